@@ -1,0 +1,237 @@
+//! Problems found in a file, located by line and column, and their rendering
+//! as miette diagnostics.
+//!
+//! The loader records positions as (line, column in characters) because that is
+//! what the YAML parser gives and what a person counts. Byte offsets, which
+//! miette needs, are worked out only when a problem is rendered.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+
+/// A place in a file: 1-based line, 0-based column counted in characters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A stretch of a file, from `start` (inclusive) to `end` (exclusive).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+    pub fn point(at: Pos) -> Self {
+        Span { start: at, end: at }
+    }
+}
+
+/// A label under a stretch of source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Label {
+    pub fn new(span: Span, text: impl Into<String>) -> Self {
+        Label {
+            span,
+            text: text.into(),
+        }
+    }
+}
+
+/// One problem in one file. `code` is stable (documented in the README) so
+/// that scripts and tests may rely on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(code: &'static str, message: impl Into<String>, primary: Label) -> Self {
+        Problem {
+            code,
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+    pub fn with_secondary(mut self, label: Label) -> Self {
+        self.secondary.push(label);
+        self
+    }
+}
+
+/// The text of a file with its name, and the line table used to turn
+/// (line, column) into byte offsets.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: Arc<str>,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            // The parser counts columns after a byte-order mark on line 1.
+            if self.text.starts_with('\u{feff}') {
+                starts[0] = '\u{feff}'.len_utf8();
+            }
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        })
+    }
+
+    /// Byte offset of a position, clamped to the text.
+    pub fn offset(&self, pos: Pos) -> usize {
+        let starts = self.line_starts();
+        let line = (pos.line.max(1) as usize - 1).min(starts.len() - 1);
+        let start = starts[line];
+        let rest = &self.text[start..];
+        let mut offset = start;
+        for (n, (i, c)) in rest.char_indices().enumerate() {
+            if n == pos.col as usize || c == '\n' {
+                return start + i;
+            }
+            offset = start + i + c.len_utf8();
+        }
+        offset
+    }
+
+    pub fn source_span(&self, span: Span) -> SourceSpan {
+        let start = self.offset(span.start);
+        let end = self.offset(span.end).max(start);
+        // A label over a line break reads badly; stop at the end of the first line.
+        let end = match self.text[start..end].find(['\r', '\n']) {
+            Some(i) => start + i,
+            None => end,
+        };
+        SourceSpan::new(start.into(), end - start)
+    }
+
+    /// A problem ready for miette to render against this file.
+    pub fn diagnostic(self: &Arc<Self>, problem: &Problem) -> FileDiagnostic {
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(problem.primary.text.clone()).filter(|t| !t.is_empty()),
+            self.source_span(problem.primary.span),
+        )];
+        labels.extend(problem.secondary.iter().map(|l| {
+            LabeledSpan::new_with_span(
+                Some(l.text.clone()).filter(|t| !t.is_empty()),
+                self.source_span(l.span),
+            )
+        }));
+        FileDiagnostic {
+            code: problem.code,
+            message: problem.message.clone(),
+            help: problem.help.clone(),
+            labels,
+            source: NamedSource::new(self.name.clone(), Arc::clone(&self.text)),
+        }
+    }
+}
+
+/// A [`Problem`] bound to its file, as miette wants it.
+#[derive(Debug)]
+pub struct FileDiagnostic {
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+    labels: Vec<LabeledSpan>,
+    source: NamedSource<Arc<str>>,
+}
+
+impl fmt::Display for FileDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FileDiagnostic {}
+
+impl Diagnostic for FileDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// A file that could not be loaded, with every problem found in it.
+#[derive(Debug)]
+pub struct LoadError {
+    pub file: Arc<SourceFile>,
+    pub problems: Vec<Problem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let file = SourceFile::new("f", "a: 1\n카카오: x\n");
+        let pos = Pos { line: 2, col: 5 };
+        assert_eq!(&file.text[file.offset(pos)..], "x\n");
+    }
+
+    #[test]
+    fn offsets_skip_a_byte_order_mark() {
+        let file = SourceFile::new("f", "\u{feff}ab: 1\r\nc: 2\r\n");
+        assert_eq!(&file.text[file.offset(Pos { line: 1, col: 1 })..], "b: 1\r\nc: 2\r\n");
+        assert_eq!(&file.text[file.offset(Pos { line: 2, col: 0 })..], "c: 2\r\n");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let file = SourceFile::new("f", "a");
+        assert_eq!(file.offset(Pos { line: 9, col: 9 }), 1);
+    }
+}

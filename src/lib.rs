@@ -1,0 +1,16 @@
+//! spof finds the single points of failure in an architecture written as a
+//! YAML file (format v1).
+//!
+//! The pieces, in the order data flows through them:
+//! - [`load`] turns a file into a validated [`model::Architecture`], or into
+//!   every problem in the file ([`diagnostic`]);
+//! - [`engine`] computes states under failures, single points of failure,
+//!   cut sets and availability on an index-based graph;
+//! - [`report`] formats results (human, JSON, SARIF, GitHub, DOT);
+//! - [`cli`] ties them to the command line.
+
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod suggest;
+pub mod yaml;

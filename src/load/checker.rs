@@ -1,0 +1,360 @@
+//! The walk over a YAML tree that checks every rule of format v1 and builds
+//! the model. It never stops at the first problem: each helper records what
+//! is wrong and returns what it could make of the rest.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Label, Problem, Span};
+use crate::model::{NodeId, NodeKind};
+use crate::suggest;
+use crate::yaml::scalar::{resolve, Resolved};
+use crate::yaml::tree::{Document, NodeIdx, TagName, Value};
+
+use super::fields::Context;
+
+/// An id declared by a key of `sites`, `services` or `integrations`.
+#[derive(Clone, Copy, Debug)]
+pub struct Declared {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+pub struct Checker<'d, 'a> {
+    pub doc: &'d Document<'a>,
+    pub problems: Vec<Problem>,
+    pub declared: HashMap<String, Declared>,
+    /// Integrations without a tier of their own, which take their consumer's.
+    pub inherit: Vec<NodeId>,
+}
+
+/// A field of a mapping: its key (text and node) and its value node.
+pub struct Field<'d> {
+    pub key: &'d str,
+    pub key_span: Span,
+    pub value: NodeIdx,
+}
+
+impl<'d, 'a> Checker<'d, 'a> {
+    pub fn new(doc: &'d Document<'a>) -> Self {
+        Checker {
+            doc,
+            problems: Vec::new(),
+            declared: HashMap::new(),
+            inherit: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    pub fn span(&self, idx: NodeIdx) -> Span {
+        self.doc.get(idx).1
+    }
+
+    /// The scalar at `idx` as the core schema reads it, or `None` for a
+    /// sequence or mapping.
+    pub fn scalar(&mut self, idx: NodeIdx) -> Option<Resolved<'d>> {
+        let (value, span) = self.doc.get(idx);
+        match value {
+            Value::Scalar { text, plain, tag } => {
+                let tag = match tag {
+                    None => None,
+                    Some(TagName::Core(suffix)) => Some(suffix.as_str()),
+                    Some(TagName::Other(tag)) => {
+                        self.report(
+                            Problem::new(
+                                "spof::unsupported-tag",
+                                format!("unsupported tag `{tag}`"),
+                                Label::new(span, "spof does not know this tag"),
+                            )
+                            .with_help("remove the tag; only YAML core tags such as `!!str` are read"),
+                        );
+                        None
+                    }
+                };
+                Some(resolve(text, *plain, tag))
+            }
+            _ => None,
+        }
+    }
+
+    /// How a message names the kind of value at `idx`.
+    pub fn kind_name(&mut self, idx: NodeIdx) -> &'static str {
+        match self.doc.get(idx).0 {
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+            _ => self.scalar(idx).map_or("a value", |r| r.kind_name()),
+        }
+    }
+
+    pub fn is_null(&mut self, idx: NodeIdx) -> bool {
+        matches!(self.doc.get(idx).0, Value::Scalar { .. })
+            && matches!(self.scalar(idx), Some(Resolved::Null))
+    }
+
+    pub fn wrong_type(&mut self, idx: NodeIdx, what: &str, expected: &str) {
+        let found = self.kind_name(idx);
+        let help = if found != "a list" && found != "a mapping" && expected.contains("string") {
+            Some("quote it to make it a string".to_string())
+        } else {
+            None
+        };
+        let problem = Problem::new(
+            "spof::wrong-type",
+            format!("{what} must be {expected}, found {found}"),
+            Label::new(self.span(idx), format!("expected {expected}")),
+        )
+        .with_help_opt(help);
+        self.report(problem);
+    }
+
+    /// The fields of the mapping at `idx` (`null` is an empty mapping).
+    /// Unknown keys are reported, `x-` keys skipped.
+    pub fn fields(&mut self, idx: NodeIdx, ctx: Context, what: &str) -> Option<Vec<Field<'d>>> {
+        let doc = self.doc;
+        let entries = match doc.get(idx).0 {
+            Value::Map(entries) => entries,
+            _ if self.is_null(idx) => return Some(Vec::new()),
+            _ => {
+                self.wrong_type(idx, what, "a mapping");
+                return None;
+            }
+        };
+        let known = ctx.keys();
+        let mut fields = Vec::with_capacity(entries.len());
+        for &(key, value) in entries {
+            let key_span = self.span(key);
+            let text = match doc.get(key).0 {
+                Value::Scalar { text, .. } => text.as_ref(),
+                _ => {
+                    self.report(Problem::new(
+                        "spof::wrong-type",
+                        format!("keys of {} must be strings", ctx.noun()),
+                        Label::new(key_span, "not a string key"),
+                    ));
+                    continue;
+                }
+            };
+            if text.starts_with("x-") {
+                continue;
+            }
+            if known.contains(&text) {
+                fields.push(Field {
+                    key: text,
+                    key_span,
+                    value,
+                });
+                continue;
+            }
+            self.unknown_key(text, key_span, ctx, &known);
+        }
+        Some(fields)
+    }
+
+    fn unknown_key(&mut self, key: &str, span: Span, ctx: Context, known: &[&'static str]) {
+        if ctx == Context::AnyOfMember && key == "mode" {
+            self.report(
+                Problem::new(
+                    "spof::member-mode",
+                    "a member of `any_of` cannot have its own `mode`",
+                    Label::new(span, "mode set on a member"),
+                )
+                .with_help("set `mode` once, on the `any_of` group"),
+            );
+            return;
+        }
+        let elsewhere = ctx.elsewhere(key);
+        let problem = if key == "<<" {
+            Problem::new(
+                "spof::unknown-key",
+                "merge keys (`<<`) are not part of YAML 1.2",
+                Label::new(span, "not read"),
+            )
+            .with_help("write the fields out; anchors and aliases on whole values still work")
+        } else if let Some(&other) = elsewhere.first() {
+            Problem::new(
+                "spof::misplaced-key",
+                format!("`{key}` is not a field of {}", ctx.noun()),
+                Label::new(span, "not allowed here"),
+            )
+            .with_help(format!("`{key}` is a field of {}", other.noun()))
+        } else {
+            let help = suggest::hint(key, known.iter().copied()).unwrap_or_else(|| {
+                format!(
+                    "the fields of {} are {}; names starting with `x-` are free for your own use",
+                    ctx.noun(),
+                    quoted_list(known)
+                )
+            });
+            Problem::new(
+                "spof::unknown-key",
+                format!("unknown field `{key}` in {}", ctx.noun()),
+                Label::new(span, "unknown field"),
+            )
+            .with_help(help)
+        };
+        self.report(problem);
+    }
+
+    pub fn string(&mut self, idx: NodeIdx, what: &str) -> Option<String> {
+        match self.scalar(idx) {
+            Some(Resolved::Str(s)) => Some(s.to_string()),
+            _ => {
+                self.wrong_type(idx, what, "a string");
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, idx: NodeIdx, what: &str) -> Option<bool> {
+        match self.scalar(idx) {
+            Some(Resolved::Bool(b)) => Some(b),
+            _ => {
+                let problem = Problem::new(
+                    "spof::wrong-type",
+                    format!("{what} must be `true` or `false`, found {}", self.kind_name(idx)),
+                    Label::new(self.span(idx), "expected true or false"),
+                )
+                .with_help("YAML 1.2 reads only `true` and `false` as booleans (not yes/no/on/off)");
+                self.report(problem);
+                None
+            }
+        }
+    }
+
+    pub fn strings(&mut self, idx: NodeIdx, what: &str) -> Vec<String> {
+        let doc = self.doc;
+        match doc.get(idx).0 {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|&item| self.string(item, &format!("each of {what}")))
+                .collect(),
+            _ if self.is_null(idx) => Vec::new(),
+            _ => {
+                self.wrong_type(idx, what, "a list of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    /// A word from a fixed set (`tier: critical`), with a hint for typos.
+    pub fn choice<T>(
+        &mut self,
+        idx: NodeIdx,
+        what: &str,
+        names: &[&'static str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let text = match self.scalar(idx) {
+            Some(Resolved::Str(s)) => s,
+            _ => {
+                let expected = format!("one of {}", quoted_list(names));
+                self.wrong_type(idx, what, &expected);
+                return None;
+            }
+        };
+        if let Some(value) = parse(text) {
+            return Some(value);
+        }
+        let help = suggest::hint(text, names.iter().copied())
+            .unwrap_or_else(|| format!("use one of {}", quoted_list(names)));
+        self.report(
+            Problem::new(
+                "spof::invalid-value",
+                format!("{what} cannot be `{text}`"),
+                Label::new(self.span(idx), format!("expected one of {}", quoted_list(names))),
+            )
+            .with_help(help),
+        );
+        None
+    }
+
+    /// A non-negative integer count, such as `users` or `min`.
+    pub fn count(&mut self, idx: NodeIdx, what: &str) -> Option<u64> {
+        let span = self.span(idx);
+        let problem = match self.scalar(idx) {
+            Some(Resolved::Int(Some(n))) if n >= 0 => return Some(n as u64),
+            Some(Resolved::Int(Some(_))) => Problem::new(
+                "spof::invalid-number",
+                format!("{what} cannot be negative"),
+                Label::new(span, "negative"),
+            ),
+            Some(Resolved::Int(None)) => Problem::new(
+                "spof::invalid-number",
+                format!("{what} is too large"),
+                Label::new(span, "does not fit in 64 bits"),
+            ),
+            Some(Resolved::Float(f)) => Problem::new(
+                "spof::invalid-number",
+                format!("{what} must be a whole number, found {f}"),
+                Label::new(span, "not a whole number"),
+            ),
+            _ => {
+                self.wrong_type(idx, what, "a whole number");
+                return None;
+            }
+        };
+        self.report(problem);
+        None
+    }
+
+    /// Checks an id written as a mapping key; returns it when it is valid.
+    pub fn id_key(&mut self, idx: NodeIdx) -> Option<&'d str> {
+        let span = self.span(idx);
+        let resolved = match self.doc.get(idx).0 {
+            Value::Scalar { .. } => self.scalar(idx),
+            _ => None,
+        };
+        let text = match resolved {
+            Some(Resolved::Str(s)) => s,
+            Some(other) => {
+                let raw = match self.doc.get(idx).0 {
+                    Value::Scalar { text, .. } => text.to_string(),
+                    _ => String::new(),
+                };
+                let shown = if raw.is_empty() { "~".to_string() } else { raw.clone() };
+                self.report(
+                    Problem::new(
+                        "spof::invalid-id",
+                        format!("id `{shown}` is read by YAML as {}, not a string", other.kind_name()),
+                        Label::new(span, "not a string"),
+                    )
+                    .with_help(format!("quote it: \"{raw}\":")),
+                );
+                return None;
+            }
+            None => {
+                self.report(Problem::new(
+                    "spof::invalid-id",
+                    "an id must be a string",
+                    Label::new(span, "not a string"),
+                ));
+                return None;
+            }
+        };
+        let trouble = if text.is_empty() {
+            Some(("an id cannot be empty", "empty id"))
+        } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
+            Some(("an id cannot begin or end with whitespace", "surrounding whitespace"))
+        } else if text.chars().any(char::is_control) {
+            Some(("an id cannot contain control characters", "control character"))
+        } else {
+            None
+        };
+        if let Some((message, label)) = trouble {
+            self.report(
+                Problem::new("spof::invalid-id", message, Label::new(span, label))
+                    .with_help(format!("write it as {:?}", text.trim())),
+            );
+            return None;
+        }
+        Some(text)
+    }
+}
+
+pub fn quoted_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    quoted.join(", ")
+}

@@ -1,0 +1,366 @@
+//! The top level of a file, its three sections, and the body of each node.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Label, Pos, Problem, Span};
+use crate::model::{
+    Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier,
+};
+use crate::yaml::scalar::Resolved;
+use crate::yaml::tree::{NodeIdx, Value};
+
+use super::checker::{Checker, Declared, Field};
+use super::fields::Context;
+use super::references::Want;
+
+const SECTIONS: [(&str, NodeKind); 3] = [
+    ("sites", NodeKind::Site),
+    ("services", NodeKind::Service),
+    ("integrations", NodeKind::Integration),
+];
+
+/// A node found in a section, before its body is read.
+struct Entry<'d> {
+    id: &'d str,
+    id_span: Span,
+    body: NodeIdx,
+    kind: NodeKind,
+}
+
+impl<'d> Checker<'d, '_> {
+    pub fn architecture(&mut self) -> Architecture {
+        let mut arch = Architecture::default();
+        let Some(root) = self.doc.root else {
+            self.missing_version(Span::point(Pos { line: 1, col: 0 }));
+            return arch;
+        };
+        let Some(fields) = self.fields(root, Context::Top, "the file") else {
+            return arch;
+        };
+        let field = |name: &str| fields.iter().find(|f| f.key == name);
+        match field("version") {
+            Some(f) => self.version(f),
+            None => self.missing_version(Span::point(self.span(root).start)),
+        }
+        arch.name = field("name").and_then(|f| self.string(f.value, "`name`"));
+        arch.description = field("description").and_then(|f| self.string(f.value, "`description`"));
+
+        let mut entries = Vec::new();
+        for (section, kind) in SECTIONS {
+            if let Some(f) = field(section) {
+                self.section(f, kind, &mut entries);
+            }
+        }
+        self.declare(&entries);
+        for entry in &entries {
+            let Some(declared) = self.declared.get(entry.id).copied() else {
+                continue;
+            };
+            if declared.span != entry.id_span {
+                continue; // a second declaration, already reported
+            }
+            let node = self.node(entry, declared.id);
+            arch.ids.insert(entry.id.to_string(), declared.id);
+            arch.nodes.push(node);
+        }
+        self.inherit_integration_tiers(&mut arch);
+        self.within_cycles(&arch);
+        arch
+    }
+
+    fn missing_version(&mut self, at: Span) {
+        self.report(
+            Problem::new(
+                "spof::version",
+                "the file has no `version`",
+                Label::new(at, "`version: 1` expected in this mapping"),
+            )
+            .with_help("add `version: 1` at the top of the file"),
+        );
+    }
+
+    fn version(&mut self, field: &Field<'_>) {
+        if let Some(Resolved::Int(Some(1))) = self.scalar(field.value) {
+            return;
+        }
+        let found = match self.doc.get(field.value).0 {
+            Value::Scalar { text, .. } => format!("`{text}`"),
+            _ => self.kind_name(field.value).to_string(),
+        };
+        self.report(
+            Problem::new(
+                "spof::version",
+                format!("unsupported version {found}"),
+                Label::new(self.span(field.value), "this tool reads format version 1"),
+            )
+            .with_help("write `version: 1` (the integer, unquoted)"),
+        );
+    }
+
+    fn section(&mut self, field: &Field<'d>, kind: NodeKind, out: &mut Vec<Entry<'d>>) {
+        let doc = self.doc;
+        let pairs = match doc.get(field.value).0 {
+            Value::Map(pairs) => pairs,
+            _ if self.is_null(field.value) => return,
+            _ => {
+                let what = format!("`{}`", field.key);
+                self.wrong_type(field.value, &what, "a mapping of id to definition");
+                return;
+            }
+        };
+        let mut seen = HashMap::new();
+        for &(key, body) in pairs {
+            let Some(id) = self.id_key(key) else {
+                continue;
+            };
+            // Duplicate keys in one mapping were reported by the YAML reader.
+            if seen.insert(id, ()).is_some() {
+                continue;
+            }
+            out.push(Entry {
+                id,
+                id_span: self.span(key),
+                body,
+                kind,
+            });
+        }
+    }
+
+    /// Gives each id its dense index; an id in two sections is reported once,
+    /// pointing at every place it is declared.
+    fn declare(&mut self, entries: &[Entry<'d>]) {
+        let mut places: HashMap<&str, Vec<&Entry<'d>>> = HashMap::new();
+        let mut next = 0u32;
+        for entry in entries {
+            let list = places.entry(entry.id).or_default();
+            list.push(entry);
+            if list.len() == 1 {
+                self.declared.insert(
+                    entry.id.to_string(),
+                    Declared {
+                        id: NodeId(next),
+                        kind: entry.kind,
+                        span: entry.id_span,
+                    },
+                );
+                next += 1;
+            }
+        }
+        let mut repeated: Vec<_> = places.into_values().filter(|l| l.len() > 1).collect();
+        repeated.sort_by_key(|l| l[0].id_span);
+        for list in repeated {
+            let sections: Vec<&str> = list.iter().map(|e| section_name(e.kind)).collect();
+            let mut problem = Problem::new(
+                "spof::duplicate-id",
+                format!("`{}` is declared in {}", list[0].id, sections.join(" and ")),
+                Label::new(list[1].id_span, "declared again here"),
+            )
+            .with_secondary(Label::new(list[0].id_span, "first declared here"))
+            .with_help("all ids share one namespace: rename one of them");
+            for extra in &list[2..] {
+                problem = problem.with_secondary(Label::new(extra.id_span, "and here"));
+            }
+            self.report(problem);
+        }
+    }
+
+    fn node(&mut self, entry: &Entry<'d>, me: NodeId) -> Node {
+        let ctx = match entry.kind {
+            NodeKind::Site => Context::Site,
+            NodeKind::Service => Context::Service,
+            NodeKind::Integration => Context::Integration,
+        };
+        let what = format!("the definition of `{}`", entry.id);
+        let fields = self.fields(entry.body, ctx, &what).unwrap_or_default();
+        let field = |name: &str| fields.iter().find(|f| f.key == name);
+        let mut node = Node {
+            id: entry.id.to_string(),
+            name: field("name").and_then(|f| self.string(f.value, "`name`")),
+            description: field("description").and_then(|f| self.string(f.value, "`description`")),
+            owner: field("owner").and_then(|f| self.string(f.value, "`owner`")),
+            tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
+            availability: field("availability").and_then(|f| self.availability(f)),
+            depends_on: field("depends_on")
+                .map_or_else(Vec::new, |f| self.dependencies(f.value, "`depends_on`", me)),
+            detail: NodeDetail::Site {
+                kind: SiteKind::Datacenter,
+                within: None,
+                operator: None,
+            },
+            id_span: entry.id_span,
+        };
+        let tier = |c: &mut Self| {
+            field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
+        };
+        let users = |c: &mut Self| field("users").and_then(|f| c.count(f.value, "`users`"));
+        node.detail = match entry.kind {
+            NodeKind::Site => NodeDetail::Site {
+                kind: field("kind")
+                    .and_then(|f| self.choice(f.value, "`kind`", &SiteKind::NAMES, SiteKind::parse))
+                    .unwrap_or_default(),
+                within: field("within")
+                    .and_then(|f| self.reference(f.value, Want::Site, "`within`", Some(me))),
+                operator: field("operator").and_then(|f| self.string(f.value, "`operator`")),
+            },
+            NodeKind::Service => NodeDetail::Service {
+                tier: tier(self).unwrap_or_default(),
+                users: users(self).unwrap_or(0),
+                logical: field("logical")
+                    .and_then(|f| self.boolean(f.value, "`logical`"))
+                    .unwrap_or(false),
+                external: field("external")
+                    .and_then(|f| self.boolean(f.value, "`external`"))
+                    .unwrap_or(false),
+                runs_in: field("runs_in").and_then(|f| self.placement(f.value, me)),
+            },
+            NodeKind::Integration => {
+                let mut side = |name: &str| match field(name) {
+                    Some(f) => self.reference(f.value, Want::Service, &format!("`{name}`"), Some(me)),
+                    None => {
+                        self.report(
+                            Problem::new(
+                                "spof::missing-field",
+                                format!("integration `{}` has no `{name}`", entry.id),
+                                Label::new(entry.id_span, format!("`{name}` missing")),
+                            )
+                            .with_help(format!("name the service in `{name}: SERVICE_ID`")),
+                        );
+                        None
+                    }
+                };
+                let consumer = side("consumer");
+                let provider = side("provider");
+                let fallback = match field("fallback") {
+                    Some(f) => self.fallbacks(f, me),
+                    None => Vec::new(),
+                };
+                NodeDetail::Integration {
+                    consumer: consumer.unwrap_or(me),
+                    provider: provider.unwrap_or(me),
+                    feature: field("feature").and_then(|f| self.string(f.value, "`feature`")),
+                    mode: field("mode").and_then(|f| self.mode(f)).unwrap_or(Mode::Hard),
+                    fallback,
+                    // Marked as unset with Low + INHERIT until the consumer is known.
+                    tier: tier(self).unwrap_or(INHERIT_TIER),
+                    users: users(self).unwrap_or(0),
+                }
+            }
+        };
+        if entry.kind == NodeKind::Integration && field("tier").is_none() {
+            self.inherit.push(me);
+        }
+        node
+    }
+
+    fn fallbacks(&mut self, field: &Field<'_>, me: NodeId) -> Vec<NodeId> {
+        let doc = self.doc;
+        match doc.get(field.value).0 {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|&i| self.reference(i, Want::Any, "`fallback`", Some(me)))
+                .collect(),
+            _ if self.is_null(field.value) => Vec::new(),
+            _ => {
+                self.wrong_type(field.value, "`fallback`", "a list of ids");
+                Vec::new()
+            }
+        }
+    }
+
+    fn availability(&mut self, field: &Field<'_>) -> Option<f64> {
+        let value = match self.scalar(field.value) {
+            Some(Resolved::Float(f)) => f,
+            Some(Resolved::Int(Some(i))) => i as f64,
+            _ => {
+                self.wrong_type(field.value, "`availability`", "a number in (0, 1]");
+                return None;
+            }
+        };
+        if value > 0.0 && value <= 1.0 {
+            return Some(value);
+        }
+        self.report(
+            Problem::new(
+                "spof::availability-range",
+                format!("`availability` must be above 0 and at most 1, found {value}"),
+                Label::new(self.span(field.value), "outside (0, 1]"),
+            )
+            .with_help("write it as a probability: 99.95% is 0.9995"),
+        );
+        None
+    }
+
+    fn inherit_integration_tiers(&mut self, arch: &mut Architecture) {
+        for me in std::mem::take(&mut self.inherit) {
+            let consumer = match arch.nodes[me.index()].detail {
+                NodeDetail::Integration { consumer, .. } => consumer,
+                _ => continue,
+            };
+            let inherited = arch.nodes.get(consumer.index()).and_then(Node::tier);
+            if let NodeDetail::Integration { tier, .. } = &mut arch.nodes[me.index()].detail {
+                *tier = inherited.unwrap_or_default();
+            }
+        }
+    }
+
+    /// Containment must be a tree: report each `within` loop once.
+    fn within_cycles(&mut self, arch: &Architecture) {
+        let parent = |id: NodeId| match arch.nodes[id.index()].detail {
+            NodeDetail::Site { within, .. } => within,
+            _ => None,
+        };
+        // 0 = unvisited, 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; arch.nodes.len()];
+        for start in arch.node_ids() {
+            let mut path = Vec::new();
+            let mut at = Some(start);
+            while let Some(node) = at {
+                match state[node.index()] {
+                    2 => break,
+                    1 => {
+                        let from = path.iter().position(|&n| n == node).unwrap_or(0);
+                        self.report_cycle(arch, &path[from..]);
+                        break;
+                    }
+                    _ => {
+                        state[node.index()] = 1;
+                        path.push(node);
+                        at = parent(node);
+                    }
+                }
+            }
+            for node in path {
+                state[node.index()] = 2;
+            }
+        }
+    }
+
+    fn report_cycle(&mut self, arch: &Architecture, cycle: &[NodeId]) {
+        let names: Vec<&str> = cycle.iter().map(|&n| arch.name_of(n)).collect();
+        let mut ring = names.join(" → ");
+        ring.push_str(" → ");
+        ring.push_str(names[0]);
+        let mut problem = Problem::new(
+            "spof::within-cycle",
+            format!("sites contain each other: {ring}"),
+            Label::new(arch.node(cycle[0]).id_span, "this site is inside itself"),
+        )
+        .with_help("`within` must form a tree: remove one `within` of the loop");
+        for &n in &cycle[1..] {
+            problem = problem.with_secondary(Label::new(arch.node(n).id_span, "part of the loop"));
+        }
+        self.report(problem);
+    }
+}
+
+/// Placeholder tier of an integration that has none of its own, replaced
+/// by the consumer's once every node is read.
+const INHERIT_TIER: Tier = Tier::Low;
+
+fn section_name(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Site => "`sites`",
+        NodeKind::Service => "`services`",
+        NodeKind::Integration => "`integrations`",
+    }
+}

@@ -1,0 +1,399 @@
+//! References between nodes: ids in `within`, `runs_in`, `depends_on`,
+//! `requires`, `consumer`, `provider` and `fallback`, and the dependency
+//! and placement shapes that hold them.
+
+use crate::diagnostic::{Label, Problem};
+use crate::model::{Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
+use crate::suggest;
+use crate::yaml::scalar::Resolved;
+use crate::yaml::tree::{NodeIdx, Value};
+
+use super::checker::{Checker, Field};
+use super::fields::Context;
+
+/// Which kinds of node a reference may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    Any,
+    Site,
+    Service,
+}
+
+impl Want {
+    fn accepts(self, kind: NodeKind) -> bool {
+        match self {
+            Want::Any => true,
+            Want::Site => kind == NodeKind::Site,
+            Want::Service => kind == NodeKind::Service,
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            Want::Any => "a site, service or integration",
+            Want::Site => "a site",
+            Want::Service => "a service",
+        }
+    }
+}
+
+fn article(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Site => "a site",
+        NodeKind::Service => "a service",
+        NodeKind::Integration => "an integration",
+    }
+}
+
+impl Checker<'_, '_> {
+    /// Resolves the id written at `idx`; `owner` is the node that holds it,
+    /// which may not name itself.
+    pub fn reference(
+        &mut self,
+        idx: NodeIdx,
+        want: Want,
+        what: &str,
+        owner: Option<NodeId>,
+    ) -> Option<NodeId> {
+        let span = self.span(idx);
+        let text = match self.scalar(idx) {
+            Some(Resolved::Str(s)) => s,
+            _ => {
+                self.wrong_type(idx, what, "an id (a string)");
+                return None;
+            }
+        };
+        let Some(declared) = self.declared.get(text).copied() else {
+            let help = {
+                let fitting = self
+                    .declared
+                    .iter()
+                    .filter(|(_, d)| want.accepts(d.kind))
+                    .map(|(id, _)| id.as_str());
+                let mut fitting: Vec<&str> = fitting.collect();
+                fitting.sort_unstable();
+                suggest::hint(text, fitting).or_else(|| {
+                    let mut all: Vec<&str> = self.declared.keys().map(String::as_str).collect();
+                    all.sort_unstable();
+                    suggest::hint(text, all)
+                })
+            };
+            self.report(
+                Problem::new(
+                    "spof::unknown-id",
+                    format!("{what} names `{text}`, which is not in this file"),
+                    Label::new(span, format!("no {} has this id", want.noun())),
+                )
+                .with_help_opt(help),
+            );
+            return None;
+        };
+        if !want.accepts(declared.kind) {
+            self.report(
+                Problem::new(
+                    "spof::wrong-kind",
+                    format!(
+                        "{what} must name {}, but `{text}` is {}",
+                        want.noun(),
+                        article(declared.kind)
+                    ),
+                    Label::new(span, format!("expected {}", want.noun())),
+                )
+                .with_secondary(Label::new(
+                    declared.span,
+                    format!("`{text}` is declared here"),
+                )),
+            );
+            return None;
+        }
+        if Some(declared.id) == owner {
+            self.report(
+                Problem::new(
+                    "spof::self-dependency",
+                    format!("`{text}` depends on itself"),
+                    Label::new(span, "a node cannot need itself"),
+                )
+                .with_secondary(Label::new(declared.span, "declared here"))
+                .with_help("remove this reference"),
+            );
+            return None;
+        }
+        Some(declared.id)
+    }
+
+    /// A `depends_on` or `requires` list.
+    pub fn dependencies(&mut self, idx: NodeIdx, what: &str, owner: NodeId) -> Vec<Dependency> {
+        let doc = self.doc;
+        match doc.get(idx).0 {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|&item| self.dependency(item, what, owner))
+                .collect(),
+            _ if self.is_null(idx) => Vec::new(),
+            _ => {
+                self.wrong_type(idx, what, "a list of dependencies");
+                if let Some(Resolved::Str(s)) = self.scalar(idx) {
+                    if let Some(last) = self.problems.last_mut() {
+                        last.help = Some(format!("write it as a list: [{s}]"));
+                    }
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn dependency(&mut self, idx: NodeIdx, what: &str, owner: NodeId) -> Option<Dependency> {
+        let doc = self.doc;
+        if !matches!(doc.get(idx).0, Value::Map(_)) {
+            if matches!(doc.get(idx).0, Value::Seq(_)) {
+                self.wrong_type(idx, &format!("an item of {what}"), "an id or a mapping");
+                return None;
+            }
+            let target = self.reference(idx, Want::Any, &format!("{what}"), Some(owner))?;
+            return Some(Dependency::On {
+                target,
+                mode: Mode::Hard,
+            });
+        }
+        let fields = self.fields(idx, Context::Dependency, what)?;
+        let get = |name: &str| fields.iter().find(|f| f.key == name);
+        let (on, any_of, mode_field, min_field) =
+            (get("on"), get("any_of"), get("mode"), get("min"));
+        let mode = match mode_field {
+            Some(f) => self.mode(f)?,
+            None => Mode::Hard,
+        };
+        match (on, any_of) {
+            (Some(_), Some(second)) => {
+                self.report(
+                    Problem::new(
+                        "spof::dependency-shape",
+                        "a dependency has either `on` or `any_of`, not both",
+                        Label::new(second.key_span, "second target given here"),
+                    )
+                    .with_help("split it into two dependencies"),
+                );
+                None
+            }
+            (None, None) => {
+                self.report(
+                    Problem::new(
+                        "spof::dependency-shape",
+                        "a dependency needs `on` or `any_of`",
+                        Label::new(self.span(idx), "neither `on` nor `any_of`"),
+                    )
+                    .with_help("write `{ on: ID }` or `{ any_of: [ID, ID] }`"),
+                );
+                None
+            }
+            (Some(on), None) => {
+                if let Some(min) = min_field {
+                    self.report(
+                        Problem::new(
+                            "spof::dependency-shape",
+                            "`min` applies to `any_of` groups only",
+                            Label::new(min.key_span, "not with `on`"),
+                        )
+                        .with_help("remove `min`, or make this an `any_of` group"),
+                    );
+                }
+                let target = self.reference(on.value, Want::Any, "`on`", Some(owner))?;
+                Some(Dependency::On { target, mode })
+            }
+            (None, Some(group)) => {
+                let members = self.any_of_members(group, owner)?;
+                let min = self.group_min(min_field, members.len(), "the `any_of` group")?;
+                Some(Dependency::AnyOf { members, min, mode })
+            }
+        }
+    }
+
+    fn any_of_members(&mut self, group: &Field<'_>, owner: NodeId) -> Option<Vec<NodeId>> {
+        let doc = self.doc;
+        let items = match doc.get(group.value).0 {
+            Value::Seq(items) => items,
+            _ if self.is_null(group.value) => &Vec::new(),
+            _ => {
+                self.wrong_type(group.value, "`any_of`", "a list of ids");
+                return None;
+            }
+        };
+        if items.is_empty() {
+            self.report(
+                Problem::new(
+                    "spof::empty-group",
+                    "`any_of` is empty",
+                    Label::new(self.span(group.value), "no alternatives"),
+                )
+                .with_help("list at least one alternative"),
+            );
+            return None;
+        }
+        let mut members = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for &item in items {
+            let member = if matches!(doc.get(item).0, Value::Map(_)) {
+                let fields = self.fields(item, Context::AnyOfMember, "an `any_of` member");
+                match fields.as_ref().and_then(|f| f.iter().find(|f| f.key == "on")) {
+                    Some(on) => self.reference(on.value, Want::Any, "`on`", Some(owner)),
+                    None => {
+                        if fields.is_some() {
+                            self.report(Problem::new(
+                                "spof::dependency-shape",
+                                "an `any_of` member needs `on`",
+                                Label::new(self.span(item), "no `on`"),
+                            ));
+                        }
+                        None
+                    }
+                }
+            } else {
+                self.reference(item, Want::Any, "`any_of`", Some(owner))
+            };
+            match member {
+                Some(m) => members.push(m),
+                None => ok = false,
+            }
+        }
+        ok.then_some(members)
+    }
+
+    /// `min` of a group of `len` members: 1 when absent, else 1..=len.
+    pub fn group_min(&mut self, field: Option<&Field<'_>>, len: usize, what: &str) -> Option<u32> {
+        let Some(field) = field else {
+            return Some(1);
+        };
+        let min = self.count(field.value, "`min`")?;
+        if min == 0 || min > len as u64 {
+            self.report(
+                Problem::new(
+                    "spof::min-out-of-range",
+                    format!("`min` is {min}, but {what} has {len} member{}", plural(len)),
+                    Label::new(self.span(field.value), format!("must be between 1 and {len}")),
+                )
+                .with_help(format!("use a `min` from 1 to {len}")),
+            );
+            return None;
+        }
+        Some(min as u32)
+    }
+
+    pub fn mode(&mut self, field: &Field<'_>) -> Option<Mode> {
+        self.choice(field.value, "`mode`", &["hard", "soft"], |s| match s {
+            "hard" => Some(Mode::Hard),
+            "soft" => Some(Mode::Soft),
+            _ => None,
+        })
+    }
+
+    /// A service's `runs_in`.
+    pub fn placement(&mut self, idx: NodeIdx, owner: NodeId) -> Option<Placement> {
+        let doc = self.doc;
+        match doc.get(idx).0 {
+            Value::Scalar { .. } => {
+                let site = self.reference(idx, Want::Site, "`runs_in`", Some(owner))?;
+                Some(Placement {
+                    entries: vec![PlacementEntry {
+                        site,
+                        requires: Vec::new(),
+                    }],
+                    min: 1,
+                })
+            }
+            Value::Seq(items) => {
+                let entries = self.placement_entries(idx, items, owner)?;
+                Some(Placement { entries, min: 1 })
+            }
+            Value::Map(_) => {
+                let fields = self.fields(idx, Context::Placement, "`runs_in`")?;
+                let Some(sites) = fields.iter().find(|f| f.key == "sites") else {
+                    self.report(
+                        Problem::new(
+                            "spof::missing-field",
+                            "a quorum placement needs `sites`",
+                            Label::new(self.span(idx), "no `sites`"),
+                        )
+                        .with_help("write `runs_in: { sites: [a, b, c], min: 2 }`"),
+                    );
+                    return None;
+                };
+                let items = match doc.get(sites.value).0 {
+                    Value::Seq(items) => items,
+                    _ if self.is_null(sites.value) => &Vec::new(),
+                    _ => {
+                        self.wrong_type(sites.value, "`sites`", "a list of sites");
+                        return None;
+                    }
+                };
+                let entries = self.placement_entries(sites.value, items, owner)?;
+                let min_field = fields.iter().find(|f| f.key == "min");
+                let min = self.group_min(min_field, entries.len(), "the placement")?;
+                Some(Placement { entries, min })
+            }
+            Value::Alias(_) => None,
+        }
+    }
+
+    fn placement_entries(
+        &mut self,
+        list: NodeIdx,
+        items: &[NodeIdx],
+        owner: NodeId,
+    ) -> Option<Vec<PlacementEntry>> {
+        if items.is_empty() {
+            self.report(
+                Problem::new(
+                    "spof::empty-placement",
+                    "a placement lists no sites",
+                    Label::new(self.span(list), "empty"),
+                )
+                .with_help("name at least one site, or leave `runs_in` out"),
+            );
+            return None;
+        }
+        let mut entries = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for &item in items {
+            match self.placement_entry(item, owner) {
+                Some(entry) => entries.push(entry),
+                None => ok = false,
+            }
+        }
+        ok.then_some(entries)
+    }
+
+    fn placement_entry(&mut self, idx: NodeIdx, owner: NodeId) -> Option<PlacementEntry> {
+        if !matches!(self.doc.get(idx).0, Value::Map(_)) {
+            let site = self.reference(idx, Want::Site, "a placement entry", Some(owner))?;
+            return Some(PlacementEntry {
+                site,
+                requires: Vec::new(),
+            });
+        }
+        let fields = self.fields(idx, Context::PlacementEntry, "a placement entry")?;
+        let mut requires = Vec::new();
+        if let Some(f) = fields.iter().find(|f| f.key == "requires") {
+            requires = self.dependencies(f.value, "`requires`", owner);
+        }
+        let Some(site) = fields.iter().find(|f| f.key == "site") else {
+            self.report(
+                Problem::new(
+                    "spof::missing-field",
+                    "a placement entry needs `site`",
+                    Label::new(self.span(idx), "no `site`"),
+                )
+                .with_help("write `{ site: ID, requires: [...] }`"),
+            );
+            return None;
+        };
+        let site = self.reference(site.value, Want::Site, "`site`", Some(owner))?;
+        Some(PlacementEntry { site, requires })
+    }
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

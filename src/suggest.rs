@@ -1,0 +1,62 @@
+//! "Did you mean" hints: the closest known word to a misspelt one.
+
+/// The candidate closest to `input`, when one is close enough to be a
+/// plausible typo (`depend_on` → `depends_on`, `runs-in` → `runs_in`).
+pub fn did_you_mean<'c, I>(input: &str, candidates: I) -> Option<&'c str>
+where
+    I: IntoIterator<Item = &'c str>,
+{
+    let wanted = normalize(input);
+    let limit = (input.chars().count() / 3).clamp(1, 4);
+    let mut best: Option<(usize, &'c str)> = None;
+    for candidate in candidates {
+        if candidate == input {
+            continue;
+        }
+        let distance = if normalize(candidate) == wanted {
+            0
+        } else {
+            strsim::damerau_levenshtein(&wanted, &normalize(candidate))
+        };
+        if distance <= limit && best.is_none_or(|(d, c)| (distance, candidate) < (d, c)) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `Runs-In` and `runs_in` are the same word to a reader.
+fn normalize(word: &str) -> String {
+    word.chars()
+        .map(|c| if c == '-' { '_' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// "did you mean `x`?" or nothing.
+pub fn hint<'c, I>(input: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'c str>,
+{
+    did_you_mean(input, candidates).map(|c| format!("did you mean `{c}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_typos_find_their_word() {
+        let keys = ["depends_on", "runs_in", "requires", "tier", "users"];
+        assert_eq!(did_you_mean("depend_on", keys), Some("depends_on"));
+        assert_eq!(did_you_mean("runs-in", keys), Some("runs_in"));
+        assert_eq!(did_you_mean("requries", keys), Some("requires"));
+        assert_eq!(did_you_mean("Tier", keys), Some("tier"));
+    }
+
+    #[test]
+    fn unrelated_words_get_no_hint() {
+        assert_eq!(did_you_mean("colour", ["depends_on", "runs_in"]), None);
+        assert_eq!(hint("xyz", ["tier"]), None);
+    }
+}

@@ -1,0 +1,4 @@
+//! Reading YAML with spans: the tree and the core-schema scalar rules.
+
+pub mod scalar;
+pub mod tree;
