@@ -9,8 +9,11 @@
 //! - [`report`] formats results (human, JSON, SARIF, GitHub, DOT);
 //! - [`cli`] ties them to the command line.
 
+pub mod cli;
 pub mod diagnostic;
+pub mod engine;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod suggest;
 pub mod yaml;

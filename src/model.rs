@@ -275,3 +275,18 @@ impl Architecture {
         (0..self.nodes.len() as u32).map(NodeId)
     }
 }
+
+impl Architecture {
+    /// Each node's position when nodes are sorted by id (Unicode code
+    /// points): sorting by these numbers sorts by id, without comparing
+    /// strings again.
+    pub fn id_ranks(&self) -> Vec<u32> {
+        let mut order: Vec<NodeId> = self.node_ids().collect();
+        order.sort_by(|a, b| self.name_of(*a).cmp(self.name_of(*b)));
+        let mut ranks = vec![0; order.len()];
+        for (rank, id) in order.into_iter().enumerate() {
+            ranks[id.index()] = rank as u32;
+        }
+        ranks
+    }
+}

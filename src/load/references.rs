@@ -27,6 +27,13 @@ impl Want {
             Want::Service => kind == NodeKind::Service,
         }
     }
+    fn bare_noun(self) -> &'static str {
+        match self {
+            Want::Any => "site, service or integration",
+            Want::Site => "site",
+            Want::Service => "service",
+        }
+    }
     fn noun(self) -> &'static str {
         match self {
             Want::Any => "a site, service or integration",
@@ -81,7 +88,7 @@ impl Checker<'_, '_> {
                 Problem::new(
                     "spof::unknown-id",
                     format!("{what} names `{text}`, which is not in this file"),
-                    Label::new(span, format!("no {} has this id", want.noun())),
+                    Label::new(span, format!("no {} has this id", want.bare_noun())),
                 )
                 .with_help_opt(help),
             );

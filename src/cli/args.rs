@@ -1,0 +1,85 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "spof",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (architecture format v1)"),
+    about = "Find the single points of failure in an architecture written as code",
+    long_about = "Find the single points of failure in an architecture written as code.\n\n\
+        Describe sites, services and the integrations between organisations in a YAML file \
+        (format v1), then ask what fails when something burns down.",
+    after_help = "Exit status: 0 success, 1 findings at the failing level (check), 2 invalid input or usage."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check files against format v1 and print every problem found
+    Validate {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List the single points of failure, worst first
+    Audit {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        targets: TargetArgs,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Show every node's state when the given nodes fail
+    #[command(name = "what-if")]
+    WhatIf {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A node that fails (repeat for several)
+        #[arg(long = "fail", value_name = "ID", required = true)]
+        fail: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// Lowest tier that counts as a target
+    #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
+    pub min_tier: TierArg,
+    /// Name the targets instead (repeat for several)
+    #[arg(long = "target", value_name = "ID")]
+    pub target: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl TierArg {
+    pub fn tier(self) -> crate::model::Tier {
+        use crate::model::Tier;
+        match self {
+            TierArg::Critical => Tier::Critical,
+            TierArg::High => Tier::High,
+            TierArg::Medium => Tier::Medium,
+            TierArg::Low => Tier::Low,
+        }
+    }
+}

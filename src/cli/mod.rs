@@ -1,0 +1,186 @@
+//! The `spof` command: parses arguments, loads files, runs the engine and
+//! hands results to the report layer. `main.rs` only calls [`run`].
+
+mod args;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use miette::MietteDiagnostic;
+
+pub use args::{Cli, Command, Format, TargetArgs};
+
+use crate::engine::{self, FailureGraph, TargetSelection};
+use crate::load::{self, LoadFailure, Loaded};
+use crate::model::{Architecture, NodeId};
+use crate::report::diagnostics::DiagnosticWriter;
+use crate::report::{human, json, style::Style};
+use crate::suggest;
+
+/// Exit statuses of format v1 §9.
+pub const OK: u8 = 0;
+pub const FINDINGS: u8 = 1;
+pub const INVALID: u8 = 2;
+
+/// Where a command writes, and whether each stream is a terminal.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    pub out_style: Style,
+    pub err_style: Style,
+}
+
+/// Runs spof with the process's arguments and standard streams.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { INVALID } else { OK });
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let out_style = Style::detect(stdout.is_terminal());
+    let err_style = Style::detect(stderr.is_terminal());
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        out_style,
+        err_style,
+    };
+    let code = run(cli, &mut io);
+    let _ = io.out.flush();
+    ExitCode::from(code)
+}
+
+/// Runs one parsed command; returns the exit status.
+pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
+    let result = match cli.command {
+        Command::Validate { files } => validate(&files, io),
+        Command::Audit {
+            file,
+            targets,
+            format,
+        } => audit(&file, &targets, format, io),
+        Command::WhatIf { file, fail, format } => what_if(&file, &fail, format, io),
+    };
+    match result {
+        Ok(code) => code,
+        // Output was cut off (a closed pipe): nothing more can be said.
+        Err(_) => INVALID,
+    }
+}
+
+type CmdResult = std::io::Result<u8>;
+
+/// Loads a file, or reports why not on stderr.
+fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
+    match load::load_path(path) {
+        Ok(loaded) => Ok(Some(loaded)),
+        Err(failure) => {
+            report_failure(&failure, io)?;
+            Ok(None)
+        }
+    }
+}
+
+fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io::Result<()> {
+    let writer = DiagnosticWriter::new(io.err_style.color);
+    match failure {
+        LoadFailure::Io { path, error } => {
+            let diagnostic = MietteDiagnostic::new(format!("cannot read {path}: {error}"))
+                .with_code("spof::read");
+            writer.write(io.err, &diagnostic)
+        }
+        LoadFailure::Invalid(error) => writer.write_load_error(io.err, error),
+    }
+}
+
+fn validate(files: &[std::path::PathBuf], io: &mut Io<'_>) -> CmdResult {
+    let mut code = OK;
+    for file in files {
+        if load(file, io)?.is_none() {
+            code = INVALID;
+        }
+    }
+    Ok(code)
+}
+
+/// Resolves ids given on the command line; unknown ones are reported with a hint.
+fn resolve_ids(
+    arch: &Architecture,
+    ids: &[String],
+    flag: &str,
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<Vec<NodeId>>> {
+    let mut resolved = Vec::with_capacity(ids.len());
+    let mut ok = true;
+    for id in ids {
+        match arch.id_of(id) {
+            Some(n) => resolved.push(n),
+            None => {
+                ok = false;
+                let mut known: Vec<&str> = arch.nodes.iter().map(|n| n.id.as_str()).collect();
+                known.sort_unstable();
+                let mut diagnostic =
+                    MietteDiagnostic::new(format!("{flag} names `{id}`, which is not in the file"))
+                        .with_code("spof::unknown-id");
+                if let Some(hint) = suggest::hint(id, known) {
+                    diagnostic = diagnostic.with_help(hint);
+                }
+                DiagnosticWriter::new(io.err_style.color).write(io.err, &diagnostic)?;
+            }
+        }
+    }
+    Ok(ok.then_some(resolved))
+}
+
+fn target_selection(
+    arch: &Architecture,
+    args: &TargetArgs,
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<TargetSelection>> {
+    if args.target.is_empty() {
+        return Ok(Some(TargetSelection::MinTier(args.min_tier.tier())));
+    }
+    Ok(resolve_ids(arch, &args.target, "--target", io)?.map(TargetSelection::Named))
+}
+
+fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> CmdResult {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(INVALID);
+    };
+    let arch = &loaded.arch;
+    let Some(targets) = target_selection(arch, targets, io)? else {
+        return Ok(INVALID);
+    };
+    let graph = FailureGraph::build(arch);
+    let audit = engine::audit(arch, &graph, &targets);
+    match format {
+        Format::Human => human::write_audit(io.out, arch, &audit, io.out_style)?,
+        Format::Json => io.out.write_all(json::to_text(&json::audit(arch, &audit)).as_bytes())?,
+    }
+    Ok(OK)
+}
+
+fn what_if(file: &Path, fail: &[String], format: Format, io: &mut Io<'_>) -> CmdResult {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(INVALID);
+    };
+    let arch = &loaded.arch;
+    let Some(failed) = resolve_ids(arch, fail, "--fail", io)? else {
+        return Ok(INVALID);
+    };
+    let graph = FailureGraph::build(arch);
+    let outcome = engine::what_if(arch, &graph, &failed);
+    match format {
+        Format::Human => human::write_what_if(io.out, arch, &outcome, io.out_style)?,
+        Format::Json => io.out.write_all(json::to_text(&json::what_if(arch, &outcome)).as_bytes())?,
+    }
+    Ok(OK)
+}

@@ -1,0 +1,57 @@
+//! Cause chains: why a node is not up, as a path of ids back to a failed node.
+//!
+//! Each step picks a requirement that changed strictly before the node it
+//! explains (see the timestamps in [`Scratch`]); among those, the earliest,
+//! which keeps chains short. Helper gates (groups, placements) are walked
+//! through but not named, so every id in a chain is a direct requirement of
+//! the one before it, as format v1 §9 asks.
+
+use crate::model::{Mode, NodeId};
+
+use super::graph::{FailureGraph, Gate};
+use super::propagate::{Scratch, State};
+
+/// The chain of causes of real node `id`: empty when it is up or failed.
+pub fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<NodeId> {
+    let mut chain = Vec::new();
+    let mut at = id.0;
+    if scratch.state(at) == State::Up {
+        return chain;
+    }
+    while !scratch.is_failed(at) {
+        let mut next = explain(graph, scratch, at);
+        while !graph.is_real(next) {
+            next = explain(graph, scratch, next);
+        }
+        chain.push(NodeId(next));
+        at = next;
+    }
+    chain
+}
+
+/// The requirement of `n` that made it leave its state first.
+fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> u32 {
+    let nu = n as usize;
+    let down = s.state(n) == State::Down;
+    let deadline = if down { s.down_at[nu] } else { s.left_up_at[nu] };
+    let all = graph.gate(n) == Gate::All;
+    let mut best: Option<(u32, u32)> = None;
+    for &(r, mode) in graph.requirements(n) {
+        let ru = r as usize;
+        let state = s.state(r);
+        let soft = all && mode == Mode::Soft;
+        // The time `r` reached the state that explains `n`.
+        let when = match (down, soft, state) {
+            (true, false, State::Down) => s.down_at[ru],
+            (false, false, State::Down | State::Degraded) => s.left_up_at[ru],
+            (false, true, State::Down) => s.down_at[ru],
+            _ => continue,
+        };
+        if when < deadline && best.is_none_or(|(w, _)| when < w) {
+            best = Some((when, r));
+        }
+    }
+    // The fixpoint guarantees a cause; fall back to the node itself only to
+    // stay total if an invariant were ever broken.
+    best.map_or(n, |(_, r)| r)
+}

@@ -1,0 +1,205 @@
+//! The architecture compiled into a failure graph: one gate per node, plus
+//! small helper gates for `any_of` groups, placements and placement entries.
+//!
+//! Edges run from a requirement to the node that needs it, so a failure
+//! propagates along outgoing edges. Real nodes keep their [`NodeId`] as
+//! their index; helper gates come after them.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+
+use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, Placement};
+
+/// How a gate combines its requirements (format v1, §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// A site, service or integration, or a placement entry: down when it
+    /// failed or a hard requirement is down; degraded when a hard
+    /// requirement is degraded or a soft one is down.
+    All,
+    /// An `any_of` group or a multi-site placement: down when fewer than
+    /// `min` members are not down, degraded when fewer than `min` are up.
+    AtLeast { min: u32, members: u32 },
+}
+
+/// The compiled graph with a flat copy of the edges for the hot loops.
+#[derive(Debug)]
+pub struct FailureGraph {
+    pub graph: DiGraph<Gate, Mode, u32>,
+    /// Number of real nodes; indices below it are [`NodeId`]s.
+    pub real: usize,
+    dependents_start: Vec<u32>,
+    dependents: Vec<(u32, Mode)>,
+    requirements_start: Vec<u32>,
+    requirements: Vec<(u32, Mode)>,
+}
+
+impl FailureGraph {
+    /// Builds the graph in O(nodes + references).
+    pub fn build(arch: &Architecture) -> Self {
+        let mut graph = DiGraph::<Gate, Mode, u32>::with_capacity(arch.nodes.len(), 0);
+        for _ in &arch.nodes {
+            graph.add_node(Gate::All);
+        }
+        let mut b = Builder { graph: &mut graph };
+        for id in arch.node_ids() {
+            let node = arch.node(id);
+            let me = NodeIndex::new(id.index());
+            match &node.detail {
+                NodeDetail::Site { within, .. } => {
+                    if let Some(parent) = within {
+                        b.edge(ix(*parent), me, Mode::Hard);
+                    }
+                }
+                NodeDetail::Service { runs_in, .. } => {
+                    if let Some(placement) = runs_in {
+                        let gate = b.placement(placement);
+                        b.edge(gate, me, Mode::Hard);
+                    }
+                }
+                NodeDetail::Integration {
+                    consumer,
+                    provider,
+                    mode,
+                    fallback,
+                    ..
+                } => {
+                    let mut sources = vec![*provider];
+                    sources.extend(fallback);
+                    let gate = b.group(&sources, 1);
+                    b.edge(gate, me, Mode::Hard);
+                    b.edge(me, ix(*consumer), *mode);
+                }
+            }
+            b.dependencies(&node.depends_on, me);
+        }
+        let (dependents_start, dependents) = flatten(&graph, Direction::Outgoing);
+        let (requirements_start, requirements) = flatten(&graph, Direction::Incoming);
+        FailureGraph {
+            graph,
+            real: arch.nodes.len(),
+            dependents_start,
+            dependents,
+            requirements_start,
+            requirements,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    pub fn gate(&self, n: u32) -> Gate {
+        self.graph[NodeIndex::new(n as usize)]
+    }
+
+    /// The gates that need `n`, with how they need it.
+    pub fn dependents(&self, n: u32) -> &[(u32, Mode)] {
+        let (a, b) = (self.dependents_start[n as usize], self.dependents_start[n as usize + 1]);
+        &self.dependents[a as usize..b as usize]
+    }
+
+    /// What gate `n` needs, with how it needs it.
+    pub fn requirements(&self, n: u32) -> &[(u32, Mode)] {
+        let (a, b) = (
+            self.requirements_start[n as usize],
+            self.requirements_start[n as usize + 1],
+        );
+        &self.requirements[a as usize..b as usize]
+    }
+
+    pub fn is_real(&self, n: u32) -> bool {
+        (n as usize) < self.real
+    }
+}
+
+fn ix(id: NodeId) -> NodeIndex<u32> {
+    NodeIndex::new(id.index())
+}
+
+/// Adjacency in one direction as offsets into one array, in edge-insertion
+/// order so that results do not depend on petgraph's list order.
+fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(u32, Mode)>) {
+    let mut start = Vec::with_capacity(graph.node_count() + 1);
+    let mut flat = Vec::with_capacity(graph.edge_count());
+    for n in graph.node_indices() {
+        start.push(flat.len() as u32);
+        let from = flat.len();
+        for e in graph.edges_directed(n, dir) {
+            let other = if dir == Direction::Outgoing { e.target() } else { e.source() };
+            flat.push((e.id().index() as u32, other.index() as u32, *e.weight()));
+        }
+        flat[from..].sort_unstable_by_key(|&(edge, _, _)| edge);
+    }
+    start.push(flat.len() as u32);
+    (start, flat.into_iter().map(|(_, n, m)| (n, m)).collect())
+}
+
+struct Builder<'g> {
+    graph: &'g mut DiGraph<Gate, Mode, u32>,
+}
+
+impl Builder<'_> {
+    fn edge(&mut self, from: NodeIndex<u32>, to: NodeIndex<u32>, mode: Mode) {
+        self.graph.add_edge(from, to, mode);
+    }
+
+    /// A gate met while `min` of `members` are up; a lone member needs none.
+    fn group(&mut self, members: &[NodeId], min: u32) -> NodeIndex<u32> {
+        if let ([only], 1) = (members, min) {
+            return ix(*only);
+        }
+        let gate = self.graph.add_node(Gate::AtLeast {
+            min,
+            members: members.len() as u32,
+        });
+        for &m in members {
+            self.edge(ix(m), gate, Mode::Hard);
+        }
+        gate
+    }
+
+    fn placement(&mut self, placement: &Placement) -> NodeIndex<u32> {
+        let entries: Vec<NodeIndex<u32>> = placement
+            .entries
+            .iter()
+            .map(|entry| {
+                if entry.requires.is_empty() {
+                    return ix(entry.site);
+                }
+                let gate = self.graph.add_node(Gate::All);
+                self.edge(ix(entry.site), gate, Mode::Hard);
+                self.dependencies(&entry.requires, gate);
+                gate
+            })
+            .collect();
+        if let ([only], 1) = (entries.as_slice(), placement.min) {
+            return *only;
+        }
+        let gate = self.graph.add_node(Gate::AtLeast {
+            min: placement.min,
+            members: entries.len() as u32,
+        });
+        for e in entries {
+            self.edge(e, gate, Mode::Hard);
+        }
+        gate
+    }
+
+    fn dependencies(&mut self, deps: &[Dependency], me: NodeIndex<u32>) {
+        for dep in deps {
+            match dep {
+                Dependency::On { target, mode } => self.edge(ix(*target), me, *mode),
+                Dependency::AnyOf { members, min, mode } => {
+                    let gate = self.group(members, *min);
+                    self.edge(gate, me, *mode);
+                }
+            }
+        }
+    }
+}

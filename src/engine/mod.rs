@@ -1,0 +1,14 @@
+//! The failure engine: states under failures, single points of failure,
+//! cut sets and availability, all on the compiled [`graph::FailureGraph`].
+//! Pure computation: no I/O, no printing.
+
+pub mod audit;
+pub mod chain;
+pub mod graph;
+pub mod propagate;
+pub mod scenario;
+
+pub use audit::{audit, Audit, Spof, TargetSelection};
+pub use graph::FailureGraph;
+pub use propagate::{Scratch, State};
+pub use scenario::{what_if, NodeOutcome, ScenarioOutcome};

@@ -1,0 +1,165 @@
+//! States under a scenario: the greatest fixpoint of format v1 §7, reached
+//! with a worklist.
+//!
+//! Every gate starts up; failed nodes go down; each change is pushed to the
+//! gates that need the changed one, which update counters and lower their
+//! own state when the rules say so. A gate is lowered at most twice
+//! (up → degraded → down), so one scenario costs O(gates + edges) in the
+//! worst case and, in practice, only the part of the graph it reaches. The
+//! buffers are reset by walking the gates that changed, so one [`Scratch`]
+//! serves any number of scenarios without an O(graph) clear.
+
+use std::collections::VecDeque;
+
+use crate::model::{Mode, NodeId};
+
+use super::graph::{FailureGraph, Gate};
+
+/// A node's state, ordered `Down < Degraded < Up`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Down,
+    Degraded,
+    Up,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Up => "up",
+            State::Degraded => "degraded",
+            State::Down => "down",
+        }
+    }
+}
+
+/// Buffers for one scenario at a time, sized to the graph.
+#[derive(Debug)]
+pub struct Scratch {
+    pub(crate) state: Vec<State>,
+    /// `All`: hard requirements down. `AtLeast`: members down.
+    down: Vec<u32>,
+    /// `All`: hard requirements not up. `AtLeast`: members not up.
+    not_up: Vec<u32>,
+    /// `All`: soft requirements down.
+    soft_down: Vec<u32>,
+    pub(crate) failed: Vec<bool>,
+    /// When a gate stopped being up, and when it went down (a step counter):
+    /// a cause chain follows requirements that changed strictly earlier,
+    /// which is what makes every chain end at a failed node.
+    pub(crate) left_up_at: Vec<u32>,
+    pub(crate) down_at: Vec<u32>,
+    /// Gates that changed in the current scenario, in the order they changed.
+    pub(crate) changed: Vec<u32>,
+    queue: VecDeque<(u32, State, State)>,
+    clock: u32,
+}
+
+impl Scratch {
+    pub fn new(graph: &FailureGraph) -> Self {
+        let n = graph.len();
+        Scratch {
+            state: vec![State::Up; n],
+            down: vec![0; n],
+            not_up: vec![0; n],
+            soft_down: vec![0; n],
+            failed: vec![false; n],
+            left_up_at: vec![0; n],
+            down_at: vec![0; n],
+            changed: Vec::new(),
+            queue: VecDeque::new(),
+            clock: 0,
+        }
+    }
+
+    pub fn state(&self, n: u32) -> State {
+        self.state[n as usize]
+    }
+
+    pub fn is_failed(&self, n: u32) -> bool {
+        self.failed[n as usize]
+    }
+
+    /// Puts every gate the last scenario touched back to up.
+    pub fn reset(&mut self, graph: &FailureGraph) {
+        for &n in &self.changed {
+            let n = n as usize;
+            self.state[n] = State::Up;
+            self.failed[n] = false;
+            for &(d, _) in graph.dependents(n as u32) {
+                let d = d as usize;
+                self.down[d] = 0;
+                self.not_up[d] = 0;
+                self.soft_down[d] = 0;
+            }
+        }
+        self.changed.clear();
+        self.clock = 0;
+    }
+
+    /// Computes the states under `failed`, starting from all up. Call
+    /// [`Scratch::reset`] before the next scenario.
+    pub fn propagate(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
+        for &id in failed {
+            let n = id.0;
+            self.failed[n as usize] = true;
+            self.lower(n, State::Down);
+        }
+        while let Some((n, old, new)) = self.queue.pop_front() {
+            let went_down = new == State::Down;
+            let left_up = old == State::Up;
+            for &(d, mode) in graph.dependents(n) {
+                let du = d as usize;
+                let gate = graph.gate(d);
+                match (gate, mode) {
+                    (Gate::All, Mode::Soft) => self.soft_down[du] += u32::from(went_down),
+                    _ => {
+                        self.down[du] += u32::from(went_down);
+                        self.not_up[du] += u32::from(left_up);
+                    }
+                }
+                let target = match gate {
+                    Gate::All => {
+                        if self.down[du] > 0 {
+                            State::Down
+                        } else if self.not_up[du] > 0 || self.soft_down[du] > 0 {
+                            State::Degraded
+                        } else {
+                            State::Up
+                        }
+                    }
+                    Gate::AtLeast { min, members } => {
+                        if members - self.down[du] < min {
+                            State::Down
+                        } else if members - self.not_up[du] < min {
+                            State::Degraded
+                        } else {
+                            State::Up
+                        }
+                    }
+                };
+                if target < self.state[du] {
+                    self.lower(d, target);
+                }
+            }
+        }
+    }
+
+    fn lower(&mut self, n: u32, to: State) {
+        let nu = n as usize;
+        let from = self.state[nu];
+        if to >= from {
+            return;
+        }
+        self.clock += 1;
+        if from == State::Up {
+            self.left_up_at[nu] = self.clock;
+            self.changed.push(n);
+        }
+        if to == State::Down {
+            self.down_at[nu] = self.clock;
+        }
+        self.state[nu] = to;
+        self.queue.push_back((n, from, to));
+    }
+}

@@ -1,0 +1,48 @@
+//! `what-if`: every node's state under a scenario, with its cause chain.
+
+use crate::model::{Architecture, NodeId};
+
+use super::chain::cause_chain;
+use super::graph::FailureGraph;
+use super::propagate::{Scratch, State};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeOutcome {
+    pub id: NodeId,
+    pub state: State,
+    /// Empty for up nodes and for the failed nodes themselves.
+    pub cause: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioOutcome {
+    /// The scenario, without repeats, in id order.
+    pub failed: Vec<NodeId>,
+    /// Every node, in id order (Unicode code points).
+    pub nodes: Vec<NodeOutcome>,
+}
+
+impl ScenarioOutcome {
+    pub fn count(&self, state: State) -> usize {
+        self.nodes.iter().filter(|n| n.state == state).count()
+    }
+}
+
+/// States of all nodes when `failed` fail together.
+pub fn what_if(arch: &Architecture, graph: &FailureGraph, failed: &[NodeId]) -> ScenarioOutcome {
+    let mut scratch = Scratch::new(graph);
+    scratch.propagate(graph, failed);
+    let mut failed: Vec<NodeId> = failed.to_vec();
+    failed.sort_by(|a, b| arch.name_of(*a).cmp(arch.name_of(*b)));
+    failed.dedup();
+    let mut nodes: Vec<NodeOutcome> = arch
+        .node_ids()
+        .map(|id| NodeOutcome {
+            id,
+            state: scratch.state(id.0),
+            cause: cause_chain(graph, &scratch, id),
+        })
+        .collect();
+    nodes.sort_by(|a, b| arch.name_of(a.id).cmp(arch.name_of(b.id)));
+    ScenarioOutcome { failed, nodes }
+}

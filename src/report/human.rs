@@ -1,0 +1,158 @@
+//! Reports for a person reading a terminal, perhaps at 3 a.m.: the worst
+//! first, numbers written as people write them, chains as arrows.
+
+use std::io::{self, Write};
+
+use crate::engine::{Audit, ScenarioOutcome, Spof, State};
+use crate::model::{Architecture, NodeId, Tier};
+
+use super::style::Style;
+use super::thousands;
+
+/// `target ← middle ← cause`.
+pub fn chain_text(arch: &Architecture, from: NodeId, chain: &[NodeId]) -> String {
+    let mut text = arch.name_of(from).to_string();
+    for id in chain {
+        text.push_str(" ← ");
+        text.push_str(arch.name_of(*id));
+    }
+    text
+}
+
+fn describe(arch: &Architecture, id: NodeId) -> String {
+    let node = arch.node(id);
+    let mut parts = vec![node.kind().as_str().to_string()];
+    if let Some(tier) = node.tier() {
+        parts.push(tier.as_str().to_string());
+    }
+    if node.users() > 0 {
+        parts.push(format!("{} users", thousands(node.users())));
+    }
+    if let Some(name) = &node.name {
+        parts.push(format!("\"{name}\""));
+    }
+    parts.join(", ")
+}
+
+pub fn write_audit(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    audit: &Audit,
+    style: Style,
+) -> io::Result<()> {
+    let title = arch.name.as_deref().unwrap_or("architecture");
+    if audit.spofs.is_empty() {
+        return writeln!(
+            out,
+            "{} {title}: no single point of failure ({} targets, {} candidates checked)",
+            style.green("✓"),
+            audit.targets,
+            audit.candidates
+        );
+    }
+    let n = audit.spofs.len();
+    writeln!(
+        out,
+        "{} {title}: {} single point{} of failure ({} targets, {} candidates checked)",
+        style.red("✗"),
+        style.bold(&n.to_string()),
+        if n == 1 { "" } else { "s" },
+        audit.targets,
+        audit.candidates
+    )?;
+    for (rank, spof) in audit.spofs.iter().enumerate() {
+        writeln!(out)?;
+        write_spof(out, arch, rank + 1, spof, style)?;
+    }
+    Ok(())
+}
+
+fn write_spof(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    rank: usize,
+    spof: &Spof,
+    style: Style,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{rank}. {}  ({})",
+        style.red(arch.name_of(spof.id)),
+        describe(arch, spof.id)
+    )?;
+    let mut by_tier = [0usize; 4];
+    for (t, _) in &spof.chains {
+        if let Some(tier) = arch.node(*t).tier() {
+            by_tier[3 - tier as usize] += 1;
+        }
+    }
+    let tiers: Vec<String> = Tier::NAMES
+        .iter()
+        .zip(by_tier)
+        .filter(|(_, count)| *count > 0)
+        .map(|(name, count)| format!("{count} {name}"))
+        .collect();
+    writeln!(
+        out,
+        "   takes down {} target{} ({}); {} node{} down, {} degraded",
+        spof.chains.len(),
+        if spof.chains.len() == 1 { "" } else { "s" },
+        tiers.join(", "),
+        spof.takes_down.len(),
+        if spof.takes_down.len() == 1 { "" } else { "s" },
+        spof.degrades.len()
+    )?;
+    writeln!(
+        out,
+        "   users affected: {}",
+        style.bold(&thousands(spof.users_affected))
+    )?;
+    let mut chains: Vec<&(NodeId, Vec<NodeId>)> = spof.chains.iter().collect();
+    // Most important targets first; ids keep the order stable.
+    chains.sort_by_key(|(t, _)| std::cmp::Reverse(arch.node(*t).tier()));
+    for (target, chain) in chains {
+        let tier = arch.node(*target).tier().map_or("", Tier::as_str);
+        writeln!(out, "   {tier:<8}  {}", chain_text(arch, *target, chain))?;
+    }
+    Ok(())
+}
+
+pub fn write_what_if(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    outcome: &ScenarioOutcome,
+    style: Style,
+) -> io::Result<()> {
+    let failed: Vec<&str> = outcome.failed.iter().map(|id| arch.name_of(*id)).collect();
+    writeln!(
+        out,
+        "what if {} fail{}: {} down, {} degraded, {} up",
+        failed.join(" + "),
+        if failed.len() == 1 { "s" } else { "" },
+        outcome.count(State::Down),
+        outcome.count(State::Degraded),
+        outcome.count(State::Up)
+    )?;
+    for (state, heading) in [(State::Down, "down"), (State::Degraded, "degraded")] {
+        let nodes: Vec<_> = outcome.nodes.iter().filter(|n| n.state == state).collect();
+        if nodes.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        let heading = match state {
+            State::Down => style.red(heading),
+            _ => style.yellow(heading),
+        };
+        writeln!(out, "{heading}")?;
+        for node in nodes {
+            let why = if node.cause.is_empty() {
+                "failed".to_string()
+            } else {
+                chain_text(arch, node.id, &node.cause)
+            };
+            writeln!(out, "  {}  ({})", style.bold(arch.name_of(node.id)), describe(arch, node.id))?;
+            writeln!(out, "      {}", style.dim(&why))?;
+        }
+    }
+    Ok(())
+}
