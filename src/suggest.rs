@@ -33,12 +33,32 @@ fn normalize(word: &str) -> String {
         .collect()
 }
 
-/// "did you mean `x`?" or nothing.
+/// "did you mean `x`?" or nothing. When no word is a plausible typo, ids
+/// that contain the input (`pangyo` → `sk-pangyo-idc`) are offered instead.
 pub fn hint<'c, I>(input: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'c str>,
+    I::IntoIter: Clone,
 {
-    did_you_mean(input, candidates).map(|c| format!("did you mean `{c}`?"))
+    let candidates = candidates.into_iter();
+    if let Some(c) = did_you_mean(input, candidates.clone()) {
+        return Some(format!("did you mean `{c}`?"));
+    }
+    if input.chars().count() < 3 {
+        return None;
+    }
+    let wanted = normalize(input);
+    let mut containing: Vec<&str> = candidates
+        .filter(|c| normalize(c).contains(&wanted))
+        .collect();
+    containing.sort_unstable();
+    containing.dedup();
+    let shown: Vec<String> = containing.iter().take(3).map(|c| format!("`{c}`")).collect();
+    match shown.len() {
+        0 => None,
+        1 => Some(format!("did you mean {}?", shown[0])),
+        _ => Some(format!("did you mean one of {}?", shown.join(", "))),
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +78,14 @@ mod tests {
     fn unrelated_words_get_no_hint() {
         assert_eq!(did_you_mean("colour", ["depends_on", "runs_in"]), None);
         assert_eq!(hint("xyz", ["tier"]), None);
+    }
+
+    #[test]
+    fn a_part_of_an_id_finds_the_ids_containing_it() {
+        let ids = ["sk-pangyo-idc", "pangyo-power", "kakaotalk"];
+        assert_eq!(
+            hint("pangyo", ids).as_deref(),
+            Some("did you mean one of `pangyo-power`, `sk-pangyo-idc`?")
+        );
     }
 }
