@@ -225,8 +225,14 @@ mod tests {
     #[test]
     fn offsets_skip_a_byte_order_mark() {
         let file = SourceFile::new("f", "\u{feff}ab: 1\r\nc: 2\r\n");
-        assert_eq!(&file.text[file.offset(Pos { line: 1, col: 1 })..], "b: 1\r\nc: 2\r\n");
-        assert_eq!(&file.text[file.offset(Pos { line: 2, col: 0 })..], "c: 2\r\n");
+        assert_eq!(
+            &file.text[file.offset(Pos { line: 1, col: 1 })..],
+            "b: 1\r\nc: 2\r\n"
+        );
+        assert_eq!(
+            &file.text[file.offset(Pos { line: 2, col: 0 })..],
+            "c: 2\r\n"
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ where
         .collect();
     containing.sort_unstable();
     containing.dedup();
-    let shown: Vec<String> = containing.iter().take(3).map(|c| format!("`{c}`")).collect();
+    let shown: Vec<String> = containing
+        .iter()
+        .take(3)
+        .map(|c| format!("`{c}`"))
+        .collect();
     match shown.len() {
         0 => None,
         1 => Some(format!("did you mean {}?", shown[0])),

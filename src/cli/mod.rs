@@ -163,7 +163,9 @@ fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> 
     let audit = engine::audit(arch, &graph, &targets);
     match format {
         Format::Human => human::write_audit(io.out, arch, &audit, io.out_style)?,
-        Format::Json => io.out.write_all(json::to_text(&json::audit(arch, &audit)).as_bytes())?,
+        Format::Json => io
+            .out
+            .write_all(json::to_text(&json::audit(arch, &audit)).as_bytes())?,
     }
     Ok(OK)
 }
@@ -180,7 +182,9 @@ fn what_if(file: &Path, fail: &[String], format: Format, io: &mut Io<'_>) -> Cmd
     let outcome = engine::what_if(arch, &graph, &failed);
     match format {
         Format::Human => human::write_what_if(io.out, arch, &outcome, io.out_style)?,
-        Format::Json => io.out.write_all(json::to_text(&json::what_if(arch, &outcome)).as_bytes())?,
+        Format::Json => io
+            .out
+            .write_all(json::to_text(&json::what_if(arch, &outcome)).as_bytes())?,
     }
     Ok(OK)
 }

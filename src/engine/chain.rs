@@ -18,10 +18,17 @@ pub fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<N
     if scratch.state(at) == State::Up {
         return chain;
     }
+    // Times fall strictly at every step, so the walk ends; the `None` arms
+    // only keep it total should that invariant ever break.
     while !scratch.is_failed(at) {
-        let mut next = explain(graph, scratch, at);
+        let Some(mut next) = explain(graph, scratch, at) else {
+            break;
+        };
         while !graph.is_real(next) {
-            next = explain(graph, scratch, next);
+            match explain(graph, scratch, next) {
+                Some(n) => next = n,
+                None => return chain,
+            }
         }
         chain.push(NodeId(next));
         at = next;
@@ -30,10 +37,14 @@ pub fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<N
 }
 
 /// The requirement of `n` that made it leave its state first.
-fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> u32 {
+fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> Option<u32> {
     let nu = n as usize;
     let down = s.state(n) == State::Down;
-    let deadline = if down { s.down_at[nu] } else { s.left_up_at[nu] };
+    let deadline = if down {
+        s.down_at[nu]
+    } else {
+        s.left_up_at[nu]
+    };
     let all = graph.gate(n) == Gate::All;
     let mut best: Option<(u32, u32)> = None;
     for &(r, mode) in graph.requirements(n) {
@@ -51,7 +62,5 @@ fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> u32 {
             best = Some((when, r));
         }
     }
-    // The fixpoint guarantees a cause; fall back to the node itself only to
-    // stay total if an invariant were ever broken.
-    best.map_or(n, |(_, r)| r)
+    best.map(|(_, r)| r)
 }

@@ -100,7 +100,10 @@ impl FailureGraph {
 
     /// The gates that need `n`, with how they need it.
     pub fn dependents(&self, n: u32) -> &[(u32, Mode)] {
-        let (a, b) = (self.dependents_start[n as usize], self.dependents_start[n as usize + 1]);
+        let (a, b) = (
+            self.dependents_start[n as usize],
+            self.dependents_start[n as usize + 1],
+        );
         &self.dependents[a as usize..b as usize]
     }
 
@@ -131,7 +134,11 @@ fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(
         start.push(flat.len() as u32);
         let from = flat.len();
         for e in graph.edges_directed(n, dir) {
-            let other = if dir == Direction::Outgoing { e.target() } else { e.source() };
+            let other = if dir == Direction::Outgoing {
+                e.target()
+            } else {
+                e.source()
+            };
             flat.push((e.id().index() as u32, other.index() as u32, *e.weight()));
         }
         flat[from..].sort_unstable_by_key(|&(edge, _, _)| edge);

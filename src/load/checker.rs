@@ -69,7 +69,9 @@ impl<'d, 'a> Checker<'d, 'a> {
                                 format!("unsupported tag `{tag}`"),
                                 Label::new(span, "spof does not know this tag"),
                             )
-                            .with_help("remove the tag; only YAML core tags such as `!!str` are read"),
+                            .with_help(
+                                "remove the tag; only YAML core tags such as `!!str` are read",
+                            ),
                         );
                         None
                     }
@@ -214,10 +216,15 @@ impl<'d, 'a> Checker<'d, 'a> {
             _ => {
                 let problem = Problem::new(
                     "spof::wrong-type",
-                    format!("{what} must be `true` or `false`, found {}", self.kind_name(idx)),
+                    format!(
+                        "{what} must be `true` or `false`, found {}",
+                        self.kind_name(idx)
+                    ),
                     Label::new(self.span(idx), "expected true or false"),
                 )
-                .with_help("YAML 1.2 reads only `true` and `false` as booleans (not yes/no/on/off)");
+                .with_help(
+                    "YAML 1.2 reads only `true` and `false` as booleans (not yes/no/on/off)",
+                );
                 self.report(problem);
                 None
             }
@@ -264,7 +271,10 @@ impl<'d, 'a> Checker<'d, 'a> {
             Problem::new(
                 "spof::invalid-value",
                 format!("{what} cannot be `{text}`"),
-                Label::new(self.span(idx), format!("expected one of {}", quoted_list(names))),
+                Label::new(
+                    self.span(idx),
+                    format!("expected one of {}", quoted_list(names)),
+                ),
             )
             .with_help(help),
         );
@@ -314,11 +324,18 @@ impl<'d, 'a> Checker<'d, 'a> {
                     Value::Scalar { text, .. } => text.to_string(),
                     _ => String::new(),
                 };
-                let shown = if raw.is_empty() { "~".to_string() } else { raw.clone() };
+                let shown = if raw.is_empty() {
+                    "~".to_string()
+                } else {
+                    raw.clone()
+                };
                 self.report(
                     Problem::new(
                         "spof::invalid-id",
-                        format!("id `{shown}` is read by YAML as {}, not a string", other.kind_name()),
+                        format!(
+                            "id `{shown}` is read by YAML as {}, not a string",
+                            other.kind_name()
+                        ),
                         Label::new(span, "not a string"),
                     )
                     .with_help(format!("quote it: \"{raw}\":")),
@@ -337,9 +354,15 @@ impl<'d, 'a> Checker<'d, 'a> {
         let trouble = if text.is_empty() {
             Some(("an id cannot be empty", "empty id"))
         } else if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
-            Some(("an id cannot begin or end with whitespace", "surrounding whitespace"))
+            Some((
+                "an id cannot begin or end with whitespace",
+                "surrounding whitespace",
+            ))
         } else if text.chars().any(char::is_control) {
-            Some(("an id cannot contain control characters", "control character"))
+            Some((
+                "an id cannot contain control characters",
+                "control character",
+            ))
         } else {
             None
         };

@@ -44,7 +44,10 @@ impl Context {
             Context::PlacementEntry => &["site", "requires"],
         };
         let mut keys = own.to_vec();
-        if matches!(self, Context::Site | Context::Service | Context::Integration) {
+        if matches!(
+            self,
+            Context::Site | Context::Service | Context::Integration
+        ) {
             keys.extend(COMMON);
         }
         keys

@@ -28,10 +28,7 @@ pub struct Loaded {
 #[derive(Debug)]
 pub enum LoadFailure {
     /// The file could not be read at all.
-    Io {
-        path: String,
-        error: std::io::Error,
-    },
+    Io { path: String, error: std::io::Error },
     /// The file was read and has problems.
     Invalid(LoadError),
 }
@@ -59,7 +56,16 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
             let problem = Problem::new(
                 "spof::not-utf8",
                 "the file is not valid UTF-8",
-                Label::new(Span::new(at, Pos { line: at.line, col: at.col + 1 }), "invalid byte"),
+                Label::new(
+                    Span::new(
+                        at,
+                        Pos {
+                            line: at.line,
+                            col: at.col + 1,
+                        },
+                    ),
+                    "invalid byte",
+                ),
             )
             .with_help("save the file as UTF-8");
             Err(LoadError {
@@ -98,7 +104,7 @@ pub fn load_str(name: &str, text: impl Into<Arc<str>>) -> Result<Loaded, LoadErr
         },
     };
     let mut problems = problems;
-    problems.sort_by(|a, b| a.primary.span.cmp(&b.primary.span));
+    problems.sort_by_key(|p| p.primary.span);
     Err(LoadError {
         file: source,
         problems,

@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Label, Pos, Problem, Span};
-use crate::model::{
-    Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier,
-};
+use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
 
@@ -215,7 +213,9 @@ impl<'d> Checker<'d, '_> {
             },
             NodeKind::Integration => {
                 let mut side = |name: &str| match field(name) {
-                    Some(f) => self.reference(f.value, Want::Service, &format!("`{name}`"), Some(me)),
+                    Some(f) => {
+                        self.reference(f.value, Want::Service, &format!("`{name}`"), Some(me))
+                    }
                     None => {
                         self.report(
                             Problem::new(
@@ -238,7 +238,9 @@ impl<'d> Checker<'d, '_> {
                     consumer: consumer.unwrap_or(me),
                     provider: provider.unwrap_or(me),
                     feature: field("feature").and_then(|f| self.string(f.value, "`feature`")),
-                    mode: field("mode").and_then(|f| self.mode(f)).unwrap_or(Mode::Hard),
+                    mode: field("mode")
+                        .and_then(|f| self.mode(f))
+                        .unwrap_or(Mode::Hard),
                     fallback,
                     // Marked as unset with Low + INHERIT until the consumer is known.
                     tier: tier(self).unwrap_or(INHERIT_TIER),

@@ -155,7 +155,7 @@ impl Checker<'_, '_> {
                 self.wrong_type(idx, &format!("an item of {what}"), "an id or a mapping");
                 return None;
             }
-            let target = self.reference(idx, Want::Any, &format!("{what}"), Some(owner))?;
+            let target = self.reference(idx, Want::Any, what, Some(owner))?;
             return Some(Dependency::On {
                 target,
                 mode: Mode::Hard,
@@ -240,7 +240,10 @@ impl Checker<'_, '_> {
         for &item in items {
             let member = if matches!(doc.get(item).0, Value::Map(_)) {
                 let fields = self.fields(item, Context::AnyOfMember, "an `any_of` member");
-                match fields.as_ref().and_then(|f| f.iter().find(|f| f.key == "on")) {
+                match fields
+                    .as_ref()
+                    .and_then(|f| f.iter().find(|f| f.key == "on"))
+                {
                     Some(on) => self.reference(on.value, Want::Any, "`on`", Some(owner)),
                     None => {
                         if fields.is_some() {
@@ -275,7 +278,10 @@ impl Checker<'_, '_> {
                 Problem::new(
                     "spof::min-out-of-range",
                     format!("`min` is {min}, but {what} has {len} member{}", plural(len)),
-                    Label::new(self.span(field.value), format!("must be between 1 and {len}")),
+                    Label::new(
+                        self.span(field.value),
+                        format!("must be between 1 and {len}"),
+                    ),
                 )
                 .with_help(format!("use a `min` from 1 to {len}")),
             );

@@ -150,7 +150,12 @@ pub fn write_what_if(
             } else {
                 chain_text(arch, node.id, &node.cause)
             };
-            writeln!(out, "  {}  ({})", style.bold(arch.name_of(node.id)), describe(arch, node.id))?;
+            writeln!(
+                out,
+                "  {}  ({})",
+                style.bold(arch.name_of(node.id)),
+                describe(arch, node.id)
+            )?;
             writeln!(out, "      {}", style.dim(&why))?;
         }
     }

@@ -138,7 +138,10 @@ mod tests {
         assert_eq!(resolve("0x1F", true, None), Resolved::Int(Some(31)));
         assert_eq!(resolve("0.9995", true, None), Resolved::Float(0.9995));
         assert_eq!(resolve("1e3", true, None), Resolved::Float(1000.0));
-        assert_eq!(resolve("99999999999999999999", true, None), Resolved::Int(None));
+        assert_eq!(
+            resolve("99999999999999999999", true, None),
+            Resolved::Int(None)
+        );
         assert_eq!(resolve("~", true, None), Resolved::Null);
         assert_eq!(resolve("", true, None), Resolved::Null);
         assert_eq!(resolve("1.2.3", true, None), Resolved::Str("1.2.3"));

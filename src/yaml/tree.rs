@@ -255,7 +255,10 @@ impl<'a> Builder<'a> {
                 Problem::new(
                     "spof::duplicate-key",
                     format!("duplicate key `{name}`"),
-                    Label::new(self.doc.nodes[dup as usize].span, "this key is already used"),
+                    Label::new(
+                        self.doc.nodes[dup as usize].span,
+                        "this key is already used",
+                    ),
                 )
                 .with_secondary(Label::new(
                     self.doc.nodes[first as usize].span,
@@ -344,7 +347,11 @@ mod tests {
     fn billion_laughs_is_refused_quickly() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_eq!(codes(&text), ["spof::alias-bomb"]);

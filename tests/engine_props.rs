@@ -1,0 +1,429 @@
+//! The engine checked against a naive fixpoint written plainly from format
+//! v1 §7, on random architectures of every shape.
+
+use std::collections::HashSet;
+
+use proptest::prelude::*;
+use spof::engine::{self, FailureGraph, State, TargetSelection};
+use spof::model::*;
+
+/// A small deterministic generator, so a failing case is its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+fn node(id: String, detail: NodeDetail) -> Node {
+    Node {
+        id,
+        name: None,
+        description: None,
+        owner: None,
+        tags: vec![],
+        availability: None,
+        depends_on: vec![],
+        detail,
+        id_span: Default::default(),
+    }
+}
+
+/// A random valid architecture: sites (with `within` trees), services with
+/// every placement form, `requires`, hard/soft/`any_of` dependencies and
+/// cycles, and integrations with fallbacks.
+pub fn random_architecture(seed: u64) -> Architecture {
+    let mut rng = Rng(seed | 1);
+    let sites = 1 + rng.below(4);
+    let services = 1 + rng.below(7);
+    let integrations = rng.below(3);
+    let total = sites + services + integrations;
+    let mut arch = Architecture::default();
+    let mode = |rng: &mut Rng| {
+        if rng.chance(30) {
+            Mode::Soft
+        } else {
+            Mode::Hard
+        }
+    };
+    // Ids chosen so that file order and id order differ.
+    let name = |i: usize| format!("n{}", (i * 7) % total + 10 * (i % 3));
+    let deps = |rng: &mut Rng, me: usize, count: usize| -> Vec<Dependency> {
+        let mut out = vec![];
+        for _ in 0..count {
+            let pick = |rng: &mut Rng| loop {
+                let t = rng.below(total);
+                if t != me {
+                    return NodeId(t as u32);
+                }
+            };
+            if total < 2 {
+                break;
+            }
+            if rng.chance(30) {
+                let n = 1 + rng.below(3);
+                let members: Vec<NodeId> = (0..n).map(|_| pick(rng)).collect();
+                let min = 1 + rng.below(n) as u32;
+                out.push(Dependency::AnyOf {
+                    members,
+                    min,
+                    mode: mode(rng),
+                });
+            } else {
+                out.push(Dependency::On {
+                    target: pick(rng),
+                    mode: mode(rng),
+                });
+            }
+        }
+        out
+    };
+    for i in 0..sites {
+        let within = (i > 0 && rng.chance(40)).then(|| NodeId(rng.below(i) as u32));
+        let mut n = node(
+            name(i),
+            NodeDetail::Site {
+                kind: SiteKind::Datacenter,
+                within,
+                operator: None,
+            },
+        );
+        let count = if rng.chance(20) { 1 } else { 0 };
+        n.depends_on = deps(&mut rng, i, count);
+        arch.nodes.push(n);
+    }
+    for s in 0..services {
+        let i = sites + s;
+        let runs_in = if rng.chance(80) {
+            let entries_n = 1 + rng.below(3);
+            let entries = (0..entries_n)
+                .map(|_| PlacementEntry {
+                    site: NodeId(rng.below(sites) as u32),
+                    requires: if rng.chance(30) {
+                        deps(&mut rng, i, 1)
+                    } else {
+                        vec![]
+                    },
+                })
+                .collect();
+            let min = 1 + rng.below(entries_n) as u32;
+            Some(Placement { entries, min })
+        } else {
+            None
+        };
+        let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][rng.below(4)];
+        let mut n = node(
+            name(i),
+            NodeDetail::Service {
+                tier,
+                users: rng.below(1000) as u64,
+                logical: rng.chance(20),
+                external: false,
+                runs_in,
+            },
+        );
+        let count = rng.below(3);
+        n.depends_on = deps(&mut rng, i, count);
+        arch.nodes.push(n);
+    }
+    for g in 0..integrations {
+        let i = sites + services + g;
+        let service = |rng: &mut Rng| NodeId((sites + rng.below(services)) as u32);
+        let fallback = (0..rng.below(3))
+            .map(|_| loop {
+                let t = rng.below(total);
+                if t != i {
+                    break NodeId(t as u32);
+                }
+            })
+            .collect();
+        let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][rng.below(4)];
+        let n = node(
+            name(i),
+            NodeDetail::Integration {
+                consumer: service(&mut rng),
+                provider: service(&mut rng),
+                feature: None,
+                mode: mode(&mut rng),
+                fallback,
+                tier,
+                users: rng.below(100) as u64,
+            },
+        );
+        arch.nodes.push(n);
+    }
+    // Make the names unique whatever the arithmetic above gave.
+    for (i, n) in arch.nodes.iter_mut().enumerate() {
+        n.id = format!("{}-{i}", n.id);
+    }
+    for (i, n) in arch.nodes.iter().enumerate() {
+        arch.ids.insert(n.id.clone(), NodeId(i as u32));
+    }
+    arch
+}
+
+// ---- The naive reference, written from the spec's words. ----
+
+fn group(states: &[State], min: usize) -> State {
+    let not_down = states.iter().filter(|s| **s != State::Down).count();
+    let up = states.iter().filter(|s| **s == State::Up).count();
+    if not_down < min {
+        State::Down
+    } else if up < min {
+        State::Degraded
+    } else {
+        State::Up
+    }
+}
+
+fn combine(reqs: &[(State, Mode)]) -> State {
+    if reqs
+        .iter()
+        .any(|&(s, m)| m == Mode::Hard && s == State::Down)
+    {
+        State::Down
+    } else if reqs.iter().any(|&(s, m)| {
+        (m == Mode::Hard && s == State::Degraded) || (m == Mode::Soft && s == State::Down)
+    }) {
+        State::Degraded
+    } else {
+        State::Up
+    }
+}
+
+fn dep_state(states: &[State], dep: &Dependency) -> (State, Mode) {
+    match dep {
+        Dependency::On { target, mode } => (states[target.index()], *mode),
+        Dependency::AnyOf { members, min, mode } => {
+            let s: Vec<State> = members.iter().map(|m| states[m.index()]).collect();
+            (group(&s, *min as usize), *mode)
+        }
+    }
+}
+
+fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State, Mode)> {
+    let node = arch.node(id);
+    let mut reqs: Vec<(State, Mode)> = node
+        .depends_on
+        .iter()
+        .map(|d| dep_state(states, d))
+        .collect();
+    match &node.detail {
+        NodeDetail::Site {
+            within: Some(p), ..
+        } => reqs.push((states[p.index()], Mode::Hard)),
+        NodeDetail::Service {
+            runs_in: Some(placement),
+            ..
+        } => {
+            let entries: Vec<State> = placement
+                .entries
+                .iter()
+                .map(|e| {
+                    let mut r = vec![(states[e.site.index()], Mode::Hard)];
+                    r.extend(e.requires.iter().map(|d| dep_state(states, d)));
+                    combine(&r)
+                })
+                .collect();
+            reqs.push((group(&entries, placement.min as usize), Mode::Hard));
+        }
+        NodeDetail::Integration {
+            provider, fallback, ..
+        } => {
+            let mut s = vec![states[provider.index()]];
+            s.extend(fallback.iter().map(|f| states[f.index()]));
+            reqs.push((group(&s, 1), Mode::Hard));
+        }
+        _ => {}
+    }
+    for other in &arch.nodes {
+        if let NodeDetail::Integration { consumer, mode, .. } = other.detail {
+            if consumer == id {
+                reqs.push((states[arch.id_of(&other.id).unwrap().index()], mode));
+            }
+        }
+    }
+    reqs
+}
+
+/// Start with all up except the failed, then lower until nothing changes.
+pub fn naive_states(arch: &Architecture, failed: &[NodeId]) -> Vec<State> {
+    let mut states = vec![State::Up; arch.nodes.len()];
+    for f in failed {
+        states[f.index()] = State::Down;
+    }
+    loop {
+        let mut changed = false;
+        for id in arch.node_ids() {
+            if failed.contains(&id) {
+                continue;
+            }
+            let new = combine(&requirements(arch, &states, id)).min(states[id.index()]);
+            if new != states[id.index()] {
+                states[id.index()] = new;
+                changed = true;
+            }
+        }
+        if !changed {
+            return states;
+        }
+    }
+}
+
+/// The ids a node directly needs (format v1 §9's list for `cause`).
+fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
+    let node = arch.node(id);
+    let mut out = HashSet::new();
+    let add_deps = |deps: &[Dependency], out: &mut HashSet<NodeId>| {
+        for d in deps {
+            match d {
+                Dependency::On { target, .. } => {
+                    out.insert(*target);
+                }
+                Dependency::AnyOf { members, .. } => out.extend(members.iter().copied()),
+            }
+        }
+    };
+    add_deps(&node.depends_on, &mut out);
+    match &node.detail {
+        NodeDetail::Site {
+            within: Some(p), ..
+        } => {
+            out.insert(*p);
+        }
+        NodeDetail::Service {
+            runs_in: Some(pl), ..
+        } => {
+            for e in &pl.entries {
+                out.insert(e.site);
+                add_deps(&e.requires, &mut out);
+            }
+        }
+        NodeDetail::Integration {
+            provider, fallback, ..
+        } => {
+            out.insert(*provider);
+            out.extend(fallback.iter().copied());
+        }
+        _ => {}
+    }
+    for (i, other) in arch.nodes.iter().enumerate() {
+        if let NodeDetail::Integration { consumer, .. } = other.detail {
+            if consumer == id {
+                out.insert(NodeId(i as u32));
+            }
+        }
+    }
+    out
+}
+
+fn check_chain(
+    arch: &Architecture,
+    states: &[State],
+    failed: &[NodeId],
+    id: NodeId,
+    chain: &[NodeId],
+) {
+    let state = states[id.index()];
+    if state == State::Up || failed.contains(&id) {
+        assert!(
+            chain.is_empty(),
+            "{}: chain {chain:?} should be empty",
+            arch.name_of(id)
+        );
+        return;
+    }
+    assert!(
+        !chain.is_empty(),
+        "{} is {state:?} without a cause",
+        arch.name_of(id)
+    );
+    let mut prev = id;
+    for &step in chain {
+        assert!(
+            direct_requirements(arch, prev).contains(&step),
+            "{} is not a direct requirement of {}",
+            arch.name_of(step),
+            arch.name_of(prev)
+        );
+        assert_ne!(
+            states[step.index()],
+            State::Up,
+            "chain passes through up node"
+        );
+        prev = step;
+    }
+    assert!(
+        failed.contains(chain.last().unwrap()),
+        "chain does not end at a failed node"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn what_if_matches_the_naive_fixpoint(seed in any::<u64>(), picks in proptest::collection::vec(any::<u16>(), 1..4)) {
+        let arch = random_architecture(seed);
+        let failed: Vec<NodeId> = picks.iter().map(|p| NodeId((*p as usize % arch.nodes.len()) as u32)).collect();
+        let graph = FailureGraph::build(&arch);
+        let outcome = engine::what_if(&arch, &graph, &failed);
+        let expected = naive_states(&arch, &failed);
+        for n in &outcome.nodes {
+            prop_assert_eq!(n.state, expected[n.id.index()], "state of {}", arch.name_of(n.id));
+            check_chain(&arch, &expected, &failed, n.id, &n.cause);
+        }
+    }
+
+    #[test]
+    fn audit_matches_the_naive_fixpoint(seed in any::<u64>(), min_tier in 0usize..4) {
+        let arch = random_architecture(seed);
+        let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][min_tier];
+        let graph = FailureGraph::build(&arch);
+        let audit = engine::audit(&arch, &graph, &TargetSelection::MinTier(tier));
+        let is_target = |id: NodeId| arch.node(id).tier().is_some_and(|t| t >= tier);
+        let mut expected = vec![];
+        for c in arch.node_ids().filter(|&c| arch.node(c).is_candidate()) {
+            let states = naive_states(&arch, &[c]);
+            let down: Vec<NodeId> = arch.node_ids().filter(|&n| n != c && states[n.index()] == State::Down).collect();
+            if down.iter().any(|&n| is_target(n)) {
+                expected.push((c, states, down));
+            }
+        }
+        prop_assert_eq!(audit.spofs.len(), expected.len());
+        for (c, states, down) in &expected {
+            let spof = audit.spofs.iter().find(|s| s.id == *c).expect("SPOF missing");
+            let got: HashSet<NodeId> = spof.takes_down.iter().copied().collect();
+            prop_assert_eq!(got, down.iter().copied().collect::<HashSet<_>>());
+            let degraded: HashSet<NodeId> = arch.node_ids().filter(|&n| states[n.index()] == State::Degraded).collect();
+            prop_assert_eq!(spof.degrades.iter().copied().collect::<HashSet<_>>(), degraded);
+            let users: u64 = down.iter().chain(std::iter::once(c)).map(|n| arch.node(*n).users()).sum();
+            prop_assert_eq!(spof.users_affected, users);
+            let targets_down: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
+            prop_assert_eq!(targets_down.len(), down.iter().filter(|&&n| is_target(n)).count());
+            for (t, chain) in &spof.chains {
+                check_chain(&arch, states, &[*c], *t, chain);
+            }
+            // Sorted by id, as the spec asks.
+            let names: Vec<&str> = spof.takes_down.iter().map(|n| arch.name_of(*n)).collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            prop_assert_eq!(names, sorted);
+        }
+        // Ranked: critical targets, users, nodes down, id.
+        for pair in audit.spofs.windows(2) {
+            let key = |s: &spof::engine::Spof| (std::cmp::Reverse(s.critical_down), std::cmp::Reverse(s.users_affected), std::cmp::Reverse(s.takes_down.len()), arch.name_of(s.id).to_string());
+            prop_assert!(key(&pair[0]) <= key(&pair[1]));
+        }
+    }
+}
