@@ -160,6 +160,7 @@ impl SourceFile {
             )
         }));
         FileDiagnostic {
+            severity: miette::Severity::Error,
             code: problem.code,
             message: problem.message.clone(),
             help: problem.help.clone(),
@@ -172,11 +173,19 @@ impl SourceFile {
 /// A [`Problem`] bound to its file, as miette wants it.
 #[derive(Debug)]
 pub struct FileDiagnostic {
+    severity: miette::Severity,
     code: &'static str,
     message: String,
     help: Option<String>,
     labels: Vec<LabeledSpan>,
     source: NamedSource<Arc<str>>,
+}
+
+impl FileDiagnostic {
+    pub fn with_severity(mut self, severity: miette::Severity) -> Self {
+        self.severity = severity;
+        self
+    }
 }
 
 impl fmt::Display for FileDiagnostic {
@@ -190,6 +199,9 @@ impl std::error::Error for FileDiagnostic {}
 impl Diagnostic for FileDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help

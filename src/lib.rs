@@ -9,6 +9,7 @@
 //! - [`report`] formats results (human, JSON, SARIF, GitHub, DOT);
 //! - [`cli`] ties them to the command line.
 
+pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;

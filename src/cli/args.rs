@@ -35,6 +35,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Lint for CI: exit 1 when a file has a single point of failure
+    Check(CheckArgs),
+    /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
+    Explain {
+        /// A rule code; omit to list them all
+        code: Option<String>,
+    },
     /// Show every node's state when the given nodes fail
     #[command(name = "what-if")]
     WhatIf {
@@ -46,6 +53,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Lowest tier whose loss fails the check
+    #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
+    pub min_tier: TierArg,
+    /// Fail only on findings that are not in this baseline file
+    #[arg(long, value_name = "BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this file and exit 0
+    #[arg(long, value_name = "BASELINE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
 }
 
 #[derive(clap::Args, Debug, Clone)]

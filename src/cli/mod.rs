@@ -2,6 +2,7 @@
 //! hands results to the report layer. `main.rs` only calls [`run`].
 
 mod args;
+mod check;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use miette::MietteDiagnostic;
 
-pub use args::{Cli, Command, Format, TargetArgs};
+pub use args::{CheckArgs, CheckFormat, Cli, Command, Format, TargetArgs};
 
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::load::{self, LoadFailure, Loaded};
@@ -68,6 +69,8 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
         } => audit(&file, &targets, format, io),
         Command::WhatIf { file, fail, format } => what_if(&file, &fail, format, io),
+        Command::Check(args) => check::check(&args, io),
+        Command::Explain { code } => check::explain(code.as_deref(), io),
     };
     match result {
         Ok(code) => code,
@@ -76,10 +79,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
     }
 }
 
-type CmdResult = std::io::Result<u8>;
+pub(crate) type CmdResult = std::io::Result<u8>;
 
 /// Loads a file, or reports why not on stderr.
-fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
+pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
     match load::load_path(path) {
         Ok(loaded) => Ok(Some(loaded)),
         Err(failure) => {
@@ -89,7 +92,7 @@ fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
     }
 }
 
-fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io::Result<()> {
+pub(crate) fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io::Result<()> {
     let writer = DiagnosticWriter::new(io.err_style.color);
     match failure {
         LoadFailure::Io { path, error } => {

@@ -23,12 +23,34 @@ pub enum Gate {
     AtLeast { min: u32, members: u32 },
 }
 
+/// What a helper gate stands for, so findings can name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelperRole {
+    /// A `runs_in` list or quorum.
+    Placement,
+    /// One entry of a placement that has `requires`.
+    PlacementEntry,
+    /// An `any_of` group.
+    AnyOf,
+    /// An integration's provider and fallbacks.
+    Providers,
+}
+
+/// A helper gate's owner (the node whose field it comes from) and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Helper {
+    pub owner: NodeId,
+    pub role: HelperRole,
+}
+
 /// The compiled graph with a flat copy of the edges for the hot loops.
 #[derive(Debug)]
 pub struct FailureGraph {
     pub graph: DiGraph<Gate, Mode, u32>,
     /// Number of real nodes; indices below it are [`NodeId`]s.
     pub real: usize,
+    /// For each helper gate (index `real + i`), what it stands for.
+    pub helpers: Vec<Helper>,
     dependents_start: Vec<u32>,
     dependents: Vec<(u32, Mode)>,
     requirements_start: Vec<u32>,
@@ -42,9 +64,15 @@ impl FailureGraph {
         for _ in &arch.nodes {
             graph.add_node(Gate::All);
         }
-        let mut b = Builder { graph: &mut graph };
+        let mut helpers = Vec::new();
+        let mut b = Builder {
+            graph: &mut graph,
+            helpers: &mut helpers,
+            owner: NodeId(0),
+        };
         for id in arch.node_ids() {
             let node = arch.node(id);
+            b.owner = id;
             let me = NodeIndex::new(id.index());
             match &node.detail {
                 NodeDetail::Site { within, .. } => {
@@ -67,7 +95,7 @@ impl FailureGraph {
                 } => {
                     let mut sources = vec![*provider];
                     sources.extend(fallback);
-                    let gate = b.group(&sources, 1);
+                    let gate = b.group(&sources, 1, HelperRole::Providers);
                     b.edge(gate, me, Mode::Hard);
                     b.edge(me, ix(*consumer), *mode);
                 }
@@ -79,6 +107,7 @@ impl FailureGraph {
         FailureGraph {
             graph,
             real: arch.nodes.len(),
+            helpers,
             dependents_start,
             dependents,
             requirements_start,
@@ -119,6 +148,11 @@ impl FailureGraph {
     pub fn is_real(&self, n: u32) -> bool {
         (n as usize) < self.real
     }
+
+    /// What helper gate `n` stands for; `None` for a real node.
+    pub fn helper(&self, n: u32) -> Option<Helper> {
+        (n as usize).checked_sub(self.real).map(|i| self.helpers[i])
+    }
 }
 
 fn ix(id: NodeId) -> NodeIndex<u32> {
@@ -149,22 +183,36 @@ fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(
 
 struct Builder<'g> {
     graph: &'g mut DiGraph<Gate, Mode, u32>,
+    helpers: &'g mut Vec<Helper>,
+    /// The node whose fields are being compiled.
+    owner: NodeId,
 }
 
 impl Builder<'_> {
+    fn helper(&mut self, gate: Gate, role: HelperRole) -> NodeIndex<u32> {
+        self.helpers.push(Helper {
+            owner: self.owner,
+            role,
+        });
+        self.graph.add_node(gate)
+    }
+
     fn edge(&mut self, from: NodeIndex<u32>, to: NodeIndex<u32>, mode: Mode) {
         self.graph.add_edge(from, to, mode);
     }
 
     /// A gate met while `min` of `members` are up; a lone member needs none.
-    fn group(&mut self, members: &[NodeId], min: u32) -> NodeIndex<u32> {
+    fn group(&mut self, members: &[NodeId], min: u32, role: HelperRole) -> NodeIndex<u32> {
         if let ([only], 1) = (members, min) {
             return ix(*only);
         }
-        let gate = self.graph.add_node(Gate::AtLeast {
-            min,
-            members: members.len() as u32,
-        });
+        let gate = self.helper(
+            Gate::AtLeast {
+                min,
+                members: members.len() as u32,
+            },
+            role,
+        );
         for &m in members {
             self.edge(ix(m), gate, Mode::Hard);
         }
@@ -179,7 +227,7 @@ impl Builder<'_> {
                 if entry.requires.is_empty() {
                     return ix(entry.site);
                 }
-                let gate = self.graph.add_node(Gate::All);
+                let gate = self.helper(Gate::All, HelperRole::PlacementEntry);
                 self.edge(ix(entry.site), gate, Mode::Hard);
                 self.dependencies(&entry.requires, gate);
                 gate
@@ -188,10 +236,13 @@ impl Builder<'_> {
         if let ([only], 1) = (entries.as_slice(), placement.min) {
             return *only;
         }
-        let gate = self.graph.add_node(Gate::AtLeast {
-            min: placement.min,
-            members: entries.len() as u32,
-        });
+        let gate = self.helper(
+            Gate::AtLeast {
+                min: placement.min,
+                members: entries.len() as u32,
+            },
+            HelperRole::Placement,
+        );
         for e in entries {
             self.edge(e, gate, Mode::Hard);
         }
@@ -203,7 +254,7 @@ impl Builder<'_> {
             match dep {
                 Dependency::On { target, mode } => self.edge(ix(*target), me, *mode),
                 Dependency::AnyOf { members, min, mode } => {
-                    let gate = self.group(members, *min);
+                    let gate = self.group(members, *min, HelperRole::AnyOf);
                     self.edge(gate, me, *mode);
                 }
             }

@@ -1,0 +1,76 @@
+//! Baselines: today's findings recorded, so CI fails only on new ones.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+/// What identifies a finding across runs: rule, file and node id. Messages
+/// and lines may change without making a finding new.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub rule: String,
+    pub file: String,
+    pub node: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub keys: BTreeSet<Key>,
+}
+
+impl Baseline {
+    pub fn to_json(&self) -> Value {
+        let findings: Vec<Value> = self
+            .keys
+            .iter()
+            .map(|k| json!({ "rule": k.rule, "file": k.file, "node": k.node }))
+            .collect();
+        json!({ "spof_baseline": 1, "findings": findings })
+    }
+
+    /// Reads a baseline written by `--write-baseline`.
+    pub fn from_json(text: &str) -> Result<Baseline, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if value.get("spof_baseline") != Some(&json!(1)) {
+            return Err("not a spof baseline (no \"spof_baseline\": 1)".into());
+        }
+        let findings = value
+            .get("findings")
+            .and_then(Value::as_array)
+            .ok_or("no \"findings\" list")?;
+        let mut keys = BTreeSet::new();
+        for f in findings {
+            let field = |name: &str| {
+                f.get(name)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or(format!("a finding has no \"{name}\""))
+            };
+            keys.insert(Key {
+                rule: field("rule")?,
+                file: field("file")?,
+                node: field("node")?,
+            });
+        }
+        Ok(Baseline { keys })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let mut b = Baseline::default();
+        b.keys.insert(Key {
+            rule: "spof/single-point-of-failure".into(),
+            file: "a.yaml".into(),
+            node: "판교".into(),
+        });
+        let text = b.to_json().to_string();
+        assert_eq!(Baseline::from_json(&text), Ok(b));
+        assert!(Baseline::from_json("{}").is_err());
+        assert!(Baseline::from_json("not json").is_err());
+    }
+}

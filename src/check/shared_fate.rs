@@ -1,0 +1,100 @@
+//! Redundancy that is not real: every alternative of a group goes down with
+//! one common part.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::engine::graph::{Gate, HelperRole};
+use crate::engine::{FailureGraph, Scratch, State};
+use crate::model::{Architecture, NodeId};
+
+use super::{Finding, Rule};
+
+pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
+    let ranks = arch.id_ranks();
+    let candidates: Vec<NodeId> = arch
+        .node_ids()
+        .filter(|&id| arch.node(id).is_candidate())
+        .collect();
+    let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
+    // For each redundant-looking group taken down by one candidate: the
+    // candidate first in id order, so the result does not depend on threads.
+    let hits: Vec<(u32, NodeId)> = candidates
+        .par_chunks(chunk)
+        .flat_map_iter(|chunk| {
+            let mut scratch = Scratch::new(graph);
+            let mut found = Vec::new();
+            for &c in chunk {
+                scratch.propagate(graph, &[c]);
+                for &g in &scratch.changed {
+                    if is_redundant_group(graph, g) && scratch.state(g) == State::Down {
+                        found.push((g, c));
+                    }
+                }
+                scratch.reset(graph);
+            }
+            found
+        })
+        .collect();
+    let mut first: BTreeMap<u32, NodeId> = BTreeMap::new();
+    for (g, c) in hits {
+        let e = first.entry(g).or_insert(c);
+        if ranks[c.index()] < ranks[e.index()] {
+            *e = c;
+        }
+    }
+    first
+        .into_iter()
+        .filter_map(|(g, c)| finding(arch, graph, g, c))
+        .collect()
+}
+
+fn is_redundant_group(graph: &FailureGraph, g: u32) -> bool {
+    matches!(graph.gate(g), Gate::AtLeast { members, .. } if members >= 2)
+}
+
+/// The names of a group's alternatives: nodes, or the sites of placement entries.
+fn alternatives(arch: &Architecture, graph: &FailureGraph, g: u32) -> Vec<String> {
+    graph
+        .requirements(g)
+        .iter()
+        .map(|&(r, _)| {
+            let real = if graph.is_real(r) {
+                r
+            } else {
+                graph.requirements(r).first().map_or(r, |&(site, _)| site)
+            };
+            if graph.is_real(real) {
+                format!("`{}`", arch.name_of(NodeId(real)))
+            } else {
+                "an entry".to_string()
+            }
+        })
+        .collect()
+}
+
+fn finding(arch: &Architecture, graph: &FailureGraph, g: u32, common: NodeId) -> Option<Finding> {
+    let helper = graph.helper(g)?;
+    let what = match helper.role {
+        HelperRole::Placement => "the placement",
+        HelperRole::AnyOf => "an `any_of` group",
+        HelperRole::Providers => "the provider and fallbacks",
+        HelperRole::PlacementEntry => return None,
+    };
+    let owner = arch.name_of(helper.owner);
+    let alternatives = alternatives(arch, graph, g).join(", ");
+    Some(Finding {
+        rule: Rule::SharedFate,
+        node: helper.owner,
+        message: format!(
+            "{what} of `{owner}` ({alternatives}) is not redundant: all go down with `{}`",
+            arch.name_of(common)
+        ),
+        fix: format!(
+            "move one of {alternatives} out from under `{}`",
+            arch.name_of(common)
+        ),
+        related: vec![common],
+    })
+}
