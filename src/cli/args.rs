@@ -42,6 +42,8 @@ pub enum Command {
         /// A rule code; omit to list them all
         code: Option<String>,
     },
+    /// Draw the architecture with Graphviz (DOT on stdout, or SVG/PNG/PDF with -o)
+    Diagram(DiagramArgs),
     /// Show every node's state when the given nodes fail
     #[command(name = "what-if")]
     WhatIf {
@@ -73,6 +75,41 @@ pub struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DiagramArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Draw the states when these nodes fail (repeat for several)
+    #[arg(long = "fail", value_name = "ID")]
+    pub fail: Vec<String>,
+    /// Mark every single point of failure
+    #[arg(long)]
+    pub spofs: bool,
+    /// Lowest tier that counts as a target for --spofs
+    #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
+    pub min_tier: TierArg,
+    /// Draw only the neighbourhood of this node
+    #[arg(long, value_name = "ID")]
+    pub focus: Option<String>,
+    /// How many steps around --focus to draw
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub depth: u32,
+    /// Graphviz layout engine; auto picks sfdp above 1,000 nodes
+    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
+    pub layout: LayoutArg,
+    /// Write here instead of stdout; the extension picks the format (.dot, .svg, .png, .pdf)
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutArg {
+    Auto,
+    Dot,
+    Sfdp,
+    Neato,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

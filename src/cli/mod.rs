@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod diagram;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use miette::MietteDiagnostic;
 
-pub use args::{CheckArgs, CheckFormat, Cli, Command, Format, TargetArgs};
+pub use args::{CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, LayoutArg, TargetArgs};
 
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::load::{self, LoadFailure, Loaded};
@@ -70,6 +71,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         } => audit(&file, &targets, format, io),
         Command::WhatIf { file, fail, format } => what_if(&file, &fail, format, io),
         Command::Check(args) => check::check(&args, io),
+        Command::Diagram(args) => diagram::diagram(&args, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
     };
     match result {
@@ -115,7 +117,7 @@ fn validate(files: &[std::path::PathBuf], io: &mut Io<'_>) -> CmdResult {
 }
 
 /// Resolves ids given on the command line; unknown ones are reported with a hint.
-fn resolve_ids(
+pub(crate) fn resolve_ids(
     arch: &Architecture,
     ids: &[String],
     flag: &str,

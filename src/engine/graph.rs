@@ -261,3 +261,33 @@ impl Builder<'_> {
         }
     }
 }
+
+impl FailureGraph {
+    /// The real nodes within `depth` steps of `start`, following
+    /// requirements in both directions; helper gates cost no step.
+    /// O(gates + edges) (a 0-1 breadth-first search).
+    pub fn neighbourhood(&self, start: NodeId, depth: u32) -> Vec<bool> {
+        use std::collections::VecDeque;
+        let mut dist = vec![u32::MAX; self.len()];
+        let mut queue = VecDeque::new();
+        dist[start.index()] = 0;
+        queue.push_back(start.0);
+        while let Some(n) = queue.pop_front() {
+            let d = dist[n as usize];
+            let neighbours = self.dependents(n).iter().chain(self.requirements(n));
+            for &(m, _) in neighbours {
+                let step = u32::from(self.is_real(m));
+                let nd = d + step;
+                if nd <= depth && nd < dist[m as usize] {
+                    dist[m as usize] = nd;
+                    if step == 0 {
+                        queue.push_front(m);
+                    } else {
+                        queue.push_back(m);
+                    }
+                }
+            }
+        }
+        dist[..self.real].iter().map(|&d| d != u32::MAX).collect()
+    }
+}

@@ -2,6 +2,7 @@
 //! that produces text; it writes to whatever `Write` the caller gives it.
 
 pub mod diagnostics;
+pub mod dot;
 pub mod findings;
 pub mod human;
 pub mod json;

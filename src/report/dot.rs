@@ -1,0 +1,456 @@
+//! The architecture as a Graphviz graph (built with graphviz-rust).
+//!
+//! Layout choices, documented in the README:
+//! - each site is a cluster, nested by `within`, holding a small anchor node
+//!   (edges to a site point at it) and the services that run only there;
+//! - a service that can run in several sites sits outside the clusters, with
+//!   a junction ("1 of 2") whose edges go to each site it can run in; a
+//!   standby entry with `requires` is a small "standby" node linked to its
+//!   site and to what it requires;
+//! - other services are grouped by `owner`; integrations sit between the
+//!   organisations, linked to provider and fallbacks;
+//! - arrows point from a node to what it needs; hard solid, soft dashed.
+//!
+//! Every id in the DOT text is generated (`n12`, `g3`); ids and names from the
+//! file appear only inside quoted labels, escaped, so nothing a user writes
+//! can change the graph's structure or turn into HTML.
+
+use std::collections::BTreeMap;
+
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, Id, Node, NodeId as DotNodeId, Stmt, Subgraph, Vertex,
+};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+
+use crate::engine::State;
+use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, NodeKind, Placement};
+
+use super::thousands;
+
+/// What to draw on top of the architecture.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    /// State of every node under `--fail`, if given.
+    pub states: Option<Vec<State>>,
+    /// The failed nodes of the scenario.
+    pub failed: Vec<NodeId>,
+    /// Single points of failure to mark (`--spofs`).
+    pub spofs: Vec<NodeId>,
+    /// Only these nodes are drawn (`--focus`); all when `None`.
+    pub only: Option<Vec<bool>>,
+}
+
+/// Quotes text for a DOT label so that `dot` shows it as written.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn attr(key: &str, value: &str) -> Attribute {
+    Attribute(Id::Plain(key.to_string()), Id::Escaped(quote(value)))
+}
+
+fn node_name(id: NodeId) -> String {
+    format!("n{}", id.0)
+}
+
+fn vertex(name: &str) -> Vertex {
+    Vertex::N(DotNodeId(Id::Plain(name.to_string()), None))
+}
+
+fn edge(from: &str, to: &str, attributes: Vec<Attribute>) -> Stmt {
+    Stmt::Edge(Edge {
+        ty: EdgeTy::Pair(vertex(from), vertex(to)),
+        attributes,
+    })
+}
+
+fn dot_node(name: &str, attributes: Vec<Attribute>) -> Stmt {
+    Stmt::Node(Node::new(DotNodeId(Id::Plain(name.to_string()), None), attributes))
+}
+
+fn style_for(mode: Mode) -> Attribute {
+    attr("style", if mode == Mode::Soft { "dashed" } else { "solid" })
+}
+
+struct Drawer<'a> {
+    arch: &'a Architecture,
+    overlay: &'a Overlay,
+    helpers: usize,
+    edges: Vec<Stmt>,
+}
+
+impl Drawer<'_> {
+    fn shown(&self, id: NodeId) -> bool {
+        self.overlay.only.as_ref().is_none_or(|o| o[id.index()])
+    }
+
+    fn helper_name(&mut self) -> String {
+        self.helpers += 1;
+        format!("g{}", self.helpers)
+    }
+
+    fn label(&self, id: NodeId) -> String {
+        let node = self.arch.node(id);
+        let mut lines = vec![node.id.clone()];
+        if let Some(name) = &node.name {
+            if name != &node.id {
+                lines.push(name.clone());
+            }
+        }
+        let mut facts = Vec::new();
+        if let Some(tier) = node.tier() {
+            facts.push(tier.as_str().to_string());
+        }
+        if node.users() > 0 {
+            facts.push(format!("{} users", thousands(node.users())));
+        }
+        if let NodeDetail::Integration { feature: Some(f), .. } = &node.detail {
+            lines.push(f.clone());
+        }
+        if !facts.is_empty() {
+            lines.push(facts.join(" · "));
+        }
+        if self.overlay.spofs.contains(&id) {
+            lines.insert(0, "SINGLE POINT OF FAILURE".to_string());
+        }
+        lines.join("\n")
+    }
+
+    fn node_stmt(&self, id: NodeId) -> Stmt {
+        let node = self.arch.node(id);
+        let shape = match node.kind() {
+            NodeKind::Site => "folder",
+            NodeKind::Service if node.is_logical() => "box",
+            NodeKind::Service => "box3d",
+            NodeKind::Integration => "hexagon",
+        };
+        let mut attrs = vec![attr("label", &self.label(id)), attr("shape", shape)];
+        let mut style = vec!["filled"];
+        if node.kind() == NodeKind::Service && node.is_logical() {
+            style.push("rounded");
+        }
+        let (fill, font) = match self.overlay.states.as_ref().map(|s| s[id.index()]) {
+            _ if self.overlay.failed.contains(&id) => ("#c0392b", "white"),
+            Some(State::Down) => ("#f5b7b1", "black"),
+            Some(State::Degraded) => ("#fdebd0", "black"),
+            Some(State::Up) => ("#d5f5e3", "black"),
+            None => ("white", "black"),
+        };
+        attrs.push(attr("fillcolor", fill));
+        attrs.push(attr("fontcolor", font));
+        if self.overlay.spofs.contains(&id) {
+            attrs.push(attr("color", "#c0392b"));
+            attrs.push(attr("penwidth", "3"));
+            style.push("bold");
+        }
+        attrs.push(attr("style", &style.join(",")));
+        dot_node(&node_name(id), attrs)
+    }
+
+    /// Edges for a dependency list from gate `from`.
+    fn dependencies(&mut self, from: &str, deps: &[Dependency], extra: &mut Vec<Stmt>) {
+        for dep in deps {
+            match dep {
+                Dependency::On { target, mode } => {
+                    if self.shown(*target) {
+                        self.edges.push(edge(from, &node_name(*target), vec![style_for(*mode)]));
+                    }
+                }
+                Dependency::AnyOf { members, min, mode } => {
+                    let g = self.helper_name();
+                    let label = format!("{min} of {}", members.len());
+                    extra.push(dot_node(&g, junction(&label)));
+                    self.edges.push(edge(from, &g, vec![style_for(*mode)]));
+                    let shown: Vec<NodeId> =
+                        members.iter().copied().filter(|m| self.shown(*m)).collect();
+                    for m in shown {
+                        self.edges.push(edge(&g, &node_name(m), vec![attr("style", "solid")]));
+                    }
+                }
+            }
+        }
+    }
+
+    fn placement(&mut self, id: NodeId, placement: &Placement, extra: &mut Vec<Stmt>) {
+        let me = node_name(id);
+        let from = if placement.entries.len() == 1 {
+            me.clone()
+        } else {
+            let g = self.helper_name();
+            let label = format!("{} of {}", placement.min, placement.entries.len());
+            extra.push(dot_node(&g, junction(&label)));
+            self.edges.push(edge(&me, &g, vec![attr("label", "runs in")]));
+            g
+        };
+        for entry in &placement.entries {
+            let site = node_name(entry.site);
+            if entry.requires.is_empty() {
+                if self.shown(entry.site) {
+                    self.edges.push(edge(&from, &site, vec![attr("color", "#2c3e50")]));
+                }
+                continue;
+            }
+            let g = self.helper_name();
+            let label = format!("standby in {}", self.arch.name_of(entry.site));
+            extra.push(dot_node(
+                &g,
+                vec![
+                    attr("label", &label),
+                    attr("shape", "note"),
+                    attr("fontsize", "10"),
+                    attr("style", "dashed"),
+                ],
+            ));
+            self.edges.push(edge(&from, &g, vec![]));
+            if self.shown(entry.site) {
+                self.edges.push(edge(&g, &site, vec![attr("color", "#2c3e50")]));
+            }
+            let before = self.edges.len();
+            self.dependencies(&g, &entry.requires, extra);
+            for e in &mut self.edges[before..] {
+                if let Stmt::Edge(e) = e {
+                    e.attributes.push(attr("label", "requires"));
+                    e.attributes.push(attr("color", "#8e44ad"));
+                }
+            }
+        }
+    }
+}
+
+fn junction(label: &str) -> Vec<Attribute> {
+    vec![
+        attr("label", label),
+        attr("shape", "diamond"),
+        attr("fontsize", "9"),
+        attr("style", "filled"),
+        attr("fillcolor", "#ecf0f1"),
+    ]
+}
+
+/// The single site a service runs in, when it runs in exactly one.
+fn home_site(detail: &NodeDetail) -> Option<NodeId> {
+    match detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } if p.entries.len() == 1 => Some(p.entries[0].site),
+        _ => None,
+    }
+}
+
+/// Builds the whole graph.
+pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
+    let mut d = Drawer {
+        arch,
+        overlay,
+        helpers: 0,
+        edges: Vec::new(),
+    };
+    let mut top = vec![
+        Stmt::Attribute(attr("rankdir", "LR")),
+        Stmt::Attribute(attr("compound", "true")),
+        Stmt::Attribute(attr("fontname", "Helvetica")),
+        Stmt::Attribute(attr("newrank", "true")),
+    ];
+    if let Some(name) = &arch.name {
+        top.push(Stmt::Attribute(attr("label", name)));
+        top.push(Stmt::Attribute(attr("labelloc", "t")));
+    }
+    top.push(Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Node(vec![
+        attr("fontname", "Helvetica"),
+        attr("fontsize", "11"),
+    ])));
+    top.push(Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Edge(vec![
+        attr("fontname", "Helvetica"),
+        attr("fontsize", "9"),
+    ])));
+
+    // What goes inside each site's cluster, and which sites nest in which.
+    let mut inside: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+    let mut children: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    let mut by_owner: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
+    let mut loose = Vec::new();
+    for id in arch.node_ids().filter(|&id| d.shown(id)) {
+        let node = arch.node(id);
+        match &node.detail {
+            NodeDetail::Site { within, .. } => match within.filter(|w| d.shown(*w)) {
+                Some(parent) => children.entry(parent).or_default().push(id),
+                None => roots.push(id),
+            },
+            NodeDetail::Integration { .. } => loose.push(id),
+            detail => match home_site(detail).filter(|s| d.shown(*s)) {
+                Some(site) => inside.entry(site).or_default().push(id),
+                None => match &node.owner {
+                    Some(owner) => by_owner.entry(owner.clone()).or_default().push(id),
+                    None => loose.push(id),
+                },
+            },
+        }
+    }
+    let mut extra = Vec::new();
+    for &site in &roots {
+        top.push(Stmt::Subgraph(cluster(&d, site, &inside, &children)));
+    }
+    for (i, (owner, ids)) in by_owner.iter().enumerate() {
+        let mut stmts = vec![
+            Stmt::Attribute(attr("label", owner)),
+            Stmt::Attribute(attr("style", "dotted")),
+        ];
+        stmts.extend(ids.iter().map(|&id| d.node_stmt(id)));
+        top.push(Stmt::Subgraph(Subgraph {
+            id: Id::Plain(format!("cluster_owner_{i}")),
+            stmts,
+        }));
+    }
+    for &id in &loose {
+        top.push(d.node_stmt(id));
+    }
+    // Edges, in file order.
+    let drawn: Vec<NodeId> = arch.node_ids().filter(|&id| d.shown(id)).collect();
+    for id in drawn {
+        let node = arch.node(id);
+        let me = node_name(id);
+        match &node.detail {
+            NodeDetail::Site { within, .. } => {
+                if let Some(p) = within.filter(|p| d.shown(*p)) {
+                    d.edges.push(edge(&me, &node_name(p), vec![attr("label", "within"), attr("style", "dotted")]));
+                }
+            }
+            NodeDetail::Service { runs_in: Some(p), .. } => d.placement(id, p, &mut extra),
+            NodeDetail::Service { .. } => {}
+            NodeDetail::Integration { consumer, provider, mode, fallback, .. } => {
+                if d.shown(*consumer) {
+                    d.edges.push(edge(&node_name(*consumer), &me, vec![style_for(*mode), attr("color", "#2980b9")]));
+                }
+                if d.shown(*provider) {
+                    d.edges.push(edge(&me, &node_name(*provider), vec![attr("label", "provider"), attr("color", "#2980b9")]));
+                }
+                let shown: Vec<NodeId> = fallback.iter().copied().filter(|f| d.shown(*f)).collect();
+                for f in shown {
+                    d.edges.push(edge(&me, &node_name(f), vec![attr("label", "fallback"), attr("style", "dashed"), attr("color", "#27ae60")]));
+                }
+            }
+        }
+        let deps = node.depends_on.clone();
+        d.dependencies(&me, &deps, &mut extra);
+    }
+    top.extend(extra);
+    if overlay.states.is_some() || !overlay.spofs.is_empty() {
+        top.push(Stmt::Subgraph(legend(overlay)));
+    }
+    top.append(&mut d.edges);
+    Graph::DiGraph {
+        id: Id::Plain("spof".to_string()),
+        strict: false,
+        stmts: top,
+    }
+}
+
+fn cluster(
+    d: &Drawer<'_>,
+    site: NodeId,
+    inside: &BTreeMap<NodeId, Vec<NodeId>>,
+    children: &BTreeMap<NodeId, Vec<NodeId>>,
+) -> Subgraph {
+    let node = d.arch.node(site);
+    let kind = match &node.detail {
+        NodeDetail::Site { kind, .. } => kind.as_str(),
+        _ => "site",
+    };
+    let mut stmts = vec![
+        Stmt::Attribute(attr("label", &format!("{} ({kind})", node.display_name()))),
+        Stmt::Attribute(attr("style", "rounded")),
+    ];
+    if d.overlay.failed.contains(&site) {
+        stmts.push(Stmt::Attribute(attr("color", "#c0392b")));
+        stmts.push(Stmt::Attribute(attr("penwidth", "3")));
+    }
+    stmts.push(d.node_stmt(site));
+    for &id in inside.get(&site).into_iter().flatten() {
+        stmts.push(d.node_stmt(id));
+    }
+    for &child in children.get(&site).into_iter().flatten() {
+        stmts.push(Stmt::Subgraph(cluster(d, child, inside, children)));
+    }
+    Subgraph {
+        id: Id::Plain(format!("cluster_{}", node_name(site))),
+        stmts,
+    }
+}
+
+fn legend(overlay: &Overlay) -> Subgraph {
+    let mut stmts = vec![
+        Stmt::Attribute(attr("label", "legend")),
+        Stmt::Attribute(attr("style", "dashed")),
+    ];
+    let mut entries: Vec<(&str, &str, &str)> = Vec::new();
+    if overlay.states.is_some() {
+        entries.extend([
+            ("failed", "#c0392b", "white"),
+            ("down", "#f5b7b1", "black"),
+            ("degraded", "#fdebd0", "black"),
+            ("up", "#d5f5e3", "black"),
+        ]);
+    }
+    for (i, (label, fill, font)) in entries.iter().enumerate() {
+        stmts.push(dot_node(
+            &format!("legend{i}"),
+            vec![
+                attr("label", label),
+                attr("shape", "box"),
+                attr("style", "filled"),
+                attr("fillcolor", fill),
+                attr("fontcolor", font),
+            ],
+        ));
+    }
+    if !overlay.spofs.is_empty() {
+        stmts.push(dot_node(
+            "legend_spof",
+            vec![
+                attr("label", "single point of failure"),
+                attr("shape", "box"),
+                attr("color", "#c0392b"),
+                attr("penwidth", "3"),
+            ],
+        ));
+    }
+    Subgraph {
+        id: Id::Plain("cluster_legend".to_string()),
+        stmts,
+    }
+}
+
+/// The DOT text of a graph, ending with a newline.
+pub fn to_dot(graph: &Graph) -> String {
+    let mut ctx = PrinterContext::default();
+    let mut text = graph.print(&mut ctx);
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quoting_keeps_text_as_written() {
+        assert_eq!(quote(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(quote("two\nlines"), r#""two\nlines""#);
+        assert_eq!(quote("<b>{x} -> y</b>"), r#""<b>{x} -> y</b>""#);
+        assert_eq!(quote("판교 🔥"), "\"판교 🔥\"");
+    }
+}
