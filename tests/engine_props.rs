@@ -134,6 +134,9 @@ pub fn random_architecture(seed: u64) -> Architecture {
         );
         let count = rng.below(3);
         n.depends_on = deps(&mut rng, i, count);
+        if rng.chance(60) {
+            n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]);
+        }
         arch.nodes.push(n);
     }
     for g in 0..integrations {
@@ -369,6 +372,26 @@ fn check_chain(
     );
 }
 
+/// All subsets of `items` with at most `k` members, smallest first.
+fn subsets(items: &[NodeId], k: usize) -> Vec<Vec<NodeId>> {
+    let mut out = vec![vec![]];
+    for &item in items {
+        let more: Vec<Vec<NodeId>> = out
+            .iter()
+            .filter(|s| s.len() < k)
+            .map(|s| {
+                let mut s = s.clone();
+                s.push(item);
+                s
+            })
+            .collect();
+        out.extend(more);
+    }
+    out.retain(|s| !s.is_empty());
+    out.sort_by_key(|s| s.len());
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -424,6 +447,72 @@ proptest! {
         for pair in audit.spofs.windows(2) {
             let key = |s: &spof::engine::Spof| (std::cmp::Reverse(s.critical_down), std::cmp::Reverse(s.users_affected), std::cmp::Reverse(s.takes_down.len()), arch.name_of(s.id).to_string());
             prop_assert!(key(&pair[0]) <= key(&pair[1]));
+        }
+    }
+
+    #[test]
+    fn cut_sets_match_brute_force(seed in any::<u64>(), k in 1usize..4) {
+        let arch = random_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let candidates: Vec<NodeId> = arch.node_ids().filter(|&c| arch.node(c).is_candidate()).collect();
+        let targets: Vec<NodeId> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
+        let found = engine::cuts::minimal_cut_sets(&arch, &graph, &targets, k);
+        for tc in &found {
+            let t = tc.target;
+            let pool: Vec<NodeId> = candidates.iter().copied().filter(|&c| c != t).collect();
+            let mut minimal: Vec<Vec<NodeId>> = vec![];
+            for set in subsets(&pool, k) {
+                if minimal.iter().any(|m| m.iter().all(|x| set.contains(x))) {
+                    continue;
+                }
+                if naive_states(&arch, &set)[t.index()] == State::Down {
+                    minimal.push(set);
+                }
+            }
+            let norm = |sets: &[Vec<NodeId>]| {
+                let mut v: Vec<Vec<String>> = sets.iter().map(|s| {
+                    let mut n: Vec<String> = s.iter().map(|x| arch.name_of(*x).to_string()).collect();
+                    n.sort();
+                    n
+                }).collect();
+                v.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+                v
+            };
+            prop_assert_eq!(norm(&tc.sets), norm(&minimal), "target {}", arch.name_of(t));
+            // The engine's own order is the spec's: by size, then ids.
+            let own: Vec<Vec<String>> = tc.sets.iter().map(|s| s.iter().map(|x| arch.name_of(*x).to_string()).collect()).collect();
+            prop_assert_eq!(own, norm(&tc.sets));
+        }
+    }
+
+    #[test]
+    fn availability_matches_exhaustive_enumeration(seed in any::<u64>()) {
+        let arch = random_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let failable: Vec<(NodeId, f64)> = arch
+            .node_ids()
+            .filter(|&c| arch.node(c).is_candidate())
+            .filter_map(|c| arch.node(c).availability.map(|a| (c, a)))
+            .collect();
+        for t in arch.node_ids().filter(|&t| arch.node(t).tier().is_some()) {
+            let got = engine::availability::availability(&arch, &graph, t);
+            let mut expected = 0.0;
+            for mask in 0u32..(1 << failable.len()) {
+                let mut p = 1.0;
+                let mut failed = vec![];
+                for (i, &(id, a)) in failable.iter().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        p *= 1.0 - a;
+                        failed.push(id);
+                    } else {
+                        p *= a;
+                    }
+                }
+                if naive_states(&arch, &failed)[t.index()] != State::Down {
+                    expected += p;
+                }
+            }
+            prop_assert!((got.availability - expected).abs() < 1e-9, "{}: {} vs {}", arch.name_of(t), got.availability, expected);
         }
     }
 }

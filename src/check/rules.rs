@@ -87,7 +87,8 @@ impl Rule {
 
     pub fn explanation(self) -> &'static str {
         match self {
-            Rule::SinglePointOfFailure => "\
+            Rule::SinglePointOfFailure => {
+                "\
 A candidate (a site, or a service that is not `logical`) is a single point of
 failure when failing it alone takes down at least one target: a service or
 integration of tier `high` or `critical` (change the bar with --min-tier).
@@ -96,30 +97,37 @@ This is the rule that fails a build: `spof check` exits 1 when it fires.
 
 Fix: give what it takes down a second place to run (`runs_in: [a, b]`), an
 alternative (`any_of`), or a fallback (integrations), so that no single
-failure is enough.",
-            Rule::StandbyNeedsPrimary => "\
+failure is enough."
+            }
+            Rule::StandbyNeedsPrimary => {
+                "\
 A placement entry's `requires` lists what a standby needs to take over:
 failover tooling, a replication stream, a DNS switch. When that requirement
 itself goes down with the primary site, the standby cannot serve exactly when
 it is needed. This is what happened at Kakao on 15 October 2022: copies ran in
 other data centers, but the tools to switch to them ran only in Pangyo.
 
-Fix: run the required service outside the primary site too.",
-            Rule::IntegrationWithoutFallback => "\
+Fix: run the required service outside the primary site too."
+            }
+            Rule::IntegrationWithoutFallback => {
+                "\
 An integration of tier `high` or `critical` (its own, or its consumer's) uses
 a provider run by someone else and lists no `fallback`. When the provider is
 down, the feature is down. Homeplus and Market Kurly sign-in with Kakao
 accounts, and Zigbang's map, were such integrations in October 2022.
 
 Fix: add `fallback: [ALTERNATIVE]`: your own accounts beside a social login,
-a second map provider, a phone line beside a chat channel.",
-            Rule::SharedFate => "\
+a second map provider, a phone line beside a chat channel."
+            }
+            Rule::SharedFate => {
+                "\
 An `any_of` group, a multi-site placement or an integration's fallbacks look
 redundant, but one part (a region, a power feed, a shared service) takes all
 of the alternatives down at once. The redundancy is not real.
 
 Fix: move one alternative out from under the common part (another region,
-another power feed), or remove the shared dependency.",
+another power feed), or remove the shared dependency."
+            }
         }
     }
 }

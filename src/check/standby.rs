@@ -13,7 +13,11 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
     // primary site → (service, standby entry index) pairs to test under it.
     let mut by_primary: BTreeMap<NodeId, Vec<(NodeId, usize)>> = BTreeMap::new();
     for id in arch.node_ids() {
-        let NodeDetail::Service { runs_in: Some(placement), .. } = &arch.node(id).detail else {
+        let NodeDetail::Service {
+            runs_in: Some(placement),
+            ..
+        } = &arch.node(id).detail
+        else {
             continue;
         };
         for (i, entry) in placement.entries.iter().enumerate() {
@@ -37,7 +41,10 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
                 continue;
             }
             seen.push((service, i));
-            let NodeDetail::Service { runs_in: Some(placement), .. } = &arch.node(service).detail
+            let NodeDetail::Service {
+                runs_in: Some(placement),
+                ..
+            } = &arch.node(service).detail
             else {
                 continue;
             };
@@ -76,10 +83,15 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
 /// The node that makes a hard requirement unmet, if it is.
 fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
     match dep {
-        Dependency::On { target, mode: Mode::Hard } => {
-            (scratch.state(target.0) == State::Down).then_some(*target)
-        }
-        Dependency::AnyOf { members, min, mode: Mode::Hard } => {
+        Dependency::On {
+            target,
+            mode: Mode::Hard,
+        } => (scratch.state(target.0) == State::Down).then_some(*target),
+        Dependency::AnyOf {
+            members,
+            min,
+            mode: Mode::Hard,
+        } => {
             let down: Vec<NodeId> = members
                 .iter()
                 .copied()

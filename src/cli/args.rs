@@ -44,6 +44,27 @@ pub enum Command {
     },
     /// Draw the architecture with Graphviz (DOT on stdout, or SVG/PNG/PDF with -o)
     Diagram(DiagramArgs),
+    /// Minimal cut sets: the sets of failures that take each target down
+    Cuts {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Largest set to look for
+        #[arg(long, default_value_t = 2, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=4))]
+        max_order: u32,
+        #[command(flatten)]
+        targets: TargetArgs,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Each target's availability from its parts' `availability`
+    Availability {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        targets: TargetArgs,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Show every node's state when the given nodes fail
     #[command(name = "what-if")]
     WhatIf {

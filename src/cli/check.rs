@@ -33,9 +33,10 @@ pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         {
             Ok(b) => Some(b),
             Err(e) => {
-                let d = MietteDiagnostic::new(format!("cannot use baseline {}: {e}", path.display()))
-                    .with_code("spof::baseline")
-                    .with_help("write one with `spof check --write-baseline FILE ...`");
+                let d =
+                    MietteDiagnostic::new(format!("cannot use baseline {}: {e}", path.display()))
+                        .with_code("spof::baseline")
+                        .with_help("write one with `spof check --write-baseline FILE ...`");
                 DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
                 return Ok(INVALID);
             }
@@ -91,21 +92,32 @@ pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     }
     match args.format {
         CheckFormat::Human => findings::write_human(io.out, &files, io.out_style.color)?,
-        CheckFormat::Json => io.out.write_all(json::to_text(&findings::json(&files)).as_bytes())?,
-        CheckFormat::Sarif => io.out.write_all(json::to_text(&findings::sarif(&files)).as_bytes())?,
+        CheckFormat::Json => io
+            .out
+            .write_all(json::to_text(&findings::json(&files)).as_bytes())?,
+        CheckFormat::Sarif => io
+            .out
+            .write_all(json::to_text(&findings::sarif(&files)).as_bytes())?,
         CheckFormat::Github => findings::write_github(io.out, &files)?,
         CheckFormat::Markdown => findings::write_markdown(io.out, &files)?,
     }
-    let failing = files.iter().flat_map(|f| &f.findings).any(|f| {
-        f.severity() == Severity::Error || args.strict
-    });
+    let failing = files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .any(|f| f.severity() == Severity::Error || args.strict);
     Ok(if failing { FINDINGS } else { OK })
 }
 
 pub fn explain(code: Option<&str>, io: &mut Io<'_>) -> CmdResult {
     let Some(code) = code else {
         for rule in Rule::ALL {
-            writeln!(io.out, "{:<36} {:<8} {}", rule.code(), rule.severity().as_str(), rule.summary())?;
+            writeln!(
+                io.out,
+                "{:<36} {:<8} {}",
+                rule.code(),
+                rule.severity().as_str(),
+                rule.summary()
+            )?;
         }
         return Ok(OK);
     };

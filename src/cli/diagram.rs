@@ -51,7 +51,11 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         overlay.failed = failed;
     }
     if args.spofs {
-        let audit = engine::audit(arch, &graph, &TargetSelection::MinTier(args.min_tier.tier()));
+        let audit = engine::audit(
+            arch,
+            &graph,
+            &TargetSelection::MinTier(args.min_tier.tier()),
+        );
         overlay.spofs = audit.spofs.iter().map(|s| s.id).collect();
     }
     if let Some(f) = focus {
@@ -83,7 +87,10 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         }
         LayoutArg::Auto => Layout::Dot,
     };
-    match graphviz_rust::exec_dot(text, vec![CommandArg::Format(format), CommandArg::Layout(layout)]) {
+    match graphviz_rust::exec_dot(
+        text,
+        vec![CommandArg::Format(format), CommandArg::Layout(layout)],
+    ) {
         Ok(bytes) => write_file(output, &bytes, io),
         Err(e) => {
             let d = if e.kind() == std::io::ErrorKind::NotFound {

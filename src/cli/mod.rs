@@ -2,6 +2,7 @@
 //! hands results to the report layer. `main.rs` only calls [`run`].
 
 mod args;
+mod beyond;
 mod check;
 mod diagram;
 
@@ -72,6 +73,17 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         Command::WhatIf { file, fail, format } => what_if(&file, &fail, format, io),
         Command::Check(args) => check::check(&args, io),
         Command::Diagram(args) => diagram::diagram(&args, io),
+        Command::Cuts {
+            file,
+            max_order,
+            targets,
+            format,
+        } => beyond::cuts(&file, max_order as usize, &targets, format, io),
+        Command::Availability {
+            file,
+            targets,
+            format,
+        } => beyond::availability(&file, &targets, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
     };
     match result {
@@ -145,7 +157,7 @@ pub(crate) fn resolve_ids(
     Ok(ok.then_some(resolved))
 }
 
-fn target_selection(
+pub(crate) fn target_selection(
     arch: &Architecture,
     args: &TargetArgs,
     io: &mut Io<'_>,

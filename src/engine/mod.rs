@@ -3,7 +3,10 @@
 //! Pure computation: no I/O, no printing.
 
 pub mod audit;
+pub mod availability;
 pub mod chain;
+pub mod cone;
+pub mod cuts;
 pub mod graph;
 pub mod propagate;
 pub mod scenario;

@@ -78,11 +78,21 @@ fn edge(from: &str, to: &str, attributes: Vec<Attribute>) -> Stmt {
 }
 
 fn dot_node(name: &str, attributes: Vec<Attribute>) -> Stmt {
-    Stmt::Node(Node::new(DotNodeId(Id::Plain(name.to_string()), None), attributes))
+    Stmt::Node(Node::new(
+        DotNodeId(Id::Plain(name.to_string()), None),
+        attributes,
+    ))
 }
 
 fn style_for(mode: Mode) -> Attribute {
-    attr("style", if mode == Mode::Soft { "dashed" } else { "solid" })
+    attr(
+        "style",
+        if mode == Mode::Soft {
+            "dashed"
+        } else {
+            "solid"
+        },
+    )
 }
 
 struct Drawer<'a> {
@@ -117,7 +127,10 @@ impl Drawer<'_> {
         if node.users() > 0 {
             facts.push(format!("{} users", thousands(node.users())));
         }
-        if let NodeDetail::Integration { feature: Some(f), .. } = &node.detail {
+        if let NodeDetail::Integration {
+            feature: Some(f), ..
+        } = &node.detail
+        {
             lines.push(f.clone());
         }
         if !facts.is_empty() {
@@ -166,7 +179,8 @@ impl Drawer<'_> {
             match dep {
                 Dependency::On { target, mode } => {
                     if self.shown(*target) {
-                        self.edges.push(edge(from, &node_name(*target), vec![style_for(*mode)]));
+                        self.edges
+                            .push(edge(from, &node_name(*target), vec![style_for(*mode)]));
                     }
                 }
                 Dependency::AnyOf { members, min, mode } => {
@@ -177,7 +191,8 @@ impl Drawer<'_> {
                     let shown: Vec<NodeId> =
                         members.iter().copied().filter(|m| self.shown(*m)).collect();
                     for m in shown {
-                        self.edges.push(edge(&g, &node_name(m), vec![attr("style", "solid")]));
+                        self.edges
+                            .push(edge(&g, &node_name(m), vec![attr("style", "solid")]));
                     }
                 }
             }
@@ -192,14 +207,16 @@ impl Drawer<'_> {
             let g = self.helper_name();
             let label = format!("{} of {}", placement.min, placement.entries.len());
             extra.push(dot_node(&g, junction(&label)));
-            self.edges.push(edge(&me, &g, vec![attr("label", "runs in")]));
+            self.edges
+                .push(edge(&me, &g, vec![attr("label", "runs in")]));
             g
         };
         for entry in &placement.entries {
             let site = node_name(entry.site);
             if entry.requires.is_empty() {
                 if self.shown(entry.site) {
-                    self.edges.push(edge(&from, &site, vec![attr("color", "#2c3e50")]));
+                    self.edges
+                        .push(edge(&from, &site, vec![attr("color", "#2c3e50")]));
                 }
                 continue;
             }
@@ -216,7 +233,8 @@ impl Drawer<'_> {
             ));
             self.edges.push(edge(&from, &g, vec![]));
             if self.shown(entry.site) {
-                self.edges.push(edge(&g, &site, vec![attr("color", "#2c3e50")]));
+                self.edges
+                    .push(edge(&g, &site, vec![attr("color", "#2c3e50")]));
             }
             let before = self.edges.len();
             self.dependencies(&g, &entry.requires, extra);
@@ -268,14 +286,18 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
         top.push(Stmt::Attribute(attr("label", name)));
         top.push(Stmt::Attribute(attr("labelloc", "t")));
     }
-    top.push(Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Node(vec![
-        attr("fontname", "Helvetica"),
-        attr("fontsize", "11"),
-    ])));
-    top.push(Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Edge(vec![
-        attr("fontname", "Helvetica"),
-        attr("fontsize", "9"),
-    ])));
+    top.push(Stmt::GAttribute(
+        graphviz_rust::dot_structures::GraphAttributes::Node(vec![
+            attr("fontname", "Helvetica"),
+            attr("fontsize", "11"),
+        ]),
+    ));
+    top.push(Stmt::GAttribute(
+        graphviz_rust::dot_structures::GraphAttributes::Edge(vec![
+            attr("fontname", "Helvetica"),
+            attr("fontsize", "9"),
+        ]),
+    ));
 
     // What goes inside each site's cluster, and which sites nest in which.
     let mut inside: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
@@ -326,21 +348,49 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
         match &node.detail {
             NodeDetail::Site { within, .. } => {
                 if let Some(p) = within.filter(|p| d.shown(*p)) {
-                    d.edges.push(edge(&me, &node_name(p), vec![attr("label", "within"), attr("style", "dotted")]));
+                    d.edges.push(edge(
+                        &me,
+                        &node_name(p),
+                        vec![attr("label", "within"), attr("style", "dotted")],
+                    ));
                 }
             }
-            NodeDetail::Service { runs_in: Some(p), .. } => d.placement(id, p, &mut extra),
+            NodeDetail::Service {
+                runs_in: Some(p), ..
+            } => d.placement(id, p, &mut extra),
             NodeDetail::Service { .. } => {}
-            NodeDetail::Integration { consumer, provider, mode, fallback, .. } => {
+            NodeDetail::Integration {
+                consumer,
+                provider,
+                mode,
+                fallback,
+                ..
+            } => {
                 if d.shown(*consumer) {
-                    d.edges.push(edge(&node_name(*consumer), &me, vec![style_for(*mode), attr("color", "#2980b9")]));
+                    d.edges.push(edge(
+                        &node_name(*consumer),
+                        &me,
+                        vec![style_for(*mode), attr("color", "#2980b9")],
+                    ));
                 }
                 if d.shown(*provider) {
-                    d.edges.push(edge(&me, &node_name(*provider), vec![attr("label", "provider"), attr("color", "#2980b9")]));
+                    d.edges.push(edge(
+                        &me,
+                        &node_name(*provider),
+                        vec![attr("label", "provider"), attr("color", "#2980b9")],
+                    ));
                 }
                 let shown: Vec<NodeId> = fallback.iter().copied().filter(|f| d.shown(*f)).collect();
                 for f in shown {
-                    d.edges.push(edge(&me, &node_name(f), vec![attr("label", "fallback"), attr("style", "dashed"), attr("color", "#27ae60")]));
+                    d.edges.push(edge(
+                        &me,
+                        &node_name(f),
+                        vec![
+                            attr("label", "fallback"),
+                            attr("style", "dashed"),
+                            attr("color", "#27ae60"),
+                        ],
+                    ));
                 }
             }
         }

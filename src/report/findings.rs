@@ -41,11 +41,7 @@ fn label_text(rule: Rule) -> &'static str {
     }
 }
 
-pub fn write_human(
-    out: &mut dyn Write,
-    files: &[FileFindings<'_>],
-    color: bool,
-) -> io::Result<()> {
+pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool) -> io::Result<()> {
     let writer = DiagnosticWriter::new(color);
     let (mut errors, mut warnings) = (0, 0);
     for file in files {
@@ -62,7 +58,10 @@ pub fn write_human(
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             };
-            writer.write(out, &file.source.diagnostic(&problem).with_severity(severity))?;
+            writer.write(
+                out,
+                &file.source.diagnostic(&problem).with_severity(severity),
+            )?;
             writeln!(out)?;
             match f.severity() {
                 Severity::Error => errors += 1,
@@ -213,7 +212,9 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
                 out,
                 "::notice file={}::{}",
                 escape_property(&file.source.name),
-                escape_data(&format!("baseline entry no longer occurs: {rule} on `{node}`"))
+                escape_data(&format!(
+                    "baseline entry no longer occurs: {rule} on `{node}`"
+                ))
             )?;
         }
     }
@@ -236,7 +237,12 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
     writeln!(out, "### spof check")?;
     writeln!(out)?;
     if total == 0 {
-        writeln!(out, "No findings in {} file{}.", files.len(), plural(files.len()))?;
+        writeln!(
+            out,
+            "No findings in {} file{}.",
+            files.len(),
+            plural(files.len())
+        )?;
         return Ok(());
     }
     writeln!(out, "| | Rule | Where | Finding | Fix |")?;

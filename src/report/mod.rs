@@ -1,6 +1,7 @@
 //! Formatting results for people and machines. The only part of the library
 //! that produces text; it writes to whatever `Write` the caller gives it.
 
+pub mod beyond;
 pub mod diagnostics;
 pub mod dot;
 pub mod findings;

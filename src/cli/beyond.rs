@@ -1,0 +1,73 @@
+//! `spof cuts` and `spof availability`: beyond single failures.
+
+use std::path::Path;
+
+use super::{load, target_selection, CmdResult, Format, Io, TargetArgs, INVALID, OK};
+use crate::engine::{availability as avail, cuts, FailureGraph};
+use crate::model::{Architecture, NodeId};
+use crate::report::{beyond, json};
+
+/// The targets in id order.
+fn targets_of(
+    arch: &Architecture,
+    args: &TargetArgs,
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<Vec<NodeId>>> {
+    let Some(selection) = target_selection(arch, args, io)? else {
+        return Ok(None);
+    };
+    let flags = selection.flags(arch);
+    let mut ids: Vec<NodeId> = arch.node_ids().filter(|id| flags[id.index()]).collect();
+    ids.sort_by(|a, b| arch.name_of(*a).cmp(arch.name_of(*b)));
+    Ok(Some(ids))
+}
+
+pub fn cuts(
+    file: &Path,
+    max_order: usize,
+    args: &TargetArgs,
+    format: Format,
+    io: &mut Io<'_>,
+) -> CmdResult {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(INVALID);
+    };
+    let arch = &loaded.arch;
+    let Some(targets) = targets_of(arch, args, io)? else {
+        return Ok(INVALID);
+    };
+    let graph = FailureGraph::build(arch);
+    let found = cuts::minimal_cut_sets(arch, &graph, &targets, max_order);
+    match format {
+        Format::Human => beyond::write_cuts(io.out, arch, &found, max_order, io.out_style)?,
+        Format::Json => io
+            .out
+            .write_all(json::to_text(&beyond::cuts_json(arch, &found)).as_bytes())?,
+    }
+    Ok(OK)
+}
+
+pub fn availability(file: &Path, args: &TargetArgs, format: Format, io: &mut Io<'_>) -> CmdResult {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(INVALID);
+    };
+    let arch = &loaded.arch;
+    let Some(targets) = targets_of(arch, args, io)? else {
+        return Ok(INVALID);
+    };
+    let graph = FailureGraph::build(arch);
+    let results: Vec<avail::TargetAvailability> = {
+        use rayon::prelude::*;
+        targets
+            .par_iter()
+            .map(|&t| avail::availability(arch, &graph, t))
+            .collect()
+    };
+    match format {
+        Format::Human => beyond::write_availability(io.out, arch, &results, io.out_style)?,
+        Format::Json => io
+            .out
+            .write_all(json::to_text(&beyond::availability_json(arch, &results)).as_bytes())?,
+    }
+    Ok(OK)
+}

@@ -1,0 +1,161 @@
+//! Reports for cut sets and availability.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::engine::availability::{Method, TargetAvailability};
+use crate::engine::cuts::TargetCuts;
+use crate::model::Architecture;
+
+use super::json::ids;
+use super::style::Style;
+use super::thousands;
+
+pub fn cuts_json(arch: &Architecture, cuts: &[TargetCuts]) -> Value {
+    let cuts: Vec<Value> = cuts
+        .iter()
+        .map(|c| {
+            let sets: Vec<Value> = c.sets.iter().map(|s| ids(arch, s)).collect();
+            json!({ "target": arch.name_of(c.target), "sets": sets })
+        })
+        .collect();
+    json!({ "cuts": cuts })
+}
+
+pub fn write_cuts(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    cuts: &[TargetCuts],
+    max_order: usize,
+    style: Style,
+) -> io::Result<()> {
+    // Most important targets first: tier, then users, then id.
+    let mut order: Vec<&TargetCuts> = cuts.iter().collect();
+    order.sort_by_key(|c| {
+        let n = arch.node(c.target);
+        (std::cmp::Reverse(n.tier()), std::cmp::Reverse(n.users()))
+    });
+    writeln!(
+        out,
+        "minimal cut sets up to order {max_order} for {} target{}",
+        cuts.len(),
+        if cuts.len() == 1 { "" } else { "s" }
+    )?;
+    for c in order {
+        let n = arch.node(c.target);
+        let mut facts = vec![n.tier().map_or("", |t| t.as_str()).to_string()];
+        if n.users() > 0 {
+            facts.push(format!("{} users", thousands(n.users())));
+        }
+        writeln!(out)?;
+        writeln!(out, "{}  ({})", style.bold(&n.id), facts.join(", "))?;
+        if c.sets.is_empty() {
+            writeln!(
+                out,
+                "  {}",
+                style.green(&format!(
+                    "no set of {max_order} or fewer failures takes it down"
+                ))
+            )?;
+        }
+        for set in &c.sets {
+            let names: Vec<&str> = set.iter().map(|id| arch.name_of(*id)).collect();
+            let line = names.join(" + ");
+            let line = if set.len() == 1 {
+                style.red(&line)
+            } else {
+                line
+            };
+            writeln!(out, "  order {}: {line}", set.len())?;
+        }
+    }
+    Ok(())
+}
+
+pub fn availability_json(arch: &Architecture, results: &[TargetAvailability]) -> Value {
+    let targets: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let mut v = json!({
+                "id": arch.name_of(r.target),
+                "availability": r.availability,
+            });
+            match &r.method {
+                Method::Exact => {
+                    v["method"] = json!("exact");
+                }
+                Method::MonteCarlo { samples, ci95 } => {
+                    v["method"] = json!("monte-carlo");
+                    v["ci95"] = json!([ci95.0, ci95.1]);
+                    v["samples"] = json!(samples);
+                }
+            }
+            v["parts"] = json!(r.parts);
+            v
+        })
+        .collect();
+    json!({ "targets": targets })
+}
+
+/// Expected downtime a year at this availability, as a person says it.
+pub fn downtime_per_year(availability: f64) -> String {
+    let minutes = (1.0 - availability) * 365.25 * 24.0 * 60.0;
+    if minutes < 1.0 {
+        format!("{:.0} s", minutes * 60.0)
+    } else if minutes < 60.0 {
+        format!("{minutes:.0} min")
+    } else if minutes < 48.0 * 60.0 {
+        format!("{:.1} h", minutes / 60.0)
+    } else {
+        format!("{:.1} days", minutes / 60.0 / 24.0)
+    }
+}
+
+pub fn write_availability(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    results: &[TargetAvailability],
+    style: Style,
+) -> io::Result<()> {
+    let width = results
+        .iter()
+        .map(|r| arch.name_of(r.target).chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    writeln!(
+        out,
+        "{:<width$}  {:>12}  {:>14}  method",
+        "target", "availability", "down a year"
+    )?;
+    for r in results {
+        let method = match &r.method {
+            Method::Exact => format!(
+                "exact over {} part{}",
+                r.parts,
+                if r.parts == 1 { "" } else { "s" }
+            ),
+            Method::MonteCarlo { samples, ci95 } => format!(
+                "monte carlo, {} samples, 95% in [{:.6}%, {:.6}%]",
+                thousands(u64::from(*samples)),
+                ci95.0 * 100.0,
+                ci95.1 * 100.0
+            ),
+        };
+        let pct = format!("{:.6}%", r.availability * 100.0);
+        writeln!(
+            out,
+            "{:<width$}  {:>12}  {:>14}  {}",
+            arch.name_of(r.target),
+            style.bold(&pct),
+            downtime_per_year(r.availability),
+            style.dim(&method)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Parts fail independently with probability 1 - availability; parts without one never fail.\nDegraded counts as available."
+    )
+}
