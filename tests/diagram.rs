@@ -65,7 +65,12 @@ fn render(dot_text: &[u8]) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .expect("dot starts");
-    child.stdin.take().expect("stdin").write_all(dot_text).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(dot_text)
+        .expect("write");
     let out = child.wait_with_output().expect("dot finishes");
     assert!(
         out.status.success(),
@@ -81,7 +86,11 @@ fn dot_output_is_byte_identical_across_runs() {
         let f = file.to_str().unwrap();
         let a = spof(&["diagram", f, "--spofs"]);
         let b = spof(&["diagram", f, "--spofs"]);
-        assert!(a.status.success(), "{f}: {}", String::from_utf8_lossy(&a.stderr));
+        assert!(
+            a.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&a.stderr)
+        );
         assert_eq!(a.stdout, b.stdout, "{f}");
     }
 }
@@ -116,7 +125,12 @@ fn failures_render_with_the_legend() {
         eprintln!("skipped: Graphviz's dot is not installed");
         return;
     }
-    let out = spof(&["diagram", "graphs/kakao-2022.yaml", "--fail", "pangyo-power"]);
+    let out = spof(&[
+        "diagram",
+        "graphs/kakao-2022.yaml",
+        "--fail",
+        "pangyo-power",
+    ]);
     let texts = svg_texts(&render(&out.stdout));
     for word in ["failed", "down", "degraded", "up", "legend"] {
         assert!(texts.iter().any(|t| t == word), "legend lacks {word}");
@@ -128,19 +142,41 @@ fn output_files_take_their_format_from_the_extension() {
     let dir = std::env::temp_dir().join(format!("spof-diagram-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let dot_path = dir.join("k.dot");
-    let out = spof(&["diagram", "graphs/partner-login.yaml", "-o", dot_path.to_str().unwrap()]);
+    let out = spof(&[
+        "diagram",
+        "graphs/partner-login.yaml",
+        "-o",
+        dot_path.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
-    assert!(std::fs::read_to_string(&dot_path).unwrap().starts_with("digraph spof {"));
+    assert!(std::fs::read_to_string(&dot_path)
+        .unwrap()
+        .starts_with("digraph spof {"));
 
     let bad = spof(&["diagram", "graphs/partner-login.yaml", "-o", "x.jpeg"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains(".svg, .png or .pdf"));
 
     if have_dot() {
-        for (ext, magic) in [("svg", &b"<?xml"[..]), ("png", &b"\x89PNG"[..]), ("pdf", &b"%PDF"[..])] {
+        for (ext, magic) in [
+            ("svg", &b"<?xml"[..]),
+            ("png", &b"\x89PNG"[..]),
+            ("pdf", &b"%PDF"[..]),
+        ] {
             let path = dir.join(format!("k.{ext}"));
-            let out = spof(&["diagram", "graphs/kakao-2022.yaml", "--fail", "pangyo-power", "-o", path.to_str().unwrap()]);
-            assert!(out.status.success(), "{ext}: {}", String::from_utf8_lossy(&out.stderr));
+            let out = spof(&[
+                "diagram",
+                "graphs/kakao-2022.yaml",
+                "--fail",
+                "pangyo-power",
+                "-o",
+                path.to_str().unwrap(),
+            ]);
+            assert!(
+                out.status.success(),
+                "{ext}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             assert!(std::fs::read(&path).unwrap().starts_with(magic), "{ext}");
         }
     } else {
@@ -152,7 +188,12 @@ fn output_files_take_their_format_from_the_extension() {
 #[test]
 fn a_missing_dot_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_spof"))
-        .args(["diagram", "graphs/partner-login.yaml", "-o", "never-written.svg"])
+        .args([
+            "diagram",
+            "graphs/partner-login.yaml",
+            "-o",
+            "never-written.svg",
+        ])
         .env("PATH", "/nonexistent")
         .output()
         .unwrap();

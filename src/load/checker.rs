@@ -20,10 +20,26 @@ pub struct Declared {
     pub span: Span,
 }
 
+/// Every declared id, once: the map becomes [`crate::model::Architecture::ids`]
+/// as it is, so each id is hashed once on the way in.
+#[derive(Debug, Default)]
+pub struct Declarations {
+    pub ids: HashMap<String, NodeId>,
+    pub info: Vec<(NodeKind, Span)>,
+}
+
+impl Declarations {
+    pub fn get(&self, id: &str) -> Option<Declared> {
+        let &n = self.ids.get(id)?;
+        let (kind, span) = self.info[n.index()];
+        Some(Declared { id: n, kind, span })
+    }
+}
+
 pub struct Checker<'d, 'a> {
     pub doc: &'d Document<'a>,
     pub problems: Vec<Problem>,
-    pub declared: HashMap<String, Declared>,
+    pub declared: Declarations,
     /// Integrations without a tier of their own, which take their consumer's.
     pub inherit: Vec<NodeId>,
 }
@@ -40,7 +56,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         Checker {
             doc,
             problems: Vec::new(),
-            declared: HashMap::new(),
+            declared: Declarations::default(),
             inherit: Vec::new(),
         }
     }
@@ -76,7 +92,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                         None
                     }
                 };
-                Some(resolve(text, *plain, tag))
+                Some(resolve(text, plain, tag))
             }
             _ => None,
         }
@@ -129,7 +145,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         for &(key, value) in entries {
             let key_span = self.span(key);
             let text = match doc.get(key).0 {
-                Value::Scalar { text, .. } => text.as_ref(),
+                Value::Scalar { text, .. } => text,
                 _ => {
                     self.report(Problem::new(
                         "spof::wrong-type",
@@ -150,7 +166,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                 });
                 continue;
             }
-            self.unknown_key(text, key_span, ctx, &known);
+            self.unknown_key(text, key_span, ctx, known);
         }
         Some(fields)
     }

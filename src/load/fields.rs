@@ -13,18 +13,10 @@ pub enum Context {
     PlacementEntry,
 }
 
-const COMMON: [&str; 6] = [
-    "name",
-    "description",
-    "owner",
-    "tags",
-    "availability",
-    "depends_on",
-];
-
 impl Context {
-    pub fn keys(self) -> Vec<&'static str> {
-        let own: &[&str] = match self {
+    /// The fields a mapping of this kind may hold (besides `x-` extensions).
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
             Context::Top => &[
                 "version",
                 "name",
@@ -33,24 +25,50 @@ impl Context {
                 "services",
                 "integrations",
             ],
-            Context::Site => &["kind", "within", "operator"],
-            Context::Service => &["tier", "users", "logical", "external", "runs_in"],
+            Context::Site => &[
+                "kind",
+                "within",
+                "operator",
+                "name",
+                "description",
+                "owner",
+                "tags",
+                "availability",
+                "depends_on",
+            ],
+            Context::Service => &[
+                "tier",
+                "users",
+                "logical",
+                "external",
+                "runs_in",
+                "name",
+                "description",
+                "owner",
+                "tags",
+                "availability",
+                "depends_on",
+            ],
             Context::Integration => &[
-                "consumer", "provider", "feature", "mode", "fallback", "tier", "users",
+                "consumer",
+                "provider",
+                "feature",
+                "mode",
+                "fallback",
+                "tier",
+                "users",
+                "name",
+                "description",
+                "owner",
+                "tags",
+                "availability",
+                "depends_on",
             ],
             Context::Dependency => &["on", "any_of", "mode", "min"],
             Context::AnyOfMember => &["on"],
             Context::Placement => &["sites", "min"],
             Context::PlacementEntry => &["site", "requires"],
-        };
-        let mut keys = own.to_vec();
-        if matches!(
-            self,
-            Context::Site | Context::Service | Context::Integration
-        ) {
-            keys.extend(COMMON);
         }
-        keys
     }
 
     /// How a message names a mapping of this kind.

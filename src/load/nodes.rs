@@ -1,13 +1,11 @@
 //! The top level of a file, its three sections, and the body of each node.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::{Label, Pos, Problem, Span};
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
 
-use super::checker::{Checker, Declared, Field};
+use super::checker::{Checker, Field};
 use super::fields::Context;
 use super::references::Want;
 
@@ -49,20 +47,18 @@ impl<'d> Checker<'d, '_> {
                 self.section(f, kind, &mut entries);
             }
         }
-        self.declare(&entries);
-        for entry in &entries {
-            let Some(declared) = self.declared.get(entry.id).copied() else {
-                continue;
-            };
-            if declared.span != entry.id_span {
-                continue; // a second declaration, already reported
+        let first = self.declare(&entries);
+        arch.nodes.reserve(first.len());
+        for (entry, id) in entries.iter().zip(first) {
+            // A second declaration of an id was reported; its body is not read.
+            if let Some(id) = id {
+                let node = self.node(entry, id);
+                arch.nodes.push(node);
             }
-            let node = self.node(entry, declared.id);
-            arch.ids.insert(entry.id.to_string(), declared.id);
-            arch.nodes.push(node);
         }
         self.inherit_integration_tiers(&mut arch);
         self.within_cycles(&arch);
+        arch.ids = std::mem::take(&mut self.declared.ids);
         arch
     }
 
@@ -106,15 +102,11 @@ impl<'d> Checker<'d, '_> {
                 return;
             }
         };
-        let mut seen = HashMap::new();
+        out.reserve(pairs.len());
         for &(key, body) in pairs {
             let Some(id) = self.id_key(key) else {
                 continue;
             };
-            // Duplicate keys in one mapping were reported by the YAML reader.
-            if seen.insert(id, ()).is_some() {
-                continue;
-            }
             out.push(Entry {
                 id,
                 id_span: self.span(key),
@@ -124,42 +116,55 @@ impl<'d> Checker<'d, '_> {
         }
     }
 
-    /// Gives each id its dense index; an id in two sections is reported once,
-    /// pointing at every place it is declared.
-    fn declare(&mut self, entries: &[Entry<'d>]) {
-        let mut places: HashMap<&str, Vec<&Entry<'d>>> = HashMap::new();
-        let mut next = 0u32;
-        for entry in entries {
-            let list = places.entry(entry.id).or_default();
-            list.push(entry);
-            if list.len() == 1 {
-                self.declared.insert(
-                    entry.id.to_string(),
-                    Declared {
-                        id: NodeId(next),
-                        kind: entry.kind,
-                        span: entry.id_span,
-                    },
-                );
-                next += 1;
+    /// Gives each id its dense index (returned for the first declaration
+    /// of each id, `None` for repeats). An id in two sections is reported
+    /// once, pointing at every place it is declared; a repeat within one
+    /// section was already reported by the YAML reader.
+    fn declare(&mut self, entries: &[Entry<'d>]) -> Vec<Option<NodeId>> {
+        let mut repeats: Vec<(NodeId, usize)> = Vec::new();
+        let mut first = Vec::with_capacity(entries.len());
+        self.declared.ids.reserve(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            let next = NodeId(self.declared.info.len() as u32);
+            match self.declared.ids.entry(entry.id.to_string()) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(next);
+                    self.declared.info.push((entry.kind, entry.id_span));
+                    first.push(Some(next));
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let earlier = *o.get();
+                    if self.declared.info[earlier.index()].0 != entry.kind {
+                        repeats.push((earlier, i));
+                    }
+                    first.push(None);
+                }
             }
         }
-        let mut repeated: Vec<_> = places.into_values().filter(|l| l.len() > 1).collect();
-        repeated.sort_by_key(|l| l[0].id_span);
-        for list in repeated {
-            let sections: Vec<&str> = list.iter().map(|e| section_name(e.kind)).collect();
+        repeats.sort_by_key(|&(id, i)| (id, i));
+        for group in repeats.chunk_by(|a, b| a.0 == b.0) {
+            let (kind, span) = self.declared.info[group[0].0.index()];
+            let later: Vec<&Entry<'d>> = group.iter().map(|&(_, i)| &entries[i]).collect();
+            let mut sections = vec![section_name(kind)];
+            sections.extend(later.iter().map(|e| section_name(e.kind)));
+            sections.dedup();
             let mut problem = Problem::new(
                 "spof::duplicate-id",
-                format!("`{}` is declared in {}", list[0].id, sections.join(" and ")),
-                Label::new(list[1].id_span, "declared again here"),
+                format!(
+                    "`{}` is declared in {}",
+                    later[0].id,
+                    sections.join(" and ")
+                ),
+                Label::new(later[0].id_span, "declared again here"),
             )
-            .with_secondary(Label::new(list[0].id_span, "first declared here"))
+            .with_secondary(Label::new(span, "first declared here"))
             .with_help("all ids share one namespace: rename one of them");
-            for extra in &list[2..] {
+            for extra in &later[1..] {
                 problem = problem.with_secondary(Label::new(extra.id_span, "and here"));
             }
             self.report(problem);
         }
+        first
     }
 
     fn node(&mut self, entry: &Entry<'d>, me: NodeId) -> Node {

@@ -69,17 +69,19 @@ impl Checker<'_, '_> {
                 return None;
             }
         };
-        let Some(declared) = self.declared.get(text).copied() else {
+        let Some(declared) = self.declared.get(text) else {
             let help = {
+                let info = &self.declared.info;
                 let fitting = self
                     .declared
+                    .ids
                     .iter()
-                    .filter(|(_, d)| want.accepts(d.kind))
+                    .filter(|(_, d)| want.accepts(info[d.index()].0))
                     .map(|(id, _)| id.as_str());
                 let mut fitting: Vec<&str> = fitting.collect();
                 fitting.sort_unstable();
                 suggest::hint(text, fitting).or_else(|| {
-                    let mut all: Vec<&str> = self.declared.keys().map(String::as_str).collect();
+                    let mut all: Vec<&str> = self.declared.ids.keys().map(String::as_str).collect();
                     all.sort_unstable();
                     suggest::hint(text, all)
                 })
@@ -342,7 +344,6 @@ impl Checker<'_, '_> {
                 let min = self.group_min(min_field, entries.len(), "the placement")?;
                 Some(Placement { entries, min })
             }
-            Value::Alias(_) => None,
         }
     }
 

@@ -21,19 +21,38 @@ pub type NodeIdx = u32;
 const ALIAS_EXPANSION_FLOOR: u64 = 1_000_000;
 const ALIAS_EXPANSION_FACTOR: u64 = 10;
 
+/// How a node is stored: children live in the document's shared pools, so a
+/// node costs no allocation of its own.
 #[derive(Debug)]
-pub enum Value<'a> {
+enum Stored<'a> {
     Scalar {
         text: Cow<'a, str>,
         plain: bool,
-        /// The tag's suffix for `!!core` tags, the whole tag otherwise.
-        tag: Option<TagName>,
+        tag: Option<Box<TagName>>,
     },
-    Seq(Vec<NodeIdx>),
-    /// Key and value node of each entry, in file order.
-    Map(Vec<(NodeIdx, NodeIdx)>),
-    /// A use of an anchor (`*name`): the anchored node.
+    Seq {
+        start: u32,
+        len: u32,
+    },
+    Map {
+        start: u32,
+        len: u32,
+    },
     Alias(NodeIdx),
+}
+
+/// A node's value as the checker sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'d> {
+    Scalar {
+        text: &'d str,
+        plain: bool,
+        /// The tag's suffix for `!!core` tags, the whole tag otherwise.
+        tag: Option<&'d TagName>,
+    },
+    Seq(&'d [NodeIdx]),
+    /// Key and value node of each entry, in file order.
+    Map(&'d [(NodeIdx, NodeIdx)]),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,25 +62,49 @@ pub enum TagName {
 }
 
 #[derive(Debug)]
-pub struct Node<'a> {
-    pub value: Value<'a>,
-    pub span: Span,
+struct Node<'a> {
+    stored: Stored<'a>,
+    span: Span,
 }
 
 #[derive(Debug, Default)]
 pub struct Document<'a> {
-    pub nodes: Vec<Node<'a>>,
+    nodes: Vec<Node<'a>>,
+    items: Vec<NodeIdx>,
+    entries: Vec<(NodeIdx, NodeIdx)>,
     pub root: Option<NodeIdx>,
 }
 
-impl<'a> Document<'a> {
+impl Document<'_> {
     /// The node's value, looking through an alias, with the node's own span
     /// (for an alias: where it is used).
-    pub fn get(&self, idx: NodeIdx) -> (&Value<'a>, Span) {
+    pub fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
         let node = &self.nodes[idx as usize];
-        match node.value {
-            Value::Alias(target) => (&self.nodes[target as usize].value, node.span),
-            _ => (&node.value, node.span),
+        let stored = match node.stored {
+            Stored::Alias(target) => &self.nodes[target as usize].stored,
+            ref other => other,
+        };
+        let value = match stored {
+            Stored::Scalar { text, plain, tag } => Value::Scalar {
+                text,
+                plain: *plain,
+                tag: tag.as_deref(),
+            },
+            Stored::Seq { start, len } => {
+                Value::Seq(&self.items[*start as usize..(*start + *len) as usize])
+            }
+            Stored::Map { start, len } => {
+                Value::Map(&self.entries[*start as usize..(*start + *len) as usize])
+            }
+            Stored::Alias(_) => Value::Seq(&[]),
+        };
+        (value, node.span)
+    }
+
+    fn key_text(&self, idx: NodeIdx) -> Option<&str> {
+        match self.get(idx).0 {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
         }
     }
 }
@@ -73,16 +116,17 @@ fn pos(m: &Marker) -> Pos {
     }
 }
 
+/// An open sequence or mapping: where its children start in the builder's
+/// stacks.
 enum Frame {
     Seq {
         idx: NodeIdx,
-        items: Vec<NodeIdx>,
+        start: usize,
     },
     Map {
         idx: NodeIdx,
-        entries: Vec<(NodeIdx, NodeIdx)>,
+        start: usize,
         pending_key: Option<NodeIdx>,
-        seen: HashMap<String, NodeIdx>,
     },
 }
 
@@ -126,33 +170,31 @@ fn parse_inner(text: &str) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>>
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| {
-                    if t.is_yaml_core_schema() {
+                    Box::new(if t.is_yaml_core_schema() {
                         TagName::Core(t.suffix.clone())
                     } else {
                         TagName::Other(format!("{}{}", t.handle, t.suffix))
-                    }
+                    })
                 });
                 let plain = style == ScalarStyle::Plain;
-                let idx = builder.push(Value::Scalar { text, plain, tag }, span, 1);
+                let idx = builder.push(Stored::Scalar { text, plain, tag }, span, 1);
                 builder.anchor(anchor, idx);
                 builder.attach(idx);
             }
             Event::SequenceStart(anchor, _) => {
-                let idx = builder.push(Value::Seq(Vec::new()), span, 1);
+                let idx = builder.push(Stored::Seq { start: 0, len: 0 }, span, 1);
                 builder.anchor(anchor, idx);
-                builder.stack.push(Frame::Seq {
-                    idx,
-                    items: Vec::new(),
-                });
+                let start = builder.open_items.len();
+                builder.stack.push(Frame::Seq { idx, start });
             }
             Event::MappingStart(anchor, _) => {
-                let idx = builder.push(Value::Map(Vec::new()), span, 1);
+                let idx = builder.push(Stored::Map { start: 0, len: 0 }, span, 1);
                 builder.anchor(anchor, idx);
+                let start = builder.open_entries.len();
                 builder.stack.push(Frame::Map {
                     idx,
-                    entries: Vec::new(),
+                    start,
                     pending_key: None,
-                    seen: HashMap::new(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => builder.close(span),
@@ -180,7 +222,7 @@ fn parse_inner(text: &str) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>>
                     );
                     return Err(builder.problems);
                 }
-                let idx = builder.push(Value::Alias(target), span, size);
+                let idx = builder.push(Stored::Alias(target), span, size);
                 builder.attach(idx);
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
@@ -195,15 +237,19 @@ struct Builder<'a> {
     /// Expanded size of each node (aliases count as what they stand for).
     sizes: Vec<u64>,
     stack: Vec<Frame>,
+    /// Children of the open sequences and entries of the open mappings,
+    /// innermost last; moved into the document's pools when they close.
+    open_items: Vec<NodeIdx>,
+    open_entries: Vec<(NodeIdx, NodeIdx)>,
     anchors: HashMap<usize, NodeIdx>,
     expansion: u64,
     problems: Vec<Problem>,
 }
 
 impl<'a> Builder<'a> {
-    fn push(&mut self, value: Value<'a>, span: Span, size: u64) -> NodeIdx {
+    fn push(&mut self, stored: Stored<'a>, span: Span, size: u64) -> NodeIdx {
         let idx = self.doc.nodes.len() as NodeIdx;
-        self.doc.nodes.push(Node { value, span });
+        self.doc.nodes.push(Node { stored, span });
         self.sizes.push(size);
         idx
     }
@@ -217,55 +263,19 @@ impl<'a> Builder<'a> {
     /// Hangs a finished node on its parent.
     fn attach(&mut self, idx: NodeIdx) {
         let size = self.sizes[idx as usize];
-        let duplicate = match self.stack.last_mut() {
-            None => {
-                self.doc.root = Some(idx);
-                None
-            }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(idx);
-                None
-            }
-            Some(Frame::Map {
-                entries,
-                pending_key,
-                seen,
-                ..
-            }) => match pending_key.take() {
-                Some(key) => {
-                    entries.push((key, idx));
-                    None
-                }
-                None => {
-                    *pending_key = Some(idx);
-                    key_text(&self.doc, idx)
-                        .and_then(|text| seen.insert(text, idx).map(|first| (first, idx)))
-                }
+        match self.stack.last_mut() {
+            None => self.doc.root = Some(idx),
+            Some(Frame::Seq { .. }) => self.open_items.push(idx),
+            Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
+                Some(key) => self.open_entries.push((key, idx)),
+                None => *pending_key = Some(idx),
             },
-        };
+        }
         if let Some(Frame::Seq { idx: parent, .. } | Frame::Map { idx: parent, .. }) =
             self.stack.last()
         {
             let parent = *parent as usize;
             self.sizes[parent] = self.sizes[parent].saturating_add(size);
-        }
-        if let Some((first, dup)) = duplicate {
-            let name = key_text(&self.doc, dup).unwrap_or_default();
-            self.problems.push(
-                Problem::new(
-                    "spof::duplicate-key",
-                    format!("duplicate key `{name}`"),
-                    Label::new(
-                        self.doc.nodes[dup as usize].span,
-                        "this key is already used",
-                    ),
-                )
-                .with_secondary(Label::new(
-                    self.doc.nodes[first as usize].span,
-                    "first used here",
-                ))
-                .with_help("YAML keeps only one of the two values; remove or rename one"),
-            );
         }
     }
 
@@ -274,12 +284,23 @@ impl<'a> Builder<'a> {
             return;
         };
         let idx = match frame {
-            Frame::Seq { idx, items } => {
-                self.doc.nodes[idx as usize].value = Value::Seq(items);
+            Frame::Seq { idx, start } => {
+                let pool = self.doc.items.len() as u32;
+                self.doc.items.extend_from_slice(&self.open_items[start..]);
+                self.open_items.truncate(start);
+                let len = self.doc.items.len() as u32 - pool;
+                self.doc.nodes[idx as usize].stored = Stored::Seq { start: pool, len };
                 idx
             }
-            Frame::Map { idx, entries, .. } => {
-                self.doc.nodes[idx as usize].value = Value::Map(entries);
+            Frame::Map { idx, start, .. } => {
+                let pool = self.doc.entries.len() as u32;
+                self.doc
+                    .entries
+                    .extend_from_slice(&self.open_entries[start..]);
+                self.open_entries.truncate(start);
+                let len = self.doc.entries.len() as u32 - pool;
+                self.doc.nodes[idx as usize].stored = Stored::Map { start: pool, len };
+                self.duplicate_keys(pool as usize, len as usize);
                 idx
             }
         };
@@ -290,12 +311,44 @@ impl<'a> Builder<'a> {
         // The parent counted this node as 1 when it was pushed; attach adds the rest.
         self.attach(idx);
     }
-}
 
-fn key_text(doc: &Document<'_>, idx: NodeIdx) -> Option<String> {
-    match doc.get(idx).0 {
-        Value::Scalar { text, .. } => Some(text.to_string()),
-        _ => None,
+    /// Reports every key of a mapping that repeats an earlier one. Sorting
+    /// keeps this O(n log n) for the large sections of big files.
+    fn duplicate_keys(&mut self, start: usize, len: usize) {
+        let doc = &self.doc;
+        let mut keys: Vec<(&str, usize)> = (start..start + len)
+            .filter_map(|i| doc.key_text(doc.entries[i].0).map(|k| (k, i)))
+            .collect();
+        keys.sort_unstable();
+        let mut found = Vec::new();
+        for pair in keys.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                let first = keys
+                    .iter()
+                    .find(|(k, _)| *k == pair[0].0)
+                    .map_or(pair[0].1, |&(_, i)| i);
+                found.push((first, pair[1].1));
+            }
+        }
+        found.sort_by_key(|&(_, dup)| dup);
+        for (first, dup) in found {
+            let (first, dup) = (self.doc.entries[first].0, self.doc.entries[dup].0);
+            let name = self.doc.key_text(dup).unwrap_or_default().to_string();
+            let problem = Problem::new(
+                "spof::duplicate-key",
+                format!("duplicate key `{name}`"),
+                Label::new(
+                    self.doc.nodes[dup as usize].span,
+                    "this key is already used",
+                ),
+            )
+            .with_secondary(Label::new(
+                self.doc.nodes[first as usize].span,
+                "first used here",
+            ))
+            .with_help("YAML keeps only one of the two values; remove or rename one");
+            self.problems.push(problem);
+        }
     }
 }
 

@@ -1,0 +1,165 @@
+//! Writes a large, realistic architecture file for benchmarks:
+//! regions > zones > data centers on two power feeds each, a replicated
+//! platform layer (quorum databases, caches, queues), systems of services
+//! that depend on each other (with some cycles) and on the platform, standby
+//! entries that need per-region tooling, and integrations with fallbacks.
+//!
+//! `cargo run --release --example generate -- 100000 > /tmp/100k.yaml`
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+fn main() {
+    let services: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.replace('_', "").parse().ok())
+        .unwrap_or(10_000);
+    let mut rng = Rng(0x5eed_2022_1015);
+    let regions = (services / 20_000).max(2);
+    let mut out = String::with_capacity(services * 130);
+    writeln!(
+        out,
+        "version: 1\nname: generated ({services} services)\nsites:"
+    )
+    .unwrap();
+    let mut dcs: Vec<Vec<String>> = Vec::new(); // per region, its data centers
+    for r in 0..regions {
+        writeln!(out, "  region-{r}:\n    kind: region").unwrap();
+        let mut region_dcs = Vec::new();
+        for z in 0..3 {
+            writeln!(
+                out,
+                "  r{r}-zone-{z}:\n    kind: zone\n    within: region-{r}"
+            )
+            .unwrap();
+            for f in 0..2 {
+                writeln!(out, "  r{r}-z{z}-power-{f}:\n    kind: power\n    within: r{r}-zone-{z}\n    availability: 0.9999").unwrap();
+            }
+            for d in 0..2 {
+                let name = format!("r{r}-z{z}-dc-{d}");
+                writeln!(out, "  {name}:\n    within: r{r}-zone-{z}\n    depends_on: [r{r}-z{z}-power-{}]\n    availability: 0.9995", d % 2).unwrap();
+                region_dcs.push(name);
+            }
+        }
+        dcs.push(region_dcs);
+    }
+    writeln!(out, "services:").unwrap();
+    // Platform: 5% of services, replicated across a region's zones.
+    let platform = (services / 20).max(regions * 3);
+    let mut platform_of_region: Vec<Vec<String>> = vec![Vec::new(); regions];
+    for p in 0..platform {
+        let r = p % regions;
+        let name = format!("platform-{p}");
+        let d = &dcs[r];
+        let kind = rng.below(3);
+        if kind == 0 {
+            // A quorum database: 2 of 3 zones.
+            writeln!(out, "  {name}:\n    tier: high\n    runs_in:\n      sites: [{}, {}, {}]\n      min: 2\n    availability: 0.9999", d[0], d[2], d[4]).unwrap();
+        } else {
+            writeln!(
+                out,
+                "  {name}:\n    tier: high\n    runs_in: [{}, {}]\n    availability: 0.9995",
+                d[rng.below(2)],
+                d[2 + rng.below(4)]
+            )
+            .unwrap();
+        }
+        platform_of_region[r].push(name);
+    }
+    for r in 0..regions {
+        writeln!(
+            out,
+            "  ops-tooling-{r}:\n    tier: medium\n    runs_in: {}",
+            dcs[r][0]
+        )
+        .unwrap();
+    }
+    // Systems of about 20 services.
+    let apps = services.saturating_sub(platform + regions);
+    for a in 0..apps {
+        let system = a / 20;
+        let r = system % regions;
+        let d = &dcs[r];
+        let tier = match rng.below(100) {
+            0..=4 => "critical",
+            5..=19 => "high",
+            20..=69 => "medium",
+            _ => "low",
+        };
+        write!(
+            out,
+            "  svc-{a}:\n    tier: {tier}\n    users: {}\n",
+            rng.below(100_000)
+        )
+        .unwrap();
+        let (p, s) = (rng.below(2), 2 + rng.below(4));
+        if rng.chance(10) {
+            writeln!(
+                out,
+                "    runs_in:\n      - {}\n      - {{ site: {}, requires: [ops-tooling-{r}] }}",
+                d[p], d[s]
+            )
+            .unwrap();
+        } else if rng.chance(90) {
+            writeln!(out, "    runs_in: [{}, {}]", d[p], d[s]).unwrap();
+        } else {
+            writeln!(out, "    runs_in: {}", d[p]).unwrap();
+        }
+        let mut deps = Vec::new();
+        let first = system * 20;
+        for _ in 0..rng.below(3) {
+            if a > first {
+                deps.push(format!("svc-{}", first + rng.below(a - first)));
+            }
+        }
+        if rng.chance(5) && a + 1 < (first + 20).min(apps) {
+            // A later service of the same system: a cycle, felt softly.
+            deps.push(format!(
+                "{{ on: svc-{}, mode: soft }}",
+                a + 1 + rng.below((first + 20).min(apps) - a - 1)
+            ));
+        }
+        let plats = &platform_of_region[r];
+        if !plats.is_empty() {
+            if rng.chance(30) {
+                deps.push(format!(
+                    "{{ any_of: [{}, {}] }}",
+                    plats[rng.below(plats.len())],
+                    plats[rng.below(plats.len())]
+                ));
+            } else {
+                deps.push(plats[rng.below(plats.len())].clone());
+            }
+        }
+        if !deps.is_empty() {
+            writeln!(out, "    depends_on: [{}]", deps.join(", ")).unwrap();
+        }
+    }
+    writeln!(out, "integrations:").unwrap();
+    for i in 0..apps / 100 {
+        let consumer = rng.below(apps);
+        let provider = rng.below(apps);
+        write!(out, "  integration-{i}:\n    consumer: svc-{consumer}\n    provider: svc-{provider}\n    mode: {}\n", if rng.chance(50) { "soft" } else { "hard" }).unwrap();
+        if rng.chance(40) {
+            writeln!(out, "    fallback: [svc-{}]", rng.below(apps)).unwrap();
+        }
+    }
+    std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
+}
