@@ -83,11 +83,11 @@ fn main() {
         }
         platform_of_region[r].push(name);
     }
-    for r in 0..regions {
+    for (r, region_dcs) in dcs.iter().enumerate() {
         writeln!(
             out,
             "  ops-tooling-{r}:\n    tier: medium\n    runs_in: {}",
-            dcs[r][0]
+            region_dcs[0]
         )
         .unwrap();
     }
