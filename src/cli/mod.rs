@@ -48,7 +48,8 @@ pub fn main() -> ExitCode {
     let stderr = std::io::stderr();
     let out_style = Style::detect(stdout.is_terminal());
     let err_style = Style::detect(stderr.is_terminal());
-    let mut out = stdout.lock();
+    // Stdout is line-buffered; reports of a large file are millions of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut err = stderr.lock();
     let mut io = Io {
         out: &mut out,

@@ -1,6 +1,8 @@
 //! JSON documents exactly as format v1 §9–§10 lays them out: one document,
 //! keys in a fixed order, lists sorted.
 
+use std::io::{self, Write};
+
 use serde_json::{json, Value};
 
 use crate::engine::{Audit, ScenarioOutcome};
@@ -8,6 +10,114 @@ use crate::model::{Architecture, NodeId};
 
 pub fn ids(arch: &Architecture, ids: &[NodeId]) -> Value {
     Value::Array(ids.iter().map(|id| json!(arch.name_of(*id))).collect())
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn string(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, text).map_err(io::Error::other)
+}
+
+/// A list of ids at `indent` spaces, laid out as serde_json's pretty printer does.
+fn id_list(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    ids: &[NodeId],
+    indent: usize,
+) -> io::Result<()> {
+    if ids.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[\n")?;
+    for (i, id) in ids.iter().enumerate() {
+        write!(out, "{:indent$}  ", "")?;
+        string(out, arch.name_of(*id))?;
+        out.write_all(if i + 1 < ids.len() { b",\n" } else { b"\n" })?;
+    }
+    write!(out, "{:indent$}]", "")
+}
+
+/// `what-if` as JSON, streamed: the same text as [`what_if`] pretty-printed,
+/// without building the document first (it is large for large files).
+pub fn write_what_if(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    outcome: &ScenarioOutcome,
+) -> io::Result<()> {
+    out.write_all(b"{\n  \"failed\": ")?;
+    id_list(out, arch, &outcome.failed, 2)?;
+    out.write_all(b",\n  \"nodes\": ")?;
+    if outcome.nodes.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[\n")?;
+        for (i, n) in outcome.nodes.iter().enumerate() {
+            out.write_all(b"    {\n      \"id\": ")?;
+            string(out, arch.name_of(n.id))?;
+            write!(
+                out,
+                ",\n      \"kind\": \"{}\",\n      \"state\": \"{}\",\n      \"cause\": ",
+                arch.node(n.id).kind().as_str(),
+                n.state.as_str()
+            )?;
+            id_list(out, arch, &n.cause, 6)?;
+            out.write_all(if i + 1 < outcome.nodes.len() {
+                b"\n    },\n"
+            } else {
+                b"\n    }\n"
+            })?;
+        }
+        out.write_all(b"  ]")?;
+    }
+    out.write_all(b"\n}\n")
+}
+
+/// `audit` as JSON, streamed; the same text as [`audit`] pretty-printed.
+pub fn write_audit(out: &mut dyn Write, arch: &Architecture, audit: &Audit) -> io::Result<()> {
+    out.write_all(b"{\n  \"spofs\": ")?;
+    if audit.spofs.is_empty() {
+        return out.write_all(b"[]\n}\n");
+    }
+    out.write_all(b"[\n")?;
+    for (i, s) in audit.spofs.iter().enumerate() {
+        out.write_all(b"    {\n      \"id\": ")?;
+        string(out, arch.name_of(s.id))?;
+        write!(
+            out,
+            ",\n      \"kind\": \"{}\",\n      \"takes_down\": ",
+            arch.node(s.id).kind().as_str()
+        )?;
+        id_list(out, arch, &s.takes_down, 6)?;
+        out.write_all(b",\n      \"degrades\": ")?;
+        id_list(out, arch, &s.degrades, 6)?;
+        write!(
+            out,
+            ",\n      \"users_affected\": {},\n      \"chains\": ",
+            s.users_affected
+        )?;
+        if s.chains.is_empty() {
+            out.write_all(b"{}")?;
+        } else {
+            out.write_all(b"{\n")?;
+            for (j, (target, chain)) in s.chains.iter().enumerate() {
+                out.write_all(b"        ")?;
+                string(out, arch.name_of(*target))?;
+                out.write_all(b": ")?;
+                id_list(out, arch, chain, 8)?;
+                out.write_all(if j + 1 < s.chains.len() {
+                    b",\n"
+                } else {
+                    b"\n"
+                })?;
+            }
+            out.write_all(b"      }")?;
+        }
+        out.write_all(if i + 1 < audit.spofs.len() {
+            b"\n    },\n"
+        } else {
+            b"\n    }\n"
+        })?;
+    }
+    out.write_all(b"  ]\n}\n")
 }
 
 pub fn what_if(arch: &Architecture, outcome: &ScenarioOutcome) -> Value {
@@ -53,4 +163,53 @@ pub fn to_text(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{self, FailureGraph, TargetSelection};
+    use crate::load::load_str;
+
+    /// The streamed text is exactly the pretty-printed document, so either
+    /// can be trusted to follow format v1 §9.
+    #[test]
+    fn streamed_json_equals_the_document() {
+        let text = "version: 1\nsites:\n  dc: {}\n  \"q\\\"uote\": {}\nservices:\n  api:\n    tier: critical\n    runs_in: dc\n  web:\n    tier: high\n    depends_on: [api, { on: \"q\\\"uote\", mode: soft }]\n";
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        for failed in [
+            vec![],
+            vec![arch.id_of("dc").unwrap()],
+            vec![arch.id_of("q\"uote").unwrap()],
+        ] {
+            let outcome = engine::what_if(arch, &graph, &failed);
+            let mut streamed = Vec::new();
+            write_what_if(&mut streamed, arch, &outcome).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                to_text(&what_if(arch, &outcome))
+            );
+        }
+        for selection in [
+            TargetSelection::default(),
+            TargetSelection::MinTier(crate::model::Tier::Low),
+        ] {
+            let audit = engine::audit(arch, &graph, &selection);
+            let mut streamed = Vec::new();
+            write_audit(&mut streamed, arch, &audit).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                to_text(&super::audit(arch, &audit))
+            );
+        }
+        let empty = engine::audit(arch, &graph, &TargetSelection::Named(vec![]));
+        let mut streamed = Vec::new();
+        write_audit(&mut streamed, arch, &empty).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            to_text(&super::audit(arch, &empty))
+        );
+    }
 }
