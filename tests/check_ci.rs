@@ -124,3 +124,24 @@ fn a_baseline_fails_only_on_new_findings_and_reports_stale_ones() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_reads_the_base_from_git() {
+    let in_git = Command::new("git")
+        .args(["rev-parse", "--verify", "HEAD"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !in_git {
+        eprintln!("skipped: not in a git checkout");
+        return;
+    }
+    let out = spof(&["diff", "graphs/kakao-2022.yaml", "--base-ref", "HEAD", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["added"].as_array().unwrap().len(), 0);
+    assert_eq!(d["users_at_risk"]["change"], 0);
+
+    let out = spof(&["diff", "graphs/kakao-2022.yaml", "--base-ref", "no-such-revision"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no-such-revision:./graphs/kakao-2022.yaml"));
+}

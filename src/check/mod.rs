@@ -2,6 +2,7 @@
 //! come out as data; the report layer formats them.
 
 pub mod baseline;
+pub mod diff;
 pub mod rules;
 mod shared_fate;
 mod standby;

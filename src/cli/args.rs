@@ -37,6 +37,22 @@ pub enum Command {
     },
     /// Lint for CI: exit 1 when a file has a single point of failure
     Check(CheckArgs),
+    /// The single points of failure a change adds and removes (exit 1 when it adds one)
+    Diff {
+        /// The file before the change (or, with --base-ref, the file itself)
+        #[arg(value_name = "BASE_FILE")]
+        base: PathBuf,
+        /// The file after the change
+        #[arg(value_name = "HEAD_FILE", required_unless_present = "base_ref")]
+        head: Option<PathBuf>,
+        /// Take the base from this git revision of the file (e.g. origin/main)
+        #[arg(long, value_name = "REV")]
+        base_ref: Option<String>,
+        #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
+        min_tier: TierArg,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
     Explain {
         /// A rule code; omit to list them all

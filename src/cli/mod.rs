@@ -3,6 +3,7 @@
 
 mod args;
 mod beyond;
+mod diff;
 mod check;
 mod diagram;
 
@@ -86,6 +87,13 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
         } => beyond::availability(&file, &targets, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
+        Command::Diff {
+            base,
+            head,
+            base_ref,
+            min_tier,
+            format,
+        } => diff::diff(&base, head.as_deref(), base_ref.as_deref(), min_tier.tier(), format, io),
     };
     match result {
         Ok(code) => code,
