@@ -135,13 +135,31 @@ fn diff_reads_the_base_from_git() {
         eprintln!("skipped: not in a git checkout");
         return;
     }
-    let out = spof(&["diff", "graphs/kakao-2022.yaml", "--base-ref", "HEAD", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = spof(&[
+        "diff",
+        "graphs/kakao-2022.yaml",
+        "--base-ref",
+        "HEAD",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["added"].as_array().unwrap().len(), 0);
     assert_eq!(d["users_at_risk"]["change"], 0);
 
-    let out = spof(&["diff", "graphs/kakao-2022.yaml", "--base-ref", "no-such-revision"]);
+    let out = spof(&[
+        "diff",
+        "graphs/kakao-2022.yaml",
+        "--base-ref",
+        "no-such-revision",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no-such-revision:./graphs/kakao-2022.yaml"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("cannot read no-such-revision:./graphs/kakao-2022.yaml"));
 }

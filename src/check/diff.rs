@@ -40,7 +40,11 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
             SpofSummary {
                 id: arch.name_of(s.id).to_string(),
                 kind: arch.node(s.id).kind().as_str(),
-                targets: s.chains.iter().map(|(t, _)| arch.name_of(*t).to_string()).collect(),
+                targets: s
+                    .chains
+                    .iter()
+                    .map(|(t, _)| arch.name_of(*t).to_string())
+                    .collect(),
                 users_affected: s.users_affected,
             },
         );

@@ -24,8 +24,9 @@ pub fn diff(
     let (base_loaded, head_path) = match base_ref {
         Some(rev) => {
             if head.is_some() {
-                let d = MietteDiagnostic::new("give one file with --base-ref, or two files without it")
-                    .with_code("spof::usage");
+                let d =
+                    MietteDiagnostic::new("give one file with --base-ref, or two files without it")
+                        .with_code("spof::usage");
                 DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
                 return Ok(INVALID);
             }
@@ -63,7 +64,9 @@ fn from_git(rev: &str, path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<L
     };
     let d = MietteDiagnostic::new(format!("cannot read {spec} from git: {problem}"))
         .with_code("spof::git")
-        .with_help("run inside the repository, with the revision fetched (e.g. `git fetch origin main`)");
+        .with_help(
+            "run inside the repository, with the revision fetched (e.g. `git fetch origin main`)",
+        );
     DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
     Ok(None)
 }
@@ -76,8 +79,18 @@ fn write_human(io: &mut Io<'_>, base: &str, head: &str, d: &Diff) -> std::io::Re
     }
     for (sign, list) in [("+ added  ", &d.added), ("- removed", &d.removed)] {
         for s in list {
-            let sign = if sign.starts_with('+') { style.red(sign) } else { style.green(sign) };
-            let mut targets = s.targets.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+            let sign = if sign.starts_with('+') {
+                style.red(sign)
+            } else {
+                style.green(sign)
+            };
+            let mut targets = s
+                .targets
+                .iter()
+                .take(4)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             if s.targets.len() > 4 {
                 targets.push_str(&format!(" and {} more", s.targets.len() - 4));
             }
@@ -92,7 +105,13 @@ fn write_human(io: &mut Io<'_>, base: &str, head: &str, d: &Diff) -> std::io::Re
     }
     let (before, after) = d.users_at_risk;
     let change = i128::from(after) - i128::from(before);
-    let sign = if change > 0 { "+" } else if change < 0 { "-" } else { "±" };
+    let sign = if change > 0 {
+        "+"
+    } else if change < 0 {
+        "-"
+    } else {
+        "±"
+    };
     writeln!(
         io.out,
         "users at risk: {} → {} ({sign}{})",

@@ -3,9 +3,9 @@
 
 mod args;
 mod beyond;
-mod diff;
 mod check;
 mod diagram;
+mod diff;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -93,7 +93,14 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             base_ref,
             min_tier,
             format,
-        } => diff::diff(&base, head.as_deref(), base_ref.as_deref(), min_tier.tier(), format, io),
+        } => diff::diff(
+            &base,
+            head.as_deref(),
+            base_ref.as_deref(),
+            min_tier.tier(),
+            format,
+            io,
+        ),
     };
     match result {
         Ok(code) => code,
