@@ -120,6 +120,26 @@ fn every_example_renders_and_shows_every_id_as_written() {
 }
 
 #[test]
+fn collapsed_views_render() {
+    if !have_dot() {
+        eprintln!("skipped: Graphviz's dot is not installed");
+        return;
+    }
+    for file in files() {
+        let f = file.to_str().unwrap();
+        let out = spof(&["diagram", f, "--collapse", "--spofs"]);
+        assert!(out.status.success(), "{f}");
+        let texts = svg_texts(&render(&out.stdout));
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.ends_with(" services") || t.contains(" services, ")),
+            "{f}: {texts:?}"
+        );
+    }
+}
+
+#[test]
 fn failures_render_with_the_legend() {
     if !have_dot() {
         eprintln!("skipped: Graphviz's dot is not installed");

@@ -133,6 +133,9 @@ pub struct DiagramArgs {
     /// How many steps around --focus to draw
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub depth: u32,
+    /// Draw each site as one node with counts, and the dependencies between sites
+    #[arg(long, conflicts_with = "focus")]
+    pub collapse: bool,
     /// Graphviz layout engine; auto picks sfdp above 1,000 nodes
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     pub layout: LayoutArg,

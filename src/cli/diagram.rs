@@ -61,11 +61,21 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     if let Some(f) = focus {
         overlay.only = Some(graph.neighbourhood(f, args.depth));
     }
-    let drawn = overlay
-        .only
-        .as_ref()
-        .map_or(arch.nodes.len(), |o| o.iter().filter(|&&x| x).count());
-    let text = dot::to_dot(&dot::graph(arch, &overlay));
+    let (drawn, graph) = if args.collapse {
+        let sites = arch
+            .nodes
+            .iter()
+            .filter(|n| n.kind() == crate::model::NodeKind::Site)
+            .count();
+        (sites, dot::collapsed_graph(arch, &overlay))
+    } else {
+        let drawn = overlay
+            .only
+            .as_ref()
+            .map_or(arch.nodes.len(), |o| o.iter().filter(|&&x| x).count());
+        (drawn, dot::graph(arch, &overlay))
+    };
+    let text = dot::to_dot(&graph);
     let Some(output) = &args.output else {
         io.out.write_all(text.as_bytes())?;
         return Ok(OK);

@@ -255,7 +255,10 @@ mod tests {
             let choose = (0..k).fold(1.0, |c, i| c * f64::from(40 - i) / f64::from(i + 1));
             truth += choose * 0.7f64.powi(k as i32) * 0.3f64.powi(40 - k as i32);
         }
-        assert!(ci95.0 <= truth && truth <= ci95.1, "{truth} outside {ci95:?}");
+        assert!(
+            ci95.0 <= truth && truth <= ci95.1,
+            "{truth} outside {ci95:?}"
+        );
         assert!(ci95.1 - ci95.0 < 0.01);
         assert_eq!(result.parts, 40);
     }

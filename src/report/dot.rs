@@ -484,6 +484,115 @@ fn legend(overlay: &Overlay) -> Subgraph {
     }
 }
 
+/// Each site as one node with what runs there counted, and one edge per pair
+/// of sites whose services depend on each other (`--collapse`): the shape of
+/// a large architecture, small enough for `dot`.
+pub fn collapsed_graph(arch: &Architecture, overlay: &Overlay) -> Graph {
+    let d = Drawer {
+        arch,
+        overlay,
+        helpers: 0,
+        edges: Vec::new(),
+    };
+    // The sites each service can run in.
+    let homes = |id: NodeId| -> Vec<NodeId> {
+        match &arch.node(id).detail {
+            NodeDetail::Site { .. } => vec![id],
+            NodeDetail::Service {
+                runs_in: Some(p), ..
+            } => p.entries.iter().map(|e| e.site).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut counts: BTreeMap<NodeId, (usize, usize)> = BTreeMap::new();
+    let mut links: BTreeMap<(NodeId, NodeId), usize> = BTreeMap::new();
+    for id in arch.node_ids() {
+        let node = arch.node(id);
+        if node.kind() == NodeKind::Service {
+            for site in homes(id) {
+                let c = counts.entry(site).or_default();
+                c.0 += 1;
+                if node.tier() == Some(crate::model::Tier::Critical) {
+                    c.1 += 1;
+                }
+            }
+        }
+        let mut needs: Vec<NodeId> = Vec::new();
+        for dep in &node.depends_on {
+            match dep {
+                Dependency::On { target, .. } => needs.push(*target),
+                Dependency::AnyOf { members, .. } => needs.extend(members),
+            }
+        }
+        if let NodeDetail::Site {
+            within: Some(p), ..
+        } = node.detail
+        {
+            needs.push(p);
+        }
+        for from in homes(id) {
+            for &to in &needs {
+                for to_site in homes(to) {
+                    if to_site != from {
+                        *links.entry((from, to_site)).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut stmts = vec![
+        Stmt::Attribute(attr("rankdir", "LR")),
+        Stmt::Attribute(attr("fontname", "Helvetica")),
+        Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Node(vec![
+            attr("fontname", "Helvetica"),
+            attr("fontsize", "11"),
+        ])),
+    ];
+    if let Some(name) = &arch.name {
+        stmts.push(Stmt::Attribute(attr(
+            "label",
+            &format!("{name} (sites collapsed)"),
+        )));
+        stmts.push(Stmt::Attribute(attr("labelloc", "t")));
+    }
+    for id in arch
+        .node_ids()
+        .filter(|&id| arch.node(id).kind() == NodeKind::Site)
+    {
+        let Stmt::Node(mut n) = d.node_stmt(id) else {
+            continue;
+        };
+        let (services, critical) = counts.get(&id).copied().unwrap_or_default();
+        let mut label = d.label(id);
+        label.push_str(&format!("\n{services} services"));
+        if critical > 0 {
+            label.push_str(&format!(", {critical} critical"));
+        }
+        n.attributes[0] = attr("label", &label);
+        stmts.push(Stmt::Node(n));
+    }
+    for ((from, to), count) in links {
+        let label = if count == 1 {
+            "1 dependency".to_string()
+        } else {
+            format!("{count} dependencies")
+        };
+        stmts.push(edge(
+            &node_name(from),
+            &node_name(to),
+            vec![attr("label", &label)],
+        ));
+    }
+    if overlay.states.is_some() || !overlay.spofs.is_empty() {
+        stmts.push(Stmt::Subgraph(legend(overlay)));
+    }
+    Graph::DiGraph {
+        id: Id::Plain("spof".to_string()),
+        strict: false,
+        stmts,
+    }
+}
+
 /// The DOT text of a graph, ending with a newline.
 pub fn to_dot(graph: &Graph) -> String {
     let mut ctx = PrinterContext::default();
