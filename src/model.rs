@@ -202,6 +202,16 @@ pub struct Node {
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.
     pub id_span: Span,
+    /// `spof check` findings silenced on this node (`x-spof-ignore`).
+    pub suppressions: Vec<Suppression>,
+}
+
+/// A check rule silenced for one node, with the reason a reviewer will read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The rule's code without the `spof/` prefix.
+    pub rule: String,
+    pub reason: String,
 }
 
 impl Node {

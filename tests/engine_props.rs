@@ -36,6 +36,7 @@ fn node(id: String, detail: NodeDetail) -> Node {
         depends_on: vec![],
         detail,
         id_span: Default::default(),
+        suppressions: vec![],
     }
 }
 

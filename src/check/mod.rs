@@ -2,6 +2,7 @@
 //! come out as data; the report layer formats them.
 
 pub mod baseline;
+pub mod config;
 pub mod diff;
 pub mod rules;
 mod shared_fate;
@@ -16,6 +17,8 @@ pub use rules::{Rule, Severity};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub rule: Rule,
+    /// The rule's default, or what the configuration says.
+    pub severity: Severity,
     /// The node whose id line the finding points at.
     pub node: NodeId,
     pub message: String,
@@ -27,7 +30,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn severity(&self) -> Severity {
-        self.rule.severity()
+        self.severity
     }
 }
 
@@ -95,6 +98,7 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
             };
             Finding {
                 rule: Rule::SinglePointOfFailure,
+                severity: Rule::SinglePointOfFailure.severity(),
                 node: spof.id,
                 message: format!(
                     "{what} `{}` is a single point of failure: it takes down {}{}",
@@ -132,6 +136,7 @@ fn integrations_without_fallback(arch: &Architecture, min_tier: Tier) -> Vec<Fin
             }
             Some(Finding {
                 rule: Rule::IntegrationWithoutFallback,
+                severity: Rule::IntegrationWithoutFallback.severity(),
                 node: id,
                 message: format!(
                     "integration `{}` ({} tier) has no fallback: when `{}` is down, `{}` loses it",

@@ -86,6 +86,7 @@ fn finding(arch: &Architecture, graph: &FailureGraph, g: u32, common: NodeId) ->
     let alternatives = alternatives(arch, graph, g).join(", ");
     Some(Finding {
         rule: Rule::SharedFate,
+        severity: Rule::SharedFate.severity(),
         node: helper.owner,
         message: format!(
             "{what} of `{owner}` ({alternatives}) is not redundant: all go down with `{}`",

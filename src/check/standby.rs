@@ -58,6 +58,7 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
             };
             findings.push(Finding {
                 rule: Rule::StandbyNeedsPrimary,
+                severity: Rule::StandbyNeedsPrimary.severity(),
                 node: service,
                 message: format!(
                     "the standby of `{}` in `{}` needs `{}`, which goes down with `{}`, the site it stands by for",

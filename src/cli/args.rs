@@ -100,9 +100,12 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Lowest tier whose loss fails the check
-    #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
-    pub min_tier: TierArg,
+    /// Lowest tier whose loss fails the check [default: the config's, else high]
+    #[arg(long, value_enum, value_name = "TIER")]
+    pub min_tier: Option<TierArg>,
+    /// Rule levels and accepted findings [default: .spof.yaml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Fail only on findings that are not in this baseline file
     #[arg(long, value_name = "BASELINE")]
     pub baseline: Option<PathBuf>,

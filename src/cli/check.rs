@@ -43,12 +43,42 @@ pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         },
         None => None,
     };
-    let min_tier = args.min_tier.tier();
+    let config = match read_config(args.config.as_deref(), io)? {
+        Some(c) => c,
+        None => return Ok(INVALID),
+    };
+    let min_tier = args
+        .min_tier
+        .map(|t| t.tier())
+        .or(config.min_tier)
+        .unwrap_or(crate::model::Tier::High);
     let mut files = Vec::with_capacity(loaded.len());
     let mut recorded = Baseline::default();
     for l in &loaded {
         let graph = FailureGraph::build(&l.arch);
         let mut found = check::check(&l.arch, &graph, min_tier);
+        let mut suppressed = Vec::new();
+        found.retain_mut(|f| {
+            let Some(level) = config.level(f.rule) else {
+                return false;
+            };
+            f.severity = level;
+            let node = l.arch.node(f.node);
+            let inline = node
+                .suppressions
+                .iter()
+                .find(|s| s.rule == f.rule.code()[5..])
+                .map(|s| s.reason.clone());
+            let reason =
+                inline.or_else(|| config.ignored(f.rule, &node.id).map(|i| i.reason.clone()));
+            match reason {
+                Some(reason) => {
+                    suppressed.push((f.clone(), reason));
+                    false
+                }
+                None => true,
+            }
+        });
         let key = |f: &check::Finding| Key {
             rule: f.rule.code().to_string(),
             file: l.source.name.clone(),
@@ -70,6 +100,7 @@ pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
             arch: &l.arch,
             source: &l.source,
             findings: found,
+            suppressed,
             stale,
         });
     }
@@ -106,6 +137,35 @@ pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         .flat_map(|f| &f.findings)
         .any(|f| f.severity() == Severity::Error || args.strict);
     Ok(if failing { FINDINGS } else { OK })
+}
+
+/// The configuration: `--config FILE`, else `.spof.yaml` here, else defaults.
+fn read_config(
+    path: Option<&std::path::Path>,
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<check::config::CheckConfig>> {
+    let default = std::path::Path::new(".spof.yaml");
+    let path = match path {
+        Some(p) => p,
+        None if default.exists() => default,
+        None => return Ok(Some(Default::default())),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = MietteDiagnostic::new(format!("cannot read {}: {e}", path.display()))
+                .with_code("spof::config");
+            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            return Ok(None);
+        }
+    };
+    match check::config::parse(&path.display().to_string(), &text) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => {
+            DiagnosticWriter::new(io.err_style.color).write_load_error(io.err, &e)?;
+            Ok(None)
+        }
+    }
 }
 
 pub fn explain(code: Option<&str>, io: &mut Io<'_>) -> CmdResult {

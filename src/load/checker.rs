@@ -155,6 +155,16 @@ impl<'d, 'a> Checker<'d, 'a> {
                     continue;
                 }
             };
+            let node_context =
+                matches!(ctx, Context::Site | Context::Service | Context::Integration);
+            if text == "x-spof-ignore" && node_context {
+                fields.push(Field {
+                    key: text,
+                    key_span,
+                    value,
+                });
+                continue;
+            }
             if text.starts_with("x-") {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! The top level of a file, its three sections, and the body of each node.
 
 use crate::diagnostic::{Label, Pos, Problem, Span};
+use crate::model::Suppression;
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -191,6 +192,8 @@ impl<'d> Checker<'d, '_> {
                 operator: None,
             },
             id_span: entry.id_span,
+            suppressions: field("x-spof-ignore")
+                .map_or_else(Vec::new, |f| self.suppressions(f.value)),
         };
         let tier = |c: &mut Self| {
             field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
@@ -257,6 +260,92 @@ impl<'d> Checker<'d, '_> {
             self.inherit.push(me);
         }
         node
+    }
+
+    /// `x-spof-ignore: [{ rule: RULE, reason: WHY }]`: check findings
+    /// silenced on this node. A reason is required: it is what a reviewer reads.
+    fn suppressions(&mut self, idx: NodeIdx) -> Vec<Suppression> {
+        let doc = self.doc;
+        let items = match doc.get(idx).0 {
+            Value::Seq(items) => items,
+            _ => {
+                self.wrong_type(
+                    idx,
+                    "`x-spof-ignore`",
+                    "a list of `{ rule: RULE, reason: WHY }`",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for &item in items {
+            let (Value::Map(entries), span) = doc.get(item) else {
+                self.wrong_type(
+                    item,
+                    "an `x-spof-ignore` entry",
+                    "a mapping `{ rule: RULE, reason: WHY }`",
+                );
+                continue;
+            };
+            let mut rule = None;
+            let mut reason = None;
+            for &(k, v) in entries {
+                match doc.get(k).0 {
+                    Value::Scalar { text: "rule", .. } => rule = Some(v),
+                    Value::Scalar { text: "reason", .. } => reason = Some(v),
+                    _ => self.report(Problem::new(
+                        "spof::suppression",
+                        "an `x-spof-ignore` entry has only `rule` and `reason`",
+                        Label::new(self.span(k), "unknown field"),
+                    )),
+                }
+            }
+            let rule = rule.and_then(|r| self.string(r, "`rule`").map(|t| (t, r)));
+            let reason = reason
+                .and_then(|r| self.string(r, "`reason`"))
+                .filter(|r| !r.trim().is_empty());
+            let Some((rule, rule_idx)) = rule else {
+                self.report(
+                    Problem::new(
+                        "spof::suppression",
+                        "an `x-spof-ignore` entry needs the `rule` it silences",
+                        Label::new(span, "no rule"),
+                    )
+                    .with_help("run `spof explain` for the rules"),
+                );
+                continue;
+            };
+            let Some(parsed) = crate::check::Rule::parse(&rule) else {
+                let codes = crate::check::Rule::ALL.map(|r| &r.code()[5..]);
+                let help = crate::suggest::hint(rule.trim_start_matches("spof/"), codes)
+                    .unwrap_or_else(|| format!("the rules are {}", codes.join(", ")));
+                self.report(
+                    Problem::new(
+                        "spof::suppression",
+                        format!("no check rule is called `{rule}`"),
+                        Label::new(self.span(rule_idx), "unknown rule"),
+                    )
+                    .with_help(help),
+                );
+                continue;
+            };
+            let Some(reason) = reason else {
+                self.report(
+                    Problem::new(
+                        "spof::suppression",
+                        "an `x-spof-ignore` entry needs a `reason`",
+                        Label::new(span, "no reason given"),
+                    )
+                    .with_help("say why this finding is accepted, for the next reviewer"),
+                );
+                continue;
+            };
+            out.push(Suppression {
+                rule: parsed.code()[5..].to_string(),
+                reason,
+            });
+        }
+        out
     }
 
     fn fallbacks(&mut self, field: &Field<'_>, me: NodeId) -> Vec<NodeId> {

@@ -17,6 +17,8 @@ pub struct FileFindings<'a> {
     pub arch: &'a Architecture,
     pub source: &'a Arc<SourceFile>,
     pub findings: Vec<Finding>,
+    /// Findings silenced by `x-spof-ignore` or the configuration, with the reason.
+    pub suppressed: Vec<(Finding, String)>,
     /// Baseline entries for this file that no longer occur: (rule, node).
     pub stale: Vec<(String, String)>,
 }
@@ -75,6 +77,15 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
                 file.source.name
             )?;
         }
+        for (f, reason) in &file.suppressed {
+            writeln!(
+                out,
+                "note: suppressed {} on `{}` in {}: {reason}",
+                f.rule.code(),
+                file.arch.name_of(f.node),
+                file.source.name
+            )?;
+        }
     }
     writeln!(
         out,
@@ -97,6 +108,7 @@ fn plural(n: usize) -> &'static str {
 pub fn json(files: &[FileFindings<'_>]) -> Value {
     let mut findings = Vec::new();
     let mut stale = Vec::new();
+    let mut suppressed = Vec::new();
     for file in files {
         for f in &file.findings {
             let (line, column, _) = location(file.arch, f);
@@ -114,6 +126,14 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
         for (rule, node) in &file.stale {
             stale.push(json!({ "file": file.source.name, "rule": rule, "node": node }));
         }
+        for (f, reason) in &file.suppressed {
+            suppressed.push(json!({
+                "file": file.source.name,
+                "rule": f.rule.code(),
+                "node": file.arch.name_of(f.node),
+                "reason": reason,
+            }));
+        }
     }
     let count = |s: Severity| {
         files
@@ -125,6 +145,7 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
     json!({
         "findings": findings,
         "stale": stale,
+        "suppressed": suppressed,
         "summary": { "errors": count(Severity::Error), "warnings": count(Severity::Warning) },
     })
 }
@@ -145,10 +166,15 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
         .collect();
     let mut results = Vec::new();
     for file in files {
-        for f in &file.findings {
+        let all = file
+            .findings
+            .iter()
+            .map(|f| (f, None))
+            .chain(file.suppressed.iter().map(|(f, r)| (f, Some(r))));
+        for (f, reason) in all {
             let (line, column, end) = location(file.arch, f);
             let index = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);
-            results.push(json!({
+            let mut result = json!({
                 "ruleId": f.rule.code(),
                 "ruleIndex": index,
                 "level": f.severity().as_str(),
@@ -167,7 +193,11 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
                 "partialFingerprints": {
                     "spofFinding/v1": format!("{}:{}", f.rule.code(), file.arch.name_of(f.node)),
                 },
-            }));
+            });
+            if let Some(reason) = reason {
+                result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+            }
+            results.push(result);
         }
     }
     json!({
