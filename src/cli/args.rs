@@ -81,6 +81,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write a target's fault tree for other tools (Open-PSA MEF XML, read by SCRAM)
+    Export {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The target whose failure is the top event
+        #[arg(long, value_name = "ID")]
+        target: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Mef)]
+        format: ExportFormat,
+        /// Write here instead of stdout
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// Show every node's state when the given nodes fail
     #[command(name = "what-if")]
     WhatIf {
@@ -145,6 +158,12 @@ pub struct DiagramArgs {
     /// Write here instead of stdout; the extension picks the format (.dot, .svg, .png, .pdf)
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Open-PSA Model Exchange Format XML
+    Mef,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

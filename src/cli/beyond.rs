@@ -71,3 +71,47 @@ pub fn availability(file: &Path, args: &TargetArgs, format: Format, io: &mut Io<
     }
     Ok(OK)
 }
+
+pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(INVALID);
+    };
+    let arch = &loaded.arch;
+    let Some(ids) = super::resolve_ids(arch, &[target.to_string()], "--target", io)? else {
+        return Ok(INVALID);
+    };
+    let graph = FailureGraph::build(arch);
+    let tree = match crate::engine::fault_tree::fault_tree(arch, &graph, ids[0]) {
+        Ok(tree) => tree,
+        Err(cycle) => {
+            let mut names: Vec<&str> = cycle.iter().map(|id| arch.name_of(*id)).collect();
+            if let Some(&first) = names.first() {
+                names.push(first);
+            }
+            let d = miette::MietteDiagnostic::new(format!(
+                "`{target}` depends on a cycle ({}), and a fault tree cannot hold one",
+                names.join(" → ")
+            ))
+            .with_code("spof::cycle")
+            .with_help("`spof cuts` and `spof availability` handle cycles; MEF export needs an acyclic cone");
+            crate::report::diagnostics::DiagnosticWriter::new(io.err_style.color)
+                .write(io.err, &d)?;
+            return Ok(INVALID);
+        }
+    };
+    let text = crate::report::mef::write(arch, &tree);
+    match output {
+        None => io.out.write_all(text.as_bytes())?,
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                let d =
+                    miette::MietteDiagnostic::new(format!("cannot write {}: {e}", path.display()))
+                        .with_code("spof::write");
+                crate::report::diagnostics::DiagnosticWriter::new(io.err_style.color)
+                    .write(io.err, &d)?;
+                return Ok(INVALID);
+            }
+        }
+    }
+    Ok(OK)
+}

@@ -81,6 +81,12 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             targets,
             format,
         } => beyond::cuts(&file, max_order as usize, &targets, format, io),
+        Command::Export {
+            file,
+            target,
+            format: _,
+            output,
+        } => beyond::export(&file, &target, output.as_deref(), io),
         Command::Availability {
             file,
             targets,

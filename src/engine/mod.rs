@@ -7,6 +7,7 @@ pub mod availability;
 pub mod chain;
 pub mod cone;
 pub mod cuts;
+pub mod fault_tree;
 pub mod graph;
 pub mod propagate;
 pub mod scenario;

@@ -7,6 +7,7 @@ pub mod dot;
 pub mod findings;
 pub mod human;
 pub mod json;
+pub mod mef;
 pub mod style;
 
 /// `47500000` as people write it: `47,500,000`.

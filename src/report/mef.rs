@@ -1,0 +1,89 @@
+//! Open-PSA MEF XML for a fault tree, so SCRAM and other fault-tree tools
+//! can take over (common-cause models, uncertainty, importance).
+//!
+//! Names in MEF must be identifiers, and ids here may be anything, so gates
+//! and events get generated names (`g12`, `e3`) and carry the id in a
+//! `<label>`.
+
+use std::fmt::Write as _;
+
+use crate::engine::fault_tree::{Arg, FaultTree, Logic};
+use crate::model::{Architecture, NodeId};
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub fn gate_name(gate: u32) -> String {
+    format!("g{gate}")
+}
+
+pub fn event_name(id: NodeId) -> String {
+    format!("e{}", id.0)
+}
+
+fn label(arch: &Architecture, gate: u32) -> String {
+    if (gate as usize) < arch.nodes.len() {
+        arch.name_of(NodeId(gate)).to_string()
+    } else {
+        "group".to_string()
+    }
+}
+
+pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
+    let mut out = String::new();
+    let target = arch.name_of(tree.target);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opsa-mef>\n");
+    let _ = writeln!(out, "  <define-fault-tree name=\"spof\">");
+    let _ = writeln!(out, "    <label>{} is down</label>", xml(target));
+    for g in &tree.gates {
+        let _ = writeln!(out, "    <define-gate name=\"{}\">", gate_name(g.gate));
+        let _ = writeln!(out, "      <label>{}</label>", xml(&label(arch, g.gate)));
+        let single = g.args.len() == 1;
+        let (open, close) = match g.logic {
+            _ if single => (String::new(), ""),
+            Logic::Or => ("<or>".to_string(), "</or>"),
+            Logic::AtLeast(k) if k as usize == g.args.len() => ("<and>".to_string(), "</and>"),
+            Logic::AtLeast(1) => ("<or>".to_string(), "</or>"),
+            Logic::AtLeast(k) => (format!("<atleast min=\"{k}\">"), "</atleast>"),
+            Logic::False => {
+                let _ = writeln!(out, "      <constant value=\"false\"/>\n    </define-gate>");
+                continue;
+            }
+        };
+        // A lone argument is the formula itself: MEF wants two or more in an `or`.
+        let indent = if single { "      " } else { "        " };
+        if !single {
+            let _ = writeln!(out, "      {open}");
+        }
+        for a in &g.args {
+            match a {
+                Arg::Gate(r) => {
+                    let _ = writeln!(out, "{indent}<gate name=\"{}\"/>", gate_name(*r));
+                }
+                Arg::Basic(id) => {
+                    let _ = writeln!(out, "{indent}<basic-event name=\"{}\"/>", event_name(*id));
+                }
+            }
+        }
+        if !single {
+            let _ = writeln!(out, "      {close}");
+        }
+        let _ = writeln!(out, "    </define-gate>");
+    }
+    let _ = writeln!(out, "  </define-fault-tree>\n  <model-data>");
+    for &id in &tree.basic_events {
+        let _ = writeln!(out, "    <define-basic-event name=\"{}\">", event_name(id));
+        let _ = writeln!(out, "      <label>{}</label>", xml(arch.name_of(id)));
+        let p = arch.node(id).availability.map_or(0.0, |a| 1.0 - a);
+        let _ = writeln!(
+            out,
+            "      <float value=\"{p}\"/>\n    </define-basic-event>"
+        );
+    }
+    let _ = writeln!(out, "  </model-data>\n</opsa-mef>");
+    out
+}
