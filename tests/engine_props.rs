@@ -516,4 +516,38 @@ proptest! {
             prop_assert!((got.availability - expected).abs() < 1e-9, "{}: {} vs {}", arch.name_of(t), got.availability, expected);
         }
     }
+
+    #[test]
+    fn importance_matches_conditional_enumeration(seed in any::<u64>()) {
+        let arch = random_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let failable: Vec<(NodeId, f64)> = arch
+            .node_ids()
+            .filter(|&c| arch.node(c).is_candidate())
+            .filter_map(|c| arch.node(c).availability.filter(|a| *a < 1.0).map(|a| (c, a)))
+            .collect();
+        // P(target up) with `fixed` forced up (false) or down (true).
+        let p_up = |t: NodeId, fixed: Option<(NodeId, bool)>| {
+            let free: Vec<(NodeId, f64)> = failable.iter().copied().filter(|(id, _)| Some(*id) != fixed.map(|f| f.0)).collect();
+            let mut total = 0.0;
+            for mask in 0u32..(1 << free.len()) {
+                let mut p = 1.0;
+                let mut failed: Vec<NodeId> = fixed.filter(|f| f.1).map(|f| f.0).into_iter().collect();
+                for (i, &(id, a)) in free.iter().enumerate() {
+                    if mask & (1 << i) != 0 { p *= 1.0 - a; failed.push(id); } else { p *= a; }
+                }
+                if naive_states(&arch, &failed)[t.index()] != State::Down {
+                    total += p;
+                }
+            }
+            total
+        };
+        for t in arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).take(3) {
+            let Some(list) = engine::availability::importance(&arch, &graph, t) else { continue };
+            for imp in list {
+                let expected = p_up(t, Some((imp.part, false))) - p_up(t, Some((imp.part, true)));
+                prop_assert!((imp.birnbaum - expected).abs() < 1e-9, "{} on {}: {} vs {}", arch.name_of(imp.part), arch.name_of(t), imp.birnbaum, expected);
+            }
+        }
+    }
 }

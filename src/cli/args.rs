@@ -76,6 +76,9 @@ pub enum Command {
     Availability {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Also rank each target's parts by Birnbaum importance and risk achievement worth
+        #[arg(long)]
+        importance: bool,
         #[command(flatten)]
         targets: TargetArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -47,7 +47,13 @@ pub fn cuts(
     Ok(OK)
 }
 
-pub fn availability(file: &Path, args: &TargetArgs, format: Format, io: &mut Io<'_>) -> CmdResult {
+pub fn availability(
+    file: &Path,
+    args: &TargetArgs,
+    with_importance: bool,
+    format: Format,
+    io: &mut Io<'_>,
+) -> CmdResult {
     let Some(loaded) = load(file, io)? else {
         return Ok(INVALID);
     };
@@ -63,11 +69,27 @@ pub fn availability(file: &Path, args: &TargetArgs, format: Format, io: &mut Io<
             .map(|&t| avail::availability(arch, &graph, t))
             .collect()
     };
+    let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {
+        use rayon::prelude::*;
+        targets
+            .par_iter()
+            .map(|&t| avail::importance(arch, &graph, t))
+            .collect()
+    });
     match format {
-        Format::Human => beyond::write_availability(io.out, arch, &results, io.out_style)?,
-        Format::Json => io
-            .out
-            .write_all(json::to_text(&beyond::availability_json(arch, &results)).as_bytes())?,
+        Format::Human => {
+            beyond::write_availability(io.out, arch, &results, io.out_style)?;
+            if let Some(imp) = &importance {
+                beyond::write_importance(io.out, arch, &results, imp)?;
+            }
+        }
+        Format::Json => {
+            let mut doc = beyond::availability_json(arch, &results);
+            if let Some(imp) = &importance {
+                beyond::add_importance_json(&mut doc, arch, imp);
+            }
+            io.out.write_all(json::to_text(&doc).as_bytes())?;
+        }
     }
     Ok(OK)
 }

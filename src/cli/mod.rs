@@ -89,9 +89,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         } => beyond::export(&file, &target, output.as_deref(), io),
         Command::Availability {
             file,
+            importance,
             targets,
             format,
-        } => beyond::availability(&file, &targets, format, io),
+        } => beyond::availability(&file, &targets, importance, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
         Command::Diff {
             base,

@@ -123,6 +123,74 @@ pub fn availability(
     }
 }
 
+/// How much one part matters to a target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Importance {
+    pub part: NodeId,
+    /// P(target up | part up) - P(target up | part down): how much the
+    /// target's availability hangs on this part.
+    pub birnbaum: f64,
+    /// Risk achievement worth: P(target down | part down) / P(target down);
+    /// `None` when the target never goes down.
+    pub raw: Option<f64>,
+}
+
+/// Birnbaum importance and risk achievement worth of every part that can
+/// fail in the target's cone, most important first. Exact only: `None`
+/// when the exact method would exceed its budget. Costs two exact
+/// computations per part.
+pub fn importance(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    target: NodeId,
+) -> Option<Vec<Importance>> {
+    let parts: Vec<(NodeId, f64)> = down_cone(arch, graph, target)
+        .into_iter()
+        .filter_map(|id| {
+            let a = arch.node(id).availability?;
+            (a < 1.0).then_some((id, 1.0 - a))
+        })
+        .collect();
+    let own = arch
+        .node(target)
+        .availability
+        .filter(|_| arch.node(target).is_candidate())
+        .unwrap_or(1.0);
+    let mut scratch = Scratch::new(graph);
+    let up_with = |forced: &[NodeId], failed: &[NodeId], scratch: &mut Scratch| {
+        let all: Vec<NodeId> = forced.iter().chain(failed).copied().collect();
+        scratch.propagate(graph, &all);
+        let up = scratch.state(target.0) != State::Down;
+        scratch.reset(graph);
+        up
+    };
+    let total = exact(&parts, |f| up_with(&[], f, &mut scratch))? * own;
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, &(id, _)) in parts.iter().enumerate() {
+        let rest: Vec<(NodeId, f64)> = parts
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, &p)| p)
+            .collect();
+        let if_up = exact(&rest, |f| up_with(&[], f, &mut scratch))? * own;
+        let if_down = exact(&rest, |f| up_with(&[id], f, &mut scratch))? * own;
+        let raw = (total < 1.0).then(|| (1.0 - if_down) / (1.0 - total));
+        out.push(Importance {
+            part: id,
+            birnbaum: if_up - if_down,
+            raw,
+        });
+    }
+    let ranks = arch.id_ranks();
+    out.sort_by(|a, b| {
+        b.birnbaum
+            .total_cmp(&a.birnbaum)
+            .then(ranks[a.part.index()].cmp(&ranks[b.part.index()]))
+    });
+    Some(out)
+}
+
 /// P(target not down), or `None` when it would cost more than the budget.
 fn exact(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Option<f64> {
     let n = parts.len();
@@ -130,7 +198,12 @@ fn exact(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Opti
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
     let tail = tail_probabilities(parts);
-    let mut total = base; // nothing failed: everything is up
+    // Monotone: if the target is down with none of these parts failed (a
+    // forced failure elsewhere), it is down with any of them failed.
+    if !up(&[]) {
+        return Some(0.0);
+    }
+    let mut total = base;
     let mut level: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), base)];
     let mut spent = 0usize;
     let mut failed = Vec::with_capacity(n);
@@ -261,6 +334,28 @@ mod tests {
         );
         assert!(ci95.1 - ci95.0 < 0.01);
         assert_eq!(result.parts, 40);
+    }
+
+    /// A series of two parts (0.9 and 0.8): Birnbaum importance of each is
+    /// the availability of the other.
+    #[test]
+    fn importance_of_parts_in_series() {
+        let text = "version: 1\nsites:\n  a:\n    availability: 0.9\n  b:\n    availability: 0.8\nservices:\n  s:\n    logical: true\n    tier: high\n    depends_on: [a, b]\n";
+        let loaded = load_str("t.yaml", text).unwrap();
+        let graph = FailureGraph::build(&loaded.arch);
+        let s = loaded.arch.id_of("s").unwrap();
+        let imp = importance(&loaded.arch, &graph, s).unwrap();
+        let by = |id: &str| {
+            imp.iter()
+                .find(|i| i.part == loaded.arch.id_of(id).unwrap())
+                .unwrap()
+                .clone()
+        };
+        assert!((by("a").birnbaum - 0.8).abs() < 1e-12);
+        assert!((by("b").birnbaum - 0.9).abs() < 1e-12);
+        // P(down) = 1 - 0.72 = 0.28; with a down, the target is down for sure.
+        assert!((by("a").raw.unwrap() - 1.0 / 0.28).abs() < 1e-9);
+        assert_eq!(imp[0].part, loaded.arch.id_of("b").unwrap());
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::engine::availability::{Method, TargetAvailability};
+use crate::engine::availability::{Importance, Method, TargetAvailability};
 use crate::engine::cuts::TargetCuts;
 use crate::model::Architecture;
 
@@ -158,4 +158,57 @@ pub fn write_availability(
         out,
         "Parts fail independently with probability 1 - availability; parts without one never fail.\nDegraded counts as available."
     )
+}
+
+/// Each target's parts, most important first (the five that matter most).
+pub fn write_importance(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    results: &[TargetAvailability],
+    importance: &[Option<Vec<Importance>>],
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "What to harden first (Birnbaum importance; RAW = how many times likelier the target is down when the part is):")?;
+    for (r, imp) in results.iter().zip(importance) {
+        writeln!(out, "  {}", arch.name_of(r.target))?;
+        match imp {
+            None => writeln!(out, "    (too many combinations for an exact ranking)")?,
+            Some(list) if list.is_empty() => writeln!(
+                out,
+                "    no part with an availability below 1 can take it down"
+            )?,
+            Some(list) => {
+                for i in list.iter().take(5) {
+                    let raw = i.raw.map_or("-".to_string(), |r| format!("{r:.1}"));
+                    writeln!(
+                        out,
+                        "    {:<28} Birnbaum {:.6}  RAW {raw}",
+                        arch.name_of(i.part),
+                        i.birnbaum
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn add_importance_json(
+    doc: &mut Value,
+    arch: &Architecture,
+    importance: &[Option<Vec<Importance>>],
+) {
+    let Some(targets) = doc["targets"].as_array_mut() else {
+        return;
+    };
+    for (t, imp) in targets.iter_mut().zip(importance) {
+        t["importance"] = match imp {
+            None => Value::Null,
+            Some(list) => Value::Array(
+                list.iter()
+                    .map(|i| json!({ "id": arch.name_of(i.part), "birnbaum": i.birnbaum, "raw": i.raw }))
+                    .collect(),
+            ),
+        };
+    }
 }
