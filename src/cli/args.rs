@@ -53,6 +53,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write a commented starter file (valid as written)
+    Init {
+        /// Where to write it; `-` for stdout
+        #[arg(value_name = "FILE", default_value = "architecture.yaml")]
+        file: PathBuf,
+    },
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
     Explain {
         /// A rule code; omit to list them all

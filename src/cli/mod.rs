@@ -94,6 +94,12 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             format,
         } => beyond::availability(&file, &targets, importance, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
+        Command::Init { file } => init(&file, io),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "spof", io.out);
+            Ok(OK)
+        }
         Command::Diff {
             base,
             head,
@@ -138,6 +144,39 @@ pub(crate) fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io:
             writer.write(io.err, &diagnostic)
         }
         LoadFailure::Invalid(error) => writer.write_load_error(io.err, error),
+    }
+}
+
+/// The starter file of `spof init`.
+pub const STARTER: &str = include_str!("starter.yaml");
+
+fn init(file: &Path, io: &mut Io<'_>) -> CmdResult {
+    if file == Path::new("-") {
+        io.out.write_all(STARTER.as_bytes())?;
+        return Ok(OK);
+    }
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(file)
+        .and_then(|mut f| f.write_all(STARTER.as_bytes()));
+    match written {
+        Ok(()) => {
+            writeln!(
+                io.err,
+                "wrote {}; next: spof audit {}",
+                file.display(),
+                file.display()
+            )?;
+            Ok(OK)
+        }
+        Err(e) => {
+            let d = MietteDiagnostic::new(format!("cannot write {}: {e}", file.display()))
+                .with_code("spof::write")
+                .with_help("spof init never overwrites a file; name another, or `-` for stdout");
+            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            Ok(INVALID)
+        }
     }
 }
 
