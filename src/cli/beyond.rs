@@ -66,7 +66,15 @@ pub fn availability(
         use rayon::prelude::*;
         targets
             .par_iter()
-            .map(|&t| avail::availability(arch, &graph, t))
+            .map_init(
+                || {
+                    (
+                        crate::engine::Scratch::new(&graph),
+                        crate::engine::cone::ConeMarks::new(&graph),
+                    )
+                },
+                |(scratch, marks), &t| avail::availability_with(arch, &graph, t, scratch, marks),
+            )
             .collect()
     };
     let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {

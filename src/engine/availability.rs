@@ -13,7 +13,7 @@
 
 use crate::model::{Architecture, NodeId};
 
-use super::cone::down_cone;
+use super::cone::ConeMarks;
 use super::graph::FailureGraph;
 use super::propagate::{Scratch, State};
 
@@ -45,14 +45,42 @@ pub fn availability(
     graph: &FailureGraph,
     target: NodeId,
 ) -> TargetAvailability {
-    let parts: Vec<(NodeId, f64)> = down_cone(arch, graph, target)
-        .into_iter()
+    availability_with(
+        arch,
+        graph,
+        target,
+        &mut Scratch::new(graph),
+        &mut ConeMarks::new(graph),
+    )
+}
+
+/// The parts in `target`'s down-cone that can fail, with their probability
+/// of failing, sorted by id; marks the cone in `marks`.
+fn failable_parts(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    target: NodeId,
+    marks: &mut ConeMarks,
+) -> Vec<(NodeId, f64)> {
+    let mut cone = marks.mark(arch, graph, target);
+    cone.sort();
+    cone.into_iter()
         .filter_map(|id| {
             let a = arch.node(id).availability?;
             (a < 1.0).then_some((id, 1.0 - a))
         })
-        .collect();
-    let mut scratch = Scratch::new(graph);
+        .collect()
+}
+
+/// [`availability`] with buffers reused across targets.
+pub fn availability_with(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    target: NodeId,
+    scratch: &mut Scratch,
+    marks: &mut ConeMarks,
+) -> TargetAvailability {
+    let parts = failable_parts(arch, graph, target, marks);
     // The target itself may fail on its own when it is a candidate.
     let own = arch
         .node(target)
@@ -62,12 +90,12 @@ pub fn availability(
     let counted = parts.len() + usize::from(own < 1.0);
     let mut failed = Vec::with_capacity(parts.len());
     let up = |failed: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate(graph, failed);
+        scratch.propagate_within(graph, failed, marks.scope());
         let up = scratch.state(target.0) != State::Down;
         scratch.reset(graph);
         up
     };
-    if let Some(p) = exact(&parts, |failed| up(failed, &mut scratch)) {
+    if let Some(p) = exact(&parts, |failed| up(failed, scratch)) {
         return TargetAvailability {
             target,
             availability: p * own,
@@ -105,7 +133,7 @@ pub fn availability(
     for group in events.chunk_by(|a, b| a.0 == b.0) {
         failed.clear();
         failed.extend(group.iter().map(|&(_, id)| id));
-        if !up(&failed, &mut scratch) {
+        if !up(&failed, scratch) {
             hits -= 1;
         }
     }
@@ -144,13 +172,8 @@ pub fn importance(
     graph: &FailureGraph,
     target: NodeId,
 ) -> Option<Vec<Importance>> {
-    let parts: Vec<(NodeId, f64)> = down_cone(arch, graph, target)
-        .into_iter()
-        .filter_map(|id| {
-            let a = arch.node(id).availability?;
-            (a < 1.0).then_some((id, 1.0 - a))
-        })
-        .collect();
+    let mut marks = ConeMarks::new(graph);
+    let parts = failable_parts(arch, graph, target, &mut marks);
     let own = arch
         .node(target)
         .availability
@@ -159,7 +182,7 @@ pub fn importance(
     let mut scratch = Scratch::new(graph);
     let up_with = |forced: &[NodeId], failed: &[NodeId], scratch: &mut Scratch| {
         let all: Vec<NodeId> = forced.iter().chain(failed).copied().collect();
-        scratch.propagate(graph, &all);
+        scratch.propagate_within(graph, &all, marks.scope());
         let up = scratch.state(target.0) != State::Down;
         scratch.reset(graph);
         up

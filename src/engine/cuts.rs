@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use crate::model::{Architecture, NodeId};
 
-use super::cone::down_cone;
+use super::cone::ConeMarks;
 use super::graph::FailureGraph;
 use super::propagate::{Scratch, State};
 
@@ -36,10 +36,10 @@ pub fn minimal_cut_sets(
     let mut out: Vec<TargetCuts> = targets
         .par_iter()
         .map_init(
-            || Scratch::new(graph),
-            |scratch, &t| TargetCuts {
+            || (Scratch::new(graph), ConeMarks::new(graph)),
+            |(scratch, marks), &t| TargetCuts {
                 target: t,
-                sets: cuts_of(arch, graph, scratch, &ranks, t, max_order),
+                sets: cuts_of(arch, graph, scratch, marks, &ranks, t, max_order),
             },
         )
         .collect();
@@ -51,16 +51,17 @@ fn cuts_of(
     arch: &Architecture,
     graph: &FailureGraph,
     scratch: &mut Scratch,
+    marks: &mut ConeMarks,
     ranks: &[u32],
     target: NodeId,
     max_order: usize,
 ) -> Vec<Vec<NodeId>> {
-    let mut cone = down_cone(arch, graph, target);
+    let mut cone = marks.mark(arch, graph, target);
     cone.sort_by_key(|id| ranks[id.index()]);
     let mut found: Vec<Vec<NodeId>> = Vec::new();
     let mut known: HashSet<Vec<NodeId>> = HashSet::new();
     let takes_down = |set: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate(graph, set);
+        scratch.propagate_within(graph, set, marks.scope());
         let down = scratch.state(target.0) == State::Down;
         scratch.reset(graph);
         down

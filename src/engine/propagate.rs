@@ -100,6 +100,21 @@ impl Scratch {
     /// Computes the states under `failed`, starting from all up. Call
     /// [`Scratch::reset`] before the next scenario.
     pub fn propagate(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
+        self.propagate_within(graph, failed, None);
+    }
+
+    /// Like [`Scratch::propagate`], but only into the gates of a scope (a
+    /// target's down-cone, marked with `stamp`). Down states inside the
+    /// cone are exact, since whether a gate there is down depends only on
+    /// gates there; states outside it are left up. This is what keeps cut
+    /// sets and availability proportional to the cone, not to what a
+    /// region's failure reaches elsewhere.
+    pub fn propagate_within(
+        &mut self,
+        graph: &FailureGraph,
+        failed: &[NodeId],
+        scope: Option<(&[u32], u32)>,
+    ) {
         for &id in failed {
             let n = id.0;
             self.failed[n as usize] = true;
@@ -110,6 +125,9 @@ impl Scratch {
             let left_up = old == State::Up;
             for &(d, mode) in graph.dependents(n) {
                 let du = d as usize;
+                if scope.is_some_and(|(marks, stamp)| marks[du] != stamp) {
+                    continue;
+                }
                 let gate = graph.gate(d);
                 match (gate, mode) {
                     (Gate::All, Mode::Soft) => self.soft_down[du] += u32::from(went_down),
