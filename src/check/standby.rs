@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{FailureGraph, Scratch, State};
-use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId};
+use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, PlacementEntry};
 
 use super::{Finding, Rule};
 
@@ -33,6 +33,7 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
     }
     let mut findings = Vec::new();
     let mut scratch = Scratch::new(graph);
+    let mut verify_budget = (20_000_000 / arch.nodes.len().max(1)).min(200);
     for (primary, standbys) in by_primary {
         scratch.propagate(graph, &[primary]);
         let mut seen = Vec::new();
@@ -56,6 +57,13 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
             let Some(needed) = entry.requires.iter().find_map(|d| hard_down(d, &scratch)) else {
                 continue;
             };
+            // Each check rebuilds the graph: bounded so big files stay fast.
+            let verdict = if verify_budget > 0 {
+                verify_budget -= 1;
+                verify(arch, service, needed, entry.site, primary)
+            } else {
+                None
+            };
             findings.push(Finding {
                 rule: Rule::StandbyNeedsPrimary,
                 severity: Rule::StandbyNeedsPrimary.severity(),
@@ -68,10 +76,19 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
                     arch.name_of(primary)
                 ),
                 fix: format!(
-                    "run `{}` outside `{}` as well (e.g. also in `{}`)",
+                    "run `{}` outside `{}` as well (e.g. also in `{}`){}",
                     arch.name_of(needed),
                     arch.name_of(primary),
-                    arch.name_of(entry.site)
+                    arch.name_of(entry.site),
+                    match verdict {
+                        Some(true) => format!(
+                            "; checked: with that change `{}` survives the loss of `{}`",
+                            arch.name_of(service),
+                            arch.name_of(primary)
+                        ),
+                        Some(false) => "; not enough on its own: the standby needs more".to_string(),
+                        None => String::new(),
+                    }
                 ),
                 related: vec![needed, primary],
             });
@@ -79,6 +96,43 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
         scratch.reset(graph);
     }
     findings
+}
+
+/// Re-runs the engine on the model with the fix applied (`needed` also
+/// placed in `standby_site`): does `service` then survive `primary`?
+/// `None` when the fix cannot be written as a model change (`needed` has
+/// no placement to extend).
+fn verify(
+    arch: &Architecture,
+    service: NodeId,
+    needed: NodeId,
+    standby_site: NodeId,
+    primary: NodeId,
+) -> Option<bool> {
+    let NodeDetail::Service {
+        runs_in: Some(_), ..
+    } = &arch.node(needed).detail
+    else {
+        return None;
+    };
+    let mut fixed = arch.clone();
+    if let NodeDetail::Service {
+        runs_in: Some(placement),
+        ..
+    } = &mut fixed.nodes[needed.index()].detail
+    {
+        if placement.entries.iter().any(|e| e.site == standby_site) {
+            return None;
+        }
+        placement.entries.push(PlacementEntry {
+            site: standby_site,
+            requires: Vec::new(),
+        });
+    }
+    let graph = FailureGraph::build(&fixed);
+    let mut scratch = Scratch::new(&graph);
+    scratch.propagate(&graph, &[primary]);
+    Some(scratch.state(service.0) != State::Down)
 }
 
 /// The node that makes a hard requirement unmet, if it is.
@@ -101,5 +155,35 @@ fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
             (members.len() - down.len() < *min as usize).then(|| down[0])
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{check, Rule};
+    use crate::engine::FailureGraph;
+    use crate::load::load_str;
+    use crate::model::Tier;
+
+    fn fixes(text: &str) -> Vec<String> {
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        check(&arch, &graph, Tier::High)
+            .into_iter()
+            .filter(|f| f.rule == Rule::StandbyNeedsPrimary)
+            .map(|f| f.fix)
+            .collect()
+    }
+
+    #[test]
+    fn the_fix_is_checked_by_running_the_engine_again() {
+        let one = "version: 1\nsites:\n  p: {}\n  s: {}\nservices:\n  tool:\n    runs_in: p\n  app:\n    tier: high\n    logical: true\n    runs_in:\n      - p\n      - { site: s, requires: [tool] }\n";
+        assert_eq!(
+            fixes(one),
+            ["run `tool` outside `p` as well (e.g. also in `s`); checked: with that change `app` survives the loss of `p`"]
+        );
+        // Two requirements in the primary: moving one is not enough.
+        let two = "version: 1\nsites:\n  p: {}\n  s: {}\nservices:\n  tool:\n    runs_in: p\n  dns:\n    runs_in: p\n  app:\n    tier: high\n    logical: true\n    runs_in:\n      - p\n      - { site: s, requires: [tool, dns] }\n";
+        assert!(fixes(two)[0].ends_with("not enough on its own: the standby needs more"));
     }
 }
