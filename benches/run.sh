@@ -31,3 +31,14 @@ for n in "${sizes[@]}"; do
     "$n" "$size" "$floor" "$tv" "$(ratio "$tv" "$floor")" "$tw" "$(ratio "$tw" "$floor")" \
     "$ta" "$(ratio "$ta" "$floor")" "$out" "$((ma / 1024))"
 done
+
+echo
+printf '| services | cuts, order 2 | cuts, order 3 | availability (exact) | peak memory (cuts 3) |\n'
+printf '|---:|---:|---:|---:|---:|\n'
+for n in "${sizes[@]}"; do
+  f="$dir/g$n.yaml"
+  read -r c2 _ < <(measure ./target/release/spof cuts "$f" --max-order 2 --format json)
+  read -r c3 m3 < <(measure ./target/release/spof cuts "$f" --max-order 3 --format json)
+  read -r av _ < <(measure ./target/release/spof availability "$f" --format json)
+  printf '| %s | %s s | %s s | %s s | %s MB |\n' "$n" "$c2" "$c3" "$av" "$((m3 / 1024))"
+done

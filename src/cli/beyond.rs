@@ -64,17 +64,18 @@ pub fn availability(
     let graph = FailureGraph::build(arch);
     let results: Vec<avail::TargetAvailability> = {
         use rayon::prelude::*;
+        // One set of graph-sized buffers per chunk of targets.
+        let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
         targets
-            .par_iter()
-            .map_init(
-                || {
-                    (
-                        crate::engine::Scratch::new(&graph),
-                        crate::engine::cone::ConeMarks::new(&graph),
-                    )
-                },
-                |(scratch, marks), &t| avail::availability_with(arch, &graph, t, scratch, marks),
-            )
+            .par_chunks(chunk)
+            .flat_map_iter(|chunk| {
+                let mut scratch = crate::engine::Scratch::new(&graph);
+                let mut marks = crate::engine::cone::ConeMarks::new(&graph);
+                chunk
+                    .iter()
+                    .map(|&t| avail::availability_with(arch, &graph, t, &mut scratch, &mut marks))
+                    .collect::<Vec<_>>()
+            })
             .collect()
     };
     let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {

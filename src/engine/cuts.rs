@@ -33,15 +33,22 @@ pub fn minimal_cut_sets(
 ) -> Vec<TargetCuts> {
     use rayon::prelude::*;
     let ranks = arch.id_ranks();
+    // Buffers are sized to the graph: one set per chunk of targets, not per
+    // target (rayon's map_init may call its init for every small split).
+    let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
     let mut out: Vec<TargetCuts> = targets
-        .par_iter()
-        .map_init(
-            || (Scratch::new(graph), ConeMarks::new(graph)),
-            |(scratch, marks), &t| TargetCuts {
-                target: t,
-                sets: cuts_of(arch, graph, scratch, marks, &ranks, t, max_order),
-            },
-        )
+        .par_chunks(chunk)
+        .flat_map_iter(|chunk| {
+            let mut scratch = Scratch::new(graph);
+            let mut marks = ConeMarks::new(graph);
+            chunk
+                .iter()
+                .map(|&t| TargetCuts {
+                    target: t,
+                    sets: cuts_of(arch, graph, &mut scratch, &mut marks, &ranks, t, max_order),
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
     out.sort_by_key(|c| ranks[c.target.index()]);
     out
