@@ -284,6 +284,13 @@ impl Architecture {
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.nodes.len() as u32).map(NodeId)
     }
+
+    /// The nodes the audit fails one by one: sites and non-logical services.
+    pub fn candidates(&self) -> Vec<NodeId> {
+        self.node_ids()
+            .filter(|&id| self.node(id).is_candidate())
+            .collect()
+    }
 }
 
 impl Architecture {

@@ -13,10 +13,7 @@ use super::{Finding, Rule};
 
 pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     let ranks = arch.id_ranks();
-    let candidates: Vec<NodeId> = arch
-        .node_ids()
-        .filter(|&id| arch.node(id).is_candidate())
-        .collect();
+    let candidates = arch.candidates();
     let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
     // For each redundant-looking group taken down by one candidate: the
     // candidate first in id order, so the result does not depend on threads.

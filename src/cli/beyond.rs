@@ -22,6 +22,18 @@ fn targets_of(
     Ok(Some(ids))
 }
 
+/// The file and its targets, or `None` when either was reported as wrong.
+fn load_with_targets(
+    file: &Path,
+    args: &TargetArgs,
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<(crate::load::Loaded, Vec<NodeId>)>> {
+    let Some(loaded) = load(file, io)? else {
+        return Ok(None);
+    };
+    Ok(targets_of(&loaded.arch, args, io)?.map(|t| (loaded, t)))
+}
+
 pub fn cuts(
     file: &Path,
     max_order: usize,
@@ -29,13 +41,10 @@ pub fn cuts(
     format: Format,
     io: &mut Io<'_>,
 ) -> CmdResult {
-    let Some(loaded) = load(file, io)? else {
+    let Some((loaded, targets)) = load_with_targets(file, args, io)? else {
         return Ok(INVALID);
     };
     let arch = &loaded.arch;
-    let Some(targets) = targets_of(arch, args, io)? else {
-        return Ok(INVALID);
-    };
     let graph = FailureGraph::build(arch);
     let found = cuts::minimal_cut_sets(arch, &graph, &targets, max_order);
     match format {
@@ -54,13 +63,10 @@ pub fn availability(
     format: Format,
     io: &mut Io<'_>,
 ) -> CmdResult {
-    let Some(loaded) = load(file, io)? else {
+    let Some((loaded, targets)) = load_with_targets(file, args, io)? else {
         return Ok(INVALID);
     };
     let arch = &loaded.arch;
-    let Some(targets) = targets_of(arch, args, io)? else {
-        return Ok(INVALID);
-    };
     let graph = FailureGraph::build(arch);
     let results: Vec<avail::TargetAvailability> = {
         use rayon::prelude::*;

@@ -77,10 +77,7 @@ pub struct Audit {
 pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelection) -> Audit {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
-    let candidates: Vec<NodeId> = arch
-        .node_ids()
-        .filter(|&id| arch.node(id).is_candidate())
-        .collect();
+    let candidates = arch.candidates();
     let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
     let mut spofs: Vec<Spof> = candidates
         .par_chunks(chunk)
