@@ -90,7 +90,7 @@ pub fn availability_with(
     let counted = parts.len() + usize::from(own < 1.0);
     let mut failed = Vec::with_capacity(parts.len());
     let up = |failed: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate_within(graph, failed, marks.scope());
+        scratch.propagate_along(graph, failed, |n| marks.dependents(n));
         let up = scratch.state(target.0) != State::Down;
         scratch.reset(graph);
         up
@@ -182,7 +182,7 @@ pub fn importance(
     let mut scratch = Scratch::new(graph);
     let up_with = |forced: &[NodeId], failed: &[NodeId], scratch: &mut Scratch| {
         let all: Vec<NodeId> = forced.iter().chain(failed).copied().collect();
-        scratch.propagate_within(graph, &all, marks.scope());
+        scratch.propagate_along(graph, &all, |n| marks.dependents(n));
         let up = scratch.state(target.0) != State::Down;
         scratch.reset(graph);
         up

@@ -21,6 +21,13 @@ pub fn down_cone(arch: &Architecture, graph: &FailureGraph, target: NodeId) -> V
 pub struct ConeMarks {
     marks: Vec<u32>,
     stamp: u32,
+    /// For a marked gate, its position in `start` (valid while marked).
+    local: Vec<u32>,
+    /// The cone's own dependents, as offsets into `flat` per local gate.
+    start: Vec<u32>,
+    flat: Vec<(u32, Mode)>,
+    /// (requirement, dependent, mode) edges found while marking.
+    edges: Vec<(u32, u32, Mode)>,
 }
 
 impl ConeMarks {
@@ -28,6 +35,10 @@ impl ConeMarks {
         ConeMarks {
             marks: vec![0; graph.len()],
             stamp: 0,
+            local: vec![0; graph.len()],
+            start: Vec::new(),
+            flat: Vec::new(),
+            edges: Vec::new(),
         }
     }
 
@@ -43,8 +54,12 @@ impl ConeMarks {
         let stamp = self.stamp;
         let mut stack = vec![target.0];
         self.marks[target.index()] = stamp;
+        self.edges.clear();
+        let mut gates = Vec::new();
         let mut candidates = Vec::new();
         while let Some(n) = stack.pop() {
+            self.local[n as usize] = gates.len() as u32;
+            gates.push(n);
             if n != target.0 && graph.is_real(n) && arch.node(NodeId(n)).is_candidate() {
                 candidates.push(NodeId(n));
             }
@@ -53,17 +68,41 @@ impl ConeMarks {
                 if all && mode == Mode::Soft {
                     continue;
                 }
+                self.edges.push((r, n, mode));
                 if self.marks[r as usize] != stamp {
                     self.marks[r as usize] = stamp;
                     stack.push(r);
                 }
             }
         }
+        // The cone's dependents lists, built from the edges walked: each
+        // propagation then looks only at the cone, whatever the fan-out of
+        // a shared platform service outside it.
+        self.start.clear();
+        self.start.resize(gates.len() + 1, 0);
+        for &(r, _, _) in &self.edges {
+            self.start[self.local[r as usize] as usize + 1] += 1;
+        }
+        for i in 1..self.start.len() {
+            self.start[i] += self.start[i - 1];
+        }
+        self.flat.clear();
+        self.flat.resize(self.edges.len(), (0, Mode::Hard));
+        let mut fill = self.start.clone();
+        for &(r, d, mode) in &self.edges {
+            let slot = &mut fill[self.local[r as usize] as usize];
+            self.flat[*slot as usize] = (d, mode);
+            *slot += 1;
+        }
         candidates
     }
 
-    /// The current cone, for [`super::propagate::Scratch::propagate_within`].
-    pub fn scope(&self) -> Option<(&[u32], u32)> {
-        Some((&self.marks, self.stamp))
+    /// The dependents of `n` inside the current cone (none outside it).
+    pub fn dependents(&self, n: u32) -> &[(u32, Mode)] {
+        if self.marks[n as usize] != self.stamp {
+            return &[];
+        }
+        let i = self.local[n as usize] as usize;
+        &self.flat[self.start[i] as usize..self.start[i + 1] as usize]
     }
 }

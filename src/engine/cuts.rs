@@ -68,7 +68,7 @@ fn cuts_of(
     let mut found: Vec<Vec<NodeId>> = Vec::new();
     let mut known: HashSet<Vec<NodeId>> = HashSet::new();
     let takes_down = |set: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate_within(graph, set, marks.scope());
+        scratch.propagate_along(graph, set, |n| marks.dependents(n));
         let down = scratch.state(target.0) == State::Down;
         scratch.reset(graph);
         down

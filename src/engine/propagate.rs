@@ -51,6 +51,9 @@ pub struct Scratch {
     pub(crate) down_at: Vec<u32>,
     /// Gates that changed in the current scenario, in the order they changed.
     pub(crate) changed: Vec<u32>,
+    /// Gates whose counters moved, so that a reset clears just those.
+    touched: Vec<u32>,
+    is_touched: Vec<bool>,
     queue: VecDeque<(u32, State, State)>,
     clock: u32,
 }
@@ -67,6 +70,8 @@ impl Scratch {
             left_up_at: vec![0; n],
             down_at: vec![0; n],
             changed: Vec::new(),
+            touched: Vec::new(),
+            is_touched: vec![false; n],
             queue: VecDeque::new(),
             clock: 0,
         }
@@ -80,40 +85,42 @@ impl Scratch {
         self.failed[n as usize]
     }
 
-    /// Puts every gate the last scenario touched back to up.
-    pub fn reset(&mut self, graph: &FailureGraph) {
+    /// Puts every gate the last scenario touched back to up, in time
+    /// proportional to what it touched.
+    pub fn reset(&mut self, _graph: &FailureGraph) {
         for &n in &self.changed {
-            let n = n as usize;
-            self.state[n] = State::Up;
-            self.failed[n] = false;
-            for &(d, _) in graph.dependents(n as u32) {
-                let d = d as usize;
-                self.down[d] = 0;
-                self.not_up[d] = 0;
-                self.soft_down[d] = 0;
-            }
+            self.state[n as usize] = State::Up;
+            self.failed[n as usize] = false;
+        }
+        for &d in &self.touched {
+            let d = d as usize;
+            self.down[d] = 0;
+            self.not_up[d] = 0;
+            self.soft_down[d] = 0;
+            self.is_touched[d] = false;
         }
         self.changed.clear();
+        self.touched.clear();
         self.clock = 0;
     }
 
     /// Computes the states under `failed`, starting from all up. Call
     /// [`Scratch::reset`] before the next scenario.
     pub fn propagate(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
-        self.propagate_within(graph, failed, None);
+        self.propagate_along(graph, failed, |n| graph.dependents(n));
     }
 
-    /// Like [`Scratch::propagate`], but only into the gates of a scope (a
-    /// target's down-cone, marked with `stamp`). Down states inside the
-    /// cone are exact, since whether a gate there is down depends only on
-    /// gates there; states outside it are left up. This is what keeps cut
-    /// sets and availability proportional to the cone, not to what a
-    /// region's failure reaches elsewhere.
-    pub fn propagate_within(
+    /// Like [`Scratch::propagate`], but along the dependents `dependents`
+    /// gives, such as a target's down-cone alone
+    /// ([`super::cone::ConeMarks::dependents`]). Down states inside a cone are
+    /// exact, since whether a gate there is down depends only on gates
+    /// there; gates outside it stay up. This keeps cut sets and availability
+    /// proportional to the cone, not to everything a failure reaches.
+    pub fn propagate_along<'a>(
         &mut self,
         graph: &FailureGraph,
         failed: &[NodeId],
-        scope: Option<(&[u32], u32)>,
+        dependents: impl Fn(u32) -> &'a [(u32, Mode)],
     ) {
         for &id in failed {
             let n = id.0;
@@ -123,10 +130,11 @@ impl Scratch {
         while let Some((n, old, new)) = self.queue.pop_front() {
             let went_down = new == State::Down;
             let left_up = old == State::Up;
-            for &(d, mode) in graph.dependents(n) {
+            for &(d, mode) in dependents(n) {
                 let du = d as usize;
-                if scope.is_some_and(|(marks, stamp)| marks[du] != stamp) {
-                    continue;
+                if !self.is_touched[du] {
+                    self.is_touched[du] = true;
+                    self.touched.push(d);
                 }
                 let gate = graph.gate(d);
                 match (gate, mode) {
