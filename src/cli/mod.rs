@@ -242,9 +242,7 @@ fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> 
     let audit = engine::audit(arch, &graph, &targets);
     match format {
         Format::Human => human::write_audit(io.out, arch, &audit, io.out_style)?,
-        Format::Json => io
-            .out
-            .write_all(json::to_text(&json::audit(arch, &audit)).as_bytes())?,
+        Format::Json => json::write_audit(io.out, arch, &audit)?,
     }
     Ok(OK)
 }
@@ -261,9 +259,7 @@ fn what_if(file: &Path, fail: &[String], format: Format, io: &mut Io<'_>) -> Cmd
     let outcome = engine::what_if(arch, &graph, &failed);
     match format {
         Format::Human => human::write_what_if(io.out, arch, &outcome, io.out_style)?,
-        Format::Json => io
-            .out
-            .write_all(json::to_text(&json::what_if(arch, &outcome)).as_bytes())?,
+        Format::Json => json::write_what_if(io.out, arch, &outcome)?,
     }
     Ok(OK)
 }
