@@ -16,5 +16,6 @@ pub mod engine;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod schema;
 pub mod suggest;
 pub mod yaml;

@@ -59,6 +59,8 @@ pub enum Command {
         #[arg(value_name = "FILE", default_value = "architecture.yaml")]
         file: PathBuf,
     },
+    /// Print the JSON Schema of format v1, for editors (also in schema/spof-v1.schema.json)
+    Schema,
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions {
         #[arg(value_enum)]

@@ -95,6 +95,10 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         } => beyond::availability(&file, &targets, importance, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
         Command::Init { file } => init(&file, io),
+        Command::Schema => io
+            .out
+            .write_all(crate::schema::schema_text().as_bytes())
+            .map(|()| OK),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "spof", io.out);

@@ -140,7 +140,6 @@ impl<'d, 'a> Checker<'d, 'a> {
                 return None;
             }
         };
-        let known = ctx.keys();
         let mut fields = Vec::with_capacity(entries.len());
         for &(key, value) in entries {
             let key_span = self.span(key);
@@ -155,9 +154,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                     continue;
                 }
             };
-            let node_context =
-                matches!(ctx, Context::Site | Context::Service | Context::Integration);
-            if text == "x-spof-ignore" && node_context {
+            if text == "x-spof-ignore" && ctx.is_node() {
                 fields.push(Field {
                     key: text,
                     key_span,
@@ -168,7 +165,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             if text.starts_with("x-") {
                 continue;
             }
-            if known.contains(&text) {
+            if ctx.has(text) {
                 fields.push(Field {
                     key: text,
                     key_span,
@@ -176,12 +173,12 @@ impl<'d, 'a> Checker<'d, 'a> {
                 });
                 continue;
             }
-            self.unknown_key(text, key_span, ctx, known);
+            self.unknown_key(text, key_span, ctx);
         }
         Some(fields)
     }
 
-    fn unknown_key(&mut self, key: &str, span: Span, ctx: Context, known: &[&'static str]) {
+    fn unknown_key(&mut self, key: &str, span: Span, ctx: Context) {
         if ctx == Context::AnyOfMember && key == "mode" {
             self.report(
                 Problem::new(
@@ -209,11 +206,12 @@ impl<'d, 'a> Checker<'d, 'a> {
             )
             .with_help(format!("`{key}` is a field of {}", other.noun()))
         } else {
+            let known = ctx.keys();
             let help = suggest::hint(key, known.iter().copied()).unwrap_or_else(|| {
                 format!(
                     "the fields of {} are {}; names starting with `x-` are free for your own use",
                     ctx.noun(),
-                    quoted_list(known)
+                    quoted_list(&known)
                 )
             });
             Problem::new(

@@ -6,7 +6,7 @@
 //! each at its line and column.
 
 mod checker;
-mod fields;
+pub mod fields;
 mod nodes;
 mod references;
 

@@ -293,7 +293,7 @@ impl Checker<'_, '_> {
     }
 
     pub fn mode(&mut self, field: &Field<'_>) -> Option<Mode> {
-        self.choice(field.value, "`mode`", &["hard", "soft"], |s| match s {
+        self.choice(field.value, "`mode`", &super::fields::MODES, |s| match s {
             "hard" => Some(Mode::Hard),
             "soft" => Some(Mode::Soft),
             _ => None,

@@ -72,7 +72,10 @@ pub struct Document<'a> {
     nodes: Vec<Node<'a>>,
     items: Vec<NodeIdx>,
     entries: Vec<(NodeIdx, NodeIdx)>,
+    /// The root of the first document.
     pub root: Option<NodeIdx>,
+    /// The root of every document, for [`parse_stream`].
+    pub roots: Vec<NodeIdx>,
 }
 
 impl Document<'_> {
@@ -134,13 +137,22 @@ enum Frame {
 /// Duplicate keys leave a usable document (the first key counts); syntax
 /// errors, a second document and alias bombs leave none.
 pub fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
-    match parse_inner(text) {
+    match parse_inner(text, false) {
         Ok((doc, problems)) => (Some(doc), problems),
         Err(problems) => (None, problems),
     }
 }
 
-fn parse_inner(text: &str) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>> {
+/// Like [`parse`], but a file may hold several documents (`---`), as
+/// Backstage catalog files do; their roots are in [`Document::roots`].
+pub fn parse_stream(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
+    match parse_inner(text, true) {
+        Ok((doc, problems)) => (Some(doc), problems),
+        Err(problems) => (None, problems),
+    }
+}
+
+fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
@@ -156,7 +168,7 @@ fn parse_inner(text: &str) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>>
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;
-                if documents > 1 {
+                if documents > 1 && !many {
                     builder.problems.push(
                         Problem::new(
                             "spof::second-document",
@@ -264,7 +276,10 @@ impl<'a> Builder<'a> {
     fn attach(&mut self, idx: NodeIdx) {
         let size = self.sizes[idx as usize];
         match self.stack.last_mut() {
-            None => self.doc.root = Some(idx),
+            None => {
+                self.doc.root.get_or_insert(idx);
+                self.doc.roots.push(idx);
+            }
             Some(Frame::Seq { .. }) => self.open_items.push(idx),
             Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
                 Some(key) => self.open_entries.push((key, idx)),
