@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod report;

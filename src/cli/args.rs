@@ -59,6 +59,9 @@ pub enum Command {
         #[arg(value_name = "FILE", default_value = "architecture.yaml")]
         file: PathBuf,
     },
+    /// Write an architecture file from what teams already describe (a Backstage catalog)
+    #[command(subcommand)]
+    Import(ImportSource),
     /// Print the JSON Schema of format v1, for editors (also in schema/spof-v1.schema.json)
     Schema,
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
@@ -233,4 +236,20 @@ impl TierArg {
             TierArg::Low => Tier::Low,
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportSource {
+    /// Read Backstage catalog files (catalog-info.yaml) and write a spof file
+    Backstage {
+        /// Catalog files or folders holding a catalog-info.yaml; `Location` entities are followed
+        #[arg(required = true, value_name = "CATALOG")]
+        catalogs: Vec<PathBuf>,
+        /// Where to write the architecture (default: stdout)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -6,6 +6,7 @@ mod beyond;
 mod check;
 mod diagram;
 mod diff;
+mod import;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -14,7 +15,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use miette::MietteDiagnostic;
 
-pub use args::{CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, LayoutArg, TargetArgs};
+pub use args::{
+    CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, ImportSource, LayoutArg, TargetArgs,
+};
 
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::load::{self, LoadFailure, Loaded};
@@ -95,6 +98,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         } => beyond::availability(&file, &targets, importance, format, io),
         Command::Explain { code } => check::explain(code.as_deref(), io),
         Command::Init { file } => init(&file, io),
+        Command::Import(ImportSource::Backstage {
+            catalogs,
+            output,
+            force,
+        }) => import::backstage(&catalogs, output.as_deref(), force, io),
         Command::Schema => io
             .out
             .write_all(crate::schema::schema_text().as_bytes())

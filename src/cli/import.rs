@@ -1,0 +1,211 @@
+//! `spof import backstage`: reads catalog files (following `Location`
+//! entities to the files they name) and writes an architecture file.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use miette::MietteDiagnostic;
+
+use super::{CmdResult, Io, INVALID, OK};
+use crate::import::{backstage, catalog};
+use crate::report::diagnostics::DiagnosticWriter;
+
+/// Catalog files to read at most: a Location loop or a huge glob stops here.
+const MAX_FILES: usize = 10_000;
+
+pub fn backstage(
+    catalogs: &[PathBuf],
+    output: Option<&Path>,
+    force: bool,
+    io: &mut Io<'_>,
+) -> CmdResult {
+    let writer = DiagnosticWriter::new(io.err_style.color);
+    let mut queue: VecDeque<PathBuf> = catalogs.iter().map(|p| catalog_file(p)).collect();
+    let mut seen = BTreeSet::new();
+    let mut entities = Vec::new();
+    let mut failed = false;
+    let mut files = 0;
+    while let Some(path) = queue.pop_front() {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !seen.insert(key) {
+            continue;
+        }
+        if seen.len() > MAX_FILES {
+            note(
+                io,
+                &writer,
+                format!("stopped after {MAX_FILES} catalog files"),
+            )?;
+            break;
+        }
+        let text = match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                failed = true;
+                error(io, &writer, format!("{} is not UTF-8", path.display()))?;
+                continue;
+            }
+            Err(e) => {
+                failed = true;
+                error(io, &writer, format!("cannot read {}: {e}", path.display()))?;
+                continue;
+            }
+        };
+        let name = path.display().to_string();
+        let (file, source) = match catalog::read(&name, &text) {
+            Ok(read) => read,
+            Err(load_error) => {
+                failed = true;
+                writer.write_load_error(io.err, &load_error)?;
+                continue;
+            }
+        };
+        files += 1;
+        for problem in &file.warnings {
+            let d = source
+                .diagnostic(problem)
+                .with_severity(miette::Severity::Warning);
+            writer.write(io.err, &d)?;
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for target in &file.locations {
+            match location_files(dir, target) {
+                Ok(found) => queue.extend(found),
+                Err(why) => note(io, &writer, format!("{name}: location `{target}` {why}"))?,
+            }
+        }
+        entities.extend(file.entities);
+    }
+    if failed {
+        return Ok(INVALID);
+    }
+    let imported = backstage::import(&entities, files);
+    // The import promises a file spof reads as written; check before writing.
+    if let Err(load_error) = crate::load::load_str("imported.yaml", imported.text.as_str()) {
+        writer.write_load_error(io.err, &load_error)?;
+        error(
+            io,
+            &writer,
+            "the import made a file spof cannot read: this is a bug in spof".into(),
+        )?;
+        return Ok(INVALID);
+    }
+    let Some(output) = output.filter(|o| *o != Path::new("-")) else {
+        io.out.write_all(imported.text.as_bytes())?;
+        return Ok(OK);
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    match options
+        .open(output)
+        .and_then(|mut f| f.write_all(imported.text.as_bytes()))
+    {
+        Ok(()) => {
+            writeln!(
+                io.err,
+                "wrote {}: {} nodes from {files} catalog file{}, {} with TODO(spof) to fill in; next: spof audit {}",
+                output.display(),
+                imported.nodes,
+                if files == 1 { "" } else { "s" },
+                imported.todos,
+                output.display()
+            )?;
+            Ok(OK)
+        }
+        Err(e) => {
+            let d = MietteDiagnostic::new(format!("cannot write {}: {e}", output.display()))
+                .with_code("spof::write")
+                .with_help("pass --force to replace an earlier import");
+            writer.write(io.err, &d)?;
+            Ok(INVALID)
+        }
+    }
+}
+
+/// A directory stands for the `catalog-info.yaml` in it.
+fn catalog_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("catalog-info.yaml")
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// The files a `Location` target names: a relative path, whose last part
+/// may hold `*` wildcards. URLs are not fetched.
+fn location_files(dir: &Path, target: &str) -> Result<Vec<PathBuf>, &'static str> {
+    if target.contains("://") {
+        return Err("is a URL, which spof does not fetch: pass the file itself");
+    }
+    let path = dir.join(target.trim_start_matches("./"));
+    let Some(pattern) = path.file_name().and_then(|n| n.to_str()) else {
+        return Err("names no file");
+    };
+    if !pattern.contains('*') {
+        return Ok(vec![catalog_file(&path)]);
+    }
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
+        .map_err(|_| "names a folder that cannot be read")?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| wildcard(pattern, n))
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn error(io: &mut Io<'_>, writer: &DiagnosticWriter, message: String) -> std::io::Result<()> {
+    writer.write(
+        io.err,
+        &MietteDiagnostic::new(message).with_code("spof::import"),
+    )
+}
+
+fn note(io: &mut Io<'_>, writer: &DiagnosticWriter, message: String) -> std::io::Result<()> {
+    let d = MietteDiagnostic::new(message)
+        .with_code("spof::import")
+        .with_severity(miette::Severity::Warning);
+    writer.write(io.err, &d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("*.yaml", "a.yaml"));
+        assert!(wildcard("team-*-info.yaml", "team-a-info.yaml"));
+        assert!(!wildcard("*.yaml", "a.yml"));
+        assert!(!wildcard("a*a", "a"));
+        assert!(wildcard("*", "anything"));
+    }
+}

@@ -1,0 +1,225 @@
+//! Reading Backstage catalog files (`catalog-info.yaml`) into entities.
+//!
+//! A catalog file holds one or more YAML documents, each an entity with
+//! `apiVersion`, `kind`, `metadata` and `spec`. Only what the import needs is
+//! kept; an entity that cannot be read (no kind, no name) is reported as a
+//! warning at the line where its document starts, and skipped.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use crate::diagnostic::{Label, LoadError, Problem, SourceFile, Span};
+use crate::yaml::json::to_json;
+use crate::yaml::tree;
+
+/// An entity reference in canonical form: kind (lower case), namespace, name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntityRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl EntityRef {
+    /// Parses `[kind:][namespace/]name`; `default_kind` fills a missing kind
+    /// (Backstage does the same per field: `owner` defaults to `group`).
+    pub fn parse(text: &str, default_kind: Option<&str>) -> Option<EntityRef> {
+        let text = text.trim();
+        let (kind, rest) = match text.split_once(':') {
+            Some((k, rest)) if !k.contains('/') => (Some(k), rest),
+            _ => (None, text),
+        };
+        let (namespace, name) = match rest.split_once('/') {
+            Some((ns, name)) => (ns, name),
+            None => ("default", rest),
+        };
+        if name.is_empty() || namespace.is_empty() {
+            return None;
+        }
+        Some(EntityRef {
+            kind: kind.or(default_kind).unwrap_or("").to_ascii_lowercase(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        })
+    }
+
+    /// `kind:namespace/name`, as Backstage writes it.
+    pub fn canonical(&self) -> String {
+        format!("{}:{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// One entity of a catalog.
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub reference: EntityRef,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub annotations: BTreeMap<String, String>,
+    pub spec: Json,
+}
+
+impl Entity {
+    /// A string field of `spec`.
+    pub fn spec_str(&self, key: &str) -> Option<&str> {
+        self.spec.get(key).and_then(Json::as_str)
+    }
+
+    /// A field of `spec` that is a string or a list of strings.
+    pub fn spec_list(&self, key: &str) -> Vec<&str> {
+        match self.spec.get(key) {
+            Some(Json::String(s)) => vec![s.as_str()],
+            Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What one catalog file gave.
+#[derive(Debug, Default)]
+pub struct CatalogFile {
+    pub entities: Vec<Entity>,
+    /// Targets of its `Location` entities, as written (relative paths or URLs).
+    pub locations: Vec<String>,
+    /// Entities skipped, as warnings.
+    pub warnings: Vec<Problem>,
+}
+
+/// Reads one catalog file. A file that is not YAML is an error with every
+/// problem found; entities that cannot be read are warnings.
+pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), LoadError> {
+    let source = Arc::new(SourceFile::new(name, text));
+    let (doc, problems) = tree::parse_stream(text);
+    let doc = match doc {
+        Some(doc) if problems.is_empty() => doc,
+        _ => {
+            return Err(LoadError {
+                file: source,
+                problems,
+            })
+        }
+    };
+    let mut out = CatalogFile::default();
+    for &root in &doc.roots {
+        let span = doc.get(root).1;
+        let Some(value) = to_json(&doc, root) else {
+            out.warnings.push(skipped(span, "nested too deeply"));
+            continue;
+        };
+        if value.is_null() {
+            continue; // an empty document, as after a trailing `---`
+        }
+        match entity(&value) {
+            Ok(entity) if entity.reference.kind == "location" => {
+                out.locations
+                    .extend(entity.spec_str("target").map(str::to_string));
+                out.locations
+                    .extend(entity.spec_list("targets").into_iter().map(str::to_string));
+            }
+            Ok(entity) => out.entities.push(entity),
+            Err(why) => out.warnings.push(skipped(span, why)),
+        }
+    }
+    Ok((out, source))
+}
+
+fn skipped(span: Span, why: &str) -> Problem {
+    Problem::new(
+        "spof::import-skipped",
+        format!("entity skipped: {why}"),
+        Label::new(Span::point(span.start), "this entity"),
+    )
+    .with_help("a Backstage entity needs `kind` and `metadata.name`")
+}
+
+fn entity(value: &Json) -> Result<Entity, &'static str> {
+    if !value.is_object() {
+        return Err("not a mapping");
+    }
+    let kind = value
+        .get("kind")
+        .and_then(Json::as_str)
+        .ok_or("no `kind`")?;
+    let metadata = value.get("metadata").ok_or("no `metadata`")?;
+    let name = metadata
+        .get("name")
+        .and_then(Json::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or("no `metadata.name`")?;
+    let namespace = metadata
+        .get("namespace")
+        .and_then(Json::as_str)
+        .unwrap_or("default");
+    let text = |key: &str| metadata.get(key).and_then(Json::as_str).map(str::to_string);
+    let tags = match metadata.get("tags") {
+        Some(Json::Array(items)) => items
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let annotations = match metadata.get("annotations") {
+        Some(Json::Object(map)) => map
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?)))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    Ok(Entity {
+        reference: EntityRef {
+            kind: kind.to_ascii_lowercase(),
+            namespace: namespace.to_string(),
+            name: name.trim().to_string(),
+        },
+        title: text("title"),
+        description: text("description"),
+        tags,
+        annotations,
+        spec: value.get("spec").cloned().unwrap_or(Json::Null),
+    })
+}
+
+/// An annotation's value as text (`spof/users: 3000000` is a number in YAML).
+fn scalar_text(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_take_the_default_kind_and_namespace() {
+        let r = EntityRef::parse("artists-db", Some("resource")).unwrap();
+        assert_eq!(r.canonical(), "resource:default/artists-db");
+        let r = EntityRef::parse("Component:ops/pager", None).unwrap();
+        assert_eq!(r.canonical(), "component:ops/pager");
+        assert_eq!(EntityRef::parse("component:", None), None);
+    }
+
+    #[test]
+    fn a_file_with_several_documents_and_a_location() {
+        let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: web\nspec:\n  dependsOn: [resource:db]\n---\nkind: Location\nmetadata: {name: more}\nspec:\n  targets: [./a.yaml, ./b.yaml]\n---\nkind: Resource\nspec: {}\n";
+        let (file, _) = read("catalog-info.yaml", text).unwrap();
+        assert_eq!(file.entities.len(), 1);
+        assert_eq!(file.entities[0].spec_list("dependsOn"), ["resource:db"]);
+        assert_eq!(file.locations, ["./a.yaml", "./b.yaml"]);
+        assert_eq!(file.warnings.len(), 1);
+        assert_eq!(file.warnings[0].primary.span.start.line, 13);
+    }
+
+    #[test]
+    fn broken_yaml_is_an_error_with_its_place() {
+        let err = read("c.yaml", "kind: [Component\n").unwrap_err();
+        assert_eq!(err.problems[0].code, "spof::yaml-syntax");
+    }
+}

@@ -1,0 +1,60 @@
+//! Writing YAML text by hand: scalars that read back as the same string.
+
+use crate::yaml::scalar::{resolve, Resolved};
+
+/// `text` as a YAML scalar that reads back as exactly this string: plain
+/// when that is safe, else double-quoted (a JSON string is a valid YAML
+/// double-quoted scalar).
+pub fn scalar(text: &str) -> String {
+    if is_plain_safe(text) {
+        text.to_string()
+    } else {
+        serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+    }
+}
+
+fn is_plain_safe(text: &str) -> bool {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_alphanumeric()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))
+        && !text.ends_with(' ')
+        && !text.contains(" #")
+        && matches!(resolve(text, true, None), Resolved::Str(_))
+}
+
+/// A flow sequence of scalars: `[a, "b c:", d]`.
+pub fn flow_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.into_iter().map(scalar).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Text for a `#` comment: one line.
+pub fn comment_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_read_back_as_strings() {
+        assert_eq!(scalar("artist-lookup"), "artist-lookup");
+        assert_eq!(scalar("Artist Lookup"), "Artist Lookup");
+        assert_eq!(scalar("true"), "\"true\"");
+        assert_eq!(scalar("123"), "\"123\"");
+        assert_eq!(scalar("null"), "\"null\"");
+        assert_eq!(scalar("a: b"), "\"a: b\"");
+        assert_eq!(scalar("component:default/x"), "\"component:default/x\"");
+        assert_eq!(scalar(""), "\"\"");
+        assert_eq!(scalar("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
+        assert_eq!(flow_list(["a", "b c", "-x"]), "[a, b c, \"-x\"]");
+    }
+}
