@@ -130,3 +130,109 @@ fn a_backstage_catalog_imports_validates_and_audits() {
     assert_eq!(forced.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_man_pages_render() {
+    if !have("man") {
+        eprintln!("skipped: `man` is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("spof-man-{}", std::process::id()));
+    let out = spof(&["man", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for page in [
+        "spof.1",
+        "spof-audit.1",
+        "spof-what-if.1",
+        "spof-import-backstage.1",
+    ] {
+        assert!(pages.iter().any(|p| p == page), "{page} in {pages:?}");
+    }
+    assert!(!pages.iter().any(|p| p.contains("__ids")), "{pages:?}");
+    let render = |page: &str| {
+        let out = Command::new("man")
+            .args(["-l", dir.join(page).to_str().unwrap()])
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "100")
+            .output()
+            .expect("man runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let main = render("spof.1");
+    for text in [
+        "NAME",
+        "SYNOPSIS",
+        "SUBCOMMANDS",
+        "what-if",
+        "single points of failure",
+    ] {
+        assert!(main.contains(text), "{text} in\n{main}");
+    }
+    let audit = render("spof-audit.1");
+    assert!(audit.contains("--min-tier"), "{audit}");
+    // The page on stdout is the same as the one written.
+    let stdout = spof(&["man"]);
+    assert!(stdout.stdout == std::fs::read(dir.join("spof.1")).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bash_completes_ids_from_the_file() {
+    if !have("bash") {
+        eprintln!("skipped: bash is not installed");
+        return;
+    }
+    let script = spof(&["completions", "bash"]).stdout;
+    let dir = std::env::temp_dir().join(format!("spof-bash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("spof.bash"), script).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_spof"))
+        .parent()
+        .unwrap();
+    let complete = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        let program = format!(
+            "source {}; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; _spof spof \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            dir.join("spof.bash").display(),
+            words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" "),
+            words.len() - 1,
+        );
+        let out = Command::new("bash")
+            .args(["-c", &program])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .expect("bash runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        complete("spof what-if graphs/kakao-2022.yaml --fail pangyo"),
+        "pangyo-power\n"
+    );
+    let targets = complete("spof audit graphs/kakao-2022.yaml --target kakao-t");
+    assert_eq!(targets, "kakao-t\nkakao-t-bike\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}

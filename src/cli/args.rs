@@ -64,10 +64,22 @@ pub enum Command {
     Import(ImportSource),
     /// Print the JSON Schema of format v1, for editors (also in schema/spof-v1.schema.json)
     Schema,
-    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    /// Print shell completions (bash, zsh, fish, powershell, elvish); bash, zsh and fish also complete ids
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write every page (spof.1, spof-audit.1, ...) to a folder
+    Man {
+        /// Folder to write the pages to (default: the page of `spof` on stdout)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// The ids of the file among WORDS, for shell completion
+    #[command(name = "__ids", hide = true)]
+    Ids {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
     },
     /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
     Explain {

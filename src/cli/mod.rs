@@ -7,6 +7,7 @@ mod check;
 mod diagram;
 mod diff;
 mod import;
+mod tooling;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -107,11 +108,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             .out
             .write_all(crate::schema::schema_text().as_bytes())
             .map(|()| OK),
-        Command::Completions { shell } => {
-            use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "spof", io.out);
-            Ok(OK)
-        }
+        Command::Completions { shell } => tooling::completions(shell, io),
+        Command::Man { dir } => tooling::man(dir.as_deref(), io),
+        Command::Ids { words } => tooling::ids(&words, io),
         Command::Diff {
             base,
             head,
