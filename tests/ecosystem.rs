@@ -236,3 +236,62 @@ fn bash_completes_ids_from_the_file() {
     assert_eq!(targets, "kakao-t\nkakao-t-bike\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `groups` databases, each needed by `per` important services.
+fn star_groups(groups: usize, per: usize) -> String {
+    let mut text = String::from("version: 1\nservices:\n");
+    for g in 0..groups {
+        text.push_str(&format!("  db{g}: {{}}\n"));
+        for s in 0..per {
+            text.push_str(&format!(
+                "  app{g}-{s}: {{ tier: high, depends_on: [db{g}] }}\n"
+            ));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_progress_bar_only_on_a_terminal_and_never_with_quiet() {
+    if !have("script") {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("spof-progress-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("chain.yaml");
+    std::fs::write(&file, star_groups(40, 50)).unwrap();
+    let f = file.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_spof");
+    // On a pseudo-terminal, with the one-second wait taken away.
+    let on_terminal = |extra: &str| {
+        let out = Command::new("script")
+            .args([
+                "-qec",
+                &format!("{bin} audit {f} {extra} > /dev/null"),
+                "/dev/null",
+            ])
+            .env("SPOF_PROGRESS_DELAY_MS", "0")
+            .env("TERM", "xterm")
+            .output()
+            .expect("script runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    assert!(shown.contains("auditing candidates"), "{shown:?}");
+    let quiet = on_terminal("--quiet");
+    assert!(!quiet.contains("auditing"), "{quiet:?}");
+    // Not a terminal: nothing on stderr at all.
+    let piped = Command::new(bin)
+        .args(["audit", f])
+        .env("SPOF_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    assert!(String::from_utf8_lossy(&piped.stdout).contains("40 single points of failure"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -46,7 +46,9 @@ pub fn cuts(
     };
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
-    let found = cuts::minimal_cut_sets(arch, &graph, &targets, max_order);
+    let found = super::progress::with_bar(io.progress, "cut sets of targets", |p| {
+        cuts::minimal_cut_sets_with(arch, &graph, &targets, max_order, p)
+    });
     match format {
         Format::Human => beyond::write_cuts(io.out, arch, &found, max_order, io.out_style)?,
         Format::Json => io
@@ -68,22 +70,29 @@ pub fn availability(
     };
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
-    let results: Vec<avail::TargetAvailability> = {
-        use rayon::prelude::*;
-        // One set of graph-sized buffers per chunk of targets.
-        let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
-        targets
-            .par_chunks(chunk)
-            .flat_map_iter(|chunk| {
-                let mut scratch = crate::engine::Scratch::new(&graph);
-                let mut marks = crate::engine::cone::ConeMarks::new(&graph);
-                chunk
-                    .iter()
-                    .map(|&t| avail::availability_with(arch, &graph, t, &mut scratch, &mut marks))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
+    let results: Vec<avail::TargetAvailability> =
+        super::progress::with_bar(io.progress, "availability of targets", |progress| {
+            use rayon::prelude::*;
+            progress.start(targets.len());
+            // One set of graph-sized buffers per chunk of targets.
+            let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
+            targets
+                .par_chunks(chunk)
+                .flat_map_iter(|chunk| {
+                    let mut scratch = crate::engine::Scratch::new(&graph);
+                    let mut marks = crate::engine::cone::ConeMarks::new(&graph);
+                    chunk
+                        .iter()
+                        .map(|&t| {
+                            let r =
+                                avail::availability_with(arch, &graph, t, &mut scratch, &mut marks);
+                            progress.advance(1);
+                            r
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        });
     let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {
         use rayon::prelude::*;
         targets

@@ -7,6 +7,7 @@ mod check;
 mod diagram;
 mod diff;
 mod import;
+mod progress;
 mod tooling;
 
 use std::io::{IsTerminal, Write};
@@ -38,6 +39,8 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
     pub out_style: Style,
     pub err_style: Style,
+    /// Whether long work may draw a progress bar on stderr.
+    pub progress: bool,
 }
 
 /// Runs spof with the process's arguments and standard streams.
@@ -52,15 +55,18 @@ pub fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let out_style = Style::detect(stdout.is_terminal());
-    let err_style = Style::detect(stderr.is_terminal());
+    let err_terminal = stderr.is_terminal();
+    let err_style = Style::detect(err_terminal);
     // Stdout is line-buffered; reports of a large file are millions of lines.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut err = stderr.lock();
+    // Not locked for the whole run: the progress bar writes from its own thread.
+    let mut err = stderr;
     let mut io = Io {
         out: &mut out,
         err: &mut err,
         out_style,
         err_style,
+        progress: err_terminal && !cli.quiet,
     };
     let code = run(cli, &mut io);
     let _ = io.out.flush();
@@ -250,7 +256,9 @@ fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> 
         return Ok(INVALID);
     };
     let graph = FailureGraph::build(arch);
-    let audit = engine::audit(arch, &graph, &targets);
+    let audit = progress::with_bar(io.progress, "auditing candidates", |p| {
+        engine::audit_with(arch, &graph, &targets, p)
+    });
     match format {
         Format::Human => human::write_audit(io.out, arch, &audit, io.out_style)?,
         Format::Json => json::write_audit(io.out, arch, &audit)?,

@@ -11,6 +11,7 @@ use crate::model::{Architecture, NodeId, Tier};
 
 use super::chain::cause_chain;
 use super::graph::FailureGraph;
+use super::progress::Progress;
 use super::propagate::{Scratch, State};
 
 /// Which services and integrations matter.
@@ -74,10 +75,24 @@ pub struct Audit {
 }
 
 /// Fails each candidate alone and keeps those that take a target down.
+///
+/// Cost: one propagation per candidate, each over the part of the graph
+/// the failure reaches: O(C · (V + E)) at worst, run on every core.
 pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelection) -> Audit {
+    audit_with(arch, graph, targets, &Progress::default())
+}
+
+/// [`audit`], counting candidates tried in `progress`.
+pub fn audit_with(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+) -> Audit {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
+    progress.start(candidates.len());
     let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
     let mut spofs: Vec<Spof> = candidates
         .par_chunks(chunk)
@@ -88,6 +103,7 @@ pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelectio
                 .filter_map(|&c| {
                     let spof = single(arch, graph, &mut scratch, &is_target, &ranks, c);
                     scratch.reset(graph);
+                    progress.advance(1);
                     spof
                 })
                 .collect();

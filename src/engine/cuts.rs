@@ -14,6 +14,7 @@ use crate::model::{Architecture, NodeId};
 
 use super::cone::ConeMarks;
 use super::graph::FailureGraph;
+use super::progress::Progress;
 use super::propagate::{Scratch, State};
 
 /// The minimal cut sets of one target, each sorted by id, sorted by size
@@ -31,7 +32,19 @@ pub fn minimal_cut_sets(
     targets: &[NodeId],
     max_order: usize,
 ) -> Vec<TargetCuts> {
+    minimal_cut_sets_with(arch, graph, targets, max_order, &Progress::default())
+}
+
+/// [`minimal_cut_sets`], counting targets finished in `progress`.
+pub fn minimal_cut_sets_with(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    max_order: usize,
+    progress: &Progress,
+) -> Vec<TargetCuts> {
     use rayon::prelude::*;
+    progress.start(targets.len());
     let ranks = arch.id_ranks();
     // Buffers are sized to the graph: one set per chunk of targets, not per
     // target (rayon's map_init may call its init for every small split).
@@ -43,9 +56,10 @@ pub fn minimal_cut_sets(
             let mut marks = ConeMarks::new(graph);
             chunk
                 .iter()
-                .map(|&t| TargetCuts {
-                    target: t,
-                    sets: cuts_of(arch, graph, &mut scratch, &mut marks, &ranks, t, max_order),
+                .map(|&t| {
+                    let sets = cuts_of(arch, graph, &mut scratch, &mut marks, &ranks, t, max_order);
+                    progress.advance(1);
+                    TargetCuts { target: t, sets }
                 })
                 .collect::<Vec<_>>()
         })

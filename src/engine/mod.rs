@@ -9,10 +9,12 @@ pub mod cone;
 pub mod cuts;
 pub mod fault_tree;
 pub mod graph;
+pub mod progress;
 pub mod propagate;
 pub mod scenario;
 
-pub use audit::{audit, Audit, Spof, TargetSelection};
+pub use audit::{audit, audit_with, Audit, Spof, TargetSelection};
 pub use graph::FailureGraph;
+pub use progress::Progress;
 pub use propagate::{Scratch, State};
 pub use scenario::{what_if, NodeOutcome, ScenarioOutcome};
