@@ -27,10 +27,15 @@ pub struct Diff {
 
 fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSummary>, u64) {
     let graph = FailureGraph::build(arch);
-    let audit = engine::audit(arch, &graph, &TargetSelection::MinTier(min_tier));
+    let ranking = engine::rank(
+        arch,
+        &graph,
+        &TargetSelection::MinTier(min_tier),
+        &engine::Progress::default(),
+    );
     let mut at_risk = vec![false; arch.nodes.len()];
     let mut spofs = BTreeMap::new();
-    for s in &audit.spofs {
+    for s in ranking.details(arch, &graph) {
         at_risk[s.id.index()] = true;
         for n in &s.takes_down {
             at_risk[n.index()] = true;

@@ -72,10 +72,15 @@ fn list(arch: &Architecture, ids: &[NodeId], most: usize) -> String {
 }
 
 fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    let audit = engine::audit(arch, graph, &TargetSelection::MinTier(min_tier));
-    audit
-        .spofs
-        .into_iter()
+    let ranking = engine::rank(
+        arch,
+        graph,
+        &TargetSelection::MinTier(min_tier),
+        &engine::Progress::default(),
+    );
+    // SPOF by SPOF: each one's chains are dropped once its finding is made.
+    ranking
+        .details(arch, graph)
         .map(|spof| {
             let mut targets: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
             targets.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));

@@ -51,12 +51,14 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         overlay.failed = failed;
     }
     if args.spofs {
-        let audit = engine::audit(
+        // Only which nodes are SPOFs matters here, not what they take down.
+        let ranking = engine::rank(
             arch,
             &graph,
             &TargetSelection::MinTier(args.min_tier.tier()),
+            &engine::Progress::default(),
         );
-        overlay.spofs = audit.spofs.iter().map(|s| s.id).collect();
+        overlay.spofs = ranking.order.into_iter().collect();
     }
     if let Some(f) = focus {
         overlay.only = Some(graph.neighbourhood(f, args.depth));

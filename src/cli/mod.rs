@@ -256,12 +256,22 @@ fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> 
         return Ok(INVALID);
     };
     let graph = FailureGraph::build(arch);
-    let audit = progress::with_bar(io.progress, "auditing candidates", |p| {
-        engine::audit_with(arch, &graph, &targets, p)
+    let ranking = progress::with_bar(io.progress, "auditing candidates", |p| {
+        engine::rank(arch, &graph, &targets, p)
     });
+    // Details are recomputed SPOF by SPOF as they are written: memory stays
+    // bounded however much each one takes down.
+    let spofs = ranking.details(arch, &graph);
     match format {
-        Format::Human => human::write_audit(io.out, arch, &audit, io.out_style)?,
-        Format::Json => json::write_audit(io.out, arch, &audit)?,
+        Format::Human => {
+            let counts = human::AuditCounts {
+                spofs: ranking.order.len(),
+                targets: ranking.targets,
+                candidates: ranking.candidates,
+            };
+            human::write_spofs(io.out, arch, counts, spofs, io.out_style)?
+        }
+        Format::Json => json::write_spofs(io.out, arch, ranking.order.len(), spofs)?,
     }
     Ok(OK)
 }

@@ -5,6 +5,8 @@
 //! the sum of the blast radii rather than candidates × nodes. Candidates
 //! run in parallel, each worker with its own [`Scratch`].
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::model::{Architecture, NodeId, Tier};
@@ -74,10 +76,13 @@ pub struct Audit {
     pub candidates: usize,
 }
 
-/// Fails each candidate alone and keeps those that take a target down.
+/// Fails each candidate alone and keeps those that take a target down,
+/// with every detail, ranked.
 ///
-/// Cost: one propagation per candidate, each over the part of the graph
-/// the failure reaches: O(C · (V + E)) at worst, run on every core.
+/// Cost: two propagations per single point of failure and one per other
+/// candidate, each over the part of the graph the failure reaches:
+/// O(C · (V + E)) at worst, run on every core. Memory holds every detail;
+/// to write a large audit, walk [`Ranking::details`] instead.
 pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelection) -> Audit {
     audit_with(arch, graph, targets, &Progress::default())
 }
@@ -89,39 +94,170 @@ pub fn audit_with(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Audit {
+    let ranking = rank(arch, graph, targets, progress);
+    Audit {
+        spofs: ranking.details(arch, graph).collect(),
+        targets: ranking.targets,
+        candidates: ranking.candidates,
+    }
+}
+
+/// The single points of failure in ranked order, without their details.
+///
+/// The details of one SPOF (what it takes down, a chain per target) can be
+/// as large as the graph, and a densely connected file has thousands of
+/// SPOFs: kept together they would not fit in memory. So the audit ranks
+/// first, keeping a few numbers per candidate, and recomputes the details
+/// of each SPOF when they are written.
+#[derive(Clone, Debug)]
+pub struct Ranking {
+    /// The single points of failure, most harmful first (format v1 §9).
+    pub order: Vec<NodeId>,
+    /// How many nodes each of them takes down, to size the batches of details.
+    down: Vec<usize>,
+    pub targets: usize,
+    pub candidates: usize,
+    is_target: Vec<bool>,
+    ranks: Vec<u32>,
+}
+
+/// What ranking needs to know of one single point of failure.
+struct Impact {
+    id: NodeId,
+    critical_down: usize,
+    users_affected: u64,
+    down: usize,
+}
+
+/// Ranks the single points of failure: one propagation per candidate, in
+/// parallel, counting candidates tried in `progress`.
+pub fn rank(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+) -> Ranking {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
     progress.start(candidates.len());
     let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
-    let mut spofs: Vec<Spof> = candidates
+    let mut found: Vec<Impact> = candidates
         .par_chunks(chunk)
         .flat_map_iter(|chunk| {
             let mut scratch = Scratch::new(graph);
-            let found: Vec<Spof> = chunk
+            let found: Vec<Impact> = chunk
                 .iter()
                 .filter_map(|&c| {
-                    let spof = single(arch, graph, &mut scratch, &is_target, &ranks, c);
+                    let impact = impact(arch, graph, &mut scratch, &is_target, c);
                     scratch.reset(graph);
                     progress.advance(1);
-                    spof
+                    impact
                 })
                 .collect();
             found
         })
         .collect();
-    spofs.sort_by(|a, b| {
+    found.sort_by(|a, b| {
         b.critical_down
             .cmp(&a.critical_down)
             .then(b.users_affected.cmp(&a.users_affected))
-            .then(b.takes_down.len().cmp(&a.takes_down.len()))
+            .then(b.down.cmp(&a.down))
             .then(arch.name_of(a.id).cmp(arch.name_of(b.id)))
     });
-    Audit {
-        spofs,
+    Ranking {
+        down: found.iter().map(|i| i.down).collect(),
+        order: found.into_iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
+        is_target,
+        ranks,
     }
+}
+
+impl Ranking {
+    /// Every SPOF with its details, in ranked order. Batches are computed
+    /// in parallel, each holding about a million nodes' worth of details at
+    /// most, and only one batch is held at a time.
+    pub fn details<'a>(
+        &'a self,
+        arch: &'a Architecture,
+        graph: &'a FailureGraph,
+    ) -> impl Iterator<Item = Spof> + 'a {
+        // Graph-sized buffers are made once per thread, not once per batch.
+        let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
+        self.batches().flat_map(move |range| {
+            let spofs: Vec<Spof> = self.order[range]
+                .par_iter()
+                .filter_map(|&c| {
+                    let taken = pool.lock().ok().and_then(|mut p| p.pop());
+                    let mut scratch = taken.unwrap_or_else(|| Scratch::new(graph));
+                    let spof = single(arch, graph, &mut scratch, &self.is_target, &self.ranks, c);
+                    scratch.reset(graph);
+                    if let Ok(mut p) = pool.lock() {
+                        p.push(scratch);
+                    }
+                    spof
+                })
+                .collect();
+            spofs
+        })
+    }
+
+    /// Consecutive ranges of [`Ranking::order`] whose SPOFs take down about
+    /// a million nodes together (chains grow with that too), and at most
+    /// 4,096 SPOFs.
+    fn batches(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        const NODES: usize = 1 << 20;
+        const MOST: usize = 4096;
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            if start >= self.order.len() {
+                return None;
+            }
+            let mut end = start;
+            let mut nodes = 0;
+            while end < self.order.len() && end - start < MOST && (end == start || nodes < NODES) {
+                nodes += self.down[end] + 1;
+                end += 1;
+            }
+            let range = start..end;
+            start = end;
+            Some(range)
+        })
+    }
+}
+
+fn impact(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    scratch: &mut Scratch,
+    is_target: &[bool],
+    c: NodeId,
+) -> Option<Impact> {
+    scratch.propagate(graph, &[c]);
+    let mut impact = Impact {
+        id: c,
+        critical_down: 0,
+        users_affected: arch.node(c).users(),
+        down: 0,
+    };
+    let mut hits_target = false;
+    for &n in &scratch.changed {
+        if !graph.is_real(n) || n == c.0 || scratch.state(n) != State::Down {
+            continue;
+        }
+        let node = arch.node(NodeId(n));
+        impact.down += 1;
+        impact.users_affected = impact.users_affected.saturating_add(node.users());
+        if is_target[n as usize] {
+            hits_target = true;
+            if node.tier() == Some(Tier::Critical) {
+                impact.critical_down += 1;
+            }
+        }
+    }
+    hits_target.then_some(impact)
 }
 
 /// The findings for candidate `c`, or `None` when it takes no target down.

@@ -13,7 +13,7 @@ pub mod progress;
 pub mod propagate;
 pub mod scenario;
 
-pub use audit::{audit, audit_with, Audit, Spof, TargetSelection};
+pub use audit::{audit, audit_with, rank, Audit, Ranking, Spof, TargetSelection};
 pub use graph::FailureGraph;
 pub use progress::Progress;
 pub use propagate::{Scratch, State};

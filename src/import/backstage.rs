@@ -84,7 +84,10 @@ pub fn import(entities: &[Entity], files: usize) -> Imported {
     let todos = plan
         .nodes
         .values()
-        .filter(|n| n.notes.iter().any(|t| t.starts_with("TODO")) || n.tier_note.is_some())
+        .filter(|n| {
+            n.notes.iter().any(|t| t.starts_with("TODO"))
+                || n.tier_note.as_ref().is_some_and(|t| t.starts_with("TODO"))
+        })
         .count();
     Imported {
         text,

@@ -40,29 +40,54 @@ pub fn write_audit(
     audit: &Audit,
     style: Style,
 ) -> io::Result<()> {
+    let counts = AuditCounts {
+        spofs: audit.spofs.len(),
+        targets: audit.targets,
+        candidates: audit.candidates,
+    };
+    write_spofs(out, arch, counts, audit.spofs.iter(), style)
+}
+
+/// The sizes an audit report starts with.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditCounts {
+    pub spofs: usize,
+    pub targets: usize,
+    pub candidates: usize,
+}
+
+/// The audit report from SPOFs given one at a time, so that their details
+/// need not all be in memory ([`crate::engine::Ranking::details`]).
+pub fn write_spofs<S: std::borrow::Borrow<Spof>>(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    counts: AuditCounts,
+    spofs: impl Iterator<Item = S>,
+    style: Style,
+) -> io::Result<()> {
     let title = arch.name.as_deref().unwrap_or("architecture");
-    if audit.spofs.is_empty() {
+    if counts.spofs == 0 {
         return writeln!(
             out,
             "{} {title}: no single point of failure ({} targets, {} candidates checked)",
             style.green("✓"),
-            audit.targets,
-            audit.candidates
+            counts.targets,
+            counts.candidates
         );
     }
-    let n = audit.spofs.len();
+    let n = counts.spofs;
     writeln!(
         out,
         "{} {title}: {} single point{} of failure ({} targets, {} candidates checked)",
         style.red("✗"),
         style.bold(&n.to_string()),
         if n == 1 { "" } else { "s" },
-        audit.targets,
-        audit.candidates
+        counts.targets,
+        counts.candidates
     )?;
-    for (rank, spof) in audit.spofs.iter().enumerate() {
+    for (rank, spof) in spofs.enumerate() {
         writeln!(out)?;
-        write_spof(out, arch, rank + 1, spof, style)?;
+        write_spof(out, arch, rank + 1, spof.borrow(), style)?;
     }
     Ok(())
 }

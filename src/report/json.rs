@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::engine::{Audit, ScenarioOutcome};
+use crate::engine::{Audit, ScenarioOutcome, Spof};
 use crate::model::{Architecture, NodeId};
 
 pub fn ids(arch: &Architecture, ids: &[NodeId]) -> Value {
@@ -73,12 +73,24 @@ pub fn write_what_if(
 
 /// `audit` as JSON, streamed; the same text as [`audit`] pretty-printed.
 pub fn write_audit(out: &mut dyn Write, arch: &Architecture, audit: &Audit) -> io::Result<()> {
+    write_spofs(out, arch, audit.spofs.len(), audit.spofs.iter())
+}
+
+/// The audit's JSON from `count` SPOFs given one at a time, so that their
+/// details need not all be in memory ([`crate::engine::Ranking::details`]).
+pub fn write_spofs<S: std::borrow::Borrow<Spof>>(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    count: usize,
+    spofs: impl Iterator<Item = S>,
+) -> io::Result<()> {
     out.write_all(b"{\n  \"spofs\": ")?;
-    if audit.spofs.is_empty() {
+    if count == 0 {
         return out.write_all(b"[]\n}\n");
     }
     out.write_all(b"[\n")?;
-    for (i, s) in audit.spofs.iter().enumerate() {
+    for (i, s) in spofs.enumerate() {
+        let s: &Spof = s.borrow();
         out.write_all(b"    {\n      \"id\": ")?;
         string(out, arch.name_of(s.id))?;
         write!(
@@ -111,7 +123,7 @@ pub fn write_audit(out: &mut dyn Write, arch: &Architecture, audit: &Audit) -> i
             }
             out.write_all(b"      }")?;
         }
-        out.write_all(if i + 1 < audit.spofs.len() {
+        out.write_all(if i + 1 < count {
             b"\n    },\n"
         } else {
             b"\n    }\n"
