@@ -51,6 +51,8 @@ struct Planned<'e> {
     depends_on: BTreeMap<String, bool>,
     /// An API's providers: it is up while one of them is up.
     any_of: BTreeSet<String>,
+    /// A system's resources and APIs, which it needs only when it has no components.
+    other_members: Vec<String>,
     notes: Vec<String>,
 }
 
@@ -235,7 +237,7 @@ impl<'e> Plan<'e> {
                 node.depends_on.insert(member.to_string(), soft);
             }
             // Resources and APIs count only for a system with no components.
-            _ => node.notes.push(format!("member:{member}")),
+            _ => node.other_members.push(member.to_string()),
         }
     }
 
@@ -245,14 +247,9 @@ impl<'e> Plan<'e> {
             let Some(node) = self.nodes.get_mut(id) else {
                 continue;
             };
-            let members: Vec<String> = node
-                .notes
-                .iter()
-                .filter_map(|n| n.strip_prefix("member:").map(str::to_string))
-                .collect();
-            node.notes.retain(|n| !n.starts_with("member:"));
             let kind = node.entity.map(|e| e.reference.kind.as_str());
             if kind == Some("system") && node.depends_on.is_empty() {
+                let members = std::mem::take(&mut node.other_members);
                 node.depends_on
                     .extend(members.into_iter().map(|m| (m, false)));
             }
@@ -510,6 +507,43 @@ mod tests {
         assert!(text.contains("  \"true\":\n"), "{text}");
         assert!(text.contains("runs_in: [\"123\", \"dc #1\"]"), "{text}");
         assert!(text.contains("owner: kim"), "{text}");
+    }
+
+    #[test]
+    fn a_system_without_components_needs_its_resources() {
+        let text = import_text(
+            "kind: System\nmetadata: {name: pay}\n---\nkind: Resource\nmetadata: {name: ledger}\nspec: {system: pay}\n",
+        );
+        assert!(text.contains("  pay:\n    # TODO(spof): tier?"), "{text}");
+        assert!(text.contains("    depends_on:\n      - ledger\n"), "{text}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the names and references, the file written loads.
+        #[test]
+        fn any_catalog_imports_to_a_valid_file(
+            entities in proptest::collection::vec(
+                (0usize..6, "[a-z:/ #'\"가-힣0-9.\\t-]{1,8}", "[a-z]{0,3}",
+                 proptest::collection::vec("[a-z:/ #'\"0-9.-]{1,8}", 0..4), 0usize..4),
+                1..12,
+            )
+        ) {
+            let kinds = ["Component", "Resource", "API", "System", "Group", "Location"];
+            let fields = ["dependsOn", "providesApis", "consumesApis", "dependencyOf"];
+            let mut docs = Vec::new();
+            for (kind, name, namespace, refs, field) in &entities {
+                let doc = serde_json::json!({
+                    "kind": kinds[*kind],
+                    "metadata": { "name": name, "namespace": if namespace.is_empty() { "default" } else { namespace } },
+                    "spec": { fields[*field]: refs, "lifecycle": "production", "system": refs.first(), "subcomponentOf": refs.last() },
+                });
+                docs.push(doc.to_string());
+            }
+            let (file, _) = read("c.yaml", &docs.join("\n---\n")).expect("json is yaml");
+            let imported = import(&file.entities, 1);
+            let loaded = crate::load::load_str("out.yaml", imported.text.as_str());
+            proptest::prop_assert!(loaded.is_ok(), "{:?}\n{}", loaded.err().map(|e| e.problems), imported.text);
+        }
     }
 
     #[test]

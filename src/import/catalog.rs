@@ -28,14 +28,14 @@ impl EntityRef {
     pub fn parse(text: &str, default_kind: Option<&str>) -> Option<EntityRef> {
         let text = text.trim();
         let (kind, rest) = match text.split_once(':') {
-            Some((k, rest)) if !k.contains('/') => (Some(k), rest),
+            Some((k, rest)) if !k.contains('/') => (Some(k.trim()).filter(|k| !k.is_empty()), rest),
             _ => (None, text),
         };
         let (namespace, name) = match rest.split_once('/') {
-            Some((ns, name)) => (ns, name),
-            None => ("default", rest),
+            Some((ns, name)) => (ns.trim(), name.trim()),
+            None => ("default", rest.trim()),
         };
-        if name.is_empty() || namespace.is_empty() {
+        if !usable(name) || !usable(namespace) {
             return None;
         }
         Some(EntityRef {
@@ -126,6 +126,11 @@ pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), Lo
     Ok((out, source))
 }
 
+/// Whether a name or namespace can be part of a spof id.
+fn usable(part: &str) -> bool {
+    !part.is_empty() && !part.chars().any(char::is_control)
+}
+
 fn skipped(span: Span, why: &str) -> Problem {
     Problem::new(
         "spof::import-skipped",
@@ -147,12 +152,17 @@ fn entity(value: &Json) -> Result<Entity, &'static str> {
     let name = metadata
         .get("name")
         .and_then(Json::as_str)
-        .filter(|n| !n.trim().is_empty())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
         .ok_or("no `metadata.name`")?;
     let namespace = metadata
         .get("namespace")
         .and_then(Json::as_str)
+        .map(str::trim)
         .unwrap_or("default");
+    if !usable(name) || !usable(namespace) {
+        return Err("a name or namespace that is empty or holds control characters");
+    }
     let text = |key: &str| metadata.get(key).and_then(Json::as_str).map(str::to_string);
     let tags = match metadata.get("tags") {
         Some(Json::Array(items)) => items
@@ -173,7 +183,7 @@ fn entity(value: &Json) -> Result<Entity, &'static str> {
         reference: EntityRef {
             kind: kind.to_ascii_lowercase(),
             namespace: namespace.to_string(),
-            name: name.trim().to_string(),
+            name: name.to_string(),
         },
         title: text("title"),
         description: text("description"),
