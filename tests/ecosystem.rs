@@ -295,3 +295,54 @@ fn a_progress_bar_only_on_a_terminal_and_never_with_quiet() {
     assert!(String::from_utf8_lossy(&piped.stdout).contains("40 single points of failure"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fish_completes_ids_and_zsh_reads_its_script() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_spof"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let dir = std::env::temp_dir().join(format!("spof-shells-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if have("fish") {
+        let script = dir.join("spof.fish");
+        std::fs::write(&script, spof(&["completions", "fish"]).stdout).unwrap();
+        let out = Command::new("fish")
+            .args([
+                "-c",
+                &format!(
+                    "source {}; complete -C 'spof what-if graphs/kakao-2022.yaml --fail pang'",
+                    script.display()
+                ),
+            ])
+            .env("PATH", &path)
+            .output()
+            .expect("fish runs");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "pangyo-power\tA node that fails (repeat for several)\n"
+        );
+    } else {
+        eprintln!("skipped: fish is not installed");
+    }
+    if have("zsh") {
+        let script = dir.join("_spof");
+        std::fs::write(&script, spof(&["completions", "zsh"]).stdout).unwrap();
+        let out = Command::new("zsh")
+            .args(["-n", script.to_str().unwrap()])
+            .output()
+            .expect("zsh runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        eprintln!("skipped: zsh is not installed");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
