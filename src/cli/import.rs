@@ -21,12 +21,15 @@ pub fn backstage(
     io: &mut Io<'_>,
 ) -> CmdResult {
     let writer = DiagnosticWriter::new(io.err_style.color);
-    let mut queue: VecDeque<PathBuf> = catalogs.iter().map(|p| catalog_file(p)).collect();
+    // Each path with whether a Location named it (then a missing file is a
+    // warning, as Backstage goes on without it) or the user did (an error).
+    let mut queue: VecDeque<(PathBuf, bool)> =
+        catalogs.iter().map(|p| (catalog_file(p), false)).collect();
     let mut seen = BTreeSet::new();
     let mut entities = Vec::new();
     let mut failed = false;
     let mut files = 0;
-    while let Some(path) = queue.pop_front() {
+    while let Some((path, from_location)) = queue.pop_front() {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if !seen.insert(key) {
             continue;
@@ -44,6 +47,14 @@ pub fn backstage(
             Ok(Err(_)) => {
                 failed = true;
                 error(io, &writer, format!("{} is not UTF-8", path.display()))?;
+                continue;
+            }
+            Err(e) if from_location => {
+                note(
+                    io,
+                    &writer,
+                    format!("skipped {}, named by a Location: {e}", path.display()),
+                )?;
                 continue;
             }
             Err(e) => {
@@ -71,7 +82,7 @@ pub fn backstage(
         let dir = path.parent().unwrap_or(Path::new("."));
         for target in &file.locations {
             match location_files(dir, target) {
-                Ok(found) => queue.extend(found),
+                Ok(found) => queue.extend(found.into_iter().map(|p| (p, true))),
                 Err(why) => note(io, &writer, format!("{name}: location `{target}` {why}"))?,
             }
         }
