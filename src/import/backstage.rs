@@ -134,9 +134,6 @@ impl<'e> Plan<'e> {
                 .push(r.clone());
             plan.nodes.insert(id, plan_entity(e));
         }
-        for node in plan.nodes.values() {
-            plan.sites.extend(node.runs_in.iter().cloned());
-        }
         plan
     }
 
@@ -195,7 +192,7 @@ impl<'e> Plan<'e> {
             }
         }
         for text in e.spec_list("providesApis") {
-            if let Some(api) = self.resolve(text, Some("api"), &me) {
+            if let Some(api) = self.resolve(text, Some("api"), &me).filter(|a| *a != me) {
                 if let Some(node) = self.nodes.get_mut(&api) {
                     node.any_of.insert(me.clone());
                 }
@@ -284,6 +281,16 @@ impl<'e> Plan<'e> {
                 node.tier = Some(best.as_str());
                 node.tier_note = Some("guessed: the tier of its most important component".into());
             }
+        }
+        // Sites share the id namespace: one named like a node is `site:NAME`.
+        let taken: BTreeSet<String> = self.nodes.keys().cloned().collect();
+        for node in self.nodes.values_mut() {
+            for site in &mut node.runs_in {
+                if taken.contains(site.as_str()) {
+                    *site = format!("site:{site}");
+                }
+            }
+            self.sites.extend(node.runs_in.iter().cloned());
         }
         for node in self.nodes.values_mut() {
             let placed = !node.runs_in.is_empty();
@@ -534,7 +541,11 @@ mod tests {
             for (kind, name, namespace, refs, field) in &entities {
                 let doc = serde_json::json!({
                     "kind": kinds[*kind],
-                    "metadata": { "name": name, "namespace": if namespace.is_empty() { "default" } else { namespace } },
+                    "metadata": {
+                        "name": name,
+                        "namespace": if namespace.is_empty() { "default" } else { namespace },
+                        "annotations": { "spof/runs-in": refs.join(",") },
+                    },
                     "spec": { fields[*field]: refs, "lifecycle": "production", "system": refs.first(), "subcomponentOf": refs.last() },
                 });
                 docs.push(doc.to_string());

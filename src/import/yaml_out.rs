@@ -21,9 +21,7 @@ fn is_plain_safe(text: &str) -> bool {
     first.is_alphanumeric()
         && text
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))
-        && !text.ends_with(' ')
-        && !text.contains(" #")
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
         && matches!(resolve(text, true, None), Resolved::Str(_))
 }
 
@@ -47,7 +45,7 @@ mod tests {
     #[test]
     fn scalars_read_back_as_strings() {
         assert_eq!(scalar("artist-lookup"), "artist-lookup");
-        assert_eq!(scalar("Artist Lookup"), "Artist Lookup");
+        assert_eq!(scalar("Artist Lookup"), "\"Artist Lookup\"");
         assert_eq!(scalar("true"), "\"true\"");
         assert_eq!(scalar("123"), "\"123\"");
         assert_eq!(scalar("null"), "\"null\"");
@@ -55,6 +53,6 @@ mod tests {
         assert_eq!(scalar("component:default/x"), "\"component:default/x\"");
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
-        assert_eq!(flow_list(["a", "b c", "-x"]), "[a, b c, \"-x\"]");
+        assert_eq!(flow_list(["a", "b c", "-x"]), "[a, \"b c\", \"-x\"]");
     }
 }
