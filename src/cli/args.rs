@@ -38,6 +38,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Show every node's state when the given nodes fail
+    #[command(name = "what-if")]
+    WhatIf {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// A node that fails (repeat for several)
+        #[arg(long = "fail", value_name = "ID", required = true)]
+        fail: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Lint for CI: exit 1 when a file has a single point of failure
     Check(CheckArgs),
     /// The single points of failure a change adds and removes (exit 1 when it adds one)
@@ -55,39 +66,6 @@ pub enum Command {
         min_tier: TierArg,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-    },
-    /// Write a commented starter file (valid as written)
-    Init {
-        /// Where to write it; `-` for stdout
-        #[arg(value_name = "FILE", default_value = "architecture.yaml")]
-        file: PathBuf,
-    },
-    /// Write an architecture file from what teams already describe (a Backstage catalog)
-    #[command(subcommand)]
-    Import(ImportSource),
-    /// Print the JSON Schema of format v1, for editors (also in schema/spof-v1.schema.json)
-    Schema,
-    /// Print shell completions (bash, zsh, fish, powershell, elvish); bash, zsh and fish also complete ids
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page, or write every page (spof.1, spof-audit.1, ...) to a folder
-    Man {
-        /// Folder to write the pages to (default: the page of `spof` on stdout)
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-    },
-    /// The ids of the file among WORDS, for shell completion
-    #[command(name = "__ids", hide = true)]
-    Ids {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        words: Vec<String>,
-    },
-    /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
-    Explain {
-        /// A rule code; omit to list them all
-        code: Option<String>,
     },
     /// Draw the architecture with Graphviz (DOT on stdout, or SVG/PNG/PDF with -o)
     Diagram(DiagramArgs),
@@ -128,16 +106,38 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
-    /// Show every node's state when the given nodes fail
-    #[command(name = "what-if")]
-    WhatIf {
-        #[arg(value_name = "FILE")]
+    /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
+    Explain {
+        /// A rule code; omit to list them all
+        code: Option<String>,
+    },
+    /// Write a commented starter file (valid as written)
+    Init {
+        /// Where to write it; `-` for stdout
+        #[arg(value_name = "FILE", default_value = "architecture.yaml")]
         file: PathBuf,
-        /// A node that fails (repeat for several)
-        #[arg(long = "fail", value_name = "ID", required = true)]
-        fail: Vec<String>,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+    },
+    /// Write an architecture file from what teams already describe (a Backstage catalog)
+    #[command(subcommand)]
+    Import(ImportSource),
+    /// Print the JSON Schema of format v1, for editors (also in schema/spof-v1.schema.json)
+    Schema,
+    /// Print shell completions (bash, zsh, fish, powershell, elvish); bash, zsh and fish also complete ids
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write every page (spof.1, spof-audit.1, ...) to a folder
+    Man {
+        /// Folder to write the pages to (default: the page of `spof` on stdout)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// The ids of the file among WORDS, for shell completion
+    #[command(name = "__ids", hide = true)]
+    Ids {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
     },
 }
 
