@@ -71,27 +71,8 @@ pub fn availability(
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
     let results: Vec<avail::TargetAvailability> =
-        super::progress::with_bar(io.progress, "availability of targets", |progress| {
-            use rayon::prelude::*;
-            progress.start(targets.len());
-            // One set of graph-sized buffers per chunk of targets.
-            let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
-            targets
-                .par_chunks(chunk)
-                .flat_map_iter(|chunk| {
-                    let mut scratch = crate::engine::Scratch::new(&graph);
-                    let mut marks = crate::engine::cone::ConeMarks::new(&graph);
-                    chunk
-                        .iter()
-                        .map(|&t| {
-                            let r =
-                                avail::availability_with(arch, &graph, t, &mut scratch, &mut marks);
-                            progress.advance(1);
-                            r
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect()
+        super::progress::with_bar(io.progress, "availability of targets", |p| {
+            avail::availability_of_each(arch, &graph, &targets, p)
         });
     let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {
         use rayon::prelude::*;

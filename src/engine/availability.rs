@@ -15,6 +15,7 @@ use crate::model::{Architecture, NodeId};
 
 use super::cone::ConeMarks;
 use super::graph::FailureGraph;
+use super::progress::Progress;
 use super::propagate::{Scratch, State};
 
 /// Most propagations the exact method may spend on one target.
@@ -52,6 +53,35 @@ pub fn availability(
         &mut Scratch::new(graph),
         &mut ConeMarks::new(graph),
     )
+}
+
+/// [`availability`] of each target, in the order given, in parallel,
+/// counting targets finished in `progress`.
+pub fn availability_of_each(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+) -> Vec<TargetAvailability> {
+    use rayon::prelude::*;
+    progress.start(targets.len());
+    // One set of graph-sized buffers per chunk of targets.
+    let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
+    targets
+        .par_chunks(chunk)
+        .flat_map_iter(|chunk| {
+            let mut scratch = Scratch::new(graph);
+            let mut marks = ConeMarks::new(graph);
+            chunk
+                .iter()
+                .map(|&t| {
+                    let result = availability_with(arch, graph, t, &mut scratch, &mut marks);
+                    progress.advance(1);
+                    result
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The parts in `target`'s down-cone that can fail, with their probability
