@@ -8,6 +8,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use crate::code::Code;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 
 /// A place in a file: 1-based line, 0-based column counted in characters.
@@ -53,7 +54,7 @@ impl Label {
 /// that scripts and tests may rely on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub primary: Label,
     pub secondary: Vec<Label>,
@@ -61,7 +62,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(code: &'static str, message: impl Into<String>, primary: Label) -> Self {
+    pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Self {
         Problem {
             code,
             message: message.into(),
@@ -149,11 +150,25 @@ impl SourceFile {
 
     /// A problem ready for miette to render against this file.
     pub fn diagnostic(self: &Arc<Self>, problem: &Problem) -> FileDiagnostic {
+        let message = &problem.message;
+        let help = problem.help.as_deref();
+        let labels = (&problem.primary, &problem.secondary[..]);
+        self.located(problem.code.name(), message, labels, help)
+    }
+
+    /// A message under any code's name (a check rule's too), at labels in this file.
+    pub fn located(
+        self: &Arc<Self>,
+        code: &'static str,
+        message: &str,
+        (primary, secondary): (&Label, &[Label]),
+        help: Option<&str>,
+    ) -> FileDiagnostic {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(problem.primary.text.clone()).filter(|t| !t.is_empty()),
-            self.source_span(problem.primary.span),
+            Some(primary.text.clone()).filter(|t| !t.is_empty()),
+            self.source_span(primary.span),
         )];
-        labels.extend(problem.secondary.iter().map(|l| {
+        labels.extend(secondary.iter().map(|l| {
             LabeledSpan::new_with_span(
                 Some(l.text.clone()).filter(|t| !t.is_empty()),
                 self.source_span(l.span),
@@ -161,9 +176,9 @@ impl SourceFile {
         }));
         FileDiagnostic {
             severity: miette::Severity::Error,
-            code: problem.code,
-            message: problem.message.clone(),
-            help: problem.help.clone(),
+            code,
+            message: message.to_string(),
+            help: help.map(str::to_string),
             labels,
             source: NamedSource::new(self.name.clone(), Arc::clone(&self.text)),
         }

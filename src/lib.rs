@@ -11,12 +11,14 @@
 
 pub mod check;
 pub mod cli;
+pub mod code;
 pub mod diagnostic;
 pub mod engine;
 pub mod import;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod rule;
 pub mod schema;
 pub mod suggest;
 pub mod yaml;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Span;
+use crate::rule::Rule;
 
 /// Dense index of a node in [`Architecture::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -209,8 +210,7 @@ pub struct Node {
 /// A check rule silenced for one node, with the reason a reviewer will read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
-    /// The rule's code without the `spof/` prefix.
-    pub rule: String,
+    pub rule: Rule,
     pub reason: String,
 }
 

@@ -8,8 +8,8 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::Rule;
 use crate::load::fields::{Context, FieldDef, Shape};
+use crate::rule::Rule;
 
 /// Where the committed copy lives, relative to the repository root.
 pub const COMMITTED_PATH: &str = "schema/spof-v1.schema.json";
@@ -205,7 +205,7 @@ fn placement_entries() -> Value {
 
 fn suppressions() -> Value {
     // `spof/shared-fate` and `shared-fate` both name a rule.
-    let mut rules: Vec<&str> = Rule::ALL.iter().map(|r| &r.code()[5..]).collect();
+    let mut rules: Vec<&str> = Rule::ALL.iter().map(|r| r.slug()).collect();
     rules.extend(Rule::ALL.iter().map(|r| r.code()));
     json!({
         "description": "`spof check` findings accepted on this node, each with the reason a reviewer reads.",

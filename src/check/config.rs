@@ -10,6 +10,7 @@
 //!     - { rule: single-point-of-failure, node: zone-a, reason: "migration in Q3" }
 //! ```
 
+use crate::code::Code;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use crate::suggest;
 use crate::yaml::scalar::{resolve, Resolved};
 use crate::yaml::tree::{self, Document, NodeIdx, Value};
 
-use super::{Rule, Severity};
+use crate::rule::{Rule, Severity};
 
 /// A rule's level: `None` turns it off.
 pub type Level = Option<Severity>;
@@ -40,6 +41,11 @@ pub struct Ignore {
 }
 
 impl CheckConfig {
+    /// The failing level: the command line's, else the configuration's, else `high`.
+    pub fn min_tier(&self, from_command_line: Option<Tier>) -> Tier {
+        from_command_line.or(self.min_tier).unwrap_or(Tier::High)
+    }
+
     pub fn level(&self, rule: Rule) -> Level {
         self.levels
             .get(&rule)
@@ -72,7 +78,7 @@ impl<'d> Reader<'d, '_> {
 
     fn problem(&mut self, at: Span, message: String, label: &str, help: Option<String>) {
         self.problems
-            .push(Problem::new("spof::config", message, Label::new(at, label)).with_help_opt(help));
+            .push(Problem::new(Code::Config, message, Label::new(at, label)).with_help_opt(help));
     }
 
     fn map(&mut self, idx: NodeIdx, what: &str, keys: &[&str]) -> Vec<(&'d str, NodeIdx)> {
@@ -117,7 +123,7 @@ impl<'d> Reader<'d, '_> {
         let text = self.text(idx).unwrap_or_default();
         let rule = Rule::parse(text);
         if rule.is_none() {
-            let codes = Rule::ALL.map(|r| &r.code()[5..]);
+            let codes = Rule::ALL.map(Rule::slug);
             let help = suggest::hint(text.trim_start_matches("spof/"), codes)
                 .unwrap_or_else(|| format!("the rules are {}", codes.join(", ")));
             self.problem(

@@ -4,33 +4,121 @@
 pub mod baseline;
 pub mod config;
 pub mod diff;
-pub mod rules;
 mod shared_fate;
 mod standby;
 
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::model::{Architecture, NodeDetail, NodeId, Tier};
 
-pub use rules::{Rule, Severity};
+mod policy;
+pub use policy::{run, Outcome, Suppressed, SuppressedBy};
 
-/// One thing `check` found, located at the node it is about.
+pub use crate::rule::{Rule, Severity};
+
+/// One thing `check` found, located at the node it is about. Plain data:
+/// the report layer words it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
+    /// The rule that found it.
     pub rule: Rule,
     /// The rule's default, or what the configuration says.
     pub severity: Severity,
     /// The node whose id line the finding points at.
     pub node: NodeId,
-    pub message: String,
-    /// The smallest change that removes the finding, in words.
-    pub fix: String,
-    /// Other nodes worth showing beside it.
-    pub related: Vec<NodeId>,
+    /// What was found, with the nodes involved.
+    pub detail: Detail,
+}
+
+/// What a finding is about, rule by rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// `node` alone takes down `targets` (most important first).
+    SinglePoint {
+        /// The targets it takes down, most important tier first.
+        targets: Vec<NodeId>,
+        /// Users of every node down when it fails, itself included.
+        users_affected: u64,
+    },
+    /// The standby of service `node` in `standby_site` needs `needed`, which
+    /// goes down with `primary`.
+    StandbyNeedsPrimary {
+        /// The site of the standby placement entry.
+        standby_site: NodeId,
+        /// The hard requirement that fails with the primary.
+        needed: NodeId,
+        /// The other placement site whose loss takes `needed` down.
+        primary: NodeId,
+        /// The fix (`needed` also placed in `standby_site`), checked by
+        /// running the engine on the changed model.
+        fix: Verified,
+    },
+    /// Integration `node` has no fallback.
+    IntegrationWithoutFallback {
+        /// Who runs what it uses.
+        provider: NodeId,
+        /// Whose feature it is.
+        consumer: NodeId,
+        /// Its tier (its own, or its consumer's).
+        tier: Tier,
+    },
+    /// A group of `node` looks redundant but fails with `common`.
+    SharedFate {
+        /// Which group of the node.
+        group: Group,
+        /// The group's alternatives, in file order.
+        alternatives: Vec<Alternative>,
+        /// The one part that takes every alternative down.
+        common: NodeId,
+    },
+}
+
+/// What running the engine on a fixed model said about a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// With the fix, the finding's service survives.
+    Enough,
+    /// The fix helps, but the service still goes down.
+    NotEnough,
+    /// The fix cannot be written as a model change, or was not tried (time bound).
+    Unchecked,
+}
+
+/// The redundant-looking group a shared-fate finding is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// A service's multi-site placement.
+    Placement,
+    /// An `any_of` dependency group.
+    AnyOf,
+    /// An integration's provider and fallbacks.
+    Providers,
+}
+
+/// One alternative of a group: a node, or a placement entry with no node of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alternative {
+    /// A site, service or integration.
+    Node(NodeId),
+    /// A placement entry (a site with a standby's requirements).
+    Entry,
 }
 
 impl Finding {
+    /// The finding's level (the rule's, or the configuration's).
     pub fn severity(&self) -> Severity {
         self.severity
+    }
+
+    /// The other nodes a reader should look at, beside [`Finding::node`].
+    pub fn related(&self) -> Vec<NodeId> {
+        match &self.detail {
+            Detail::SinglePoint { targets, .. } => targets.clone(),
+            Detail::StandbyNeedsPrimary {
+                needed, primary, ..
+            } => vec![*needed, *primary],
+            Detail::IntegrationWithoutFallback { provider, .. } => vec![*provider],
+            Detail::SharedFate { common, .. } => vec![*common],
+        }
     }
 }
 
@@ -59,18 +147,6 @@ pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<F
     findings
 }
 
-fn list(arch: &Architecture, ids: &[NodeId], most: usize) -> String {
-    let mut names: Vec<String> = ids
-        .iter()
-        .take(most)
-        .map(|id| format!("`{}`", arch.name_of(*id)))
-        .collect();
-    if ids.len() > most {
-        names.push(format!("and {} more", ids.len() - most));
-    }
-    names.join(", ")
-}
-
 fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
     let ranking = engine::rank(
         arch,
@@ -84,42 +160,26 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
         .map(|spof| {
             let mut targets: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
             targets.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
-            let node = arch.node(spof.id);
-            let what = if node.kind() == crate::model::NodeKind::Site {
-                "site"
-            } else {
-                "service"
-            };
-            let fix = match node.detail {
-                NodeDetail::Site { .. } => format!(
-                    "give {} a second place to run that does not depend on `{}` (e.g. `runs_in: [SITE, OTHER_SITE]`)",
-                    list(arch, &targets, 3),
-                    arch.name_of(spof.id)
-                ),
-                _ => format!(
-                    "run `{}` in more than one place, or give what needs it an alternative (`any_of`) or a fallback",
-                    arch.name_of(spof.id)
-                ),
-            };
-            Finding {
-                rule: Rule::SinglePointOfFailure,
-                severity: Rule::SinglePointOfFailure.severity(),
-                node: spof.id,
-                message: format!(
-                    "{what} `{}` is a single point of failure: it takes down {}{}",
-                    arch.name_of(spof.id),
-                    list(arch, &targets, 4),
-                    if spof.users_affected > 0 {
-                        format!(" ({} users affected)", crate::report::thousands(spof.users_affected))
-                    } else {
-                        String::new()
-                    }
-                ),
-                fix,
-                related: targets,
-            }
+            finding(
+                Rule::SinglePointOfFailure,
+                spof.id,
+                Detail::SinglePoint {
+                    targets,
+                    users_affected: spof.users_affected,
+                },
+            )
         })
         .collect()
+}
+
+/// A finding at the rule's default level.
+fn finding(rule: Rule, node: NodeId, detail: Detail) -> Finding {
+    Finding {
+        rule,
+        severity: rule.severity(),
+        node,
+        detail,
+    }
 }
 
 fn integrations_without_fallback(arch: &Architecture, min_tier: Tier) -> Vec<Finding> {
@@ -139,24 +199,15 @@ fn integrations_without_fallback(arch: &Architecture, min_tier: Tier) -> Vec<Fin
             if !fallback.is_empty() || *tier < min_tier {
                 return None;
             }
-            Some(Finding {
-                rule: Rule::IntegrationWithoutFallback,
-                severity: Rule::IntegrationWithoutFallback.severity(),
-                node: id,
-                message: format!(
-                    "integration `{}` ({} tier) has no fallback: when `{}` is down, `{}` loses it",
-                    node.id,
-                    tier.as_str(),
-                    arch.name_of(*provider),
-                    arch.name_of(*consumer)
-                ),
-                fix: format!(
-                    "add `fallback: [ALTERNATIVE]` to `{}`: something that does the same job without `{}`",
-                    node.id,
-                    arch.name_of(*provider)
-                ),
-                related: vec![*provider],
-            })
+            Some(finding(
+                Rule::IntegrationWithoutFallback,
+                id,
+                Detail::IntegrationWithoutFallback {
+                    provider: *provider,
+                    consumer: *consumer,
+                    tier: *tier,
+                },
+            ))
         })
         .collect()
 }

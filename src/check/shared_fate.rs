@@ -1,5 +1,7 @@
 //! Redundancy that is not real: every alternative of a group goes down with
 //! one common part.
+//!
+//! Cost: one propagation per candidate, O(candidates × affected nodes).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +11,7 @@ use crate::engine::graph::{Gate, HelperRole};
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeId};
 
-use super::{Finding, Rule};
+use super::{Alternative, Detail, Finding, Group, Rule};
 
 pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     let ranks = arch.id_ranks();
@@ -43,7 +45,7 @@ pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     }
     first
         .into_iter()
-        .filter_map(|(g, c)| finding(arch, graph, g, c))
+        .filter_map(|(g, c)| finding(graph, g, c))
         .collect()
 }
 
@@ -51,8 +53,8 @@ fn is_redundant_group(graph: &FailureGraph, g: u32) -> bool {
     matches!(graph.gate(g), Gate::AtLeast { members, .. } if members >= 2)
 }
 
-/// The names of a group's alternatives: nodes, or the sites of placement entries.
-fn alternatives(arch: &Architecture, graph: &FailureGraph, g: u32) -> Vec<String> {
+/// A group's alternatives: nodes, or the sites of placement entries.
+fn alternatives(graph: &FailureGraph, g: u32) -> Vec<Alternative> {
     graph
         .requirements(g)
         .iter()
@@ -63,36 +65,30 @@ fn alternatives(arch: &Architecture, graph: &FailureGraph, g: u32) -> Vec<String
                 graph.requirements(r).first().map_or(r, |&(site, _)| site)
             };
             if graph.is_real(real) {
-                format!("`{}`", arch.name_of(NodeId(real)))
+                Alternative::Node(NodeId(real))
             } else {
-                "an entry".to_string()
+                Alternative::Entry
             }
         })
         .collect()
 }
 
-fn finding(arch: &Architecture, graph: &FailureGraph, g: u32, common: NodeId) -> Option<Finding> {
+fn finding(graph: &FailureGraph, g: u32, common: NodeId) -> Option<Finding> {
     let helper = graph.helper(g)?;
-    let what = match helper.role {
-        HelperRole::Placement => "the placement",
-        HelperRole::AnyOf => "an `any_of` group",
-        HelperRole::Providers => "the provider and fallbacks",
+    let group = match helper.role {
+        HelperRole::Placement => Group::Placement,
+        HelperRole::AnyOf => Group::AnyOf,
+        HelperRole::Providers => Group::Providers,
         HelperRole::PlacementEntry => return None,
     };
-    let owner = arch.name_of(helper.owner);
-    let alternatives = alternatives(arch, graph, g).join(", ");
     Some(Finding {
         rule: Rule::SharedFate,
         severity: Rule::SharedFate.severity(),
         node: helper.owner,
-        message: format!(
-            "{what} of `{owner}` ({alternatives}) is not redundant: all go down with `{}`",
-            arch.name_of(common)
-        ),
-        fix: format!(
-            "move one of {alternatives} out from under `{}`",
-            arch.name_of(common)
-        ),
-        related: vec![common],
+        detail: Detail::SharedFate {
+            group,
+            alternatives: alternatives(graph, g),
+            common,
+        },
     })
 }

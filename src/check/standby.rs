@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, PlacementEntry};
 
-use super::{Finding, Rule};
+use super::{Detail, Finding, Rule, Verified};
 
 /// For every placement entry with `requires`, fails each other entry's site
 /// alone and reports a hard requirement that goes down with it.
@@ -58,39 +58,22 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
                 continue;
             };
             // Each check rebuilds the graph: bounded so big files stay fast.
-            let verdict = if verify_budget > 0 {
+            let fix = if verify_budget > 0 {
                 verify_budget -= 1;
                 verify(arch, service, needed, entry.site, primary)
             } else {
-                None
+                Verified::Unchecked
             };
             findings.push(Finding {
                 rule: Rule::StandbyNeedsPrimary,
                 severity: Rule::StandbyNeedsPrimary.severity(),
                 node: service,
-                message: format!(
-                    "the standby of `{}` in `{}` needs `{}`, which goes down with `{}`, the site it stands by for",
-                    arch.name_of(service),
-                    arch.name_of(entry.site),
-                    arch.name_of(needed),
-                    arch.name_of(primary)
-                ),
-                fix: format!(
-                    "run `{}` outside `{}` as well (e.g. also in `{}`){}",
-                    arch.name_of(needed),
-                    arch.name_of(primary),
-                    arch.name_of(entry.site),
-                    match verdict {
-                        Some(true) => format!(
-                            "; checked: with that change `{}` survives the loss of `{}`",
-                            arch.name_of(service),
-                            arch.name_of(primary)
-                        ),
-                        Some(false) => "; not enough on its own: the standby needs more".to_string(),
-                        None => String::new(),
-                    }
-                ),
-                related: vec![needed, primary],
+                detail: Detail::StandbyNeedsPrimary {
+                    standby_site: entry.site,
+                    needed,
+                    primary,
+                    fix,
+                },
             });
         }
         scratch.reset(graph);
@@ -100,20 +83,20 @@ pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Ve
 
 /// Re-runs the engine on the model with the fix applied (`needed` also
 /// placed in `standby_site`): does `service` then survive `primary`?
-/// `None` when the fix cannot be written as a model change (`needed` has
-/// no placement to extend).
+/// `Unchecked` when the fix cannot be written as a model change (`needed`
+/// has no placement to extend).
 fn verify(
     arch: &Architecture,
     service: NodeId,
     needed: NodeId,
     standby_site: NodeId,
     primary: NodeId,
-) -> Option<bool> {
+) -> Verified {
     let NodeDetail::Service {
         runs_in: Some(_), ..
     } = &arch.node(needed).detail
     else {
-        return None;
+        return Verified::Unchecked;
     };
     let mut fixed = arch.clone();
     if let NodeDetail::Service {
@@ -122,7 +105,7 @@ fn verify(
     } = &mut fixed.nodes[needed.index()].detail
     {
         if placement.entries.iter().any(|e| e.site == standby_site) {
-            return None;
+            return Verified::Unchecked;
         }
         placement.entries.push(PlacementEntry {
             site: standby_site,
@@ -132,7 +115,11 @@ fn verify(
     let graph = FailureGraph::build(&fixed);
     let mut scratch = Scratch::new(&graph);
     scratch.propagate(&graph, &[primary]);
-    Some(scratch.state(service.0) != State::Down)
+    if scratch.state(service.0) == State::Down {
+        Verified::NotEnough
+    } else {
+        Verified::Enough
+    }
 }
 
 /// The node that makes a hard requirement unmet, if it is.
@@ -160,30 +147,29 @@ fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
 
 #[cfg(test)]
 mod tests {
-    use crate::check::{check, Rule};
+    use crate::check::{check, Detail, Verified};
     use crate::engine::FailureGraph;
     use crate::load::load_str;
     use crate::model::Tier;
 
-    fn fixes(text: &str) -> Vec<String> {
+    fn fixes(text: &str) -> Vec<Verified> {
         let arch = load_str("t.yaml", text).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         check(&arch, &graph, Tier::High)
             .into_iter()
-            .filter(|f| f.rule == Rule::StandbyNeedsPrimary)
-            .map(|f| f.fix)
+            .filter_map(|f| match f.detail {
+                Detail::StandbyNeedsPrimary { fix, .. } => Some(fix),
+                _ => None,
+            })
             .collect()
     }
 
     #[test]
     fn the_fix_is_checked_by_running_the_engine_again() {
         let one = "version: 1\nsites:\n  p: {}\n  s: {}\nservices:\n  tool:\n    runs_in: p\n  app:\n    tier: high\n    logical: true\n    runs_in:\n      - p\n      - { site: s, requires: [tool] }\n";
-        assert_eq!(
-            fixes(one),
-            ["run `tool` outside `p` as well (e.g. also in `s`); checked: with that change `app` survives the loss of `p`"]
-        );
+        assert_eq!(fixes(one), [Verified::Enough]);
         // Two requirements in the primary: moving one is not enough.
         let two = "version: 1\nsites:\n  p: {}\n  s: {}\nservices:\n  tool:\n    runs_in: p\n  dns:\n    runs_in: p\n  app:\n    tier: high\n    logical: true\n    runs_in:\n      - p\n      - { site: s, requires: [tool, dns] }\n";
-        assert!(fixes(two)[0].ends_with("not enough on its own: the standby needs more"));
+        assert_eq!(fixes(two), [Verified::NotEnough]);
     }
 }

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use super::{load, target_selection, CmdResult, Format, Io, TargetArgs, INVALID, OK};
+use super::{load, target_selection, tell, CmdResult, Format, Io, TargetArgs, INVALID, OK};
 use crate::engine::{availability as avail, cuts, FailureGraph};
 use crate::model::{Architecture, NodeId};
+use crate::report::notice::Notice;
 use crate::report::{beyond, json};
 
 /// The targets in id order.
@@ -111,18 +112,12 @@ pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>)
     let tree = match crate::engine::fault_tree::fault_tree(arch, &graph, ids[0]) {
         Ok(tree) => tree,
         Err(cycle) => {
-            let mut names: Vec<&str> = cycle.iter().map(|id| arch.name_of(*id)).collect();
-            if let Some(&first) = names.first() {
-                names.push(first);
-            }
-            let d = miette::MietteDiagnostic::new(format!(
-                "`{target}` depends on a cycle ({}), and a fault tree cannot hold one",
-                names.join(" → ")
-            ))
-            .with_code("spof::cycle")
-            .with_help("`spof cuts` and `spof availability` handle cycles; MEF export needs an acyclic cone");
-            crate::report::diagnostics::DiagnosticWriter::new(io.err_style.color)
-                .write(io.err, &d)?;
+            let cycle = cycle
+                .iter()
+                .map(|id| arch.name_of(*id).to_string())
+                .collect();
+            let target = target.to_string();
+            tell(io, &Notice::Cycle { target, cycle })?;
             return Ok(INVALID);
         }
     };
@@ -131,11 +126,15 @@ pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>)
         None => io.out.write_all(text.as_bytes())?,
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
-                let d =
-                    miette::MietteDiagnostic::new(format!("cannot write {}: {e}", path.display()))
-                        .with_code("spof::write");
-                crate::report::diagnostics::DiagnosticWriter::new(io.err_style.color)
-                    .write(io.err, &d)?;
+                let (path, error) = (path.display().to_string(), e.to_string());
+                tell(
+                    io,
+                    &Notice::CannotWrite {
+                        path,
+                        error,
+                        refusal: None,
+                    },
+                )?;
                 return Ok(INVALID);
             }
         }

@@ -3,12 +3,11 @@
 use std::path::Path;
 
 use graphviz_rust::cmd::{CommandArg, Format, Layout};
-use miette::MietteDiagnostic;
 
-use super::{load, resolve_ids, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
+use super::{load, resolve_ids, tell, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
 use crate::engine::{self, FailureGraph, TargetSelection};
-use crate::report::diagnostics::DiagnosticWriter;
 use crate::report::dot::{self, Overlay};
+use crate::report::notice::Notice;
 
 /// Above this many drawn nodes, `dot` takes minutes; sfdp takes seconds.
 const AUTO_SFDP_ABOVE: usize = 1_000;
@@ -31,11 +30,8 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     let format = match args.output.as_deref().map(output_format) {
         None => None,
         Some(Ok(f)) => f,
-        Some(Err(ext)) => {
-            let d = MietteDiagnostic::new(format!("cannot write a diagram as `.{ext}`"))
-                .with_code("spof::diagram-format")
-                .with_help("use an output file ending in .dot, .svg, .png or .pdf");
-            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+        Some(Err(extension)) => {
+            tell(io, &Notice::DiagramFormat { extension })?;
             return Ok(INVALID);
         }
     };
@@ -90,11 +86,7 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         LayoutArg::Sfdp => Layout::Sfdp,
         LayoutArg::Neato => Layout::Neato,
         LayoutArg::Auto if drawn > AUTO_SFDP_ABOVE => {
-            writeln!(
-                io.err,
-                "note: {drawn} nodes to draw: using the sfdp layout (dot would take minutes); \
-                 choose with --layout, or draw less with --focus ID"
-            )?;
+            tell(io, &Notice::SfdpChosen { drawn })?;
             Layout::Sfdp
         }
         LayoutArg::Auto => Layout::Dot,
@@ -105,15 +97,13 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     ) {
         Ok(bytes) => write_file(output, &bytes, io),
         Err(e) => {
-            let d = if e.kind() == std::io::ErrorKind::NotFound {
-                MietteDiagnostic::new("Graphviz's `dot` is not installed, so the diagram cannot be rendered")
-                    .with_code("spof::graphviz-missing")
-                    .with_help("install Graphviz (`apt-get install graphviz`, `brew install graphviz`), or write DOT with `-o FILE.dot`")
+            let notice = if e.kind() == std::io::ErrorKind::NotFound {
+                Notice::GraphvizMissing
             } else {
-                MietteDiagnostic::new(format!("Graphviz failed: {}", e.to_string().trim()))
-                    .with_code("spof::graphviz-failed")
+                let message = e.to_string().trim().to_string();
+                Notice::GraphvizFailed { message }
             };
-            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            tell(io, &notice)?;
             Ok(INVALID)
         }
     }
@@ -138,9 +128,15 @@ fn write_file(path: &Path, bytes: &[u8], io: &mut Io<'_>) -> CmdResult {
     match std::fs::write(path, bytes) {
         Ok(()) => Ok(OK),
         Err(e) => {
-            let d = MietteDiagnostic::new(format!("cannot write {}: {e}", path.display()))
-                .with_code("spof::write");
-            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            let (path, error) = (path.display().to_string(), e.to_string());
+            tell(
+                io,
+                &Notice::CannotWrite {
+                    path,
+                    error,
+                    refusal: None,
+                },
+            )?;
             Ok(INVALID)
         }
     }

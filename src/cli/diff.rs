@@ -3,13 +3,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use miette::MietteDiagnostic;
-
-use super::{load, report_failure, CmdResult, Format, Io, FINDINGS, INVALID, OK};
+use super::{load, report_failure, tell, CmdResult, Format, Io, FINDINGS, INVALID, OK};
 use crate::check::diff::{self, Diff};
 use crate::load::{self as loader, LoadFailure, Loaded};
 use crate::model::Tier;
-use crate::report::diagnostics::DiagnosticWriter;
+use crate::report::notice::Notice;
 use crate::report::{json, thousands};
 
 pub fn diff(
@@ -24,10 +22,7 @@ pub fn diff(
     let (base_loaded, head_path) = match base_ref {
         Some(rev) => {
             if head.is_some() {
-                let d =
-                    MietteDiagnostic::new("give one file with --base-ref, or two files without it")
-                        .with_code("spof::usage");
-                DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+                tell(io, &Notice::BaseRefWithTwoFiles)?;
                 return Ok(INVALID);
             }
             (from_git(rev, base, io)?, base)
@@ -62,12 +57,7 @@ fn from_git(rev: &str, path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<L
         Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
         Err(e) => format!("cannot run git: {e}"),
     };
-    let d = MietteDiagnostic::new(format!("cannot read {spec} from git: {problem}"))
-        .with_code("spof::git")
-        .with_help(
-            "run inside the repository, with the revision fetched (e.g. `git fetch origin main`)",
-        );
-    DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+    tell(io, &Notice::Git { spec, problem })?;
     Ok(None)
 }
 

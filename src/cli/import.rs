@@ -5,11 +5,10 @@ use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use miette::MietteDiagnostic;
-
-use super::{CmdResult, Io, INVALID, OK};
+use super::{tell, CmdResult, Io, INVALID, OK};
 use crate::import::{backstage, catalog};
 use crate::report::diagnostics::DiagnosticWriter;
+use crate::report::notice::{ImportProblem, Notice, Refusal};
 
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
 const MAX_FILES: usize = 10_000;
@@ -35,31 +34,31 @@ pub fn backstage(
             continue;
         }
         if seen.len() > MAX_FILES {
-            note(
-                io,
-                &writer,
-                format!("stopped after {MAX_FILES} catalog files"),
-            )?;
+            let problem = ImportProblem::TooManyFiles { limit: MAX_FILES };
+            tell(io, &Notice::ImportSkipped { problem })?;
             break;
         }
         let text = match std::fs::read(&path).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
                 failed = true;
-                error(io, &writer, format!("{} is not UTF-8", path.display()))?;
+                let problem = ImportProblem::NotUtf8 {
+                    path: path.display().to_string(),
+                };
+                tell(io, &Notice::ImportFailed { problem })?;
                 continue;
             }
             Err(e) if from_location => {
-                note(
-                    io,
-                    &writer,
-                    format!("skipped {}, named by a Location: {e}", path.display()),
-                )?;
+                let (path, error) = (path.display().to_string(), e.to_string());
+                let problem = ImportProblem::LocationUnreadable { path, error };
+                tell(io, &Notice::ImportSkipped { problem })?;
                 continue;
             }
             Err(e) => {
                 failed = true;
-                error(io, &writer, format!("cannot read {}: {e}", path.display()))?;
+                let (path, error) = (path.display().to_string(), e.to_string());
+                let problem = ImportProblem::CannotRead { path, error };
+                tell(io, &Notice::ImportFailed { problem })?;
                 continue;
             }
         };
@@ -83,7 +82,11 @@ pub fn backstage(
         for target in &file.locations {
             match location_files(dir, target) {
                 Ok(found) => queue.extend(found.into_iter().map(|p| (p, true))),
-                Err(why) => note(io, &writer, format!("{name}: location `{target}` {why}"))?,
+                Err(why) => {
+                    let (file, target) = (name.clone(), target.clone());
+                    let problem = ImportProblem::Location { file, target, why };
+                    tell(io, &Notice::ImportSkipped { problem })?;
+                }
             }
         }
         entities.extend(file.entities);
@@ -95,11 +98,8 @@ pub fn backstage(
     // The import promises a file spof reads as written; check before writing.
     if let Err(load_error) = crate::load::load_str("imported.yaml", imported.text.as_str()) {
         writer.write_load_error(io.err, &load_error)?;
-        error(
-            io,
-            &writer,
-            "the import made a file spof cannot read: this is a bug in spof".into(),
-        )?;
+        let problem = ImportProblem::OutputInvalid;
+        tell(io, &Notice::ImportFailed { problem })?;
         return Ok(INVALID);
     }
     let Some(output) = output.filter(|o| *o != Path::new("-")) else {
@@ -113,27 +113,34 @@ pub fn backstage(
     } else {
         options.create_new(true);
     }
-    match options
+    let written = options
         .open(output)
-        .and_then(|mut f| f.write_all(imported.text.as_bytes()))
-    {
+        .and_then(|mut f| f.write_all(imported.text.as_bytes()));
+    let path = output.display().to_string();
+    match written {
         Ok(()) => {
-            writeln!(
-                io.err,
-                "wrote {}: {} nodes from {files} catalog file{}, {} with TODO(spof) to fill in; next: spof audit {}",
-                output.display(),
-                imported.nodes,
-                if files == 1 { "" } else { "s" },
-                imported.todos,
-                output.display()
+            let (nodes, todos) = (imported.nodes, imported.todos);
+            tell(
+                io,
+                &Notice::WroteImport {
+                    path,
+                    nodes,
+                    files,
+                    todos,
+                },
             )?;
             Ok(OK)
         }
         Err(e) => {
-            let d = MietteDiagnostic::new(format!("cannot write {}: {e}", output.display()))
-                .with_code("spof::write")
-                .with_help("pass --force to replace an earlier import");
-            writer.write(io.err, &d)?;
+            let refusal = Some(Refusal::ImportNeedsForce);
+            tell(
+                io,
+                &Notice::CannotWrite {
+                    path,
+                    error: e.to_string(),
+                    refusal,
+                },
+            )?;
             Ok(INVALID)
         }
     }
@@ -191,20 +198,6 @@ fn wildcard(pattern: &str, name: &str) -> bool {
         }
     }
     true
-}
-
-fn error(io: &mut Io<'_>, writer: &DiagnosticWriter, message: String) -> std::io::Result<()> {
-    writer.write(
-        io.err,
-        &MietteDiagnostic::new(message).with_code("spof::import"),
-    )
-}
-
-fn note(io: &mut Io<'_>, writer: &DiagnosticWriter, message: String) -> std::io::Result<()> {
-    let d = MietteDiagnostic::new(message)
-        .with_code("spof::import")
-        .with_severity(miette::Severity::Warning);
-    writer.write(io.err, &d)
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use miette::MietteDiagnostic;
 
 pub use args::{
     CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, ImportSource, LayoutArg, TargetArgs,
@@ -25,8 +24,8 @@ use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::load::{self, LoadFailure, Loaded};
 use crate::model::{Architecture, NodeId};
 use crate::report::diagnostics::DiagnosticWriter;
+use crate::report::notice::{self, Notice, Refusal};
 use crate::report::{human, json, style::Style};
-use crate::suggest;
 
 /// Exit statuses of format v1 §9.
 pub const OK: u8 = 0;
@@ -141,6 +140,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
 
 pub(crate) type CmdResult = std::io::Result<u8>;
 
+/// Writes a notice to stderr.
+pub(crate) fn tell(io: &mut Io<'_>, notice: &Notice) -> std::io::Result<()> {
+    notice::write(io.err, notice, &DiagnosticWriter::new(io.err_style.color))
+}
+
 /// Loads a file, or reports why not on stderr.
 pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
     match load::load_path(path) {
@@ -155,11 +159,14 @@ pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loade
 pub(crate) fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io::Result<()> {
     let writer = DiagnosticWriter::new(io.err_style.color);
     match failure {
-        LoadFailure::Io { path, error } => {
-            let diagnostic = MietteDiagnostic::new(format!("cannot read {path}: {error}"))
-                .with_code("spof::read");
-            writer.write(io.err, &diagnostic)
-        }
+        LoadFailure::Io { path, error } => notice::write(
+            io.err,
+            &Notice::CannotRead {
+                path: path.clone(),
+                error: error.to_string(),
+            },
+            &writer,
+        ),
         LoadFailure::Invalid(error) => writer.write_load_error(io.err, error),
     }
 }
@@ -177,21 +184,22 @@ fn init(file: &Path, io: &mut Io<'_>) -> CmdResult {
         .create_new(true)
         .open(file)
         .and_then(|mut f| f.write_all(STARTER.as_bytes()));
+    let path = file.display().to_string();
     match written {
         Ok(()) => {
-            writeln!(
-                io.err,
-                "wrote {}; next: spof audit {}",
-                file.display(),
-                file.display()
-            )?;
+            tell(io, &Notice::WroteStarter { path })?;
             Ok(OK)
         }
         Err(e) => {
-            let d = MietteDiagnostic::new(format!("cannot write {}: {e}", file.display()))
-                .with_code("spof::write")
-                .with_help("spof init never overwrites a file; name another, or `-` for stdout");
-            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            let refusal = Some(Refusal::InitNeverOverwrites);
+            tell(
+                io,
+                &Notice::CannotWrite {
+                    path,
+                    error: e.to_string(),
+                    refusal,
+                },
+            )?;
             Ok(INVALID)
         }
     }
@@ -211,7 +219,7 @@ fn validate(files: &[std::path::PathBuf], io: &mut Io<'_>) -> CmdResult {
 pub(crate) fn resolve_ids(
     arch: &Architecture,
     ids: &[String],
-    flag: &str,
+    flag: &'static str,
     io: &mut Io<'_>,
 ) -> std::io::Result<Option<Vec<NodeId>>> {
     let mut resolved = Vec::with_capacity(ids.len());
@@ -221,15 +229,10 @@ pub(crate) fn resolve_ids(
             Some(n) => resolved.push(n),
             None => {
                 ok = false;
-                let mut known: Vec<&str> = arch.nodes.iter().map(|n| n.id.as_str()).collect();
+                let mut known: Vec<String> = arch.nodes.iter().map(|n| n.id.clone()).collect();
                 known.sort_unstable();
-                let mut diagnostic =
-                    MietteDiagnostic::new(format!("{flag} names `{id}`, which is not in the file"))
-                        .with_code("spof::unknown-id");
-                if let Some(hint) = suggest::hint(id, known) {
-                    diagnostic = diagnostic.with_help(hint);
-                }
-                DiagnosticWriter::new(io.err_style.color).write(io.err, &diagnostic)?;
+                let id = id.clone();
+                tell(io, &Notice::UnknownId { flag, id, known })?;
             }
         }
     }

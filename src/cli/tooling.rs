@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::CommandFactory;
 use clap_complete::Shell;
-use miette::MietteDiagnostic;
 
-use super::{Cli, CmdResult, Io, INVALID, OK};
-use crate::report::diagnostics::DiagnosticWriter;
+use super::{tell, Cli, CmdResult, Io, INVALID, OK};
+use crate::report::notice::Notice;
 
 /// `spof man`: the page of `spof` on stdout, or with a folder every page
 /// (`spof.1`, `spof-audit.1`, ...) written there.
@@ -22,19 +21,21 @@ pub fn man(dir: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
         std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(Cli::command(), dir));
     match written {
         Ok(()) => {
-            writeln!(
-                io.err,
-                "wrote the man pages to {}; read one with: man -l {}",
-                dir.display(),
-                dir.join("spof.1").display()
-            )?;
+            let main_page = dir.join("spof.1").display().to_string();
+            let dir = dir.display().to_string();
+            tell(io, &Notice::WroteManPages { dir, main_page })?;
             Ok(OK)
         }
         Err(e) => {
-            let d =
-                MietteDiagnostic::new(format!("cannot write man pages to {}: {e}", dir.display()))
-                    .with_code("spof::write");
-            DiagnosticWriter::new(io.err_style.color).write(io.err, &d)?;
+            let path = format!("man pages to {}", dir.display());
+            tell(
+                io,
+                &Notice::CannotWrite {
+                    path,
+                    error: e.to_string(),
+                    refusal: None,
+                },
+            )?;
             Ok(INVALID)
         }
     }

@@ -5,6 +5,7 @@
 //! kept; an entity that cannot be read (no kind, no name) is reported as a
 //! warning at the line where its document starts, and skipped.
 
+use crate::code::Code;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -133,7 +134,7 @@ fn usable(part: &str) -> bool {
 
 fn skipped(span: Span, why: &str) -> Problem {
     Problem::new(
-        "spof::import-skipped",
+        Code::ImportSkipped,
         format!("entity skipped: {why}"),
         Label::new(Span::point(span.start), "this entity"),
     )
@@ -230,6 +231,6 @@ mod tests {
     #[test]
     fn broken_yaml_is_an_error_with_its_place() {
         let err = read("c.yaml", "kind: [Component\n").unwrap_err();
-        assert_eq!(err.problems[0].code, "spof::yaml-syntax");
+        assert_eq!(err.problems[0].code, Code::YamlSyntax);
     }
 }

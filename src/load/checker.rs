@@ -2,6 +2,7 @@
 //! the model. It never stops at the first problem: each helper records what
 //! is wrong and returns what it could make of the rest.
 
+use crate::code::Code;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Label, Problem, Span};
@@ -81,7 +82,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                     Some(TagName::Other(tag)) => {
                         self.report(
                             Problem::new(
-                                "spof::unsupported-tag",
+                                Code::UnsupportedTag,
                                 format!("unsupported tag `{tag}`"),
                                 Label::new(span, "spof does not know this tag"),
                             )
@@ -120,7 +121,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             None
         };
         let problem = Problem::new(
-            "spof::wrong-type",
+            Code::WrongType,
             format!("{what} must be {expected}, found {found}"),
             Label::new(self.span(idx), format!("expected {expected}")),
         )
@@ -147,7 +148,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                 Value::Scalar { text, .. } => text,
                 _ => {
                     self.report(Problem::new(
-                        "spof::wrong-type",
+                        Code::WrongType,
                         format!("keys of {} must be strings", ctx.noun()),
                         Label::new(key_span, "not a string key"),
                     ));
@@ -182,7 +183,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         if ctx == Context::AnyOfMember && key == "mode" {
             self.report(
                 Problem::new(
-                    "spof::member-mode",
+                    Code::MemberMode,
                     "a member of `any_of` cannot have its own `mode`",
                     Label::new(span, "mode set on a member"),
                 )
@@ -193,14 +194,14 @@ impl<'d, 'a> Checker<'d, 'a> {
         let elsewhere = ctx.elsewhere(key);
         let problem = if key == "<<" {
             Problem::new(
-                "spof::unknown-key",
+                Code::UnknownKey,
                 "merge keys (`<<`) are not part of YAML 1.2",
                 Label::new(span, "not read"),
             )
             .with_help("write the fields out; anchors and aliases on whole values still work")
         } else if let Some(&other) = elsewhere.first() {
             Problem::new(
-                "spof::misplaced-key",
+                Code::MisplacedKey,
                 format!("`{key}` is not a field of {}", ctx.noun()),
                 Label::new(span, "not allowed here"),
             )
@@ -215,7 +216,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                 )
             });
             Problem::new(
-                "spof::unknown-key",
+                Code::UnknownKey,
                 format!("unknown field `{key}` in {}", ctx.noun()),
                 Label::new(span, "unknown field"),
             )
@@ -239,7 +240,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             Some(Resolved::Bool(b)) => Some(b),
             _ => {
                 let problem = Problem::new(
-                    "spof::wrong-type",
+                    Code::WrongType,
                     format!(
                         "{what} must be `true` or `false`, found {}",
                         self.kind_name(idx)
@@ -293,7 +294,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             .unwrap_or_else(|| format!("use one of {}", quoted_list(names)));
         self.report(
             Problem::new(
-                "spof::invalid-value",
+                Code::InvalidValue,
                 format!("{what} cannot be `{text}`"),
                 Label::new(
                     self.span(idx),
@@ -311,17 +312,17 @@ impl<'d, 'a> Checker<'d, 'a> {
         let problem = match self.scalar(idx) {
             Some(Resolved::Int(Some(n))) if n >= 0 => return Some(n as u64),
             Some(Resolved::Int(Some(_))) => Problem::new(
-                "spof::invalid-number",
+                Code::InvalidNumber,
                 format!("{what} cannot be negative"),
                 Label::new(span, "negative"),
             ),
             Some(Resolved::Int(None)) => Problem::new(
-                "spof::invalid-number",
+                Code::InvalidNumber,
                 format!("{what} is too large"),
                 Label::new(span, "does not fit in 64 bits"),
             ),
             Some(Resolved::Float(f)) => Problem::new(
-                "spof::invalid-number",
+                Code::InvalidNumber,
                 format!("{what} must be a whole number, found {f}"),
                 Label::new(span, "not a whole number"),
             ),
@@ -355,7 +356,7 @@ impl<'d, 'a> Checker<'d, 'a> {
                 };
                 self.report(
                     Problem::new(
-                        "spof::invalid-id",
+                        Code::InvalidId,
                         format!(
                             "id `{shown}` is read by YAML as {}, not a string",
                             other.kind_name()
@@ -368,7 +369,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             }
             None => {
                 self.report(Problem::new(
-                    "spof::invalid-id",
+                    Code::InvalidId,
                     "an id must be a string",
                     Label::new(span, "not a string"),
                 ));
@@ -392,7 +393,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         };
         if let Some((message, label)) = trouble {
             self.report(
-                Problem::new("spof::invalid-id", message, Label::new(span, label))
+                Problem::new(Code::InvalidId, message, Label::new(span, label))
                     .with_help(format!("write it as {:?}", text.trim())),
             );
             return None;

@@ -10,6 +10,7 @@ pub mod fields;
 mod nodes;
 mod references;
 
+use crate::code::Code;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -54,7 +55,7 @@ pub fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
             let at = end_of(&before);
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let problem = Problem::new(
-                "spof::not-utf8",
+                Code::NotUtf8,
                 "the file is not valid UTF-8",
                 Label::new(
                     Span::new(
@@ -82,7 +83,7 @@ pub fn load_str(name: &str, text: impl Into<Arc<str>>) -> Result<Loaded, LoadErr
     let text = &source.text;
     let problems = match text.find('\0') {
         Some(nul) => vec![Problem::new(
-            "spof::nul-byte",
+            Code::NulByte,
             "the file contains a NUL byte",
             Label::new(Span::point(end_of(&text[..nul])), "NUL byte"),
         )

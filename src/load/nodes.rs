@@ -1,8 +1,10 @@
 //! The top level of a file, its three sections, and the body of each node.
 
+use crate::code::Code;
 use crate::diagnostic::{Label, Pos, Problem, Span};
 use crate::model::Suppression;
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
+use crate::rule::Rule;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
 
@@ -66,7 +68,7 @@ impl<'d> Checker<'d, '_> {
     fn missing_version(&mut self, at: Span) {
         self.report(
             Problem::new(
-                "spof::version",
+                Code::Version,
                 "the file has no `version`",
                 Label::new(at, "`version: 1` expected in this mapping"),
             )
@@ -84,7 +86,7 @@ impl<'d> Checker<'d, '_> {
         };
         self.report(
             Problem::new(
-                "spof::version",
+                Code::Version,
                 format!("unsupported version {found}"),
                 Label::new(self.span(field.value), "this tool reads format version 1"),
             )
@@ -150,7 +152,7 @@ impl<'d> Checker<'d, '_> {
             sections.extend(later.iter().map(|e| section_name(e.kind)));
             sections.dedup();
             let mut problem = Problem::new(
-                "spof::duplicate-id",
+                Code::DuplicateId,
                 format!(
                     "`{}` is declared in {}",
                     later[0].id,
@@ -227,7 +229,7 @@ impl<'d> Checker<'d, '_> {
                     None => {
                         self.report(
                             Problem::new(
-                                "spof::missing-field",
+                                Code::MissingField,
                                 format!("integration `{}` has no `{name}`", entry.id),
                                 Label::new(entry.id_span, format!("`{name}` missing")),
                             )
@@ -294,7 +296,7 @@ impl<'d> Checker<'d, '_> {
                     Value::Scalar { text: "rule", .. } => rule = Some(v),
                     Value::Scalar { text: "reason", .. } => reason = Some(v),
                     _ => self.report(Problem::new(
-                        "spof::suppression",
+                        Code::Suppression,
                         "an `x-spof-ignore` entry has only `rule` and `reason`",
                         Label::new(self.span(k), "unknown field"),
                     )),
@@ -307,7 +309,7 @@ impl<'d> Checker<'d, '_> {
             let Some((rule, rule_idx)) = rule else {
                 self.report(
                     Problem::new(
-                        "spof::suppression",
+                        Code::Suppression,
                         "an `x-spof-ignore` entry needs the `rule` it silences",
                         Label::new(span, "no rule"),
                     )
@@ -315,13 +317,13 @@ impl<'d> Checker<'d, '_> {
                 );
                 continue;
             };
-            let Some(parsed) = crate::check::Rule::parse(&rule) else {
-                let codes = crate::check::Rule::ALL.map(|r| &r.code()[5..]);
+            let Some(parsed) = Rule::parse(&rule) else {
+                let codes = Rule::ALL.map(Rule::slug);
                 let help = crate::suggest::hint(rule.trim_start_matches("spof/"), codes)
                     .unwrap_or_else(|| format!("the rules are {}", codes.join(", ")));
                 self.report(
                     Problem::new(
-                        "spof::suppression",
+                        Code::Suppression,
                         format!("no check rule is called `{rule}`"),
                         Label::new(self.span(rule_idx), "unknown rule"),
                     )
@@ -332,7 +334,7 @@ impl<'d> Checker<'d, '_> {
             let Some(reason) = reason else {
                 self.report(
                     Problem::new(
-                        "spof::suppression",
+                        Code::Suppression,
                         "an `x-spof-ignore` entry needs a `reason`",
                         Label::new(span, "no reason given"),
                     )
@@ -341,7 +343,7 @@ impl<'d> Checker<'d, '_> {
                 continue;
             };
             out.push(Suppression {
-                rule: parsed.code()[5..].to_string(),
+                rule: parsed,
                 reason,
             });
         }
@@ -377,7 +379,7 @@ impl<'d> Checker<'d, '_> {
         }
         self.report(
             Problem::new(
-                "spof::availability-range",
+                Code::AvailabilityRange,
                 format!("`availability` must be above 0 and at most 1, found {value}"),
                 Label::new(self.span(field.value), "outside (0, 1]"),
             )
@@ -437,7 +439,7 @@ impl<'d> Checker<'d, '_> {
         ring.push_str(" → ");
         ring.push_str(names[0]);
         let mut problem = Problem::new(
-            "spof::within-cycle",
+            Code::WithinCycle,
             format!("sites contain each other: {ring}"),
             Label::new(arch.node(cycle[0]).id_span, "this site is inside itself"),
         )

@@ -2,6 +2,7 @@
 //! `requires`, `consumer`, `provider` and `fallback`, and the dependency
 //! and placement shapes that hold them.
 
+use crate::code::Code;
 use crate::diagnostic::{Label, Problem};
 use crate::model::{Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
 use crate::suggest;
@@ -88,7 +89,7 @@ impl Checker<'_, '_> {
             };
             self.report(
                 Problem::new(
-                    "spof::unknown-id",
+                    Code::UnknownId,
                     format!("{what} names `{text}`, which is not in this file"),
                     Label::new(span, format!("no {} has this id", want.bare_noun())),
                 )
@@ -99,7 +100,7 @@ impl Checker<'_, '_> {
         if !want.accepts(declared.kind) {
             self.report(
                 Problem::new(
-                    "spof::wrong-kind",
+                    Code::WrongKind,
                     format!(
                         "{what} must name {}, but `{text}` is {}",
                         want.noun(),
@@ -117,7 +118,7 @@ impl Checker<'_, '_> {
         if Some(declared.id) == owner {
             self.report(
                 Problem::new(
-                    "spof::self-dependency",
+                    Code::SelfDependency,
                     format!("`{text}` depends on itself"),
                     Label::new(span, "a node cannot need itself"),
                 )
@@ -175,7 +176,7 @@ impl Checker<'_, '_> {
             (Some(_), Some(second)) => {
                 self.report(
                     Problem::new(
-                        "spof::dependency-shape",
+                        Code::DependencyShape,
                         "a dependency has either `on` or `any_of`, not both",
                         Label::new(second.key_span, "second target given here"),
                     )
@@ -186,7 +187,7 @@ impl Checker<'_, '_> {
             (None, None) => {
                 self.report(
                     Problem::new(
-                        "spof::dependency-shape",
+                        Code::DependencyShape,
                         "a dependency needs `on` or `any_of`",
                         Label::new(self.span(idx), "neither `on` nor `any_of`"),
                     )
@@ -198,7 +199,7 @@ impl Checker<'_, '_> {
                 if let Some(min) = min_field {
                     self.report(
                         Problem::new(
-                            "spof::dependency-shape",
+                            Code::DependencyShape,
                             "`min` applies to `any_of` groups only",
                             Label::new(min.key_span, "not with `on`"),
                         )
@@ -229,7 +230,7 @@ impl Checker<'_, '_> {
         if items.is_empty() {
             self.report(
                 Problem::new(
-                    "spof::empty-group",
+                    Code::EmptyGroup,
                     "`any_of` is empty",
                     Label::new(self.span(group.value), "no alternatives"),
                 )
@@ -250,7 +251,7 @@ impl Checker<'_, '_> {
                     None => {
                         if fields.is_some() {
                             self.report(Problem::new(
-                                "spof::dependency-shape",
+                                Code::DependencyShape,
                                 "an `any_of` member needs `on`",
                                 Label::new(self.span(item), "no `on`"),
                             ));
@@ -278,7 +279,7 @@ impl Checker<'_, '_> {
         if min == 0 || min > len as u64 {
             self.report(
                 Problem::new(
-                    "spof::min-out-of-range",
+                    Code::MinOutOfRange,
                     format!("`min` is {min}, but {what} has {len} member{}", plural(len)),
                     Label::new(
                         self.span(field.value),
@@ -323,7 +324,7 @@ impl Checker<'_, '_> {
                 let Some(sites) = fields.iter().find(|f| f.key == "sites") else {
                     self.report(
                         Problem::new(
-                            "spof::missing-field",
+                            Code::MissingField,
                             "a quorum placement needs `sites`",
                             Label::new(self.span(idx), "no `sites`"),
                         )
@@ -356,7 +357,7 @@ impl Checker<'_, '_> {
         if items.is_empty() {
             self.report(
                 Problem::new(
-                    "spof::empty-placement",
+                    Code::EmptyPlacement,
                     "a placement lists no sites",
                     Label::new(self.span(list), "empty"),
                 )
@@ -391,7 +392,7 @@ impl Checker<'_, '_> {
         let Some(site) = fields.iter().find(|f| f.key == "site") else {
             self.report(
                 Problem::new(
-                    "spof::missing-field",
+                    Code::MissingField,
                     "a placement entry needs `site`",
                     Label::new(self.span(idx), "no `site`"),
                 )

@@ -6,21 +6,157 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::check::{Finding, Rule, Severity};
-use crate::diagnostic::{Label, Problem, SourceFile};
-use crate::model::Architecture;
+use crate::check::{
+    Alternative, Detail, Finding, Group, Outcome, Rule, Severity, SuppressedBy, Verified,
+};
+use crate::diagnostic::{Label, SourceFile};
+use crate::model::{Architecture, NodeId, NodeKind};
 
 use super::diagnostics::DiagnosticWriter;
 
-/// The findings of one file, with what is needed to locate them.
+/// The verdict on one file, with what is needed to locate and word it.
 pub struct FileFindings<'a> {
+    /// The file's model.
     pub arch: &'a Architecture,
+    /// The file's text.
     pub source: &'a Arc<SourceFile>,
-    pub findings: Vec<Finding>,
-    /// Findings silenced by `x-spof-ignore` or the configuration, with the reason.
-    pub suppressed: Vec<(Finding, String)>,
-    /// Baseline entries for this file that no longer occur: (rule, node).
-    pub stale: Vec<(String, String)>,
+    /// What `check::run` decided.
+    pub outcome: Outcome,
+}
+
+/// `` `a`, `b` and 3 more ``: at most `most` names.
+fn list(arch: &Architecture, ids: &[NodeId], most: usize) -> String {
+    let mut names: Vec<String> = ids
+        .iter()
+        .take(most)
+        .map(|id| format!("`{}`", arch.name_of(*id)))
+        .collect();
+    if ids.len() > most {
+        names.push(format!("and {} more", ids.len() - most));
+    }
+    names.join(", ")
+}
+
+fn alternatives(arch: &Architecture, alternatives: &[Alternative]) -> String {
+    alternatives
+        .iter()
+        .map(|a| match a {
+            Alternative::Node(id) => format!("`{}`", arch.name_of(*id)),
+            Alternative::Entry => "an entry".to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The finding in one sentence.
+pub fn message(arch: &Architecture, f: &Finding) -> String {
+    let me = arch.name_of(f.node);
+    match &f.detail {
+        Detail::SinglePoint {
+            targets,
+            users_affected,
+        } => {
+            let what = if arch.node(f.node).kind() == NodeKind::Site {
+                "site"
+            } else {
+                "service"
+            };
+            let users = if *users_affected > 0 {
+                format!(" ({} users affected)", super::thousands(*users_affected))
+            } else {
+                String::new()
+            };
+            format!(
+                "{what} `{me}` is a single point of failure: it takes down {}{users}",
+                list(arch, targets, 4)
+            )
+        }
+        Detail::StandbyNeedsPrimary {
+            standby_site,
+            needed,
+            primary,
+            ..
+        } => format!(
+            "the standby of `{me}` in `{}` needs `{}`, which goes down with `{}`, the site it stands by for",
+            arch.name_of(*standby_site),
+            arch.name_of(*needed),
+            arch.name_of(*primary)
+        ),
+        Detail::IntegrationWithoutFallback {
+            provider,
+            consumer,
+            tier,
+        } => format!(
+            "integration `{me}` ({} tier) has no fallback: when `{}` is down, `{}` loses it",
+            tier.as_str(),
+            arch.name_of(*provider),
+            arch.name_of(*consumer)
+        ),
+        Detail::SharedFate {
+            group,
+            alternatives: alts,
+            common,
+        } => {
+            let what = match group {
+                Group::Placement => "the placement",
+                Group::AnyOf => "an `any_of` group",
+                Group::Providers => "the provider and fallbacks",
+            };
+            format!(
+                "{what} of `{me}` ({}) is not redundant: all go down with `{}`",
+                alternatives(arch, alts),
+                arch.name_of(*common)
+            )
+        }
+    }
+}
+
+/// The smallest change that removes the finding, in words.
+pub fn fix(arch: &Architecture, f: &Finding) -> String {
+    let me = arch.name_of(f.node);
+    match &f.detail {
+        Detail::SinglePoint { targets, .. } if arch.node(f.node).kind() == NodeKind::Site => format!(
+            "give {} a second place to run that does not depend on `{me}` (e.g. `runs_in: [SITE, OTHER_SITE]`)",
+            list(arch, targets, 3)
+        ),
+        Detail::SinglePoint { .. } => format!(
+            "run `{me}` in more than one place, or give what needs it an alternative (`any_of`) or a fallback"
+        ),
+        Detail::StandbyNeedsPrimary {
+            standby_site,
+            needed,
+            primary,
+            fix,
+        } => {
+            let checked = match fix {
+                Verified::Enough => format!(
+                    "; checked: with that change `{me}` survives the loss of `{}`",
+                    arch.name_of(*primary)
+                ),
+                Verified::NotEnough => "; not enough on its own: the standby needs more".into(),
+                Verified::Unchecked => String::new(),
+            };
+            format!(
+                "run `{}` outside `{}` as well (e.g. also in `{}`){checked}",
+                arch.name_of(*needed),
+                arch.name_of(*primary),
+                arch.name_of(*standby_site)
+            )
+        }
+        Detail::IntegrationWithoutFallback { provider, .. } => format!(
+            "add `fallback: [ALTERNATIVE]` to `{me}`: something that does the same job without `{}`",
+            arch.name_of(*provider)
+        ),
+        Detail::SharedFate {
+            alternatives: alts,
+            common,
+            ..
+        } => format!(
+            "move one of {} out from under `{}`",
+            alternatives(arch, alts),
+            arch.name_of(*common)
+        ),
+    }
 }
 
 /// 1-based line and column of the finding's node id, columns in characters.
@@ -47,43 +183,41 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
     let writer = DiagnosticWriter::new(color);
     let (mut errors, mut warnings) = (0, 0);
     for file in files {
-        for f in &file.findings {
-            let problem = Problem::new(
-                f.rule.code(),
-                f.message.clone(),
-                Label::new(file.arch.node(f.node).id_span, label_text(f.rule)),
-            )
-            .with_help(format!("fix: {}", f.fix));
+        for f in &file.outcome.findings {
+            let label = Label::new(file.arch.node(f.node).id_span, label_text(f.rule));
+            let help = format!("fix: {}", fix(file.arch, f));
+            let text = message(file.arch, f);
+            let diagnostic = file
+                .source
+                .located(f.rule.code(), &text, (&label, &[]), Some(&help));
             // Related nodes are named in the message; labels far apart would
             // make miette print every line between them.
             let severity = match f.severity() {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             };
-            writer.write(
-                out,
-                &file.source.diagnostic(&problem).with_severity(severity),
-            )?;
+            writer.write(out, &diagnostic.with_severity(severity))?;
             writeln!(out)?;
             match f.severity() {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
         }
-        for (rule, node) in &file.stale {
+        for k in &file.outcome.stale {
             writeln!(
                 out,
-                "note: baseline entry no longer occurs: {rule} on `{node}` in {}",
-                file.source.name
+                "note: baseline entry no longer occurs: {} on `{}` in {}",
+                k.rule, k.node, file.source.name
             )?;
         }
-        for (f, reason) in &file.suppressed {
+        for s in &file.outcome.suppressed {
             writeln!(
                 out,
-                "note: suppressed {} on `{}` in {}: {reason}",
-                f.rule.code(),
-                file.arch.name_of(f.node),
-                file.source.name
+                "note: suppressed {} on `{}` in {}: {}",
+                s.finding.rule.code(),
+                file.arch.name_of(s.finding.node),
+                file.source.name,
+                s.reason
             )?;
         }
     }
@@ -110,7 +244,7 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
     let mut stale = Vec::new();
     let mut suppressed = Vec::new();
     for file in files {
-        for f in &file.findings {
+        for f in &file.outcome.findings {
             let (line, column, _) = location(file.arch, f);
             findings.push(json!({
                 "file": file.source.name,
@@ -119,26 +253,26 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
                 "node": file.arch.name_of(f.node),
                 "line": line,
                 "column": column,
-                "message": f.message,
-                "fix": f.fix,
+                "message": message(file.arch, f),
+                "fix": fix(file.arch, f),
             }));
         }
-        for (rule, node) in &file.stale {
-            stale.push(json!({ "file": file.source.name, "rule": rule, "node": node }));
+        for k in &file.outcome.stale {
+            stale.push(json!({ "file": file.source.name, "rule": k.rule, "node": k.node }));
         }
-        for (f, reason) in &file.suppressed {
+        for s in &file.outcome.suppressed {
             suppressed.push(json!({
                 "file": file.source.name,
-                "rule": f.rule.code(),
-                "node": file.arch.name_of(f.node),
-                "reason": reason,
+                "rule": s.finding.rule.code(),
+                "node": file.arch.name_of(s.finding.node),
+                "reason": s.reason,
             }));
         }
     }
     let count = |s: Severity| {
         files
             .iter()
-            .flat_map(|f| &f.findings)
+            .flat_map(|f| &f.outcome.findings)
             .filter(|f| f.severity() == s)
             .count()
     };
@@ -166,19 +300,20 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
         .collect();
     let mut results = Vec::new();
     for file in files {
-        let all = file
-            .findings
-            .iter()
-            .map(|f| (f, None))
-            .chain(file.suppressed.iter().map(|(f, r)| (f, Some(r))));
-        for (f, reason) in all {
+        let all = file.outcome.findings.iter().map(|f| (f, None)).chain(
+            file.outcome
+                .suppressed
+                .iter()
+                .map(|s| (&s.finding, Some((&s.reason, s.by)))),
+        );
+        for (f, suppression) in all {
             let (line, column, end) = location(file.arch, f);
             let index = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);
             let mut result = json!({
                 "ruleId": f.rule.code(),
                 "ruleIndex": index,
                 "level": f.severity().as_str(),
-                "message": { "text": format!("{}. Fix: {}", f.message, f.fix) },
+                "message": { "text": format!("{}. Fix: {}", message(file.arch, f), fix(file.arch, f)) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri(&file.source.name) },
@@ -194,8 +329,16 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
                     "spofFinding/v1": format!("{}:{}", f.rule.code(), file.arch.name_of(f.node)),
                 },
             });
-            if let Some(reason) = reason {
-                result["suppressions"] = json!([{ "kind": "inSource", "justification": reason }]);
+            let related = related_locations(file, f);
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            if let Some((reason, by)) = suppression {
+                let kind = match by {
+                    SuppressedBy::Inline => "inSource",
+                    SuppressedBy::Config => "external",
+                };
+                result["suppressions"] = json!([{ "kind": kind, "justification": reason }]);
             }
             results.push(result);
         }
@@ -217,6 +360,35 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
     })
 }
 
+/// The related nodes of a finding, each at its id in the file.
+fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
+    f.related()
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let span = file.arch.node(id).id_span;
+            let end = if span.end.line == span.start.line {
+                span.end.col + 1
+            } else {
+                span.start.col + 1
+            };
+            json!({
+                "id": i,
+                "message": { "text": format!("`{}`", file.arch.name_of(id)) },
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(&file.source.name) },
+                    "region": {
+                        "startLine": span.start.line,
+                        "startColumn": span.start.col + 1,
+                        "endLine": span.start.line,
+                        "endColumn": end,
+                    },
+                },
+            })
+        })
+        .collect()
+}
+
 /// A relative path as a SARIF URI: forward slashes, no `./`.
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
@@ -226,7 +398,7 @@ fn uri(path: &str) -> String {
 /// `::error file=F,line=L,col=C,title=T::message`, escaped as GitHub asks.
 pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
     for file in files {
-        for f in &file.findings {
+        for f in &file.outcome.findings {
             let (line, col, end) = location(file.arch, f);
             writeln!(
                 out,
@@ -234,16 +406,21 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
                 f.severity().as_str(),
                 escape_property(&file.source.name),
                 escape_property(f.rule.code()),
-                escape_data(&format!("{}. Fix: {}", f.message, f.fix))
+                escape_data(&format!(
+                    "{}. Fix: {}",
+                    message(file.arch, f),
+                    fix(file.arch, f)
+                ))
             )?;
         }
-        for (rule, node) in &file.stale {
+        for k in &file.outcome.stale {
             writeln!(
                 out,
                 "::notice file={}::{}",
                 escape_property(&file.source.name),
                 escape_data(&format!(
-                    "baseline entry no longer occurs: {rule} on `{node}`"
+                    "baseline entry no longer occurs: {} on `{}`",
+                    k.rule, k.node
                 ))
             )?;
         }
@@ -263,7 +440,7 @@ fn escape_property(text: &str) -> String {
 
 /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
-    let total: usize = files.iter().map(|f| f.findings.len()).sum();
+    let total: usize = files.iter().map(|f| f.outcome.findings.len()).sum();
     writeln!(out, "### spof check")?;
     writeln!(out)?;
     if total == 0 {
@@ -278,7 +455,7 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
     writeln!(out, "| | Rule | Where | Finding | Fix |")?;
     writeln!(out, "|---|---|---|---|---|")?;
     for file in files {
-        for f in &file.findings {
+        for f in &file.outcome.findings {
             let (line, _, _) = location(file.arch, f);
             let icon = match f.severity() {
                 Severity::Error => "❌",
@@ -289,8 +466,8 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
                 "| {icon} | `{}` | {}:{line} | {} | {} |",
                 f.rule.code(),
                 cell(&file.source.name),
-                cell(&f.message),
-                cell(&f.fix)
+                cell(&message(file.arch, f)),
+                cell(&fix(file.arch, f))
             )?;
         }
     }

@@ -4,10 +4,12 @@
 pub mod beyond;
 pub mod diagnostics;
 pub mod dot;
+pub mod explain;
 pub mod findings;
 pub mod human;
 pub mod json;
 pub mod mef;
+pub mod notice;
 pub mod style;
 
 /// `47500000` as people write it: `47,500,000`.

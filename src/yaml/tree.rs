@@ -6,6 +6,7 @@
 //! Duplicate keys and a second document are refused here, because the event
 //! stream is the only place that still sees them.
 
+use crate::code::Code;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -171,7 +172,7 @@ fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), V
                 if documents > 1 && !many {
                     builder.problems.push(
                         Problem::new(
-                            "spof::second-document",
+                            Code::SecondDocument,
                             "a file holds exactly one YAML document",
                             Label::new(span, "a second document starts here"),
                         )
@@ -213,7 +214,7 @@ fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), V
             Event::Alias(anchor) => {
                 let Some(&target) = builder.anchors.get(&anchor) else {
                     builder.problems.push(Problem::new(
-                        "spof::yaml-syntax",
+                        Code::YamlSyntax,
                         "alias to an unknown anchor",
                         Label::new(span, "no anchor of this name before here"),
                     ));
@@ -226,7 +227,7 @@ fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), V
                 if builder.expansion > budget {
                     builder.problems.push(
                         Problem::new(
-                            "spof::alias-bomb",
+                            Code::AliasBomb,
                             format!("aliases would expand this file past {budget} nodes"),
                             Label::new(span, "expansion passes the limit here"),
                         )
@@ -350,7 +351,7 @@ impl<'a> Builder<'a> {
             let (first, dup) = (self.doc.entries[first].0, self.doc.entries[dup].0);
             let name = self.doc.key_text(dup).unwrap_or_default().to_string();
             let problem = Problem::new(
-                "spof::duplicate-key",
+                Code::DuplicateKey,
                 format!("duplicate key `{name}`"),
                 Label::new(
                     self.doc.nodes[dup as usize].span,
@@ -381,7 +382,7 @@ fn syntax_problem(err: &ScanError) -> Problem {
         None
     };
     Problem::new(
-        "spof::yaml-syntax",
+        Code::YamlSyntax,
         format!("invalid YAML: {info}"),
         Label::new(Span::point(at), "here"),
     )
@@ -392,7 +393,7 @@ fn syntax_problem(err: &ScanError) -> Problem {
 mod tests {
     use super::*;
 
-    fn codes(text: &str) -> Vec<&'static str> {
+    fn codes(text: &str) -> Vec<Code> {
         parse(text).1.iter().map(|p| p.code).collect()
     }
 
@@ -401,14 +402,14 @@ mod tests {
         let (doc, problems) = parse("a: 1\nb: 2\na: 3\n");
         assert!(doc.is_some());
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].code, "spof::duplicate-key");
+        assert_eq!(problems[0].code, Code::DuplicateKey);
         assert_eq!(problems[0].primary.span.start, Pos { line: 3, col: 0 });
         assert_eq!(problems[0].secondary[0].span.start, Pos { line: 1, col: 0 });
     }
 
     #[test]
     fn second_document_is_refused() {
-        assert_eq!(codes("a: 1\n---\nb: 2\n"), ["spof::second-document"]);
+        assert_eq!(codes("a: 1\n---\nb: 2\n"), [Code::SecondDocument]);
     }
 
     #[test]
@@ -422,7 +423,7 @@ mod tests {
             };
             text.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
-        assert_eq!(codes(&text), ["spof::alias-bomb"]);
+        assert_eq!(codes(&text), [Code::AliasBomb]);
     }
 
     #[test]
@@ -440,7 +441,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_a_diagnostic() {
         let text = format!("a: {}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(codes(&text), ["spof::yaml-syntax"]);
+        assert_eq!(codes(&text), [Code::YamlSyntax]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The rules `spof check` applies: stable codes, one-line summaries and the
-//! longer explanations `spof explain CODE` prints.
+//! longer explanations `spof explain CODE` prints. Below the model, so the
+//! loader's `x-spof-ignore` entries name a [`Rule`], not a string.
 
 /// How much a finding matters in CI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,6 +34,12 @@ impl Rule {
         Rule::SharedFate,
     ];
 
+    /// The code without its `spof/` prefix, as configuration files write it.
+    pub fn slug(self) -> &'static str {
+        &self.code()["spof/".len()..]
+    }
+
+    /// The code shown on findings: `spof/single-point-of-failure`.
     pub fn code(self) -> &'static str {
         match self {
             Rule::SinglePointOfFailure => "spof/single-point-of-failure",
@@ -63,9 +70,7 @@ impl Rule {
 
     pub fn parse(code: &str) -> Option<Rule> {
         let code = code.strip_prefix("spof/").unwrap_or(code);
-        Rule::ALL
-            .into_iter()
-            .find(|r| r.code().strip_prefix("spof/") == Some(code))
+        Rule::ALL.into_iter().find(|r| r.slug() == code)
     }
 
     pub fn summary(self) -> &'static str {
@@ -140,7 +145,7 @@ mod tests {
     fn codes_round_trip_with_or_without_prefix() {
         for rule in Rule::ALL {
             assert_eq!(Rule::parse(rule.code()), Some(rule));
-            assert_eq!(Rule::parse(&rule.code()[5..]), Some(rule));
+            assert_eq!(Rule::parse(rule.slug()), Some(rule));
         }
         assert_eq!(Rule::parse("spof/nothing"), None);
     }

@@ -1,0 +1,190 @@
+//! What a team's settings do to the findings: rule levels, suppressions
+//! (inline `x-spof-ignore` and the configuration's `ignore`), the baseline
+//! and its stale entries. One call, [`run`], so that the CLI, an editor
+//! server or a web view get the same verdict.
+
+use std::collections::BTreeSet;
+
+use crate::engine::FailureGraph;
+use crate::model::{Architecture, Tier};
+use crate::rule::Severity;
+
+use super::baseline::{Baseline, Key};
+use super::config::CheckConfig;
+use super::{check, Finding};
+
+/// Where a suppression was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressedBy {
+    /// `x-spof-ignore` on the node.
+    Inline,
+    /// An `ignore` entry of the configuration.
+    Config,
+}
+
+/// A finding silenced on purpose, with the reason a reviewer reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    /// The finding, at its configured level.
+    pub finding: Finding,
+    /// Why it is accepted.
+    pub reason: String,
+    /// Where it was silenced.
+    pub by: SuppressedBy,
+}
+
+/// The verdict on one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Findings to report, sorted by line, then rule.
+    pub findings: Vec<Finding>,
+    /// Findings the baseline already holds (not reported, still recorded).
+    pub in_baseline: Vec<Finding>,
+    /// Findings silenced by a suppression.
+    pub suppressed: Vec<Suppressed>,
+    /// Baseline entries for this file that no longer occur.
+    pub stale: Vec<Key>,
+}
+
+impl Outcome {
+    /// Whether the file fails the build: an error-level finding, or any
+    /// finding under `--strict`.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.findings
+            .iter()
+            .any(|f| strict || f.severity == Severity::Error)
+    }
+
+    /// The baseline entries that would accept today's findings.
+    pub fn baseline_keys<'a>(
+        &'a self,
+        arch: &'a Architecture,
+        file: &'a str,
+    ) -> impl Iterator<Item = Key> + 'a {
+        self.findings
+            .iter()
+            .chain(&self.in_baseline)
+            .map(move |f| key(arch, file, f))
+    }
+}
+
+fn key(arch: &Architecture, file: &str, f: &Finding) -> Key {
+    Key {
+        rule: f.rule.code().to_string(),
+        file: file.to_string(),
+        node: arch.name_of(f.node).to_string(),
+    }
+}
+
+/// Runs every rule on `arch` (named `file` in baselines) and applies the
+/// configuration and the baseline.
+pub fn run(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    file: &str,
+    min_tier: Tier,
+    config: &CheckConfig,
+    baseline: Option<&Baseline>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    for mut f in check(arch, graph, min_tier) {
+        let Some(level) = config.level(f.rule) else {
+            continue;
+        };
+        f.severity = level;
+        match suppression(arch, config, &f) {
+            Some((reason, by)) => outcome.suppressed.push(Suppressed {
+                finding: f,
+                reason,
+                by,
+            }),
+            None if baseline.is_some_and(|b| b.keys.contains(&key(arch, file, &f))) => {
+                outcome.in_baseline.push(f);
+            }
+            None => outcome.findings.push(f),
+        }
+    }
+    if let Some(b) = baseline {
+        let now: BTreeSet<Key> = outcome.baseline_keys(arch, file).collect();
+        outcome.stale = b
+            .keys
+            .iter()
+            .filter(|k| k.file == file && !now.contains(k))
+            .cloned()
+            .collect();
+    }
+    outcome
+}
+
+/// The reason a finding is silenced, inline first, then by the configuration.
+fn suppression(
+    arch: &Architecture,
+    config: &CheckConfig,
+    f: &Finding,
+) -> Option<(String, SuppressedBy)> {
+    let node = arch.node(f.node);
+    let inline = node.suppressions.iter().find(|s| s.rule == f.rule);
+    match inline {
+        Some(s) => Some((s.reason.clone(), SuppressedBy::Inline)),
+        None => config
+            .ignored(f.rule, &node.id)
+            .map(|i| (i.reason.clone(), SuppressedBy::Config)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::config;
+    use crate::load::load_str;
+    use crate::rule::Rule;
+
+    const FILE: &str = "version: 1\nsites:\n  dc: {}\n  old:\n    x-spof-ignore: [{ rule: single-point-of-failure, reason: later }]\nservices:\n  api:\n    tier: high\n    logical: true\n    runs_in: dc\n  db:\n    tier: high\n    logical: true\n    runs_in: old\n";
+
+    fn outcome(config_text: &str, baseline: Option<&Baseline>) -> Outcome {
+        let arch = load_str("a.yaml", FILE).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let config = config::parse("c.yaml", config_text).unwrap();
+        run(&arch, &graph, "a.yaml", Tier::High, &config, baseline)
+    }
+
+    #[test]
+    fn levels_suppressions_and_baselines_apply_in_order() {
+        let o = outcome("check: {}\n", None);
+        // `dc` takes down `api`; `old` takes down `db` but is silenced inline.
+        let nodes: Vec<u32> = o.findings.iter().map(|f| f.node.0).collect();
+        assert_eq!(nodes, [0]);
+        assert!(o.fails(false));
+        assert_eq!(o.suppressed.len(), 1);
+        assert_eq!(o.suppressed[0].by, SuppressedBy::Inline);
+        assert_eq!(o.suppressed[0].reason, "later");
+        let off = outcome(
+            "check:\n  rules:\n    single-point-of-failure: warning\n",
+            None,
+        );
+        assert!(!off.fails(false) && off.fails(true));
+        let ignored = outcome(
+            "check:\n  ignore:\n    - { rule: single-point-of-failure, node: dc, reason: moving }\n",
+            None,
+        );
+        assert!(ignored
+            .suppressed
+            .iter()
+            .any(|s| s.by == SuppressedBy::Config && s.reason == "moving"));
+        let mut b = Baseline::default();
+        b.keys.insert(Key {
+            rule: Rule::SinglePointOfFailure.code().into(),
+            file: "a.yaml".into(),
+            node: "dc".into(),
+        });
+        b.keys.insert(Key {
+            rule: Rule::SharedFate.code().into(),
+            file: "a.yaml".into(),
+            node: "gone".into(),
+        });
+        let o = outcome("check: {}\n", Some(&b));
+        assert_eq!(o.in_baseline.len(), 1);
+        assert_eq!(o.stale.len(), 1);
+        assert_eq!(o.stale[0].node, "gone");
+    }
+}
