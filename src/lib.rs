@@ -7,10 +7,10 @@
 //! - [`engine`] computes states under failures, single points of failure,
 //!   cut sets and availability on an index-based graph;
 //! - [`report`] formats results (human, JSON, SARIF, GitHub, DOT);
-//! - [`cli`] ties them to the command line.
+//! The command line (`src/cli/`) is the binary's, not the library's: it
+//! parses arguments, reads files and picks a writer.
 
 pub mod check;
-pub mod cli;
 pub mod code;
 pub mod diagnostic;
 pub mod engine;

@@ -1,3 +1,7 @@
+//! The `spof` binary: everything is in the library and in `cli/`.
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    spof::cli::main()
+    cli::main()
 }

@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{self, FailureGraph, TargetSelection};
-use crate::model::{Architecture, Tier};
+use crate::model::{Architecture, NodeKind, Tier};
 
 /// One single point of failure, described by ids so that it can be
 /// compared across two files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpofSummary {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: NodeKind,
     pub targets: Vec<String>,
     pub users_affected: u64,
 }
@@ -44,7 +44,7 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
             arch.name_of(s.id).to_string(),
             SpofSummary {
                 id: arch.name_of(s.id).to_string(),
-                kind: arch.node(s.id).kind().as_str(),
+                kind: arch.node(s.id).kind(),
                 targets: s
                     .chains
                     .iter()

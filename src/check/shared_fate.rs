@@ -5,10 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
 use crate::engine::graph::{Gate, HelperRole};
-use crate::engine::{FailureGraph, Scratch, State};
+use crate::engine::{parallel, FailureGraph, Progress, Scratch, State};
 use crate::model::{Architecture, NodeId};
 
 use super::{Alternative, Detail, Finding, Group, Rule};
@@ -16,26 +14,26 @@ use super::{Alternative, Detail, Finding, Group, Rule};
 pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
-    let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
     // For each redundant-looking group taken down by one candidate: the
     // candidate first in id order, so the result does not depend on threads.
-    let hits: Vec<(u32, NodeId)> = candidates
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(graph);
-            let mut found = Vec::new();
-            for &c in chunk {
-                scratch.propagate(graph, &[c]);
-                for &g in &scratch.changed {
-                    if is_redundant_group(graph, g) && scratch.state(g) == State::Down {
-                        found.push((g, c));
-                    }
-                }
-                scratch.reset(graph);
-            }
-            found
-        })
-        .collect();
+    let per_candidate = parallel::map_chunked(
+        &candidates,
+        64,
+        &Progress::default(),
+        || Scratch::new(graph),
+        |scratch, &c| {
+            scratch.propagate(graph, &[c]);
+            let groups: Vec<(u32, NodeId)> = scratch
+                .changed
+                .iter()
+                .filter(|&&g| is_redundant_group(graph, g) && scratch.state(g) == State::Down)
+                .map(|&g| (g, c))
+                .collect();
+            scratch.reset(graph);
+            groups
+        },
+    );
+    let hits = per_candidate.into_iter().flatten();
     let mut first: BTreeMap<u32, NodeId> = BTreeMap::new();
     for (g, c) in hits {
         let e = first.entry(g).or_insert(c);

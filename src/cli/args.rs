@@ -242,8 +242,8 @@ pub enum TierArg {
 }
 
 impl TierArg {
-    pub fn tier(self) -> crate::model::Tier {
-        use crate::model::Tier;
+    pub fn tier(self) -> spof::model::Tier {
+        use spof::model::Tier;
         match self {
             TierArg::Critical => Tier::Critical,
             TierArg::High => Tier::High,

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use super::{load, target_selection, tell, CmdResult, Format, Io, TargetArgs, INVALID, OK};
-use crate::engine::{availability as avail, cuts, FailureGraph};
-use crate::model::{Architecture, NodeId};
-use crate::report::notice::Notice;
-use crate::report::{beyond, json};
+use spof::engine::{availability as avail, cuts, FailureGraph};
+use spof::model::{Architecture, NodeId};
+use spof::report::notice::Notice;
+use spof::report::{beyond, json};
 
 /// The targets in id order.
 fn targets_of(
@@ -28,7 +28,7 @@ fn load_with_targets(
     file: &Path,
     args: &TargetArgs,
     io: &mut Io<'_>,
-) -> std::io::Result<Option<(crate::load::Loaded, Vec<NodeId>)>> {
+) -> std::io::Result<Option<(spof::load::Loaded, Vec<NodeId>)>> {
     let Some(loaded) = load(file, io)? else {
         return Ok(None);
     };
@@ -75,12 +75,10 @@ pub fn availability(
         super::progress::with_bar(io.progress, "availability of targets", |p| {
             avail::availability_of_each(arch, &graph, &targets, p)
         });
-    let importance: Option<Vec<Option<Vec<avail::Importance>>>> = with_importance.then(|| {
-        use rayon::prelude::*;
-        targets
-            .par_iter()
-            .map(|&t| avail::importance(arch, &graph, t))
-            .collect()
+    let importance = with_importance.then(|| {
+        super::progress::with_bar(io.progress, "importance of parts", |p| {
+            avail::importance_of_each(arch, &graph, &targets, p)
+        })
     });
     match format {
         Format::Human => {
@@ -109,7 +107,7 @@ pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>)
         return Ok(INVALID);
     };
     let graph = FailureGraph::build(arch);
-    let tree = match crate::engine::fault_tree::fault_tree(arch, &graph, ids[0]) {
+    let tree = match spof::engine::fault_tree::fault_tree(arch, &graph, ids[0]) {
         Ok(tree) => tree,
         Err(cycle) => {
             let cycle = cycle
@@ -121,7 +119,7 @@ pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>)
             return Ok(INVALID);
         }
     };
-    let text = crate::report::mef::write(arch, &tree);
+    let text = spof::report::mef::write(arch, &tree);
     match output {
         None => io.out.write_all(text.as_bytes())?,
         Some(path) => {

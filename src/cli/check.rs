@@ -4,16 +4,16 @@
 use std::path::Path;
 
 use super::{load, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
-use crate::check::baseline::Baseline;
-use crate::check::config::CheckConfig;
-use crate::check::{self};
-use crate::engine::FailureGraph;
-use crate::load::Loaded;
-use crate::report::diagnostics::DiagnosticWriter;
-use crate::report::explain::{self, Explained};
-use crate::report::findings::{self, FileFindings};
-use crate::report::json;
-use crate::report::notice::Notice;
+use spof::check::baseline::Baseline;
+use spof::check::config::CheckConfig;
+use spof::check::{self};
+use spof::engine::FailureGraph;
+use spof::load::Loaded;
+use spof::report::diagnostics::DiagnosticWriter;
+use spof::report::explain::{self, Explained};
+use spof::report::findings::{self, FileFindings};
+use spof::report::json;
+use spof::report::notice::Notice;
 
 pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     let mut loaded: Vec<Loaded> = Vec::new();

@@ -5,9 +5,9 @@ use std::path::Path;
 use graphviz_rust::cmd::{CommandArg, Format, Layout};
 
 use super::{load, resolve_ids, tell, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
-use crate::engine::{self, FailureGraph, TargetSelection};
-use crate::report::dot::{self, Overlay};
-use crate::report::notice::Notice;
+use spof::engine::{self, FailureGraph, TargetSelection};
+use spof::report::dot::{self, Overlay};
+use spof::report::notice::Notice;
 
 /// Above this many drawn nodes, `dot` takes minutes; sfdp takes seconds.
 const AUTO_SFDP_ABOVE: usize = 1_000;
@@ -63,7 +63,7 @@ pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         let sites = arch
             .nodes
             .iter()
-            .filter(|n| n.kind() == crate::model::NodeKind::Site)
+            .filter(|n| n.kind() == spof::model::NodeKind::Site)
             .count();
         (sites, dot::collapsed_graph(arch, &overlay))
     } else {

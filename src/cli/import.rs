@@ -6,9 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{tell, CmdResult, Io, INVALID, OK};
-use crate::import::{backstage, catalog};
-use crate::report::diagnostics::DiagnosticWriter;
-use crate::report::notice::{ImportProblem, Notice, Refusal};
+use spof::import::{backstage, catalog};
+use spof::report::diagnostics::DiagnosticWriter;
+use spof::report::notice::{ImportProblem, Notice, Refusal};
 
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
 const MAX_FILES: usize = 10_000;
@@ -96,7 +96,7 @@ pub fn backstage(
     }
     let imported = backstage::import(&entities, files);
     // The import promises a file spof reads as written; check before writing.
-    if let Err(load_error) = crate::load::load_str("imported.yaml", imported.text.as_str()) {
+    if let Err(load_error) = spof::load::load_str("imported.yaml", imported.text.as_str()) {
         writer.write_load_error(io.err, &load_error)?;
         let problem = ImportProblem::OutputInvalid;
         tell(io, &Notice::ImportFailed { problem })?;

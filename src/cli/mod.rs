@@ -20,12 +20,12 @@ pub use args::{
     CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, ImportSource, LayoutArg, TargetArgs,
 };
 
-use crate::engine::{self, FailureGraph, TargetSelection};
-use crate::load::{self, LoadFailure, Loaded};
-use crate::model::{Architecture, NodeId};
-use crate::report::diagnostics::DiagnosticWriter;
-use crate::report::notice::{self, Notice, Refusal};
-use crate::report::{human, json, style::Style};
+use spof::engine::{self, FailureGraph, TargetSelection};
+use spof::load::{self, LoadFailure, Loaded};
+use spof::model::{Architecture, NodeId};
+use spof::report::diagnostics::DiagnosticWriter;
+use spof::report::notice::{self, Notice, Refusal};
+use spof::report::{human, json, style::Style};
 
 /// Exit statuses of format v1 §9.
 pub const OK: u8 = 0;
@@ -111,7 +111,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
         }) => import::backstage(&catalogs, output.as_deref(), force, io),
         Command::Schema => io
             .out
-            .write_all(crate::schema::schema_text().as_bytes())
+            .write_all(spof::schema::schema_text().as_bytes())
             .map(|()| OK),
         Command::Completions { shell } => tooling::completions(shell, io),
         Command::Man { dir } => tooling::man(dir.as_deref(), io),

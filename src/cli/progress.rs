@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::Progress;
+use spof::engine::Progress;
 
 /// How long work runs before a bar appears. `SPOF_PROGRESS_DELAY_MS`
 /// changes it, for the tests that check the bar on a pseudo-terminal.

@@ -7,7 +7,7 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::{tell, Cli, CmdResult, Io, INVALID, OK};
-use crate::report::notice::Notice;
+use spof::report::notice::Notice;
 
 /// `spof man`: the page of `spof` on stdout, or with a folder every page
 /// (`spof.1`, `spof-audit.1`, ...) written there.
@@ -125,7 +125,7 @@ pub fn ids(words: &[String], io: &mut Io<'_>) -> CmdResult {
     let Some(file) = file else {
         return Ok(OK);
     };
-    if let Ok(loaded) = crate::load::load_path(&file) {
+    if let Ok(loaded) = spof::load::load_path(&file) {
         let mut ids: Vec<&str> = loaded.arch.nodes.iter().map(|n| n.id.as_str()).collect();
         ids.sort_unstable();
         for id in ids {

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::parallel;
+
 use crate::model::{Architecture, NodeId, Tier};
 
 use super::chain::cause_chain;
@@ -140,24 +142,18 @@ pub fn rank(
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
-    progress.start(candidates.len());
-    let chunk = (candidates.len() / (rayon::current_num_threads() * 8)).max(64);
-    let mut found: Vec<Impact> = candidates
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(graph);
-            let found: Vec<Impact> = chunk
-                .iter()
-                .filter_map(|&c| {
-                    let impact = impact(arch, graph, &mut scratch, &is_target, c);
-                    scratch.reset(graph);
-                    progress.advance(1);
-                    impact
-                })
-                .collect();
+    let impacts = parallel::map_chunked(
+        &candidates,
+        64,
+        progress,
+        || Scratch::new(graph),
+        |scratch, &c| {
+            let found = impact(arch, graph, scratch, &is_target, c);
+            scratch.reset(graph);
             found
-        })
-        .collect();
+        },
+    );
+    let mut found: Vec<Impact> = impacts.into_iter().flatten().collect();
     found.sort_by(|a, b| {
         b.critical_down
             .cmp(&a.critical_down)

@@ -63,25 +63,13 @@ pub fn availability_of_each(
     targets: &[NodeId],
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
-    use rayon::prelude::*;
-    progress.start(targets.len());
-    // One set of graph-sized buffers per chunk of targets.
-    let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
-    targets
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(graph);
-            let mut marks = ConeMarks::new(graph);
-            chunk
-                .iter()
-                .map(|&t| {
-                    let result = availability_with(arch, graph, t, &mut scratch, &mut marks);
-                    progress.advance(1);
-                    result
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    super::parallel::map_chunked(
+        targets,
+        16,
+        progress,
+        || (Scratch::new(graph), ConeMarks::new(graph)),
+        |(scratch, marks), &t| availability_with(arch, graph, t, scratch, marks),
+    )
 }
 
 /// The parts in `target`'s down-cone that can fail, with their probability
@@ -197,6 +185,22 @@ pub struct Importance {
 /// fail in the target's cone, most important first. Exact only: `None`
 /// when the exact method would exceed its budget. Costs two exact
 /// computations per part.
+/// [`importance`] of each target, in the order given, in parallel.
+pub fn importance_of_each(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+) -> Vec<Option<Vec<Importance>>> {
+    super::parallel::map_chunked(
+        targets,
+        1,
+        progress,
+        || (),
+        |(), &t| importance(arch, graph, t),
+    )
+}
+
 pub fn importance(
     arch: &Architecture,
     graph: &FailureGraph,

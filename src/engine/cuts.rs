@@ -43,27 +43,17 @@ pub fn minimal_cut_sets_with(
     max_order: usize,
     progress: &Progress,
 ) -> Vec<TargetCuts> {
-    use rayon::prelude::*;
-    progress.start(targets.len());
     let ranks = arch.id_ranks();
-    // Buffers are sized to the graph: one set per chunk of targets, not per
-    // target (rayon's map_init may call its init for every small split).
-    let chunk = (targets.len() / (rayon::current_num_threads() * 8)).max(16);
-    let mut out: Vec<TargetCuts> = targets
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(graph);
-            let mut marks = ConeMarks::new(graph);
-            chunk
-                .iter()
-                .map(|&t| {
-                    let sets = cuts_of(arch, graph, &mut scratch, &mut marks, &ranks, t, max_order);
-                    progress.advance(1);
-                    TargetCuts { target: t, sets }
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let mut out: Vec<TargetCuts> = super::parallel::map_chunked(
+        targets,
+        16,
+        progress,
+        || (Scratch::new(graph), ConeMarks::new(graph)),
+        |(scratch, marks), &t| TargetCuts {
+            target: t,
+            sets: cuts_of(arch, graph, scratch, marks, &ranks, t, max_order),
+        },
+    );
     out.sort_by_key(|c| ranks[c.target.index()]);
     out
 }

@@ -9,6 +9,7 @@ pub mod cone;
 pub mod cuts;
 pub mod fault_tree;
 pub mod graph;
+pub mod parallel;
 pub mod progress;
 pub mod propagate;
 pub mod scenario;

@@ -9,10 +9,8 @@ use serde_json::{json, Value};
 use crate::check::{
     Alternative, Detail, Finding, Group, Outcome, Rule, Severity, SuppressedBy, Verified,
 };
-use crate::diagnostic::{Label, SourceFile};
+use crate::diagnostic::SourceFile;
 use crate::model::{Architecture, NodeId, NodeKind};
-
-use super::diagnostics::DiagnosticWriter;
 
 /// The verdict on one file, with what is needed to locate and word it.
 pub struct FileFindings<'a> {
@@ -170,7 +168,8 @@ pub fn location(arch: &Architecture, f: &Finding) -> (u32, u32, u32) {
     (span.start.line, span.start.col + 1, end)
 }
 
-fn label_text(rule: Rule) -> &'static str {
+/// The few words under a finding's node id in the human report.
+pub fn label_text(rule: Rule) -> &'static str {
     match rule {
         Rule::SinglePointOfFailure => "single point of failure",
         Rule::StandbyNeedsPrimary => "this standby cannot take over",
@@ -179,12 +178,15 @@ fn label_text(rule: Rule) -> &'static str {
     }
 }
 
+/// The human report: each finding as a diagnostic, then notes and a summary line.
+#[cfg(feature = "cli")]
 pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool) -> io::Result<()> {
-    let writer = DiagnosticWriter::new(color);
+    let writer = super::diagnostics::DiagnosticWriter::new(color);
     let (mut errors, mut warnings) = (0, 0);
     for file in files {
         for f in &file.outcome.findings {
-            let label = Label::new(file.arch.node(f.node).id_span, label_text(f.rule));
+            let label =
+                crate::diagnostic::Label::new(file.arch.node(f.node).id_span, label_text(f.rule));
             let help = format!("fix: {}", fix(file.arch, f));
             let text = message(file.arch, f);
             let diagnostic = file

@@ -2,7 +2,9 @@
 //! that produces text; it writes to whatever `Write` the caller gives it.
 
 pub mod beyond;
+#[cfg(feature = "cli")]
 pub mod diagnostics;
+pub mod diff;
 pub mod dot;
 pub mod explain;
 pub mod findings;

@@ -3,8 +3,6 @@
 //! missing, a file it wrote. The CLI builds these as data; only this module
 //! words them.
 
-use std::io;
-
 use miette::MietteDiagnostic;
 
 use crate::code::Code;
@@ -211,7 +209,7 @@ impl Notice {
     }
 
     /// A plain line (no diagnostic frame), for notes about work done.
-    fn plain(&self) -> Option<String> {
+    pub fn plain(&self) -> Option<String> {
         Some(match self {
             Notice::SfdpChosen { drawn } => format!(
                 "note: {drawn} nodes to draw: using the sfdp layout (dot would take minutes); \
@@ -239,7 +237,7 @@ impl Notice {
     }
 
     /// The diagnostic miette draws: message, code, help and severity.
-    fn diagnostic(&self) -> MietteDiagnostic {
+    pub fn diagnostic(&self) -> MietteDiagnostic {
         let (message, help): (String, Option<String>) = match self {
             Notice::CannotRead { path, error } => (format!("cannot read {path}: {error}"), None),
             Notice::CannotWrite { path, error, refusal } => (
@@ -349,13 +347,14 @@ fn import_problem(problem: &ImportProblem) -> String {
     }
 }
 
+#[cfg(feature = "cli")]
 /// Writes a notice: notes about work done as one plain line, the rest as
 /// framed diagnostics.
 pub fn write(
-    out: &mut dyn io::Write,
+    out: &mut dyn std::io::Write,
     notice: &Notice,
     writer: &super::diagnostics::DiagnosticWriter,
-) -> io::Result<()> {
+) -> std::io::Result<()> {
     match notice.plain() {
         Some(line) => writeln!(out, "{line}"),
         None => writer.write(out, &notice.diagnostic()),
