@@ -14,21 +14,27 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 /// A place in a file: 1-based line, 0-based column counted in characters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
+    /// 1-based line.
     pub line: u32,
+    /// 0-based column, in characters (Unicode scalar values).
     pub col: u32,
 }
 
 /// A stretch of a file, from `start` (inclusive) to `end` (exclusive).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// First position inside.
     pub start: Pos,
+    /// First position after.
     pub end: Pos,
 }
 
 impl Span {
+    /// The stretch from `start` to `end`.
     pub fn new(start: Pos, end: Pos) -> Self {
         Span { start, end }
     }
+    /// An empty stretch at one position.
     pub fn point(at: Pos) -> Self {
         Span { start: at, end: at }
     }
@@ -37,11 +43,14 @@ impl Span {
 /// A label under a stretch of source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
+    /// Where.
     pub span: Span,
+    /// What it says (may be empty).
     pub text: String,
 }
 
 impl Label {
+    /// A label with its text.
     pub fn new(span: Span, text: impl Into<String>) -> Self {
         Label {
             span,
@@ -54,14 +63,20 @@ impl Label {
 /// that scripts and tests may rely on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The registry code (`spof::duplicate-id`).
     pub code: Code,
+    /// The one-line message.
     pub message: String,
+    /// The label on the culprit.
     pub primary: Label,
+    /// Labels on related places (the first declaration of a duplicate, ...).
     pub secondary: Vec<Label>,
+    /// What to do about it.
     pub help: Option<String>,
 }
 
 impl Problem {
+    /// A problem with its code, message and primary label.
     pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Self {
         Problem {
             code,
@@ -71,14 +86,17 @@ impl Problem {
             help: None,
         }
     }
+    /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
+    /// Sets or clears the help line.
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
         self
     }
+    /// Adds a label on a related place.
     pub fn with_secondary(mut self, label: Label) -> Self {
         self.secondary.push(label);
         self
@@ -89,12 +107,15 @@ impl Problem {
 /// (line, column) into byte offsets.
 #[derive(Debug)]
 pub struct SourceFile {
+    /// How diagnostics name the file.
     pub name: String,
+    /// The whole text.
     pub text: Arc<str>,
     line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    /// A file's name and text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         SourceFile {
             name: name.into(),
@@ -137,6 +158,7 @@ impl SourceFile {
         offset
     }
 
+    /// A span as miette's byte range, cut at the end of its first line.
     pub fn source_span(&self, span: Span) -> SourceSpan {
         let start = self.offset(span.start);
         let end = self.offset(span.end).max(start);
@@ -197,6 +219,7 @@ pub struct FileDiagnostic {
 }
 
 impl FileDiagnostic {
+    /// Shows the diagnostic as an error or a warning.
     pub fn with_severity(mut self, severity: miette::Severity) -> Self {
         self.severity = severity;
         self
@@ -234,7 +257,9 @@ impl Diagnostic for FileDiagnostic {
 /// A file that could not be loaded, with every problem found in it.
 #[derive(Debug)]
 pub struct LoadError {
+    /// The file, for the snippets.
     pub file: Arc<SourceFile>,
+    /// Every problem, sorted by position.
     pub problems: Vec<Problem>,
 }
 

@@ -12,19 +12,25 @@ use crate::rule::Rule;
 pub struct NodeId(pub u32);
 
 impl NodeId {
+    /// The index into [`Architecture::nodes`].
     pub fn index(self) -> usize {
         self.0 as usize
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The three kinds of node.
 pub enum NodeKind {
+    /// A place that fails as a whole (§3).
     Site,
+    /// Something that runs somewhere (§4).
     Service,
+    /// A consumer's feature that uses another organisation's service (§6).
     Integration,
 }
 
 impl NodeKind {
+    /// `site`, `service` or `integration`.
     pub fn as_str(self) -> &'static str {
         match self {
             NodeKind::Site => "site",
@@ -38,16 +44,22 @@ impl NodeKind {
 /// `tier >= Tier::High` reads as it should.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Tier {
+    /// `low`.
     Low,
     #[default]
+    /// `medium`, the default.
     Medium,
+    /// `high`: a target by default.
     High,
+    /// `critical`: ranks first in the audit.
     Critical,
 }
 
 impl Tier {
+    /// The tiers as written in files, most important first.
     pub const NAMES: [&'static str; 4] = ["critical", "high", "medium", "low"];
 
+    /// The tier as written in files.
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Low => "low",
@@ -57,6 +69,7 @@ impl Tier {
         }
     }
 
+    /// The tier a file's word names.
     pub fn parse(text: &str) -> Option<Tier> {
         match text {
             "low" => Some(Tier::Low),
@@ -79,6 +92,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// `hard` or `soft`.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Hard => "hard",
@@ -88,18 +102,27 @@ impl Mode {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+/// What a site is; it changes nothing in the semantics, only how it is shown.
 pub enum SiteKind {
+    /// A cloud region.
     Region,
+    /// An availability zone.
     Zone,
     #[default]
+    /// A data center, the default.
     Datacenter,
+    /// A building.
     Building,
+    /// A power feed or electrical room.
     Power,
+    /// A network or carrier.
     Network,
+    /// Anything else.
     Other,
 }
 
 impl SiteKind {
+    /// The kinds as written in files.
     pub const NAMES: [&'static str; 7] = [
         "region",
         "zone",
@@ -110,6 +133,7 @@ impl SiteKind {
         "other",
     ];
 
+    /// The kind a file's word names.
     pub fn parse(text: &str) -> Option<SiteKind> {
         Some(match text {
             "region" => SiteKind::Region,
@@ -123,6 +147,7 @@ impl SiteKind {
         })
     }
 
+    /// The kind as written in files.
     pub fn as_str(self) -> &'static str {
         Self::NAMES[match self {
             SiteKind::Region => 0,
@@ -139,14 +164,20 @@ impl SiteKind {
 /// One item of a `depends_on` or `requires` list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dependency {
+    /// One node.
     On {
+        /// What is needed.
         target: NodeId,
+        /// Down or only degraded when it is down.
         mode: Mode,
     },
     /// Met while at least `min` members are up.
     AnyOf {
+        /// The alternatives.
         members: Vec<NodeId>,
+        /// How many of them must be up.
         min: u32,
+        /// Down or only degraded when fewer are up.
         mode: Mode,
     },
 }
@@ -154,52 +185,83 @@ pub enum Dependency {
 /// Where a service runs: up while at least `min` entries are up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement {
+    /// The sites, in file order.
     pub entries: Vec<PlacementEntry>,
+    /// How many entries must be up (1 unless the file says).
     pub min: u32,
 }
 
 /// A site of a placement, and what a standby there needs to take over.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementEntry {
+    /// The site.
     pub site: NodeId,
+    /// What a copy there needs besides the site (a standby's tooling).
     pub requires: Vec<Dependency>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// What is particular to each kind of node.
 pub enum NodeDetail {
+    /// A site (§3).
     Site {
+        /// Region, zone, data center, ...
         kind: SiteKind,
+        /// The larger site it is part of.
         within: Option<NodeId>,
+        /// Who operates it.
         operator: Option<String>,
     },
+    /// A service (§4).
     Service {
+        /// Its tier.
         tier: Tier,
+        /// Its users.
         users: u64,
+        /// Fails only through what it needs, never on its own.
         logical: bool,
+        /// Run by another organisation.
         external: bool,
+        /// Where it runs; `None` when the file does not say.
         runs_in: Option<Placement>,
     },
+    /// An integration (§6).
     Integration {
+        /// The service whose feature it is.
         consumer: NodeId,
+        /// The service it uses.
         provider: NodeId,
+        /// The feature, in words.
         feature: Option<String>,
+        /// Whether losing it takes the consumer down or only degrades it.
         mode: Mode,
+        /// Alternatives to the provider.
         fallback: Vec<NodeId>,
         /// Its own tier, or the consumer's when the file gives none.
         tier: Tier,
+        /// Its users.
         users: u64,
     },
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A site, service or integration.
 pub struct Node {
+    /// Its id, unique in the architecture.
     pub id: String,
+    /// Display name.
     pub name: Option<String>,
+    /// Free text.
     pub description: Option<String>,
+    /// Who runs it.
     pub owner: Option<String>,
+    /// Free labels.
     pub tags: Vec<String>,
+    /// Probability that it is up on its own.
     pub availability: Option<f64>,
+    /// What it needs besides its placement.
     pub depends_on: Vec<Dependency>,
+    /// What is particular to its kind.
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.
     pub id_span: Span,
@@ -210,11 +272,14 @@ pub struct Node {
 /// A check rule silenced for one node, with the reason a reviewer will read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suppression {
+    /// The rule.
     pub rule: Rule,
+    /// Why it is accepted.
     pub reason: String,
 }
 
 impl Node {
+    /// Site, service or integration.
     pub fn kind(&self) -> NodeKind {
         match self.detail {
             NodeDetail::Site { .. } => NodeKind::Site,
@@ -231,6 +296,7 @@ impl Node {
         }
     }
 
+    /// Its users (0 for sites).
     pub fn users(&self) -> u64 {
         match self.detail {
             NodeDetail::Site { .. } => 0,
@@ -253,6 +319,7 @@ impl Node {
         !self.is_logical()
     }
 
+    /// Its name, else its id.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
     }
@@ -261,26 +328,33 @@ impl Node {
 /// A whole validated architecture file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Architecture {
+    /// The file's `name`.
     pub name: Option<String>,
+    /// The file's `description`.
     pub description: Option<String>,
     /// Sites first, then services, then integrations, each in file order.
     pub nodes: Vec<Node>,
+    /// Id to index.
     pub ids: HashMap<String, NodeId>,
 }
 
 impl Architecture {
+    /// The node at an index.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
     }
 
+    /// The index of an id, if it is declared.
     pub fn id_of(&self, id: &str) -> Option<NodeId> {
         self.ids.get(id).copied()
     }
 
+    /// The id of the node at an index.
     pub fn name_of(&self, id: NodeId) -> &str {
         &self.nodes[id.index()].id
     }
 
+    /// Every index, in order.
     pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
         (0..self.nodes.len() as u32).map(NodeId)
     }

@@ -5,11 +5,14 @@
 /// How much a finding matters in CI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Reported; does not fail the build.
     Warning,
+    /// Fails the build.
     Error,
 }
 
 impl Severity {
+    /// `warning` or `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -19,14 +22,20 @@ impl Severity {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A check rule.
 pub enum Rule {
+    /// `spof/single-point-of-failure`.
     SinglePointOfFailure,
+    /// `spof/standby-needs-primary`.
     StandbyNeedsPrimary,
+    /// `spof/integration-without-fallback`.
     IntegrationWithoutFallback,
+    /// `spof/shared-fate`.
     SharedFate,
 }
 
 impl Rule {
+    /// Every rule.
     pub const ALL: [Rule; 4] = [
         Rule::SinglePointOfFailure,
         Rule::StandbyNeedsPrimary,
@@ -68,11 +77,13 @@ impl Rule {
         }
     }
 
+    /// The rule a code names, with or without `spof/`.
     pub fn parse(code: &str) -> Option<Rule> {
         let code = code.strip_prefix("spof/").unwrap_or(code);
         Rule::ALL.into_iter().find(|r| r.slug() == code)
     }
 
+    /// One line: what the rule finds.
     pub fn summary(self) -> &'static str {
         match self {
             Rule::SinglePointOfFailure => {
@@ -90,6 +101,7 @@ impl Rule {
         }
     }
 
+    /// Several lines: why it matters and how to fix it.
     pub fn explanation(self) -> &'static str {
         match self {
             Rule::SinglePointOfFailure => {

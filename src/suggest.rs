@@ -2,7 +2,7 @@
 
 /// The candidate closest to `input`, when one is close enough to be a
 /// plausible typo (`depend_on` → `depends_on`, `runs-in` → `runs_in`).
-pub fn did_you_mean<'c, I>(input: &str, candidates: I) -> Option<&'c str>
+pub(crate) fn did_you_mean<'c, I>(input: &str, candidates: I) -> Option<&'c str>
 where
     I: IntoIterator<Item = &'c str>,
 {
@@ -35,7 +35,7 @@ fn normalize(word: &str) -> String {
 
 /// "did you mean `x`?" or nothing. When no word is a plausible typo, ids
 /// that contain the input (`pangyo` → `sk-pangyo-idc`) are offered instead.
-pub fn hint<'c, I>(input: &str, candidates: I) -> Option<String>
+pub(crate) fn hint<'c, I>(input: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'c str>,
     I::IntoIter: Clone,

@@ -8,17 +8,23 @@ use serde_json::{json, Value};
 /// and lines may change without making a finding new.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
+    /// The rule's code (`spof/single-point-of-failure`).
     pub rule: String,
+    /// The file as named on the command line.
     pub file: String,
+    /// The id of the node the finding is about.
     pub node: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Findings accepted once, so that CI fails only on new ones.
 pub struct Baseline {
+    /// The accepted findings.
     pub keys: BTreeSet<Key>,
 }
 
 impl Baseline {
+    /// The JSON `--write-baseline` writes.
     pub fn to_json(&self) -> Value {
         let findings: Vec<Value> = self
             .keys

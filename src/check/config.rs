@@ -26,17 +26,24 @@ use crate::rule::{Rule, Severity};
 pub type Level = Option<Severity>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A team's settings for `spof check`.
 pub struct CheckConfig {
+    /// `check.min_tier`: the failing level when `--min-tier` is not given.
     pub min_tier: Option<Tier>,
+    /// `check.rules`: each rule's level, where the file sets one.
     pub levels: BTreeMap<Rule, Level>,
+    /// `check.ignore`: accepted findings.
     pub ignore: Vec<Ignore>,
 }
 
 /// One accepted finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ignore {
+    /// The rule it silences.
     pub rule: Rule,
+    /// The id of the node.
     pub node: String,
+    /// Why, for the next reviewer.
     pub reason: String,
 }
 
@@ -46,6 +53,7 @@ impl CheckConfig {
         from_command_line.or(self.min_tier).unwrap_or(Tier::High)
     }
 
+    /// A rule's level: the configuration's, else the rule's default.
     pub fn level(&self, rule: Rule) -> Level {
         self.levels
             .get(&rule)
@@ -53,6 +61,7 @@ impl CheckConfig {
             .unwrap_or(Some(rule.severity()))
     }
 
+    /// The `ignore` entry that accepts `rule` on `node`, if any.
     pub fn ignored(&self, rule: Rule, node: &str) -> Option<&Ignore> {
         self.ignore
             .iter()

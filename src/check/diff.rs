@@ -11,15 +11,22 @@ use crate::model::{Architecture, NodeKind, Tier};
 /// compared across two files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpofSummary {
+    /// The single point of failure's id.
     pub id: String,
+    /// Whether it is a site or a service.
     pub kind: NodeKind,
+    /// Ids of the targets it takes down, in id order.
     pub targets: Vec<String>,
+    /// Users of every node down when it fails.
     pub users_affected: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// The single points of failure one version has and the other has not.
 pub struct Diff {
+    /// In HEAD, not in BASE.
     pub added: Vec<SpofSummary>,
+    /// In BASE, not in HEAD.
     pub removed: Vec<SpofSummary>,
     /// Users of every node some single point of failure takes down.
     pub users_at_risk: (u64, u64),

@@ -11,7 +11,7 @@ use crate::model::{Architecture, NodeId};
 
 use super::{Alternative, Detail, Finding, Group, Rule};
 
-pub fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
+pub(super) fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
     // For each redundant-looking group taken down by one candidate: the

@@ -9,7 +9,7 @@ use super::{Detail, Finding, Rule, Verified};
 
 /// For every placement entry with `requires`, fails each other entry's site
 /// alone and reports a hard requirement that goes down with it.
-pub fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
+pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
     // primary site → (service, standby entry index) pairs to test under it.
     let mut by_primary: BTreeMap<NodeId, Vec<(NodeId, usize)>> = BTreeMap::new();
     for id in arch.node_ids() {

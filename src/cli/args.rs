@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
         (format v1), then ask what fails when something burns down.",
     after_help = "Exit status: 0 success, 1 findings at the failing level (check), 2 invalid input or usage."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Never draw a progress bar (one appears on a terminal for work over a second)
@@ -23,7 +23,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check files against format v1 and print every problem found
     Validate {
         #[arg(required = true, value_name = "FILE")]
@@ -142,7 +142,7 @@ pub enum Command {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
@@ -165,7 +165,7 @@ pub struct CheckArgs {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-pub struct DiagramArgs {
+pub(crate) struct DiagramArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Draw the states when these nodes fail (repeat for several)
@@ -195,13 +195,13 @@ pub struct DiagramArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     /// Open-PSA Model Exchange Format XML
     Mef,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LayoutArg {
+pub(crate) enum LayoutArg {
     Auto,
     Dot,
     Sfdp,
@@ -209,7 +209,7 @@ pub enum LayoutArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     Human,
     Json,
     Sarif,
@@ -218,7 +218,7 @@ pub enum CheckFormat {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-pub struct TargetArgs {
+pub(crate) struct TargetArgs {
     /// Lowest tier that counts as a target
     #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
     pub min_tier: TierArg,
@@ -228,13 +228,13 @@ pub struct TargetArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TierArg {
+pub(crate) enum TierArg {
     Critical,
     High,
     Medium,
@@ -242,7 +242,7 @@ pub enum TierArg {
 }
 
 impl TierArg {
-    pub fn tier(self) -> spof::model::Tier {
+    pub(crate) fn tier(self) -> spof::model::Tier {
         use spof::model::Tier;
         match self {
             TierArg::Critical => Tier::Critical,
@@ -254,7 +254,7 @@ impl TierArg {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum ImportSource {
+pub(crate) enum ImportSource {
     /// Read Backstage catalog files (catalog-info.yaml) and write a spof file
     Backstage {
         /// Catalog files or folders holding a catalog-info.yaml; `Location` entities are followed

@@ -35,7 +35,7 @@ fn load_with_targets(
     Ok(targets_of(&loaded.arch, args, io)?.map(|t| (loaded, t)))
 }
 
-pub fn cuts(
+pub(super) fn cuts(
     file: &Path,
     max_order: usize,
     args: &TargetArgs,
@@ -59,7 +59,7 @@ pub fn cuts(
     Ok(OK)
 }
 
-pub fn availability(
+pub(super) fn availability(
     file: &Path,
     args: &TargetArgs,
     with_importance: bool,
@@ -98,7 +98,7 @@ pub fn availability(
     Ok(OK)
 }
 
-pub fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
     let Some(loaded) = load(file, io)? else {
         return Ok(INVALID);
     };

@@ -15,7 +15,7 @@ use spof::report::findings::{self, FileFindings};
 use spof::report::json;
 use spof::report::notice::Notice;
 
-pub fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     let mut loaded: Vec<Loaded> = Vec::new();
     let mut invalid = false;
     for file in &args.files {
@@ -132,7 +132,7 @@ fn read_config(path: Option<&Path>, io: &mut Io<'_>) -> std::io::Result<Option<C
     }
 }
 
-pub fn explain(name: Option<&str>, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn explain(name: Option<&str>, io: &mut Io<'_>) -> CmdResult {
     let Some(name) = name else {
         explain::write_list(io.out)?;
         return Ok(OK);

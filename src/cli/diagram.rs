@@ -12,7 +12,7 @@ use spof::report::notice::Notice;
 /// Above this many drawn nodes, `dot` takes minutes; sfdp takes seconds.
 const AUTO_SFDP_ABOVE: usize = 1_000;
 
-pub fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     let Some(loaded) = load(&args.file, io)? else {
         return Ok(INVALID);
     };

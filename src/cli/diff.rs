@@ -10,7 +10,7 @@ use spof::model::Tier;
 use spof::report::notice::Notice;
 use spof::report::{self, json};
 
-pub fn diff(
+pub(super) fn diff(
     base: &Path,
     head: Option<&Path>,
     base_ref: Option<&str>,

@@ -13,7 +13,7 @@ use spof::report::notice::{ImportProblem, Notice, Refusal};
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
 const MAX_FILES: usize = 10_000;
 
-pub fn backstage(
+pub(super) fn backstage(
     catalogs: &[PathBuf],
     output: Option<&Path>,
     force: bool,

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{
+pub(crate) use args::{
     CheckArgs, CheckFormat, Cli, Command, DiagramArgs, Format, ImportSource, LayoutArg, TargetArgs,
 };
 
@@ -28,12 +28,12 @@ use spof::report::notice::{self, Notice, Refusal};
 use spof::report::{human, json, style::Style};
 
 /// Exit statuses of format v1 §9.
-pub const OK: u8 = 0;
-pub const FINDINGS: u8 = 1;
-pub const INVALID: u8 = 2;
+pub(crate) const OK: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const INVALID: u8 = 2;
 
 /// Where a command writes, and whether each stream is a terminal.
-pub struct Io<'a> {
+pub(crate) struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
     pub out_style: Style,
@@ -43,7 +43,7 @@ pub struct Io<'a> {
 }
 
 /// Runs spof with the process's arguments and standard streams.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -73,7 +73,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs one parsed command; returns the exit status.
-pub fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
+pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
     let result = match cli.command {
         Command::Validate { files } => validate(&files, io),
         Command::Audit {
@@ -172,7 +172,7 @@ pub(crate) fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io:
 }
 
 /// The starter file of `spof init`.
-pub const STARTER: &str = include_str!("starter.yaml");
+pub(crate) const STARTER: &str = include_str!("starter.yaml");
 
 fn init(file: &Path, io: &mut Io<'_>) -> CmdResult {
     if file == Path::new("-") {

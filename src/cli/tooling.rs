@@ -11,7 +11,7 @@ use spof::report::notice::Notice;
 
 /// `spof man`: the page of `spof` on stdout, or with a folder every page
 /// (`spof.1`, `spof-audit.1`, ...) written there.
-pub fn man(dir: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn man(dir: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
     let Some(dir) = dir else {
         // As `generate_to` does: `help` is a flag on each page, not a page.
         clap_mangen::Man::new(Cli::command().disable_help_subcommand(true)).render(io.out)?;
@@ -55,7 +55,7 @@ const FISH_IDS: &str = r#" -f -a "(spof __ids (commandline -opc))""#;
 
 /// `spof completions SHELL`: clap's script, and for bash, zsh and fish the
 /// values of `--fail` and `--target` completed with the file's ids.
-pub fn completions(shell: Shell, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn completions(shell: Shell, io: &mut Io<'_>) -> CmdResult {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "spof", &mut script);
     let script = String::from_utf8_lossy(&script).into_owned();
@@ -117,7 +117,7 @@ fn with_ids(shell: Shell, script: &str) -> String {
 /// `spof __ids WORDS...`: the ids of the first architecture file among the
 /// words, one a line, sorted; nothing at all when there is none or it does
 /// not load (a completion must never print an error into the prompt).
-pub fn ids(words: &[String], io: &mut Io<'_>) -> CmdResult {
+pub(super) fn ids(words: &[String], io: &mut Io<'_>) -> CmdResult {
     let file = words
         .iter()
         .map(PathBuf::from)

@@ -56,6 +56,7 @@ impl TargetSelection {
 /// One single point of failure and what it does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spof {
+    /// The candidate.
     pub id: NodeId,
     /// Every node down when `id` fails, except `id`; sorted by id.
     pub takes_down: Vec<NodeId>,
@@ -73,8 +74,11 @@ pub struct Spof {
 /// Everything the audit found, ranked as format v1 §9 says.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Audit {
+    /// The single points of failure, ranked (format v1 §9).
     pub spofs: Vec<Spof>,
+    /// How many targets there were.
     pub targets: usize,
+    /// How many candidates were failed one by one.
     pub candidates: usize,
 }
 
@@ -117,7 +121,9 @@ pub struct Ranking {
     pub order: Vec<NodeId>,
     /// How many nodes each of them takes down, to size the batches of details.
     down: Vec<usize>,
+    /// How many targets there were.
     pub targets: usize,
+    /// How many candidates were failed one by one.
     pub candidates: usize,
     is_target: Vec<bool>,
     ranks: Vec<u32>,

@@ -26,21 +26,34 @@ const TAIL: f64 = 1e-12;
 pub const SAMPLES: u32 = 200_000;
 
 #[derive(Clone, Debug, PartialEq)]
+/// How an availability was computed.
 pub enum Method {
+    /// By enumeration, correct to 1e-9.
     Exact,
-    MonteCarlo { samples: u32, ci95: (f64, f64) },
+    /// By sampling.
+    MonteCarlo {
+        /// How many samples were drawn.
+        samples: u32,
+        /// The Wilson 95% interval.
+        ci95: (f64, f64),
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// One target's availability.
 pub struct TargetAvailability {
+    /// The target.
     pub target: NodeId,
+    /// Probability that it is not down.
     pub availability: f64,
+    /// How it was computed.
     pub method: Method,
     /// How many parts with an availability below 1 can take it down, the
     /// target itself included.
     pub parts: usize,
 }
 
+/// The availability of `target` (format v1 §10): exact when the enumeration is small enough, else Monte Carlo.
 pub fn availability(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -172,6 +185,7 @@ pub fn availability_with(
 /// How much one part matters to a target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Importance {
+    /// The part that can fail.
     pub part: NodeId,
     /// P(target up | part up) - P(target up | part down): how much the
     /// target's availability hangs on this part.
@@ -201,6 +215,7 @@ pub fn importance_of_each(
     )
 }
 
+/// Birnbaum importance and risk achievement worth of every part in `target`'s cone; `None` when the cone is too large to enumerate exactly.
 pub fn importance(
     arch: &Architecture,
     graph: &FailureGraph,

@@ -12,7 +12,7 @@ use super::graph::{FailureGraph, Gate};
 use super::propagate::{Scratch, State};
 
 /// The chain of causes of real node `id`: empty when it is up or failed.
-pub fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<NodeId> {
+pub(crate) fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<NodeId> {
     let mut chain = Vec::new();
     let mut at = id.0;
     if scratch.state(at) == State::Up {

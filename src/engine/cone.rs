@@ -4,17 +4,6 @@ use crate::model::{Architecture, Mode, NodeId};
 
 use super::graph::{FailureGraph, Gate};
 
-/// Candidates that can take `target` down, alone or with others: those with
-/// a path to it along requirements that can carry "down" (a soft
-/// requirement only degrades, so it is not followed). In id order of the
-/// model. O(gates + edges).
-pub fn down_cone(arch: &Architecture, graph: &FailureGraph, target: NodeId) -> Vec<NodeId> {
-    let mut marks = ConeMarks::new(graph);
-    let mut cone = marks.mark(arch, graph, target);
-    cone.sort();
-    cone
-}
-
 /// Reusable marks for cones, one generation per target, so marking a cone
 /// costs the cone, not the graph.
 #[derive(Debug)]

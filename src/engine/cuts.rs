@@ -1,7 +1,7 @@
 //! Minimal cut sets (format v1 §10): the smallest sets of candidates whose
 //! joint failure takes a target down.
 //!
-//! Per target, only the candidates in its down-cone ([`down_cone`]) are
+//! Per target, only the candidates in its down-cone (marked by `ConeMarks::mark`: candidates with a path to it along requirements that carry "down") are
 //! tried, and a set is tried only when none of its subsets already is a
 //! cut, which keeps every reported set minimal by construction. Trying one
 //! set costs one propagation over the part of the graph it reaches, so
@@ -21,7 +21,9 @@ use super::propagate::{Scratch, State};
 /// and then by ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TargetCuts {
+    /// The target.
     pub target: NodeId,
+    /// Its minimal cut sets, each sorted, by size then lexicographically.
     pub sets: Vec<Vec<NodeId>>,
 }
 

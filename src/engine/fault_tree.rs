@@ -14,32 +14,44 @@ use crate::model::{Architecture, Mode, NodeId};
 use super::graph::{FailureGraph, Gate};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// An argument of a gate.
 pub enum Arg {
+    /// Another gate, by index in [`FaultTree::gates`].
     Gate(u32),
+    /// A basic event: a candidate failing on its own.
     Basic(NodeId),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// What makes a gate true (its output failed).
 pub enum Logic {
+    /// Any argument failed.
     Or,
+    /// At least this many arguments failed.
     AtLeast(u32),
     /// Never down (a logical node with no hard requirement).
     False,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One gate of the tree.
 pub struct FtGate {
     /// The failure-graph gate it comes from.
     pub gate: u32,
+    /// How its arguments combine.
     pub logic: Logic,
+    /// Its arguments, without repeats.
     pub args: Vec<Arg>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// The fault tree of one target's failure.
 pub struct FaultTree {
+    /// The target whose failure is the top event.
     pub target: NodeId,
     /// Gates in dependency order: each gate's arguments come before it.
     pub gates: Vec<FtGate>,
+    /// Every basic event used, in id order.
     pub basic_events: Vec<NodeId>,
 }
 

@@ -20,7 +20,12 @@ pub enum Gate {
     All,
     /// An `any_of` group or a multi-site placement: down when fewer than
     /// `min` members are not down, degraded when fewer than `min` are up.
-    AtLeast { min: u32, members: u32 },
+    AtLeast {
+        /// How many requirements must be up.
+        min: u32,
+        /// How many requirements there are.
+        members: u32,
+    },
 }
 
 /// What a helper gate stands for, so findings can name it.
@@ -39,13 +44,16 @@ pub enum HelperRole {
 /// A helper gate's owner (the node whose field it comes from) and role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Helper {
+    /// The node the helper gate belongs to.
     pub owner: NodeId,
+    /// Which part of that node it stands for.
     pub role: HelperRole,
 }
 
 /// The compiled graph with a flat copy of the edges for the hot loops.
 #[derive(Debug)]
 pub struct FailureGraph {
+    /// The gates and, as edges, what each one requires and how hard.
     pub graph: DiGraph<Gate, Mode, u32>,
     /// Number of real nodes; indices below it are [`NodeId`]s.
     pub real: usize,
@@ -115,14 +123,17 @@ impl FailureGraph {
         }
     }
 
+    /// How many gates: real nodes first, then helpers.
     pub fn len(&self) -> usize {
         self.graph.node_count()
     }
 
+    /// Whether there are no gates.
     pub fn is_empty(&self) -> bool {
         self.graph.node_count() == 0
     }
 
+    /// The gate at index `n`.
     pub fn gate(&self, n: u32) -> Gate {
         self.graph[NodeIndex::new(n as usize)]
     }
@@ -145,6 +156,7 @@ impl FailureGraph {
         &self.requirements[a as usize..b as usize]
     }
 
+    /// Whether gate `n` is a node of the architecture (not a helper).
     pub fn is_real(&self, n: u32) -> bool {
         (n as usize) < self.real
     }

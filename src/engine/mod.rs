@@ -4,14 +4,14 @@
 
 pub mod audit;
 pub mod availability;
-pub mod chain;
-pub mod cone;
+pub(crate) mod chain;
+pub(crate) mod cone;
 pub mod cuts;
 pub mod fault_tree;
 pub mod graph;
 pub mod parallel;
 pub mod progress;
-pub mod propagate;
+pub(crate) mod propagate;
 pub mod scenario;
 
 pub use audit::{audit, audit_with, rank, Audit, Ranking, Spof, TargetSelection};

@@ -19,14 +19,17 @@ impl Progress {
         self.total.store(total as u64, Ordering::Relaxed);
     }
 
+    /// Counts `units` more as done.
     pub fn advance(&self, units: usize) {
         self.done.fetch_add(units as u64, Ordering::Relaxed);
     }
 
+    /// Units done so far.
     pub fn done(&self) -> u64 {
         self.done.load(Ordering::Relaxed)
     }
 
+    /// Units in all.
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
     }

@@ -18,12 +18,16 @@ use super::graph::{FailureGraph, Gate};
 /// A node's state, ordered `Down < Degraded < Up`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum State {
+    /// Cannot serve.
     Down,
+    /// Serves with less (a soft requirement is down).
     Degraded,
+    /// Serves.
     Up,
 }
 
 impl State {
+    /// `down`, `degraded` or `up`, as JSON writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Up => "up",
@@ -59,6 +63,7 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Buffers sized to `graph`, every gate up.
     pub fn new(graph: &FailureGraph) -> Self {
         let n = graph.len();
         Scratch {
@@ -77,10 +82,12 @@ impl Scratch {
         }
     }
 
+    /// The state of gate `n` after the last propagation.
     pub fn state(&self, n: u32) -> State {
         self.state[n as usize]
     }
 
+    /// Whether gate `n` was failed by the scenario itself.
     pub fn is_failed(&self, n: u32) -> bool {
         self.failed[n as usize]
     }
@@ -112,7 +119,7 @@ impl Scratch {
 
     /// Like [`Scratch::propagate`], but along the dependents `dependents`
     /// gives, such as a target's down-cone alone
-    /// ([`super::cone::ConeMarks::dependents`]). Down states inside a cone are
+    /// (`ConeMarks::dependents`). Down states inside a cone are
     /// exact, since whether a gate there is down depends only on gates
     /// there; gates outside it stay up. This keeps cut sets and availability
     /// proportional to the cone, not to everything a failure reaches.

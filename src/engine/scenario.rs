@@ -7,14 +7,18 @@ use super::graph::FailureGraph;
 use super::propagate::{Scratch, State};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One node that is not up, and why.
 pub struct NodeOutcome {
+    /// The node.
     pub id: NodeId,
+    /// Down or degraded.
     pub state: State,
     /// Empty for up nodes and for the failed nodes themselves.
     pub cause: Vec<NodeId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// Every node's state under one scenario.
 pub struct ScenarioOutcome {
     /// The scenario, without repeats, in id order.
     pub failed: Vec<NodeId>,
@@ -23,6 +27,7 @@ pub struct ScenarioOutcome {
 }
 
 impl ScenarioOutcome {
+    /// How many nodes are in `state`.
     pub fn count(&self, state: State) -> usize {
         self.nodes.iter().filter(|n| n.state == state).count()
     }

@@ -30,6 +30,7 @@ const NODE_KINDS: [&str; 4] = ["component", "resource", "api", "system"];
 pub struct Imported {
     /// The architecture file, valid format v1 as written.
     pub text: String,
+    /// How many nodes it holds.
     pub nodes: usize,
     /// Nodes that still need a human: no placement, no tier, not in the catalog.
     pub todos: usize,

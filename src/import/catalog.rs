@@ -18,8 +18,11 @@ use crate::yaml::tree;
 /// An entity reference in canonical form: kind (lower case), namespace, name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EntityRef {
+    /// `component`, `resource`, ... in lower case.
     pub kind: String,
+    /// The namespace, `default` when none is given.
     pub namespace: String,
+    /// The entity's name.
     pub name: String,
 }
 
@@ -55,11 +58,17 @@ impl EntityRef {
 /// One entity of a catalog.
 #[derive(Clone, Debug)]
 pub struct Entity {
+    /// Kind, namespace and name.
     pub reference: EntityRef,
+    /// `metadata.title`.
     pub title: Option<String>,
+    /// `metadata.description`.
     pub description: Option<String>,
+    /// `metadata.tags`.
     pub tags: Vec<String>,
+    /// `metadata.annotations`.
     pub annotations: BTreeMap<String, String>,
+    /// `spec`, as read.
     pub spec: Json,
 }
 
@@ -82,6 +91,7 @@ impl Entity {
 /// What one catalog file gave.
 #[derive(Debug, Default)]
 pub struct CatalogFile {
+    /// The entities, in file order.
     pub entities: Vec<Entity>,
     /// Targets of its `Location` entities, as written (relative paths or URLs).
     pub locations: Vec<String>,

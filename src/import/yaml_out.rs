@@ -5,7 +5,7 @@ use crate::yaml::scalar::{resolve, Resolved};
 /// `text` as a YAML scalar that reads back as exactly this string: plain
 /// when that is safe, else double-quoted (a JSON string is a valid YAML
 /// double-quoted scalar).
-pub fn scalar(text: &str) -> String {
+pub(super) fn scalar(text: &str) -> String {
     if is_plain_safe(text) {
         text.to_string()
     } else {
@@ -26,13 +26,13 @@ fn is_plain_safe(text: &str) -> bool {
 }
 
 /// A flow sequence of scalars: `[a, "b c:", d]`.
-pub fn flow_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+pub(super) fn flow_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.into_iter().map(scalar).collect();
     format!("[{}]", items.join(", "))
 }
 
 /// Text for a `#` comment: one line.
-pub fn comment_safe(text: &str) -> String {
+pub(super) fn comment_safe(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

@@ -15,7 +15,7 @@ use super::fields::Context;
 
 /// An id declared by a key of `sites`, `services` or `integrations`.
 #[derive(Clone, Copy, Debug)]
-pub struct Declared {
+pub(super) struct Declared {
     pub id: NodeId,
     pub kind: NodeKind,
     pub span: Span,
@@ -24,20 +24,20 @@ pub struct Declared {
 /// Every declared id, once: the map becomes [`crate::model::Architecture::ids`]
 /// as it is, so each id is hashed once on the way in.
 #[derive(Debug, Default)]
-pub struct Declarations {
+pub(super) struct Declarations {
     pub ids: HashMap<String, NodeId>,
     pub info: Vec<(NodeKind, Span)>,
 }
 
 impl Declarations {
-    pub fn get(&self, id: &str) -> Option<Declared> {
+    pub(super) fn get(&self, id: &str) -> Option<Declared> {
         let &n = self.ids.get(id)?;
         let (kind, span) = self.info[n.index()];
         Some(Declared { id: n, kind, span })
     }
 }
 
-pub struct Checker<'d, 'a> {
+pub(super) struct Checker<'d, 'a> {
     pub doc: &'d Document<'a>,
     pub problems: Vec<Problem>,
     pub declared: Declarations,
@@ -46,14 +46,14 @@ pub struct Checker<'d, 'a> {
 }
 
 /// A field of a mapping: its key (text and node) and its value node.
-pub struct Field<'d> {
+pub(super) struct Field<'d> {
     pub key: &'d str,
     pub key_span: Span,
     pub value: NodeIdx,
 }
 
 impl<'d, 'a> Checker<'d, 'a> {
-    pub fn new(doc: &'d Document<'a>) -> Self {
+    pub(super) fn new(doc: &'d Document<'a>) -> Self {
         Checker {
             doc,
             problems: Vec::new(),
@@ -62,17 +62,17 @@ impl<'d, 'a> Checker<'d, 'a> {
         }
     }
 
-    pub fn report(&mut self, problem: Problem) {
+    pub(super) fn report(&mut self, problem: Problem) {
         self.problems.push(problem);
     }
 
-    pub fn span(&self, idx: NodeIdx) -> Span {
+    pub(super) fn span(&self, idx: NodeIdx) -> Span {
         self.doc.get(idx).1
     }
 
     /// The scalar at `idx` as the core schema reads it, or `None` for a
     /// sequence or mapping.
-    pub fn scalar(&mut self, idx: NodeIdx) -> Option<Resolved<'d>> {
+    pub(super) fn scalar(&mut self, idx: NodeIdx) -> Option<Resolved<'d>> {
         let (value, span) = self.doc.get(idx);
         match value {
             Value::Scalar { text, plain, tag } => {
@@ -100,7 +100,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 
     /// How a message names the kind of value at `idx`.
-    pub fn kind_name(&mut self, idx: NodeIdx) -> &'static str {
+    pub(super) fn kind_name(&mut self, idx: NodeIdx) -> &'static str {
         match self.doc.get(idx).0 {
             Value::Seq(_) => "a list",
             Value::Map(_) => "a mapping",
@@ -108,12 +108,12 @@ impl<'d, 'a> Checker<'d, 'a> {
         }
     }
 
-    pub fn is_null(&mut self, idx: NodeIdx) -> bool {
+    pub(super) fn is_null(&mut self, idx: NodeIdx) -> bool {
         matches!(self.doc.get(idx).0, Value::Scalar { .. })
             && matches!(self.scalar(idx), Some(Resolved::Null))
     }
 
-    pub fn wrong_type(&mut self, idx: NodeIdx, what: &str, expected: &str) {
+    pub(super) fn wrong_type(&mut self, idx: NodeIdx, what: &str, expected: &str) {
         let found = self.kind_name(idx);
         let help = if found != "a list" && found != "a mapping" && expected.contains("string") {
             Some("quote it to make it a string".to_string())
@@ -131,7 +131,12 @@ impl<'d, 'a> Checker<'d, 'a> {
 
     /// The fields of the mapping at `idx` (`null` is an empty mapping).
     /// Unknown keys are reported, `x-` keys skipped.
-    pub fn fields(&mut self, idx: NodeIdx, ctx: Context, what: &str) -> Option<Vec<Field<'d>>> {
+    pub(super) fn fields(
+        &mut self,
+        idx: NodeIdx,
+        ctx: Context,
+        what: &str,
+    ) -> Option<Vec<Field<'d>>> {
         let doc = self.doc;
         let entries = match doc.get(idx).0 {
             Value::Map(entries) => entries,
@@ -225,7 +230,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         self.report(problem);
     }
 
-    pub fn string(&mut self, idx: NodeIdx, what: &str) -> Option<String> {
+    pub(super) fn string(&mut self, idx: NodeIdx, what: &str) -> Option<String> {
         match self.scalar(idx) {
             Some(Resolved::Str(s)) => Some(s.to_string()),
             _ => {
@@ -235,7 +240,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         }
     }
 
-    pub fn boolean(&mut self, idx: NodeIdx, what: &str) -> Option<bool> {
+    pub(super) fn boolean(&mut self, idx: NodeIdx, what: &str) -> Option<bool> {
         match self.scalar(idx) {
             Some(Resolved::Bool(b)) => Some(b),
             _ => {
@@ -256,7 +261,7 @@ impl<'d, 'a> Checker<'d, 'a> {
         }
     }
 
-    pub fn strings(&mut self, idx: NodeIdx, what: &str) -> Vec<String> {
+    pub(super) fn strings(&mut self, idx: NodeIdx, what: &str) -> Vec<String> {
         let doc = self.doc;
         match doc.get(idx).0 {
             Value::Seq(items) => items
@@ -272,7 +277,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 
     /// A word from a fixed set (`tier: critical`), with a hint for typos.
-    pub fn choice<T>(
+    pub(super) fn choice<T>(
         &mut self,
         idx: NodeIdx,
         what: &str,
@@ -307,7 +312,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 
     /// A non-negative integer count, such as `users` or `min`.
-    pub fn count(&mut self, idx: NodeIdx, what: &str) -> Option<u64> {
+    pub(super) fn count(&mut self, idx: NodeIdx, what: &str) -> Option<u64> {
         let span = self.span(idx);
         let problem = match self.scalar(idx) {
             Some(Resolved::Int(Some(n))) if n >= 0 => return Some(n as u64),
@@ -336,7 +341,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 
     /// Checks an id written as a mapping key; returns it when it is valid.
-    pub fn id_key(&mut self, idx: NodeIdx) -> Option<&'d str> {
+    pub(super) fn id_key(&mut self, idx: NodeIdx) -> Option<&'d str> {
         let span = self.span(idx);
         let resolved = match self.doc.get(idx).0 {
             Value::Scalar { .. } => self.scalar(idx),
@@ -402,7 +407,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 }
 
-pub fn quoted_list(words: &[&str]) -> String {
+pub(super) fn quoted_list(words: &[&str]) -> String {
     let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
     quoted.join(", ")
 }

@@ -11,13 +11,21 @@ use crate::model::{SiteKind, Tier};
 /// A kind of mapping in the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Context {
+    /// The top level of a file.
     Top,
+    /// A site.
     Site,
+    /// A service.
     Service,
+    /// An integration.
     Integration,
+    /// A dependency written as a mapping.
     Dependency,
+    /// A member of an `any_of` group written as a mapping.
     AnyOfMember,
+    /// `runs_in` written as a mapping.
     Placement,
+    /// One entry of a placement written as a mapping.
     PlacementEntry,
 }
 
@@ -26,6 +34,7 @@ pub enum Context {
 pub enum Shape {
     /// The integer `1`.
     Version,
+    /// Any string.
     Text,
     /// A list of strings (`null` is an empty list).
     Texts,
@@ -35,6 +44,7 @@ pub enum Shape {
     Count,
     /// A whole number of at least 1 (the `min` of a group).
     Min,
+    /// `true` or `false`.
     Flag,
     /// One word of a fixed set.
     Choice(&'static [&'static str]),
@@ -57,9 +67,13 @@ pub enum Shape {
 /// One field of a mapping.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldDef {
+    /// The key as written in files.
     pub key: &'static str,
+    /// What its value looks like.
     pub shape: Shape,
+    /// Whether the mapping needs it.
     pub required: bool,
+    /// What it means, for the schema and editors.
     pub doc: &'static str,
 }
 
@@ -81,6 +95,7 @@ const fn required(key: &'static str, shape: Shape, doc: &'static str) -> FieldDe
     }
 }
 
+/// The words a `mode` may be.
 pub const MODES: [&str; 2] = ["hard", "soft"];
 
 const NAME: FieldDef = field("name", Shape::Text, "Display name (any Unicode).");
@@ -256,6 +271,7 @@ const PLACEMENT_ENTRY: &[FieldDef] = &[
 ];
 
 impl Context {
+    /// Every context.
     pub const ALL: [Context; 8] = [
         Context::Top,
         Context::Site,
@@ -281,10 +297,12 @@ impl Context {
         }
     }
 
+    /// The keys a mapping of this context may have.
     pub fn keys(self) -> Vec<&'static str> {
         self.fields().iter().map(|f| f.key).collect()
     }
 
+    /// Whether `key` is one of them.
     pub fn has(self, key: &str) -> bool {
         self.fields().iter().any(|f| f.key == key)
     }

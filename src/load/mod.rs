@@ -1,7 +1,7 @@
 //! Loading: a file's bytes in, a validated [`Architecture`] or every problem
 //! in the file out.
 //!
-//! The YAML is read into a spanned tree ([`crate::yaml::tree`]) and a
+//! The YAML is read into a spanned tree (`yaml::tree`) and a
 //! hand-written checker walks it, so that one run reports every mistake,
 //! each at its line and column.
 
@@ -21,7 +21,9 @@ use crate::yaml::tree;
 /// A valid file: its model and its text (for reports that point into it).
 #[derive(Debug)]
 pub struct Loaded {
+    /// The validated model.
     pub arch: Architecture,
+    /// The file's text, for reports that point into it.
     pub source: Arc<SourceFile>,
 }
 
@@ -29,7 +31,12 @@ pub struct Loaded {
 #[derive(Debug)]
 pub enum LoadFailure {
     /// The file could not be read at all.
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The path as given.
+        path: String,
+        /// Why it could not be read.
+        error: std::io::Error,
+    },
     /// The file was read and has problems.
     Invalid(LoadError),
 }

@@ -27,7 +27,7 @@ struct Entry<'d> {
 }
 
 impl<'d> Checker<'d, '_> {
-    pub fn architecture(&mut self) -> Architecture {
+    pub(super) fn architecture(&mut self) -> Architecture {
         let mut arch = Architecture::default();
         let Some(root) = self.doc.root else {
             self.missing_version(Span::point(Pos { line: 1, col: 0 }));

@@ -14,7 +14,7 @@ use super::fields::Context;
 
 /// Which kinds of node a reference may name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Want {
+pub(super) enum Want {
     Any,
     Site,
     Service,
@@ -55,7 +55,7 @@ fn article(kind: NodeKind) -> &'static str {
 impl Checker<'_, '_> {
     /// Resolves the id written at `idx`; `owner` is the node that holds it,
     /// which may not name itself.
-    pub fn reference(
+    pub(super) fn reference(
         &mut self,
         idx: NodeIdx,
         want: Want,
@@ -131,7 +131,12 @@ impl Checker<'_, '_> {
     }
 
     /// A `depends_on` or `requires` list.
-    pub fn dependencies(&mut self, idx: NodeIdx, what: &str, owner: NodeId) -> Vec<Dependency> {
+    pub(super) fn dependencies(
+        &mut self,
+        idx: NodeIdx,
+        what: &str,
+        owner: NodeId,
+    ) -> Vec<Dependency> {
         let doc = self.doc;
         match doc.get(idx).0 {
             Value::Seq(items) => items
@@ -271,7 +276,12 @@ impl Checker<'_, '_> {
     }
 
     /// `min` of a group of `len` members: 1 when absent, else 1..=len.
-    pub fn group_min(&mut self, field: Option<&Field<'_>>, len: usize, what: &str) -> Option<u32> {
+    pub(super) fn group_min(
+        &mut self,
+        field: Option<&Field<'_>>,
+        len: usize,
+        what: &str,
+    ) -> Option<u32> {
         let Some(field) = field else {
             return Some(1);
         };
@@ -293,7 +303,7 @@ impl Checker<'_, '_> {
         Some(min as u32)
     }
 
-    pub fn mode(&mut self, field: &Field<'_>) -> Option<Mode> {
+    pub(super) fn mode(&mut self, field: &Field<'_>) -> Option<Mode> {
         self.choice(field.value, "`mode`", &super::fields::MODES, |s| match s {
             "hard" => Some(Mode::Hard),
             "soft" => Some(Mode::Soft),
@@ -302,7 +312,7 @@ impl Checker<'_, '_> {
     }
 
     /// A service's `runs_in`.
-    pub fn placement(&mut self, idx: NodeIdx, owner: NodeId) -> Option<Placement> {
+    pub(super) fn placement(&mut self, idx: NodeIdx, owner: NodeId) -> Option<Placement> {
         let doc = self.doc;
         match doc.get(idx).0 {
             Value::Scalar { .. } => {
@@ -405,7 +415,7 @@ impl Checker<'_, '_> {
     }
 }
 
-pub fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {

@@ -12,6 +12,7 @@ use super::json::ids;
 use super::style::Style;
 use super::thousands;
 
+/// `spof cuts` as JSON (format v1 §10).
 pub fn cuts_json(arch: &Architecture, cuts: &[TargetCuts]) -> Value {
     let cuts: Vec<Value> = cuts
         .iter()
@@ -23,6 +24,7 @@ pub fn cuts_json(arch: &Architecture, cuts: &[TargetCuts]) -> Value {
     json!({ "cuts": cuts })
 }
 
+/// `spof cuts` for people.
 pub fn write_cuts(
     out: &mut dyn Write,
     arch: &Architecture,
@@ -73,6 +75,7 @@ pub fn write_cuts(
     Ok(())
 }
 
+/// `spof availability` as JSON (format v1 §10).
 pub fn availability_json(arch: &Architecture, results: &[TargetAvailability]) -> Value {
     let targets: Vec<Value> = results
         .iter()
@@ -112,6 +115,7 @@ pub fn downtime_per_year(availability: f64) -> String {
     }
 }
 
+/// `spof availability` for people.
 pub fn write_availability(
     out: &mut dyn Write,
     arch: &Architecture,
@@ -193,6 +197,7 @@ pub fn write_importance(
     Ok(())
 }
 
+/// Adds each target's importance table to the availability JSON.
 pub fn add_importance_json(
     doc: &mut Value,
     arch: &Architecture,

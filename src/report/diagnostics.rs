@@ -13,6 +13,7 @@ pub struct DiagnosticWriter {
 }
 
 impl DiagnosticWriter {
+    /// A writer with or without colour.
     pub fn new(color: bool) -> Self {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -26,6 +27,7 @@ impl DiagnosticWriter {
         }
     }
 
+    /// Renders one diagnostic.
     pub fn write(&self, out: &mut dyn Write, diagnostic: &dyn Diagnostic) -> io::Result<()> {
         let mut text = String::new();
         // Rendering into a String cannot fail for lack of space; a fmt error

@@ -241,6 +241,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// The findings as one JSON document.
 pub fn json(files: &[FileFindings<'_>]) -> Value {
     let mut findings = Vec::new();
     let mut stale = Vec::new();
@@ -286,6 +287,7 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
     })
 }
 
+/// The findings as a SARIF 2.1.0 log.
 pub fn sarif(files: &[FileFindings<'_>]) -> Value {
     let rules: Vec<Value> = Rule::ALL
         .iter()

@@ -34,6 +34,7 @@ fn describe(arch: &Architecture, id: NodeId) -> String {
     parts.join(", ")
 }
 
+/// The audit for people, with every SPOF's details.
 pub fn write_audit(
     out: &mut dyn Write,
     arch: &Architecture,
@@ -51,8 +52,11 @@ pub fn write_audit(
 /// The sizes an audit report starts with.
 #[derive(Clone, Copy, Debug)]
 pub struct AuditCounts {
+    /// Single points of failure found.
     pub spofs: usize,
+    /// Targets.
     pub targets: usize,
+    /// Candidates failed one by one.
     pub candidates: usize,
 }
 
@@ -142,6 +146,7 @@ fn write_spof(
     Ok(())
 }
 
+/// `spof what-if` for people.
 pub fn write_what_if(
     out: &mut dyn Write,
     arch: &Architecture,

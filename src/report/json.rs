@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::engine::{Audit, ScenarioOutcome, Spof};
 use crate::model::{Architecture, NodeId};
 
+/// A list of ids.
 pub fn ids(arch: &Architecture, ids: &[NodeId]) -> Value {
     Value::Array(ids.iter().map(|id| json!(arch.name_of(*id))).collect())
 }
@@ -132,6 +133,7 @@ pub fn write_spofs<S: std::borrow::Borrow<Spof>>(
     out.write_all(b"  ]\n}\n")
 }
 
+/// `spof what-if` as JSON (format v1 §9).
 pub fn what_if(arch: &Architecture, outcome: &ScenarioOutcome) -> Value {
     let nodes: Vec<Value> = outcome
         .nodes
@@ -148,6 +150,7 @@ pub fn what_if(arch: &Architecture, outcome: &ScenarioOutcome) -> Value {
     json!({ "failed": ids(arch, &outcome.failed), "nodes": nodes })
 }
 
+/// `spof audit` as JSON (format v1 §9).
 pub fn audit(arch: &Architecture, audit: &Audit) -> Value {
     let spofs: Vec<Value> = audit
         .spofs

@@ -17,10 +17,12 @@ fn xml(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The MEF name of a gate.
 pub fn gate_name(gate: u32) -> String {
     format!("g{gate}")
 }
 
+/// The MEF name of a basic event.
 pub fn event_name(id: NodeId) -> String {
     format!("e{}", id.0)
 }
@@ -33,6 +35,7 @@ fn label(arch: &Architecture, gate: u32) -> String {
     }
 }
 
+/// A fault tree as an Open-PSA MEF document.
 pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
     let mut out = String::new();
     let target = arch.name_of(tree.target);

@@ -9,12 +9,12 @@ use super::tree::{Document, NodeIdx, TagName, Value};
 
 /// Deeper nesting than this is refused rather than recursed into: no
 /// real catalog or architecture comes close, and the stack stays bounded.
-pub const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 200;
 
 /// The node at `idx` as JSON, scalars read by the YAML 1.2 core schema.
 /// Mapping keys become their text. `None` when the nesting passes
 /// [`MAX_DEPTH`]. Aliases are expanded; the tree bounds their total size.
-pub fn to_json(doc: &Document<'_>, idx: NodeIdx) -> Option<Json> {
+pub(crate) fn to_json(doc: &Document<'_>, idx: NodeIdx) -> Option<Json> {
     convert(doc, idx, 0)
 }
 

@@ -5,7 +5,7 @@
 
 /// What a scalar means under the core schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Resolved<'s> {
+pub(crate) enum Resolved<'s> {
     Null,
     Bool(bool),
     /// An integer; `None` when it does not fit in 64 bits.
@@ -16,7 +16,7 @@ pub enum Resolved<'s> {
 
 impl Resolved<'_> {
     /// How a person would name this kind of value in a message.
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self {
             Resolved::Null => "null",
             Resolved::Bool(_) => "a boolean",
@@ -29,7 +29,7 @@ impl Resolved<'_> {
 
 /// Resolves a scalar written with `plain` style (unquoted) or quoted.
 /// A `tag` such as `!!str` overrides the plain-style guess.
-pub fn resolve<'s>(text: &'s str, plain: bool, tag: Option<&str>) -> Resolved<'s> {
+pub(crate) fn resolve<'s>(text: &'s str, plain: bool, tag: Option<&str>) -> Resolved<'s> {
     match tag {
         Some("str") => return Resolved::Str(text),
         Some("null") => return Resolved::Null,

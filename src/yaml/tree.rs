@@ -15,7 +15,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 use crate::diagnostic::{Label, Pos, Problem, Span};
 
 /// Index of a node in [`Document::nodes`].
-pub type NodeIdx = u32;
+pub(crate) type NodeIdx = u32;
 
 /// Aliases may expand a document to at most this many nodes more than it
 /// has, or this many times its size, whichever is larger.
@@ -44,7 +44,7 @@ enum Stored<'a> {
 
 /// A node's value as the checker sees it.
 #[derive(Debug, Clone, Copy)]
-pub enum Value<'d> {
+pub(crate) enum Value<'d> {
     Scalar {
         text: &'d str,
         plain: bool,
@@ -57,7 +57,7 @@ pub enum Value<'d> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagName {
+pub(crate) enum TagName {
     Core(String),
     Other(String),
 }
@@ -69,7 +69,7 @@ struct Node<'a> {
 }
 
 #[derive(Debug, Default)]
-pub struct Document<'a> {
+pub(crate) struct Document<'a> {
     nodes: Vec<Node<'a>>,
     items: Vec<NodeIdx>,
     entries: Vec<(NodeIdx, NodeIdx)>,
@@ -82,7 +82,7 @@ pub struct Document<'a> {
 impl Document<'_> {
     /// The node's value, looking through an alias, with the node's own span
     /// (for an alias: where it is used).
-    pub fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
+    pub(crate) fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
         let node = &self.nodes[idx as usize];
         let stored = match node.stored {
             Stored::Alias(target) => &self.nodes[target as usize].stored,
@@ -137,7 +137,7 @@ enum Frame {
 /// Parses `text` into a [`Document`] and the problems found on the way.
 /// Duplicate keys leave a usable document (the first key counts); syntax
 /// errors, a second document and alias bombs leave none.
-pub fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
+pub(crate) fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
     match parse_inner(text, false) {
         Ok((doc, problems)) => (Some(doc), problems),
         Err(problems) => (None, problems),
@@ -146,7 +146,7 @@ pub fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
 
 /// Like [`parse`], but a file may hold several documents (`---`), as
 /// Backstage catalog files do; their roots are in [`Document::roots`].
-pub fn parse_stream(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
+pub(crate) fn parse_stream(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
     match parse_inner(text, true) {
         Ok((doc, problems)) => (Some(doc), problems),
         Err(problems) => (None, problems),
