@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::graph::{Gate, HelperRole};
+use crate::engine::graph::{Gate, GateId, HelperRole};
 use crate::engine::{parallel, FailureGraph, Progress, Scratch, State};
 use crate::model::{Architecture, NodeId};
 
@@ -23,7 +23,7 @@ pub(super) fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Find
         || Scratch::new(graph),
         |scratch, &c| {
             scratch.propagate(graph, &[c]);
-            let groups: Vec<(u32, NodeId)> = scratch
+            let groups: Vec<(GateId, NodeId)> = scratch
                 .changed
                 .iter()
                 .filter(|&&g| is_redundant_group(graph, g) && scratch.state(g) == State::Down)
@@ -34,7 +34,7 @@ pub(super) fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Find
         },
     );
     let hits = per_candidate.into_iter().flatten();
-    let mut first: BTreeMap<u32, NodeId> = BTreeMap::new();
+    let mut first: BTreeMap<GateId, NodeId> = BTreeMap::new();
     for (g, c) in hits {
         let e = first.entry(g).or_insert(c);
         if ranks[c.index()] < ranks[e.index()] {
@@ -47,31 +47,30 @@ pub(super) fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Find
         .collect()
 }
 
-fn is_redundant_group(graph: &FailureGraph, g: u32) -> bool {
+fn is_redundant_group(graph: &FailureGraph, g: GateId) -> bool {
     matches!(graph.gate(g), Gate::AtLeast { members, .. } if members >= 2)
 }
 
 /// A group's alternatives: nodes, or the sites of placement entries.
-fn alternatives(graph: &FailureGraph, g: u32) -> Vec<Alternative> {
+fn alternatives(graph: &FailureGraph, g: GateId) -> Vec<Alternative> {
     graph
         .requirements(g)
         .iter()
         .map(|&(r, _)| {
+            // A placement entry's helper stands for its site, its first requirement.
             let real = if graph.is_real(r) {
                 r
             } else {
                 graph.requirements(r).first().map_or(r, |&(site, _)| site)
             };
-            if graph.is_real(real) {
-                Alternative::Node(NodeId(real))
-            } else {
-                Alternative::Entry
-            }
+            graph
+                .node_of(real)
+                .map_or(Alternative::Entry, Alternative::Node)
         })
         .collect()
 }
 
-fn finding(graph: &FailureGraph, g: u32, common: NodeId) -> Option<Finding> {
+fn finding(graph: &FailureGraph, g: GateId, common: NodeId) -> Option<Finding> {
     let helper = graph.helper(g)?;
     let group = match helper.role {
         HelperRole::Placement => Group::Placement,

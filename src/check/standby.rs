@@ -51,7 +51,7 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             };
             let entry = &placement.entries[i];
             // The standby's own site going down is a different problem.
-            if scratch.state(entry.site.0) == State::Down {
+            if scratch.state(entry.site.into()) == State::Down {
                 continue;
             }
             let Some(needed) = entry.requires.iter().find_map(|d| hard_down(d, &scratch)) else {
@@ -115,7 +115,7 @@ fn verify(
     let graph = FailureGraph::build(&fixed);
     let mut scratch = Scratch::new(&graph);
     scratch.propagate(&graph, &[primary]);
-    if scratch.state(service.0) == State::Down {
+    if scratch.state(service.into()) == State::Down {
         Verified::NotEnough
     } else {
         Verified::Enough
@@ -128,7 +128,7 @@ fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
         Dependency::On {
             target,
             mode: Mode::Hard,
-        } => (scratch.state(target.0) == State::Down).then_some(*target),
+        } => (scratch.state((*target).into()) == State::Down).then_some(*target),
         Dependency::AnyOf {
             members,
             min,
@@ -137,7 +137,7 @@ fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
             let down: Vec<NodeId> = members
                 .iter()
                 .copied()
-                .filter(|m| scratch.state(m.0) == State::Down)
+                .filter(|&m| scratch.state(m.into()) == State::Down)
                 .collect();
             (members.len() - down.len() < *min as usize).then(|| down[0])
         }

@@ -98,7 +98,12 @@ pub(super) fn availability(
     Ok(OK)
 }
 
-pub(super) fn export(file: &Path, target: &str, output: Option<&Path>, io: &mut Io<'_>) -> CmdResult {
+pub(super) fn export(
+    file: &Path,
+    target: &str,
+    output: Option<&Path>,
+    io: &mut Io<'_>,
+) -> CmdResult {
     let Some(loaded) = load(file, io)? else {
         return Ok(INVALID);
     };

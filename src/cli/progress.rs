@@ -21,7 +21,11 @@ fn delay() -> Duration {
 
 /// Runs `work`, drawing a bar labelled `what` for the units it counts when
 /// `show` (stderr is a terminal and no `--quiet`) and it takes long enough.
-pub(super) fn with_bar<T: Send>(show: bool, what: &str, work: impl FnOnce(&Progress) -> T + Send) -> T {
+pub(super) fn with_bar<T: Send>(
+    show: bool,
+    what: &str,
+    work: impl FnOnce(&Progress) -> T + Send,
+) -> T {
     let progress = Progress::default();
     if !show {
         return work(&progress);

@@ -245,14 +245,15 @@ fn impact(
         down: 0,
     };
     let mut hits_target = false;
-    for &n in &scratch.changed {
-        if !graph.is_real(n) || n == c.0 || scratch.state(n) != State::Down {
+    for &g in &scratch.changed {
+        let Some(n) = graph.node_of(g) else { continue };
+        if n == c || scratch.state(g) != State::Down {
             continue;
         }
-        let node = arch.node(NodeId(n));
+        let node = arch.node(n);
         impact.down += 1;
         impact.users_affected = impact.users_affected.saturating_add(node.users());
-        if is_target[n as usize] {
+        if is_target[n.index()] {
             hits_target = true;
             if node.tier() == Some(Tier::Critical) {
                 impact.critical_down += 1;
@@ -272,21 +273,25 @@ pub fn single(
     c: NodeId,
 ) -> Option<Spof> {
     scratch.propagate(graph, &[c]);
-    let real = |n: &&u32| graph.is_real(**n) && **n != c.0;
-    let hits_target = scratch
-        .changed
-        .iter()
-        .filter(real)
-        .any(|&n| is_target[n as usize] && scratch.state(n) == State::Down);
+    // The real nodes that changed, other than `c` itself.
+    let changed = || {
+        scratch
+            .changed
+            .iter()
+            .filter_map(|&g| graph.node_of(g).map(|n| (g, n)))
+            .filter(|&(_, n)| n != c)
+    };
+    let hits_target =
+        changed().any(|(g, n)| is_target[n.index()] && scratch.state(g) == State::Down);
     if !hits_target {
         return None;
     }
     let mut takes_down = Vec::new();
     let mut degrades = Vec::new();
-    for &n in scratch.changed.iter().filter(real) {
-        match scratch.state(n) {
-            State::Down => takes_down.push(NodeId(n)),
-            _ => degrades.push(NodeId(n)),
+    for (g, n) in changed() {
+        match scratch.state(g) {
+            State::Down => takes_down.push(n),
+            _ => degrades.push(n),
         }
     }
     takes_down.sort_unstable_by_key(|id| ranks[id.index()]);

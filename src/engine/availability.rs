@@ -122,7 +122,7 @@ pub fn availability_with(
     let mut failed = Vec::with_capacity(parts.len());
     let up = |failed: &[NodeId], scratch: &mut Scratch| {
         scratch.propagate_along(graph, failed, |n| marks.dependents(n));
-        let up = scratch.state(target.0) != State::Down;
+        let up = scratch.state(target.into()) != State::Down;
         scratch.reset(graph);
         up
     };
@@ -232,7 +232,7 @@ pub fn importance(
     let up_with = |forced: &[NodeId], failed: &[NodeId], scratch: &mut Scratch| {
         let all: Vec<NodeId> = forced.iter().chain(failed).copied().collect();
         scratch.propagate_along(graph, &all, |n| marks.dependents(n));
-        let up = scratch.state(target.0) != State::Down;
+        let up = scratch.state(target.into()) != State::Down;
         scratch.reset(graph);
         up
     };

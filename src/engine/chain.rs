@@ -8,13 +8,13 @@
 
 use crate::model::{Mode, NodeId};
 
-use super::graph::{FailureGraph, Gate};
+use super::graph::{FailureGraph, Gate, GateId};
 use super::propagate::{Scratch, State};
 
 /// The chain of causes of real node `id`: empty when it is up or failed.
 pub(crate) fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -> Vec<NodeId> {
     let mut chain = Vec::new();
-    let mut at = id.0;
+    let mut at = GateId::from(id);
     if scratch.state(at) == State::Up {
         return chain;
     }
@@ -24,21 +24,24 @@ pub(crate) fn cause_chain(graph: &FailureGraph, scratch: &Scratch, id: NodeId) -
         let Some(mut next) = explain(graph, scratch, at) else {
             break;
         };
-        while !graph.is_real(next) {
+        let node = loop {
+            if let Some(node) = graph.node_of(next) {
+                break node;
+            }
             match explain(graph, scratch, next) {
                 Some(n) => next = n,
                 None => return chain,
             }
-        }
-        chain.push(NodeId(next));
+        };
+        chain.push(node);
         at = next;
     }
     chain
 }
 
 /// The requirement of `n` that made it leave its state first.
-fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> Option<u32> {
-    let nu = n as usize;
+fn explain(graph: &FailureGraph, s: &Scratch, n: GateId) -> Option<GateId> {
+    let nu = n.index();
     let down = s.state(n) == State::Down;
     let deadline = if down {
         s.down_at[nu]
@@ -46,9 +49,9 @@ fn explain(graph: &FailureGraph, s: &Scratch, n: u32) -> Option<u32> {
         s.left_up_at[nu]
     };
     let all = graph.gate(n) == Gate::All;
-    let mut best: Option<(u32, u32)> = None;
+    let mut best: Option<(u32, GateId)> = None;
     for &(r, mode) in graph.requirements(n) {
-        let ru = r as usize;
+        let ru = r.index();
         let state = s.state(r);
         let soft = all && mode == Mode::Soft;
         // The time `r` reached the state that explains `n`.

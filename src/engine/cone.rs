@@ -2,7 +2,7 @@
 
 use crate::model::{Architecture, Mode, NodeId};
 
-use super::graph::{FailureGraph, Gate};
+use super::graph::{FailureGraph, Gate, GateId};
 
 /// Reusable marks for cones, one generation per target, so marking a cone
 /// costs the cone, not the graph.
@@ -14,9 +14,9 @@ pub struct ConeMarks {
     local: Vec<u32>,
     /// The cone's own dependents, as offsets into `flat` per local gate.
     start: Vec<u32>,
-    flat: Vec<(u32, Mode)>,
+    flat: Vec<(GateId, Mode)>,
     /// (requirement, dependent, mode) edges found while marking.
-    edges: Vec<(u32, u32, Mode)>,
+    edges: Vec<(GateId, GateId, Mode)>,
 }
 
 impl ConeMarks {
@@ -41,16 +41,18 @@ impl ConeMarks {
     ) -> Vec<NodeId> {
         self.stamp += 1;
         let stamp = self.stamp;
-        let mut stack = vec![target.0];
+        let mut stack = vec![GateId::from(target)];
         self.marks[target.index()] = stamp;
         self.edges.clear();
         let mut gates = Vec::new();
         let mut candidates = Vec::new();
         while let Some(n) = stack.pop() {
-            self.local[n as usize] = gates.len() as u32;
+            self.local[n.index()] = gates.len() as u32;
             gates.push(n);
-            if n != target.0 && graph.is_real(n) && arch.node(NodeId(n)).is_candidate() {
-                candidates.push(NodeId(n));
+            if let Some(node) = graph.node_of(n).filter(|&node| node != target) {
+                if arch.node(node).is_candidate() {
+                    candidates.push(node);
+                }
             }
             let all = graph.gate(n) == Gate::All;
             for &(r, mode) in graph.requirements(n) {
@@ -58,8 +60,8 @@ impl ConeMarks {
                     continue;
                 }
                 self.edges.push((r, n, mode));
-                if self.marks[r as usize] != stamp {
-                    self.marks[r as usize] = stamp;
+                if self.marks[r.index()] != stamp {
+                    self.marks[r.index()] = stamp;
                     stack.push(r);
                 }
             }
@@ -70,16 +72,16 @@ impl ConeMarks {
         self.start.clear();
         self.start.resize(gates.len() + 1, 0);
         for &(r, _, _) in &self.edges {
-            self.start[self.local[r as usize] as usize + 1] += 1;
+            self.start[self.local[r.index()] as usize + 1] += 1;
         }
         for i in 1..self.start.len() {
             self.start[i] += self.start[i - 1];
         }
         self.flat.clear();
-        self.flat.resize(self.edges.len(), (0, Mode::Hard));
+        self.flat.resize(self.edges.len(), (GateId(0), Mode::Hard));
         let mut fill = self.start.clone();
         for &(r, d, mode) in &self.edges {
-            let slot = &mut fill[self.local[r as usize] as usize];
+            let slot = &mut fill[self.local[r.index()] as usize];
             self.flat[*slot as usize] = (d, mode);
             *slot += 1;
         }
@@ -87,11 +89,11 @@ impl ConeMarks {
     }
 
     /// The dependents of `n` inside the current cone (none outside it).
-    pub fn dependents(&self, n: u32) -> &[(u32, Mode)] {
-        if self.marks[n as usize] != self.stamp {
+    pub fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
+        if self.marks[n.index()] != self.stamp {
             return &[];
         }
-        let i = self.local[n as usize] as usize;
+        let i = self.local[n.index()] as usize;
         &self.flat[self.start[i] as usize..self.start[i + 1] as usize]
     }
 }

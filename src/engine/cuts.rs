@@ -75,7 +75,7 @@ fn cuts_of(
     let mut known: HashSet<Vec<NodeId>> = HashSet::new();
     let takes_down = |set: &[NodeId], scratch: &mut Scratch| {
         scratch.propagate_along(graph, set, |n| marks.dependents(n));
-        let down = scratch.state(target.0) == State::Down;
+        let down = scratch.state(target.into()) == State::Down;
         scratch.reset(graph);
         down
     };

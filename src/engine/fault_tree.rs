@@ -11,13 +11,13 @@
 
 use crate::model::{Architecture, Mode, NodeId};
 
-use super::graph::{FailureGraph, Gate};
+use super::graph::{FailureGraph, Gate, GateId};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 /// An argument of a gate.
 pub enum Arg {
-    /// Another gate, by index in [`FaultTree::gates`].
-    Gate(u32),
+    /// Another gate of the tree, by its failure-graph gate.
+    Gate(GateId),
     /// A basic event: a candidate failing on its own.
     Basic(NodeId),
 }
@@ -37,7 +37,9 @@ pub enum Logic {
 /// One gate of the tree.
 pub struct FtGate {
     /// The failure-graph gate it comes from.
-    pub gate: u32,
+    pub gate: GateId,
+    /// The node that gate is, or `None` for a group.
+    pub node: Option<NodeId>,
     /// How its arguments combine.
     pub logic: Logic,
     /// Its arguments, without repeats.
@@ -66,7 +68,7 @@ pub fn fault_tree(
     let mut state = vec![0u8; n];
     let mut gates = Vec::new();
     let mut basic = Vec::new();
-    let down_reqs = |g: u32| -> Vec<u32> {
+    let down_reqs = |g: GateId| -> Vec<GateId> {
         let all = graph.gate(g) == Gate::All;
         graph
             .requirements(g)
@@ -76,16 +78,16 @@ pub fn fault_tree(
             .collect()
     };
     // Iterative post-order DFS, so deep chains cannot overflow the stack.
-    let mut stack: Vec<(u32, usize)> = vec![(target.0, 0)];
+    let mut stack: Vec<(GateId, usize)> = vec![(GateId::from(target), 0)];
     state[target.index()] = 1;
     while let Some(&mut (g, ref mut next)) = stack.last_mut() {
         let reqs = down_reqs(g);
         if *next < reqs.len() {
             let r = reqs[*next];
             *next += 1;
-            match state[r as usize] {
+            match state[r.index()] {
                 0 => {
-                    state[r as usize] = 1;
+                    state[r.index()] = 1;
                     stack.push((r, 0));
                 }
                 1 => {
@@ -93,8 +95,7 @@ pub fn fault_tree(
                     let cycle = stack[from..]
                         .iter()
                         .map(|&(s, _)| s)
-                        .filter(|&s| graph.is_real(s))
-                        .map(NodeId)
+                        .filter_map(|s| graph.node_of(s))
                         .collect();
                     return Err(cycle);
                 }
@@ -103,13 +104,13 @@ pub fn fault_tree(
             continue;
         }
         stack.pop();
-        state[g as usize] = 2;
+        state[g.index()] = 2;
         let mut args: Vec<Arg> = reqs.iter().map(|&r| Arg::Gate(r)).collect();
         let logic = match graph.gate(g) {
             Gate::All => {
-                if graph.is_real(g) && arch.node(NodeId(g)).is_candidate() {
-                    basic.push(NodeId(g));
-                    args.insert(0, Arg::Basic(NodeId(g)));
+                if let Some(node) = graph.node_of(g).filter(|&n| arch.node(n).is_candidate()) {
+                    basic.push(node);
+                    args.insert(0, Arg::Basic(node));
                 }
                 if args.is_empty() {
                     Logic::False
@@ -119,8 +120,16 @@ pub fn fault_tree(
             }
             Gate::AtLeast { min, members } => Logic::AtLeast(members - min + 1),
         };
+        // Two paths to one requirement (`depends_on: [dc]` beside
+        // `runs_in: dc`) give the same argument twice; an OR needs it once,
+        // and MEF readers refuse repeats. An at-least gate keeps its count.
+        if logic == Logic::Or {
+            let mut seen = std::collections::HashSet::new();
+            args.retain(|a| seen.insert(a.clone()));
+        }
         gates.push(FtGate {
             gate: g,
+            node: graph.node_of(g),
             logic,
             args,
         });

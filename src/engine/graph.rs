@@ -11,6 +11,26 @@ use petgraph::Direction;
 
 use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, Placement};
 
+/// Index of a gate in a [`FailureGraph`]. Real nodes come first and keep
+/// their [`NodeId`] as their index (`GateId::from(node)`); helper gates
+/// follow. [`FailureGraph::node_of`] goes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct GateId(pub(crate) u32);
+
+impl GateId {
+    /// The index into per-gate buffers.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl From<NodeId> for GateId {
+    fn from(id: NodeId) -> Self {
+        GateId(id.0)
+    }
+}
+
 /// How a gate combines its requirements (format v1, §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gate {
@@ -60,9 +80,9 @@ pub struct FailureGraph {
     /// For each helper gate (index `real + i`), what it stands for.
     pub helpers: Vec<Helper>,
     dependents_start: Vec<u32>,
-    dependents: Vec<(u32, Mode)>,
+    dependents: Vec<(GateId, Mode)>,
     requirements_start: Vec<u32>,
-    requirements: Vec<(u32, Mode)>,
+    requirements: Vec<(GateId, Mode)>,
 }
 
 impl FailureGraph {
@@ -134,36 +154,41 @@ impl FailureGraph {
     }
 
     /// The gate at index `n`.
-    pub fn gate(&self, n: u32) -> Gate {
-        self.graph[NodeIndex::new(n as usize)]
+    pub fn gate(&self, n: GateId) -> Gate {
+        self.graph[NodeIndex::new(n.index())]
     }
 
     /// The gates that need `n`, with how they need it.
-    pub fn dependents(&self, n: u32) -> &[(u32, Mode)] {
+    pub fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
         let (a, b) = (
-            self.dependents_start[n as usize],
-            self.dependents_start[n as usize + 1],
+            self.dependents_start[n.index()],
+            self.dependents_start[n.index() + 1],
         );
         &self.dependents[a as usize..b as usize]
     }
 
     /// What gate `n` needs, with how it needs it.
-    pub fn requirements(&self, n: u32) -> &[(u32, Mode)] {
+    pub fn requirements(&self, n: GateId) -> &[(GateId, Mode)] {
         let (a, b) = (
-            self.requirements_start[n as usize],
-            self.requirements_start[n as usize + 1],
+            self.requirements_start[n.index()],
+            self.requirements_start[n.index() + 1],
         );
         &self.requirements[a as usize..b as usize]
     }
 
     /// Whether gate `n` is a node of the architecture (not a helper).
-    pub fn is_real(&self, n: u32) -> bool {
-        (n as usize) < self.real
+    pub fn is_real(&self, n: GateId) -> bool {
+        n.index() < self.real
+    }
+
+    /// The node gate `n` is, or `None` for a helper gate.
+    pub fn node_of(&self, n: GateId) -> Option<NodeId> {
+        self.is_real(n).then_some(NodeId(n.0))
     }
 
     /// What helper gate `n` stands for; `None` for a real node.
-    pub fn helper(&self, n: u32) -> Option<Helper> {
-        (n as usize).checked_sub(self.real).map(|i| self.helpers[i])
+    pub fn helper(&self, n: GateId) -> Option<Helper> {
+        n.index().checked_sub(self.real).map(|i| self.helpers[i])
     }
 }
 
@@ -173,7 +198,7 @@ fn ix(id: NodeId) -> NodeIndex<u32> {
 
 /// Adjacency in one direction as offsets into one array, in edge-insertion
 /// order so that results do not depend on petgraph's list order.
-fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(u32, Mode)>) {
+fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(GateId, Mode)>) {
     let mut start = Vec::with_capacity(graph.node_count() + 1);
     let mut flat = Vec::with_capacity(graph.edge_count());
     for n in graph.node_indices() {
@@ -190,7 +215,10 @@ fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(
         flat[from..].sort_unstable_by_key(|&(edge, _, _)| edge);
     }
     start.push(flat.len() as u32);
-    (start, flat.into_iter().map(|(_, n, m)| (n, m)).collect())
+    (
+        start,
+        flat.into_iter().map(|(_, n, m)| (GateId(n), m)).collect(),
+    )
 }
 
 struct Builder<'g> {
@@ -283,15 +311,15 @@ impl FailureGraph {
         let mut dist = vec![u32::MAX; self.len()];
         let mut queue = VecDeque::new();
         dist[start.index()] = 0;
-        queue.push_back(start.0);
+        queue.push_back(GateId::from(start));
         while let Some(n) = queue.pop_front() {
-            let d = dist[n as usize];
+            let d = dist[n.index()];
             let neighbours = self.dependents(n).iter().chain(self.requirements(n));
             for &(m, _) in neighbours {
                 let step = u32::from(self.is_real(m));
                 let nd = d + step;
-                if nd <= depth && nd < dist[m as usize] {
-                    dist[m as usize] = nd;
+                if nd <= depth && nd < dist[m.index()] {
+                    dist[m.index()] = nd;
                     if step == 0 {
                         queue.push_front(m);
                     } else {

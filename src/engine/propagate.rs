@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use crate::model::{Mode, NodeId};
 
-use super::graph::{FailureGraph, Gate};
+use super::graph::{FailureGraph, Gate, GateId};
 
 /// A node's state, ordered `Down < Degraded < Up`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,11 +54,11 @@ pub struct Scratch {
     pub(crate) left_up_at: Vec<u32>,
     pub(crate) down_at: Vec<u32>,
     /// Gates that changed in the current scenario, in the order they changed.
-    pub(crate) changed: Vec<u32>,
+    pub(crate) changed: Vec<GateId>,
     /// Gates whose counters moved, so that a reset clears just those.
-    touched: Vec<u32>,
+    touched: Vec<GateId>,
     is_touched: Vec<bool>,
-    queue: VecDeque<(u32, State, State)>,
+    queue: VecDeque<(GateId, State, State)>,
     clock: u32,
 }
 
@@ -83,24 +83,24 @@ impl Scratch {
     }
 
     /// The state of gate `n` after the last propagation.
-    pub fn state(&self, n: u32) -> State {
-        self.state[n as usize]
+    pub fn state(&self, n: GateId) -> State {
+        self.state[n.index()]
     }
 
     /// Whether gate `n` was failed by the scenario itself.
-    pub fn is_failed(&self, n: u32) -> bool {
-        self.failed[n as usize]
+    pub fn is_failed(&self, n: GateId) -> bool {
+        self.failed[n.index()]
     }
 
     /// Puts every gate the last scenario touched back to up, in time
     /// proportional to what it touched.
     pub fn reset(&mut self, _graph: &FailureGraph) {
         for &n in &self.changed {
-            self.state[n as usize] = State::Up;
-            self.failed[n as usize] = false;
+            self.state[n.index()] = State::Up;
+            self.failed[n.index()] = false;
         }
         for &d in &self.touched {
-            let d = d as usize;
+            let d = d.index();
             self.down[d] = 0;
             self.not_up[d] = 0;
             self.soft_down[d] = 0;
@@ -127,18 +127,18 @@ impl Scratch {
         &mut self,
         graph: &FailureGraph,
         failed: &[NodeId],
-        dependents: impl Fn(u32) -> &'a [(u32, Mode)],
+        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
     ) {
         for &id in failed {
-            let n = id.0;
-            self.failed[n as usize] = true;
+            let n = GateId::from(id);
+            self.failed[n.index()] = true;
             self.lower(n, State::Down);
         }
         while let Some((n, old, new)) = self.queue.pop_front() {
             let went_down = new == State::Down;
             let left_up = old == State::Up;
             for &(d, mode) in dependents(n) {
-                let du = d as usize;
+                let du = d.index();
                 if !self.is_touched[du] {
                     self.is_touched[du] = true;
                     self.touched.push(d);
@@ -178,8 +178,8 @@ impl Scratch {
         }
     }
 
-    fn lower(&mut self, n: u32, to: State) {
-        let nu = n as usize;
+    fn lower(&mut self, n: GateId, to: State) {
+        let nu = n.index();
         let from = self.state[nu];
         if to >= from {
             return;

@@ -44,7 +44,7 @@ pub fn what_if(arch: &Architecture, graph: &FailureGraph, failed: &[NodeId]) -> 
         .node_ids()
         .map(|id| NodeOutcome {
             id,
-            state: scratch.state(id.0),
+            state: scratch.state(id.into()),
             cause: cause_chain(graph, &scratch, id),
         })
         .collect();

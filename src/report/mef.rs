@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::fault_tree::{Arg, FaultTree, Logic};
+use crate::engine::graph::GateId;
 use crate::model::{Architecture, NodeId};
 
 fn xml(text: &str) -> String {
@@ -18,21 +19,13 @@ fn xml(text: &str) -> String {
 }
 
 /// The MEF name of a gate.
-pub fn gate_name(gate: u32) -> String {
-    format!("g{gate}")
+pub fn gate_name(gate: GateId) -> String {
+    format!("g{}", gate.index())
 }
 
 /// The MEF name of a basic event.
 pub fn event_name(id: NodeId) -> String {
     format!("e{}", id.0)
-}
-
-fn label(arch: &Architecture, gate: u32) -> String {
-    if (gate as usize) < arch.nodes.len() {
-        arch.name_of(NodeId(gate)).to_string()
-    } else {
-        "group".to_string()
-    }
 }
 
 /// A fault tree as an Open-PSA MEF document.
@@ -44,7 +37,11 @@ pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
     let _ = writeln!(out, "    <label>{} is down</label>", xml(target));
     for g in &tree.gates {
         let _ = writeln!(out, "    <define-gate name=\"{}\">", gate_name(g.gate));
-        let _ = writeln!(out, "      <label>{}</label>", xml(&label(arch, g.gate)));
+        let _ = writeln!(
+            out,
+            "      <label>{}</label>",
+            xml(g.node.map_or("group", |n| arch.name_of(n)))
+        );
         let single = g.args.len() == 1;
         let (open, close) = match g.logic {
             _ if single => (String::new(), ""),
