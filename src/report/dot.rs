@@ -98,11 +98,33 @@ fn style_for(mode: Mode) -> Attribute {
 struct Drawer<'a> {
     arch: &'a Architecture,
     overlay: &'a Overlay,
+    /// Per node: failed by the scenario, marked as a SPOF (looked up once
+    /// per node drawn, so flags rather than a search of the overlay's lists).
+    is_failed: Vec<bool>,
+    is_spof: Vec<bool>,
     helpers: usize,
     edges: Vec<Stmt>,
 }
 
-impl Drawer<'_> {
+impl<'a> Drawer<'a> {
+    fn new(arch: &'a Architecture, overlay: &'a Overlay) -> Self {
+        let flags = |ids: &[NodeId]| {
+            let mut flags = vec![false; arch.nodes.len()];
+            for id in ids {
+                flags[id.index()] = true;
+            }
+            flags
+        };
+        Drawer {
+            arch,
+            overlay,
+            is_failed: flags(&overlay.failed),
+            is_spof: flags(&overlay.spofs),
+            helpers: 0,
+            edges: Vec::new(),
+        }
+    }
+
     fn shown(&self, id: NodeId) -> bool {
         self.overlay.only.as_ref().is_none_or(|o| o[id.index()])
     }
@@ -136,7 +158,7 @@ impl Drawer<'_> {
         if !facts.is_empty() {
             lines.push(facts.join(" · "));
         }
-        if self.overlay.spofs.contains(&id) {
+        if self.is_spof[id.index()] {
             lines.insert(0, "SINGLE POINT OF FAILURE".to_string());
         }
         lines.join("\n")
@@ -156,7 +178,7 @@ impl Drawer<'_> {
             style.push("rounded");
         }
         let (fill, font) = match self.overlay.states.as_ref().map(|s| s[id.index()]) {
-            _ if self.overlay.failed.contains(&id) => ("#c0392b", "white"),
+            _ if self.is_failed[id.index()] => ("#c0392b", "white"),
             Some(State::Down) => ("#f5b7b1", "black"),
             Some(State::Degraded) => ("#fdebd0", "black"),
             Some(State::Up) => ("#d5f5e3", "black"),
@@ -164,7 +186,7 @@ impl Drawer<'_> {
         };
         attrs.push(attr("fillcolor", fill));
         attrs.push(attr("fontcolor", font));
-        if self.overlay.spofs.contains(&id) {
+        if self.is_spof[id.index()] {
             attrs.push(attr("color", "#c0392b"));
             attrs.push(attr("penwidth", "3"));
             style.push("bold");
@@ -270,12 +292,91 @@ fn home_site(detail: &NodeDetail) -> Option<NodeId> {
 
 /// Builds the whole graph.
 pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
-    let mut d = Drawer {
-        arch,
-        overlay,
-        helpers: 0,
-        edges: Vec::new(),
-    };
+    let mut d = Drawer::new(arch, overlay);
+    let mut top = preamble(arch);
+    let groups = Groups::of(&d);
+    let mut extra = Vec::new();
+    for &site in &groups.roots {
+        top.push(Stmt::Subgraph(cluster(
+            &d,
+            site,
+            &groups.inside,
+            &groups.children,
+        )));
+    }
+    for (i, (owner, ids)) in groups.by_owner.iter().enumerate() {
+        let mut stmts = vec![
+            Stmt::Attribute(attr("label", owner)),
+            Stmt::Attribute(attr("style", "dotted")),
+        ];
+        stmts.extend(ids.iter().map(|&id| d.node_stmt(id)));
+        top.push(Stmt::Subgraph(Subgraph {
+            id: Id::Plain(format!("cluster_owner_{i}")),
+            stmts,
+        }));
+    }
+    for &id in &groups.loose {
+        top.push(d.node_stmt(id));
+    }
+    // Edges, in file order.
+    let drawn: Vec<NodeId> = arch.node_ids().filter(|&id| d.shown(id)).collect();
+    for id in drawn {
+        d.edges_of(id, &mut extra);
+    }
+    top.extend(extra);
+    if overlay.states.is_some() || !overlay.spofs.is_empty() {
+        top.push(Stmt::Subgraph(legend(overlay)));
+    }
+    top.append(&mut d.edges);
+    Graph::DiGraph {
+        id: Id::Plain("spof".to_string()),
+        strict: false,
+        stmts: top,
+    }
+}
+
+/// Where each drawn node goes: inside a site's cluster, in its owner's
+/// group, or loose; and which sites nest in which.
+struct Groups {
+    inside: BTreeMap<NodeId, Vec<NodeId>>,
+    children: BTreeMap<NodeId, Vec<NodeId>>,
+    roots: Vec<NodeId>,
+    by_owner: BTreeMap<String, Vec<NodeId>>,
+    loose: Vec<NodeId>,
+}
+
+impl Groups {
+    fn of(d: &Drawer<'_>) -> Groups {
+        let mut g = Groups {
+            inside: BTreeMap::new(),
+            children: BTreeMap::new(),
+            roots: Vec::new(),
+            by_owner: BTreeMap::new(),
+            loose: Vec::new(),
+        };
+        for id in d.arch.node_ids().filter(|&id| d.shown(id)) {
+            let node = d.arch.node(id);
+            match &node.detail {
+                NodeDetail::Site { within, .. } => match within.filter(|w| d.shown(*w)) {
+                    Some(parent) => g.children.entry(parent).or_default().push(id),
+                    None => g.roots.push(id),
+                },
+                NodeDetail::Integration { .. } => g.loose.push(id),
+                detail => match home_site(detail).filter(|s| d.shown(*s)) {
+                    Some(site) => g.inside.entry(site).or_default().push(id),
+                    None => match &node.owner {
+                        Some(owner) => g.by_owner.entry(owner.clone()).or_default().push(id),
+                        None => g.loose.push(id),
+                    },
+                },
+            }
+        }
+        g
+    }
+}
+
+/// The graph's own attributes.
+fn preamble(arch: &Architecture) -> Vec<Stmt> {
     let mut top = vec![
         Stmt::Attribute(attr("rankdir", "LR")),
         Stmt::Attribute(attr("compound", "true")),
@@ -298,51 +399,15 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
             attr("fontsize", "9"),
         ]),
     ));
+    top
+}
 
-    // What goes inside each site's cluster, and which sites nest in which.
-    let mut inside: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
-    let mut children: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
-    let mut roots = Vec::new();
-    let mut by_owner: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
-    let mut loose = Vec::new();
-    for id in arch.node_ids().filter(|&id| d.shown(id)) {
-        let node = arch.node(id);
-        match &node.detail {
-            NodeDetail::Site { within, .. } => match within.filter(|w| d.shown(*w)) {
-                Some(parent) => children.entry(parent).or_default().push(id),
-                None => roots.push(id),
-            },
-            NodeDetail::Integration { .. } => loose.push(id),
-            detail => match home_site(detail).filter(|s| d.shown(*s)) {
-                Some(site) => inside.entry(site).or_default().push(id),
-                None => match &node.owner {
-                    Some(owner) => by_owner.entry(owner.clone()).or_default().push(id),
-                    None => loose.push(id),
-                },
-            },
-        }
-    }
-    let mut extra = Vec::new();
-    for &site in &roots {
-        top.push(Stmt::Subgraph(cluster(&d, site, &inside, &children)));
-    }
-    for (i, (owner, ids)) in by_owner.iter().enumerate() {
-        let mut stmts = vec![
-            Stmt::Attribute(attr("label", owner)),
-            Stmt::Attribute(attr("style", "dotted")),
-        ];
-        stmts.extend(ids.iter().map(|&id| d.node_stmt(id)));
-        top.push(Stmt::Subgraph(Subgraph {
-            id: Id::Plain(format!("cluster_owner_{i}")),
-            stmts,
-        }));
-    }
-    for &id in &loose {
-        top.push(d.node_stmt(id));
-    }
-    // Edges, in file order.
-    let drawn: Vec<NodeId> = arch.node_ids().filter(|&id| d.shown(id)).collect();
-    for id in drawn {
+impl Drawer<'_> {
+    /// The edges out of node `id`: containment, placement, integration and
+    /// dependency edges; junction nodes go to `extra`.
+    fn edges_of(&mut self, id: NodeId, extra: &mut Vec<Stmt>) {
+        let d = self;
+        let arch = d.arch;
         let node = arch.node(id);
         let me = node_name(id);
         match &node.detail {
@@ -357,7 +422,7 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
             }
             NodeDetail::Service {
                 runs_in: Some(p), ..
-            } => d.placement(id, p, &mut extra),
+            } => d.placement(id, p, extra),
             NodeDetail::Service { .. } => {}
             NodeDetail::Integration {
                 consumer,
@@ -395,17 +460,7 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
             }
         }
         let deps = node.depends_on.clone();
-        d.dependencies(&me, &deps, &mut extra);
-    }
-    top.extend(extra);
-    if overlay.states.is_some() || !overlay.spofs.is_empty() {
-        top.push(Stmt::Subgraph(legend(overlay)));
-    }
-    top.append(&mut d.edges);
-    Graph::DiGraph {
-        id: Id::Plain("spof".to_string()),
-        strict: false,
-        stmts: top,
+        d.dependencies(&me, &deps, extra);
     }
 }
 
@@ -424,7 +479,7 @@ fn cluster(
         Stmt::Attribute(attr("label", &format!("{} ({kind})", node.display_name()))),
         Stmt::Attribute(attr("style", "rounded")),
     ];
-    if d.overlay.failed.contains(&site) {
+    if d.is_failed[site.index()] {
         stmts.push(Stmt::Attribute(attr("color", "#c0392b")));
         stmts.push(Stmt::Attribute(attr("penwidth", "3")));
     }
@@ -484,62 +539,72 @@ fn legend(overlay: &Overlay) -> Subgraph {
     }
 }
 
-/// Each site as one node with what runs there counted, and one edge per pair
-/// of sites whose services depend on each other (`--collapse`): the shape of
-/// a large architecture, small enough for `dot`.
-pub fn collapsed_graph(arch: &Architecture, overlay: &Overlay) -> Graph {
-    let d = Drawer {
-        arch,
-        overlay,
-        helpers: 0,
-        edges: Vec::new(),
-    };
-    // The sites each service can run in.
-    let homes = |id: NodeId| -> Vec<NodeId> {
-        match &arch.node(id).detail {
-            NodeDetail::Site { .. } => vec![id],
-            NodeDetail::Service {
-                runs_in: Some(p), ..
-            } => p.entries.iter().map(|e| e.site).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let mut counts: BTreeMap<NodeId, (usize, usize)> = BTreeMap::new();
-    let mut links: BTreeMap<(NodeId, NodeId), usize> = BTreeMap::new();
-    for id in arch.node_ids() {
-        let node = arch.node(id);
-        if node.kind() == NodeKind::Service {
-            for site in homes(id) {
-                let c = counts.entry(site).or_default();
-                c.0 += 1;
-                if node.tier() == Some(crate::model::Tier::Critical) {
-                    c.1 += 1;
+/// Per site: services placed there and how many are critical; per pair of
+/// sites: how many dependencies run from one to the other. O(nodes +
+/// references × placements).
+struct SiteCounts {
+    counts: BTreeMap<NodeId, (usize, usize)>,
+    links: BTreeMap<(NodeId, NodeId), usize>,
+}
+
+impl SiteCounts {
+    fn of(arch: &Architecture) -> SiteCounts {
+        // The sites each service can run in.
+        let homes = |id: NodeId| -> Vec<NodeId> {
+            match &arch.node(id).detail {
+                NodeDetail::Site { .. } => vec![id],
+                NodeDetail::Service {
+                    runs_in: Some(p), ..
+                } => p.entries.iter().map(|e| e.site).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut counts: BTreeMap<NodeId, (usize, usize)> = BTreeMap::new();
+        let mut links: BTreeMap<(NodeId, NodeId), usize> = BTreeMap::new();
+        for id in arch.node_ids() {
+            let node = arch.node(id);
+            if node.kind() == NodeKind::Service {
+                for site in homes(id) {
+                    let c = counts.entry(site).or_default();
+                    c.0 += 1;
+                    if node.tier() == Some(crate::model::Tier::Critical) {
+                        c.1 += 1;
+                    }
                 }
             }
-        }
-        let mut needs: Vec<NodeId> = Vec::new();
-        for dep in &node.depends_on {
-            match dep {
-                Dependency::On { target, .. } => needs.push(*target),
-                Dependency::AnyOf { members, .. } => needs.extend(members),
+            let mut needs: Vec<NodeId> = Vec::new();
+            for dep in &node.depends_on {
+                match dep {
+                    Dependency::On { target, .. } => needs.push(*target),
+                    Dependency::AnyOf { members, .. } => needs.extend(members),
+                }
             }
-        }
-        if let NodeDetail::Site {
-            within: Some(p), ..
-        } = node.detail
-        {
-            needs.push(p);
-        }
-        for from in homes(id) {
-            for &to in &needs {
-                for to_site in homes(to) {
-                    if to_site != from {
-                        *links.entry((from, to_site)).or_default() += 1;
+            if let NodeDetail::Site {
+                within: Some(p), ..
+            } = node.detail
+            {
+                needs.push(p);
+            }
+            for from in homes(id) {
+                for &to in &needs {
+                    for to_site in homes(to) {
+                        if to_site != from {
+                            *links.entry((from, to_site)).or_default() += 1;
+                        }
                     }
                 }
             }
         }
+        SiteCounts { counts, links }
     }
+}
+
+/// Each site as one node with what runs there counted, and one edge per pair
+/// of sites whose services depend on each other (`--collapse`): the shape of
+/// a large architecture, small enough for `dot`.
+pub fn collapsed_graph(arch: &Architecture, overlay: &Overlay) -> Graph {
+    let d = Drawer::new(arch, overlay);
+    let SiteCounts { counts, links } = SiteCounts::of(arch);
     let mut stmts = vec![
         Stmt::Attribute(attr("rankdir", "LR")),
         Stmt::Attribute(attr("fontname", "Helvetica")),
