@@ -1,6 +1,8 @@
 //! `spof check` as CI uses it: SARIF located at the right line, baselines
 //! that fail only on new findings and report stale ones.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -132,7 +134,7 @@ fn diff_reads_the_base_from_git() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !in_git {
-        eprintln!("skipped: not in a git checkout");
+        common::skip("not in a git checkout");
         return;
     }
     let out = spof(&[

@@ -1,6 +1,8 @@
 //! Diagrams through real Graphviz: every example renders, and every id comes
 //! out exactly as written. On a machine without `dot` the rendering checks
-//! say they were skipped (CI installs Graphviz).
+//! fail under SPOF_REQUIRE_TOOLS=1 (set by .ci/run, which installs Graphviz) and say they were skipped otherwise.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -98,7 +100,7 @@ fn dot_output_is_byte_identical_across_runs() {
 #[test]
 fn every_example_renders_and_shows_every_id_as_written() {
     if !have_dot() {
-        eprintln!("skipped: Graphviz's dot is not installed");
+        common::skip("Graphviz's dot is not installed");
         return;
     }
     for file in files() {
@@ -122,7 +124,7 @@ fn every_example_renders_and_shows_every_id_as_written() {
 #[test]
 fn collapsed_views_render() {
     if !have_dot() {
-        eprintln!("skipped: Graphviz's dot is not installed");
+        common::skip("Graphviz's dot is not installed");
         return;
     }
     for file in files() {
@@ -148,7 +150,7 @@ fn collapsed_views_render() {
 #[test]
 fn failures_render_with_the_legend() {
     if !have_dot() {
-        eprintln!("skipped: Graphviz's dot is not installed");
+        common::skip("Graphviz's dot is not installed");
         return;
     }
     let out = spof(&[
@@ -206,7 +208,7 @@ fn output_files_take_their_format_from_the_extension() {
             assert!(std::fs::read(&path).unwrap().starts_with(magic), "{ext}");
         }
     } else {
-        eprintln!("skipped: rendering to svg/png/pdf needs Graphviz's dot");
+        common::skip("rendering to svg/png/pdf needs Graphviz's dot");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,5 +1,7 @@
 //! Getting started: `spof init` and shell completions.
 
+mod common;
+
 use std::process::Command;
 
 fn spof(args: &[&str]) -> std::process::Output {
@@ -141,7 +143,7 @@ fn have(tool: &str) -> bool {
 #[test]
 fn the_man_pages_render() {
     if !have("man") {
-        eprintln!("skipped: `man` is not installed");
+        common::skip("`man` is not installed");
         return;
     }
     let dir = std::env::temp_dir().join(format!("spof-man-{}", std::process::id()));
@@ -196,7 +198,7 @@ fn the_man_pages_render() {
 #[test]
 fn bash_completes_ids_from_the_file() {
     if !have("bash") {
-        eprintln!("skipped: bash is not installed");
+        common::skip("bash is not installed");
         return;
     }
     let script = spof(&["completions", "bash"]).stdout;
@@ -254,7 +256,7 @@ fn star_groups(groups: usize, per: usize) -> String {
 #[test]
 fn a_progress_bar_only_on_a_terminal_and_never_with_quiet() {
     if !have("script") {
-        eprintln!("skipped: `script` (util-linux) is not installed");
+        common::skip("`script` (util-linux) is not installed");
         return;
     }
     let dir = std::env::temp_dir().join(format!("spof-progress-{}", std::process::id()));
@@ -327,7 +329,7 @@ fn fish_completes_ids_and_zsh_reads_its_script() {
             "pangyo-power\tA node that fails (repeat for several)\n"
         );
     } else {
-        eprintln!("skipped: fish is not installed");
+        common::skip("fish is not installed");
     }
     if have("zsh") {
         let script = dir.join("_spof");
@@ -342,7 +344,7 @@ fn fish_completes_ids_and_zsh_reads_its_script() {
             String::from_utf8_lossy(&out.stderr)
         );
     } else {
-        eprintln!("skipped: zsh is not installed");
+        common::skip("zsh is not installed");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,8 @@
 //! The exported fault trees, read by SCRAM: its minimal cut sets must be
 //! spof's. Skipped (and said so) when SCRAM is not installed; CI installs it.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -37,7 +39,7 @@ fn products(report: &str) -> Vec<BTreeSet<String>> {
 #[test]
 fn scram_finds_the_same_minimal_cut_sets() {
     if !have_scram() {
-        eprintln!("skipped: SCRAM is not installed (apt-get install scram)");
+        common::skip("SCRAM is not installed (apt-get install scram)");
         return;
     }
     let dir = std::env::temp_dir().join(format!("spof-mef-{}", std::process::id()));

@@ -106,9 +106,9 @@ pub(crate) enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT")]
         output: Option<PathBuf>,
     },
-    /// Explain a rule of `check` (e.g. `spof explain single-point-of-failure`)
+    /// Explain a rule of `check` or a diagnostic code (e.g. `spof explain single-point-of-failure`, `spof explain spof::duplicate-id`)
     Explain {
-        /// A rule code; omit to list them all
+        /// A rule or diagnostic code; omit to list them all
         code: Option<String>,
     },
     /// Write a commented starter file (valid as written)
@@ -267,4 +267,14 @@ pub(crate) enum ImportSource {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }
