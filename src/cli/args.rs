@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     long_about = "Find the single points of failure in an architecture written as code.\n\n\
         Describe sites, services and the integrations between organisations in a YAML file \
         (format v1), then ask what fails when something burns down.",
-    after_help = "Exit status: 0 success, 1 findings at the failing level (check), 2 invalid input or usage."
+    after_help = "Exit status: 0 success, 1 findings at the failing level (check), 2 invalid input or usage, 74 the report could not be written whole (a full disk), 141 the reader of the output went away (a closed pipe)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]

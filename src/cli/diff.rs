@@ -47,7 +47,11 @@ pub(super) fn diff(
 
 fn from_git(rev: &str, path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
     let spec = format!("{rev}:./{}", path.display());
-    let output = Command::new("git").args(["show", &spec]).output();
+    // The revision comes from the user: after `--end-of-options`, git reads
+    // it as a revision even when it starts with `-`.
+    let output = Command::new("git")
+        .args(["show", "--end-of-options", &spec])
+        .output();
     let problem = match output {
         Ok(o) if o.status.success() => {
             return match loader::load_bytes(&spec, o.stdout) {

@@ -31,6 +31,10 @@ use spof::report::{human, json, style::Style};
 pub(crate) const OK: u8 = 0;
 pub(crate) const FINDINGS: u8 = 1;
 pub(crate) const INVALID: u8 = 2;
+/// The output could not be written (sysexits' EX_IOERR).
+pub(crate) const IO_ERROR: u8 = 74;
+/// The reader of the output went away (128 + SIGPIPE, as shells report it).
+pub(crate) const BROKEN_PIPE: u8 = 141;
 
 /// Where a command writes, and whether each stream is a terminal.
 pub(crate) struct Io<'a> {
@@ -67,13 +71,16 @@ pub(crate) fn main() -> ExitCode {
         err_style,
         progress: err_terminal && !cli.quiet,
     };
-    let code = run(cli, &mut io);
-    let _ = io.out.flush();
-    ExitCode::from(code)
+    let code = run(cli, &mut io).and_then(|code| io.out.flush().map(|()| code));
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => ExitCode::from(output_failed(&error, &mut io)),
+    }
 }
 
-/// Runs one parsed command; returns the exit status.
-pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
+/// Runs one parsed command; returns the exit status, or the error that
+/// stopped its output.
+pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
     let result = match cli.command {
         Command::Validate { files } => validate(&files, io),
         Command::Audit {
@@ -131,11 +138,22 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> u8 {
             io,
         ),
     };
-    match result {
-        Ok(code) => code,
-        // Output was cut off (a closed pipe): nothing more can be said.
-        Err(_) => INVALID,
+    result
+}
+
+/// A report that could not be written whole. A closed pipe (`spof audit
+/// big.yaml | head`) ends quietly with 141, as a shell reports SIGPIPE; any
+/// other failure (a full disk) is said on stderr with 74 (sysexits'
+/// EX_IOERR), never the 2 of invalid input.
+fn output_failed(error: &std::io::Error, io: &mut Io<'_>) -> u8 {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return BROKEN_PIPE;
     }
+    let notice = Notice::CannotWriteOutput {
+        error: error.to_string(),
+    };
+    let _ = tell(io, &notice);
+    IO_ERROR
 }
 
 pub(crate) type CmdResult = std::io::Result<u8>;

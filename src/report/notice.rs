@@ -75,6 +75,11 @@ pub enum Notice {
         /// The ids of the cycle, in order.
         cycle: Vec<String>,
     },
+    /// The report could not be written to standard output.
+    CannotWriteOutput {
+        /// Why not, in the operating system's words.
+        error: String,
+    },
     /// A diagram output file with an unknown extension.
     DiagramFormat {
         /// The extension, without its dot.
@@ -188,7 +193,7 @@ impl Notice {
     pub fn code(&self) -> Code {
         match self {
             Notice::CannotRead { .. } => Code::Read,
-            Notice::CannotWrite { .. } => Code::Write,
+            Notice::CannotWrite { .. } | Notice::CannotWriteOutput { .. } => Code::Write,
             Notice::UnknownId { .. } => Code::UnknownId,
             Notice::BaseRefWithTwoFiles => Code::Usage,
             Notice::Baseline { .. } => Code::Baseline,
@@ -251,6 +256,10 @@ impl Notice {
                     }
                     .to_string()
                 }),
+            ),
+            Notice::CannotWriteOutput { error } => (
+                format!("the report could not be written whole: {error}"),
+                Some("the exit status is 74; nothing after this point was written".into()),
             ),
             Notice::UnknownId { flag, id, known } => (
                 format!("{flag} names `{id}`, which is not in the file"),
