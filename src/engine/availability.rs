@@ -59,7 +59,7 @@ pub fn availability(
     graph: &FailureGraph,
     target: NodeId,
 ) -> TargetAvailability {
-    availability_with(
+    availability_reusing(
         arch,
         graph,
         target,
@@ -81,7 +81,7 @@ pub fn availability_of_each(
         16,
         progress,
         || (Scratch::new(graph), ConeMarks::new(graph)),
-        |(scratch, marks), &t| availability_with(arch, graph, t, scratch, marks),
+        |(scratch, marks), &t| availability_reusing(arch, graph, t, scratch, marks),
     )
 }
 
@@ -103,8 +103,9 @@ fn failable_parts(
         .collect()
 }
 
-/// [`availability`] with buffers reused across targets.
-pub fn availability_with(
+/// [`availability`] with buffers reused across targets (`_with` in this
+/// crate always means "counting progress"; this one reuses buffers).
+pub fn availability_reusing(
     arch: &Architecture,
     graph: &FailureGraph,
     target: NodeId,
