@@ -139,6 +139,10 @@ struct Impact {
 
 /// Ranks the single points of failure: one propagation per candidate, in
 /// parallel, counting candidates tried in `progress`.
+///
+/// Cost: O(C · (V + E)) at worst for C candidates, in practice the sum of
+/// what each failure reaches; memory O(V) per thread and a few numbers per
+/// SPOF.
 pub fn rank(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -264,6 +268,7 @@ fn impact(
 }
 
 /// The findings for candidate `c`, or `None` when it takes no target down.
+/// Cost: one propagation and one cause chain per target taken down.
 pub fn single(
     arch: &Architecture,
     graph: &FailureGraph,

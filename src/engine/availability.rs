@@ -53,7 +53,13 @@ pub struct TargetAvailability {
     pub parts: usize,
 }
 
-/// The availability of `target` (format v1 §10): exact when the enumeration is small enough, else Monte Carlo.
+/// The availability of `target` (format v1 §10): exact when the
+/// enumeration is small enough, else Monte Carlo.
+///
+/// Cost: the exact method enumerates failure sets of the cone's parts by
+/// size until the remaining probability mass is below 1e-12, one
+/// propagation inside the cone per set; Monte Carlo costs one propagation
+/// per sample ([`SAMPLES`]).
 pub fn availability(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -196,10 +202,6 @@ pub struct Importance {
     pub raw: Option<f64>,
 }
 
-/// Birnbaum importance and risk achievement worth of every part that can
-/// fail in the target's cone, most important first. Exact only: `None`
-/// when the exact method would exceed its budget. Costs two exact
-/// computations per part.
 /// [`importance`] of each target, in the order given, in parallel.
 pub fn importance_of_each(
     arch: &Architecture,
@@ -216,7 +218,10 @@ pub fn importance_of_each(
     )
 }
 
-/// Birnbaum importance and risk achievement worth of every part in `target`'s cone; `None` when the cone is too large to enumerate exactly.
+/// Birnbaum importance and risk achievement worth of every part that can
+/// fail in the target's cone, most important first. Exact only: `None`
+/// when the exact method would exceed its budget. Costs two exact
+/// computations per part.
 pub fn importance(
     arch: &Architecture,
     graph: &FailureGraph,

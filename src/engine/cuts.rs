@@ -27,7 +27,8 @@ pub struct TargetCuts {
     pub sets: Vec<Vec<NodeId>>,
 }
 
-/// Cut sets of order at most `max_order` for each target.
+/// Cut sets of order at most `max_order` for each target. Cost: see the
+/// module doc, O(C^K) propagations inside the cone per target.
 pub fn minimal_cut_sets(
     arch: &Architecture,
     graph: &FailureGraph,

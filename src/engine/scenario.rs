@@ -33,7 +33,8 @@ impl ScenarioOutcome {
     }
 }
 
-/// States of all nodes when `failed` fail together.
+/// States of all nodes when `failed` fail together. Cost: one propagation,
+/// O(V + E) at worst, and one cause chain per node not up.
 pub fn what_if(arch: &Architecture, graph: &FailureGraph, failed: &[NodeId]) -> ScenarioOutcome {
     let mut scratch = Scratch::new(graph);
     scratch.propagate(graph, failed);
