@@ -80,3 +80,83 @@ fn a_base_ref_is_never_read_by_git_as_an_option() {
     assert!(written.is_empty(), "git wrote {written:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs spof on a file written to a temporary folder; returns (exit, stdout, stderr).
+fn run_on(name: &str, text: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = std::env::temp_dir().join(format!("spof-hostile-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let mut full: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    full.insert(1, path.display().to_string());
+    let out = spof().args(&full).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_diagnostic_past_column_65535_is_shown_not_a_panic() {
+    let text = format!(
+        "version: 1\nsites: {{{}: {{kind: nope}}}}\n",
+        "x".repeat(70_000)
+    );
+    let (code, _, err) = run_on("col.yaml", &text, &["validate"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("[") && err.contains(":2:70018]"), "{err}");
+    assert!(err.contains("…"), "the long line is clipped: {err}");
+    assert!(err.len() < 5_000, "the snippet is a window, not the line");
+}
+
+#[test]
+fn a_diagnostic_past_line_65535_is_shown() {
+    let mut text = String::from("version: 1\nsites:\n");
+    for i in 0..70_000 {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    text.push_str("  last: {kind: nope}\n");
+    let (code, _, err) = run_on("lines.yaml", &text, &["validate"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(":70003:"), "{err}");
+    assert!(err.contains("70003 │   last: {kind: nope}"), "{err}");
+}
+
+#[test]
+fn a_hundred_thousand_problems_render_and_are_capped() {
+    let mut text = String::from("version: 1\nservices:\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("  s{i}: {{tierr: high}}\n"));
+    }
+    // All of them (a hang guard: this took 849 s when each diagnostic
+    // rescanned the file; now it is linear).
+    let (code, _, err) = run_on("many.yaml", &text, &["validate", "--max-problems", "0"]);
+    assert_eq!(code, Some(2));
+    assert_eq!(err.matches("unknown field `tierr`").count(), 100_000);
+    // By default the first 1,000, then a count.
+    let (_, _, err) = run_on("many.yaml", &text, &["validate"]);
+    assert_eq!(err.matches("unknown field `tierr`").count(), 1_000);
+    assert!(
+        err.contains("note: 99000 more problems"),
+        "{}",
+        &err[err.len() - 300..]
+    );
+    assert!(err.ends_with("has 100000 problems\n"));
+}
+
+#[test]
+fn escape_sequences_in_a_file_never_reach_the_terminal_raw() {
+    let text = "version: 1\nname: \"\\e]0;pwned\\a\"\nsites:\n  dc: {name: \"\\e[2Jwiped\"}\nservices:\n  api: {tier: high, runs_in: dc}\n";
+    let (code, out, _) = run_on("esc.yaml", text, &["audit"]);
+    assert_eq!(code, Some(0));
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("␛[2Jwiped"), "{out}");
+    // In a snippet: a comment with raw ESC and BEL bytes next to an error.
+    let text = "version: 1\nsites:\n  dc: {kind: nope} # \u{1b}[31mred\u{7}\n";
+    let (code, _, err) = run_on("snippet.yaml", text, &["validate"]);
+    assert_eq!(code, Some(2));
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("␛[31mred␇"), "{err}");
+}

@@ -20,6 +20,9 @@ pub(crate) struct Cli {
     /// Never draw a progress bar (one appears on a terminal for work over a second)
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Show at most this many problems of a file (0: all); the count of the rest is said
+    #[arg(long, global = true, value_name = "N", default_value_t = 1000)]
+    pub max_problems: usize,
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,7 +9,6 @@ use spof::check::config::CheckConfig;
 use spof::check::{self};
 use spof::engine::FailureGraph;
 use spof::load::Loaded;
-use spof::report::diagnostics::DiagnosticWriter;
 use spof::report::explain::{self, Explained};
 use spof::report::findings::{self, FileFindings};
 use spof::report::json;
@@ -126,7 +125,7 @@ fn read_config(path: Option<&Path>, io: &mut Io<'_>) -> std::io::Result<Option<C
     match check::config::parse(&path.display().to_string(), &text) {
         Ok(c) => Ok(Some(c)),
         Err(e) => {
-            DiagnosticWriter::new(io.err_style.color).write_load_error(io.err, &e)?;
+            io.diagnostic_writer().write_load_error(io.err, &e)?;
             Ok(None)
         }
     }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use super::{tell, CmdResult, Io, INVALID, OK};
 use spof::import::{backstage, catalog};
-use spof::report::diagnostics::DiagnosticWriter;
 use spof::report::notice::{ImportProblem, Notice, Refusal};
 
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
@@ -19,7 +18,7 @@ pub(super) fn backstage(
     force: bool,
     io: &mut Io<'_>,
 ) -> CmdResult {
-    let writer = DiagnosticWriter::new(io.err_style.color);
+    let writer = io.diagnostic_writer();
     // Each path with whether a Location named it (then a missing file is a
     // warning, as Backstage goes on without it) or the user did (an error).
     let mut queue: VecDeque<(PathBuf, bool)> =

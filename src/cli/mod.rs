@@ -44,6 +44,15 @@ pub(crate) struct Io<'a> {
     pub err_style: Style,
     /// Whether long work may draw a progress bar on stderr.
     pub progress: bool,
+    /// `--max-problems`: how many problems of one file to draw.
+    pub max_problems: usize,
+}
+
+impl Io<'_> {
+    /// The writer for diagnostics on stderr, as the options ask.
+    pub(crate) fn diagnostic_writer(&self) -> DiagnosticWriter {
+        DiagnosticWriter::new(self.err_style.color).with_max_problems(self.max_problems)
+    }
 }
 
 /// Runs spof with the process's arguments and standard streams.
@@ -70,6 +79,7 @@ pub(crate) fn main() -> ExitCode {
         out_style,
         err_style,
         progress: err_terminal && !cli.quiet,
+        max_problems: cli.max_problems,
     };
     let code = run(cli, &mut io).and_then(|code| io.out.flush().map(|()| code));
     match code {
@@ -160,7 +170,8 @@ pub(crate) type CmdResult = std::io::Result<u8>;
 
 /// Writes a notice to stderr.
 pub(crate) fn tell(io: &mut Io<'_>, notice: &Notice) -> std::io::Result<()> {
-    notice::write(io.err, notice, &DiagnosticWriter::new(io.err_style.color))
+    let writer = io.diagnostic_writer();
+    notice::write(io.err, notice, &writer)
 }
 
 /// Loads a file, or reports why not on stderr.
@@ -175,7 +186,7 @@ pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loade
 }
 
 pub(crate) fn report_failure(failure: &LoadFailure, io: &mut Io<'_>) -> std::io::Result<()> {
-    let writer = DiagnosticWriter::new(io.err_style.color);
+    let writer = io.diagnostic_writer();
     match failure {
         LoadFailure::Io { path, error } => notice::write(
             io.err,

@@ -47,6 +47,8 @@ pub fn quote(text: &str) -> String {
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
+            // Graphviz reads `&amp;` in a label as `&`: escape it so ids show as written.
+            '&' => out.push_str("&amp;"),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => {}

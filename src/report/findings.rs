@@ -393,10 +393,22 @@ fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
         .collect()
 }
 
-/// A relative path as a SARIF URI: forward slashes, no `./`.
+/// A relative path as a SARIF `artifactLocation.uri` (RFC 3986): forward
+/// slashes, no `./`, and every byte outside the unreserved set
+/// percent-encoded (spaces, `#`, `?`, `%`, non-ASCII as UTF-8).
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    path.strip_prefix("./").unwrap_or(&path).to_string()
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// `::error file=F,line=L,col=C,title=T::message`, escaped as GitHub asks.
@@ -432,10 +444,14 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
     Ok(())
 }
 
+/// Escapes as GitHub's workflow commands ask (`%`, CR, LF), and makes every
+/// other control character visible: an annotation lands in a public log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let text = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::diagnostic::visible(&text).into_owned()
 }
 
 fn escape_property(text: &str) -> String {
@@ -479,7 +495,7 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
 }
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::diagnostic::visible(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
 }
 
 #[cfg(test)]
@@ -495,5 +511,6 @@ mod tests {
     #[test]
     fn uris_use_forward_slashes() {
         assert_eq!(uri("./graphs\\a.yaml"), "graphs/a.yaml");
+        assert_eq!(uri("my dir/카#1.yaml"), "my%20dir/%EC%B9%B4%231.yaml");
     }
 }

@@ -1,6 +1,7 @@
 //! Reports for a person reading a terminal, perhaps at 3 a.m.: the worst
 //! first, numbers written as people write them, chains as arrows.
 
+use crate::diagnostic::visible;
 use std::io::{self, Write};
 
 use crate::engine::{Audit, ScenarioOutcome, Spof, State};
@@ -29,7 +30,7 @@ fn describe(arch: &Architecture, id: NodeId) -> String {
         parts.push(format!("{} users", thousands(node.users())));
     }
     if let Some(name) = &node.name {
-        parts.push(format!("\"{name}\""));
+        parts.push(format!("\"{}\"", visible(name)));
     }
     parts.join(", ")
 }
@@ -69,7 +70,7 @@ pub fn write_spofs<S: std::borrow::Borrow<Spof>>(
     spofs: impl Iterator<Item = S>,
     style: Style,
 ) -> io::Result<()> {
-    let title = arch.name.as_deref().unwrap_or("architecture");
+    let title = visible(arch.name.as_deref().unwrap_or("architecture"));
     if counts.spofs == 0 {
         return writeln!(
             out,

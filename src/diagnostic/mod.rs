@@ -9,7 +9,14 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use crate::code::Code;
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use miette::{Diagnostic, LabeledSpan};
+
+mod excerpt;
+
+pub use excerpt::{visible, Excerpt};
 
 /// A place in a file: 1-based line, 0-based column counted in characters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,6 +119,8 @@ pub struct SourceFile {
     /// The whole text.
     pub text: Arc<str>,
     line_starts: OnceLock<Vec<usize>>,
+    /// For long lines: the byte offset of every 1,024th character.
+    checkpoints: Mutex<HashMap<usize, Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -121,6 +130,7 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
             line_starts: OnceLock::new(),
+            checkpoints: Mutex::new(HashMap::new()),
         }
     }
 
@@ -142,67 +152,88 @@ impl SourceFile {
         })
     }
 
-    /// Byte offset of a position, clamped to the text.
-    pub fn offset(&self, pos: Pos) -> usize {
-        let starts = self.line_starts();
-        let line = (pos.line.max(1) as usize - 1).min(starts.len() - 1);
-        let start = starts[line];
-        let rest = &self.text[start..];
-        let mut offset = start;
-        for (n, (i, c)) in rest.char_indices().enumerate() {
-            if n == pos.col as usize || c == '\n' {
-                return start + i;
-            }
-            offset = start + i + c.len_utf8();
-        }
-        offset
+    /// How many lines the file has (a final line break starts an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts().len()
     }
 
-    /// A span as miette's byte range, cut at the end of its first line.
-    pub fn source_span(&self, span: Span) -> SourceSpan {
-        let start = self.offset(span.start);
-        let end = self.offset(span.end).max(start);
-        // A label over a line break reads badly; stop at the end of the first line.
-        let end = match self.text[start..end].find(['\r', '\n']) {
-            Some(i) => start + i,
-            None => end,
+    /// Line `line` (0-based) without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let starts = self.line_starts();
+        let start = starts[line];
+        let end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        let text = &self.text[start..end.max(start)];
+        text.strip_suffix('\r').unwrap_or(text)
+    }
+
+    /// The byte offset in `text` (line `line`'s text) of character column
+    /// `col`, clamped to the line. A long line gets an index of every 1,024th
+    /// character the first time, so that many diagnostics on one line of a
+    /// minified file cost no more than the line.
+    pub fn byte_in_line(&self, line: usize, text: &str, col: usize) -> usize {
+        const STEP: usize = 1024;
+        if text.len() <= STEP {
+            return text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
+        }
+        let mut cache = match self.checkpoints.lock() {
+            Ok(cache) => cache,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        SourceSpan::new(start.into(), end - start)
+        let marks = cache
+            .entry(line)
+            .or_insert_with(|| text.char_indices().step_by(STEP).map(|(i, _)| i).collect());
+        let Some(&from) = marks.get(col / STEP) else {
+            return text.len();
+        };
+        text[from..]
+            .char_indices()
+            .nth(col % STEP)
+            .map_or(text.len(), |(i, _)| from + i)
     }
 
     /// A problem ready for miette to render against this file.
-    pub fn diagnostic(self: &Arc<Self>, problem: &Problem) -> FileDiagnostic {
+    pub fn diagnostic(&self, problem: &Problem) -> FileDiagnostic {
         let message = &problem.message;
         let help = problem.help.as_deref();
         let labels = (&problem.primary, &problem.secondary[..]);
         self.located(problem.code.name(), message, labels, help)
     }
 
-    /// A message under any code's name (a check rule's too), at labels in this file.
+    /// A message under any code's name (a check rule's too), at labels in
+    /// this file. Every text a file controls is made [`visible`], and the
+    /// snippet is an [`Excerpt`]: only the lines shown, clipped when long.
     pub fn located(
-        self: &Arc<Self>,
+        &self,
         code: &'static str,
         message: &str,
         (primary, secondary): (&Label, &[Label]),
         help: Option<&str>,
     ) -> FileDiagnostic {
+        let spans: Vec<Span> = std::iter::once(primary)
+            .chain(secondary)
+            .map(|l| l.span)
+            .collect();
+        let (source, located) = Excerpt::new(self, &spans);
+        let text = |l: &Label| Some(visible(&l.text).into_owned()).filter(|t| !t.is_empty());
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(primary.text.clone()).filter(|t| !t.is_empty()),
-            self.source_span(primary.span),
+            text(primary),
+            located[0],
         )];
-        labels.extend(secondary.iter().map(|l| {
-            LabeledSpan::new_with_span(
-                Some(l.text.clone()).filter(|t| !t.is_empty()),
-                self.source_span(l.span),
-            )
-        }));
+        labels.extend(
+            secondary
+                .iter()
+                .zip(&located[1..])
+                .map(|(l, &at)| LabeledSpan::new_with_span(text(l), at)),
+        );
         FileDiagnostic {
             severity: miette::Severity::Error,
             code,
-            message: message.to_string(),
-            help: help.map(str::to_string),
+            message: visible(message).into_owned(),
+            help: help.map(|h| visible(h).into_owned()),
             labels,
-            source: NamedSource::new(self.name.clone(), Arc::clone(&self.text)),
+            source,
         }
     }
 }
@@ -215,7 +246,7 @@ pub struct FileDiagnostic {
     message: String,
     help: Option<String>,
     labels: Vec<LabeledSpan>,
-    source: NamedSource<Arc<str>>,
+    source: Excerpt,
 }
 
 impl FileDiagnostic {
@@ -268,28 +299,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn offsets_count_characters_not_bytes() {
-        let file = SourceFile::new("f", "a: 1\n카카오: x\n");
-        let pos = Pos { line: 2, col: 5 };
-        assert_eq!(&file.text[file.offset(pos)..], "x\n");
-    }
-
-    #[test]
-    fn offsets_skip_a_byte_order_mark() {
+    fn lines_without_their_breaks() {
         let file = SourceFile::new("f", "\u{feff}ab: 1\r\nc: 2\r\n");
-        assert_eq!(
-            &file.text[file.offset(Pos { line: 1, col: 1 })..],
-            "b: 1\r\nc: 2\r\n"
-        );
-        assert_eq!(
-            &file.text[file.offset(Pos { line: 2, col: 0 })..],
-            "c: 2\r\n"
-        );
+        assert_eq!(file.line_count(), 3);
+        assert_eq!(file.line_text(0), "ab: 1");
+        assert_eq!(file.line_text(1), "c: 2");
+        assert_eq!(file.line_text(2), "");
     }
 
     #[test]
-    fn offsets_past_the_end_are_clamped() {
-        let file = SourceFile::new("f", "a");
-        assert_eq!(file.offset(Pos { line: 9, col: 9 }), 1);
+    fn columns_count_characters_on_long_lines_too() {
+        let long = format!("{}카카오{}", "x".repeat(5000), "y".repeat(5000));
+        let file = SourceFile::new("f", format!("a: 1\n{long}\n"));
+        let line = file.line_text(1);
+        let at = file.byte_in_line(1, line, 5001);
+        assert_eq!(&line[at..at + 6], "카오");
+        assert_eq!(file.byte_in_line(1, line, 999_999), line.len());
+        let short = SourceFile::new("f", "카카오: x\n");
+        assert_eq!(
+            short.byte_in_line(0, short.line_text(0), 5),
+            "카카오: ".len()
+        );
     }
 }
