@@ -108,7 +108,8 @@ fn every_example_renders_and_shows_every_id_as_written() {
         let out = spof(&["diagram", f, "--spofs"]);
         assert!(out.status.success());
         let texts = svg_texts(&render(&out.stdout));
-        let loaded = spof::load::load_path(Path::new(f)).expect("valid example");
+        let loaded = spof::load::load_path(Path::new(f), spof::load::read::DEFAULT_MAX_BYTES)
+            .expect("valid example");
         for node in &loaded.arch.nodes {
             // A multi-line id would be split over several text elements;
             // the examples have none.
@@ -132,7 +133,8 @@ fn collapsed_views_render() {
         let out = spof(&["diagram", f, "--collapse", "--spofs"]);
         assert!(out.status.success(), "{f}");
         let texts = svg_texts(&render(&out.stdout));
-        let loaded = spof::load::load_path(Path::new(f)).expect("valid example");
+        let loaded = spof::load::load_path(Path::new(f), spof::load::read::DEFAULT_MAX_BYTES)
+            .expect("valid example");
         let sites = loaded
             .arch
             .nodes

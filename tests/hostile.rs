@@ -160,3 +160,93 @@ fn escape_sequences_in_a_file_never_reach_the_terminal_raw() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("␛[31mred␇"), "{err}");
 }
+
+/// A scratch folder for one test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("spof-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs spof in `dir`, killing it after 60 s so that a hang fails the test.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = spof()
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() > 60 {
+            child.kill().unwrap();
+            panic!("spof {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_committed_link_to_the_environment_is_never_read() {
+    // SECRET_TOKEN is in this process's environment, and so in
+    // /proc/self/environ of the spof it starts.
+    let dir = scratch("environ");
+    std::fs::create_dir_all(dir.join("architecture")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("architecture/evil.yaml")).unwrap();
+    std::os::unix::fs::symlink("/etc", dir.join("etc")).unwrap();
+    let out = spof()
+        .args(["check", "architecture/evil.yaml", "etc/passwd"])
+        .env("SECRET_TOKEN", "hunter2-do-not-print")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!err.contains("root:"), "{err}");
+    assert!(err.contains("a system file spof never"), "{err}");
+    assert!(err.contains("outside its folder;"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn backstage_locations_stay_in_the_catalog_folder_and_read_only_files() {
+    let dir = scratch("locations");
+    let catalog = dir.join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    std::fs::write(dir.join("creds.yaml"), "password: hunter2\n").unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(catalog.join("fifo.yaml"))
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("/dev/zero", catalog.join("zero.yaml")).unwrap();
+    let targets = ["../creds.yaml", "/etc/passwd", "fifo.yaml", "zero.yaml"];
+    let mut text = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: all}\nspec:\n  targets:\n",
+    );
+    for t in targets {
+        text.push_str(&format!("    - {t}\n"));
+    }
+    text.push_str("---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\nspec: {type: service, lifecycle: production, owner: team}\n");
+    std::fs::write(catalog.join("catalog-info.yaml"), text).unwrap();
+    let (code, out, err) = run_in(&dir, &["import", "backstage", "catalog"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("shop"), "{out}");
+    assert!(!err.contains("hunter2") && !err.contains("root:"), "{err}");
+    // `..`, an absolute path and a link to /dev/zero all lead out.
+    assert_eq!(err.matches("is outside catalog").count(), 3, "{err}");
+    assert!(err.contains("skipped catalog/zero.yaml"), "{err}");
+    assert!(err.contains("FIFO, not a regular file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,7 +52,9 @@ fn scram_finds_the_same_minimal_cut_sets() {
         "graphs/startup-one-region.yaml",
         "graphs/partner-login.yaml",
     ] {
-        let arch = spof::load::load_path(Path::new(file)).expect("valid").arch;
+        let arch = spof::load::load_path(Path::new(file), spof::load::read::DEFAULT_MAX_BYTES)
+            .expect("valid")
+            .arch;
         let cuts = spof(&["cuts", file, "--max-order", "3", "--format", "json"]);
         let cuts: serde_json::Value = serde_json::from_slice(&cuts.stdout).unwrap();
         for entry in cuts["cuts"].as_array().unwrap() {

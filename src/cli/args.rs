@@ -23,6 +23,9 @@ pub(crate) struct Cli {
     /// Show at most this many problems of a file (0: all); the count of the rest is said
     #[arg(long, global = true, value_name = "N", default_value_t = 1000)]
     pub max_problems: usize,
+    /// Read no file larger than this many MiB (architecture, includes, catalogs, config, baseline)
+    #[arg(long, global = true, value_name = "MIB", default_value_t = 256)]
+    pub max_file_mb: u64,
 }
 
 #[derive(Subcommand, Debug)]

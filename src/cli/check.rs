@@ -8,6 +8,7 @@ use spof::check::baseline::Baseline;
 use spof::check::config::CheckConfig;
 use spof::check::{self};
 use spof::engine::FailureGraph;
+use spof::load::read::read_file;
 use spof::load::Loaded;
 use spof::report::explain::{self, Explained};
 use spof::report::findings::{self, FileFindings};
@@ -27,7 +28,7 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         return Ok(INVALID);
     }
     let baseline = match &args.baseline {
-        Some(path) => match read_baseline(path) {
+        Some(path) => match read_baseline(path, io.max_file_bytes) {
             Ok(b) => Some(b),
             Err(error) => {
                 let path = path.display().to_string();
@@ -100,10 +101,10 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     Ok(if failing { FINDINGS } else { OK })
 }
 
-fn read_baseline(path: &Path) -> Result<Baseline, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| Baseline::from_json(&text))
+fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, String> {
+    let bytes = read_file(path, limit).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string())?;
+    Baseline::from_json(&text)
 }
 
 /// The configuration: `--config FILE`, else `.spof.yaml` here, else defaults.
@@ -114,8 +115,13 @@ fn read_config(path: Option<&Path>, io: &mut Io<'_>) -> std::io::Result<Option<C
         None if default.exists() => default,
         None => return Ok(Some(CheckConfig::default())),
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let text = match read_file(path, io.max_file_bytes).map(String::from_utf8) {
+        Ok(Ok(t)) => t,
+        Ok(Err(_)) => {
+            let (path, error) = (path.display().to_string(), "it is not UTF-8".to_string());
+            tell(io, &Notice::CannotReadConfig { path, error })?;
+            return Ok(None);
+        }
         Err(e) => {
             let (path, error) = (path.display().to_string(), e.to_string());
             tell(io, &Notice::CannotReadConfig { path, error })?;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{tell, CmdResult, Io, INVALID, OK};
 use spof::import::{backstage, catalog};
+use spof::load::read;
 use spof::report::notice::{ImportProblem, Notice, Refusal};
 
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
@@ -19,15 +20,25 @@ pub(super) fn backstage(
     io: &mut Io<'_>,
 ) -> CmdResult {
     let writer = io.diagnostic_writer();
-    // Each path with whether a Location named it (then a missing file is a
-    // warning, as Backstage goes on without it) or the user did (an error).
-    let mut queue: VecDeque<(PathBuf, bool)> =
-        catalogs.iter().map(|p| (catalog_file(p), false)).collect();
+    // Each path with the root it must stay in (the folder of the catalog
+    // the user named) and whether a Location named it (then a missing file
+    // is a warning, as Backstage goes on without it) or the user did (an
+    // error).
+    let mut queue: VecDeque<(PathBuf, PathBuf, bool)> = catalogs
+        .iter()
+        .map(|p| {
+            let file = catalog_file(p);
+            let root = file
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            (file, root, false)
+        })
+        .collect();
     let mut seen = BTreeSet::new();
     let mut entities = Vec::new();
     let mut failed = false;
     let mut files = 0;
-    while let Some((path, from_location)) = queue.pop_front() {
+    while let Some((path, root, from_location)) = queue.pop_front() {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if !seen.insert(key) {
             continue;
@@ -37,7 +48,16 @@ pub(super) fn backstage(
             tell(io, &Notice::ImportSkipped { problem })?;
             break;
         }
-        let text = match std::fs::read(&path).map(String::from_utf8) {
+        // A Location may not lead out of the catalog's folder (Backstage
+        // resolves relative targets the same way): `../secrets.yaml`,
+        // `/etc/passwd` and links out are named, never read.
+        if from_location && path.exists() && !read::is_inside(&root, &path) {
+            let (path, root) = (path.display().to_string(), root.display().to_string());
+            let problem = ImportProblem::LocationOutside { path, root };
+            tell(io, &Notice::ImportSkipped { problem })?;
+            continue;
+        }
+        let text = match read::read_file(&path, io.max_file_bytes).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
                 failed = true;
@@ -80,7 +100,7 @@ pub(super) fn backstage(
         let dir = path.parent().unwrap_or(Path::new("."));
         for target in &file.locations {
             match location_files(dir, target) {
-                Ok(found) => queue.extend(found.into_iter().map(|p| (p, true))),
+                Ok(found) => queue.extend(found.into_iter().map(|p| (p, root.clone(), true))),
                 Err(why) => {
                     let (file, target) = (name.clone(), target.clone());
                     let problem = ImportProblem::Location { file, target, why };

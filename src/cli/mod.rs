@@ -46,6 +46,8 @@ pub(crate) struct Io<'a> {
     pub progress: bool,
     /// `--max-problems`: how many problems of one file to draw.
     pub max_problems: usize,
+    /// `--max-file-mb`, in bytes: the most spof reads of one file.
+    pub max_file_bytes: u64,
 }
 
 impl Io<'_> {
@@ -80,6 +82,7 @@ pub(crate) fn main() -> ExitCode {
         err_style,
         progress: err_terminal && !cli.quiet,
         max_problems: cli.max_problems,
+        max_file_bytes: cli.max_file_mb.saturating_mul(1 << 20),
     };
     let code = run(cli, &mut io).and_then(|code| io.out.flush().map(|()| code));
     match code {
@@ -176,7 +179,7 @@ pub(crate) fn tell(io: &mut Io<'_>, notice: &Notice) -> std::io::Result<()> {
 
 /// Loads a file, or reports why not on stderr.
 pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
-    match load::load_path(path) {
+    match load::load_path(path, io.max_file_bytes) {
         Ok(loaded) => Ok(Some(loaded)),
         Err(failure) => {
             report_failure(&failure, io)?;

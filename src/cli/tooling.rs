@@ -125,7 +125,7 @@ pub(super) fn ids(words: &[String], io: &mut Io<'_>) -> CmdResult {
     let Some(file) = file else {
         return Ok(OK);
     };
-    if let Ok(loaded) = spof::load::load_path(&file) {
+    if let Ok(loaded) = spof::load::load_path(&file, spof::load::read::DEFAULT_MAX_BYTES) {
         let mut ids: Vec<&str> = loaded.arch.nodes.iter().map(|n| n.id.as_str()).collect();
         ids.sort_unstable();
         for id in ids {

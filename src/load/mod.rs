@@ -8,6 +8,7 @@
 mod checker;
 pub mod fields;
 mod nodes;
+pub mod read;
 mod references;
 
 use crate::code::Code;
@@ -34,17 +35,18 @@ pub enum LoadFailure {
     Io {
         /// The path as given.
         path: String,
-        /// Why it could not be read.
-        error: std::io::Error,
+        /// Why it was not read.
+        error: read::ReadError,
     },
     /// The file was read and has problems.
     Invalid(LoadError),
 }
 
-/// Reads and validates the file at `path`.
-pub fn load_path(path: &Path) -> Result<Loaded, LoadFailure> {
+/// Reads (safely, see [`read::read_file`]: a regular file of at most
+/// `limit` bytes) and validates the file at `path`.
+pub fn load_path(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| LoadFailure::Io {
+    let bytes = read::read_file(path, limit).map_err(|error| LoadFailure::Io {
         path: name.clone(),
         error,
     })?;

@@ -175,6 +175,13 @@ pub enum ImportProblem {
         /// Why not.
         error: String,
     },
+    /// A Location target outside the catalog's folder.
+    LocationOutside {
+        /// The file it names.
+        path: String,
+        /// The folder it must stay in.
+        root: String,
+    },
     /// A Location target that names nothing the import can read.
     Location {
         /// The catalog file with the Location.
@@ -347,6 +354,9 @@ fn import_problem(problem: &ImportProblem) -> String {
         ImportProblem::LocationUnreadable { path, error } => {
             format!("skipped {path}, named by a Location: {error}")
         }
+        ImportProblem::LocationOutside { path, root } => format!(
+            "skipped {path}, named by a Location: it is outside {root}, the catalog's folder, and spof reads nothing outside it"
+        ),
         ImportProblem::Location { file, target, why } => {
             format!("{file}: location `{target}` {why}")
         }
