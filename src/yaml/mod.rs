@@ -2,6 +2,7 @@
 
 pub(crate) mod json;
 pub(crate) mod scalar;
+mod tabs;
 pub(crate) mod tree;
 
 /// A YAML text as JSON, read as spof reads it (YAML 1.2 core schema,

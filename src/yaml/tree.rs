@@ -80,6 +80,11 @@ pub(crate) struct Document<'a> {
 }
 
 impl Document<'_> {
+    /// How many nodes the tree holds.
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// The node's value, looking through an alias, with the node's own span
     /// (for an alias: where it is used).
     pub(crate) fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
@@ -161,7 +166,7 @@ fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), V
         let (event, span) = match event {
             Ok(ok) => ok,
             Err(err) => {
-                builder.problems.push(syntax_problem(&err));
+                builder.problems.push(syntax_problem(&err, text));
                 return Err(builder.problems);
             }
         };
@@ -241,7 +246,9 @@ fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), V
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
     }
-    Ok((builder.doc, builder.problems))
+    let mut problems = builder.problems;
+    problems.extend(super::tabs::tab_problems(text, &builder.doc));
+    Ok((builder.doc, problems))
 }
 
 #[derive(Default)]
@@ -368,12 +375,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn syntax_problem(err: &ScanError) -> Problem {
-    let at = Pos {
+fn syntax_problem(err: &ScanError, text: &str) -> Problem {
+    let mut at = Pos {
         line: err.marker().line() as u32,
         col: err.marker().col() as u32,
     };
     let info = err.info();
+    // saphyr may point past the tab, or at the line before: point at the
+    // first tab in an indentation from that line on.
+    if info.contains("tab") {
+        at = super::tabs::first_indent_tab(text, at.line).unwrap_or(at);
+    }
     let help = if info.contains("tab") {
         Some("indent with spaces: YAML does not allow tabs for indentation".to_string())
     } else if info.contains("recursion limit") {
