@@ -250,3 +250,28 @@ fn backstage_locations_stay_in_the_catalog_folder_and_read_only_files() {
     assert!(err.contains("FIFO, not a regular file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_within_chain_20000_deep_draws_without_recursion() {
+    let mut text = String::from("version: 1\nsites:\n  s0: {}\n");
+    for i in 1..20_000 {
+        text.push_str(&format!("  s{i}: {{within: s{}}}\n", i - 1));
+    }
+    text.push_str("services:\n  app: {tier: high, runs_in: s19999}\n");
+    let (code, out, err) = run_on("deep.yaml", &text, &["diagram"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.matches("subgraph cluster_n").count(), 20_000);
+    // Indentation stops growing: the text stays linear in the chain.
+    assert!(out.len() < 20_000_000, "{} bytes", out.len());
+    let (code, _, err) = run_on("deep.yaml", &text, &["export", "--target", "app"]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn ids_show_as_written_in_dot_labels() {
+    let text = "version: 1\nsites:\n  \"a&amp;b\": {}\n";
+    let (code, out, _) = run_on("amp.yaml", text, &["diagram"]);
+    assert_eq!(code, Some(0));
+    // Graphviz reads `&amp;` as `&`; escaped once more it shows `&amp;`.
+    assert!(out.contains("label=\"a&amp;amp;b"), "{out}");
+}

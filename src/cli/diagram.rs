@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use graphviz_rust::cmd::{CommandArg, Format, Layout};
-
 use super::{load, resolve_ids, tell, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
 use spof::engine::{self, FailureGraph, TargetSelection};
 use spof::report::dot::{self, Overlay};
@@ -82,19 +80,16 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         return write_file(output, text.as_bytes(), io);
     };
     let layout = match args.layout {
-        LayoutArg::Dot => Layout::Dot,
-        LayoutArg::Sfdp => Layout::Sfdp,
-        LayoutArg::Neato => Layout::Neato,
+        LayoutArg::Dot => "dot",
+        LayoutArg::Sfdp => "sfdp",
+        LayoutArg::Neato => "neato",
         LayoutArg::Auto if drawn > AUTO_SFDP_ABOVE => {
             tell(io, &Notice::SfdpChosen { drawn })?;
-            Layout::Sfdp
+            "sfdp"
         }
-        LayoutArg::Auto => Layout::Dot,
+        LayoutArg::Auto => "dot",
     };
-    match graphviz_rust::exec_dot(
-        text,
-        vec![CommandArg::Format(format), CommandArg::Layout(layout)],
-    ) {
+    match render(&text, format, layout) {
         Ok(bytes) => write_file(output, &bytes, io),
         Err(e) => {
             let notice = if e.kind() == std::io::ErrorKind::NotFound {
@@ -109,17 +104,45 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     }
 }
 
+/// Runs Graphviz's `dot` with the DOT text on stdin and the picture on
+/// stdout. Its arguments are fixed words (`-Tsvg`, `-Ksfdp`): nothing a user
+/// or a file gives reaches its command line.
+fn render(text: &str, format: &str, layout: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("dot")
+        .arg(format!("-T{format}"))
+        .arg(format!("-K{layout}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Written from another thread: dot may fill its stdout before it has
+    // read all of its stdin.
+    let mut stdin = child.stdin.take();
+    let input = text.to_string();
+    let writer = std::thread::spawn(move || stdin.as_mut().map(|s| s.write_all(input.as_bytes())));
+    let out = child.wait_with_output()?;
+    let _ = writer.join();
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        Err(std::io::Error::other(said))
+    }
+}
+
 /// `None` for DOT; the Graphviz format otherwise; the extension when unknown.
-fn output_format(path: &Path) -> Result<Option<Format>, String> {
+fn output_format(path: &Path) -> Result<Option<&'static str>, String> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
         "dot" | "gv" => Ok(None),
-        "svg" => Ok(Some(Format::Svg)),
-        "png" => Ok(Some(Format::Png)),
-        "pdf" => Ok(Some(Format::Pdf)),
+        "svg" => Ok(Some("svg")),
+        "png" => Ok(Some("png")),
+        "pdf" => Ok(Some("pdf")),
         _ => Err(ext),
     }
 }

@@ -1,4 +1,4 @@
-//! The architecture as a Graphviz graph (built with graphviz-rust).
+//! The architecture as a Graphviz graph, written as DOT text.
 //!
 //! Layout choices, documented in the README:
 //! - each site is a cluster, nested by `within`, holding a small anchor node
@@ -14,13 +14,12 @@
 //! Every id in the DOT text is generated (`n12`, `g3`); ids and names from the
 //! file appear only inside quoted labels, escaped, so nothing a user writes
 //! can change the graph's structure or turn into HTML.
+//!
+//! Clusters are flat in the statement list ([`Stmt::Open`] ... [`Stmt::Close`]),
+//! so neither building nor writing a graph recurses, however deep sites nest
+//! through `within`: writing costs the size of the text.
 
 use std::collections::BTreeMap;
-
-use graphviz_rust::dot_structures::{
-    Attribute, Edge, EdgeTy, Graph, Id, Node, NodeId as DotNodeId, Stmt, Subgraph, Vertex,
-};
-use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use crate::engine::State;
 use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, NodeKind, Placement};
@@ -60,30 +59,62 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// `key="value"`, the value already quoted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribute(String, String);
+
+/// A node statement: its generated name and attributes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// `n12`, `g3`, `legend0`: never text from the file.
+    pub name: String,
+    /// Its attributes, in order.
+    pub attributes: Vec<Attribute>,
+}
+
+/// One statement of the DOT text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stmt {
+    /// A graph or cluster attribute.
+    Attribute(Attribute),
+    /// `node[...]`: defaults for the nodes that follow.
+    NodeDefaults(Vec<Attribute>),
+    /// `edge[...]`: defaults for the edges that follow.
+    EdgeDefaults(Vec<Attribute>),
+    /// A node.
+    Node(Node),
+    /// `from -> to [...]`.
+    Edge(String, String, Vec<Attribute>),
+    /// `subgraph NAME {`: a cluster begins.
+    Open(String),
+    /// `}`: the innermost open cluster ends.
+    Close,
+}
+
+/// A whole `digraph`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Graph {
+    /// Its statements, clusters flat.
+    pub stmts: Vec<Stmt>,
+}
+
 fn attr(key: &str, value: &str) -> Attribute {
-    Attribute(Id::Plain(key.to_string()), Id::Escaped(quote(value)))
+    Attribute(key.to_string(), quote(value))
 }
 
 fn node_name(id: NodeId) -> String {
     format!("n{}", id.0)
 }
 
-fn vertex(name: &str) -> Vertex {
-    Vertex::N(DotNodeId(Id::Plain(name.to_string()), None))
-}
-
 fn edge(from: &str, to: &str, attributes: Vec<Attribute>) -> Stmt {
-    Stmt::Edge(Edge {
-        ty: EdgeTy::Pair(vertex(from), vertex(to)),
-        attributes,
-    })
+    Stmt::Edge(from.to_string(), to.to_string(), attributes)
 }
 
 fn dot_node(name: &str, attributes: Vec<Attribute>) -> Stmt {
-    Stmt::Node(Node::new(
-        DotNodeId(Id::Plain(name.to_string()), None),
+    Stmt::Node(Node {
+        name: name.to_string(),
         attributes,
-    ))
+    })
 }
 
 fn style_for(mode: Mode) -> Attribute {
@@ -263,9 +294,9 @@ impl<'a> Drawer<'a> {
             let before = self.edges.len();
             self.dependencies(&g, &entry.requires, extra);
             for e in &mut self.edges[before..] {
-                if let Stmt::Edge(e) = e {
-                    e.attributes.push(attr("label", "requires"));
-                    e.attributes.push(attr("color", "#8e44ad"));
+                if let Stmt::Edge(_, _, attributes) = e {
+                    attributes.push(attr("label", "requires"));
+                    attributes.push(attr("color", "#8e44ad"));
                 }
             }
         }
@@ -299,12 +330,7 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
     let groups = Groups::of(&d);
     let mut extra = Vec::new();
     for &site in &groups.roots {
-        top.push(Stmt::Subgraph(cluster(
-            &d,
-            site,
-            &groups.inside,
-            &groups.children,
-        )));
+        clusters(&d, site, &groups, &mut top);
     }
     for (i, (owner, ids)) in groups.by_owner.iter().enumerate() {
         let mut stmts = vec![
@@ -312,10 +338,9 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
             Stmt::Attribute(attr("style", "dotted")),
         ];
         stmts.extend(ids.iter().map(|&id| d.node_stmt(id)));
-        top.push(Stmt::Subgraph(Subgraph {
-            id: Id::Plain(format!("cluster_owner_{i}")),
-            stmts,
-        }));
+        top.push(Stmt::Open(format!("cluster_owner_{i}")));
+        top.extend(stmts);
+        top.push(Stmt::Close);
     }
     for &id in &groups.loose {
         top.push(d.node_stmt(id));
@@ -327,14 +352,10 @@ pub fn graph(arch: &Architecture, overlay: &Overlay) -> Graph {
     }
     top.extend(extra);
     if overlay.states.is_some() || !overlay.spofs.is_empty() {
-        top.push(Stmt::Subgraph(legend(overlay)));
+        top.extend(legend(overlay));
     }
     top.append(&mut d.edges);
-    Graph::DiGraph {
-        id: Id::Plain("spof".to_string()),
-        strict: false,
-        stmts: top,
-    }
+    Graph { stmts: top }
 }
 
 /// Where each drawn node goes: inside a site's cluster, in its owner's
@@ -389,18 +410,14 @@ fn preamble(arch: &Architecture) -> Vec<Stmt> {
         top.push(Stmt::Attribute(attr("label", name)));
         top.push(Stmt::Attribute(attr("labelloc", "t")));
     }
-    top.push(Stmt::GAttribute(
-        graphviz_rust::dot_structures::GraphAttributes::Node(vec![
-            attr("fontname", "Helvetica"),
-            attr("fontsize", "11"),
-        ]),
-    ));
-    top.push(Stmt::GAttribute(
-        graphviz_rust::dot_structures::GraphAttributes::Edge(vec![
-            attr("fontname", "Helvetica"),
-            attr("fontsize", "9"),
-        ]),
-    ));
+    top.push(Stmt::NodeDefaults(vec![
+        attr("fontname", "Helvetica"),
+        attr("fontsize", "11"),
+    ]));
+    top.push(Stmt::EdgeDefaults(vec![
+        attr("fontname", "Helvetica"),
+        attr("fontsize", "9"),
+    ]));
     top
 }
 
@@ -466,40 +483,51 @@ impl Drawer<'_> {
     }
 }
 
-fn cluster(
-    d: &Drawer<'_>,
-    site: NodeId,
-    inside: &BTreeMap<NodeId, Vec<NodeId>>,
-    children: &BTreeMap<NodeId, Vec<NodeId>>,
-) -> Subgraph {
+/// The cluster of `site` and, nested in it, those of the sites within it,
+/// depth first with an explicit stack: a `within` chain of any depth costs
+/// its length.
+fn clusters(d: &Drawer<'_>, root: NodeId, groups: &Groups, out: &mut Vec<Stmt>) {
+    // `Some(site)`: open its cluster; `None`: close the innermost.
+    let mut stack = vec![Some(root)];
+    while let Some(next) = stack.pop() {
+        let Some(site) = next else {
+            out.push(Stmt::Close);
+            continue;
+        };
+        cluster_head(d, site, groups, out);
+        stack.push(None);
+        let children = groups.children.get(&site).into_iter().flatten();
+        stack.extend(children.rev().map(|&c| Some(c)));
+    }
+}
+
+/// A site's cluster up to its nested clusters: label, style, its anchor
+/// node and what runs only there.
+fn cluster_head(d: &Drawer<'_>, site: NodeId, groups: &Groups, out: &mut Vec<Stmt>) {
     let node = d.arch.node(site);
     let kind = match &node.detail {
         NodeDetail::Site { kind, .. } => kind.as_str(),
         _ => "site",
     };
-    let mut stmts = vec![
-        Stmt::Attribute(attr("label", &format!("{} ({kind})", node.display_name()))),
-        Stmt::Attribute(attr("style", "rounded")),
-    ];
+    out.push(Stmt::Open(format!("cluster_{}", node_name(site))));
+    out.push(Stmt::Attribute(attr(
+        "label",
+        &format!("{} ({kind})", node.display_name()),
+    )));
+    out.push(Stmt::Attribute(attr("style", "rounded")));
     if d.is_failed[site.index()] {
-        stmts.push(Stmt::Attribute(attr("color", "#c0392b")));
-        stmts.push(Stmt::Attribute(attr("penwidth", "3")));
+        out.push(Stmt::Attribute(attr("color", "#c0392b")));
+        out.push(Stmt::Attribute(attr("penwidth", "3")));
     }
-    stmts.push(d.node_stmt(site));
-    for &id in inside.get(&site).into_iter().flatten() {
-        stmts.push(d.node_stmt(id));
-    }
-    for &child in children.get(&site).into_iter().flatten() {
-        stmts.push(Stmt::Subgraph(cluster(d, child, inside, children)));
-    }
-    Subgraph {
-        id: Id::Plain(format!("cluster_{}", node_name(site))),
-        stmts,
+    out.push(d.node_stmt(site));
+    for &id in groups.inside.get(&site).into_iter().flatten() {
+        out.push(d.node_stmt(id));
     }
 }
 
-fn legend(overlay: &Overlay) -> Subgraph {
+fn legend(overlay: &Overlay) -> Vec<Stmt> {
     let mut stmts = vec![
+        Stmt::Open("cluster_legend".to_string()),
         Stmt::Attribute(attr("label", "legend")),
         Stmt::Attribute(attr("style", "dashed")),
     ];
@@ -535,10 +563,8 @@ fn legend(overlay: &Overlay) -> Subgraph {
             ],
         ));
     }
-    Subgraph {
-        id: Id::Plain("cluster_legend".to_string()),
-        stmts,
-    }
+    stmts.push(Stmt::Close);
+    stmts
 }
 
 /// Per site: services placed there and how many are critical; per pair of
@@ -610,10 +636,7 @@ pub fn collapsed_graph(arch: &Architecture, overlay: &Overlay) -> Graph {
     let mut stmts = vec![
         Stmt::Attribute(attr("rankdir", "LR")),
         Stmt::Attribute(attr("fontname", "Helvetica")),
-        Stmt::GAttribute(graphviz_rust::dot_structures::GraphAttributes::Node(vec![
-            attr("fontname", "Helvetica"),
-            attr("fontsize", "11"),
-        ])),
+        Stmt::NodeDefaults(vec![attr("fontname", "Helvetica"), attr("fontsize", "11")]),
     ];
     if let Some(name) = &arch.name {
         stmts.push(Stmt::Attribute(attr(
@@ -651,21 +674,59 @@ pub fn collapsed_graph(arch: &Architecture, overlay: &Overlay) -> Graph {
         ));
     }
     if overlay.states.is_some() || !overlay.spofs.is_empty() {
-        stmts.push(Stmt::Subgraph(legend(overlay)));
+        stmts.extend(legend(overlay));
     }
-    Graph::DiGraph {
-        id: Id::Plain("spof".to_string()),
-        strict: false,
-        stmts,
-    }
+    Graph { stmts }
 }
 
 /// The DOT text of a graph, ending with a newline.
+/// Levels of indentation written at most.
+const MAX_INDENT: usize = 16;
+
+/// The DOT text of a graph: two spaces of indent per open cluster, as
+/// graphviz-rust printed it before (byte for byte). Linear in the text.
 pub fn to_dot(graph: &Graph) -> String {
-    let mut ctx = PrinterContext::default();
-    let mut text = graph.print(&mut ctx);
-    text.push('\n');
+    use std::fmt::Write as _;
+    let mut text = String::from("digraph spof {\n");
+    let mut depth = 1;
+    for stmt in &graph.stmts {
+        if *stmt == Stmt::Close {
+            depth -= 1;
+        }
+        // Indentation is for people; past a few levels it would make the
+        // text grow with the square of a `within` chain's depth.
+        for _ in 0..depth.min(MAX_INDENT) {
+            text.push_str("  ");
+        }
+        let _ = match stmt {
+            Stmt::Attribute(Attribute(k, v)) => write!(text, "{k}={v}"),
+            Stmt::NodeDefaults(a) => write!(text, "node{}", attributes(a)),
+            Stmt::EdgeDefaults(a) => write!(text, "edge{}", attributes(a)),
+            Stmt::Node(n) => write!(text, "{}{}", n.name, attributes(&n.attributes)),
+            Stmt::Edge(from, to, a) if a.is_empty() => write!(text, "{from} -> {to}"),
+            Stmt::Edge(from, to, a) => write!(text, "{from} -> {to} {}", attributes(a)),
+            Stmt::Open(name) => write!(text, "subgraph {name} {{"),
+            Stmt::Close => write!(text, "}}"),
+        };
+        text.push('\n');
+        if matches!(stmt, Stmt::Open(_)) {
+            depth += 1;
+        }
+    }
+    text.push_str("}\n");
     text
+}
+
+/// `[k="v" k2="v2"]`, or nothing.
+fn attributes(list: &[Attribute]) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = list
+        .iter()
+        .map(|Attribute(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("[{}]", parts.join(" "))
 }
 
 #[cfg(test)]

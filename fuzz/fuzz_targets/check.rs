@@ -1,0 +1,36 @@
+//! Any file that loads goes through everything a CI run does: the audit,
+//! the check rules with their settings, and every report format. None of it
+//! may panic, and the reports must be valid JSON where they are JSON.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use spof::check::{self, config::CheckConfig};
+use spof::engine::{self, FailureGraph, TargetSelection};
+use spof::model::Tier;
+use spof::report::findings::{self, FileFindings};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(loaded) = spof::load::load_bytes("fuzz.yaml", data.to_vec()) else {
+        return;
+    };
+    let arch = &loaded.arch;
+    let graph = FailureGraph::build(arch);
+    let audit = engine::audit(arch, &graph, &TargetSelection::MinTier(Tier::Low));
+    let _ = spof::report::json::audit(arch, &audit);
+    let outcome = check::run(arch, &graph, "fuzz.yaml", Tier::Low, &CheckConfig::default(), None);
+    let files = [FileFindings {
+        arch,
+        source: &loaded.source,
+        outcome,
+    }];
+    let mut out = Vec::new();
+    findings::write_human(&mut out, &files, false).unwrap();
+    findings::write_github(&mut out, &files).unwrap();
+    findings::write_markdown(&mut out, &files).unwrap();
+    let sarif = findings::sarif(&files).to_string();
+    assert!(serde_json::from_str::<serde_json::Value>(&sarif).is_ok());
+    // Output written to a terminal never carries a raw escape character.
+    assert!(!out.contains(&0x1b));
+    let dot = spof::report::dot::to_dot(&spof::report::dot::graph(arch, &Default::default()));
+    assert!(!dot.contains('\u{1b}'));
+});
