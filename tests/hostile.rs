@@ -275,3 +275,37 @@ fn ids_show_as_written_in_dot_labels() {
     // Graphviz reads `&amp;` as `&`; escaped once more it shows `&amp;`.
     assert!(out.contains("label=\"a&amp;amp;b"), "{out}");
 }
+
+#[test]
+fn users_fill_64_bits_and_their_total_never_wraps() {
+    let big = "version: 1\nsites:\n  dc: {}\nservices:\n  a: {tier: high, users: 18446744073709551615, runs_in: dc}\n";
+    let (code, out, err) = run_on("big.yaml", big, &["audit", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("\"users_affected\": 18446744073709551615"),
+        "{out}"
+    );
+    let over = format!("{big}  b: {{users: 1, runs_in: dc}}\n");
+    let (code, _, err) = run_on("over.yaml", &over, &["validate"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("add up past 18,446,744,073,709,551,615"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":6:"),
+        "located at the value that passes: {err}"
+    );
+}
+
+#[test]
+fn an_id_that_starts_with_a_hyphen_is_given_with_equals_and_the_error_says_so() {
+    let text =
+        "version: 1\nsites:\n  \"-dc\": {}\nservices:\n  a: {tier: high, runs_in: \"-dc\"}\n";
+    let (code, out, err) = run_on("hyphen.yaml", text, &["what-if", "--fail=-dc"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("what if -dc fails"), "{out}");
+    let (code, _, err) = run_on("hyphen.yaml", text, &["what-if", "--fail", "-dc"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("written with `=`: --fail=-ID"), "{err}");
+}

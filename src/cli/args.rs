@@ -50,7 +50,12 @@ pub(crate) enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// A node that fails (repeat for several)
-        #[arg(long = "fail", value_name = "ID", required = true)]
+        #[arg(
+            long = "fail",
+            value_name = "ID",
+            required = true,
+            long_help = "A node that fails (repeat for several). An id that starts with `-` is written with `=`: --fail=-ID."
+        )]
         fail: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -175,7 +180,11 @@ pub(crate) struct DiagramArgs {
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Draw the states when these nodes fail (repeat for several)
-    #[arg(long = "fail", value_name = "ID")]
+    #[arg(
+        long = "fail",
+        value_name = "ID",
+        long_help = "Draw the states when these nodes fail (repeat for several). An id that starts with `-` is written with `=`: --fail=-ID."
+    )]
     pub fail: Vec<String>,
     /// Mark every single point of failure
     #[arg(long)]
@@ -184,7 +193,11 @@ pub(crate) struct DiagramArgs {
     #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
     pub min_tier: TierArg,
     /// Draw only the neighbourhood of this node
-    #[arg(long, value_name = "ID")]
+    #[arg(
+        long,
+        value_name = "ID",
+        long_help = "Draw only the neighbourhood of this node. An id that starts with `-` is written with `=`: --focus=-ID."
+    )]
     pub focus: Option<String>,
     /// How many steps around --focus to draw
     #[arg(long, default_value_t = 2, value_name = "N")]
@@ -229,7 +242,11 @@ pub(crate) struct TargetArgs {
     #[arg(long, value_enum, default_value_t = TierArg::High, value_name = "TIER")]
     pub min_tier: TierArg,
     /// Name the targets instead (repeat for several)
-    #[arg(long = "target", value_name = "ID")]
+    #[arg(
+        long = "target",
+        value_name = "ID",
+        long_help = "Name the targets instead (repeat for several). An id that starts with `-` is written with `=`: --target=-ID."
+    )]
     pub target: Vec<String>,
 }
 

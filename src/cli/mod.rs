@@ -63,6 +63,9 @@ pub(crate) fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
+            if let Some(flag) = hyphen_id_after(std::env::args().skip(1)) {
+                let _ = writeln!(std::io::stderr(), "{}", notice::hyphen_id_hint(flag));
+            }
             return ExitCode::from(if err.use_stderr() { INVALID } else { OK });
         }
     };
@@ -89,6 +92,18 @@ pub(crate) fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => ExitCode::from(output_failed(&error, &mut io)),
     }
+}
+
+/// The option (`--fail`, `--target`, `--focus`) followed by a word that
+/// starts with `-`: likely an id clap took for an option.
+fn hyphen_id_after(args: impl Iterator<Item = String>) -> Option<&'static str> {
+    let args: Vec<String> = args.collect();
+    args.windows(2).find_map(|w| {
+        let flag = ["--fail", "--target", "--focus"]
+            .into_iter()
+            .find(|f| w[0] == *f)?;
+        (w[1].starts_with('-') && w[1] != "-").then_some(flag)
+    })
 }
 
 /// Runs one parsed command; returns the exit status, or the error that

@@ -256,6 +256,7 @@ fn impact(
         }
         let node = arch.node(n);
         impact.down += 1;
+        // Never saturates for a loaded file: the loader bounds the total of all users.
         impact.users_affected = impact.users_affected.saturating_add(node.users());
         if is_target[n.index()] {
             hits_target = true;

@@ -43,6 +43,9 @@ pub(super) struct Checker<'d, 'a> {
     pub declared: Declarations,
     /// Integrations without a tier of their own, which take their consumer's.
     pub inherit: Vec<NodeId>,
+    /// `users` of every node so far: it must fit in 64 bits, so that no sum
+    /// of users (each node counted once) can overflow.
+    pub users_total: u64,
 }
 
 /// A field of a mapping: its key (text and node) and its value node.
@@ -59,6 +62,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             problems: Vec::new(),
             declared: Declarations::default(),
             inherit: Vec::new(),
+            users_total: 0,
         }
     }
 
@@ -315,7 +319,14 @@ impl<'d, 'a> Checker<'d, 'a> {
     pub(super) fn count(&mut self, idx: NodeIdx, what: &str) -> Option<u64> {
         let span = self.span(idx);
         let problem = match self.scalar(idx) {
-            Some(Resolved::Int(Some(n))) if n >= 0 => return Some(n as u64),
+            Some(Resolved::Int(Some(n))) if n >= 0 => match u64::try_from(n) {
+                Ok(n) => return Some(n),
+                Err(_) => Problem::new(
+                    Code::InvalidNumber,
+                    format!("{what} is too large"),
+                    Label::new(span, "larger than 18,446,744,073,709,551,615"),
+                ),
+            },
             Some(Resolved::Int(Some(_))) => Problem::new(
                 Code::InvalidNumber,
                 format!("{what} cannot be negative"),

@@ -200,7 +200,22 @@ impl<'d> Checker<'d, '_> {
         let tier = |c: &mut Self| {
             field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
         };
-        let users = |c: &mut Self| field("users").and_then(|f| c.count(f.value, "`users`"));
+        let users = |c: &mut Self| {
+            let f = field("users")?;
+            let n = c.count(f.value, "`users`")?;
+            match c.users_total.checked_add(n) {
+                Some(total) => c.users_total = total,
+                None => c.report(
+                    Problem::new(
+                        Code::InvalidNumber,
+                        "the users of all nodes add up past 18,446,744,073,709,551,615",
+                        Label::new(c.span(f.value), "the total passes 64 bits here"),
+                    )
+                    .with_help("spof adds users up to report who is affected; count them in thousands or millions"),
+                ),
+            }
+            Some(n)
+        };
         node.detail = match entry.kind {
             NodeKind::Site => NodeDetail::Site {
                 kind: field("kind")

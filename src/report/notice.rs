@@ -148,6 +148,11 @@ pub enum Refusal {
     ImportNeedsForce,
 }
 
+/// What to say when an id that starts with `-` was taken for an option.
+pub fn hyphen_id_hint(flag: &str) -> String {
+    format!("note: an id that starts with `-` is written with `=`: {flag}=-ID")
+}
+
 /// A problem of the Backstage import that is not at a place in a file.
 #[derive(Debug)]
 pub enum ImportProblem {

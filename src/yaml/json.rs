@@ -53,7 +53,11 @@ fn scalar(text: &str, plain: bool, tag: Option<&TagName>) -> Json {
     match resolve(text, plain, core) {
         Resolved::Null => Json::Null,
         Resolved::Bool(b) => Json::Bool(b),
-        Resolved::Int(Some(i)) => Json::Number(i.into()),
+        Resolved::Int(Some(i)) => match (i64::try_from(i), u64::try_from(i)) {
+            (Ok(i), _) => Json::Number(i.into()),
+            (_, Ok(u)) => Json::Number(u.into()),
+            _ => Json::String(text.to_string()),
+        },
         Resolved::Int(None) => Json::String(text.to_string()),
         Resolved::Float(f) => {
             Number::from_f64(f).map_or(Json::String(text.to_string()), Json::Number)

@@ -9,7 +9,7 @@ pub(crate) enum Resolved<'s> {
     Null,
     Bool(bool),
     /// An integer; `None` when it does not fit in 64 bits.
-    Int(Option<i64>),
+    Int(Option<i128>),
     Float(f64),
     Str(&'s str),
 }
@@ -72,7 +72,7 @@ fn resolve_int(text: &str) -> Option<Resolved<'static>> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    let value = i64::from_str_radix(digits, radix)
+    let value = i128::from_str_radix(digits, radix)
         .ok()
         .map(|v| if negative { -v } else { v });
     Some(Resolved::Int(value))
