@@ -121,3 +121,107 @@ fn scram_finds_the_same_minimal_cut_sets() {
     assert!(compared > 20, "compared {compared} trees");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A small random architecture that reaches the same things by several
+/// paths: a dependency beside a placement on the same site, a parent beside
+/// a dependency on it, two integrations on one provider, `any_of` groups.
+fn random_architecture(seed: u64) -> String {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let sites = 2 + next(3);
+    let services = 2 + next(5);
+    let mut text = String::from("version: 1\nsites:\n");
+    for s in 0..sites {
+        text.push_str(&format!("  d{s}:\n"));
+        if s > 0 && next(2) == 0 {
+            let p = next(s);
+            text.push_str(&format!("    within: d{p}\n    depends_on: [d{p}]\n"));
+        }
+    }
+    text.push_str("services:\n");
+    for v in 0..services {
+        let site = next(sites);
+        text.push_str(&format!(
+            "  v{v}:\n    tier: high\n    availability: 0.99\n"
+        ));
+        match next(3) {
+            0 => text.push_str(&format!("    runs_in: d{site}\n")),
+            1 => text.push_str(&format!(
+                "    runs_in: [d{site}, d{}]\n",
+                (site + 1) % sites
+            )),
+            _ => text.push_str(&format!(
+                "    runs_in: {{ sites: [d{site}, d{}], min: 2 }}\n",
+                (site + 1) % sites
+            )),
+        }
+        let mut deps = vec![format!("d{site}")];
+        if v > 0 {
+            let w = next(v);
+            deps.push(format!("v{w}"));
+            deps.push(format!("{{ any_of: [v{w}, d{site}] }}"));
+        }
+        text.push_str(&format!("    depends_on: [{}]\n", deps.join(", ")));
+    }
+    text.push_str("integrations:\n");
+    for i in 0..2 {
+        text.push_str(&format!(
+            "  i{i}: {{ consumer: v{}, provider: v0, tier: high }}\n",
+            services - 1
+        ));
+    }
+    text
+}
+
+#[test]
+fn scram_accepts_every_export_of_random_architectures() {
+    if !have_scram() {
+        common::skip("SCRAM is not installed (apt-get install scram)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("spof-mef-random-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut validated = 0;
+    for seed in 0..60 {
+        let file = dir.join("arch.yaml");
+        std::fs::write(&file, random_architecture(seed)).unwrap();
+        let file = file.to_str().unwrap();
+        let targets = spof(&["cuts", file, "--format", "json"]);
+        assert!(
+            targets.status.success(),
+            "seed {seed}: {}",
+            String::from_utf8_lossy(&targets.stderr)
+        );
+        let targets: serde_json::Value = serde_json::from_slice(&targets.stdout).unwrap();
+        for entry in targets["cuts"].as_array().unwrap() {
+            let target = entry["target"].as_str().unwrap();
+            let out = spof(&["export", file, "--target", target]);
+            if out.status.code() == Some(2) {
+                continue; // a cycle: no fault tree, and spof says so
+            }
+            let mef = dir.join("tree.xml");
+            std::fs::write(&mef, &out.stdout).unwrap();
+            let scram = Command::new("scram")
+                .arg("--validate")
+                .arg(&mef)
+                .output()
+                .unwrap();
+            assert!(
+                scram.status.success(),
+                "seed {seed}, target {target}: {}\n{}",
+                String::from_utf8_lossy(&scram.stderr),
+                String::from_utf8_lossy(&out.stdout)
+            );
+            validated += 1;
+        }
+    }
+    assert!(validated > 150, "only {validated} exports validated");
+    let _ = std::fs::remove_dir_all(&dir);
+}
