@@ -124,7 +124,8 @@ fn scram_finds_the_same_minimal_cut_sets() {
 
 /// A small random architecture that reaches the same things by several
 /// paths: a dependency beside a placement on the same site, a parent beside
-/// a dependency on it, two integrations on one provider, `any_of` groups.
+/// a dependency on it, two integrations on one provider, `any_of` groups
+/// with a member listed twice.
 fn random_architecture(seed: u64) -> String {
     let mut state = seed
         .wrapping_mul(6364136223846793005)
@@ -167,6 +168,8 @@ fn random_architecture(seed: u64) -> String {
             let w = next(v);
             deps.push(format!("v{w}"));
             deps.push(format!("{{ any_of: [v{w}, d{site}] }}"));
+            // A member listed twice counts twice in an at-least gate.
+            deps.push(format!("{{ any_of: [v{w}, v{w}, d{site}], min: 2 }}"));
         }
         text.push_str(&format!("    depends_on: [{}]\n", deps.join(", ")));
     }

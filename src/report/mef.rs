@@ -28,6 +28,14 @@ pub fn event_name(id: NodeId) -> String {
     format!("e{}", id.0)
 }
 
+/// One argument as a MEF formula: a gate or a basic event.
+fn formula(a: &Arg) -> String {
+    match a {
+        Arg::Gate(r) => format!("<gate name=\"{}\"/>", gate_name(*r)),
+        Arg::Basic(id) => format!("<basic-event name=\"{}\"/>", event_name(*id)),
+    }
+}
+
 /// A fault tree as an Open-PSA MEF document.
 pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
     let mut out = String::new();
@@ -59,20 +67,32 @@ pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
         if !single {
             let _ = writeln!(out, "      {open}");
         }
-        for a in &g.args {
-            match a {
-                Arg::Gate(r) => {
-                    let _ = writeln!(out, "{indent}<gate name=\"{}\"/>", gate_name(*r));
-                }
-                Arg::Basic(id) => {
-                    let _ = writeln!(out, "{indent}<basic-event name=\"{}\"/>", event_name(*id));
-                }
-            }
+        // An at-least gate counts a member listed twice twice, but MEF
+        // readers refuse a repeated argument: the repeat goes through a
+        // pass-through gate of its own, defined after this one.
+        let mut seen = std::collections::HashSet::new();
+        let mut repeats = Vec::new();
+        for (i, a) in g.args.iter().enumerate() {
+            let reference = if seen.insert(a) {
+                formula(a)
+            } else {
+                let name = format!("{}_again{i}", gate_name(g.gate));
+                repeats.push((name.clone(), a));
+                format!("<gate name=\"{name}\"/>")
+            };
+            let _ = writeln!(out, "{indent}{reference}");
         }
         if !single {
             let _ = writeln!(out, "      {close}");
         }
         let _ = writeln!(out, "    </define-gate>");
+        for (name, a) in repeats {
+            let _ = writeln!(
+                out,
+                "    <define-gate name=\"{name}\">\n      {}\n    </define-gate>",
+                formula(a)
+            );
+        }
     }
     let _ = writeln!(out, "  </define-fault-tree>\n  <model-data>");
     for &id in &tree.basic_events {
