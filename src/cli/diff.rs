@@ -53,6 +53,10 @@ fn from_git(rev: &str, path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<L
         .args(["show", "--end-of-options", &spec])
         .output();
     let problem = match output {
+        Ok(o) if o.status.success() && o.stdout.len() as u64 > io.max_file_bytes => format!(
+            "it is larger than {} MiB (raise the limit with --max-file-mb)",
+            io.max_file_bytes >> 20
+        ),
         Ok(o) if o.status.success() => {
             return match loader::load_bytes(&spec, o.stdout) {
                 Ok(l) => Ok(Some(l)),

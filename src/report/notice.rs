@@ -6,6 +6,7 @@
 use miette::MietteDiagnostic;
 
 use crate::code::Code;
+use crate::diagnostic::visible;
 use crate::suggest;
 
 /// One message for stderr, as data.
@@ -227,7 +228,7 @@ impl Notice {
 
     /// A plain line (no diagnostic frame), for notes about work done.
     pub fn plain(&self) -> Option<String> {
-        Some(match self {
+        let line = match self {
             Notice::SfdpChosen { drawn } => format!(
                 "note: {drawn} nodes to draw: using the sfdp layout (dot would take minutes); \
                  choose with --layout, or draw less with --focus ID"
@@ -250,7 +251,8 @@ impl Notice {
                 format!("wrote the man pages to {dir}; read one with: man -l {main_page}")
             }
             _ => return None,
-        })
+        };
+        Some(visible(&line).into_owned())
     }
 
     /// The diagnostic miette draws: message, code, help and severity.
@@ -340,9 +342,11 @@ impl Notice {
             | Notice::WroteBaseline { .. }
             | Notice::WroteManPages { .. } => (self.plain().unwrap_or_default(), None),
         };
+        // Paths, ids and what git said come from users and files: printable only.
+        let message = visible(&message).into_owned();
         let mut d = MietteDiagnostic::new(message).with_code(self.code().name());
         if let Some(help) = help {
-            d = d.with_help(help);
+            d = d.with_help(visible(&help).into_owned());
         }
         if matches!(self, Notice::ImportSkipped { .. }) {
             d = d.with_severity(miette::Severity::Warning);
