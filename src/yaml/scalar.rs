@@ -139,7 +139,7 @@ mod tests {
         assert_eq!(resolve("0.9995", true, None), Resolved::Float(0.9995));
         assert_eq!(resolve("1e3", true, None), Resolved::Float(1000.0));
         assert_eq!(
-            resolve("99999999999999999999", true, None),
+            resolve("999999999999999999999999999999999999999999", true, None),
             Resolved::Int(None)
         );
         assert_eq!(resolve("~", true, None), Resolved::Null);
