@@ -125,6 +125,12 @@ labels show the sites of the loop.";
 "`x-spof-ignore: [{ rule: single-point-of-failure, reason: \"...\" }]`
 silences a check rule on one node. The reason is required: it is what the
 next reviewer reads.";
+    Include = "include", "An `include` that cannot be followed.",
+"`include` (format v1 §11) names files read with this one: paths and globs
+(`*`, `?`, `**`) relative to the including file. A glob that matches
+nothing, an include cycle, a path that leaves the root file's folder (`../`,
+an absolute path, a symbolic link out) and anything that is not a regular
+file are errors: a pull request must not make CI read files elsewhere.";
     Config = "config", "A problem in the check configuration (`.spof.yaml`).",
 "The configuration sets `check.min_tier`, `check.rules` (error, warning or
 off per rule) and `check.ignore` entries with a rule, a node and a reason.";

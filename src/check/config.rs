@@ -247,7 +247,11 @@ pub fn parse(name: &str, text: &str) -> Result<CheckConfig, LoadError> {
     if problems.is_empty() {
         Ok(config)
     } else {
-        Err(LoadError { file, problems })
+        Err(LoadError {
+            file,
+            others: Vec::new(),
+            problems,
+        })
     }
 }
 

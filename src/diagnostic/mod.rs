@@ -27,9 +27,27 @@ pub struct Pos {
     pub col: u32,
 }
 
+/// Which file of an architecture a place is in: the index into the
+/// architecture's sources (the root first).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    /// The file named on the command line.
+    pub const ROOT: FileId = FileId(0);
+
+    /// The index into the sources.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A stretch of a file, from `start` (inclusive) to `end` (exclusive).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// Which file of the architecture: 0 for the root, then the included
+    /// files in the order they were read (see `load::Loaded::sources`).
+    pub file: FileId,
     /// First position inside.
     pub start: Pos,
     /// First position after.
@@ -39,11 +57,19 @@ pub struct Span {
 impl Span {
     /// The stretch from `start` to `end`.
     pub fn new(start: Pos, end: Pos) -> Self {
-        Span { start, end }
+        Span {
+            file: FileId::ROOT,
+            start,
+            end,
+        }
     }
     /// An empty stretch at one position.
     pub fn point(at: Pos) -> Self {
-        Span { start: at, end: at }
+        Span {
+            file: FileId::ROOT,
+            start: at,
+            end: at,
+        }
     }
 }
 
@@ -103,6 +129,16 @@ impl Problem {
         self.help = help;
         self
     }
+    /// The same problem, every label in `file` (for a problem found by
+    /// reading one file of several).
+    pub fn in_file(mut self, file: FileId) -> Self {
+        self.primary.span.file = file;
+        for label in &mut self.secondary {
+            label.span.file = file;
+        }
+        self
+    }
+
     /// Adds a label on a related place.
     pub fn with_secondary(mut self, label: Label) -> Self {
         self.secondary.push(label);
@@ -234,6 +270,7 @@ impl SourceFile {
             help: help.map(|h| visible(h).into_owned()),
             labels,
             source,
+            related: Vec::new(),
         }
     }
 }
@@ -247,6 +284,8 @@ pub struct FileDiagnostic {
     help: Option<String>,
     labels: Vec<LabeledSpan>,
     source: Excerpt,
+    /// Notes with their own snippets (in other files).
+    related: Vec<FileDiagnostic>,
 }
 
 impl FileDiagnostic {
@@ -283,15 +322,62 @@ impl Diagnostic for FileDiagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
     }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+    }
 }
 
 /// A file that could not be loaded, with every problem found in it.
 #[derive(Debug)]
 pub struct LoadError {
-    /// The file, for the snippets.
+    /// The root file, for the snippets.
     pub file: Arc<SourceFile>,
+    /// The files it includes, in the order they were read (`FileId(1)` on).
+    pub others: Vec<Arc<SourceFile>>,
     /// Every problem, sorted by position.
     pub problems: Vec<Problem>,
+}
+
+impl LoadError {
+    /// The file a place is in.
+    pub fn file_of(&self, file: FileId) -> &Arc<SourceFile> {
+        match file.index() {
+            0 => &self.file,
+            i => self.others.get(i - 1).unwrap_or(&self.file),
+        }
+    }
+
+    /// A problem ready to render: its snippet in the file of its primary
+    /// label; labels in other files (the first declaration of an id in
+    /// another file) are shown as related notes, each with its own file.
+    pub fn diagnostic(&self, problem: &Problem) -> FileDiagnostic {
+        let home = problem.primary.span.file;
+        let (here, elsewhere): (Vec<Label>, Vec<Label>) = problem
+            .secondary
+            .iter()
+            .cloned()
+            .partition(|l| l.span.file == home);
+        let mut main = self.file_of(home).located(
+            problem.code.name(),
+            &problem.message,
+            (&problem.primary, &here),
+            problem.help.as_deref(),
+        );
+        main.related = elsewhere
+            .iter()
+            .map(|l| {
+                let mut note =
+                    self.file_of(l.span.file)
+                        .located(problem.code.name(), &l.text, (l, &[]), None);
+                note.severity = miette::Severity::Advice;
+                note
+            })
+            .collect();
+        main
+    }
 }
 
 #[cfg(test)]

@@ -109,6 +109,7 @@ pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), Lo
         _ => {
             return Err(LoadError {
                 file: source,
+                others: Vec::new(),
                 problems,
             })
         }

@@ -137,6 +137,11 @@ const TOP: &[FieldDef] = &[
     field("name", Shape::Text, "Display name of the architecture."),
     DESCRIPTION,
     field(
+        "include",
+        Shape::Texts,
+        "Other files of the same architecture: paths and globs (`*`, `?`, `**`) relative to this file, inside the root file's folder.",
+    ),
+    field(
         "sites",
         Shape::Section(Context::Site),
         "Places that fail as a whole: regions, zones, data centers, power feeds, networks. Map of id to site.",

@@ -29,25 +29,36 @@ struct Entry<'d> {
 impl<'d> Checker<'d, '_> {
     pub(super) fn architecture(&mut self) -> Architecture {
         let mut arch = Architecture::default();
-        let Some(root) = self.doc.root else {
+        if self.doc.roots.is_empty() {
             self.missing_version(Span::point(Pos { line: 1, col: 0 }));
             return arch;
-        };
-        let Some(fields) = self.fields(root, Context::Top, "the file") else {
-            return arch;
-        };
-        let field = |name: &str| fields.iter().find(|f| f.key == name);
-        match field("version") {
-            Some(f) => self.version(f),
-            None => self.missing_version(Span::point(self.span(root).start)),
         }
-        arch.name = field("name").and_then(|f| self.string(f.value, "`name`"));
-        arch.description = field("description").and_then(|f| self.string(f.value, "`description`"));
-
+        // One root per file of the architecture, the file named on the
+        // command line first (§11): one namespace of ids across them.
         let mut entries = Vec::new();
-        for (section, kind) in SECTIONS {
-            if let Some(f) = field(section) {
-                self.section(f, kind, &mut entries);
+        for (i, &root) in self.doc.roots.clone().iter().enumerate() {
+            let Some(fields) = self.fields(root, Context::Top, "the file") else {
+                continue;
+            };
+            let field = |name: &str| fields.iter().find(|f| f.key == name);
+            match field("version") {
+                Some(f) => self.version(f),
+                None => self.missing_version(Span::point(self.span(root).start)),
+            }
+            // An included file's name and description describe that file only.
+            let name = field("name").and_then(|f| self.string(f.value, "`name`"));
+            let description =
+                field("description").and_then(|f| self.string(f.value, "`description`"));
+            if i == 0 {
+                (arch.name, arch.description) = (name, description);
+            }
+            if let Some(f) = field("include") {
+                self.strings(f.value, "`include`");
+            }
+            for (section, kind) in SECTIONS {
+                if let Some(f) = field(section) {
+                    self.section(f, kind, &mut entries);
+                }
             }
         }
         let first = self.declare(&entries);
@@ -66,14 +77,7 @@ impl<'d> Checker<'d, '_> {
     }
 
     fn missing_version(&mut self, at: Span) {
-        self.report(
-            Problem::new(
-                Code::Version,
-                "the file has no `version`",
-                Label::new(at, "`version: 1` expected in this mapping"),
-            )
-            .with_help("add `version: 1` at the top of the file"),
-        );
+        self.report(missing_version(at));
     }
 
     fn version(&mut self, field: &Field<'_>) {
@@ -476,4 +480,14 @@ fn section_name(kind: NodeKind) -> &'static str {
         NodeKind::Service => "`services`",
         NodeKind::Integration => "`integrations`",
     }
+}
+
+/// The problem of a file without `version: 1`.
+pub(super) fn missing_version(at: Span) -> Problem {
+    Problem::new(
+        Code::Version,
+        "the file has no `version`",
+        Label::new(at, "`version: 1` expected in this mapping"),
+    )
+    .with_help("add `version: 1` at the top of the file")
 }

@@ -59,7 +59,7 @@ impl DiagnosticWriter {
             n.min(self.max_problems)
         };
         for problem in &error.problems[..shown] {
-            self.write(out, &file.diagnostic(problem))?;
+            self.write(out, &error.diagnostic(problem))?;
             writeln!(out)?;
         }
         let name = visible(&file.name);

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
-use crate::diagnostic::{Label, Pos, Problem, Span};
+use crate::diagnostic::{FileId, Label, Pos, Problem, Span};
 
 /// Index of a node in [`Document::nodes`].
 pub(crate) type NodeIdx = u32;
@@ -77,6 +77,52 @@ pub(crate) struct Document<'a> {
     pub root: Option<NodeIdx>,
     /// The root of every document, for [`parse_stream`].
     pub roots: Vec<NodeIdx>,
+}
+
+impl<'a> Document<'a> {
+    /// Marks every span of the tree as being in `file`.
+    pub(crate) fn set_file(&mut self, file: FileId) {
+        for node in &mut self.nodes {
+            node.span.file = file;
+        }
+    }
+
+    /// Moves `other`'s nodes into this tree, after its own: one tree for
+    /// the files of one architecture, whose roots are in [`Document::roots`]
+    /// in the order the files were read. O(size of `other`).
+    pub(crate) fn append(&mut self, other: Document<'a>) {
+        let nodes = self.nodes.len() as NodeIdx;
+        let items = self.items.len() as u32;
+        let entries = self.entries.len() as u32;
+        for mut node in other.nodes {
+            node.stored = match node.stored {
+                Stored::Seq { start, len } => Stored::Seq {
+                    start: start + items,
+                    len,
+                },
+                Stored::Map { start, len } => Stored::Map {
+                    start: start + entries,
+                    len,
+                },
+                Stored::Alias(target) => Stored::Alias(target + nodes),
+                scalar => scalar,
+            };
+            self.nodes.push(node);
+        }
+        self.items
+            .extend(other.items.into_iter().map(|i| i + nodes));
+        self.entries.extend(
+            other
+                .entries
+                .into_iter()
+                .map(|(k, v)| (k + nodes, v + nodes)),
+        );
+        self.roots
+            .extend(other.roots.into_iter().map(|r| r + nodes));
+        if self.root.is_none() {
+            self.root = self.roots.first().copied();
+        }
+    }
 }
 
 impl Document<'_> {
