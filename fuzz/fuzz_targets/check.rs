@@ -17,10 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let graph = FailureGraph::build(arch);
     let audit = engine::audit(arch, &graph, &TargetSelection::MinTier(Tier::Low));
     let _ = spof::report::json::audit(arch, &audit);
-    let outcome = check::run(arch, &graph, "fuzz.yaml", Tier::Low, &CheckConfig::default(), None);
+    let outcome = check::run(arch, &graph, &["fuzz.yaml"], Tier::Low, &CheckConfig::default(), None);
     let files = [FileFindings {
         arch,
-        source: &loaded.source,
+        sources: &loaded.sources,
         outcome,
     }];
     let mut out = Vec::new();

@@ -59,29 +59,33 @@ impl Outcome {
     pub fn baseline_keys<'a>(
         &'a self,
         arch: &'a Architecture,
-        file: &'a str,
+        files: &'a [&'a str],
     ) -> impl Iterator<Item = Key> + 'a {
         self.findings
             .iter()
             .chain(&self.in_baseline)
-            .map(move |f| key(arch, file, f))
+            .map(move |f| key(arch, files, f))
     }
 }
 
-fn key(arch: &Architecture, file: &str, f: &Finding) -> Key {
+/// The baseline entry of a finding: its rule, the file its node is in and
+/// the node's id.
+fn key(arch: &Architecture, files: &[&str], f: &Finding) -> Key {
+    let file = arch.node(f.node).id_span.file.index();
     Key {
         rule: f.rule.code().to_string(),
-        file: file.to_string(),
+        file: files.get(file).copied().unwrap_or_default().to_string(),
         node: arch.name_of(f.node).to_string(),
     }
 }
 
-/// Runs every rule on `arch` (named `file` in baselines) and applies the
-/// configuration and the baseline.
+/// Runs every rule on `arch` and applies the configuration and the
+/// baseline. `files` names the architecture's files (the root first, as
+/// `Span::file` counts them), as baselines record them.
 pub fn run(
     arch: &Architecture,
     graph: &FailureGraph,
-    file: &str,
+    files: &[&str],
     min_tier: Tier,
     config: &CheckConfig,
     baseline: Option<&Baseline>,
@@ -98,18 +102,18 @@ pub fn run(
                 reason,
                 by,
             }),
-            None if baseline.is_some_and(|b| b.keys.contains(&key(arch, file, &f))) => {
+            None if baseline.is_some_and(|b| b.keys.contains(&key(arch, files, &f))) => {
                 outcome.in_baseline.push(f);
             }
             None => outcome.findings.push(f),
         }
     }
     if let Some(b) = baseline {
-        let now: BTreeSet<Key> = outcome.baseline_keys(arch, file).collect();
+        let now: BTreeSet<Key> = outcome.baseline_keys(arch, files).collect();
         outcome.stale = b
             .keys
             .iter()
-            .filter(|k| k.file == file && !now.contains(k))
+            .filter(|k| files.contains(&k.file.as_str()) && !now.contains(k))
             .cloned()
             .collect();
     }
@@ -145,7 +149,7 @@ mod tests {
         let arch = load_str("a.yaml", FILE).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         let config = config::parse("c.yaml", config_text).unwrap();
-        run(&arch, &graph, "a.yaml", Tier::High, &config, baseline)
+        run(&arch, &graph, &["a.yaml"], Tier::High, &config, baseline)
     }
 
     #[test]

@@ -53,11 +53,18 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         .iter()
         .map(|l| {
             let graph = FailureGraph::build(&l.arch);
-            let name = &l.source.name;
-            let outcome = check::run(&l.arch, &graph, name, min_tier, &config, baseline.as_ref());
+            let names: Vec<&str> = l.sources.iter().map(|s| s.name.as_str()).collect();
+            let outcome = check::run(
+                &l.arch,
+                &graph,
+                &names,
+                min_tier,
+                &config,
+                baseline.as_ref(),
+            );
             FileFindings {
                 arch: &l.arch,
-                source: &l.source,
+                sources: &l.sources,
                 outcome,
             }
         })
@@ -65,9 +72,10 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     if let Some(path) = &args.write_baseline {
         let mut recorded = Baseline::default();
         for f in &files {
+            let names: Vec<&str> = f.sources.iter().map(|s| s.name.as_str()).collect();
             recorded
                 .keys
-                .extend(f.outcome.baseline_keys(f.arch, &f.source.name));
+                .extend(f.outcome.baseline_keys(f.arch, &names));
         }
         let text = json::to_text(&recorded.to_json());
         let path = path.display().to_string();

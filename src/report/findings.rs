@@ -16,10 +16,28 @@ use crate::model::{Architecture, NodeId, NodeKind};
 pub struct FileFindings<'a> {
     /// The file's model.
     pub arch: &'a Architecture,
-    /// The file's text.
-    pub source: &'a Arc<SourceFile>,
+    /// The text of its files, the root first (`Span::file` indexes it).
+    pub sources: &'a [Arc<SourceFile>],
     /// What `check::run` decided.
     pub outcome: Outcome,
+}
+
+impl FileFindings<'_> {
+    /// The file a node is written in.
+    pub fn source_of(&self, node: NodeId) -> &Arc<SourceFile> {
+        let file = self.arch.node(node).id_span.file.index();
+        &self.sources[file.min(self.sources.len().saturating_sub(1))]
+    }
+
+    /// The name of the file a node is written in.
+    pub fn file_of(&self, node: NodeId) -> &str {
+        &self.source_of(node).name
+    }
+
+    /// The root file's name (for what belongs to no node).
+    pub fn root_name(&self) -> &str {
+        self.sources.first().map_or("", |s| s.name.as_str())
+    }
 }
 
 /// `` `a`, `b` and 3 more ``: at most `most` names.
@@ -189,9 +207,9 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
                 crate::diagnostic::Label::new(file.arch.node(f.node).id_span, label_text(f.rule));
             let help = format!("fix: {}", fix(file.arch, f));
             let text = message(file.arch, f);
-            let diagnostic = file
-                .source
-                .located(f.rule.code(), &text, (&label, &[]), Some(&help));
+            let diagnostic =
+                file.source_of(f.node)
+                    .located(f.rule.code(), &text, (&label, &[]), Some(&help));
             // Related nodes are named in the message; labels far apart would
             // make miette print every line between them.
             let severity = match f.severity() {
@@ -209,7 +227,7 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
             writeln!(
                 out,
                 "note: baseline entry no longer occurs: {} on `{}` in {}",
-                k.rule, k.node, file.source.name
+                k.rule, k.node, k.file
             )?;
         }
         for s in &file.outcome.suppressed {
@@ -218,7 +236,7 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
                 "note: suppressed {} on `{}` in {}: {}",
                 s.finding.rule.code(),
                 file.arch.name_of(s.finding.node),
-                file.source.name,
+                file.file_of(s.finding.node),
                 s.reason
             )?;
         }
@@ -250,7 +268,7 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
         for f in &file.outcome.findings {
             let (line, column, _) = location(file.arch, f);
             findings.push(json!({
-                "file": file.source.name,
+                "file": file.file_of(f.node),
                 "rule": f.rule.code(),
                 "severity": f.severity().as_str(),
                 "node": file.arch.name_of(f.node),
@@ -261,11 +279,11 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
             }));
         }
         for k in &file.outcome.stale {
-            stale.push(json!({ "file": file.source.name, "rule": k.rule, "node": k.node }));
+            stale.push(json!({ "file": k.file, "rule": k.rule, "node": k.node }));
         }
         for s in &file.outcome.suppressed {
             suppressed.push(json!({
-                "file": file.source.name,
+                "file": file.file_of(s.finding.node),
                 "rule": s.finding.rule.code(),
                 "node": file.arch.name_of(s.finding.node),
                 "reason": s.reason,
@@ -320,7 +338,7 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
                 "message": { "text": format!("{}. Fix: {}", message(file.arch, f), fix(file.arch, f)) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&file.source.name) },
+                        "artifactLocation": { "uri": uri(file.file_of(f.node)) },
                         "region": {
                             "startLine": line,
                             "startColumn": column,
@@ -380,7 +398,7 @@ fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
                 "id": i,
                 "message": { "text": format!("`{}`", file.arch.name_of(id)) },
                 "physicalLocation": {
-                    "artifactLocation": { "uri": uri(&file.source.name) },
+                    "artifactLocation": { "uri": uri(file.file_of(id)) },
                     "region": {
                         "startLine": span.start.line,
                         "startColumn": span.start.col + 1,
@@ -420,7 +438,7 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
                 out,
                 "::{} file={},line={line},col={col},endColumn={end},title={}::{}",
                 f.severity().as_str(),
-                escape_property(&file.source.name),
+                escape_property(file.file_of(f.node)),
                 escape_property(f.rule.code()),
                 escape_data(&format!(
                     "{}. Fix: {}",
@@ -433,7 +451,7 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
             writeln!(
                 out,
                 "::notice file={}::{}",
-                escape_property(&file.source.name),
+                escape_property(&k.file),
                 escape_data(&format!(
                     "baseline entry no longer occurs: {} on `{}`",
                     k.rule, k.node
@@ -485,7 +503,7 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
                 out,
                 "| {icon} | `{}` | {}:{line} | {} | {} |",
                 f.rule.code(),
-                cell(&file.source.name),
+                cell(file.file_of(f.node)),
                 cell(&message(file.arch, f)),
                 cell(&fix(file.arch, f))
             )?;
