@@ -309,3 +309,36 @@ fn an_id_that_starts_with_a_hyphen_is_given_with_equals_and_the_error_says_so() 
     assert_eq!(code, Some(2));
     assert!(err.contains("written with `=`: --fail=-ID"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn includes_never_leave_the_root_folder_nor_read_special_files() {
+    let dir = scratch("include");
+    let root = dir.join("repo");
+    std::fs::create_dir_all(root.join("teams")).unwrap();
+    std::fs::write(
+        dir.join("secret.yaml"),
+        "version: 1\nsites:\n  hunter2: {}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../../secret.yaml", root.join("teams/link.yaml")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", root.join("env.yaml")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(root.join("fifo.yaml"))
+        .status()
+        .unwrap()
+        .success());
+    std::fs::write(
+        root.join("arch.yaml"),
+        "version: 1\ninclude:\n  - teams/*.yaml\n  - env.yaml\n  - fifo.yaml\n  - ../secret.yaml\n",
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&root, &["validate", "arch.yaml"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_eq!(err.matches(" leads to ").count(), 2, "{err}");
+    assert!(err.contains("leaves the folder of the root file"), "{err}");
+    assert!(err.contains("it is a FIFO, not a regular file"), "{err}");
+    assert!(err.contains("has 4 problems"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

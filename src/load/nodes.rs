@@ -141,7 +141,10 @@ impl<'d> Checker<'d, '_> {
                 }
                 std::collections::hash_map::Entry::Occupied(o) => {
                     let earlier = *o.get();
-                    if self.declared.info[earlier.index()].0 != entry.kind {
+                    let (kind, span) = self.declared.info[earlier.index()];
+                    // In one section of one file a repeat is a duplicate key,
+                    // already reported by the YAML reader.
+                    if kind != entry.kind || span.file != entry.id_span.file {
                         repeats.push((earlier, i));
                     }
                     first.push(None);
@@ -155,13 +158,19 @@ impl<'d> Checker<'d, '_> {
             let mut sections = vec![section_name(kind)];
             sections.extend(later.iter().map(|e| section_name(e.kind)));
             sections.dedup();
-            let mut problem = Problem::new(
-                Code::DuplicateId,
+            let files = later.iter().any(|e| e.id_span.file != span.file);
+            let message = if files {
+                format!("`{}` is declared in two files", later[0].id)
+            } else {
                 format!(
                     "`{}` is declared in {}",
                     later[0].id,
                     sections.join(" and ")
-                ),
+                )
+            };
+            let mut problem = Problem::new(
+                Code::DuplicateId,
+                message,
                 Label::new(later[0].id_span, "declared again here"),
             )
             .with_secondary(Label::new(span, "first declared here"))

@@ -90,7 +90,14 @@ impl Checker<'_, '_> {
             self.report(
                 Problem::new(
                     Code::UnknownId,
-                    format!("{what} names `{text}`, which is not in this file"),
+                    format!(
+                        "{what} names `{text}`, which is not in {}",
+                        if self.doc.roots.len() > 1 {
+                            "any file of this architecture"
+                        } else {
+                            "this file"
+                        }
+                    ),
                     Label::new(span, format!("no {} has this id", want.bare_noun())),
                 )
                 .with_help_opt(help),
