@@ -49,6 +49,7 @@ pub(super) struct Checker<'d, 'a> {
 }
 
 /// A field of a mapping: its key (text and node) and its value node.
+#[derive(Clone, Copy)]
 pub(super) struct Field<'d> {
     pub key: &'d str,
     pub key_span: Span,

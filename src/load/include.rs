@@ -22,6 +22,61 @@ use crate::yaml::tree::{self, Value};
 
 use super::read::read_file;
 
+/// Where the files of an architecture are read from: the file system, or
+/// (in the command line, for `diff --base-ref`) a git revision. Paths are
+/// as written, relative to the current folder.
+pub trait SourceTree {
+    /// The bytes of the regular file at `path`, or why not.
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
+    /// The path with links and `..` worked out, to tell whether two paths
+    /// name one file and whether a path stays inside a folder.
+    fn resolve(&self, path: &Path) -> Result<PathBuf, String>;
+    /// The entries of a folder with whether each is a folder, sorted.
+    fn children(&self, dir: &Path) -> Vec<(PathBuf, bool)>;
+}
+
+/// The file system, read safely ([`read_file`]) with a size limit.
+pub struct FileSystem {
+    /// The most bytes read of one file.
+    pub limit: u64,
+}
+
+impl SourceTree for FileSystem {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        read_file(path, self.limit).map_err(|e| e.to_string())
+    }
+
+    fn resolve(&self, path: &Path) -> Result<PathBuf, String> {
+        std::fs::canonicalize(nonempty(path)).map_err(|e| e.to_string())
+    }
+
+    fn children(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+        let read = std::fs::read_dir(nonempty(dir));
+        let mut out: Vec<(PathBuf, bool)> = read
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .map(|e| {
+                        let path = dir.join(e.file_name());
+                        let is_dir = path.is_dir();
+                        (path, is_dir)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+}
+
+/// `.` for the empty path (the current folder).
+fn nonempty(path: &Path) -> &Path {
+    if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    }
+}
+
 /// The files of one architecture, the root first, and what went wrong
 /// following the includes.
 pub(super) struct Files {
@@ -36,19 +91,20 @@ struct Entry {
 }
 
 /// Follows the includes of `root` (read from `root_path`).
-pub(super) fn discover(root: Arc<SourceFile>, root_path: &Path, limit: u64) -> Files {
-    let folder = root_path.parent().filter(|p| !p.as_os_str().is_empty());
-    let folder = folder.unwrap_or(Path::new("."));
+pub(super) fn discover(root: Arc<SourceFile>, root_path: &Path, tree: &dyn SourceTree) -> Files {
+    let folder = root_path.parent().unwrap_or(Path::new(""));
     let mut walk = Walk {
-        top: std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf()),
+        tree,
+        top: tree
+            .resolve(folder)
+            .unwrap_or_else(|_| folder.to_path_buf()),
         files: vec![root],
         paths: vec![root_path.to_path_buf()],
         known: HashMap::new(),
         edges: Vec::new(),
         problems: Vec::new(),
-        limit,
     };
-    if let Ok(real) = std::fs::canonicalize(root_path) {
+    if let Ok(real) = tree.resolve(root_path) {
         walk.known.insert(real, FileId::ROOT);
     }
     let mut i = 0;
@@ -66,7 +122,8 @@ pub(super) fn discover(root: Arc<SourceFile>, root_path: &Path, limit: u64) -> F
     }
 }
 
-struct Walk {
+struct Walk<'t> {
+    tree: &'t dyn SourceTree,
     /// The root file's folder, resolved: nothing outside it is read.
     top: PathBuf,
     files: Vec<Arc<SourceFile>>,
@@ -77,10 +134,9 @@ struct Walk {
     /// (including file, included file, the entry): for cycles.
     edges: Vec<(FileId, FileId, Span)>,
     problems: Vec<Problem>,
-    limit: u64,
 }
 
-impl Walk {
+impl Walk<'_> {
     fn problem(&mut self, at: Span, message: String, label: &str) {
         self.problems
             .push(Problem::new(Code::Include, message, Label::new(at, label)));
@@ -101,9 +157,9 @@ impl Walk {
         let paths = if entry.text.contains(['*', '?', '[']) {
             // A glob such as `*.yaml` matches the file it is written in: that
             // one match is the file itself, not an include.
-            let me = std::fs::canonicalize(&self.paths[from.index()]).ok();
-            let mut found = glob(&base, &entry.text, &self.top);
-            found.retain(|p| std::fs::canonicalize(p).ok() != me);
+            let me = self.tree.resolve(&self.paths[from.index()]).ok();
+            let mut found = glob(self.tree, &base, &entry.text, &self.top);
+            found.retain(|p| self.tree.resolve(p).ok() != me);
             if found.is_empty() {
                 let message = format!("`{}` matches no file", entry.text);
                 return self.problem(entry.span, message, "no match");
@@ -119,7 +175,7 @@ impl Walk {
 
     fn read(&mut self, from: FileId, entry: &Entry, path: PathBuf) {
         let shown = path.display().to_string();
-        let real = match std::fs::canonicalize(&path) {
+        let real = match self.tree.resolve(&path) {
             Ok(real) => real,
             Err(e) => {
                 let message = format!("cannot read {shown}: {e}");
@@ -137,7 +193,7 @@ impl Walk {
             self.edges.push((from, known, entry.span));
             return;
         }
-        let text = match read_file(&path, self.limit).map(String::from_utf8) {
+        let text = match self.tree.read(&path).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
                 let message = format!("{shown} is not UTF-8");
@@ -245,7 +301,7 @@ fn tidy(path: &Path) -> PathBuf {
 /// The files under `base` that `pattern` matches (`*` and `?` within a name,
 /// `[abc]` a set, `**` any number of folders), sorted by path, staying
 /// inside `top`.
-fn glob(base: &Path, pattern: &str, top: &Path) -> Vec<PathBuf> {
+fn glob(tree: &dyn SourceTree, base: &Path, pattern: &str, top: &Path) -> Vec<PathBuf> {
     let parts: Vec<&str> = pattern
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
@@ -259,11 +315,7 @@ fn glob(base: &Path, pattern: &str, top: &Path) -> Vec<PathBuf> {
         let Some(&part) = parts.get(at) else {
             continue;
         };
-        let real = std::fs::canonicalize(if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &dir
-        });
+        let real = tree.resolve(&dir);
         let Some(real) = real.ok().filter(|real| real.starts_with(top)) else {
             continue;
         };
@@ -274,21 +326,19 @@ fn glob(base: &Path, pattern: &str, top: &Path) -> Vec<PathBuf> {
         if part == "**" {
             // Zero folders, or one more and `**` again.
             stack.push((dir.clone(), at + 1));
-            for sub in children(&dir).into_iter().filter(|p| p.is_dir()) {
+            for (sub, _) in tree.children(&dir).into_iter().filter(|c| c.1) {
                 stack.push((sub, at));
             }
             continue;
         }
-        for child in children(&dir) {
+        for (child, is_dir) in tree.children(&dir) {
             let name = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if !matches(part, name) {
                 continue;
             }
-            if last {
-                if child.is_file() {
-                    found.push(child);
-                }
-            } else if child.is_dir() {
+            if last && !is_dir {
+                found.push(child);
+            } else if !last && is_dir {
                 stack.push((child, at + 1));
             }
         }
@@ -296,23 +346,6 @@ fn glob(base: &Path, pattern: &str, top: &Path) -> Vec<PathBuf> {
     found.sort();
     found.dedup();
     found
-}
-
-fn children(dir: &Path) -> Vec<PathBuf> {
-    let read = std::fs::read_dir(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    });
-    let mut out: Vec<PathBuf> = read
-        .map(|r| {
-            r.filter_map(Result::ok)
-                .map(|e| dir.join(e.file_name()))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
 }
 
 /// Glob matching of one name: `*` any run, `?` one character, `[...]` a set.

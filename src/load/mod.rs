@@ -8,6 +8,8 @@
 mod checker;
 pub mod fields;
 mod include;
+
+pub use include::{FileSystem, SourceTree};
 mod nodes;
 pub mod read;
 mod references;
@@ -67,7 +69,17 @@ pub fn load_path(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
         Ok(root) => root,
         Err(e) => return Err(LoadFailure::Invalid(e)),
     };
-    let found = include::discover(root, path, limit);
+    load_tree(root, path, &FileSystem { limit })
+}
+
+/// Validates the root file (already read from `path`) with every file it
+/// includes, read from `tree`: the file system, or a git revision.
+pub fn load_tree(
+    root: Arc<SourceFile>,
+    path: &Path,
+    tree: &dyn SourceTree,
+) -> Result<Loaded, LoadFailure> {
+    let found = include::discover(root, path, tree);
     check_files(found.files, found.problems).map_err(LoadFailure::Invalid)
 }
 
@@ -83,7 +95,7 @@ pub fn load_str(name: &str, text: impl Into<Arc<str>>) -> Result<Loaded, LoadErr
 }
 
 /// A file's bytes as text, or the problem that they are not UTF-8.
-fn text_of(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, LoadError> {
+pub fn text_of(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, LoadError> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Arc::new(SourceFile::new(name, text))),
         Err(err) => {

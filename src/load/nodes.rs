@@ -35,7 +35,7 @@ impl<'d> Checker<'d, '_> {
         }
         // One root per file of the architecture, the file named on the
         // command line first (§11): one namespace of ids across them.
-        let mut entries = Vec::new();
+        let mut per_file = Vec::new();
         for (i, &root) in self.doc.roots.clone().iter().enumerate() {
             let Some(fields) = self.fields(root, Context::Top, "the file") else {
                 continue;
@@ -55,8 +55,18 @@ impl<'d> Checker<'d, '_> {
             if let Some(f) = field("include") {
                 self.strings(f.value, "`include`");
             }
-            for (section, kind) in SECTIONS {
-                if let Some(f) = field(section) {
+            let sections: Vec<_> = SECTIONS
+                .iter()
+                .map(|&(name, _)| field(name).copied())
+                .collect();
+            per_file.push(sections);
+        }
+        // Sites of every file first, then services, then integrations, each
+        // in file order: the model's order whatever the split.
+        let mut entries = Vec::new();
+        for (k, &(_, kind)) in SECTIONS.iter().enumerate() {
+            for sections in &per_file {
+                if let Some(f) = &sections[k] {
                     self.section(f, kind, &mut entries);
                 }
             }
