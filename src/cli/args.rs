@@ -28,6 +28,15 @@ pub(crate) struct Cli {
     pub max_file_mb: u64,
 }
 
+/// How `diagram` groups the nodes outside site clusters.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GroupArg {
+    /// By `owner`
+    Owner,
+    /// By the file each node is written in (with `include`)
+    File,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Check files against format v1 and print every problem found
@@ -205,6 +214,9 @@ pub(crate) struct DiagramArgs {
     /// Draw each site as one node with counts, and the dependencies between sites
     #[arg(long, conflicts_with = "focus")]
     pub collapse: bool,
+    /// Group what runs outside the site clusters by owner, or by the file it is written in
+    #[arg(long, value_enum, default_value_t = GroupArg::Owner)]
+    pub group: GroupArg,
     /// Graphviz layout engine; auto picks sfdp above 1,000 nodes
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     pub layout: LayoutArg,

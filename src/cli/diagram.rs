@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::args::GroupArg;
 use super::{load, resolve_ids, tell, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
 use spof::engine::{self, FailureGraph, TargetSelection};
 use spof::report::dot::{self, Overlay};
@@ -35,6 +36,9 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     };
     let graph = FailureGraph::build(arch);
     let mut overlay = Overlay::default();
+    if args.group == GroupArg::File {
+        overlay.files = Some(loaded.sources.iter().map(|s| s.name.clone()).collect());
+    }
     if !failed.is_empty() {
         let outcome = engine::what_if(arch, &graph, &failed);
         let mut states = vec![engine::State::Up; arch.nodes.len()];

@@ -37,6 +37,9 @@ pub struct Overlay {
     pub spofs: Vec<NodeId>,
     /// Only these nodes are drawn (`--focus`); all when `None`.
     pub only: Option<Vec<bool>>,
+    /// Group by file instead of owner (`--group file`): each file's name,
+    /// indexed by `Span::file`.
+    pub files: Option<Vec<String>>,
 }
 
 /// Quotes text for a DOT label so that `dot` shows it as written.
@@ -384,17 +387,26 @@ impl Groups {
                     Some(parent) => g.children.entry(parent).or_default().push(id),
                     None => g.roots.push(id),
                 },
-                NodeDetail::Integration { .. } => g.loose.push(id),
+                NodeDetail::Integration { .. } if d.overlay.files.is_none() => g.loose.push(id),
                 detail => match home_site(detail).filter(|s| d.shown(*s)) {
                     Some(site) => g.inside.entry(site).or_default().push(id),
-                    None => match &node.owner {
-                        Some(owner) => g.by_owner.entry(owner.clone()).or_default().push(id),
+                    None => match group_of(d, node) {
+                        Some(group) => g.by_owner.entry(group).or_default().push(id),
                         None => g.loose.push(id),
                     },
                 },
             }
         }
         g
+    }
+}
+
+/// The group a node outside the site clusters is drawn in: its file's name
+/// (`--group file`) or its owner.
+fn group_of(d: &Drawer<'_>, node: &crate::model::Node) -> Option<String> {
+    match &d.overlay.files {
+        Some(names) => names.get(node.id_span.file.index()).cloned(),
+        None => node.owner.clone(),
     }
 }
 
