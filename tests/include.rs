@@ -246,3 +246,45 @@ fn diff_reads_the_included_files_as_of_the_base_revision() {
     assert_eq!(doc["users_at_risk"]["base"], 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_baseline_names_files_the_same_however_they_are_given() {
+    let dir = scratch("baseline");
+    std::fs::create_dir_all(dir.join("arch")).unwrap();
+    std::fs::write(
+        dir.join("arch/sites.yaml"),
+        "version: 1\nsites:\n  dc: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("arch/root.yaml"),
+        "version: 1\ninclude: [sites.yaml]\nservices:\n  api: {tier: high, runs_in: dc}\n",
+    )
+    .unwrap();
+    let out = spof(
+        &dir,
+        &["check", "./arch/root.yaml", "--write-baseline", "b.json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let baseline = std::fs::read_to_string(dir.join("b.json")).unwrap();
+    // The finding is on `dc`, written in the included file.
+    assert!(
+        baseline.contains("\"file\": \"arch/sites.yaml\""),
+        "{baseline}"
+    );
+    let absolute = dir.join("arch/root.yaml");
+    for given in ["arch/root.yaml", absolute.to_str().unwrap()] {
+        let out = spof(&dir, &["check", given, "--baseline", "b.json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{given}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -53,7 +53,8 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         .iter()
         .map(|l| {
             let graph = FailureGraph::build(&l.arch);
-            let names: Vec<&str> = l.sources.iter().map(|s| s.name.as_str()).collect();
+            let names: Vec<String> = l.sources.iter().map(|s| baseline_name(&s.name)).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
             let outcome = check::run(
                 &l.arch,
                 &graph,
@@ -72,7 +73,8 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     if let Some(path) = &args.write_baseline {
         let mut recorded = Baseline::default();
         for f in &files {
-            let names: Vec<&str> = f.sources.iter().map(|s| s.name.as_str()).collect();
+            let names: Vec<String> = f.sources.iter().map(|s| baseline_name(&s.name)).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
             recorded
                 .keys
                 .extend(f.outcome.baseline_keys(f.arch, &names));
@@ -107,6 +109,24 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     }
     let failing = files.iter().any(|f| f.outcome.fails(args.strict));
     Ok(if failing { FINDINGS } else { OK })
+}
+
+/// How a baseline names a file: relative to the current folder, without
+/// `./`, so that `x.yaml`, `./x.yaml` and `/repo/x.yaml` (run in `/repo`)
+/// are one file.
+fn baseline_name(name: &str) -> String {
+    let path = Path::new(name);
+    let here = std::env::current_dir().ok();
+    let path = here
+        .as_deref()
+        .and_then(|h| path.strip_prefix(h).ok())
+        .unwrap_or(path);
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, String> {
