@@ -42,7 +42,7 @@ pub(super) fn diff(
             .out
             .write_all(json::to_text(&report::diff::to_json(&d)).as_bytes())?,
     }
-    Ok(if d.added.is_empty() { OK } else { FINDINGS })
+    Ok(if d.worse() { FINDINGS } else { OK })
 }
 
 /// A git revision as a [`SourceTree`]: `git show` reads, `git ls-tree`
