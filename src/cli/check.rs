@@ -3,28 +3,55 @@
 
 use std::path::Path;
 
-use super::{load, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
+use super::{report_failure, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
 use spof::check::baseline::Baseline;
 use spof::check::config::CheckConfig;
 use spof::check::{self};
 use spof::engine::FailureGraph;
 use spof::load::read::read_file;
-use spof::load::Loaded;
+use spof::load::{self as load, LoadFailure, Loaded};
 use spof::report::explain::{self, Explained};
 use spof::report::findings::{self, FileFindings};
 use spof::report::json;
 use spof::report::notice::Notice;
+use spof::report::problems::{self, Unloaded};
 
 pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     let mut loaded: Vec<Loaded> = Vec::new();
-    let mut invalid = false;
+    let mut failed: Vec<(String, LoadFailure)> = Vec::new();
     for file in &args.files {
-        match load(file, io)? {
-            Some(l) => loaded.push(l),
-            None => invalid = true,
+        match load::load_path(file, io.max_file_bytes) {
+            Ok(l) => loaded.push(l),
+            Err(failure) => {
+                report_failure(&failure, io)?;
+                failed.push((file.display().to_string(), failure));
+            }
         }
     }
-    if invalid {
+    if !failed.is_empty() {
+        // Every format says what is wrong, so that CI shows it where it
+        // shows findings: SARIF results, annotations, a JSON document.
+        let unloaded: Vec<Unloaded<'_>> = failed
+            .iter()
+            .map(|(file, failure)| match failure {
+                LoadFailure::Io { error, .. } => Unloaded::Unread {
+                    file,
+                    error: error.to_string(),
+                },
+                LoadFailure::Invalid(e) => Unloaded::Invalid(e),
+            })
+            .collect();
+        match args.format {
+            CheckFormat::Human => {}
+            CheckFormat::Json => io
+                .out
+                .write_all(json::to_text(&problems::json(&unloaded)).as_bytes())?,
+            CheckFormat::Sarif => io
+                .out
+                .write_all(json::to_text(&problems::sarif(&unloaded)).as_bytes())?,
+            CheckFormat::Github => problems::write_github(io.out, &unloaded)?,
+            CheckFormat::Markdown => problems::write_markdown(io.out, &unloaded)?,
+        }
         return Ok(INVALID);
     }
     let baseline = match &args.baseline {

@@ -414,7 +414,7 @@ fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
 /// A relative path as a SARIF `artifactLocation.uri` (RFC 3986): forward
 /// slashes, no `./`, and every byte outside the unreserved set
 /// percent-encoded (spaces, `#`, `?`, `%`, non-ASCII as UTF-8).
-fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let path = path.strip_prefix("./").unwrap_or(&path);
     let mut out = String::with_capacity(path.len());
@@ -464,7 +464,7 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
 
 /// Escapes as GitHub's workflow commands ask (`%`, CR, LF), and makes every
 /// other control character visible: an annotation lands in a public log.
-fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     let text = text
         .replace('%', "%25")
         .replace('\r', "%0D")
@@ -472,7 +472,7 @@ fn escape_data(text: &str) -> String {
     crate::diagnostic::visible(&text).into_owned()
 }
 
-fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -512,7 +512,7 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
     Ok(())
 }
 
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     crate::diagnostic::visible(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
 }
 

@@ -12,6 +12,7 @@ pub mod human;
 pub mod json;
 pub mod mef;
 pub mod notice;
+pub mod problems;
 pub mod style;
 
 /// `47500000` as people write it: `47,500,000`.
