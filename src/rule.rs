@@ -32,15 +32,18 @@ pub enum Rule {
     IntegrationWithoutFallback,
     /// `spof/shared-fate`.
     SharedFate,
+    /// `spof/no-targets`.
+    NoTargets,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 5] = [
         Rule::SinglePointOfFailure,
         Rule::StandbyNeedsPrimary,
         Rule::IntegrationWithoutFallback,
         Rule::SharedFate,
+        Rule::NoTargets,
     ];
 
     /// The code without its `spof/` prefix, as configuration files write it.
@@ -55,6 +58,7 @@ impl Rule {
             Rule::StandbyNeedsPrimary => "spof/standby-needs-primary",
             Rule::IntegrationWithoutFallback => "spof/integration-without-fallback",
             Rule::SharedFate => "spof/shared-fate",
+            Rule::NoTargets => "spof/no-targets",
         }
     }
 
@@ -65,6 +69,7 @@ impl Rule {
             Rule::StandbyNeedsPrimary => "StandbyNeedsPrimary",
             Rule::IntegrationWithoutFallback => "IntegrationWithoutFallback",
             Rule::SharedFate => "SharedFate",
+            Rule::NoTargets => "NoTargets",
         }
     }
 
@@ -97,6 +102,9 @@ impl Rule {
             }
             Rule::SharedFate => {
                 "Alternatives that look redundant but all fail with one common part."
+            }
+            Rule::NoTargets => {
+                "Nothing in the architecture is important enough to be a target, so nothing is checked."
             }
         }
     }
@@ -144,6 +152,17 @@ of the alternatives down at once. The redundancy is not real.
 
 Fix: move one alternative out from under the common part (another region,
 another power feed), or remove the shared dependency."
+            }
+            Rule::NoTargets => {
+                "\
+A single point of failure is something whose failure takes down a target: a
+service or integration of tier `high` or `critical` (or at the --min-tier
+bar). A file where nothing reaches the bar has no targets, so no check can
+fail, and \"no single point of failure\" would be a false all-clear. This
+rule says so, as a warning by default.
+
+Fix: give the services that matter a `tier`, or lower the bar with
+--min-tier (or `check.min_tier` in .spof.yaml)."
             }
         }
     }

@@ -61,6 +61,11 @@ pub enum Detail {
         /// Its tier (its own, or its consumer's).
         tier: Tier,
     },
+    /// Nothing reaches the target bar; `node` is where the file begins.
+    NoTargets {
+        /// The bar.
+        min_tier: Tier,
+    },
     /// A group of `node` looks redundant but fails with `common`.
     SharedFate {
         /// Which group of the node.
@@ -118,6 +123,7 @@ impl Finding {
             } => vec![*needed, *primary],
             Detail::IntegrationWithoutFallback { provider, .. } => vec![*provider],
             Detail::SharedFate { common, .. } => vec![*common],
+            Detail::NoTargets { .. } => Vec::new(),
         }
     }
 }
@@ -126,6 +132,7 @@ impl Finding {
 /// their node, then by rule.
 pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
     let mut findings = single_points(arch, graph, min_tier);
+    findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
     // A standby that needs its primary is the more precise explanation of
@@ -170,6 +177,25 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
             )
         })
         .collect()
+}
+
+/// A warning when nothing is a target: without one, "no single point of
+/// failure" would be a false all-clear. Located at the first node of the
+/// root file.
+fn no_targets(arch: &Architecture, min_tier: Tier) -> Option<Finding> {
+    if arch
+        .nodes
+        .iter()
+        .any(|n| n.tier().is_some_and(|t| t >= min_tier))
+    {
+        return None;
+    }
+    let first = arch.node_ids().min_by_key(|&id| arch.node(id).id_span)?;
+    Some(finding(
+        Rule::NoTargets,
+        first,
+        Detail::NoTargets { min_tier },
+    ))
 }
 
 /// A finding at the rule's default level.

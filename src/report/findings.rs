@@ -108,6 +108,10 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
             arch.name_of(*provider),
             arch.name_of(*consumer)
         ),
+        Detail::NoTargets { min_tier } => format!(
+            "nothing in this architecture has tier {} or above, so nothing is checked",
+            min_tier.as_str()
+        ),
         Detail::SharedFate {
             group,
             alternatives: alts,
@@ -163,6 +167,7 @@ pub fn fix(arch: &Architecture, f: &Finding) -> String {
             "add `fallback: [ALTERNATIVE]` to `{me}`: something that does the same job without `{}`",
             arch.name_of(*provider)
         ),
+        Detail::NoTargets { .. } => "give the services that matter `tier: high` or `critical`, or lower the bar with --min-tier".to_string(),
         Detail::SharedFate {
             alternatives: alts,
             common,
@@ -193,6 +198,7 @@ pub fn label_text(rule: Rule) -> &'static str {
         Rule::StandbyNeedsPrimary => "this standby cannot take over",
         Rule::IntegrationWithoutFallback => "no fallback",
         Rule::SharedFate => "alternatives share one fate",
+        Rule::NoTargets => "the architecture begins here",
     }
 }
 

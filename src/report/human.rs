@@ -71,6 +71,14 @@ pub fn write_spofs<S: std::borrow::Borrow<Spof>>(
     style: Style,
 ) -> io::Result<()> {
     let title = visible(arch.name.as_deref().unwrap_or("architecture"));
+    if counts.targets == 0 {
+        return writeln!(
+            out,
+            "{} {title}: no targets, so nothing was checked ({} candidates)\n  no service or integration reaches the tier bar (high by default): give the ones that matter a `tier`, or lower the bar with --min-tier",
+            style.yellow("!"),
+            counts.candidates
+        );
+    }
     if counts.spofs == 0 {
         return writeln!(
             out,

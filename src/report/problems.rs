@@ -102,7 +102,8 @@ pub fn sarif(unloaded: &[Unloaded<'_>]) -> Value {
     let results: Vec<Value> = problems
         .iter()
         .map(|p| {
-            let mut location = json!({ "artifactLocation": { "uri": super::findings::uri(p.file) } });
+            let mut location =
+                json!({ "artifactLocation": { "uri": super::findings::uri(p.file) } });
             if let Some((line, col, end)) = p.at {
                 location["region"] = json!({
                     "startLine": line, "startColumn": col, "endLine": line, "endColumn": end,
