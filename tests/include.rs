@@ -288,3 +288,47 @@ fn a_baseline_names_files_the_same_however_they_are_given() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_nearest_config_up_to_the_repository_root_wins() {
+    let dir = scratch("config");
+    std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+    std::fs::create_dir_all(dir.join("repo/team/arch")).unwrap();
+    // Above the repository: never read.
+    std::fs::write(dir.join(".spof.yaml"), "check:\n  colour: red\n").unwrap();
+    std::fs::write(
+        dir.join("repo/.spof.yaml"),
+        "check:\n  rules:\n    single-point-of-failure: warning\n",
+    )
+    .unwrap();
+    let file = "version: 1\nsites:\n  dc: {}\nservices:\n  api: {tier: high, runs_in: dc}\n";
+    std::fs::write(dir.join("repo/team/arch/a.yaml"), file).unwrap();
+    let repo = dir.join("repo");
+    let out = spof(&repo, &["check", "team/arch/a.yaml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A nearer one wins.
+    std::fs::write(
+        dir.join("repo/team/.spof.yaml"),
+        "check:\n  rules:\n    shared-fate: off\n",
+    )
+    .unwrap();
+    let out = spof(&repo, &["check", "team/arch/a.yaml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // --config overrides.
+    let out = spof(
+        &repo,
+        &["check", "team/arch/a.yaml", "--config", ".spof.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

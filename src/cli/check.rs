@@ -1,7 +1,7 @@
 //! `spof check` and `spof explain`: read the files, the configuration and
 //! the baseline; `check::run` decides; a report writer writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{report_failure, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
 use spof::check::baseline::Baseline;
@@ -72,24 +72,34 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         },
         None => None,
     };
-    let Some(config) = read_config(args.config.as_deref(), io)? else {
-        return Ok(INVALID);
-    };
-    let min_tier = config.min_tier(args.min_tier.map(|t| t.tier()));
+    // Each file's configuration: --config, else the nearest `.spof.yaml`
+    // from its folder up to the repository's root; each read once.
+    let mut configs: Vec<CheckConfig> = Vec::with_capacity(loaded.len());
+    let mut read: Vec<(Option<PathBuf>, CheckConfig)> = Vec::new();
+    for file in &args.files {
+        let path = args.config.clone().or_else(|| nearest_config(file));
+        let config = match read.iter().find(|(p, _)| *p == path) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let Some(c) = read_config(path.as_deref(), io)? else {
+                    return Ok(INVALID);
+                };
+                read.push((path, c.clone()));
+                c
+            }
+        };
+        configs.push(config);
+    }
     let files: Vec<FileFindings<'_>> = loaded
         .iter()
-        .map(|l| {
+        .zip(&configs)
+        .map(|(l, config)| {
+            let min_tier = config.min_tier(args.min_tier.map(|t| t.tier()));
             let graph = FailureGraph::build(&l.arch);
             let names: Vec<String> = l.sources.iter().map(|s| baseline_name(&s.name)).collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            let outcome = check::run(
-                &l.arch,
-                &graph,
-                &names,
-                min_tier,
-                &config,
-                baseline.as_ref(),
-            );
+            let baseline = baseline.as_ref();
+            let outcome = check::run(&l.arch, &graph, &names, min_tier, config, baseline);
             FileFindings {
                 arch: &l.arch,
                 sources: &l.sources,
@@ -162,13 +172,31 @@ fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, String> {
     Baseline::from_json(&text)
 }
 
-/// The configuration: `--config FILE`, else `.spof.yaml` here, else defaults.
+/// The `.spof.yaml` nearest to `file`: in its folder, else in the folder
+/// above, up to the repository's root (a folder with `.git`) or the
+/// filesystem's root.
+fn nearest_config(file: &Path) -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let start = here.join(file);
+    for dir in start.ancestors().skip(1) {
+        let candidate = dir.join(".spof.yaml");
+        if candidate.is_file() {
+            // Named as the user would: relative to here when it can be.
+            let shown = candidate.strip_prefix(&here).map(Path::to_path_buf);
+            return Some(shown.unwrap_or(candidate));
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// The configuration at `path`, or the defaults; `None` (reported) when it
+/// cannot be read.
 fn read_config(path: Option<&Path>, io: &mut Io<'_>) -> std::io::Result<Option<CheckConfig>> {
-    let default = Path::new(".spof.yaml");
-    let path = match path {
-        Some(p) => p,
-        None if default.exists() => default,
-        None => return Ok(Some(CheckConfig::default())),
+    let Some(path) = path else {
+        return Ok(Some(CheckConfig::default()));
     };
     let text = match read_file(path, io.max_file_bytes).map(String::from_utf8) {
         Ok(Ok(t)) => t,
