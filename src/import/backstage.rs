@@ -318,7 +318,10 @@ impl<'e> Plan<'e> {
              # cannot see a data center or a region burn down.\n",
         );
         if !skipped.is_empty() {
-            let list: Vec<String> = skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            let list: Vec<String> = skipped
+                .iter()
+                .map(|(k, n)| format!("{n} {}", comment_safe(k)))
+                .collect();
             out.push_str(&format!(
                 "# Not imported: {} (owners and groupings, not things that fail).\n",
                 list.join(", ")

@@ -9,7 +9,12 @@ pub(super) fn scalar(text: &str) -> String {
     if is_plain_safe(text) {
         text.to_string()
     } else {
-        serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+        let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
+        // JSON leaves these two as they are; YAML allows them in no form but
+        // an escape.
+        quoted
+            .replace('\u{fffe}', "\\ufffe")
+            .replace('\u{ffff}', "\\uffff")
     }
 }
 
@@ -31,10 +36,16 @@ pub(super) fn flow_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String 
     format!("[{}]", items.join(", "))
 }
 
-/// Text for a `#` comment: one line.
+/// Text for a `#` comment: one line of characters YAML allows.
 pub(super) fn comment_safe(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{fffe}' | '\u{ffff}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -54,5 +65,7 @@ mod tests {
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
         assert_eq!(flow_list(["a", "b c", "-x"]), "[a, \"b c\", \"-x\"]");
+        assert_eq!(scalar("a\u{ffff}"), "\"a\\uffff\"");
+        assert_eq!(comment_safe("API x\u{18}v\u{2}\u{fffe}"), "API x v  ");
     }
 }
