@@ -21,6 +21,10 @@ fn the_starter_file_is_valid_and_never_overwrites() {
     assert_eq!(spof(&["validate", f]).status.code(), Some(0));
     let audit = spof(&["audit", f]);
     assert!(String::from_utf8_lossy(&audit.stdout).contains("single point"));
+    // The starter shows the good pattern: it passes the CI gate as written.
+    let check = spof(&["check", f]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("0 errors, 0 warnings"));
     std::fs::write(&file, "mine").unwrap();
     let again = spof(&["init", f]);
     assert_eq!(again.status.code(), Some(2));
