@@ -23,7 +23,12 @@ fn the_starter_file_is_valid_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&audit.stdout).contains("single point"));
     // The starter shows the good pattern: it passes the CI gate as written.
     let check = spof(&["check", f]);
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
     assert!(String::from_utf8_lossy(&check.stdout).contains("0 errors, 0 warnings"));
     std::fs::write(&file, "mine").unwrap();
     let again = spof(&["init", f]);

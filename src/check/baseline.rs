@@ -1,6 +1,6 @@
 //! Baselines: today's findings recorded, so CI fails only on new ones.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
@@ -21,15 +21,35 @@ pub struct Key {
 pub struct Baseline {
     /// The accepted findings.
     pub keys: BTreeSet<Key>,
+    /// For an accepted single point of failure, the targets it took down
+    /// when it was accepted: one that takes down more has grown, and is
+    /// new again. A key without an entry accepts whatever it takes down.
+    pub accepted: BTreeMap<Key, Vec<String>>,
 }
 
 impl Baseline {
+    /// Whether the baseline accepts a finding with this key that takes
+    /// down `targets` (ids; empty for rules that take down nothing).
+    pub fn accepts(&self, key: &Key, targets: &[String]) -> bool {
+        self.keys.contains(key)
+            && self
+                .accepted
+                .get(key)
+                .is_none_or(|ok| targets.iter().all(|t| ok.binary_search(t).is_ok()))
+    }
+
     /// The JSON `--write-baseline` writes.
     pub fn to_json(&self) -> Value {
         let findings: Vec<Value> = self
             .keys
             .iter()
-            .map(|k| json!({ "rule": k.rule, "file": k.file, "node": k.node }))
+            .map(|k| {
+                let mut entry = json!({ "rule": k.rule, "file": k.file, "node": k.node });
+                if let Some(targets) = self.accepted.get(k) {
+                    entry["takes_down"] = json!(targets);
+                }
+                entry
+            })
             .collect();
         json!({ "spof_baseline": 1, "findings": findings })
     }
@@ -45,6 +65,7 @@ impl Baseline {
             .and_then(Value::as_array)
             .ok_or("no \"findings\" list")?;
         let mut keys = BTreeSet::new();
+        let mut accepted = BTreeMap::new();
         for f in findings {
             let field = |name: &str| {
                 f.get(name)
@@ -52,13 +73,18 @@ impl Baseline {
                     .map(str::to_string)
                     .ok_or(format!("a finding has no \"{name}\""))
             };
-            keys.insert(Key {
+            let key = Key {
                 rule: field("rule")?,
                 file: field("file")?,
                 node: field("node")?,
-            });
+            };
+            if let Some(list) = f.get("takes_down").and_then(Value::as_array) {
+                let targets = list.iter().filter_map(Value::as_str).map(str::to_string);
+                accepted.insert(key.clone(), targets.collect());
+            }
+            keys.insert(key);
         }
-        Ok(Baseline { keys })
+        Ok(Baseline { keys, accepted })
     }
 }
 

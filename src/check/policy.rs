@@ -68,6 +68,37 @@ impl Outcome {
     }
 }
 
+/// The ids of the targets a single point of failure takes down, sorted.
+fn targets(arch: &Architecture, f: &Finding) -> Vec<String> {
+    let mut ids: Vec<String> = match &f.detail {
+        super::Detail::SinglePoint { targets, .. } => targets
+            .iter()
+            .map(|t| arch.name_of(*t).to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    ids.sort_unstable();
+    ids
+}
+
+/// The baseline that accepts today's findings, with what each single point
+/// of failure takes down.
+impl Outcome {
+    /// A baseline accepting every finding reported or already accepted.
+    pub fn baseline(&self, arch: &Architecture, files: &[&str]) -> Baseline {
+        let mut b = Baseline::default();
+        for f in self.findings.iter().chain(&self.in_baseline) {
+            let k = key(arch, files, f);
+            let t = targets(arch, f);
+            if !t.is_empty() {
+                b.accepted.insert(k.clone(), t);
+            }
+            b.keys.insert(k);
+        }
+        b
+    }
+}
+
 /// The baseline entry of a finding: its rule, the file its node is in and
 /// the node's id.
 fn key(arch: &Architecture, files: &[&str], f: &Finding) -> Key {
@@ -102,7 +133,9 @@ pub fn run(
                 reason,
                 by,
             }),
-            None if baseline.is_some_and(|b| b.keys.contains(&key(arch, files, &f))) => {
+            None if baseline
+                .is_some_and(|b| b.accepts(&key(arch, files, &f), &targets(arch, &f))) =>
+            {
                 outcome.in_baseline.push(f);
             }
             None => outcome.findings.push(f),
@@ -140,6 +173,7 @@ fn suppression(
 mod tests {
     use super::*;
     use crate::check::config;
+    use crate::check::config::CheckConfig;
     use crate::load::load_str;
     use crate::rule::Rule;
 
@@ -190,5 +224,26 @@ mod tests {
         assert_eq!(o.in_baseline.len(), 1);
         assert_eq!(o.stale.len(), 1);
         assert_eq!(o.stale[0].node, "gone");
+    }
+
+    #[test]
+    fn a_baseline_does_not_accept_a_spof_that_grew() {
+        let base = "version: 1\nsites:\n  dc1: {}\n  dc2: {}\nservices:\n  a: {tier: high, runs_in: dc1}\n  b: {tier: high, runs_in: [dc1, dc2]}\n";
+        let grown = base.replace("runs_in: [dc1, dc2]", "runs_in: dc1");
+        let config = CheckConfig::default();
+        let run_on = |text: &str, b: Option<&Baseline>| {
+            let arch = load_str("a.yaml", text).unwrap().arch;
+            let graph = FailureGraph::build(&arch);
+            let o = run(&arch, &graph, &["a.yaml"], Tier::High, &config, b);
+            (o.baseline(&arch, &["a.yaml"]), o)
+        };
+        let (accepted, _) = run_on(base, None);
+        assert_eq!(run_on(base, Some(&accepted)).1.findings.len(), 0);
+        let (_, now) = run_on(&grown, Some(&accepted));
+        assert_eq!(now.findings.len(), 1, "dc1 now also takes down b");
+        // Read back from its JSON, the baseline still knows what it accepted.
+        let text = accepted.to_json().to_string();
+        let read = Baseline::from_json(&text).unwrap();
+        assert_eq!(read, accepted);
     }
 }

@@ -112,9 +112,9 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         for f in &files {
             let names: Vec<String> = f.sources.iter().map(|s| baseline_name(&s.name)).collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            recorded
-                .keys
-                .extend(f.outcome.baseline_keys(f.arch, &names));
+            let b = f.outcome.baseline(f.arch, &names);
+            recorded.keys.extend(b.keys);
+            recorded.accepted.extend(b.accepted);
         }
         let text = json::to_text(&recorded.to_json());
         let path = path.display().to_string();
