@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::{load, target_selection, tell, CmdResult, Format, Io, TargetArgs, INVALID, OK};
+use super::{
+    load, target_selection, tell, write_file, CmdResult, Format, Io, TargetArgs, INVALID, OK,
+};
 use spof::engine::{availability as avail, cuts, FailureGraph};
 use spof::model::{Architecture, NodeId};
 use spof::report::notice::Notice;
@@ -128,16 +130,7 @@ pub(super) fn export(
     match output {
         None => io.out.write_all(text.as_bytes())?,
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                let (path, error) = (path.display().to_string(), e.to_string());
-                tell(
-                    io,
-                    &Notice::CannotWrite {
-                        path,
-                        error,
-                        refusal: None,
-                    },
-                )?;
+            if write_file(path, text.as_bytes(), io)? != OK {
                 return Ok(INVALID);
             }
         }

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use super::args::GroupArg;
-use super::{load, resolve_ids, tell, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK};
+use super::{
+    load, resolve_ids, tell, write_file, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK,
+};
 use spof::engine::{self, FailureGraph, TargetSelection};
 use spof::report::dot::{self, Overlay};
 use spof::report::notice::Notice;
@@ -148,23 +150,5 @@ fn output_format(path: &Path) -> Result<Option<&'static str>, String> {
         "png" => Ok(Some("png")),
         "pdf" => Ok(Some("pdf")),
         _ => Err(ext),
-    }
-}
-
-fn write_file(path: &Path, bytes: &[u8], io: &mut Io<'_>) -> CmdResult {
-    match std::fs::write(path, bytes) {
-        Ok(()) => Ok(OK),
-        Err(e) => {
-            let (path, error) = (path.display().to_string(), e.to_string());
-            tell(
-                io,
-                &Notice::CannotWrite {
-                    path,
-                    error,
-                    refusal: None,
-                },
-            )?;
-            Ok(INVALID)
-        }
     }
 }

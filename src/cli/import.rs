@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{tell, CmdResult, Io, INVALID, OK};
+use super::{cannot_write, tell, CmdResult, Io, INVALID, OK};
 use spof::import::{backstage, catalog};
 use spof::load::read;
 use spof::report::notice::{ImportProblem, Notice, Refusal};
@@ -150,18 +150,7 @@ pub(super) fn backstage(
             )?;
             Ok(OK)
         }
-        Err(e) => {
-            let refusal = Some(Refusal::ImportNeedsForce);
-            tell(
-                io,
-                &Notice::CannotWrite {
-                    path,
-                    error: e.to_string(),
-                    refusal,
-                },
-            )?;
-            Ok(INVALID)
-        }
+        Err(e) => cannot_write(io, output, &e, Some(Refusal::ImportNeedsForce)),
     }
 }
 

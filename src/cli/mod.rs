@@ -186,6 +186,34 @@ fn output_failed(error: &std::io::Error, io: &mut Io<'_>) -> u8 {
 
 pub(crate) type CmdResult = std::io::Result<u8>;
 
+/// Writes `bytes` to the file at `path`, or says why not (exit 2).
+pub(crate) fn write_file(path: &Path, bytes: &[u8], io: &mut Io<'_>) -> CmdResult {
+    match std::fs::write(path, bytes) {
+        Ok(()) => Ok(OK),
+        Err(e) => cannot_write(io, path, &e, None),
+    }
+}
+
+/// Says that `path` could not be written, and why; the exit status.
+pub(crate) fn cannot_write(
+    io: &mut Io<'_>,
+    path: &Path,
+    error: &std::io::Error,
+    refusal: Option<Refusal>,
+) -> CmdResult {
+    let path = path.display().to_string();
+    let error = error.to_string();
+    tell(
+        io,
+        &Notice::CannotWrite {
+            path,
+            error,
+            refusal,
+        },
+    )?;
+    Ok(INVALID)
+}
+
 /// Writes a notice to stderr.
 pub(crate) fn tell(io: &mut Io<'_>, notice: &Notice) -> std::io::Result<()> {
     let writer = io.diagnostic_writer();
@@ -237,18 +265,7 @@ fn init(file: &Path, io: &mut Io<'_>) -> CmdResult {
             tell(io, &Notice::WroteStarter { path })?;
             Ok(OK)
         }
-        Err(e) => {
-            let refusal = Some(Refusal::InitNeverOverwrites);
-            tell(
-                io,
-                &Notice::CannotWrite {
-                    path,
-                    error: e.to_string(),
-                    refusal,
-                },
-            )?;
-            Ok(INVALID)
-        }
+        Err(e) => cannot_write(io, file, &e, Some(Refusal::InitNeverOverwrites)),
     }
 }
 
