@@ -28,6 +28,15 @@ pub(crate) struct Cli {
     pub max_file_mb: u64,
 }
 
+/// The text `diagram` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DiagramFormat {
+    /// Graphviz DOT
+    Dot,
+    /// A Mermaid flowchart
+    Mermaid,
+}
+
 /// How `diagram` groups the nodes outside site clusters.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum GroupArg {
@@ -217,6 +226,9 @@ pub(crate) struct DiagramArgs {
     /// Group what runs outside the site clusters by owner, or by the file it is written in
     #[arg(long, value_enum, default_value_t = GroupArg::Owner)]
     pub group: GroupArg,
+    /// Write Mermaid (GitHub draws it in Markdown) instead of DOT; also chosen by -o FILE.mmd
+    #[arg(long, value_enum, default_value_t = DiagramFormat::Dot)]
+    pub format: DiagramFormat,
     /// Graphviz layout engine; auto picks sfdp above 1,000 nodes
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     pub layout: LayoutArg,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::args::GroupArg;
+use super::args::{DiagramFormat, GroupArg};
 use super::{
     load, resolve_ids, tell, write_file, CmdResult, DiagramArgs, Io, LayoutArg, INVALID, OK,
 };
@@ -28,6 +28,20 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         },
         None => None,
     };
+    let mermaid = args.format == DiagramFormat::Mermaid
+        || args
+            .output
+            .as_deref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e == "mmd" || e == "mermaid");
+    if mermaid {
+        // Mermaid is drawn by whoever reads it (GitHub, an editor): text only.
+        let text = spof::report::mermaid::graph(arch);
+        return match &args.output {
+            None => io.out.write_all(text.as_bytes()).map(|()| OK),
+            Some(path) => write_file(path, text.as_bytes(), io),
+        };
+    }
     let format = match args.output.as_deref().map(output_format) {
         None => None,
         Some(Ok(f)) => f,

@@ -484,6 +484,29 @@ pub(crate) fn escape_property(text: &str) -> String {
 
 /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
 pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
+    write_markdown_table(out, files)?;
+    // What each single point of failure takes down, drawn: GitHub renders
+    // Mermaid in comments and step summaries. The first ten, to keep a
+    // comment readable.
+    let spofs = files.iter().flat_map(|file| {
+        file.outcome
+            .findings
+            .iter()
+            .filter_map(move |f| match &f.detail {
+                Detail::SinglePoint { targets, .. } => Some((file.arch, f.node, targets)),
+                _ => None,
+            })
+    });
+    for (arch, node, targets) in spofs.take(10) {
+        writeln!(out, "\n#### `{}` takes down\n", cell(arch.name_of(node)))?;
+        writeln!(out, "```mermaid")?;
+        out.write_all(super::mermaid::blast_radius(arch, node, targets, 8).as_bytes())?;
+        writeln!(out, "```")?;
+    }
+    Ok(())
+}
+
+fn write_markdown_table(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
     let total: usize = files.iter().map(|f| f.outcome.findings.len()).sum();
     writeln!(out, "### spof check")?;
     writeln!(out)?;

@@ -11,6 +11,7 @@ pub mod findings;
 pub mod human;
 pub mod json;
 pub mod mef;
+pub mod mermaid;
 pub mod notice;
 pub mod problems;
 pub mod style;
