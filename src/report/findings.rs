@@ -131,13 +131,41 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
     }
 }
 
+/// Whether a service's placement already lists more than one site.
+fn placed_in_several(arch: &Architecture, id: NodeId) -> bool {
+    matches!(
+        &arch.node(id).detail,
+        crate::model::NodeDetail::Service { runs_in: Some(p), .. } if p.entries.len() > 1
+    )
+}
+
 /// The smallest change that removes the finding, in words.
 pub fn fix(arch: &Architecture, f: &Finding) -> String {
     let me = arch.name_of(f.node);
     match &f.detail {
-        Detail::SinglePoint { targets, .. } if arch.node(f.node).kind() == NodeKind::Site => format!(
-            "give {} a second place to run that does not depend on `{me}` (e.g. `runs_in: [SITE, OTHER_SITE]`)",
-            list(arch, targets, 3)
+        Detail::SinglePoint { targets, .. } if arch.node(f.node).kind() == NodeKind::Site => {
+            // An integration has no placement of its own: its way round a
+            // lost provider is a fallback.
+            let (integrations, services): (Vec<NodeId>, Vec<NodeId>) = targets
+                .iter()
+                .partition(|t| arch.node(**t).kind() == NodeKind::Integration);
+            let mut fixes = Vec::new();
+            if !services.is_empty() {
+                fixes.push(format!(
+                    "give {} a second place to run that does not depend on `{me}` (e.g. `runs_in: [SITE, OTHER_SITE]`)",
+                    list(arch, &services, 3)
+                ));
+            }
+            if !integrations.is_empty() {
+                fixes.push(format!(
+                    "give {} a `fallback` that does not depend on `{me}`",
+                    list(arch, &integrations, 3)
+                ));
+            }
+            fixes.join("; ")
+        }
+        Detail::SinglePoint { .. } if placed_in_several(arch, f.node) => format!(
+            "`{me}` runs in several places but can still fail as one deployable: mark it `logical: true` if only its places can take it down, or give what needs it an alternative (`any_of`) or a fallback"
         ),
         Detail::SinglePoint { .. } => format!(
             "run `{me}` in more than one place, or give what needs it an alternative (`any_of`) or a fallback"
