@@ -90,6 +90,22 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         };
         configs.push(config);
     }
+    // An `ignore` entry for a node no file has is a typo or a leftover.
+    for (path, config) in &read {
+        for i in &config.ignore {
+            if !loaded.iter().any(|l| l.arch.id_of(&i.node).is_some()) {
+                let config = path
+                    .as_deref()
+                    .map_or(String::new(), |p| p.display().to_string());
+                let notice = Notice::IgnoreNamesNoNode {
+                    config,
+                    node: i.node.clone(),
+                    rule: i.rule.code(),
+                };
+                tell(io, &notice)?;
+            }
+        }
+    }
     let files: Vec<FileFindings<'_>> = loaded
         .iter()
         .zip(&configs)

@@ -275,9 +275,15 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
             )?;
         }
     }
+    let accepted: usize = files.iter().map(|f| f.outcome.in_baseline.len()).sum();
+    let accepted = if accepted > 0 {
+        format!(", {accepted} accepted by the baseline")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "spof check: {errors} error{}, {warnings} warning{} in {} file{}",
+        "spof check: {errors} error{}, {warnings} warning{}{accepted} in {} file{}",
         plural(errors),
         plural(warnings),
         files.len(),
@@ -335,7 +341,11 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
         "findings": findings,
         "stale": stale,
         "suppressed": suppressed,
-        "summary": { "errors": count(Severity::Error), "warnings": count(Severity::Warning) },
+        "summary": {
+            "errors": count(Severity::Error),
+            "warnings": count(Severity::Warning),
+            "in_baseline": files.iter().map(|f| f.outcome.in_baseline.len()).sum::<usize>(),
+        },
     })
 }
 

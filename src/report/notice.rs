@@ -81,6 +81,15 @@ pub enum Notice {
         /// Why not, in the operating system's words.
         error: String,
     },
+    /// A configuration `ignore` entry names a node that no file has.
+    IgnoreNamesNoNode {
+        /// The configuration file.
+        config: String,
+        /// The node it names.
+        node: String,
+        /// Its rule.
+        rule: &'static str,
+    },
     /// A diagram output file with an unknown extension.
     DiagramFormat {
         /// The extension, without its dot.
@@ -210,7 +219,7 @@ impl Notice {
             Notice::UnknownId { .. } => Code::UnknownId,
             Notice::BaseRefWithTwoFiles => Code::Usage,
             Notice::Baseline { .. } => Code::Baseline,
-            Notice::CannotReadConfig { .. } => Code::Config,
+            Notice::CannotReadConfig { .. } | Notice::IgnoreNamesNoNode { .. } => Code::Config,
             Notice::UnknownRule { .. } => Code::UnknownRule,
             Notice::Git { .. } => Code::Git,
             Notice::Cycle { .. } => Code::Cycle,
@@ -297,6 +306,10 @@ impl Notice {
                     (format!("cannot write {path}: {error}"), None)
                 }
             }
+            Notice::IgnoreNamesNoNode { config, node, rule } => (
+                format!("{config}: an `ignore` entry for {rule} names `{node}`, which no file has"),
+                Some("remove the entry, or correct the id".into()),
+            ),
             Notice::CannotReadConfig { path, error } => {
                 (format!("cannot read {path}: {error}"), None)
             }
@@ -348,7 +361,10 @@ impl Notice {
         if let Some(help) = help {
             d = d.with_help(visible(&help).into_owned());
         }
-        if matches!(self, Notice::ImportSkipped { .. }) {
+        if matches!(
+            self,
+            Notice::ImportSkipped { .. } | Notice::IgnoreNamesNoNode { .. }
+        ) {
             d = d.with_severity(miette::Severity::Warning);
         }
         d
