@@ -4,6 +4,18 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
+/// How a baseline names a file: relative to `here` (the current folder)
+/// when it is inside it, without `./`, with `/` between parts, so that
+/// `x.yaml`, `./x.yaml` and `/repo/x.yaml` (from `/repo`) are one file.
+pub fn file_name(path: &std::path::Path, here: Option<&std::path::Path>) -> String {
+    let path = here.and_then(|h| path.strip_prefix(h).ok()).unwrap_or(path);
+    let tidy: std::path::PathBuf = path
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect();
+    tidy.to_string_lossy().replace('\\', "/")
+}
+
 /// What identifies a finding across runs: rule, file and node id. Messages
 /// and lines may change without making a finding new.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,6 +103,19 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_named_one_way() {
+        use std::path::Path;
+        let here = Some(Path::new("/repo"));
+        for given in ["x/a.yaml", "./x/a.yaml", "/repo/x/a.yaml", "x/./a.yaml"] {
+            assert_eq!(file_name(Path::new(given), here), "x/a.yaml", "{given}");
+        }
+        assert_eq!(
+            file_name(Path::new("/elsewhere/a.yaml"), here),
+            "/elsewhere/a.yaml"
+        );
+    }
 
     #[test]
     fn round_trip() {

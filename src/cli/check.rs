@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{report_failure, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
-use spof::check::baseline::Baseline;
+use spof::check::baseline::{self, Baseline};
 use spof::check::config::CheckConfig;
 use spof::check::{self};
 use spof::engine::FailureGraph;
@@ -164,22 +164,9 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     Ok(if failing { FINDINGS } else { OK })
 }
 
-/// How a baseline names a file: relative to the current folder, without
-/// `./`, so that `x.yaml`, `./x.yaml` and `/repo/x.yaml` (run in `/repo`)
-/// are one file.
+/// How a baseline names a file (see [`baseline::file_name`]), from here.
 fn baseline_name(name: &str) -> String {
-    let path = Path::new(name);
-    let here = std::env::current_dir().ok();
-    let path = here
-        .as_deref()
-        .and_then(|h| path.strip_prefix(h).ok())
-        .unwrap_or(path);
-    let parts: Vec<String> = path
-        .components()
-        .filter(|c| *c != std::path::Component::CurDir)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
+    baseline::file_name(Path::new(name), std::env::current_dir().ok().as_deref())
 }
 
 fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, String> {
