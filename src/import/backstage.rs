@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::catalog::{Entity, EntityRef};
-use super::yaml_out::{comment_safe, flow_list, scalar};
+use super::yaml_out::{comment_safe, flow_list, key, scalar};
 use crate::model::Tier;
 
 /// The kinds that become nodes.
@@ -336,8 +336,8 @@ impl<'e> Plan<'e> {
         }
         for site in &self.sites {
             out.push_str(&format!(
-                "  {}:   # TODO(spof): named in a `spof/runs-in` annotation; say its kind and what contains it\n",
-                scalar(site)
+                "{}   # TODO(spof): named in a `spof/runs-in` annotation; say its kind and what contains it\n",
+                key("  ", site)
             ));
         }
         out.push_str("services:\n");
@@ -401,7 +401,7 @@ fn plan_entity(e: &Entity) -> Planned<'_> {
 }
 
 fn write_node(out: &mut String, id: &str, node: &Planned<'_>) {
-    out.push_str(&format!("  {}:\n", scalar(id)));
+    out.push_str(&format!("{}\n", key("  ", id)));
     let mut line = |key: &str, value: String| out.push_str(&format!("    {key}: {value}\n"));
     if let Some(e) = node.entity {
         if let Some(title) = &e.title {

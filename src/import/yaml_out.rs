@@ -30,6 +30,18 @@ fn is_plain_safe(text: &str) -> bool {
         && matches!(resolve(text, true, None), Resolved::Str(_))
 }
 
+/// A mapping key at `indent`, up to its colon: `  id:`. YAML allows an
+/// implicit key of at most 1,024 characters; a longer one is written as an
+/// explicit key (`? "..."` then `:` on the next line).
+pub(super) fn key(indent: &str, text: &str) -> String {
+    let written = scalar(text);
+    if written.chars().count() < 1000 {
+        format!("{indent}{written}:")
+    } else {
+        format!("{indent}? {written}\n{indent}:")
+    }
+}
+
 /// A flow sequence of scalars: `[a, "b c:", d]`.
 pub(super) fn flow_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let items: Vec<String> = items.into_iter().map(scalar).collect();
@@ -66,6 +78,9 @@ mod tests {
         assert_eq!(scalar("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
         assert_eq!(flow_list(["a", "b c", "-x"]), "[a, \"b c\", \"-x\"]");
         assert_eq!(scalar("a\u{ffff}"), "\"a\\uffff\"");
+        assert_eq!(key("  ", "db"), "  db:");
+        let long = "x".repeat(2000);
+        assert_eq!(key("  ", &long), format!("  ? {long}\n  :"));
         assert_eq!(comment_safe("API x\u{18}v\u{2}\u{fffe}"), "API x v  ");
     }
 }
