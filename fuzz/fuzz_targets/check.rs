@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spof::check::{self, config::CheckConfig};
+use spof::check;
+use spof::load::config::CheckConfig;
 use spof::engine::{self, FailureGraph, TargetSelection};
 use spof::model::Tier;
 use spof::report::findings::{self, FileFindings};

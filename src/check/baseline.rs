@@ -16,6 +16,19 @@ pub fn file_name(path: &std::path::Path, here: Option<&std::path::Path>) -> Stri
     tidy.to_string_lossy().replace('\\', "/")
 }
 
+/// Why a baseline could not be read; the report layer words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineError {
+    /// Not JSON at all (the parser's words).
+    NotJson(String),
+    /// JSON without `"spof_baseline": 1`.
+    NotABaseline,
+    /// No `findings` list.
+    NoFindings,
+    /// A finding without this field.
+    MissingField(&'static str),
+}
+
 /// What identifies a finding across runs: rule, file and node id. Messages
 /// and lines may change without making a finding new.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,23 +80,24 @@ impl Baseline {
     }
 
     /// Reads a baseline written by `--write-baseline`.
-    pub fn from_json(text: &str) -> Result<Baseline, String> {
-        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_json(text: &str) -> Result<Baseline, BaselineError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| BaselineError::NotJson(e.to_string()))?;
         if value.get("spof_baseline") != Some(&json!(1)) {
-            return Err("not a spof baseline (no \"spof_baseline\": 1)".into());
+            return Err(BaselineError::NotABaseline);
         }
         let findings = value
             .get("findings")
             .and_then(Value::as_array)
-            .ok_or("no \"findings\" list")?;
+            .ok_or(BaselineError::NoFindings)?;
         let mut keys = BTreeSet::new();
         let mut accepted = BTreeMap::new();
         for f in findings {
-            let field = |name: &str| {
+            let field = |name: &'static str| {
                 f.get(name)
                     .and_then(Value::as_str)
                     .map(str::to_string)
-                    .ok_or(format!("a finding has no \"{name}\""))
+                    .ok_or(BaselineError::MissingField(name))
             };
             let key = Key {
                 rule: field("rule")?,

@@ -2,7 +2,6 @@
 //! come out as data; the report layer formats them.
 
 pub mod baseline;
-pub mod config;
 pub mod diff;
 mod shared_fate;
 mod standby;

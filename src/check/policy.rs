@@ -10,8 +10,8 @@ use crate::model::{Architecture, Tier};
 use crate::rule::Severity;
 
 use super::baseline::{Baseline, Key};
-use super::config::CheckConfig;
 use super::{check, Finding};
+use crate::load::config::CheckConfig;
 
 /// Where a suppression was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,8 +172,8 @@ fn suppression(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::config;
-    use crate::check::config::CheckConfig;
+    use crate::load::config;
+    use crate::load::config::CheckConfig;
     use crate::load::load_str;
     use crate::rule::Rule;
 

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::{report_failure, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
 use spof::check::baseline::{self, Baseline};
-use spof::check::config::CheckConfig;
 use spof::check::{self};
 use spof::engine::FailureGraph;
+use spof::load::config::CheckConfig;
 use spof::load::read::read_file;
 use spof::load::{self as load, LoadFailure, Loaded};
 use spof::report::explain::{self, Explained};
@@ -172,7 +172,7 @@ fn baseline_name(name: &str) -> String {
 fn read_baseline(path: &Path, limit: u64) -> Result<Baseline, String> {
     let bytes = read_file(path, limit).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8".to_string())?;
-    Baseline::from_json(&text)
+    Baseline::from_json(&text).map_err(|e| e.to_string())
 }
 
 /// The `.spof.yaml` nearest to `file`: in its folder, else in the folder
@@ -214,7 +214,7 @@ fn read_config(path: Option<&Path>, io: &mut Io<'_>) -> std::io::Result<Option<C
             return Ok(None);
         }
     };
-    match check::config::parse(&path.display().to_string(), &text) {
+    match spof::load::config::parse(&path.display().to_string(), &text) {
         Ok(c) => Ok(Some(c)),
         Err(e) => {
             io.diagnostic_writer().write_load_error(io.err, &e)?;

@@ -6,6 +6,7 @@
 //! each at its line and column.
 
 mod checker;
+pub mod config;
 pub mod fields;
 mod include;
 

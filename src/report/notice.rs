@@ -404,3 +404,15 @@ pub fn write(
         None => writer.write(out, &notice.diagnostic()),
     }
 }
+
+impl std::fmt::Display for crate::check::baseline::BaselineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::check::baseline::BaselineError::*;
+        match self {
+            NotJson(e) => write!(f, "{e}"),
+            NotABaseline => f.write_str("not a spof baseline (no \"spof_baseline\": 1)"),
+            NoFindings => f.write_str("no \"findings\" list"),
+            MissingField(name) => write!(f, "a finding has no \"{name}\""),
+        }
+    }
+}
