@@ -59,8 +59,11 @@ struct Planned<'e> {
 
 struct Plan<'e> {
     nodes: BTreeMap<String, Planned<'e>>,
+    /// Ids by reference, folded to lower case: Backstage matches references
+    /// case-insensitively (`resource:dynatrace` names `Dynatrace`).
     ids: HashMap<EntityRef, String>,
-    /// Kinds of entity by (namespace, name), for references written without a kind.
+    /// Kinds of entity by folded (namespace, name), for references written
+    /// without a kind.
     by_name: HashMap<(String, String), Vec<EntityRef>>,
     sites: BTreeSet<String>,
 }
@@ -74,7 +77,7 @@ pub fn import(entities: &[Entity], files: usize) -> Imported {
     for e in entities {
         if !NODE_KINDS.contains(&e.reference.kind.as_str()) {
             *skipped.entry(e.reference.kind.as_str()).or_default() += 1;
-        } else if seen.insert(&e.reference) {
+        } else if seen.insert(e.reference.folded()) {
             kept.push(e);
         }
     }
@@ -111,7 +114,7 @@ impl<'e> Plan<'e> {
     fn new(kept: &[&'e Entity]) -> Self {
         let mut uses: HashMap<String, usize> = HashMap::new();
         for e in kept {
-            *uses.entry(base_id(&e.reference)).or_default() += 1;
+            *uses.entry(base_id(&e.reference.folded())).or_default() += 1;
         }
         let mut plan = Plan {
             nodes: BTreeMap::new(),
@@ -123,16 +126,17 @@ impl<'e> Plan<'e> {
             let r = &e.reference;
             let base = base_id(r);
             // Names are unique per kind in Backstage, not across kinds.
-            let id = if uses[&base] > 1 {
+            let id = if uses[&base_id(&r.folded())] > 1 {
                 format!("{}:{base}", r.kind)
             } else {
                 base
             };
-            plan.ids.insert(r.clone(), id.clone());
+            let folded = r.folded();
+            plan.ids.insert(folded.clone(), id.clone());
             plan.by_name
-                .entry((r.namespace.clone(), r.name.clone()))
+                .entry((folded.namespace.clone(), folded.name.clone()))
                 .or_default()
-                .push(r.clone());
+                .push(folded);
             plan.nodes.insert(id, plan_entity(e));
         }
         plan
@@ -141,7 +145,8 @@ impl<'e> Plan<'e> {
     /// The id a reference names, making an external node for an entity not
     /// in the catalog. `None` for people and teams.
     fn resolve(&mut self, text: &str, default_kind: Option<&str>, from: &str) -> Option<String> {
-        let mut r = EntityRef::parse(text, default_kind)?;
+        let written = EntityRef::parse(text, default_kind)?;
+        let mut r = written.folded();
         if r.kind.is_empty() {
             let found = self.by_name.get(&(r.namespace.clone(), r.name.clone()));
             r.kind = match found.map(Vec::as_slice) {
@@ -157,7 +162,8 @@ impl<'e> Plan<'e> {
         if let Some(id) = self.ids.get(&r) {
             return Some(id.clone());
         }
-        let mut id = base_id(&r);
+        // Not in the catalog: named as the reference writes it.
+        let mut id = base_id(&written);
         if self.nodes.contains_key(&id) {
             id = format!("{}:{id}", r.kind);
         }
@@ -166,7 +172,7 @@ impl<'e> Plan<'e> {
             external: true,
             notes: vec![format!(
                 "TODO(spof): `{}` is not in the catalog; modelled as an external service that can fail",
-                r.canonical()
+                EntityRef { kind: r.kind.clone(), ..written }.canonical()
             )],
             ..Planned::default()
         });
@@ -175,7 +181,7 @@ impl<'e> Plan<'e> {
     }
 
     fn relations(&mut self, e: &'e Entity) {
-        let me = self.ids[&e.reference].clone();
+        let me = self.ids[&e.reference.folded()].clone();
         let kind = e.reference.kind.as_str();
         for text in e.spec_list("dependsOn") {
             if let Some(on) = self.resolve(text, None, &me) {

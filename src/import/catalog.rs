@@ -49,6 +49,16 @@ impl EntityRef {
         })
     }
 
+    /// The reference as Backstage compares references: case-insensitively
+    /// (kind, namespace and name folded to lower case).
+    pub fn folded(&self) -> EntityRef {
+        EntityRef {
+            kind: self.kind.to_lowercase(),
+            namespace: self.namespace.to_lowercase(),
+            name: self.name.to_lowercase(),
+        }
+    }
+
     /// `kind:namespace/name`, as Backstage writes it.
     pub fn canonical(&self) -> String {
         format!("{}:{}/{}", self.kind, self.namespace, self.name)
@@ -124,7 +134,30 @@ pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), Lo
         if value.is_null() {
             continue; // an empty document, as after a trailing `---`
         }
-        match entity(&value) {
+        // The catalog API's answers: `GET /api/catalog/entities` is an array
+        // of entities, `/entities/by-query` is `{ items: [...] }`.
+        let listed = match &value {
+            Json::Array(items) => Some(items.clone()),
+            Json::Object(map) if !map.contains_key("kind") => {
+                map.get("items").and_then(Json::as_array).cloned()
+            }
+            _ => None,
+        };
+        if let Some(items) = listed {
+            for item in &items {
+                add(&mut out, item, span);
+            }
+            continue;
+        }
+        add(&mut out, &value, span);
+    }
+    Ok((out, source))
+}
+
+/// One entity of a file: a Location's targets, or an entity, or a warning.
+fn add(out: &mut CatalogFile, value: &Json, span: Span) {
+    {
+        match entity(value) {
             Ok(entity) if entity.reference.kind == "location" => {
                 out.locations
                     .extend(entity.spec_str("target").map(str::to_string));
@@ -135,7 +168,6 @@ pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), Lo
             Err(why) => out.warnings.push(skipped(span, why)),
         }
     }
-    Ok((out, source))
 }
 
 /// Whether a name or namespace can be part of a spof id.
@@ -243,5 +275,26 @@ mod tests {
     fn broken_yaml_is_an_error_with_its_place() {
         let err = read("c.yaml", "kind: [Component\n").unwrap_err();
         assert_eq!(err.problems[0].code, Code::YamlSyntax);
+    }
+
+    #[test]
+    fn the_catalog_api_answers_are_read() {
+        let entity = r#"{"apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": {"name": "web"}, "spec": {}}"#;
+        for text in [
+            format!("[{entity}, {entity}]"),
+            format!("{{\"items\": [{entity}], \"totalItems\": 1}}"),
+        ] {
+            let (file, _) = read("api.json", &text).unwrap();
+            assert!(!file.entities.is_empty(), "{text}");
+            assert_eq!(file.entities[0].reference.name, "web");
+        }
+    }
+
+    #[test]
+    fn references_fold_case_as_backstage_does() {
+        let a = EntityRef::parse("resource:dynatrace", None).unwrap();
+        let b = EntityRef::parse("Resource:Default/DYNATRACE", None).unwrap();
+        assert_eq!(a.folded(), b.folded());
+        assert_eq!(b.name, "DYNATRACE", "the spelling is kept");
     }
 }
