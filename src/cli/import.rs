@@ -44,8 +44,11 @@ pub(super) fn backstage(
             continue;
         }
         if seen.len() > MAX_FILES {
+            // A limit reached is an error: an import that silently stops
+            // would leave part of the organisation out.
+            failed = true;
             let problem = ImportProblem::TooManyFiles { limit: MAX_FILES };
-            tell(io, &Notice::ImportSkipped { problem })?;
+            tell(io, &Notice::ImportFailed { problem })?;
             break;
         }
         // A Location may not lead out of the catalog's folder (Backstage

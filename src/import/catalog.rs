@@ -181,7 +181,10 @@ fn skipped(span: Span, why: &str) -> Problem {
         format!("entity skipped: {why}"),
         Label::new(Span::point(span.start), "this entity"),
     )
-    .with_help("a Backstage entity needs `kind` and `metadata.name`")
+    .with_help_opt(
+        why.starts_with("no ")
+            .then(|| "a Backstage entity needs `kind` and `metadata.name`".to_string()),
+    )
 }
 
 fn entity(value: &Json) -> Result<Entity, &'static str> {
@@ -192,6 +195,12 @@ fn entity(value: &Json) -> Result<Entity, &'static str> {
         .get("kind")
         .and_then(Json::as_str)
         .ok_or("no `kind`")?;
+    if kind.eq_ignore_ascii_case("template") {
+        return Err("a scaffolder template, not a part of the system");
+    }
+    if value.to_string().contains("${{") {
+        return Err("it holds `${{ ... }}` placeholders: a template, not a part of the system");
+    }
     let metadata = value.get("metadata").ok_or("no `metadata`")?;
     let name = metadata
         .get("name")
@@ -296,5 +305,13 @@ mod tests {
         let b = EntityRef::parse("Resource:Default/DYNATRACE", None).unwrap();
         assert_eq!(a.folded(), b.folded());
         assert_eq!(b.name, "DYNATRACE", "the spelling is kept");
+    }
+
+    #[test]
+    fn templates_are_skipped_with_a_warning() {
+        let text = "kind: Template\nmetadata: {name: t}\n---\nkind: Component\nmetadata: {name: \"${{ values.name }}\"}\n---\nkind: Component\nmetadata: {name: real}\n";
+        let (file, _) = read("t.yaml", text).unwrap();
+        assert_eq!(file.entities.len(), 1);
+        assert_eq!(file.warnings.len(), 2);
     }
 }
