@@ -357,3 +357,31 @@ fn fish_completes_ids_and_zsh_reads_its_script() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_catalog_folder_without_catalog_info_imports_every_yaml_file_in_it() {
+    let dir = std::env::temp_dir().join(format!("spof-catalog-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("team-a")).unwrap();
+    std::fs::create_dir_all(dir.join("team-b")).unwrap();
+    std::fs::write(
+        dir.join("team-a/x.yaml"),
+        "kind: Component\nmetadata: {name: a}\nspec: {dependsOn: [component:b]}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("team-b/y.yml"),
+        "kind: Component\nmetadata: {name: b}\nspec: {}\n",
+    )
+    .unwrap();
+    let out = spof(&["import", "backstage", dir.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("from 2 catalog files: 2 entities"), "{text}");
+    assert!(text.contains("  a:\n") && text.contains("  b:\n"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

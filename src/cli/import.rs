@@ -24,16 +24,20 @@ pub(super) fn backstage(
     // the user named) and whether a Location named it (then a missing file
     // is a warning, as Backstage goes on without it) or the user did (an
     // error).
-    let mut queue: VecDeque<(PathBuf, PathBuf, bool)> = catalogs
-        .iter()
-        .map(|p| {
-            let file = catalog_file(p);
-            let root = file
-                .parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            (file, root, false)
-        })
-        .collect();
+    let mut queue: VecDeque<(PathBuf, PathBuf, bool)> = VecDeque::new();
+    for p in catalogs {
+        if p.is_dir() && !p.join("catalog-info.yaml").is_file() {
+            // A folder without a catalog-info.yaml: every YAML file in it.
+            let found = yaml_files(p, MAX_FILES + 1);
+            queue.extend(found.into_iter().map(|f| (f, p.clone(), false)));
+            continue;
+        }
+        let file = catalog_file(p);
+        let root = file
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        queue.push_back((file, root, false));
+    }
     let mut seen = BTreeSet::new();
     let mut entities = Vec::new();
     let mut failed = false;
@@ -164,6 +168,32 @@ fn catalog_file(path: &Path) -> PathBuf {
     } else {
         path.to_path_buf()
     }
+}
+
+/// The `.yaml` and `.yml` files under `dir`, sorted, at most `most`; folders
+/// are walked with an explicit stack, links to folders are not followed.
+fn yaml_files(dir: &Path, most: usize) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            let path = e.path();
+            let Ok(kind) = e.file_type() else { continue };
+            let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
+            if kind.is_dir() {
+                stack.push(path);
+            } else if yaml && found.len() < most {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The files a `Location` target names: a relative path, whose last part
