@@ -2,22 +2,10 @@
 //! as GitHub would against a temporary repository with a base and a head
 //! commit: the gate fails on a narrowed placement and passes a refactor.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 const BASE: &str = "version: 1\nsites:\n  dc1: {}\n  dc2: {}\nservices:\n  db: {tier: critical, logical: true, users: 5000, runs_in: [dc1, dc2]}\n  web: {tier: high, logical: true, users: 100, runs_in: [dc1, dc2], depends_on: [db]}\n";
 
@@ -28,11 +16,11 @@ fn run_action(name: &str, head: &str) -> (Option<i32>, String, String, serde_jso
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("architecture")).unwrap();
     std::fs::write(dir.join("architecture/shop.yaml"), BASE).unwrap();
-    git(&dir, &["init", "-q"]);
-    git(&dir, &["add", "-A"]);
-    git(&dir, &["commit", "-qm", "base"]);
+    common::git(&dir, &["init", "-q"]);
+    common::git(&dir, &["add", "-A"]);
+    common::git(&dir, &["commit", "-qm", "base"]);
     std::fs::write(dir.join("architecture/shop.yaml"), head).unwrap();
-    git(&dir, &["commit", "-qam", "head"]);
+    common::git(&dir, &["commit", "-qam", "head"]);
     let summary = dir.join("summary.md");
     let out = Command::new("bash")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action.sh"))

@@ -1,6 +1,8 @@
 //! Hostile and careless input, tried as an attacker and a careless user would
 //! (issue: safe on untrusted input). Each case is one attack.
 
+mod common;
+
 use std::process::{Command, Stdio};
 
 fn spof() -> Command {
@@ -46,19 +48,7 @@ fn a_base_ref_is_never_read_by_git_as_an_option() {
     let dir = std::env::temp_dir().join(format!("spof-hostile-git-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    };
+    let git = |args: &[&str]| common::git(&dir, args);
     std::fs::copy("graphs/startup-one-region.yaml", dir.join("x.yaml")).unwrap();
     git(&["init", "-q"]);
     git(&["add", "x.yaml"]);
@@ -163,10 +153,7 @@ fn escape_sequences_in_a_file_never_reach_the_terminal_raw() {
 
 /// A scratch folder for one test.
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("spof-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("hostile", name)
 }
 
 /// Runs spof in `dir`, killing it after 60 s so that a hang fails the test.

@@ -2,6 +2,8 @@
 //! split across files gives exactly the audit of the single file, and
 //! `diff --base-ref` reads the included files as of the revision.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,10 +16,7 @@ fn spof(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spof-include-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("include", name)
 }
 
 struct Rng(u64);
@@ -175,19 +174,7 @@ fn random_architectures_split_at_random_audit_as_one_file() {
 #[test]
 fn diff_reads_the_included_files_as_of_the_base_revision() {
     let dir = scratch("git");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let git = |args: &[&str]| common::git(&dir, args);
     std::fs::create_dir_all(dir.join("arch/platform")).unwrap();
     std::fs::write(
         dir.join("arch/root.yaml"),

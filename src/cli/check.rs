@@ -106,13 +106,18 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
             }
         }
     }
+    // How baselines name each architecture's files, worked out once.
+    let file_names: Vec<Vec<String>> = loaded
+        .iter()
+        .map(|l| l.sources.iter().map(|s| baseline_name(&s.name)).collect())
+        .collect();
     let files: Vec<FileFindings<'_>> = loaded
         .iter()
         .zip(&configs)
-        .map(|(l, config)| {
+        .zip(&file_names)
+        .map(|((l, config), names)| {
             let min_tier = config.min_tier(args.min_tier.map(|t| t.tier()));
             let graph = FailureGraph::build(&l.arch);
-            let names: Vec<String> = l.sources.iter().map(|s| baseline_name(&s.name)).collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             let baseline = baseline.as_ref();
             let outcome = check::run(&l.arch, &graph, &names, min_tier, config, baseline);
@@ -125,8 +130,7 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         .collect();
     if let Some(path) = &args.write_baseline {
         let mut recorded = Baseline::default();
-        for f in &files {
-            let names: Vec<String> = f.sources.iter().map(|s| baseline_name(&s.name)).collect();
+        for (f, names) in files.iter().zip(&file_names) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             let b = f.outcome.baseline(f.arch, &names);
             recorded.keys.extend(b.keys);

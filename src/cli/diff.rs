@@ -36,7 +36,7 @@ pub(super) fn diff(
     let d = diff::diff(&b.arch, &h.arch, min_tier);
     match format {
         Format::Human => {
-            report::diff::write_human(io.out, &b.source.name, &h.source.name, &d, io.out_style)?
+            report::diff::write_human(io.out, &b.source().name, &h.source().name, &d, io.out_style)?
         }
         Format::Json => io
             .out
@@ -164,7 +164,6 @@ fn empty(name: &str) -> Loaded {
     let source = std::sync::Arc::new(spof::diagnostic::SourceFile::new(name, ""));
     Loaded {
         arch: Default::default(),
-        source: source.clone(),
         sources: vec![source],
     }
 }

@@ -29,17 +29,20 @@ use crate::yaml::tree;
 pub struct Loaded {
     /// The validated model.
     pub arch: Architecture,
-    /// The root file: the one named on the command line.
-    pub source: Arc<SourceFile>,
     /// Every file, the root first, then the included ones in the order they
     /// were read; `Span::file` indexes it.
     pub sources: Vec<Arc<SourceFile>>,
 }
 
 impl Loaded {
+    /// The root file: the one named on the command line.
+    pub fn source(&self) -> &Arc<SourceFile> {
+        &self.sources[FileId::ROOT.index()]
+    }
+
     /// The file a place is in.
     pub fn source_of(&self, file: FileId) -> &Arc<SourceFile> {
-        self.sources.get(file.index()).unwrap_or(&self.source)
+        self.sources.get(file.index()).unwrap_or(self.source())
     }
 }
 
@@ -171,7 +174,6 @@ fn check_files(
         if problems.is_empty() {
             return Ok(Loaded {
                 arch,
-                source: Arc::clone(&files[0]),
                 sources: files,
             });
         }
