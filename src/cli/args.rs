@@ -314,6 +314,24 @@ pub(crate) enum ImportSource {
         #[arg(long)]
         force: bool,
     },
+    /// Read Kubernetes manifests (files, folders, `helm template` or `kubectl get -o yaml` output; `-` for stdin) and write a spof file
+    Kubernetes {
+        /// Manifest files, folders of them (walked for .yaml, .yml and .json), or `-` for stdin
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The zones the cluster's nodes are in, when the manifests do not name them
+        #[arg(long, value_name = "ZONE,...", value_delimiter = ',')]
+        zones: Vec<String>,
+        /// The cluster's site id
+        #[arg(long, value_name = "ID", default_value = "cluster")]
+        cluster: String,
+        /// Where to write the architecture (default: stdout)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{cannot_write, tell, CmdResult, Io, INVALID, OK};
-use spof::import::{backstage, catalog};
+use spof::import::{backstage, catalog, kubernetes, manifest, Imported};
 use spof::load::read;
-use spof::report::notice::{ImportProblem, Notice, Refusal};
+use spof::report::notice::{ImportProblem, Notice, Refusal, Source};
 
 /// Catalog files to read at most: a Location loop or a huge glob stops here.
 const MAX_FILES: usize = 10_000;
@@ -121,6 +121,20 @@ pub(super) fn backstage(
         return Ok(INVALID);
     }
     let imported = backstage::import(&entities, files);
+    deliver(&imported, output, force, files, Source::Catalog, io)
+}
+
+/// Checks an import loads, then writes it to `output` (never over a file
+/// without `force`) or to stdout.
+fn deliver(
+    imported: &Imported,
+    output: Option<&Path>,
+    force: bool,
+    files: usize,
+    source: Source,
+    io: &mut Io<'_>,
+) -> CmdResult {
+    let writer = io.diagnostic_writer();
     // The import promises a file spof reads as written; check before writing.
     if let Err(load_error) = spof::load::load_str("imported.yaml", imported.text.as_str()) {
         writer.write_load_error(io.err, &load_error)?;
@@ -152,6 +166,7 @@ pub(super) fn backstage(
                     path,
                     nodes,
                     files,
+                    source,
                     todos,
                 },
             )?;
@@ -159,6 +174,92 @@ pub(super) fn backstage(
         }
         Err(e) => cannot_write(io, output, &e, Some(Refusal::ImportNeedsForce)),
     }
+}
+
+/// `spof import kubernetes`: reads manifest files, folders of them, or
+/// stdin (`-`), and writes an architecture file.
+pub(super) fn kubernetes(
+    paths: &[PathBuf],
+    options: &kubernetes::Options,
+    output: Option<&Path>,
+    force: bool,
+    io: &mut Io<'_>,
+) -> CmdResult {
+    let writer = io.diagnostic_writer();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            files.extend(yaml_files(p, MAX_FILES + 1));
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.len() > MAX_FILES {
+        let problem = ImportProblem::TooManyFiles { limit: MAX_FILES };
+        tell(io, &Notice::ImportFailed { problem })?;
+        return Ok(INVALID);
+    }
+    let mut objects = Vec::new();
+    let mut failed = false;
+    for path in &files {
+        let text = if path == Path::new("-") {
+            read_stdin(io.max_file_bytes)
+        } else {
+            read::read_file(path, io.max_file_bytes)
+        };
+        let name = path.display().to_string();
+        let text = match text.map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                failed = true;
+                let problem = ImportProblem::NotUtf8 { path: name };
+                tell(io, &Notice::ImportFailed { problem })?;
+                continue;
+            }
+            Err(e) => {
+                failed = true;
+                let problem = ImportProblem::CannotRead {
+                    path: name,
+                    error: e.to_string(),
+                };
+                tell(io, &Notice::ImportFailed { problem })?;
+                continue;
+            }
+        };
+        match manifest::read(&name, &text) {
+            Ok((file, source)) => {
+                for problem in &file.warnings {
+                    let d = source
+                        .diagnostic(problem)
+                        .with_severity(miette::Severity::Warning);
+                    writer.write(io.err, &d)?;
+                }
+                objects.extend(file.objects);
+            }
+            Err(load_error) => {
+                failed = true;
+                writer.write_load_error(io.err, &load_error)?;
+            }
+        }
+    }
+    if failed {
+        return Ok(INVALID);
+    }
+    let imported = kubernetes::import(&objects, files.len(), options);
+    deliver(&imported, output, force, files.len(), Source::Manifests, io)
+}
+
+/// Standard input, at most `limit` bytes (more is an error, as for a file).
+fn read_stdin(limit: u64) -> Result<Vec<u8>, read::ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(read::ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
 }
 
 /// A directory stands for the `catalog-info.yaml` in it.
@@ -170,7 +271,7 @@ fn catalog_file(path: &Path) -> PathBuf {
     }
 }
 
-/// The `.yaml` and `.yml` files under `dir`, sorted, at most `most`; folders
+/// The `.yaml`, `.yml` and `.json` files under `dir`, sorted, at most `most`; folders
 /// are walked with an explicit stack, links to folders are not followed.
 fn yaml_files(dir: &Path, most: usize) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -184,7 +285,9 @@ fn yaml_files(dir: &Path, most: usize) -> Vec<PathBuf> {
         for e in entries {
             let path = e.path();
             let Ok(kind) = e.file_type() else { continue };
-            let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
+            let yaml = path
+                .extension()
+                .is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
             if kind.is_dir() {
                 stack.push(path);
             } else if yaml && found.len() < most {

@@ -144,6 +144,16 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
             output,
             force,
         }) => import::backstage(&catalogs, output.as_deref(), force, io),
+        Command::Import(ImportSource::Kubernetes {
+            paths,
+            zones,
+            cluster,
+            output,
+            force,
+        }) => {
+            let options = spof::import::kubernetes::Options { cluster, zones };
+            import::kubernetes(&paths, &options, output.as_deref(), force, io)
+        }
         Command::Schema => io
             .out
             .write_all(spof::schema::schema_text().as_bytes())

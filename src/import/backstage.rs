@@ -20,21 +20,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::catalog::{Entity, EntityRef};
 use super::yaml_out::{comment_safe, flow_list, key, scalar};
+use super::Imported;
 use crate::model::Tier;
 
 /// The kinds that become nodes.
 const NODE_KINDS: [&str; 4] = ["component", "resource", "api", "system"];
-
-/// What the import made.
-#[derive(Debug)]
-pub struct Imported {
-    /// The architecture file, valid format v1 as written.
-    pub text: String,
-    /// How many nodes it holds.
-    pub nodes: usize,
-    /// Nodes that still need a human: no placement, no tier, not in the catalog.
-    pub todos: usize,
-}
 
 #[derive(Default)]
 struct Planned<'e> {

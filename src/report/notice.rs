@@ -128,8 +128,10 @@ pub enum Notice {
         path: String,
         /// Nodes in it.
         nodes: usize,
-        /// Catalog files read.
+        /// Files read.
         files: usize,
+        /// What the files were.
+        source: Source,
         /// `TODO(spof)` comments left for the user.
         todos: usize,
     },
@@ -163,10 +165,19 @@ pub fn hyphen_id_hint(flag: &str) -> String {
     format!("note: an id that starts with `-` is written with `=`: {flag}=-ID")
 }
 
+/// What an import read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Backstage catalog files.
+    Catalog,
+    /// Kubernetes manifests.
+    Manifests,
+}
+
 /// A problem of the Backstage import that is not at a place in a file.
 #[derive(Debug)]
 pub enum ImportProblem {
-    /// More catalog files than the import reads.
+    /// More files than the import reads.
     TooManyFiles {
         /// The limit.
         limit: usize,
@@ -247,9 +258,14 @@ impl Notice {
                 path,
                 nodes,
                 files,
+                source,
                 todos,
             } => format!(
-                "wrote {path}: {nodes} nodes from {files} catalog file{}, {todos} with TODO(spof) to fill in; next: spof audit {path}",
+                "wrote {path}: {nodes} nodes from {files} {} file{}, {todos} with TODO(spof) to fill in; next: spof audit {path}",
+                match source {
+                    Source::Catalog => "catalog",
+                    Source::Manifests => "manifest",
+                },
                 if *files == 1 { "" } else { "s" },
             ),
             Notice::WroteBaseline { path, findings } => format!(
@@ -373,7 +389,7 @@ impl Notice {
 
 fn import_problem(problem: &ImportProblem) -> String {
     match problem {
-        ImportProblem::TooManyFiles { limit } => format!("stopped after {limit} catalog files"),
+        ImportProblem::TooManyFiles { limit } => format!("stopped after {limit} files: import fewer at a time"),
         ImportProblem::NotUtf8 { path } => format!("{path} is not UTF-8"),
         ImportProblem::CannotRead { path, error } => format!("cannot read {path}: {error}"),
         ImportProblem::LocationUnreadable { path, error } => {
