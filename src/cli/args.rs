@@ -323,7 +323,7 @@ pub(crate) enum ImportSource {
         #[arg(long, value_name = "ZONE,...", value_delimiter = ',')]
         zones: Vec<String>,
         /// The cluster's site id
-        #[arg(long, value_name = "ID", default_value = "cluster")]
+        #[arg(long, value_name = "ID", default_value = "cluster", value_parser = site_id)]
         cluster: String,
         /// Where to write the architecture (default: stdout)
         #[arg(short, long, value_name = "FILE")]
@@ -332,6 +332,15 @@ pub(crate) enum ImportSource {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// A site id given on the command line: not empty, no control characters.
+fn site_id(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.chars().any(char::is_control) {
+        Err("an id must not be empty or hold control characters".into())
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 #[cfg(test)]

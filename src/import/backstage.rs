@@ -40,6 +40,8 @@ struct Planned<'e> {
     runs_in: Vec<String>,
     /// Hard (`false`) or soft (`true`) dependency on each id.
     depends_on: BTreeMap<String, bool>,
+    /// Alternatives for a dependency (`spof/fallback`): it is met while one is up.
+    fallbacks: BTreeMap<String, BTreeSet<String>>,
     /// An API's providers: it is up while one of them is up.
     any_of: BTreeSet<String>,
     /// A system's resources and APIs, which it needs only when it has no components.
@@ -207,6 +209,53 @@ impl<'e> Plan<'e> {
                 }
             }
         }
+        self.edge_annotations(e, &me);
+    }
+
+    /// `spof/soft: "ref, ref"` makes those dependencies soft;
+    /// `spof/fallback: "ref=alt, alt; ref=alt"` gives them alternatives.
+    fn edge_annotations(&mut self, e: &'e Entity, me: &str) {
+        let refs = |text: &str| -> Vec<String> {
+            text.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        if let Some(soft) = e.annotations.get("spof/soft") {
+            for text in refs(soft) {
+                if let Some(on) = self.resolve(&text, None, me) {
+                    if let Some(entry) = self
+                        .nodes
+                        .get_mut(me)
+                        .and_then(|n| n.depends_on.get_mut(&on))
+                    {
+                        *entry = true;
+                    }
+                }
+            }
+        }
+        let Some(fallback) = e.annotations.get("spof/fallback") else {
+            return;
+        };
+        for entry in fallback.split(';') {
+            let Some((dep, alternatives)) = entry.split_once('=') else {
+                continue;
+            };
+            let Some(dep) = self.resolve(dep.trim(), None, me) else {
+                continue;
+            };
+            let alternatives: Vec<String> = refs(alternatives)
+                .iter()
+                .filter_map(|a| self.resolve(a, None, me))
+                .filter(|a| a != me)
+                .collect();
+            if let Some(node) = self.nodes.get_mut(me) {
+                if node.depends_on.contains_key(&dep) {
+                    node.fallbacks.entry(dep).or_default().extend(alternatives);
+                }
+            }
+        }
     }
 
     fn depend(&mut self, from: &str, on: &str, soft: bool) {
@@ -219,12 +268,17 @@ impl<'e> Plan<'e> {
         }
     }
 
-    /// A system needs its components; a component that is not (yet, or any
-    /// more) in production only degrades it.
+    /// A system annotated `spof/needs-components: "true"` needs its
+    /// components; one that is not (yet, or any more) in production only
+    /// degrades it. A catalog does not say what a system needs, so without
+    /// the annotation membership is no edge.
     fn join_system(&mut self, system: &str, member: &str, e: &Entity) {
         let Some(node) = self.nodes.get_mut(system) else {
             return;
         };
+        if !needs_components(node) {
+            return;
+        }
         let soft = matches!(e.spec_str("lifecycle"), Some("experimental" | "deprecated"));
         match e.reference.kind.as_str() {
             "component" => {
@@ -242,7 +296,12 @@ impl<'e> Plan<'e> {
                 continue;
             };
             let kind = node.entity.map(|e| e.reference.kind.as_str());
-            if kind == Some("system") && node.depends_on.is_empty() {
+            if kind == Some("system") && !needs_components(node) {
+                node.notes.push(
+                    "a catalog does not say which of its parts a system needs: spof/needs-components: \"true\" makes it need them all"
+                        .into(),
+                );
+            } else if kind == Some("system") && node.depends_on.is_empty() {
                 let members = std::mem::take(&mut node.other_members);
                 node.depends_on
                     .extend(members.into_iter().map(|m| (m, false)));
@@ -255,7 +314,7 @@ impl<'e> Plan<'e> {
                         .into(),
                 );
             }
-            if kind == Some("system") && node.depends_on.is_empty() {
+            if kind == Some("system") && node.depends_on.is_empty() && needs_components(node) {
                 node.notes
                     .push("TODO(spof): nothing in the catalog belongs to this system".into());
             }
@@ -342,6 +401,13 @@ impl<'e> Plan<'e> {
         }
         out
     }
+}
+
+/// Whether a system's entity asks it to need its members.
+fn needs_components(node: &Planned<'_>) -> bool {
+    node.entity
+        .and_then(|e| e.annotations.get("spof/needs-components"))
+        .is_some_and(|v| v.trim() == "true")
 }
 
 fn plan_entity(e: &Entity) -> Planned<'_> {
@@ -450,10 +516,15 @@ fn write_node(out: &mut String, id: &str, node: &Planned<'_>) {
         });
     }
     for (on, &soft) in &node.depends_on {
-        deps.push(if soft {
-            format!("{{ on: {}, mode: soft }}", scalar(on))
-        } else {
-            scalar(on)
+        let mode = if soft { ", mode: soft" } else { "" };
+        deps.push(match node.fallbacks.get(on) {
+            Some(alternatives) => {
+                let mut group: BTreeSet<&str> = alternatives.iter().map(String::as_str).collect();
+                group.insert(on);
+                format!("{{ any_of: {}{mode} }}", flow_list(group))
+            }
+            None if soft => format!("{{ on: {}{mode} }}", scalar(on)),
+            None => scalar(on),
         });
     }
     if !deps.is_empty() {
@@ -519,7 +590,7 @@ mod tests {
     #[test]
     fn a_system_without_components_needs_its_resources() {
         let text = import_text(
-            "kind: System\nmetadata: {name: pay}\n---\nkind: Resource\nmetadata: {name: ledger}\nspec: {system: pay}\n",
+            "kind: System\nmetadata: {name: pay, annotations: {spof/needs-components: 'true'}}\n---\nkind: Resource\nmetadata: {name: ledger}\nspec: {system: pay}\n",
         );
         assert!(text.contains("  pay:\n    # TODO(spof): tier?"), "{text}");
         assert!(text.contains("    depends_on:\n      - ledger\n"), "{text}");
@@ -544,7 +615,7 @@ mod tests {
                     "metadata": {
                         "name": name,
                         "namespace": if namespace.is_empty() { "default" } else { namespace },
-                        "annotations": { "spof/runs-in": refs.join(",") },
+                        "annotations": { "spof/runs-in": refs.join(","), "spof/soft": refs.join(","), "spof/fallback": refs.join("="), "spof/needs-components": "true" },
                     },
                     "spec": { fields[*field]: refs, "lifecycle": "production", "system": refs.first(), "subcomponentOf": refs.last() },
                 });
@@ -555,6 +626,31 @@ mod tests {
             let loaded = crate::load::load_str("out.yaml", imported.text.as_str());
             proptest::prop_assert!(loaded.is_ok(), "{:?}\n{}", loaded.err().map(|e| e.problems), imported.text);
         }
+    }
+
+    #[test]
+    fn a_system_needs_nothing_unless_annotated() {
+        let text = import_text(
+            "kind: System\nmetadata: {name: pay}\n---\nkind: Component\nmetadata: {name: web}\nspec: {system: pay, lifecycle: production}\n",
+        );
+        let pay = &text[text.find("  pay:").unwrap()..];
+        assert!(!pay.contains("depends_on"), "{text}");
+        assert!(pay.contains("spof/needs-components"), "{text}");
+    }
+
+    #[test]
+    fn soft_and_fallback_annotations_shape_edges() {
+        let text = import_text(
+            "kind: Component\nmetadata:\n  name: web\n  annotations: {spof/soft: 'resource:recs', spof/fallback: 'kakao-login=naver-login'}\nspec: {dependsOn: ['resource:recs', 'component:kakao-login']}\n---\nkind: Component\nmetadata: {name: naver-login}\n---\nkind: Component\nmetadata: {name: kakao-login}\n---\nkind: Resource\nmetadata: {name: recs}\n",
+        );
+        assert!(
+            text.contains("      - { on: recs, mode: soft }\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      - { any_of: [kakao-login, naver-login] }\n"),
+            "{text}"
+        );
     }
 
     #[test]

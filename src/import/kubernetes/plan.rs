@@ -160,7 +160,13 @@ impl<'o> Builder<'o> {
             &workloads,
             &kept.iter().map(|o| (*o).clone()).collect::<Vec<_>>(),
         );
-        zones.extend(options.zones.iter().filter(|z| !z.is_empty()).cloned());
+        zones.extend(
+            options
+                .zones
+                .iter()
+                .filter(|z| !z.is_empty() && !z.chars().any(char::is_control))
+                .cloned(),
+        );
         b.zones = zones.into_iter().collect();
         for w in workloads {
             let ix = b.workload_node(&w);
@@ -376,7 +382,8 @@ impl<'o> Builder<'o> {
         let v = &o.value;
         let mut add_backend = |b: &Json| {
             let name = at(b, &["service", "name"]).or_else(|| b.get("serviceName"));
-            if let Some(name) = name.and_then(Json::as_str) {
+            let name = name.and_then(Json::as_str).map(str::trim);
+            if let Some(name) = name.filter(|n| !n.is_empty() && !n.chars().any(char::is_control)) {
                 backends.insert(name.to_string());
             }
         };
@@ -476,6 +483,9 @@ impl<'o> Builder<'o> {
     /// What a host name in a workload's configuration stands for.
     fn resolve(&mut self, namespace: &str, host: &Host, hinted: bool) -> Option<NodeIx> {
         let name = host.name.as_str();
+        if name.is_empty() || name.chars().any(char::is_control) {
+            return None; // written by hand in an annotation: not a name
+        }
         if name == "localhost" || name.ends_with(".localhost") {
             return None;
         }
