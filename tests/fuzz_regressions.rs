@@ -13,7 +13,7 @@ fn every_fuzz_crash_stays_fixed() {
         if name.starts_with("import-") {
             let text = String::from_utf8(bytes).unwrap();
             if let Ok((file, _)) = spof::import::catalog::read("fuzz.yaml", &text) {
-                let imported = spof::import::backstage::import(&file.entities, 1);
+                let imported = spof::import::backstage::import(&file.entities, 1, None);
                 let loaded = spof::load::load_str("out.yaml", imported.text.as_str());
                 assert!(
                     loaded.is_ok(),

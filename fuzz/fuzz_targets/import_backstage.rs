@@ -9,7 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok((file, _)) = spof::import::catalog::read("fuzz.yaml", text) {
-        let imported = spof::import::backstage::import(&file.entities, 1);
+        let imported = spof::import::backstage::import(&file.entities, 1, None);
         assert!(spof::load::load_str("out.yaml", imported.text.as_str()).is_ok());
     }
 });

@@ -307,6 +307,20 @@ pub(crate) enum ImportSource {
         /// Catalog files or folders holding a catalog-info.yaml; `Location` entities are followed
         #[arg(required = true, value_name = "CATALOG")]
         catalogs: Vec<PathBuf>,
+        /// Kubernetes manifests: a component annotated `backstage.io/kubernetes-id: X` takes the placement of the workload labelled X
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        kubernetes: Vec<PathBuf>,
+        /// With --kubernetes: the zones the cluster's nodes are in, when the manifests do not name them
+        #[arg(
+            long,
+            value_name = "ZONE,...",
+            value_delimiter = ',',
+            requires = "kubernetes"
+        )]
+        zones: Vec<String>,
+        /// With --kubernetes: the cluster's site id
+        #[arg(long, value_name = "ID", default_value = "cluster", value_parser = site_id)]
+        cluster: String,
         /// Where to write the architecture (default: stdout)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,

@@ -15,10 +15,20 @@ const MAX_FILES: usize = 10_000;
 
 pub(super) fn backstage(
     catalogs: &[PathBuf],
+    cluster: Option<(&[PathBuf], &kubernetes::Options)>,
     output: Option<&Path>,
     force: bool,
     io: &mut Io<'_>,
 ) -> CmdResult {
+    // The cluster first: a catalog joined to manifests that do not read
+    // would silently lose its placements.
+    let placements = match cluster {
+        Some((paths, options)) => match read_manifests(paths, io)? {
+            Some((objects, _)) => Some(kubernetes::placements(&objects, options)),
+            None => return Ok(INVALID),
+        },
+        None => None,
+    };
     let writer = io.diagnostic_writer();
     // Each path with the root it must stay in (the folder of the catalog
     // the user named) and whether a Location named it (then a missing file
@@ -120,7 +130,7 @@ pub(super) fn backstage(
     if failed {
         return Ok(INVALID);
     }
-    let imported = backstage::import(&entities, files);
+    let imported = backstage::import(&entities, files, placements.as_ref());
     deliver(&imported, output, force, files, Source::Catalog, io)
 }
 
@@ -185,6 +195,19 @@ pub(super) fn kubernetes(
     force: bool,
     io: &mut Io<'_>,
 ) -> CmdResult {
+    let Some((objects, files)) = read_manifests(paths, io)? else {
+        return Ok(INVALID);
+    };
+    let imported = kubernetes::import(&objects, files, options);
+    deliver(&imported, output, force, files, Source::Manifests, io)
+}
+
+/// The objects of every manifest under `paths`, and how many files held
+/// them; `None` when one could not be read (each problem is told).
+pub(super) fn read_manifests(
+    paths: &[PathBuf],
+    io: &mut Io<'_>,
+) -> std::io::Result<Option<(Vec<manifest::Object>, usize)>> {
     let writer = io.diagnostic_writer();
     let mut files: Vec<PathBuf> = Vec::new();
     for p in paths {
@@ -197,7 +220,7 @@ pub(super) fn kubernetes(
     if files.len() > MAX_FILES {
         let problem = ImportProblem::TooManyFiles { limit: MAX_FILES };
         tell(io, &Notice::ImportFailed { problem })?;
-        return Ok(INVALID);
+        return Ok(None);
     }
     let mut objects = Vec::new();
     let mut failed = false;
@@ -242,11 +265,7 @@ pub(super) fn kubernetes(
             }
         }
     }
-    if failed {
-        return Ok(INVALID);
-    }
-    let imported = kubernetes::import(&objects, files.len(), options);
-    deliver(&imported, output, force, files.len(), Source::Manifests, io)
+    Ok((!failed).then_some((objects, files.len())))
 }
 
 /// Standard input, at most `limit` bytes (more is an error, as for a file).

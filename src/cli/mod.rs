@@ -141,9 +141,16 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
         Command::Init { file } => init(&file, io),
         Command::Import(ImportSource::Backstage {
             catalogs,
+            kubernetes,
+            zones,
+            cluster,
             output,
             force,
-        }) => import::backstage(&catalogs, output.as_deref(), force, io),
+        }) => {
+            let options = spof::import::kubernetes::Options { cluster, zones };
+            let joined = (!kubernetes.is_empty()).then_some((kubernetes.as_slice(), &options));
+            import::backstage(&catalogs, joined, output.as_deref(), force, io)
+        }
         Command::Import(ImportSource::Kubernetes {
             paths,
             zones,

@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::catalog::{Entity, EntityRef};
+use super::kubernetes::Placements;
 use super::yaml_out::{comment_safe, flow_list, key, scalar};
 use super::Imported;
 use crate::model::Tier;
@@ -38,6 +39,8 @@ struct Planned<'e> {
     users: Option<u64>,
     availability: Option<f64>,
     runs_in: Vec<String>,
+    /// How many of `runs_in` must be up (0 or 1: any one), from a joined workload.
+    min: usize,
     /// Hard (`false`) or soft (`true`) dependency on each id.
     depends_on: BTreeMap<String, bool>,
     /// Alternatives for a dependency (`spof/fallback`): it is met while one is up.
@@ -58,11 +61,17 @@ struct Plan<'e> {
     /// without a kind.
     by_name: HashMap<(String, String), Vec<EntityRef>>,
     sites: BTreeSet<String>,
+    /// The cluster joined through `backstage.io/kubernetes-id`.
+    cluster: Option<&'e Placements>,
 }
 
 /// Maps the entities of every catalog file read (in the order read) to
 /// an architecture. `files` is how many catalog files they came from.
-pub fn import(entities: &[Entity], files: usize) -> Imported {
+///
+/// With `cluster`, a component annotated `backstage.io/kubernetes-id: X`
+/// takes the placement of the workload labelled with X: one node with the
+/// catalog's edges and the cluster's placement.
+pub fn import(entities: &[Entity], files: usize, cluster: Option<&Placements>) -> Imported {
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
@@ -74,6 +83,8 @@ pub fn import(entities: &[Entity], files: usize) -> Imported {
         }
     }
     let mut plan = Plan::new(&kept);
+    plan.cluster = cluster;
+    plan.join_cluster();
     for &e in &kept {
         plan.relations(e);
     }
@@ -113,6 +124,7 @@ impl<'e> Plan<'e> {
             ids: HashMap::new(),
             by_name: HashMap::new(),
             sites: BTreeSet::new(),
+            cluster: None,
         };
         for &e in kept {
             let r = &e.reference;
@@ -170,6 +182,36 @@ impl<'e> Plan<'e> {
         });
         node.referenced_by.insert(from.to_string());
         Some(id)
+    }
+
+    /// Components joined to a workload by `backstage.io/kubernetes-id`
+    /// take its placement, and its replicas decide whether they are logical.
+    fn join_cluster(&mut self) {
+        let Some(cluster) = self.cluster else {
+            return;
+        };
+        for node in self.nodes.values_mut() {
+            let Some(e) = node.entity else { continue };
+            let Some(id) = e.annotations.get("backstage.io/kubernetes-id") else {
+                continue;
+            };
+            let Some(joined) = cluster.by_backstage_id.get(id.trim()) else {
+                node.notes.push(format!(
+                    "TODO(spof): backstage.io/kubernetes-id {id} names no workload in the manifests"
+                ));
+                continue;
+            };
+            node.runs_in = joined.sites.clone();
+            node.min = joined.min;
+            if e.reference.kind == "component" {
+                node.logical = joined.logical;
+            }
+            node.notes.push(format!(
+                "placement from the Kubernetes workload {}",
+                joined.workload
+            ));
+            node.notes.extend(joined.notes.iter().cloned());
+        }
     }
 
     fn relations(&mut self, e: &'e Entity) {
@@ -348,6 +390,15 @@ impl<'e> Plan<'e> {
             }
             self.sites.extend(node.runs_in.iter().cloned());
         }
+        // Zones are within the cluster: declare it when one is used.
+        if let Some(c) = self.cluster {
+            if c.zones
+                .iter()
+                .any(|z| self.sites.contains(&self.site_id(z)))
+            {
+                self.sites.insert(self.site_id(&c.cluster));
+            }
+        }
         for node in self.nodes.values_mut() {
             let placed = !node.runs_in.is_empty();
             if !node.logical && !node.external && !placed {
@@ -356,6 +407,15 @@ impl<'e> Plan<'e> {
                         .into(),
                 );
             }
+        }
+    }
+
+    /// A site's id: its name, or `site:NAME` when a node has the name.
+    fn site_id(&self, name: &str) -> String {
+        if self.nodes.contains_key(name) {
+            format!("site:{name}")
+        } else {
+            name.to_string()
         }
     }
 
@@ -389,11 +449,27 @@ impl<'e> Plan<'e> {
                 "  # TODO(spof): your regions, data centers and power feeds, e.g.\n  # seoul-dc-1: { kind: datacenter, within: seoul-region }\n",
             );
         }
+        let cluster_id = self.cluster.map(|c| self.site_id(&c.cluster));
         for site in &self.sites {
-            out.push_str(&format!(
-                "{}   # TODO(spof): named in a `spof/runs-in` annotation; say its kind and what contains it\n",
-                key("  ", site)
-            ));
+            let name = site.strip_prefix("site:").unwrap_or(site);
+            let joined = self
+                .cluster
+                .filter(|c| c.cluster == name || c.zones.iter().any(|z| z == name));
+            match (joined, &cluster_id) {
+                (Some(c), Some(cluster)) if c.cluster != name => out.push_str(&format!(
+                    "{} {{ kind: zone, within: {} }}\n",
+                    key("  ", site),
+                    scalar(cluster)
+                )),
+                (Some(_), _) => out.push_str(&format!(
+                    "{}\n    kind: other\n    name: \"the Kubernetes cluster: control plane, DNS and network\"\n",
+                    key("  ", site)
+                )),
+                (None, _) => out.push_str(&format!(
+                    "{}   # TODO(spof): named in a `spof/runs-in` annotation; say its kind and what contains it\n",
+                    key("  ", site)
+                )),
+            }
         }
         out.push_str("services:\n");
         for (id, node) in &self.nodes {
@@ -504,6 +580,14 @@ fn write_node(out: &mut String, id: &str, node: &Planned<'_>) {
     match node.runs_in.as_slice() {
         [] => {}
         [one] => line("runs_in", scalar(one)),
+        many if node.min > 1 => line(
+            "runs_in",
+            format!(
+                "{{ sites: {}, min: {} }}",
+                flow_list(many.iter().map(String::as_str)),
+                node.min
+            ),
+        ),
         many => line("runs_in", flow_list(many.iter().map(String::as_str))),
     }
     let mut deps: Vec<String> = Vec::new();
@@ -561,7 +645,7 @@ mod tests {
 
     fn import_text(text: &str) -> String {
         let (file, _) = read("c.yaml", text).expect("yaml");
-        let imported = import(&file.entities, 1);
+        let imported = import(&file.entities, 1, None);
         if let Err(e) = crate::load::load_str("out.yaml", imported.text.as_str()) {
             panic!("{:?}\n{}", e.problems, imported.text);
         }
@@ -622,7 +706,7 @@ mod tests {
                 docs.push(doc.to_string());
             }
             let (file, _) = read("c.yaml", &docs.join("\n---\n")).expect("json is yaml");
-            let imported = import(&file.entities, 1);
+            let imported = import(&file.entities, 1, None);
             let loaded = crate::load::load_str("out.yaml", imported.text.as_str());
             proptest::prop_assert!(loaded.is_ok(), "{:?}\n{}", loaded.err().map(|e| e.problems), imported.text);
         }

@@ -58,5 +58,82 @@ pub fn import(objects: &[Object], files: usize, options: &Options) -> Imported {
     }
 }
 
+/// Where the workloads of a cluster run, for joining a Backstage catalog
+/// to it: a component annotated `backstage.io/kubernetes-id: X` takes the
+/// placement of the workload labelled `backstage.io/kubernetes-id: X`.
+#[derive(Debug, Default)]
+pub struct Placements {
+    /// The cluster's site id.
+    pub cluster: String,
+    /// Its zones (sites within it), sorted; empty when nothing names one.
+    pub zones: Vec<String>,
+    /// The placement of each labelled workload, by label value.
+    pub by_backstage_id: std::collections::BTreeMap<String, Joined>,
+}
+
+/// What a labelled workload gives the component joined to it.
+#[derive(Clone, Debug)]
+pub struct Joined {
+    /// The sites it may run in.
+    pub sites: Vec<String>,
+    /// How many of them must be up (1: any one).
+    pub min: usize,
+    /// Whether it fails only through its sites and dependencies (replicas).
+    pub logical: bool,
+    /// What the import says about it (replicas, volumes).
+    pub notes: Vec<String>,
+    /// `Kind/namespace/name` of the workload.
+    pub workload: String,
+}
+
+/// The placements of every workload carrying a `backstage.io/kubernetes-id`
+/// label. Where two carry the same label, the first (by kind, namespace and
+/// name) is taken and a note names the other.
+pub fn placements(objects: &[Object], options: &Options) -> Placements {
+    let plan = plan::Plan::build(objects, options);
+    let mut by_backstage_id = std::collections::BTreeMap::new();
+    let mut labelled: Vec<&plan::Node> = plan
+        .nodes
+        .iter()
+        .filter(|n| n.backstage_id.is_some())
+        .collect();
+    labelled.sort_by(|a, b| a.key.cmp(&b.key));
+    for node in labelled {
+        let Some(id) = node.backstage_id.clone() else {
+            continue;
+        };
+        let (kind, ns, name) = &node.key;
+        let workload = format!("{kind}/{ns}/{name}");
+        if let Some(first) = by_backstage_id.get_mut(&id) {
+            let first: &mut Joined = first;
+            first
+                .notes
+                .push(format!("{workload} carries the same label; not joined"));
+            continue;
+        }
+        let (sites, min) = match &node.placement {
+            Some(placement::Placement::One(s)) => (vec![s.clone()], 1),
+            Some(placement::Placement::Any(s)) => (s.clone(), 1),
+            Some(placement::Placement::Quorum(s, k)) => (s.clone(), *k),
+            None => (vec![options.cluster.clone()], 1),
+        };
+        by_backstage_id.insert(
+            id,
+            Joined {
+                sites,
+                min,
+                logical: node.logical,
+                notes: node.notes.clone(),
+                workload,
+            },
+        );
+    }
+    Placements {
+        cluster: options.cluster.clone(),
+        zones: plan.zones,
+        by_backstage_id,
+    }
+}
+
 #[cfg(test)]
 mod tests;

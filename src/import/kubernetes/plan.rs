@@ -37,6 +37,9 @@ pub(super) struct Node {
     pub(super) notes: Vec<String>,
     /// The object it came from: `x-kubernetes`.
     pub(super) source: bool,
+    /// Its `backstage.io/kubernetes-id` label, which joins it to a catalog
+    /// component.
+    pub(super) backstage_id: Option<String>,
 }
 
 /// Every node and the sites.
@@ -232,9 +235,14 @@ impl<'o> Builder<'o> {
             (Replicas::Count(_), Some(&min)) => Replicas::Count(min),
             (r, _) => r,
         };
+        let label = "backstage.io/kubernetes-id";
         let mut node = Node {
             key: (o.kind.clone(), o.namespace.clone(), o.name.clone()),
             source: true,
+            backstage_id: at(&o.value, &["metadata", "labels", label])
+                .and_then(Json::as_str)
+                .or_else(|| w.labels.get(label).map(String::as_str))
+                .map(str::to_string),
             ..Node::default()
         };
         match replicas {
