@@ -62,6 +62,8 @@ struct Builder<'o> {
     options: &'o Options,
     nodes: Vec<Node>,
     workloads: Vec<(Workload<'o>, NodeIx)>,
+    /// Workloads (indices into `workloads`) by (namespace, label, value).
+    by_label: HashMap<(String, String, String), Vec<usize>>,
     services: HashMap<(String, String), &'o Object>,
     service_nodes: HashMap<(String, String), NodeIx>,
     hosts: HashMap<String, NodeIx>,
@@ -143,6 +145,7 @@ impl<'o> Builder<'o> {
             options,
             nodes: Vec::new(),
             workloads: Vec::new(),
+            by_label: HashMap::new(),
             services: HashMap::new(),
             service_nodes: HashMap::new(),
             hosts: HashMap::new(),
@@ -159,10 +162,7 @@ impl<'o> Builder<'o> {
             b.index(o);
         }
         let workloads: Vec<Workload<'o>> = kept.iter().filter_map(|o| workload::read(o)).collect();
-        let mut zones = workload::zones_named(
-            &workloads,
-            &kept.iter().map(|o| (*o).clone()).collect::<Vec<_>>(),
-        );
+        let mut zones = workload::zones_named(&workloads, kept);
         zones.extend(
             options
                 .zones
@@ -173,6 +173,10 @@ impl<'o> Builder<'o> {
         b.zones = zones.into_iter().collect();
         for w in workloads {
             let ix = b.workload_node(&w);
+            for (k, v) in &w.labels {
+                let key = (w.object.namespace.clone(), k.clone(), v.clone());
+                b.by_label.entry(key).or_default().push(b.workloads.len());
+            }
             b.workloads.push((w, ix));
         }
         b
@@ -315,6 +319,28 @@ impl<'o> Builder<'o> {
         found
     }
 
+    /// The workloads in `namespace` whose pod labels hold every pair of
+    /// `selector`: the pods a Service sends to. O(candidates of the
+    /// selector's rarest pair × pairs), through the label index.
+    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<NodeIx> {
+        let candidates = selector
+            .iter()
+            .map(|(k, v)| {
+                let key = (namespace.to_string(), k.clone(), v.clone());
+                self.by_label.get(&key).map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|c| c.len())
+            .unwrap_or(&[]);
+        candidates
+            .iter()
+            .filter(|&&i| {
+                let labels = &self.workloads[i].0.labels;
+                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .map(|&i| self.workloads[i].1)
+            .collect()
+    }
+
     /// The node a Service stands for: its one workload, or a node of its own.
     fn service(&mut self, key: (String, String)) -> Option<NodeIx> {
         if let Some(&ix) = self.service_nodes.get(&key) {
@@ -322,16 +348,7 @@ impl<'o> Builder<'o> {
         }
         let o = *self.services.get(&key)?;
         let selector = strings(at(&o.value, &["spec", "selector"]));
-        let selected: Vec<NodeIx> = self
-            .workloads
-            .iter()
-            .filter(|(w, _)| {
-                w.object.namespace == o.namespace
-                    && !selector.is_empty()
-                    && selector.iter().all(|(k, v)| w.labels.get(k) == Some(v))
-            })
-            .map(|&(_, ix)| ix)
-            .collect();
+        let selected = self.selected(&o.namespace, &selector);
         let entry = entry_point(o);
         if let ([one], false) = (selected.as_slice(), entry) {
             self.service_nodes.insert(key, *one);

@@ -273,7 +273,7 @@ pub(super) fn strings(value: Option<&Json>) -> BTreeMap<String, String> {
 
 /// The zones named anywhere in the objects: node affinities and selectors
 /// of workloads, and PersistentVolumes' node affinity.
-pub(super) fn zones_named(workloads: &[Workload<'_>], objects: &[Object]) -> BTreeSet<String> {
+pub(super) fn zones_named(workloads: &[Workload<'_>], objects: &[&Object]) -> BTreeSet<String> {
     let mut zones: BTreeSet<String> = workloads
         .iter()
         .flat_map(|w| w.zones.iter().cloned())
