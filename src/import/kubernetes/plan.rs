@@ -389,6 +389,7 @@ impl<'o> Builder<'o> {
             .text(&["spec", "ingressClassName"])
             .map(str::to_string)
             .or_else(|| o.annotation("kubernetes.io/ingress.class"))
+            .filter(|c| !c.chars().any(char::is_control))
             .unwrap_or_default();
         let controller = self.controller(&class);
         let mut node = Node {
