@@ -10,8 +10,8 @@
 pub(crate) struct Host {
     /// Lower case, without scheme, user, port or path.
     pub(crate) name: String,
-    /// Written as an address (`host:port`, a URL, or a dotted name), not as
-    /// a bare word that may be anything (`frontend`, `info`, `true`).
+    /// Written as an address (`host:port` or a URL), not as a bare word
+    /// that may be anything (`frontend`, `info`, `io.k8s.SeedProvider`).
     pub(crate) addressed: bool,
 }
 
@@ -78,9 +78,6 @@ fn host_of(token: &str) -> Option<Host> {
     if !is_host_name(&host) {
         return None;
     }
-    if host.contains('.') {
-        addressed = true;
-    }
     Some(Host {
         name: host,
         addressed,
@@ -138,7 +135,11 @@ mod tests {
                 &[("kafka-0", true), ("kafka-1", true)],
             ),
             ("--redis=redis-cart:6379", &[("redis-cart", true)]),
-            ("api.stripe.com", &[("api.stripe.com", true)]),
+            ("api.stripe.com", &[("api.stripe.com", false)]),
+            (
+                "io.k8s.cassandra.KubernetesSeedProvider",
+                &[("io.k8s.cassandra.kubernetesseedprovider", false)],
+            ),
         ];
         for (value, want) in cases {
             let want: Vec<(String, bool)> = want.iter().map(|(h, a)| (h.to_string(), *a)).collect();

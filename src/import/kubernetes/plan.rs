@@ -553,14 +553,14 @@ impl<'o> Builder<'o> {
             let upper = name.to_ascii_uppercase();
             let hinted = ADDRESS_WORDS.iter().any(|w| upper.contains(w));
             for host in hosts_in(&value) {
-                if !host.addressed && !hinted {
-                    continue;
-                }
-                // A bare word counts only when it names a Service.
+                // A bare word (no port, no scheme) counts only in a variable
+                // whose name says address, and a bare single label only when
+                // a Service has that name: `MODE=frontend` is no edge, and
+                // `SEED_PROVIDER=io.k8s.SeedProvider` is no host.
                 let known = self
                     .services
                     .contains_key(&(namespace.clone(), host.name.clone()));
-                if !host.addressed && !known {
+                if !host.addressed && (!hinted || (!host.name.contains('.') && !known)) {
                     continue;
                 }
                 if let Some(on) = self.resolve(&namespace, &host, hinted && !name.is_empty()) {
