@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod diff;
+mod fixes;
 mod shared_fate;
 mod standby;
 
@@ -37,6 +38,11 @@ pub enum Detail {
         targets: Vec<NodeId>,
         /// Users of every node down when it fails, itself included.
         users_affected: u64,
+        /// The edit that removes it.
+        fix: Fix,
+        /// What the engine said about the edit (checked for reported
+        /// findings only, within a work budget).
+        verified: Verified,
     },
     /// The standby of service `node` in `standby_site` needs `needed`, which
     /// goes down with `primary`.
@@ -85,6 +91,31 @@ pub enum Verified {
     NotEnough,
     /// The fix cannot be written as a model change, or was not tried (time bound).
     Unchecked,
+}
+
+/// An edit of the model that removes a single point of failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// Site `node` takes `services` down through their placement: run them
+    /// also in `site` (`None`: no site survives `node`).
+    PlaceAlsoIn {
+        /// The services, in file order.
+        services: Vec<NodeId>,
+        /// The site to add, one `node` does not take down.
+        site: Option<NodeId>,
+    },
+    /// Service `node` runs in several sites and fails only as one
+    /// deployable: `logical: true` if only its sites can take it down.
+    Logical,
+    /// Service `node` runs in one site (or none): run replicas in `site`
+    /// too, `logical: true`.
+    ReplicateIn {
+        /// A site outside its site and not containing it.
+        site: Option<NodeId>,
+    },
+    /// External service `node` is someone else's: what needs it needs an
+    /// alternative (`any_of`) or a fallback.
+    Alternative,
 }
 
 /// The redundant-looking group a shared-fate finding is about.
@@ -154,6 +185,7 @@ pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<F
 }
 
 fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
+    let mut fixes = fixes::Checker::new(arch);
     let ranking = engine::rank(
         arch,
         graph,
@@ -166,12 +198,15 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
         .map(|spof| {
             let mut targets: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
             targets.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
+            let fix = fixes.plan(arch, graph, spof.id);
             finding(
                 Rule::SinglePointOfFailure,
                 spof.id,
                 Detail::SinglePoint {
                     targets,
                     users_affected: spof.users_affected,
+                    fix,
+                    verified: Verified::Unchecked,
                 },
             )
         })

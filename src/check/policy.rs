@@ -44,6 +44,9 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// Baseline entries for this file that no longer occur.
     pub stale: Vec<Key>,
+    /// Fixes of reported single points of failure the engine checked, and
+    /// how many it could have (the rest are past the work budget).
+    pub fixes_checked: (usize, usize),
 }
 
 impl Outcome {
@@ -141,6 +144,21 @@ pub fn run(
             None => outcome.findings.push(f),
         }
     }
+    // Only the findings reported are worth the engine's time.
+    let mut checker = super::fixes::Checker::new(arch);
+    for f in &mut outcome.findings {
+        let node = f.node;
+        if let super::Detail::SinglePoint {
+            targets,
+            fix,
+            verified,
+            ..
+        } = &mut f.detail
+        {
+            *verified = checker.verify(arch, graph, node, targets, fix);
+        }
+    }
+    outcome.fixes_checked = (checker.checked, checker.checkable);
     if let Some(b) = baseline {
         let now: BTreeSet<Key> = outcome.baseline_keys(arch, files).collect();
         outcome.stale = b

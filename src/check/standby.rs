@@ -33,7 +33,9 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
     }
     let mut findings = Vec::new();
     let mut scratch = Scratch::new(graph);
-    let mut verify_budget = (20_000_000 / arch.nodes.len().max(1)).min(200);
+    // A work budget in graph sizes (not time: output is the same on every
+    // machine), as for the fixes of single points of failure.
+    let mut verify_budget = 20_000_000 / arch.nodes.len().max(1);
     for (primary, standbys) in by_primary {
         scratch.propagate(graph, &[primary]);
         let mut seen = Vec::new();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::check::{
-    Alternative, Detail, Finding, Group, Outcome, Rule, Severity, SuppressedBy, Verified,
+    Alternative, Detail, Finding, Fix, Group, Outcome, Rule, Severity, SuppressedBy, Verified,
 };
 use crate::diagnostic::SourceFile;
 use crate::model::{Architecture, NodeId, NodeKind};
@@ -71,6 +71,7 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
         Detail::SinglePoint {
             targets,
             users_affected,
+            ..
         } => {
             let what = if arch.node(f.node).kind() == NodeKind::Site {
                 "site"
@@ -131,45 +132,112 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
     }
 }
 
-/// Whether a service's placement already lists more than one site.
-fn placed_in_several(arch: &Architecture, id: NodeId) -> bool {
-    matches!(
-        &arch.node(id).detail,
-        crate::model::NodeDetail::Service { runs_in: Some(p), .. } if p.entries.len() > 1
-    )
+/// The edit for a single point of failure, and what the engine said of it.
+fn single_point_fix(
+    arch: &Architecture,
+    node: NodeId,
+    targets: &[NodeId],
+    fix: &Fix,
+    verified: Verified,
+) -> String {
+    let me = arch.name_of(node);
+    let alternative = "or give what needs it an alternative (`any_of`) or a fallback";
+    let (edit, survives) = match fix {
+        Fix::PlaceAlsoIn { services, .. } if services.is_empty() => {
+            // Nothing is placed in it: what it takes down goes through
+            // integrations or a site's own requirements.
+            let integrations: Vec<NodeId> = targets
+                .iter()
+                .copied()
+                .filter(|t| arch.node(*t).kind() == NodeKind::Integration)
+                .collect();
+            return if integrations.is_empty() {
+                format!("give what needs `{me}` an alternative that does not depend on it (`any_of`)")
+            } else {
+                format!(
+                    "give {} a `fallback` that does not depend on `{me}`",
+                    list(arch, &integrations, 3)
+                )
+            };
+        }
+        Fix::PlaceAlsoIn {
+            services,
+            site: Some(site),
+        } => (
+            format!(
+                "also run {} in `{}`, a site `{me}` does not take down (`runs_in: [..., {}]`)",
+                list(arch, services, 3),
+                arch.name_of(*site),
+                arch.name_of(*site)
+            ),
+            format!("the loss of `{me}`"),
+        ),
+        Fix::PlaceAlsoIn { services, site: None } => (
+            format!(
+                "give {} a second place to run that `{me}` does not take down (`runs_in: [SITE, OTHER_SITE]`)",
+                list(arch, services, 3)
+            ),
+            String::new(),
+        ),
+        Fix::Logical => {
+            let edit = format!(
+                "`{me}` runs in several places but can still fail as one deployable: mark it `logical: true` if only its places can take it down, {alternative}"
+            );
+            return match verified {
+                Verified::Enough => format!(
+                    "{edit}; checked: with `logical: true` every target survives the loss of any one of its sites"
+                ),
+                Verified::NotEnough => format!(
+                    "{edit}; checked: `logical: true` is not enough, as losing one of its sites still takes a target down"
+                ),
+                Verified::Unchecked => edit,
+            };
+        }
+        Fix::Alternative => {
+            return format!(
+                "`{me}` is run by another organisation: give what needs it an alternative (`any_of`) or a fallback"
+            )
+        }
+        Fix::ReplicateIn { site: Some(site) } => {
+            let first = match &arch.node(node).detail {
+                crate::model::NodeDetail::Service { runs_in: Some(p), .. } => {
+                    p.entries.first().map(|e| arch.name_of(e.site)).unwrap_or_default()
+                }
+                _ => "",
+            };
+            (
+                format!(
+                    "run replicas of `{me}` in `{}` too and mark it `logical: true` (`runs_in: [{first}, {}]`), {alternative}",
+                    arch.name_of(*site),
+                    arch.name_of(*site)
+                ),
+                format!("the loss of `{first}`"),
+            )
+        }
+        Fix::ReplicateIn { site: None } => (
+            format!("run replicas of `{me}` in two places and mark it `logical: true`, {alternative}"),
+            String::new(),
+        ),
+    };
+    match verified {
+        Verified::Enough => format!("{edit}; checked: with that change every target survives {survives}"),
+        Verified::NotEnough => format!(
+            "{edit}; not enough on its own: with that change a target still goes down with {survives}"
+        ),
+        Verified::Unchecked => edit,
+    }
 }
 
 /// The smallest change that removes the finding, in words.
 pub fn fix(arch: &Architecture, f: &Finding) -> String {
     let me = arch.name_of(f.node);
     match &f.detail {
-        Detail::SinglePoint { targets, .. } if arch.node(f.node).kind() == NodeKind::Site => {
-            // An integration has no placement of its own: its way round a
-            // lost provider is a fallback.
-            let (integrations, services): (Vec<NodeId>, Vec<NodeId>) = targets
-                .iter()
-                .partition(|t| arch.node(**t).kind() == NodeKind::Integration);
-            let mut fixes = Vec::new();
-            if !services.is_empty() {
-                fixes.push(format!(
-                    "give {} a second place to run that does not depend on `{me}` (e.g. `runs_in: [SITE, OTHER_SITE]`)",
-                    list(arch, &services, 3)
-                ));
-            }
-            if !integrations.is_empty() {
-                fixes.push(format!(
-                    "give {} a `fallback` that does not depend on `{me}`",
-                    list(arch, &integrations, 3)
-                ));
-            }
-            fixes.join("; ")
-        }
-        Detail::SinglePoint { .. } if placed_in_several(arch, f.node) => format!(
-            "`{me}` runs in several places but can still fail as one deployable: mark it `logical: true` if only its places can take it down, or give what needs it an alternative (`any_of`) or a fallback"
-        ),
-        Detail::SinglePoint { .. } => format!(
-            "run `{me}` in more than one place, or give what needs it an alternative (`any_of`) or a fallback"
-        ),
+        Detail::SinglePoint {
+            targets,
+            fix,
+            verified,
+            ..
+        } => single_point_fix(arch, f.node, targets, fix, *verified),
         Detail::StandbyNeedsPrimary {
             standby_site,
             needed,
@@ -281,14 +349,29 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
     } else {
         String::new()
     };
+    let (checked, checkable) = fixes_checked(files);
+    // Said only when the work bound left some fixes unchecked: a reader then
+    // knows which "fix:" lines the engine did not run.
+    let unchecked = if checked < checkable {
+        format!("; {checked} of {checkable} fixes checked by the engine (work bound reached)")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "spof check: {errors} error{}, {warnings} warning{}{accepted} in {} file{}",
+        "spof check: {errors} error{}, {warnings} warning{}{accepted} in {} file{}{unchecked}",
         plural(errors),
         plural(warnings),
         files.len(),
         plural(files.len())
     )
+}
+
+/// Fixes the engine checked, and how many it could have, over all files.
+fn fixes_checked(files: &[FileFindings<'_>]) -> (usize, usize) {
+    files.iter().fold((0, 0), |(a, b), f| {
+        (a + f.outcome.fixes_checked.0, b + f.outcome.fixes_checked.1)
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -345,6 +428,8 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
             "errors": count(Severity::Error),
             "warnings": count(Severity::Warning),
             "in_baseline": files.iter().map(|f| f.outcome.in_baseline.len()).sum::<usize>(),
+            "fixes_checked": fixes_checked(files).0,
+            "fixes_checkable": fixes_checked(files).1,
         },
     })
 }

@@ -1,0 +1,399 @@
+//! Fixes for single points of failure: a concrete edit of the model,
+//! computed from the graph, then checked by running the engine on the model
+//! with the edit made.
+//!
+//! - A **site** `c`: the services whose placement `c` takes down also run in
+//!   a site `c` does not take down (a sibling of their site where there is
+//!   one). Checked: with that, does every target survive `{c}`?
+//! - A **service placed in several sites**: it is a SPOF only because it can
+//!   fail as one deployable (§8). If only its places can take it down, it is
+//!   `logical: true`. Checked: does every target survive the loss of each of
+//!   its sites alone?
+//! - A **service in one site**: run it in a second site as well, as
+//!   replicas that fail only with their places (`logical: true`). Checked:
+//!   with that, does every target survive the loss of its first site?
+//! - An **external service**: not yours to move; what needs it needs an
+//!   alternative or a fallback (nothing to check: the alternative is yours
+//!   to name).
+//!
+//! A fix never moves services into a site where only other organisations'
+//! services run, nor moves an external service.
+//!
+//! Checking an edit rebuilds the failure graph: O(nodes + edges) each. A
+//! work budget in graph sizes (not time, so that output is the same on every
+//! machine) bounds the total; findings past it keep an unchecked fix, and
+//! the check's outcome counts how many were checked.
+
+use crate::engine::{FailureGraph, Scratch, State};
+use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, PlacementEntry};
+
+use super::{Fix, Verified};
+
+/// Graph gates the checks may rebuild in all: 20 million (about a second
+/// on this project's machine).
+const WORK_BUDGET: usize = 20_000_000;
+
+/// Counts checks against the budget.
+pub(super) struct Checker {
+    /// One scratch for every scenario, reset after each (in time
+    /// proportional to what the scenario touched).
+    scratch: Option<Scratch>,
+    /// Every site a fix may use (not another organisation's), in file
+    /// order, and the sites that contain others.
+    sites: Vec<NodeId>,
+    parents: std::collections::HashSet<NodeId>,
+    /// The alternative found for each site a single-site service runs in.
+    alternatives: std::collections::HashMap<NodeId, Option<NodeId>>,
+    left: usize,
+    /// Fixes checked by the engine.
+    pub(super) checked: usize,
+    /// Fixes that could have been checked.
+    pub(super) checkable: usize,
+}
+
+impl Checker {
+    pub(super) fn new(arch: &Architecture) -> Self {
+        Self::with_budget(arch, WORK_BUDGET)
+    }
+
+    /// A checker that may rebuild `budget` gates in all.
+    pub(super) fn with_budget(arch: &Architecture, budget: usize) -> Self {
+        let sites: Vec<NodeId> = arch
+            .node_ids()
+            .filter(|&id| arch.node(id).kind() == NodeKind::Site)
+            .collect();
+        let parents = sites.iter().filter_map(|&id| within(arch, id)).collect();
+        // A site where only other organisations' services run is theirs:
+        // no fix moves your services into it.
+        let mut ours = std::collections::HashSet::new();
+        let mut theirs = std::collections::HashSet::new();
+        for id in arch.node_ids() {
+            if let NodeDetail::Service {
+                runs_in: Some(p),
+                external,
+                ..
+            } = &arch.node(id).detail
+            {
+                let set = if *external { &mut theirs } else { &mut ours };
+                set.extend(p.entries.iter().map(|e| e.site));
+            }
+        }
+        let sites: Vec<NodeId> = sites
+            .into_iter()
+            .filter(|s| ours.contains(s) || !theirs.contains(s))
+            .collect();
+        Checker {
+            scratch: None,
+            sites,
+            parents,
+            alternatives: std::collections::HashMap::new(),
+            left: budget,
+            checked: 0,
+            checkable: 0,
+        }
+    }
+
+    /// What the engine says about `fix` for SPOF `c` that takes `targets`
+    /// down; `Unchecked` past the work budget or for a fix with nothing to
+    /// run (no alternative site).
+    pub(super) fn verify(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        c: NodeId,
+        targets: &[NodeId],
+        fix: &Fix,
+    ) -> Verified {
+        let checkable = match fix {
+            Fix::PlaceAlsoIn { site, .. } | Fix::ReplicateIn { site } => site.is_some(),
+            Fix::Logical => true,
+            Fix::Alternative => false,
+        };
+        if !checkable {
+            return Verified::Unchecked;
+        }
+        self.checkable += 1;
+        let cost = graph.len().max(1) * sites_of(arch, c).len().max(1);
+        if cost > self.left {
+            return Verified::Unchecked;
+        }
+        self.left -= cost;
+        self.checked += 1;
+        verify(arch, graph, c, targets, fix)
+    }
+}
+
+impl Checker {
+    /// The edit that removes SPOF `c`, from its kind and placement. A
+    /// site's scenario is propagated (sites are few); a service's
+    /// alternative site is found by containment alone, once per site.
+    pub(super) fn plan(&mut self, arch: &Architecture, graph: &FailureGraph, c: NodeId) -> Fix {
+        if arch.node(c).kind() == NodeKind::Site {
+            let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
+            scratch.propagate(graph, &[c]);
+            let services = placed_down(arch, scratch);
+            let near = services
+                .first()
+                .map_or_else(|| vec![c], |&s| sites_of(arch, s));
+            let site = alternative_site(arch, &self.sites, &self.parents, &near, |id| {
+                scratch.state(id.into()) != State::Down
+            });
+            scratch.reset(graph);
+            return Fix::PlaceAlsoIn { services, site };
+        }
+        if matches!(
+            arch.node(c).detail,
+            NodeDetail::Service { external: true, .. }
+        ) {
+            return Fix::Alternative;
+        }
+        let sites = sites_of(arch, c);
+        if sites.len() > 1 {
+            return Fix::Logical;
+        }
+        let Some(&first) = sites.first() else {
+            return Fix::ReplicateIn { site: None };
+        };
+        let (all, parents) = (&self.sites, &self.parents);
+        let site = *self.alternatives.entry(first).or_insert_with(|| {
+            alternative_site(arch, all, parents, &[first], |id| {
+                !contains(arch, first, id) && !contains(arch, id, first)
+            })
+        });
+        Fix::ReplicateIn { site }
+    }
+}
+
+/// The site a site is `within`.
+fn within(arch: &Architecture, id: NodeId) -> Option<NodeId> {
+    match &arch.node(id).detail {
+        NodeDetail::Site { within, .. } => *within,
+        _ => None,
+    }
+}
+
+/// Whether site `outer` is `inner` or contains it through `within`.
+fn contains(arch: &Architecture, outer: NodeId, inner: NodeId) -> bool {
+    let mut at = Some(inner);
+    // A containment chain is a tree (§3), so no longer than the sites.
+    for _ in 0..=arch.nodes.len() {
+        match at {
+            Some(s) if s == outer => return true,
+            Some(s) => at = within(arch, s),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The sites a service's placement names, in file order.
+fn sites_of(arch: &Architecture, id: NodeId) -> Vec<NodeId> {
+    match &arch.node(id).detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => p.entries.iter().map(|e| e.site).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Services of the modelled organisation whose own placement is down in
+/// the propagated scenario: fewer than `min` of their sites are up.
+fn placed_down(arch: &Architecture, scratch: &Scratch) -> Vec<NodeId> {
+    arch.node_ids()
+        .filter(|&id| match &arch.node(id).detail {
+            // Another organisation's service is not yours to move.
+            NodeDetail::Service { external: true, .. } => false,
+            NodeDetail::Service {
+                runs_in: Some(p), ..
+            } => {
+                let up = p
+                    .entries
+                    .iter()
+                    .filter(|e| scratch.state(e.site.into()) != State::Down)
+                    .count();
+                up < p.min as usize
+            }
+            _ => false,
+        })
+        .collect()
+}
+
+/// A site that `usable` accepts, as close to `near` as the file has: a
+/// sibling (same `within`, same kind), else one of the same kind, else a
+/// site that contains no other (where things run), else any. Ties go to
+/// the first in file order.
+fn alternative_site(
+    arch: &Architecture,
+    sites: &[NodeId],
+    parents: &std::collections::HashSet<NodeId>,
+    near: &[NodeId],
+    usable: impl Fn(NodeId) -> bool,
+) -> Option<NodeId> {
+    let shape = |id: NodeId| match &arch.node(id).detail {
+        NodeDetail::Site { kind, within, .. } => Some((*kind, *within)),
+        _ => None,
+    };
+    let wanted = near.first().and_then(|&s| shape(s));
+    let up: Vec<NodeId> = sites
+        .iter()
+        .copied()
+        .filter(|&id| !near.contains(&id) && usable(id))
+        .collect();
+    let sibling = up.iter().find(|&&id| shape(id) == wanted);
+    let same_kind = up
+        .iter()
+        .find(|&&id| shape(id).map(|s| s.0) == wanted.map(|w| w.0));
+    let leaf = up.iter().find(|id| !parents.contains(id));
+    sibling.or(same_kind).or(leaf).or(up.first()).copied()
+}
+
+/// Runs the engine on the model with `fix` made.
+fn verify(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    c: NodeId,
+    targets: &[NodeId],
+    fix: &Fix,
+) -> Verified {
+    let survives = |g: &FailureGraph, failed: NodeId| {
+        let mut scratch = Scratch::new(g);
+        scratch.propagate(g, &[failed]);
+        targets
+            .iter()
+            .all(|&t| scratch.state(t.into()) != State::Down)
+    };
+    let enough = match fix {
+        // The graph is the same: logical only changes what may fail alone.
+        Fix::Logical => sites_of(arch, c).into_iter().all(|s| survives(graph, s)),
+        Fix::PlaceAlsoIn {
+            services,
+            site: Some(site),
+        } => {
+            let mut fixed = arch.clone();
+            for &s in services {
+                add_site(&mut fixed, s, *site);
+            }
+            survives(&FailureGraph::build(&fixed), c)
+        }
+        Fix::ReplicateIn { site: Some(site) } => {
+            let mut fixed = arch.clone();
+            add_site(&mut fixed, c, *site);
+            if let NodeDetail::Service { logical, .. } = &mut fixed.nodes[c.index()].detail {
+                *logical = true;
+            }
+            let first = sites_of(arch, c);
+            let g = FailureGraph::build(&fixed);
+            first.into_iter().all(|s| survives(&g, s))
+        }
+        _ => return Verified::Unchecked,
+    };
+    if enough {
+        Verified::Enough
+    } else {
+        Verified::NotEnough
+    }
+}
+
+fn add_site(arch: &mut Architecture, service: NodeId, site: NodeId) {
+    if let NodeDetail::Service {
+        runs_in: Some(p), ..
+    } = &mut arch.nodes[service.index()].detail
+    {
+        if !p.entries.iter().any(|e| e.site == site) {
+            p.entries.push(PlacementEntry {
+                site,
+                requires: Vec::new(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{run, Detail};
+    use crate::load::config::CheckConfig;
+    use crate::load::load_str;
+    use crate::model::Tier;
+
+    /// (node id, fix, verified) of every reported single point of failure.
+    fn fixes(text: &str) -> Vec<(String, Fix, Verified)> {
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let outcome = run(
+            &arch,
+            &graph,
+            &["t.yaml"],
+            Tier::High,
+            &CheckConfig::default(),
+            None,
+        );
+        outcome
+            .findings
+            .into_iter()
+            .filter_map(|f| match f.detail {
+                Detail::SinglePoint { fix, verified, .. } => {
+                    Some((arch.name_of(f.node).to_string(), fix, verified))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    const SHOP: &str = "version: 1\nsites:\n  a: {kind: zone, within: r}\n  b: {kind: zone, within: r}\n  r: {kind: region}\n  theirs: {}\nservices:\n  db:\n    runs_in: a\n  api:\n    runs_in: [a, b]\n    depends_on: [db]\n  web:\n    tier: high\n    logical: true\n    runs_in: [a, b]\n    depends_on: [api, partner]\n  partner:\n    external: true\n    runs_in: theirs\n";
+
+    #[test]
+    fn each_kind_of_spof_gets_its_edit_and_the_engine_judges_it() {
+        let found = fixes(SHOP);
+        let of = |id: &str| found.iter().find(|f| f.0 == id).cloned().unwrap();
+        let ids = |arch_text: &str, names: &[&str]| -> Vec<NodeId> {
+            let arch = load_str("t.yaml", arch_text).unwrap().arch;
+            names.iter().map(|n| arch.id_of(n).unwrap()).collect()
+        };
+        let [db, b] = ids(SHOP, &["db", "b"])[..] else {
+            panic!()
+        };
+        // Zone a: db's only zone. Placing db in b too is enough.
+        assert_eq!(
+            of("a").1,
+            Fix::PlaceAlsoIn {
+                services: vec![db],
+                site: Some(b)
+            }
+        );
+        assert_eq!(of("a").2, Verified::Enough);
+        // db in one zone: replicas in its sibling zone, logical.
+        assert_eq!(of("db").1, Fix::ReplicateIn { site: Some(b) });
+        assert_eq!(of("db").2, Verified::Enough);
+        // api runs in two zones but needs db: logical alone is not enough.
+        assert_eq!(of("api").1, Fix::Logical);
+        assert_eq!(of("api").2, Verified::NotEnough);
+        // Another organisation's service, and its site, are not ours to move.
+        assert_eq!(of("partner").1, Fix::Alternative);
+        assert_eq!(of("partner").2, Verified::Unchecked);
+        assert!(
+            matches!(of("theirs").1, Fix::PlaceAlsoIn { ref services, .. } if services.is_empty())
+        );
+    }
+
+    #[test]
+    fn past_the_work_budget_fixes_stay_unchecked_and_are_counted() {
+        let arch = load_str("t.yaml", SHOP).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let mut checker = Checker::with_budget(&arch, graph.len());
+        let a = arch.id_of("a").unwrap();
+        let db = arch.id_of("db").unwrap();
+        let web = arch.id_of("web").unwrap();
+        let fix_a = checker.plan(&arch, &graph, a);
+        let fix_db = checker.plan(&arch, &graph, db);
+        assert_eq!(
+            checker.verify(&arch, &graph, a, &[web], &fix_a),
+            Verified::Enough
+        );
+        assert_eq!(
+            checker.verify(&arch, &graph, db, &[web], &fix_db),
+            Verified::Unchecked
+        );
+        assert_eq!((checker.checked, checker.checkable), (1, 2));
+    }
+}
