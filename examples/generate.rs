@@ -5,6 +5,14 @@
 //! entries that need per-region tooling, and integrations with fallbacks.
 //!
 //! `cargo run --release --example generate -- 100000 > /tmp/100k.yaml`
+//!
+//! A second shape, `layered` (the one issue #18 describes), with knobs:
+//! `generate 100000 layered [fan_in_max] [back_edge_percent] [quorum_percent]`.
+//! Regions > zones > data centers with power feeds; each service placed in
+//! one site, a list of two or three, or a quorum; one to `fan_in_max`
+//! (default 4) dependencies, mostly on earlier services anywhere in the
+//! file, `back_edge_percent` (default 3) on one of the 50 after it (cycles), some soft,
+//! some `any_of`; about 2% integrations.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -32,6 +40,23 @@ fn main() {
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(10_000);
     let mut rng = Rng(0x5eed_2022_1015);
+    let arg = |i: usize, default: usize| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
+    if std::env::args().nth(2).as_deref() == Some("layered") {
+        let out = layered(
+            services,
+            &mut rng,
+            arg(3, 4),
+            arg(4, 3) as u64,
+            arg(5, 20) as u64,
+        );
+        std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
+        return;
+    }
     let regions = (services / 20_000).max(2);
     let mut out = String::with_capacity(services * 130);
     writeln!(
@@ -162,4 +187,112 @@ fn main() {
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
+}
+
+/// The `layered` shape: see the module's doc.
+fn layered(services: usize, rng: &mut Rng, fan_in: usize, back: u64, quorum: u64) -> String {
+    let mut out = String::with_capacity(services * 140);
+    writeln!(
+        out,
+        "version: 1\nname: layered ({services} services)\nsites:"
+    )
+    .unwrap();
+    let regions = (services / 25_000).max(2);
+    let mut dcs = Vec::new();
+    for r in 0..regions {
+        writeln!(out, "  region-{r}: {{ kind: region }}").unwrap();
+        for z in 0..3 {
+            writeln!(out, "  r{r}-zone-{z}: {{ kind: zone, within: region-{r} }}").unwrap();
+            for f in 0..2 {
+                writeln!(
+                    out,
+                    "  r{r}-z{z}-feed-{f}: {{ kind: power, within: r{r}-zone-{z} }}"
+                )
+                .unwrap();
+            }
+            for d in 0..3 {
+                let name = format!("r{r}-z{z}-dc-{d}");
+                writeln!(
+                    out,
+                    "  {name}: {{ within: r{r}-zone-{z}, depends_on: [r{r}-z{z}-feed-{}] }}",
+                    d % 2
+                )
+                .unwrap();
+                dcs.push(name);
+            }
+        }
+    }
+    writeln!(out, "services:").unwrap();
+    let tiers = ["critical", "high", "medium", "medium", "low"];
+    for i in 0..services {
+        write!(
+            out,
+            "  s{i}:\n    tier: {}\n    users: {}\n",
+            tiers[rng.below(5)],
+            rng.below(50_000)
+        )
+        .unwrap();
+        let site = |rng: &mut Rng| dcs[rng.below(dcs.len())].clone();
+        match rng.below(100) as u64 {
+            p if p < quorum => writeln!(
+                out,
+                "    runs_in: {{ sites: [{}, {}, {}], min: 2 }}",
+                site(rng),
+                site(rng),
+                site(rng)
+            )
+            .unwrap(),
+            p if p < quorum + 40 => writeln!(out, "    runs_in: {}", site(rng)).unwrap(),
+            p if p < quorum + 70 => {
+                writeln!(out, "    runs_in: [{}, {}]", site(rng), site(rng)).unwrap()
+            }
+            _ => writeln!(
+                out,
+                "    runs_in: [{}, {}, {}]",
+                site(rng),
+                site(rng),
+                site(rng)
+            )
+            .unwrap(),
+        }
+        let mut deps = Vec::new();
+        for _ in 0..(1 + rng.below(fan_in.max(1))) {
+            let on = if rng.chance(back) && i + 1 < services {
+                // A back edge to a near later service: a cycle in a layer.
+                i + 1 + rng.below((services - i - 1).min(50))
+            } else if i > 0 && rng.chance(80) {
+                // Mostly a near one: services call their own layer's.
+                i - 1 - rng.below(i.min(300))
+            } else if i > 0 {
+                rng.below(i)
+            } else {
+                continue;
+            };
+            deps.push(match rng.below(10) {
+                0 => format!("{{ on: s{on}, mode: soft }}"),
+                1 if i > 1 => format!("{{ any_of: [s{on}, s{}] }}", rng.below(i)),
+                _ => format!("s{on}"),
+            });
+        }
+        deps.sort();
+        deps.dedup();
+        deps.retain(|d| d != &format!("s{i}"));
+        if !deps.is_empty() {
+            writeln!(out, "    depends_on: [{}]", deps.join(", ")).unwrap();
+        }
+    }
+    writeln!(out, "integrations:").unwrap();
+    for k in 0..services / 50 {
+        let (c, p) = (rng.below(services), rng.below(services));
+        if c == p {
+            continue;
+        }
+        writeln!(
+            out,
+            "  int-{k}: {{ consumer: s{c}, provider: s{p}, mode: {} }}",
+            if rng.chance(50) { "soft" } else { "hard" }
+        )
+        .unwrap();
+    }
+    out
 }

@@ -1,19 +1,27 @@
 //! Minimal cut sets (format v1 §10): the smallest sets of candidates whose
 //! joint failure takes a target down.
 //!
-//! Per target, only the candidates in its down-cone (marked by `ConeMarks::mark`: candidates with a path to it along requirements that carry "down") are
-//! tried, and a set is tried only when none of its subsets already is a
-//! cut, which keeps every reported set minimal by construction. Trying one
-//! set costs one propagation over the part of the graph it reaches, so
-//! order K costs O(C^K) propagations for a cone of C candidates; with the
-//! order-1 pruning this is what makes K = 3 practical on realistic files.
+//! Per target, only the candidates in its down-cone (marked by
+//! `ConeMarks::mark`: candidates with a path to it along requirements that
+//! carry "down") are tried, and a set is tried only when none of its
+//! subsets already is a cut, which keeps every reported set minimal by
+//! construction. Trying one set costs one propagation over the part of the
+//! graph it reaches.
+//!
+//! Orders 1 and 2 are found for every target at once: each candidate is
+//! failed once, then only the pairs that meet at a threshold gate (see
+//! `meeting_pairs` for why no minimal pair is missed), each once, with the
+//! targets each takes down recorded: O(C + P) propagations for C
+//! candidates and P meeting pairs, shared by all targets, instead of C² per
+//! target. Order K ≥ 3 tries every K-set of a target's cone: O(C^K) per
+//! target.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{Architecture, NodeId};
 
 use super::cone::ConeMarks;
-use super::graph::FailureGraph;
+use super::graph::{FailureGraph, Gate, GateId};
 use super::progress::Progress;
 use super::propagate::{Scratch, State};
 
@@ -38,7 +46,8 @@ pub fn minimal_cut_sets(
     minimal_cut_sets_with(arch, graph, targets, max_order, &Progress::default())
 }
 
-/// [`minimal_cut_sets`], counting targets finished in `progress`.
+/// [`minimal_cut_sets`], counting work in `progress`: candidates, then
+/// pairs, then targets (for order 3 and more).
 pub fn minimal_cut_sets_with(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -47,21 +56,176 @@ pub fn minimal_cut_sets_with(
     progress: &Progress,
 ) -> Vec<TargetCuts> {
     let ranks = arch.id_ranks();
-    let mut out: Vec<TargetCuts> = super::parallel::map_chunked(
-        targets,
-        16,
-        progress,
-        || (Scratch::new(graph), ConeMarks::new(graph)),
-        |(scratch, marks), &t| TargetCuts {
-            target: t,
-            sets: cuts_of(arch, graph, scratch, marks, &ranks, t, max_order),
-        },
-    );
+    let mut small = small_cuts(arch, graph, targets, max_order.min(2), &ranks, progress);
+    let mut out: Vec<TargetCuts> = if max_order >= 3 {
+        super::parallel::map_chunked(
+            targets,
+            16,
+            progress,
+            || (Scratch::new(graph), ConeMarks::new(graph)),
+            |(scratch, marks), &t| {
+                let mut sets = small.get(&t).cloned().unwrap_or_default();
+                larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                TargetCuts { target: t, sets }
+            },
+        )
+    } else {
+        targets
+            .iter()
+            .map(|&t| TargetCuts {
+                target: t,
+                sets: small.remove(&t).unwrap_or_default(),
+            })
+            .collect()
+    };
     out.sort_by_key(|c| ranks[c.target.index()]);
     out
 }
 
-fn cuts_of(
+/// One candidate's failure: the targets it takes down, sorted, and the
+/// threshold gates it takes a member of without taking the gate down, with
+/// the members it takes down (sorted).
+struct Single {
+    down: Vec<NodeId>,
+    meets: Vec<(GateId, Vec<GateId>)>,
+}
+
+/// Cut sets of order 1 and 2 for every target at once. Each candidate is
+/// failed once for all targets (C propagations); then only the pairs that
+/// meet at a threshold gate are failed, once each for all targets (see
+/// `meeting_pairs` for why no minimal pair is missed). O((C + P) · R), R
+/// the part of the graph a failure reaches, P the pairs that meet.
+fn small_cuts(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    max_order: usize,
+    ranks: &[u32],
+    progress: &Progress,
+) -> HashMap<NodeId, Vec<Vec<NodeId>>> {
+    let mut is_target = vec![false; arch.nodes.len()];
+    for t in targets {
+        is_target[t.index()] = true;
+    }
+    let mut candidates: Vec<NodeId> = arch
+        .node_ids()
+        .filter(|&id| arch.node(id).is_candidate())
+        .collect();
+    candidates.sort_by_key(|id| ranks[id.index()]);
+    let singles: Vec<Single> = super::parallel::map_chunked(
+        &candidates,
+        16,
+        progress,
+        || Scratch::new(graph),
+        |scratch, &c| {
+            scratch.propagate(graph, &[c]);
+            let single = single(graph, scratch, &is_target, c, max_order >= 2);
+            scratch.reset(graph);
+            single
+        },
+    );
+    let mut cuts: HashMap<NodeId, Vec<Vec<NodeId>>> = HashMap::new();
+    for (i, s) in singles.iter().enumerate() {
+        for &t in &s.down {
+            cuts.entry(t).or_default().push(vec![candidates[i]]);
+        }
+    }
+    if max_order < 2 {
+        return cuts;
+    }
+    let mut meeting: HashMap<GateId, Vec<(usize, &[GateId])>> = HashMap::new();
+    for (i, s) in singles.iter().enumerate() {
+        for (g, members) in &s.meets {
+            meeting.entry(*g).or_default().push((i, members));
+        }
+    }
+    let pairs = meeting_pairs(graph, &meeting);
+    let found: Vec<Vec<(NodeId, [NodeId; 2])>> = super::parallel::map_chunked(
+        &pairs,
+        64,
+        progress,
+        || Scratch::new(graph),
+        |scratch, &(a, b)| {
+            let pair = [candidates[a], candidates[b]];
+            scratch.propagate(graph, &pair);
+            let alone = |i: usize, t: NodeId| singles[i].down.binary_search(&t).is_ok();
+            let new: Vec<(NodeId, [NodeId; 2])> = scratch
+                .changed
+                .iter()
+                .filter_map(|&g| graph.node_of(g))
+                .filter(|&t| is_target[t.index()] && !pair.contains(&t))
+                .filter(|&t| scratch.state(t.into()) == State::Down)
+                .filter(|&t| !alone(a, t) && !alone(b, t))
+                .map(|t| (t, pair))
+                .collect();
+            scratch.reset(graph);
+            new
+        },
+    );
+    // Each pair is tried once, so no set is found twice. Singles came
+    // first in rank order, and the pairs follow in rank order of their
+    // members (candidates are in rank order and the pairs sorted): the
+    // order §10 asks for, with no sort.
+    for (t, pair) in found.into_iter().flatten() {
+        cuts.entry(t).or_default().push(pair.to_vec());
+    }
+    cuts
+}
+
+/// What failing one candidate did, read off the propagated scratch.
+fn single(
+    graph: &FailureGraph,
+    scratch: &Scratch,
+    is_target: &[bool],
+    c: NodeId,
+    meets: bool,
+) -> Single {
+    let mut down: Vec<NodeId> = Vec::new();
+    let mut met: Vec<GateId> = Vec::new();
+    for &m in &scratch.changed {
+        if scratch.state(m) != State::Down {
+            continue;
+        }
+        if let Some(t) = graph.node_of(m).filter(|t| is_target[t.index()] && *t != c) {
+            down.push(t);
+        }
+        if !meets {
+            continue;
+        }
+        for &(g, _) in graph.dependents(m) {
+            let threshold = matches!(graph.gate(g), Gate::AtLeast { .. });
+            if threshold && scratch.state(g) != State::Down {
+                met.push(g);
+            }
+        }
+    }
+    down.sort_unstable();
+    down.dedup();
+    met.sort_unstable();
+    met.dedup();
+    let meets = met
+        .into_iter()
+        .map(|g| {
+            let mut members: Vec<GateId> = graph
+                .requirements(g)
+                .iter()
+                .map(|&(m, _)| m)
+                .filter(|&m| scratch.state(m) == State::Down)
+                .collect();
+            // Sorted, duplicates kept: a member listed twice counts twice
+            // towards `members`, as in the gate.
+            members.sort_unstable();
+            (g, members)
+        })
+        .collect();
+    Single { down, meets }
+}
+
+/// Adds to `sets` (the target's cuts of order 1 and 2) those of order 3
+/// up to `max_order`, trying every set of that size in the target's cone
+/// that holds no smaller cut: O(C^K) propagations inside the cone.
+#[allow(clippy::too_many_arguments)]
+fn larger_cuts(
     arch: &Architecture,
     graph: &FailureGraph,
     scratch: &mut Scratch,
@@ -69,33 +233,88 @@ fn cuts_of(
     ranks: &[u32],
     target: NodeId,
     max_order: usize,
-) -> Vec<Vec<NodeId>> {
+    sets: &mut Vec<Vec<NodeId>>,
+) {
     let mut cone = marks.mark(arch, graph, target);
     cone.sort_by_key(|id| ranks[id.index()]);
-    let mut found: Vec<Vec<NodeId>> = Vec::new();
-    let mut known: HashSet<Vec<NodeId>> = HashSet::new();
-    let takes_down = |set: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate_along(graph, set, |n| marks.dependents(n));
-        let down = scratch.state(target.into()) == State::Down;
-        scratch.reset(graph);
-        down
-    };
+    let mut known: HashSet<Vec<NodeId>> = sets.iter().cloned().collect();
     let mut set = Vec::with_capacity(max_order);
-    for order in 1..=max_order.min(cone.len()) {
+    for order in 3..=max_order.min(cone.len()) {
         let mut indices: Vec<usize> = (0..order).collect();
         loop {
             set.clear();
             set.extend(indices.iter().map(|&i| cone[i]));
-            if !has_cut_subset(&set, &known) && takes_down(&set, scratch) {
-                known.insert(set.clone());
-                found.push(set.clone());
+            if !has_cut_subset(&set, &known) {
+                scratch.propagate_along(graph, &set, |n| marks.dependents(n));
+                if scratch.state(target.into()) == State::Down {
+                    known.insert(set.clone());
+                    sets.push(set.clone());
+                }
+                scratch.reset(graph);
             }
             if !next_combination(&mut indices, cone.len()) {
                 break;
             }
         }
     }
-    found
+}
+
+/// The pairs worth trying at order 2, each as (lower, higher) position in
+/// the candidate list, sorted.
+///
+/// Why only these: let {a, b} take the target down while neither alone
+/// does. Down-ness is derived (§7) from failed nodes by two rules: a hard
+/// requirement down, or too few members of a threshold gate not down. Take
+/// the first gate derived under {a, b} that neither a nor b takes down
+/// alone. Everything it was derived from is down under a or under b, so it
+/// is no all-gate (its one down requirement would take it down under that
+/// failure alone): it is a threshold gate with a member down under a and a
+/// member down under b, down under neither alone; and since it is down,
+/// more than `members - min` of its members are down, each under a or
+/// under b. So a and b both meet at it with enough members between them,
+/// and the pair is listed. O(sum over gates of their list squared) set
+/// unions, no propagation.
+fn meeting_pairs(
+    graph: &FailureGraph,
+    meeting: &HashMap<GateId, Vec<(usize, &[GateId])>>,
+) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (&g, list) in meeting {
+        let Gate::AtLeast { min, members } = graph.gate(g) else {
+            continue;
+        };
+        // Down, the gate has more than `members - min` members down, each
+        // down under a or under b.
+        let needed = (members - min.min(members)) as usize + 1;
+        for (k, &(a, down_a)) in list.iter().enumerate() {
+            for &(b, down_b) in &list[k + 1..] {
+                if union_len(down_a, down_b) >= needed {
+                    pairs.push((a.min(b), a.max(b)));
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The size of the union of two sorted lists, as multisets (an element
+/// counts as often as it appears in the list holding it more often).
+fn union_len(a: &[GateId], b: &[GateId]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+        n += 1;
+    }
+    n + (a.len() - i) + (b.len() - j)
 }
 
 /// Whether a proper subset of `set` (same order as `set`) is a known cut.
