@@ -19,18 +19,20 @@
 //! A fix never moves services into a site where only other organisations'
 //! services run, nor moves an external service.
 //!
-//! Checking an edit rebuilds the failure graph: O(nodes + edges) each. A
-//! work budget in graph sizes (not time, so that output is the same on every
-//! machine) bounds the total; findings past it keep an unchecked fix, and
-//! the check's outcome counts how many were checked.
+//! Checking an edit is one propagation per scenario on the graph as it is
+//! (see `verify`), as the audit spends per candidate. A work budget in gates
+//! changed (not time, so that output is the same on every machine) bounds
+//! the total; findings past it keep an unchecked fix, and the check's
+//! outcome counts how many were checked.
 
+use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::{FailureGraph, Scratch, State};
-use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, PlacementEntry};
+use crate::model::{Architecture, NodeDetail, NodeId, NodeKind};
 
 use super::{Fix, Verified};
 
-/// Graph gates the checks may rebuild in all: 20 million (about a second
-/// on this project's machine).
+/// Gate changes the checks' propagations may make in all: 20 million
+/// (about a second on this project's machine).
 const WORK_BUDGET: usize = 20_000_000;
 
 /// Counts checks against the budget.
@@ -56,7 +58,7 @@ impl Checker {
         Self::with_budget(arch, WORK_BUDGET)
     }
 
-    /// A checker that may rebuild `budget` gates in all.
+    /// A checker whose propagations may change `budget` gates in all.
     pub(super) fn with_budget(arch: &Architecture, budget: usize) -> Self {
         let sites: Vec<NodeId> = arch
             .node_ids()
@@ -113,13 +115,14 @@ impl Checker {
             return Verified::Unchecked;
         }
         self.checkable += 1;
-        let cost = graph.len().max(1) * sites_of(arch, c).len().max(1);
-        if cost > self.left {
+        if self.left == 0 {
             return Verified::Unchecked;
         }
-        self.left -= cost;
         self.checked += 1;
-        verify(arch, graph, c, targets, fix)
+        let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
+        let (verified, work) = verify(arch, graph, scratch, c, targets, fix);
+        self.left = self.left.saturating_sub(work);
+        verified
     }
 }
 
@@ -247,65 +250,103 @@ fn alternative_site(
     sibling.or(same_kind).or(leaf).or(up.first()).copied()
 }
 
-/// Runs the engine on the model with `fix` made.
+/// Runs the engine as if `fix` were made, and says how much work that was
+/// (gates changed, summed over the propagations).
+///
+/// No graph is rebuilt: every fix here makes some services' placement
+/// hold under the scenario (the site added is up in it), which is the same
+/// as those services not hearing from their placement gates. So the
+/// scenario is propagated with those edges left out: one propagation per
+/// check, as the audit spends per candidate.
 fn verify(
     arch: &Architecture,
     graph: &FailureGraph,
+    scratch: &mut Scratch,
     c: NodeId,
     targets: &[NodeId],
     fix: &Fix,
-) -> Verified {
-    let survives = |g: &FailureGraph, failed: NodeId| {
-        let mut scratch = Scratch::new(g);
-        scratch.propagate(g, &[failed]);
-        targets
-            .iter()
-            .all(|&t| scratch.state(t.into()) != State::Down)
+) -> (Verified, usize) {
+    let mut work = 0;
+    let mut survives = |held: &[NodeId], failed: NodeId| {
+        let (all, changed) = survives_held(arch, graph, scratch, held, failed, targets);
+        work += changed;
+        all
     };
     let enough = match fix {
-        // The graph is the same: logical only changes what may fail alone.
-        Fix::Logical => sites_of(arch, c).into_iter().all(|s| survives(graph, s)),
+        // `logical: true` only changes what may fail alone, not the graph.
+        Fix::Logical => sites_of(arch, c).into_iter().all(|s| survives(&[], s)),
         Fix::PlaceAlsoIn {
             services,
-            site: Some(site),
-        } => {
-            let mut fixed = arch.clone();
-            for &s in services {
-                add_site(&mut fixed, s, *site);
-            }
-            survives(&FailureGraph::build(&fixed), c)
+            site: Some(_),
+        } => survives(services, c),
+        Fix::ReplicateIn { site: Some(_) } => {
+            sites_of(arch, c).into_iter().all(|s| survives(&[c], s))
         }
-        Fix::ReplicateIn { site: Some(site) } => {
-            let mut fixed = arch.clone();
-            add_site(&mut fixed, c, *site);
-            if let NodeDetail::Service { logical, .. } = &mut fixed.nodes[c.index()].detail {
-                *logical = true;
-            }
-            let first = sites_of(arch, c);
-            let g = FailureGraph::build(&fixed);
-            first.into_iter().all(|s| survives(&g, s))
-        }
-        _ => return Verified::Unchecked,
+        _ => return (Verified::Unchecked, 0),
     };
-    if enough {
+    let verified = if enough {
         Verified::Enough
     } else {
         Verified::NotEnough
-    }
+    };
+    (verified, work)
 }
 
-fn add_site(arch: &mut Architecture, service: NodeId, site: NodeId) {
-    if let NodeDetail::Service {
-        runs_in: Some(p), ..
-    } = &mut arch.nodes[service.index()].detail
-    {
-        if !p.entries.iter().any(|e| e.site == site) {
-            p.entries.push(PlacementEntry {
-                site,
-                requires: Vec::new(),
-            });
+/// Whether every target survives the loss of `failed` when the `held`
+/// services' placement holds (as if each also ran in a site that is up),
+/// and how many gates the propagation changed.
+pub(super) fn survives_held(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    scratch: &mut Scratch,
+    held: &[NodeId],
+    failed: NodeId,
+    targets: &[NodeId],
+) -> (bool, usize) {
+    let skip = placement_edges(arch, graph, held);
+    scratch.propagate_along(graph, &[failed], |n| {
+        skip.get(&n)
+            .map_or_else(|| graph.dependents(n), Vec::as_slice)
+    });
+    let changed = scratch.changed.len().max(1);
+    let all = targets
+        .iter()
+        .all(|&t| scratch.state(t.into()) != State::Down);
+    scratch.reset(graph);
+    (all, changed)
+}
+
+/// The dependents lists of the gates `held` services take their placement
+/// from, without those services: propagating along them, the services
+/// never hear that their placement went down.
+fn placement_edges(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    held: &[NodeId],
+) -> std::collections::HashMap<GateId, Vec<(GateId, crate::model::Mode)>> {
+    let mut skip: std::collections::HashMap<GateId, Vec<(GateId, crate::model::Mode)>> =
+        std::collections::HashMap::new();
+    for &service in held {
+        let me = GateId::from(service);
+        let sites = sites_of(arch, service);
+        for &(r, _) in graph.requirements(me) {
+            let placement = match graph.helper(r) {
+                Some(h) => {
+                    h.owner == service
+                        && matches!(h.role, HelperRole::Placement | HelperRole::PlacementEntry)
+                }
+                // A one-site placement is an edge to the site itself.
+                None => sites.len() == 1 && graph.node_of(r) == sites.first().copied(),
+            };
+            if placement {
+                let list = skip
+                    .entry(r)
+                    .or_insert_with(|| graph.dependents(r).to_vec());
+                list.retain(|&(d, _)| d != me);
+            }
         }
     }
+    skip
 }
 
 #[cfg(test)]
@@ -380,7 +421,8 @@ mod tests {
     fn past_the_work_budget_fixes_stay_unchecked_and_are_counted() {
         let arch = load_str("t.yaml", SHOP).unwrap().arch;
         let graph = FailureGraph::build(&arch);
-        let mut checker = Checker::with_budget(&arch, graph.len());
+        // One unit: the first check spends it, the second finds none left.
+        let mut checker = Checker::with_budget(&arch, 1);
         let a = arch.id_of("a").unwrap();
         let db = arch.id_of("db").unwrap();
         let web = arch.id_of("web").unwrap();

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{FailureGraph, Scratch, State};
-use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, PlacementEntry};
+use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId};
 
 use super::{Detail, Finding, Rule, Verified};
 
@@ -33,9 +33,10 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
     }
     let mut findings = Vec::new();
     let mut scratch = Scratch::new(graph);
-    // A work budget in graph sizes (not time: output is the same on every
-    // machine), as for the fixes of single points of failure.
-    let mut verify_budget = 20_000_000 / arch.nodes.len().max(1);
+    // Each check is one propagation; bounded (by count, not time, so that
+    // output is the same on every machine) for files with many standbys.
+    let mut verify_budget = 100_000;
+    let mut verifier: Option<Scratch> = None;
     for (primary, standbys) in by_primary {
         scratch.propagate(graph, &[primary]);
         let mut seen = Vec::new();
@@ -62,7 +63,8 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             // Each check rebuilds the graph: bounded so big files stay fast.
             let fix = if verify_budget > 0 {
                 verify_budget -= 1;
-                verify(arch, service, needed, entry.site, primary)
+                let check = verifier.get_or_insert_with(|| Scratch::new(graph));
+                verify(arch, graph, check, (service, needed, entry.site, primary))
             } else {
                 Verified::Unchecked
             };
@@ -83,44 +85,33 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
     findings
 }
 
-/// Re-runs the engine on the model with the fix applied (`needed` also
-/// placed in `standby_site`): does `service` then survive `primary`?
-/// `Unchecked` when the fix cannot be written as a model change (`needed`
-/// has no placement to extend).
+/// Runs the engine as if the fix were made (`needed` also placed in
+/// `standby_site`, which is up when `primary` is lost): does `service` then
+/// survive `primary`? `Unchecked` when the fix cannot be written as a
+/// model change (`needed` has no placement to extend, or already runs
+/// there). One propagation, no rebuilt graph (`fixes::survives_held`).
 fn verify(
     arch: &Architecture,
-    service: NodeId,
-    needed: NodeId,
-    standby_site: NodeId,
-    primary: NodeId,
+    graph: &FailureGraph,
+    scratch: &mut Scratch,
+    (service, needed, standby_site, primary): (NodeId, NodeId, NodeId, NodeId),
 ) -> Verified {
     let NodeDetail::Service {
-        runs_in: Some(_), ..
+        runs_in: Some(placement),
+        ..
     } = &arch.node(needed).detail
     else {
         return Verified::Unchecked;
     };
-    let mut fixed = arch.clone();
-    if let NodeDetail::Service {
-        runs_in: Some(placement),
-        ..
-    } = &mut fixed.nodes[needed.index()].detail
-    {
-        if placement.entries.iter().any(|e| e.site == standby_site) {
-            return Verified::Unchecked;
-        }
-        placement.entries.push(PlacementEntry {
-            site: standby_site,
-            requires: Vec::new(),
-        });
+    if placement.entries.iter().any(|e| e.site == standby_site) {
+        return Verified::Unchecked;
     }
-    let graph = FailureGraph::build(&fixed);
-    let mut scratch = Scratch::new(&graph);
-    scratch.propagate(&graph, &[primary]);
-    if scratch.state(service.into()) == State::Down {
-        Verified::NotEnough
-    } else {
+    let (survives, _) =
+        super::fixes::survives_held(arch, graph, scratch, &[needed], primary, &[service]);
+    if survives {
         Verified::Enough
+    } else {
+        Verified::NotEnough
     }
 }
 
