@@ -257,11 +257,15 @@ fn layered(services: usize, rng: &mut Rng, fan_in: usize, back: u64, quorum: u64
         }
         let mut deps = Vec::new();
         for _ in 0..(1 + rng.below(fan_in.max(1))) {
+            let platform = (services / 20).max(1);
             let on = if rng.chance(back) && i + 1 < services {
                 // A back edge to a near later service: a cycle in a layer.
                 i + 1 + rng.below((services - i - 1).min(50))
-            } else if i > 0 && rng.chance(80) {
-                // Mostly a near one: services call their own layer's.
+            } else if i > platform && rng.chance(70) {
+                // Most calls go to the shared platform (the first 5%).
+                rng.below(platform)
+            } else if i > 0 && rng.chance(85) {
+                // Then to a near one: services call their own layer's.
                 i - 1 - rng.below(i.min(300))
             } else if i > 0 {
                 rng.below(i)

@@ -31,9 +31,9 @@ use crate::model::{Architecture, NodeDetail, NodeId, NodeKind};
 
 use super::{Fix, Verified};
 
-/// Gate changes the checks' propagations may make in all: 20 million
-/// (about a second on this project's machine).
-const WORK_BUDGET: usize = 20_000_000;
+/// Gate changes the checks' propagations may make in all, at least: enough
+/// for every fix of a file of a few thousand nodes.
+const MIN_BUDGET: usize = 2_000_000;
 
 /// Counts checks against the budget.
 pub(super) struct Checker {
@@ -46,6 +46,9 @@ pub(super) struct Checker {
     parents: std::collections::HashSet<NodeId>,
     /// The alternative found for each site a single-site service runs in.
     alternatives: std::collections::HashMap<NodeId, Option<NodeId>>,
+    /// The nodes down when a site fails alone, sorted, for the sites
+    /// `logical: true` fixes were checked against: services share sites.
+    site_down: std::collections::HashMap<NodeId, Vec<NodeId>>,
     left: usize,
     /// Fixes checked by the engine.
     pub(super) checked: usize,
@@ -54,8 +57,11 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    pub(super) fn new(arch: &Architecture) -> Self {
-        Self::with_budget(arch, WORK_BUDGET)
+    /// A checker that may spend as much as the audit did (`audit_work`,
+    /// from `Ranking::work`), and at least `MIN_BUDGET`: checking fixes then
+    /// at most doubles the cost of finding the single points of failure.
+    pub(super) fn new(arch: &Architecture, audit_work: usize) -> Self {
+        Self::with_budget(arch, audit_work.max(MIN_BUDGET))
     }
 
     /// A checker whose propagations may change `budget` gates in all.
@@ -89,6 +95,7 @@ impl Checker {
             sites,
             parents,
             alternatives: std::collections::HashMap::new(),
+            site_down: std::collections::HashMap::new(),
             left: budget,
             checked: 0,
             checkable: 0,
@@ -120,6 +127,34 @@ impl Checker {
         }
         self.checked += 1;
         let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
+        if *fix == Fix::Logical {
+            // `logical: true` leaves the graph as it is: the verdict is
+            // whether any of its sites alone takes a target down, and sites
+            // are shared, so each site's loss is propagated once.
+            let mut enough = true;
+            for s in sites_of(arch, c) {
+                let down = self.site_down.entry(s).or_insert_with(|| {
+                    scratch.propagate(graph, &[s]);
+                    let mut down: Vec<NodeId> = scratch
+                        .changed
+                        .iter()
+                        .filter(|&&g| scratch.state(g) == State::Down)
+                        .filter_map(|&g| graph.node_of(g))
+                        .collect();
+                    scratch.reset(graph);
+                    down.sort_unstable();
+                    down.dedup();
+                    down
+                });
+                self.left = self.left.saturating_sub(down.len().max(1));
+                enough &= targets.iter().all(|t| down.binary_search(t).is_err());
+            }
+            return if enough {
+                Verified::Enough
+            } else {
+                Verified::NotEnough
+            };
+        }
         let (verified, work) = verify(arch, graph, scratch, c, targets, fix);
         self.left = self.left.saturating_sub(work);
         verified

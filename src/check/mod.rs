@@ -161,7 +161,17 @@ impl Finding {
 /// Runs every rule on one architecture. Findings are sorted by the line of
 /// their node, then by rule.
 pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    let mut findings = single_points(arch, graph, min_tier);
+    check_counting_work(arch, graph, min_tier).0
+}
+
+/// [`check`], with the work the audit's propagations did (see
+/// `engine::Ranking::work`), which bounds the work of checking fixes.
+pub(crate) fn check_counting_work(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    min_tier: Tier,
+) -> (Vec<Finding>, usize) {
+    let (mut findings, work) = single_points(arch, graph, min_tier);
     findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
@@ -181,11 +191,15 @@ pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<F
         let line = |f: &Finding| arch.node(f.node).id_span;
         line(a).cmp(&line(b)).then(a.rule.cmp(&b.rule))
     });
-    findings
+    (findings, work)
 }
 
-fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    let mut fixes = fixes::Checker::new(arch);
+fn single_points(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    min_tier: Tier,
+) -> (Vec<Finding>, usize) {
+    let mut fixes = fixes::Checker::new(arch, 0);
     let ranking = engine::rank(
         arch,
         graph,
@@ -193,7 +207,8 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
         &engine::Progress::default(),
     );
     // SPOF by SPOF: each one's chains are dropped once its finding is made.
-    ranking
+    let work = ranking.work();
+    let findings = ranking
         .details(arch, graph)
         .map(|spof| {
             let mut targets: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
@@ -210,7 +225,8 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> V
                 },
             )
         })
-        .collect()
+        .collect();
+    (findings, work)
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -10,7 +10,7 @@ use crate::model::{Architecture, Tier};
 use crate::rule::Severity;
 
 use super::baseline::{Baseline, Key};
-use super::{check, Finding};
+use super::Finding;
 use crate::load::config::CheckConfig;
 
 /// Where a suppression was written.
@@ -125,7 +125,8 @@ pub fn run(
     baseline: Option<&Baseline>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    for mut f in check(arch, graph, min_tier) {
+    let (findings, audit_work) = super::check_counting_work(arch, graph, min_tier);
+    for mut f in findings {
         let Some(level) = config.level(f.rule) else {
             continue;
         };
@@ -145,7 +146,7 @@ pub fn run(
         }
     }
     // Only the findings reported are worth the engine's time.
-    let mut checker = super::fixes::Checker::new(arch);
+    let mut checker = super::fixes::Checker::new(arch, audit_work);
     for f in &mut outcome.findings {
         let node = f.node;
         if let super::Detail::SinglePoint {

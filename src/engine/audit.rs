@@ -182,6 +182,14 @@ pub fn rank(
 }
 
 impl Ranking {
+    /// The work the ranking's propagations did, roughly: one per candidate
+    /// plus every node its single points of failure took down. Other work
+    /// (checking fixes) is budgeted against it, so that it stays within a
+    /// constant factor of the audit's.
+    pub fn work(&self) -> usize {
+        self.candidates + self.down.iter().sum::<usize>()
+    }
+
     /// Every SPOF with its details, in ranked order. Batches are computed
     /// in parallel, each holding about a million nodes' worth of details at
     /// most, and only one batch is held at a time.

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Scale benchmark on several generator shapes: each command's time and peak
+# memory at each size, its ratio to `audit` on the same file, and the growth
+# exponent from one size to the next (log(t2/t1) / log(n2/n1): 1 is linear).
+# Ratios are taken within one run, so a busy machine shifts them less than
+# the times.
+#
+#   bash benches/shapes.sh                    # 10k and 100k, both shapes
+#   SIZES="10000 100000 1000000" bash benches/shapes.sh
+#   SHAPES="systems layered" bash benches/shapes.sh
+#
+# Shapes (examples/generate.rs): `systems`, systems of 20 services on a
+# replicated platform; `layered`, the shape of issue #18 (one site, a list or
+# a quorum; one to four dependencies, mostly on a shared platform, some
+# soft, some any_of, a few cycles; 2% integrations). `layered-dense` is
+# `layered` with up to 2 dependencies of which most are near ones, so one
+# failure cascades through much of the file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin spof --example generate --example parse_floor
+sizes=(${SIZES:-10000 100000})
+shapes=(${SHAPES:-systems layered})
+dir=${TMPDIR:-/tmp}/spof-bench
+mkdir -p "$dir"
+limit=${LIMIT:-900}
+measure() { # prints "seconds KB" for a command, output discarded; "- -" past the limit
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$dir/time" timeout "$limit" "$@" > "$dir/out" 2>/dev/null || rc=$?
+  if [ "$rc" = 124 ]; then echo "- -"; else tail -1 "$dir/time"; fi
+}
+gen() { # shape size -> file
+  local f="$dir/$1-$2.yaml"
+  if [ ! -f "$f" ]; then
+    case "$1" in
+      systems) ./target/release/examples/generate "$2" > "$f" ;;
+      layered) ./target/release/examples/generate "$2" layered > "$f" ;;
+      layered-dense) ./target/release/examples/generate "$2" layered 2 1 20 > "$f" ;;
+    esac
+  fi
+  echo "$f"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1fx", a / b }'; }
+growth() { awk -v t1="$1" -v t2="$2" -v n1="$3" -v n2="$4" 'BEGIN { if (t1 == "-" || t2 == "-" || t1 <= 0) print "-"; else printf "%.2f", log(t2 / t1) / log(n2 / n1) }'; }
+commands=("validate" "audit --format json" "check --format github" "availability --format json" "cuts --max-order 2 --format json")
+printf '| shape | services | file | parse floor | command | time | / audit | peak memory | growth |\n'
+printf '|---|---:|---:|---:|---|---:|---:|---:|---:|\n'
+declare -A prev
+for shape in "${shapes[@]}"; do
+  prevn=""
+  for n in "${sizes[@]}"; do
+    f=$(gen "$shape" "$n")
+    size=$(du -m "$f" | cut -f1)
+    floor=$(./target/release/examples/parse_floor "$f" | awk '{print $4}')
+    read -r ta ma < <(measure ./target/release/spof audit "$f" --format json)
+    for c in "${commands[@]}"; do
+      if [ "$c" = "audit --format json" ]; then
+        t=$ta m=$ma
+      else
+        # shellcheck disable=SC2086
+        read -r t m < <(measure ./target/release/spof $c "$f")
+      fi
+      g="-"
+      [ -n "$prevn" ] && g=$(growth "${prev[$shape $c]}" "$t" "$prevn" "$n")
+      mem="-"; [ "$m" != "-" ] && mem="$((m / 1024)) MB"
+      printf '| %s | %s | %s MB | %s s | `%s` | %s s | %s | %s | %s |\n' \
+        "$shape" "$n" "$size" "$floor" "$c" "$t" "$(ratio "$t" "$ta")" "$mem" "$g"
+      prev["$shape $c"]=$t
+    done
+    prevn=$n
+  done
+done
