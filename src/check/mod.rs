@@ -206,20 +206,20 @@ fn single_points(
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
     );
-    // SPOF by SPOF: each one's chains are dropped once its finding is made.
     let work = ranking.work();
+    // Targets and users only: the chains the audit prints are not needed.
     let findings = ranking
-        .details(arch, graph)
-        .map(|spof| {
-            let mut targets: Vec<NodeId> = spof.chains.iter().map(|(t, _)| *t).collect();
+        .targets_taken(arch, graph)
+        .into_iter()
+        .map(|(id, mut targets, users_affected)| {
             targets.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
-            let fix = fixes.plan(arch, graph, spof.id);
+            let fix = fixes.plan(arch, graph, id);
             finding(
                 Rule::SinglePointOfFailure,
-                spof.id,
+                id,
                 Detail::SinglePoint {
                     targets,
-                    users_affected: spof.users_affected,
+                    users_affected,
                     fix,
                     verified: Verified::Unchecked,
                 },

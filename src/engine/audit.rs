@@ -218,6 +218,42 @@ impl Ranking {
         })
     }
 
+    /// Every SPOF with the targets it takes down (in id order) and the
+    /// users affected, in ranked order: what [`Ranking::details`] gives
+    /// without the cause chains and node lists, which cost more than the
+    /// propagation on files where one failure reaches far. One propagation
+    /// per SPOF, in parallel.
+    pub fn targets_taken<'a>(
+        &'a self,
+        arch: &'a Architecture,
+        graph: &'a FailureGraph,
+    ) -> Vec<(NodeId, Vec<NodeId>, u64)> {
+        super::parallel::map_chunked(
+            &self.order,
+            16,
+            &Progress::default(),
+            || Scratch::new(graph),
+            |scratch, &c| {
+                scratch.propagate(graph, &[c]);
+                let mut targets = Vec::new();
+                let mut users = arch.node(c).users();
+                for &g in &scratch.changed {
+                    let Some(n) = graph.node_of(g) else { continue };
+                    if n == c || scratch.state(g) != State::Down {
+                        continue;
+                    }
+                    users = users.saturating_add(arch.node(n).users());
+                    if self.is_target[n.index()] {
+                        targets.push(n);
+                    }
+                }
+                scratch.reset(graph);
+                targets.sort_unstable_by_key(|id| self.ranks[id.index()]);
+                (c, targets, users)
+            },
+        )
+    }
+
     /// Consecutive ranges of [`Ranking::order`] whose SPOFs take down about
     /// a million nodes together (chains grow with that too), and at most
     /// 4,096 SPOFs.
