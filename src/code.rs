@@ -164,12 +164,12 @@ with `-o FILE.dot` and render it elsewhere.";
     GraphvizFailed = "graphviz-failed", "Graphviz could not render the diagram.",
 "`dot` ran and reported an error; its message follows. Very large graphs
 can exhaust it: draw less with `--focus ID` or `--collapse`.";
-    Import = "import", "A catalog file could not be imported.",
+    Import = "import", "A catalog or manifest file could not be imported.",
 "The message says which file and why: it could not be read, is not UTF-8,
 or is not YAML.";
-    ImportSkipped = "import-skipped", "Something in a catalog was skipped by the import.",
-"An entity or a Location target the import cannot use; the message says
-what and why. The rest of the catalog is imported.";
+    ImportSkipped = "import-skipped", "Something in a catalog or manifest was skipped by the import.",
+"An entity, a Kubernetes object or a Location target the import cannot use;
+the message says what and why. The rest is imported.";
 }
 
 impl Code {
