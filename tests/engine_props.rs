@@ -458,6 +458,11 @@ proptest! {
         let candidates: Vec<NodeId> = arch.node_ids().filter(|&c| arch.node(c).is_candidate()).collect();
         let targets: Vec<NodeId> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
         let found = engine::cuts::minimal_cut_sets(&arch, &graph, &targets, k);
+        // Both searches, per target and shared, give the same sets.
+        for search in [engine::cuts::Search::PerTarget, engine::cuts::Search::Shared] {
+            let other = engine::cuts::minimal_cut_sets_searching(&arch, &graph, &targets, k, &engine::Progress::default(), search);
+            prop_assert_eq!(&other, &found, "{:?}", search);
+        }
         for tc in &found {
             let t = tc.target;
             let pool: Vec<NodeId> = candidates.iter().copied().filter(|&c| c != t).collect();

@@ -57,11 +57,12 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// A checker that may spend as much as the audit did (`audit_work`,
-    /// from `Ranking::work`), and at least `MIN_BUDGET`: checking fixes then
-    /// at most doubles the cost of finding the single points of failure.
+    /// A checker that may spend half of what the audit did
+    /// (`audit_work`, from `Ranking::work`), and at least `MIN_BUDGET`:
+    /// checking fixes then adds at most half to the cost of finding
+    /// the single points of failure.
     pub(super) fn new(arch: &Architecture, audit_work: usize) -> Self {
-        Self::with_budget(arch, audit_work.max(MIN_BUDGET))
+        Self::with_budget(arch, (audit_work / 2).max(MIN_BUDGET))
     }
 
     /// A checker whose propagations may change `budget` gates in all.
@@ -349,6 +350,32 @@ pub(super) fn survives_held(
         .all(|&t| scratch.state(t.into()) != State::Down);
     scratch.reset(graph);
     (all, changed)
+}
+
+/// The nodes down, sorted, under the loss of `failed` when the `held`
+/// services' placement holds (see [`survives_held`]).
+pub(super) fn down_held(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    scratch: &mut Scratch,
+    held: &[NodeId],
+    failed: NodeId,
+) -> Vec<NodeId> {
+    let skip = placement_edges(arch, graph, held);
+    scratch.propagate_along(graph, &[failed], |n| {
+        skip.get(&n)
+            .map_or_else(|| graph.dependents(n), Vec::as_slice)
+    });
+    let mut down: Vec<NodeId> = scratch
+        .changed
+        .iter()
+        .filter(|&&g| scratch.state(g) == State::Down)
+        .filter_map(|&g| graph.node_of(g))
+        .collect();
+    scratch.reset(graph);
+    down.sort_unstable();
+    down.dedup();
+    down
 }
 
 /// The dependents lists of the gates `held` services take their placement

@@ -36,7 +36,7 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
     // Each check is one propagation; bounded (by count, not time, so that
     // output is the same on every machine) for files with many standbys.
     let mut verify_budget = 100_000;
-    let mut verifier: Option<Scratch> = None;
+    let mut verifier = Verifier::default();
     for (primary, standbys) in by_primary {
         scratch.propagate(graph, &[primary]);
         let mut seen = Vec::new();
@@ -63,8 +63,12 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             // Each check rebuilds the graph: bounded so big files stay fast.
             let fix = if verify_budget > 0 {
                 verify_budget -= 1;
-                let check = verifier.get_or_insert_with(|| Scratch::new(graph));
-                verify(arch, graph, check, (service, needed, entry.site, primary))
+                verify(
+                    arch,
+                    graph,
+                    &mut verifier,
+                    (service, needed, entry.site, primary),
+                )
             } else {
                 Verified::Unchecked
             };
@@ -93,7 +97,7 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
 fn verify(
     arch: &Architecture,
     graph: &FailureGraph,
-    scratch: &mut Scratch,
+    cache: &mut Verifier,
     (service, needed, standby_site, primary): (NodeId, NodeId, NodeId, NodeId),
 ) -> Verified {
     let NodeDetail::Service {
@@ -106,13 +110,25 @@ fn verify(
     if placement.entries.iter().any(|e| e.site == standby_site) {
         return Verified::Unchecked;
     }
-    let (survives, _) =
-        super::fixes::survives_held(arch, graph, scratch, &[needed], primary, &[service]);
-    if survives {
-        Verified::Enough
-    } else {
+    // Standbys share their tooling and their primaries: one propagation
+    // per (tooling, primary), whatever the number of services.
+    let Verifier { scratch, down } = cache;
+    let scratch = scratch.get_or_insert_with(|| Scratch::new(graph));
+    let down = down
+        .entry((needed, primary))
+        .or_insert_with(|| super::fixes::down_held(arch, graph, scratch, &[needed], primary));
+    if down.binary_search(&service).is_ok() {
         Verified::NotEnough
+    } else {
+        Verified::Enough
     }
+}
+
+/// What checking standby fixes keeps between findings.
+#[derive(Default)]
+struct Verifier {
+    scratch: Option<Scratch>,
+    down: BTreeMap<(NodeId, NodeId), Vec<NodeId>>,
 }
 
 /// The node that makes a hard requirement unmet, if it is.

@@ -46,8 +46,20 @@ pub fn minimal_cut_sets(
     minimal_cut_sets_with(arch, graph, targets, max_order, &Progress::default())
 }
 
-/// [`minimal_cut_sets`], counting work in `progress`: candidates, then
-/// pairs, then targets (for order 3 and more).
+/// How orders 1 and 2 are searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// Per target when the cones are small, shared otherwise (see
+    /// `cones_are_small`).
+    Auto,
+    /// Each target inside its cone.
+    PerTarget,
+    /// Once for all targets.
+    Shared,
+}
+
+/// [`minimal_cut_sets`], counting work in `progress`: targets, or
+/// candidates then pairs when the search is shared.
 pub fn minimal_cut_sets_with(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -55,31 +67,160 @@ pub fn minimal_cut_sets_with(
     max_order: usize,
     progress: &Progress,
 ) -> Vec<TargetCuts> {
+    minimal_cut_sets_searching(arch, graph, targets, max_order, progress, Search::Auto)
+}
+
+/// [`minimal_cut_sets_with`], searching as `search` says; both searches
+/// give the same sets (the property tests run both).
+pub fn minimal_cut_sets_searching(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    max_order: usize,
+    progress: &Progress,
+    search: Search,
+) -> Vec<TargetCuts> {
     let ranks = arch.id_ranks();
-    let mut small = small_cuts(arch, graph, targets, max_order.min(2), &ranks, progress);
-    let mut out: Vec<TargetCuts> = if max_order >= 3 {
+    let per_target = match search {
+        Search::Auto => cones_are_small(arch, graph, targets),
+        Search::PerTarget => true,
+        Search::Shared => false,
+    };
+    let mut out: Vec<TargetCuts> = if per_target {
         super::parallel::map_chunked(
             targets,
             16,
             progress,
             || (Scratch::new(graph), ConeMarks::new(graph)),
             |(scratch, marks), &t| {
-                let mut sets = small.get(&t).cloned().unwrap_or_default();
-                larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                let mut sets = cone_cuts(arch, graph, scratch, marks, &ranks, t, max_order.min(2));
+                if max_order >= 3 {
+                    larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                }
                 TargetCuts { target: t, sets }
             },
         )
     } else {
-        targets
-            .iter()
-            .map(|&t| TargetCuts {
-                target: t,
-                sets: small.remove(&t).unwrap_or_default(),
-            })
-            .collect()
+        let mut small = small_cuts(arch, graph, targets, max_order.min(2), &ranks, progress);
+        if max_order >= 3 {
+            super::parallel::map_chunked(
+                targets,
+                16,
+                progress,
+                || (Scratch::new(graph), ConeMarks::new(graph)),
+                |(scratch, marks), &t| {
+                    let mut sets = small.get(&t).cloned().unwrap_or_default();
+                    larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                    TargetCuts { target: t, sets }
+                },
+            )
+        } else {
+            targets
+                .iter()
+                .map(|&t| TargetCuts {
+                    target: t,
+                    sets: small.remove(&t).unwrap_or_default(),
+                })
+                .collect()
+        }
     };
     out.sort_by_key(|c| ranks[c.target.index()]);
     out
+}
+
+/// Whether the targets' cones hold few candidates next to the whole file
+/// (at most 32 times the candidates, summed over targets). Then each
+/// target's search stays inside its own small cone; else the cones overlap
+/// so much that one search shared by all targets costs less. O(sum of the
+/// cones), stopping as soon as the bound is passed.
+fn cones_are_small(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> bool {
+    let candidates = arch.nodes.iter().filter(|n| n.is_candidate()).count();
+    let bound = candidates.saturating_mul(32);
+    let mut marks = ConeMarks::new(graph);
+    let mut total = 0usize;
+    for &t in targets {
+        total += marks.mark(arch, graph, t).len();
+        if total > bound {
+            return false;
+        }
+    }
+    true
+}
+
+/// Cut sets of order 1 and 2 (as `max_order` allows) of one target, found
+/// inside its cone: each candidate of the cone is failed once, then only
+/// the pairs that meet at a threshold gate (`meeting_pairs`). O(C + P)
+/// propagations inside the cone.
+fn cone_cuts(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    scratch: &mut Scratch,
+    marks: &mut ConeMarks,
+    ranks: &[u32],
+    target: NodeId,
+    max_order: usize,
+) -> Vec<Vec<NodeId>> {
+    let mut cone = marks.mark(arch, graph, target);
+    cone.sort_by_key(|id| ranks[id.index()]);
+    let mut found: Vec<Vec<NodeId>> = Vec::new();
+    let mut is_cut = vec![false; cone.len()];
+    let mut meeting: HashMap<GateId, Vec<(usize, Vec<GateId>)>> = HashMap::new();
+    for (i, &c) in cone.iter().enumerate() {
+        scratch.propagate_along(graph, &[c], |n| marks.dependents(n));
+        if scratch.state(target.into()) == State::Down {
+            found.push(vec![c]);
+            is_cut[i] = true;
+        } else if max_order >= 2 {
+            for &m in &scratch.changed {
+                if scratch.state(m) != State::Down {
+                    continue;
+                }
+                for &(g, _) in marks.dependents(m) {
+                    let threshold = matches!(graph.gate(g), Gate::AtLeast { .. });
+                    if !threshold || scratch.state(g) == State::Down {
+                        continue;
+                    }
+                    let list = meeting.entry(g).or_default();
+                    if list.last().map(|l| l.0) != Some(i) {
+                        list.push((i, down_members(graph, scratch, g)));
+                    }
+                }
+            }
+        }
+        scratch.reset(graph);
+    }
+    if max_order < 2 {
+        return found;
+    }
+    let refs: HashMap<GateId, Vec<(usize, &[GateId])>> = meeting
+        .iter()
+        .map(|(&g, list)| (g, list.iter().map(|(i, m)| (*i, m.as_slice())).collect()))
+        .collect();
+    for (a, b) in meeting_pairs(graph, &refs) {
+        if is_cut[a] || is_cut[b] {
+            continue;
+        }
+        let pair = [cone[a], cone[b]];
+        scratch.propagate_along(graph, &pair, |n| marks.dependents(n));
+        if scratch.state(target.into()) == State::Down {
+            found.push(pair.to_vec());
+        }
+        scratch.reset(graph);
+    }
+    found
+}
+
+/// The members of threshold gate `g` that are down, sorted, duplicates kept
+/// (a member listed twice counts twice towards the gate's `members`).
+fn down_members(graph: &FailureGraph, scratch: &Scratch, g: GateId) -> Vec<GateId> {
+    let mut members: Vec<GateId> = graph
+        .requirements(g)
+        .iter()
+        .map(|&(m, _)| m)
+        .filter(|&m| scratch.state(m) == State::Down)
+        .collect();
+    members.sort_unstable();
+    members
 }
 
 /// One candidate's failure: the targets it takes down, sorted, and the
@@ -205,18 +346,7 @@ fn single(
     met.dedup();
     let meets = met
         .into_iter()
-        .map(|g| {
-            let mut members: Vec<GateId> = graph
-                .requirements(g)
-                .iter()
-                .map(|&(m, _)| m)
-                .filter(|&m| scratch.state(m) == State::Down)
-                .collect();
-            // Sorted, duplicates kept: a member listed twice counts twice
-            // towards `members`, as in the gate.
-            members.sort_unstable();
-            (g, members)
-        })
+        .map(|g| (g, down_members(graph, scratch, g)))
         .collect();
     Single { down, meets }
 }
