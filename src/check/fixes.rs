@@ -134,19 +134,10 @@ impl Checker {
             // are shared, so each site's loss is propagated once.
             let mut enough = true;
             for s in sites_of(arch, c) {
-                let down = self.site_down.entry(s).or_insert_with(|| {
-                    scratch.propagate(graph, &[s]);
-                    let mut down: Vec<NodeId> = scratch
-                        .changed
-                        .iter()
-                        .filter(|&&g| scratch.state(g) == State::Down)
-                        .filter_map(|&g| graph.node_of(g))
-                        .collect();
-                    scratch.reset(graph);
-                    down.sort_unstable();
-                    down.dedup();
-                    down
-                });
+                let down = self
+                    .site_down
+                    .entry(s)
+                    .or_insert_with(|| down_held(arch, graph, scratch, &[], s));
                 self.left = self.left.saturating_sub(down.len().max(1));
                 enough &= targets.iter().all(|t| down.binary_search(t).is_err());
             }

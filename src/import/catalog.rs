@@ -12,8 +12,6 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Label, LoadError, Problem, SourceFile, Span};
-use crate::yaml::json::to_json;
-use crate::yaml::tree;
 
 /// An entity reference in canonical form: kind (lower case), namespace, name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,28 +110,13 @@ pub struct CatalogFile {
 /// Reads one catalog file. A file that is not YAML is an error with every
 /// problem found; entities that cannot be read are warnings.
 pub fn read(name: &str, text: &str) -> Result<(CatalogFile, Arc<SourceFile>), LoadError> {
-    let source = Arc::new(SourceFile::new(name, text));
-    let (doc, problems) = tree::parse_stream(text);
-    let doc = match doc {
-        Some(doc) if problems.is_empty() => doc,
-        _ => {
-            return Err(LoadError {
-                file: source,
-                others: Vec::new(),
-                problems,
-            })
-        }
-    };
+    let (documents, source) = super::documents(name, text)?;
     let mut out = CatalogFile::default();
-    for &root in &doc.roots {
-        let span = doc.get(root).1;
-        let Some(value) = to_json(&doc, root) else {
+    for (span, value) in documents {
+        let Some(value) = value else {
             out.warnings.push(skipped(span, "nested too deeply"));
             continue;
         };
-        if value.is_null() {
-            continue; // an empty document, as after a trailing `---`
-        }
         // The catalog API's answers: `GET /api/catalog/entities` is an array
         // of entities, `/entities/by-query` is `{ items: [...] }`.
         let listed = match &value {

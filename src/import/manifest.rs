@@ -12,8 +12,6 @@ use serde_json::Value as Json;
 
 use crate::code::Code;
 use crate::diagnostic::{Label, LoadError, Problem, SourceFile, Span};
-use crate::yaml::json::to_json;
-use crate::yaml::tree;
 
 /// One Kubernetes object, as written.
 #[derive(Clone, Debug)]
@@ -62,29 +60,13 @@ pub struct ManifestFile {
 /// Reads one manifest file. A file that is not YAML is an error with every
 /// problem found; documents that are not objects are warnings.
 pub fn read(name: &str, text: &str) -> Result<(ManifestFile, Arc<SourceFile>), LoadError> {
-    let source = Arc::new(SourceFile::new(name, text));
-    let (doc, problems) = tree::parse_stream(text);
-    let doc = match doc {
-        Some(doc) if problems.is_empty() => doc,
-        _ => {
-            return Err(LoadError {
-                file: source,
-                others: Vec::new(),
-                problems,
-            })
-        }
-    };
+    let (documents, source) = super::documents(name, text)?;
     let mut out = ManifestFile::default();
-    for &root in &doc.roots {
-        let span = doc.get(root).1;
-        let Some(value) = to_json(&doc, root) else {
-            out.warnings.push(skipped(span, "nested too deeply"));
-            continue;
-        };
-        if value.is_null() {
-            continue; // an empty document, as after a trailing `---`
+    for (span, value) in documents {
+        match value {
+            Some(value) => add(&mut out, value, span, 0),
+            None => out.warnings.push(skipped(span, "nested too deeply")),
         }
-        add(&mut out, value, span, 0);
     }
     Ok((out, source))
 }
