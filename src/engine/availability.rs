@@ -289,29 +289,32 @@ fn exact(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Opti
         if tail[k - 1] < TAIL || level.is_empty() {
             break;
         }
-        let known: std::collections::HashSet<&[usize]> =
+        let known: std::collections::HashSet<&[usize], Fnv> =
             level.iter().map(|(s, _)| s.as_slice()).collect();
         let mut next = Vec::new();
+        let mut sub: Vec<usize> = Vec::with_capacity(k);
         for (set, p) in &level {
             let from = set.last().map_or(0, |&m| m + 1);
             for (j, &odd) in odds.iter().enumerate().skip(from) {
-                let mut bigger = set.clone();
-                bigger.push(j);
                 // Monotone: a set with a subset that takes the target down
-                // takes it down too; only subsets of size k - 1 need a look.
-                if k > 1
-                    && !(0..k - 1).all(|drop| {
-                        let sub: Vec<usize> = bigger
-                            .iter()
+                // takes it down too; only subsets of size k - 1 need a look
+                // (the one without `j` is `set` itself, known).
+                let all_known = (0..k - 1).all(|drop| {
+                    sub.clear();
+                    sub.extend(
+                        set.iter()
                             .enumerate()
                             .filter(|&(i, _)| i != drop)
-                            .map(|(_, &x)| x)
-                            .collect();
-                        known.contains(sub.as_slice())
-                    })
-                {
+                            .map(|(_, &x)| x),
+                    );
+                    sub.push(j);
+                    known.contains(sub.as_slice())
+                });
+                if !all_known {
                     continue;
                 }
+                let mut bigger = set.clone();
+                bigger.push(j);
                 spent += 1;
                 if spent > EXACT_BUDGET {
                     return None;
@@ -328,6 +331,35 @@ fn exact(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Opti
         level = next;
     }
     Some(total)
+}
+
+/// FNV-1a for the sets of part indices the exact method looks up: the
+/// standard SipHash is built against hostile keys, and these are ours.
+#[derive(Clone, Copy, Default)]
+struct Fnv;
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        // One multiply per index rather than per byte.
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x0100_0000_01b3);
+    }
 }
 
 /// `tail[k]` = probability that more than `k` parts fail (Poisson-binomial).
