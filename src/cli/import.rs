@@ -145,6 +145,13 @@ fn deliver(
     io: &mut Io<'_>,
 ) -> CmdResult {
     let writer = io.diagnostic_writer();
+    // An empty import would be a file that passes every check: a wrong
+    // path must not look like an architecture without single points of failure.
+    if imported.nodes == 0 {
+        let problem = ImportProblem::NothingToImport { files };
+        tell(io, &Notice::ImportFailed { problem })?;
+        return Ok(INVALID);
+    }
     // The import promises a file spof reads as written; check before writing.
     if let Err(load_error) = spof::load::load_str("imported.yaml", imported.text.as_str()) {
         writer.write_load_error(io.err, &load_error)?;

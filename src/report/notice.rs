@@ -177,6 +177,11 @@ pub enum Source {
 /// A problem of the Backstage import that is not at a place in a file.
 #[derive(Debug)]
 pub enum ImportProblem {
+    /// The files read hold nothing the import makes a node of.
+    NothingToImport {
+        /// Files read.
+        files: usize,
+    },
     /// More files than the import reads.
     TooManyFiles {
         /// The limit.
@@ -401,6 +406,10 @@ fn import_problem(problem: &ImportProblem) -> String {
         ImportProblem::Location { file, target, why } => {
             format!("{file}: location `{target}` {why}")
         }
+        ImportProblem::NothingToImport { files } => format!(
+            "nothing to import in the {files} file{} read: no workload, Service, Ingress or catalog entity became a node (is it the right path?)",
+            if *files == 1 { "" } else { "s" }
+        ),
         ImportProblem::OutputInvalid => {
             "the import made a file spof cannot read: this is a bug in spof".into()
         }
