@@ -53,6 +53,9 @@ pub(super) struct Plan {
     pub(super) objects: usize,
 }
 
+/// Most workloads one Service's node lists as its alternatives.
+const MAX_SELECTED: usize = 1_000;
+
 /// Env names that say their value is an address.
 const ADDRESS_WORDS: [&str; 10] = [
     "ADDR", "HOST", "URL", "URI", "ENDPOINT", "SERVICE", "SERVER", "BROKER", "DSN", "PEERS",
@@ -369,6 +372,17 @@ impl<'o> Builder<'o> {
                 "TODO(spof): selects no pod in these manifests: what serves it, and where?".into(),
             );
         } else {
+            let mut selected = selected;
+            if selected.len() > MAX_SELECTED {
+                // Hostile or generated input could make every Service
+                // select every workload: quadratic output from a small
+                // file. Fewer alternatives is the cautious side.
+                node.notes.push(format!(
+                    "TODO(spof): selects {} workloads; only the first {MAX_SELECTED} are its alternatives here",
+                    selected.len()
+                ));
+                selected.truncate(MAX_SELECTED);
+            }
             node.deps.push(Dep {
                 on: selected,
                 soft: false,

@@ -274,3 +274,22 @@ proptest::proptest! {
         proptest::prop_assert!(loaded.is_ok(), "{:?}\n{}", loaded.err().map(|e| e.problems), imported.text);
     }
 }
+
+#[test]
+fn a_service_selecting_thousands_lists_a_bounded_number() {
+    let mut text = String::from(
+        "kind: Service\nmetadata: {name: all}\nspec: {type: LoadBalancer, selector: {app: x}}\n",
+    );
+    for i in 0..1_200 {
+        text.push_str(&format!(
+            "---\nkind: Deployment\nmetadata: {{name: w{i}}}\nspec: {{replicas: 2, template: {{metadata: {{labels: {{app: x}}}}}}}}\n"
+        ));
+    }
+    let out = import_with(&text, &[]);
+    let all = node(&out, "all");
+    assert!(
+        all.contains("selects 1200 workloads; only the first 1000"),
+        "{all}"
+    );
+    assert_eq!(all.matches(", w").count(), 999, "{all}");
+}
