@@ -171,20 +171,11 @@ fn cone_cuts(
             found.push(vec![c]);
             is_cut[i] = true;
         } else if max_order >= 2 {
-            for &m in &scratch.changed {
-                if scratch.state(m) != State::Down {
-                    continue;
-                }
-                for &(g, _) in marks.dependents(m) {
-                    let threshold = matches!(graph.gate(g), Gate::AtLeast { .. });
-                    if !threshold || scratch.state(g) == State::Down {
-                        continue;
-                    }
-                    let list = meeting.entry(g).or_default();
-                    if list.last().map(|l| l.0) != Some(i) {
-                        list.push((i, down_members(graph, scratch, g)));
-                    }
-                }
+            for g in met_gates(graph, scratch, |n| marks.dependents(n)) {
+                meeting
+                    .entry(g)
+                    .or_default()
+                    .push((i, down_members(graph, scratch, g)));
             }
         }
         scratch.reset(graph);
@@ -208,6 +199,27 @@ fn cone_cuts(
         scratch.reset(graph);
     }
     found
+}
+
+/// The threshold gates the propagated scenario takes a member of without
+/// taking the gate down (along `dependents`), sorted, each once: where a
+/// second failure could finish what this one started.
+fn met_gates<'a>(
+    graph: &FailureGraph,
+    scratch: &Scratch,
+    dependents: impl Fn(GateId) -> &'a [(GateId, crate::model::Mode)],
+) -> Vec<GateId> {
+    let mut met: Vec<GateId> = scratch
+        .changed
+        .iter()
+        .filter(|&&m| scratch.state(m) == State::Down)
+        .flat_map(|&m| dependents(m).iter().map(|&(g, _)| g))
+        .filter(|&g| matches!(graph.gate(g), Gate::AtLeast { .. }))
+        .filter(|&g| scratch.state(g) != State::Down)
+        .collect();
+    met.sort_unstable();
+    met.dedup();
+    met
 }
 
 /// The members of threshold gate `g` that are down, sorted, duplicates kept
@@ -321,29 +333,20 @@ fn single(
     c: NodeId,
     meets: bool,
 ) -> Single {
-    let mut down: Vec<NodeId> = Vec::new();
-    let mut met: Vec<GateId> = Vec::new();
-    for &m in &scratch.changed {
-        if scratch.state(m) != State::Down {
-            continue;
-        }
-        if let Some(t) = graph.node_of(m).filter(|t| is_target[t.index()] && *t != c) {
-            down.push(t);
-        }
-        if !meets {
-            continue;
-        }
-        for &(g, _) in graph.dependents(m) {
-            let threshold = matches!(graph.gate(g), Gate::AtLeast { .. });
-            if threshold && scratch.state(g) != State::Down {
-                met.push(g);
-            }
-        }
-    }
+    let mut down: Vec<NodeId> = scratch
+        .changed
+        .iter()
+        .filter(|&&m| scratch.state(m) == State::Down)
+        .filter_map(|&m| graph.node_of(m))
+        .filter(|t| is_target[t.index()] && *t != c)
+        .collect();
     down.sort_unstable();
     down.dedup();
-    met.sort_unstable();
-    met.dedup();
+    let met = if meets {
+        met_gates(graph, scratch, |n| graph.dependents(n))
+    } else {
+        Vec::new()
+    };
     let meets = met
         .into_iter()
         .map(|g| (g, down_members(graph, scratch, g)))

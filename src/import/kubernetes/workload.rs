@@ -205,21 +205,33 @@ fn allowed_zones(pod: &Json) -> BTreeSet<String> {
             "nodeSelectorTerms",
         ],
     );
-    for term in items(terms) {
-        for e in items(term.get("matchExpressions")) {
-            let key = e.get("key").and_then(Json::as_str).unwrap_or_default();
-            let op = e.get("operator").and_then(Json::as_str).unwrap_or_default();
-            if ZONE_KEYS.contains(&key) && op == "In" {
-                zones.extend(
-                    items(e.get("values"))
-                        .filter_map(Json::as_str)
-                        .map(str::to_string),
-                );
-            }
+    // Only `In` bounds where a pod may go; `NotIn` names zones it avoids.
+    for (op, values) in zone_expressions(terms) {
+        if op == "In" {
+            zones.extend(values);
         }
     }
     zones.retain(|z| !z.is_empty() && !z.chars().any(char::is_control));
     zones
+}
+
+/// The (operator, values) of every match expression on a zone label in a
+/// list of node selector terms.
+fn zone_expressions(terms: Option<&Json>) -> impl Iterator<Item = (&str, Vec<String>)> {
+    items(terms)
+        .flat_map(|term| items(term.get("matchExpressions")))
+        .filter(|e| {
+            let key = e.get("key").and_then(Json::as_str).unwrap_or_default();
+            ZONE_KEYS.contains(&key)
+        })
+        .map(|e| {
+            let op = e.get("operator").and_then(Json::as_str).unwrap_or_default();
+            let values = items(e.get("values"))
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect();
+            (op, values)
+        })
 }
 
 /// The skew a hard zone spread allows: `maxSkew` of a `DoNotSchedule`
@@ -283,18 +295,8 @@ pub(super) fn zones_named(workloads: &[Workload<'_>], objects: &[&Object]) -> BT
             &o.value,
             &["spec", "nodeAffinity", "required", "nodeSelectorTerms"],
         );
-        for term in items(terms) {
-            for e in items(term.get("matchExpressions")) {
-                let key = e.get("key").and_then(Json::as_str).unwrap_or_default();
-                if ZONE_KEYS.contains(&key) {
-                    zones.extend(
-                        items(e.get("values"))
-                            .filter_map(Json::as_str)
-                            .map(str::to_string),
-                    );
-                }
-            }
-        }
+        // Whatever the operator, the values are zones the cluster has.
+        zones.extend(zone_expressions(terms).flat_map(|(_, values)| values));
     }
     zones.retain(|z| !z.is_empty() && !z.chars().any(char::is_control));
     zones
