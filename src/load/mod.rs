@@ -152,19 +152,15 @@ fn check_files(
             readable = false;
             continue;
         }
-        let (parsed, found) = tree::parse(text);
+        let roots = doc.roots.len();
+        let (read, found) = tree::parse_into(&mut doc, text, file, false);
         problems.extend(found.into_iter().map(|p| p.in_file(file)));
-        match parsed {
-            Some(mut one) => {
-                one.set_file(file);
-                if one.roots.is_empty() && i > 0 {
-                    // An empty included file: the checker sees no root for it.
-                    let at = Span::point(Pos { line: 1, col: 0 });
-                    problems.push(nodes::missing_version(Span { file, ..at }));
-                }
-                doc.append(one);
-            }
-            None => readable = false,
+        if !read {
+            readable = false;
+        } else if doc.roots.len() == roots && i > 0 {
+            // An empty included file: the checker sees no root for it.
+            let at = Span::point(Pos { line: 1, col: 0 });
+            problems.push(nodes::missing_version(Span { file, ..at }));
         }
     }
     if readable {

@@ -57,7 +57,12 @@ pub(crate) fn first_indent_tab(text: &str, from: u32) -> Option<Pos> {
 }
 
 /// The problems of tabs used for indentation in block collections.
-pub(crate) fn tab_problems(text: &str, doc: &Document<'_>) -> Vec<Problem> {
+/// Only the nodes in `nodes`, those of this file, are looked at.
+pub(crate) fn tab_problems(
+    text: &str,
+    doc: &Document<'_>,
+    nodes: std::ops::Range<usize>,
+) -> Vec<Problem> {
     let lines = tab_lines(text);
     if lines.is_empty() {
         return Vec::new();
@@ -67,7 +72,7 @@ pub(crate) fn tab_problems(text: &str, doc: &Document<'_>) -> Vec<Problem> {
         .collect();
     let mut problems = Vec::new();
     let mut reported = std::collections::HashSet::new();
-    for idx in 0..doc.len() {
+    for idx in nodes {
         let (value, span) = doc.get(idx as NodeIdx);
         let children: Vec<NodeIdx> = match value {
             Value::Map(entries) => entries.iter().map(|&(k, _)| k).collect(),

@@ -1,10 +1,16 @@
 //! A YAML document as a compact tree with a span on every node.
 //!
-//! Built straight from saphyr-parser's event stream. Aliases are kept as
-//! references to the anchored node, never copied, and the size they would
-//! expand to is bounded, so an alias bomb costs nothing but a diagnostic.
-//! Duplicate keys and a second document are refused here, because the event
-//! stream is the only place that still sees them.
+//! Built straight from saphyr-parser's event stream. A node is 32 bytes and
+//! owns no allocation: a scalar whose value is written as-is in the file is
+//! kept as a slice of the file's text (saphyr hands every plain scalar over
+//! as a fresh `String`, which the builder drops), and only scalars with
+//! escapes or folded lines keep text of their own. The files of one
+//! architecture are read into one tree, each after the other, so no tree is
+//! ever copied. Aliases are kept as references to the anchored node, never
+//! copied, and the size they would expand to is bounded, so an alias bomb
+//! costs nothing but a diagnostic. Duplicate keys and a second document are
+//! refused here, because the event stream is the only place that still sees
+//! them.
 
 use crate::code::Code;
 use std::borrow::Cow;
@@ -22,14 +28,19 @@ pub(crate) type NodeIdx = u32;
 const ALIAS_EXPANSION_FLOOR: u64 = 1_000_000;
 const ALIAS_EXPANSION_FACTOR: u64 = 10;
 
-/// How a node is stored: children live in the document's shared pools, so a
-/// node costs no allocation of its own.
-#[derive(Debug)]
-enum Stored<'a> {
+/// How a node is stored: children live in the document's shared pools and
+/// scalar text in the file (or the pool of owned text), so a node costs no
+/// allocation of its own.
+#[derive(Debug, Clone, Copy)]
+enum Stored {
     Scalar {
-        text: Cow<'a, str>,
+        /// Byte offset in the file's text, or index in `owned`.
+        at: u32,
+        /// Length in bytes (unused when `owned`).
+        len: u32,
         plain: bool,
-        tag: Option<Box<TagName>>,
+        owned: bool,
+        tagged: bool,
     },
     Seq {
         start: u32,
@@ -63,66 +74,27 @@ pub(crate) enum TagName {
 }
 
 #[derive(Debug)]
-struct Node<'a> {
-    stored: Stored<'a>,
+struct Node {
+    stored: Stored,
     span: Span,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Document<'a> {
-    nodes: Vec<Node<'a>>,
+    nodes: Vec<Node>,
     items: Vec<NodeIdx>,
     entries: Vec<(NodeIdx, NodeIdx)>,
+    /// The text of each file, by [`FileId`]: borrowed scalars are slices of
+    /// it.
+    sources: Vec<&'a str>,
+    /// The text of scalars that are not written as-is in their file.
+    owned: Vec<Box<str>>,
+    /// The tags of tagged nodes, in node order (tags are rare).
+    tags: Vec<(NodeIdx, TagName)>,
     /// The root of the first document.
     pub root: Option<NodeIdx>,
-    /// The root of every document, for [`parse_stream`].
+    /// The root of every document, in the order the files were read.
     pub roots: Vec<NodeIdx>,
-}
-
-impl<'a> Document<'a> {
-    /// Marks every span of the tree as being in `file`.
-    pub(crate) fn set_file(&mut self, file: FileId) {
-        for node in &mut self.nodes {
-            node.span.file = file;
-        }
-    }
-
-    /// Moves `other`'s nodes into this tree, after its own: one tree for
-    /// the files of one architecture, whose roots are in [`Document::roots`]
-    /// in the order the files were read. O(size of `other`).
-    pub(crate) fn append(&mut self, other: Document<'a>) {
-        let nodes = self.nodes.len() as NodeIdx;
-        let items = self.items.len() as u32;
-        let entries = self.entries.len() as u32;
-        for mut node in other.nodes {
-            node.stored = match node.stored {
-                Stored::Seq { start, len } => Stored::Seq {
-                    start: start + items,
-                    len,
-                },
-                Stored::Map { start, len } => Stored::Map {
-                    start: start + entries,
-                    len,
-                },
-                Stored::Alias(target) => Stored::Alias(target + nodes),
-                scalar => scalar,
-            };
-            self.nodes.push(node);
-        }
-        self.items
-            .extend(other.items.into_iter().map(|i| i + nodes));
-        self.entries.extend(
-            other
-                .entries
-                .into_iter()
-                .map(|(k, v)| (k + nodes, v + nodes)),
-        );
-        self.roots
-            .extend(other.roots.into_iter().map(|r| r + nodes));
-        if self.root.is_none() {
-            self.root = self.roots.first().copied();
-        }
-    }
 }
 
 impl Document<'_> {
@@ -135,25 +107,50 @@ impl Document<'_> {
     /// (for an alias: where it is used).
     pub(crate) fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
         let node = &self.nodes[idx as usize];
-        let stored = match node.stored {
-            Stored::Alias(target) => &self.nodes[target as usize].stored,
-            ref other => other,
+        let (target, stored) = match node.stored {
+            Stored::Alias(target) => (target, &self.nodes[target as usize]),
+            _ => (idx, node),
         };
-        let value = match stored {
-            Stored::Scalar { text, plain, tag } => Value::Scalar {
-                text,
-                plain: *plain,
-                tag: tag.as_deref(),
+        let value = match stored.stored {
+            Stored::Scalar {
+                at,
+                len,
+                plain,
+                owned,
+                tagged,
+            } => Value::Scalar {
+                text: self.scalar_text(stored.span.file, at, len, owned),
+                plain,
+                tag: if tagged { self.tag(target) } else { None },
             },
-            Stored::Seq { start, len } => {
-                Value::Seq(&self.items[*start as usize..(*start + *len) as usize])
-            }
-            Stored::Map { start, len } => {
-                Value::Map(&self.entries[*start as usize..(*start + *len) as usize])
-            }
+            Stored::Seq { start, len } => Value::Seq(
+                self.items
+                    .get(start as usize..(start + len) as usize)
+                    .unwrap_or_default(),
+            ),
+            Stored::Map { start, len } => Value::Map(
+                self.entries
+                    .get(start as usize..(start + len) as usize)
+                    .unwrap_or_default(),
+            ),
             Stored::Alias(_) => Value::Seq(&[]),
         };
         (value, node.span)
+    }
+
+    fn scalar_text(&self, file: FileId, at: u32, len: u32, owned: bool) -> &str {
+        if owned {
+            return self.owned.get(at as usize).map_or("", |s| s);
+        }
+        let source = self.sources.get(file.index()).copied().unwrap_or_default();
+        source
+            .get(at as usize..at as usize + len as usize)
+            .unwrap_or_default()
+    }
+
+    fn tag(&self, idx: NodeIdx) -> Option<&TagName> {
+        let at = self.tags.binary_search_by_key(&idx, |(i, _)| *i).ok()?;
+        Some(&self.tags[at].1)
     }
 
     fn key_text(&self, idx: NodeIdx) -> Option<&str> {
@@ -189,119 +186,120 @@ enum Frame {
 /// Duplicate keys leave a usable document (the first key counts); syntax
 /// errors, a second document and alias bombs leave none.
 pub(crate) fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
-    match parse_inner(text, false) {
-        Ok((doc, problems)) => (Some(doc), problems),
-        Err(problems) => (None, problems),
-    }
+    let mut doc = Document::default();
+    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, false);
+    (read.then_some(doc), problems)
 }
 
 /// Like [`parse`], but a file may hold several documents (`---`), as
 /// Backstage catalog files do; their roots are in [`Document::roots`].
 pub(crate) fn parse_stream(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
-    match parse_inner(text, true) {
-        Ok((doc, problems)) => (Some(doc), problems),
-        Err(problems) => (None, problems),
+    let mut doc = Document::default();
+    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, true);
+    (read.then_some(doc), problems)
+}
+
+/// Reads `text`, the file `file` of an architecture, into `doc` after the
+/// files already there, and returns whether it was read (no syntax error,
+/// no second document, no alias bomb) and the problems found, located in
+/// `file`. A file that was not read leaves `doc` unusable.
+pub(crate) fn parse_into<'a>(
+    doc: &mut Document<'a>,
+    text: &'a str,
+    file: FileId,
+    many: bool,
+) -> (bool, Vec<Problem>) {
+    if doc.sources.len() <= file.index() {
+        doc.sources.resize(file.index() + 1, "");
+    }
+    doc.sources[file.index()] = text;
+    // Files written by people and generators hold about one node per 10
+    // bytes: reserving that once spares the copies of a growing vector
+    // (pages reserved but never written cost no memory).
+    doc.nodes.reserve(text.len() / 8);
+    let first = doc.nodes.len();
+    let mut builder = Builder {
+        doc,
+        file,
+        offsets: Offsets::new(text),
+        sizes: Vec::with_capacity(text.len() / 8),
+        first: first as NodeIdx,
+        stack: Vec::new(),
+        open_items: Vec::new(),
+        open_entries: Vec::new(),
+        anchors: HashMap::new(),
+        expansion: 0,
+        problems: Vec::new(),
+    };
+    match builder.read(text, many) {
+        Ok(()) => {
+            let mut problems = builder.problems;
+            problems.extend(super::tabs::tab_problems(text, doc, first..doc.len()));
+            (true, problems)
+        }
+        Err(()) => (false, builder.problems),
     }
 }
 
-fn parse_inner(text: &str, many: bool) -> Result<(Document<'_>, Vec<Problem>), Vec<Problem>> {
-    let mut builder = Builder::default();
-    let mut parser = Parser::new_from_str(text);
-    let mut documents = 0;
-    while let Some(event) = parser.next_event() {
-        let (event, span) = match event {
-            Ok(ok) => ok,
-            Err(err) => {
-                builder.problems.push(syntax_problem(&err, text));
-                return Err(builder.problems);
-            }
-        };
-        let span = Span::new(pos(&span.start), pos(&span.end));
-        match event {
-            Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 && !many {
-                    builder.problems.push(
-                        Problem::new(
-                            Code::SecondDocument,
-                            "a file holds exactly one YAML document",
-                            Label::new(span, "a second document starts here"),
-                        )
-                        .with_help("put each architecture in a file of its own"),
-                    );
-                    return Err(builder.problems);
-                }
-            }
-            Event::Scalar(text, style, anchor, tag) => {
-                let tag = tag.map(|t| {
-                    Box::new(if t.is_yaml_core_schema() {
-                        TagName::Core(t.suffix.clone())
-                    } else {
-                        TagName::Other(format!("{}{}", t.handle, t.suffix))
-                    })
-                });
-                let plain = style == ScalarStyle::Plain;
-                let idx = builder.push(Stored::Scalar { text, plain, tag }, span, 1);
-                builder.anchor(anchor, idx);
-                builder.attach(idx);
-            }
-            Event::SequenceStart(anchor, _) => {
-                let idx = builder.push(Stored::Seq { start: 0, len: 0 }, span, 1);
-                builder.anchor(anchor, idx);
-                let start = builder.open_items.len();
-                builder.stack.push(Frame::Seq { idx, start });
-            }
-            Event::MappingStart(anchor, _) => {
-                let idx = builder.push(Stored::Map { start: 0, len: 0 }, span, 1);
-                builder.anchor(anchor, idx);
-                let start = builder.open_entries.len();
-                builder.stack.push(Frame::Map {
-                    idx,
-                    start,
-                    pending_key: None,
-                });
-            }
-            Event::SequenceEnd | Event::MappingEnd => builder.close(span),
-            Event::Alias(anchor) => {
-                let Some(&target) = builder.anchors.get(&anchor) else {
-                    builder.problems.push(Problem::new(
-                        Code::YamlSyntax,
-                        "alias to an unknown anchor",
-                        Label::new(span, "no anchor of this name before here"),
-                    ));
-                    return Err(builder.problems);
-                };
-                let size = builder.sizes[target as usize];
-                builder.expansion = builder.expansion.saturating_add(size);
-                let budget = ALIAS_EXPANSION_FLOOR
-                    .max(ALIAS_EXPANSION_FACTOR.saturating_mul(text.len() as u64));
-                if builder.expansion > budget {
-                    builder.problems.push(
-                        Problem::new(
-                            Code::AliasBomb,
-                            format!("aliases would expand this file past {budget} nodes"),
-                            Label::new(span, "expansion passes the limit here"),
-                        )
-                        .with_help("a file this size needs no such expansion: write the repeated parts out, or use fewer nested aliases"),
-                    );
-                    return Err(builder.problems);
-                }
-                let idx = builder.push(Stored::Alias(target), span, size);
-                builder.attach(idx);
-            }
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+/// From the parser's character indices to byte offsets in the file. Events
+/// come in file order, so one forward walk serves them all; a file of ASCII
+/// (the usual case) needs no walk.
+struct Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
         }
     }
-    let mut problems = builder.problems;
-    problems.extend(super::tabs::tab_problems(text, &builder.doc));
-    Ok((builder.doc, problems))
+
+    /// The byte offset of the character at `index`; `None` behind the walk.
+    fn byte_of(&mut self, index: usize) -> Option<usize> {
+        if self.ascii {
+            return Some(index);
+        }
+        if index < self.chars {
+            return None;
+        }
+        let rest = self.text.get(self.bytes..)?;
+        let (skip, _) = rest.char_indices().nth(index - self.chars)?;
+        self.chars = index;
+        self.bytes += skip;
+        Some(self.bytes)
+    }
+
+    /// Where `value`, the scalar starting at character `index`, is written
+    /// as-is in the file (after its opening quote for a quoted one).
+    fn slice_of(&mut self, index: usize, value: &str, plain: bool) -> Option<(u32, u32)> {
+        let mut at = self.byte_of(index)?;
+        if !plain {
+            match self.text.as_bytes().get(at) {
+                Some(b'\'' | b'"') => at += 1,
+                _ => return None,
+            }
+        }
+        let end = at.checked_add(value.len())?;
+        (self.text.get(at..end)? == value).then_some(())?;
+        Some((u32::try_from(at).ok()?, u32::try_from(value.len()).ok()?))
+    }
 }
 
-#[derive(Default)]
-struct Builder<'a> {
-    doc: Document<'a>,
-    /// Expanded size of each node (aliases count as what they stand for).
+struct Builder<'d, 'a> {
+    doc: &'d mut Document<'a>,
+    file: FileId,
+    offsets: Offsets<'a>,
+    /// Expanded size of each node of this file (aliases count as what they
+    /// stand for), from `first` on.
     sizes: Vec<u64>,
+    first: NodeIdx,
     stack: Vec<Frame>,
     /// Children of the open sequences and entries of the open mappings,
     /// innermost last; moved into the document's pools when they close.
@@ -312,8 +310,144 @@ struct Builder<'a> {
     problems: Vec<Problem>,
 }
 
-impl<'a> Builder<'a> {
-    fn push(&mut self, stored: Stored<'a>, span: Span, size: u64) -> NodeIdx {
+impl<'a> Builder<'_, 'a> {
+    /// Reads every event; `Err` after a problem that leaves no usable tree.
+    fn read(&mut self, text: &'a str, many: bool) -> Result<(), ()> {
+        let mut parser = Parser::new_from_str(text);
+        let mut documents = 0;
+        while let Some(event) = parser.next_event() {
+            let (event, marks) = match event {
+                Ok(ok) => ok,
+                Err(err) => {
+                    self.problems.push(syntax_problem(&err, text));
+                    return Err(());
+                }
+            };
+            let span = Span {
+                file: self.file,
+                ..Span::new(pos(&marks.start), pos(&marks.end))
+            };
+            match event {
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 && !many {
+                        self.problems.push(second_document(span));
+                        return Err(());
+                    }
+                }
+                Event::Scalar(value, style, anchor, tag) => {
+                    let idx = self.scalar(value, style, tag, marks.start.index(), span);
+                    self.anchor(anchor, idx);
+                    self.attach(idx);
+                }
+                Event::SequenceStart(anchor, _) => {
+                    let idx = self.push(Stored::Seq { start: 0, len: 0 }, span, 1);
+                    self.anchor(anchor, idx);
+                    let start = self.open_items.len();
+                    self.stack.push(Frame::Seq { idx, start });
+                }
+                Event::MappingStart(anchor, _) => {
+                    let idx = self.push(Stored::Map { start: 0, len: 0 }, span, 1);
+                    self.anchor(anchor, idx);
+                    let start = self.open_entries.len();
+                    self.stack.push(Frame::Map {
+                        idx,
+                        start,
+                        pending_key: None,
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => self.close(span),
+                Event::Alias(anchor) => {
+                    let idx = self.alias(anchor, span, text.len())?;
+                    self.attach(idx);
+                }
+                Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a scalar: as a slice of the file when it is written there
+    /// as-is, else as text of its own.
+    fn scalar(
+        &mut self,
+        value: Cow<'a, str>,
+        style: ScalarStyle,
+        tag: Option<Cow<'a, saphyr_parser::Tag>>,
+        index: usize,
+        span: Span,
+    ) -> NodeIdx {
+        let plain = style == ScalarStyle::Plain;
+        let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+        let slice = if plain || quoted {
+            self.offsets.slice_of(index, &value, plain)
+        } else {
+            None
+        };
+        let (at, len, owned) = match slice {
+            Some((at, len)) => (at, len, false),
+            None => {
+                self.doc.owned.push(value.into_owned().into_boxed_str());
+                ((self.doc.owned.len() - 1) as u32, 0, true)
+            }
+        };
+        let tagged = tag.is_some();
+        let stored = Stored::Scalar {
+            at,
+            len,
+            plain,
+            owned,
+            tagged,
+        };
+        let idx = self.push(stored, span, 1);
+        if let Some(t) = tag {
+            let name = if t.is_yaml_core_schema() {
+                TagName::Core(t.suffix.clone())
+            } else {
+                TagName::Other(format!("{}{}", t.handle, t.suffix))
+            };
+            self.doc.tags.push((idx, name));
+        }
+        idx
+    }
+
+    /// An alias node, or `Err` when its anchor is unknown or the expansion
+    /// passes the budget.
+    fn alias(&mut self, anchor: usize, span: Span, text_len: usize) -> Result<NodeIdx, ()> {
+        let Some(&target) = self.anchors.get(&anchor) else {
+            self.problems.push(Problem::new(
+                Code::YamlSyntax,
+                "alias to an unknown anchor",
+                Label::new(span, "no anchor of this name before here"),
+            ));
+            return Err(());
+        };
+        let size = self.size(target);
+        self.expansion = self.expansion.saturating_add(size);
+        let budget =
+            ALIAS_EXPANSION_FLOOR.max(ALIAS_EXPANSION_FACTOR.saturating_mul(text_len as u64));
+        if self.expansion > budget {
+            self.problems.push(
+                Problem::new(
+                    Code::AliasBomb,
+                    format!("aliases would expand this file past {budget} nodes"),
+                    Label::new(span, "expansion passes the limit here"),
+                )
+                .with_help("a file this size needs no such expansion: write the repeated parts out, or use fewer nested aliases"),
+            );
+            return Err(());
+        }
+        Ok(self.push(Stored::Alias(target), span, size))
+    }
+
+    fn size(&self, idx: NodeIdx) -> u64 {
+        self.sizes
+            .get(idx.wrapping_sub(self.first) as usize)
+            .copied()
+            .unwrap_or(1)
+    }
+
+    fn push(&mut self, stored: Stored, span: Span, size: u64) -> NodeIdx {
         let idx = self.doc.nodes.len() as NodeIdx;
         self.doc.nodes.push(Node { stored, span });
         self.sizes.push(size);
@@ -328,7 +462,7 @@ impl<'a> Builder<'a> {
 
     /// Hangs a finished node on its parent.
     fn attach(&mut self, idx: NodeIdx) {
-        let size = self.sizes[idx as usize];
+        let size = self.size(idx);
         match self.stack.last_mut() {
             None => {
                 self.doc.root.get_or_insert(idx);
@@ -343,8 +477,10 @@ impl<'a> Builder<'a> {
         if let Some(Frame::Seq { idx: parent, .. } | Frame::Map { idx: parent, .. }) =
             self.stack.last()
         {
-            let parent = *parent as usize;
-            self.sizes[parent] = self.sizes[parent].saturating_add(size);
+            let parent = parent.wrapping_sub(self.first) as usize;
+            if let Some(s) = self.sizes.get_mut(parent) {
+                *s = s.saturating_add(size);
+            }
         }
     }
 
@@ -419,6 +555,15 @@ impl<'a> Builder<'a> {
             self.problems.push(problem);
         }
     }
+}
+
+fn second_document(span: Span) -> Problem {
+    Problem::new(
+        Code::SecondDocument,
+        "a file holds exactly one YAML document",
+        Label::new(span, "a second document starts here"),
+    )
+    .with_help("put each architecture in a file of its own")
 }
 
 fn syntax_problem(err: &ScanError, text: &str) -> Problem {
@@ -500,6 +645,64 @@ mod tests {
     fn deep_nesting_is_a_diagnostic() {
         let text = format!("a: {}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert_eq!(codes(&text), [Code::YamlSyntax]);
+    }
+
+    fn scalars(doc: &Document<'_>) -> Vec<String> {
+        (0..doc.len() as NodeIdx)
+            .filter_map(|i| match doc.get(i).0 {
+                Value::Scalar { text, .. } => Some(text.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scalars_read_the_same_whether_borrowed_or_owned() {
+        // Plain, quoted, escaped, folded, block and non-ASCII scalars, and
+        // a non-ASCII file, where character indices are not byte offsets.
+        let text = "é: 'ü x'\nb: \"t\\u00e9\"\nc: plain é\nd: >\n  one\n  two\ne: |\n  lit\nf: 'it''s'\ng: ''\nh:\n";
+        let doc = parse(text).0.unwrap();
+        assert_eq!(
+            scalars(&doc),
+            [
+                "é",
+                "ü x",
+                "b",
+                "té",
+                "c",
+                "plain é",
+                "d",
+                "one two\n",
+                "e",
+                "lit\n",
+                "f",
+                "it's",
+                "g",
+                "",
+                "h",
+                ""
+            ]
+        );
+        // Only what is not written as-is owns its text.
+        assert_eq!(doc.owned.len(), 4, "{:?}", doc.owned);
+    }
+
+    #[test]
+    fn files_share_one_tree_and_keep_their_own_text_and_spans() {
+        let (a, b) = ("x: 1\n", "y: [2, 3]\n");
+        let mut doc = Document::default();
+        assert!(parse_into(&mut doc, a, FileId(0), false).0);
+        assert!(parse_into(&mut doc, b, FileId(1), false).0);
+        assert_eq!(doc.roots.len(), 2);
+        assert_eq!(scalars(&doc), ["x", "1", "y", "2", "3"]);
+        let Value::Map(entries) = doc.get(doc.roots[1]).0 else {
+            panic!("a map")
+        };
+        let span = doc.get(entries[0].0).1;
+        assert_eq!(
+            (span.file, span.start),
+            (FileId(1), Pos { line: 1, col: 0 })
+        );
     }
 
     #[test]
