@@ -164,6 +164,12 @@ with `-o FILE.dot` and render it elsewhere.";
     GraphvizFailed = "graphviz-failed", "Graphviz could not render the diagram.",
 "`dot` ran and reported an error; its message follows. Very large graphs
 can exhaust it: draw less with `--focus ID` or `--collapse`.";
+    DiagramTooLarge = "diagram-too-large", "A diagram with more nodes than any layout draws legibly.",
+"A diagram of the whole of a large architecture is refused above
+`--max-nodes` (20,000 by default): no Graphviz layout draws that many
+nodes legibly, and the DOT alone takes gigabytes at a million. Draw a
+part with `--focus ID --depth N`, or the sites with `--collapse`; or raise
+the limit (`--max-nodes 0` draws everything).";
     Import = "import", "A catalog or manifest file could not be imported.",
 "The message says which file and why: it could not be read, is not UTF-8,
 or is not YAML.";

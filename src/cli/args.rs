@@ -223,6 +223,9 @@ pub(crate) struct DiagramArgs {
     /// Draw each site as one node with counts, and the dependencies between sites
     #[arg(long, conflicts_with = "focus")]
     pub collapse: bool,
+    /// Refuse to draw more nodes than this (0: no limit); --focus and --collapse draw less
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub max_nodes: usize,
     /// Group what runs outside the site clusters by owner, or by the file it is written in
     #[arg(long, value_enum, default_value_t = GroupArg::Owner)]
     pub group: GroupArg,

@@ -52,6 +52,31 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     };
     let graph = FailureGraph::build(arch);
     let mut overlay = Overlay::default();
+    if let Some(f) = focus {
+        overlay.only = Some(graph.neighbourhood(f, args.depth));
+    }
+    // Counted before anything costly is drawn or ranked.
+    let drawn = if args.collapse {
+        arch.nodes
+            .iter()
+            .filter(|n| n.kind() == spof::model::NodeKind::Site)
+            .count()
+    } else {
+        overlay
+            .only
+            .as_ref()
+            .map_or(arch.nodes.len(), |o| o.iter().filter(|&&x| x).count())
+    };
+    if args.max_nodes > 0 && drawn > args.max_nodes {
+        tell(
+            io,
+            &Notice::DiagramTooLarge {
+                drawn,
+                limit: args.max_nodes,
+            },
+        )?;
+        return Ok(INVALID);
+    }
     if args.group == GroupArg::File {
         overlay.files = Some(loaded.sources.iter().map(|s| s.name.clone()).collect());
     }
@@ -74,22 +99,10 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
         );
         overlay.spofs = ranking.order.into_iter().collect();
     }
-    if let Some(f) = focus {
-        overlay.only = Some(graph.neighbourhood(f, args.depth));
-    }
-    let (drawn, graph) = if args.collapse {
-        let sites = arch
-            .nodes
-            .iter()
-            .filter(|n| n.kind() == spof::model::NodeKind::Site)
-            .count();
-        (sites, dot::collapsed_graph(arch, &overlay))
+    let graph = if args.collapse {
+        dot::collapsed_graph(arch, &overlay)
     } else {
-        let drawn = overlay
-            .only
-            .as_ref()
-            .map_or(arch.nodes.len(), |o| o.iter().filter(|&&x| x).count());
-        (drawn, dot::graph(arch, &overlay))
+        dot::graph(arch, &overlay)
     };
     let text = dot::to_dot(&graph);
     let Some(output) = &args.output else {

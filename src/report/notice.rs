@@ -107,6 +107,13 @@ pub enum Notice {
         /// How many nodes are drawn.
         drawn: usize,
     },
+    /// A diagram would draw more nodes than `--max-nodes`.
+    DiagramTooLarge {
+        /// How many nodes it would draw.
+        drawn: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A catalog file could not be imported.
     ImportFailed {
         /// What went wrong, with the file's name.
@@ -242,6 +249,7 @@ impl Notice {
             Notice::DiagramFormat { .. } => Code::DiagramFormat,
             Notice::GraphvizMissing => Code::GraphvizMissing,
             Notice::GraphvizFailed { .. } => Code::GraphvizFailed,
+            Notice::DiagramTooLarge { .. } => Code::DiagramTooLarge,
             Notice::ImportFailed { .. } | Notice::ImportSkipped { .. } => Code::Import,
             Notice::SfdpChosen { .. }
             | Notice::WroteStarter { .. }
@@ -367,6 +375,10 @@ impl Notice {
                 Some("install Graphviz (`apt-get install graphviz`, `brew install graphviz`), or write DOT with `-o FILE.dot`".into()),
             ),
             Notice::GraphvizFailed { message } => (format!("Graphviz failed: {message}"), None),
+            Notice::DiagramTooLarge { drawn, limit } => (
+                format!("this diagram would draw {drawn} nodes, more than --max-nodes ({limit}): no layout draws that many legibly"),
+                Some("draw a part with `--focus ID --depth N`, or the sites with `--collapse`; `--max-nodes 0` draws everything".into()),
+            ),
             Notice::ImportFailed { problem } | Notice::ImportSkipped { problem } => {
                 (import_problem(problem), None)
             }
