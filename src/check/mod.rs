@@ -200,7 +200,7 @@ fn single_points(
     min_tier: Tier,
 ) -> (Vec<Finding>, usize) {
     let mut fixes = fixes::Checker::new(arch, 0);
-    let ranking = engine::rank(
+    let (ranking, taken) = engine::rank_keeping_targets(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
@@ -208,8 +208,7 @@ fn single_points(
     );
     let work = ranking.work();
     // Targets and users only: the chains the audit prints are not needed.
-    let findings = ranking
-        .targets_taken(arch, graph)
+    let findings = taken
         .into_iter()
         .map(|(id, mut targets, users_affected)| {
             targets.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));

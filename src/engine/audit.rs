@@ -135,7 +135,13 @@ struct Impact {
     critical_down: usize,
     users_affected: u64,
     down: usize,
+    /// The targets taken down, when asked for (in id-rank order).
+    targets: Vec<NodeId>,
 }
+
+/// One single point of failure without its chains: the targets it takes
+/// down (in id order) and the users affected.
+pub type TargetsTaken = (NodeId, Vec<NodeId>, u64);
 
 /// Ranks the single points of failure: one propagation per candidate, in
 /// parallel, counting candidates tried in `progress`.
@@ -149,6 +155,28 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
+    rank_inner(arch, graph, targets, progress, false).0
+}
+
+/// [`rank`], keeping what each single point of failure takes down: the
+/// targets and users of [`Ranking::details`] without the chains, from the
+/// same propagations (none more). Memory: the targets of every SPOF.
+pub fn rank_keeping_targets(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+) -> (Ranking, Vec<TargetsTaken>) {
+    rank_inner(arch, graph, targets, progress, true)
+}
+
+fn rank_inner(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+    keep: bool,
+) -> (Ranking, Vec<TargetsTaken>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
@@ -158,7 +186,7 @@ pub fn rank(
         progress,
         || Scratch::new(graph),
         |scratch, &c| {
-            let found = impact(arch, graph, scratch, &is_target, c);
+            let found = impact(arch, graph, scratch, &is_target, c, keep);
             scratch.reset(graph);
             found
         },
@@ -171,14 +199,27 @@ pub fn rank(
             .then(b.down.cmp(&a.down))
             .then(arch.name_of(a.id).cmp(arch.name_of(b.id)))
     });
-    Ranking {
+    let ranking = Ranking {
         down: found.iter().map(|i| i.down).collect(),
-        order: found.into_iter().map(|i| i.id).collect(),
+        order: found.iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
         is_target,
         ranks,
-    }
+    };
+    let taken = if keep {
+        found
+            .into_iter()
+            .map(|mut i| {
+                i.targets
+                    .sort_unstable_by_key(|id| ranking.ranks[id.index()]);
+                (i.id, i.targets, i.users_affected)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (ranking, taken)
 }
 
 impl Ranking {
@@ -218,42 +259,6 @@ impl Ranking {
         })
     }
 
-    /// Every SPOF with the targets it takes down (in id order) and the
-    /// users affected, in ranked order: what [`Ranking::details`] gives
-    /// without the cause chains and node lists, which cost more than the
-    /// propagation on files where one failure reaches far. One propagation
-    /// per SPOF, in parallel.
-    pub fn targets_taken<'a>(
-        &'a self,
-        arch: &'a Architecture,
-        graph: &'a FailureGraph,
-    ) -> Vec<(NodeId, Vec<NodeId>, u64)> {
-        super::parallel::map_chunked(
-            &self.order,
-            16,
-            &Progress::default(),
-            || Scratch::new(graph),
-            |scratch, &c| {
-                scratch.propagate(graph, &[c]);
-                let mut targets = Vec::new();
-                let mut users = arch.node(c).users();
-                for &g in &scratch.changed {
-                    let Some(n) = graph.node_of(g) else { continue };
-                    if n == c || scratch.state(g) != State::Down {
-                        continue;
-                    }
-                    users = users.saturating_add(arch.node(n).users());
-                    if self.is_target[n.index()] {
-                        targets.push(n);
-                    }
-                }
-                scratch.reset(graph);
-                targets.sort_unstable_by_key(|id| self.ranks[id.index()]);
-                (c, targets, users)
-            },
-        )
-    }
-
     /// Consecutive ranges of [`Ranking::order`] whose SPOFs take down about
     /// a million nodes together (chains grow with that too), and at most
     /// 4,096 SPOFs.
@@ -284,6 +289,7 @@ fn impact(
     scratch: &mut Scratch,
     is_target: &[bool],
     c: NodeId,
+    keep: bool,
 ) -> Option<Impact> {
     scratch.propagate(graph, &[c]);
     let mut impact = Impact {
@@ -291,6 +297,7 @@ fn impact(
         critical_down: 0,
         users_affected: arch.node(c).users(),
         down: 0,
+        targets: Vec::new(),
     };
     let mut hits_target = false;
     for &g in &scratch.changed {
@@ -304,6 +311,9 @@ fn impact(
         impact.users_affected = impact.users_affected.saturating_add(node.users());
         if is_target[n.index()] {
             hits_target = true;
+            if keep {
+                impact.targets.push(n);
+            }
             if node.tier() == Some(Tier::Critical) {
                 impact.critical_down += 1;
             }

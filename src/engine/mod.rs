@@ -14,7 +14,10 @@ pub mod progress;
 pub(crate) mod propagate;
 pub mod scenario;
 
-pub use audit::{audit, audit_with, rank, Audit, Ranking, Spof, TargetSelection};
+pub use audit::{
+    audit, audit_with, rank, rank_keeping_targets, Audit, Ranking, Spof, TargetSelection,
+    TargetsTaken,
+};
 pub use graph::FailureGraph;
 pub use progress::Progress;
 pub use propagate::{Scratch, State};
