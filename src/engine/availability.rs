@@ -270,7 +270,88 @@ pub fn importance(
 }
 
 /// P(target not down), or `None` when it would cost more than the budget.
-fn exact(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Option<f64> {
+///
+/// Enumerates the sets of failed parts under which the target stays up,
+/// by size, each grown from a smaller up-set only when every subset one
+/// smaller is up (the structure is monotone), until the sets not yet
+/// enumerated hold less than `TAIL` of the probability. Cost: one
+/// propagation in the cone per set tried, at most `EXACT_BUDGET`.
+fn exact(parts: &[(NodeId, f64)], up: impl FnMut(&[NodeId]) -> bool) -> Option<f64> {
+    if parts.len() <= 64 {
+        exact_masks(parts, up)
+    } else {
+        exact_lists(parts, up)
+    }
+}
+
+/// [`exact`] for at most 64 parts, each set a bit mask: no allocation or
+/// slice hashing per set. Sets are tried in the same order as
+/// [`exact_lists`] (by size, then level order, then part), so the sum is
+/// the same to the last bit.
+fn exact_masks(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Option<f64> {
+    let n = parts.len();
+    let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
+    let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
+    let tail = tail_probabilities(parts);
+    if !up(&[]) {
+        return Some(0.0);
+    }
+    let mut total = base;
+    let mut level: Vec<(u64, f64)> = vec![(0, base)];
+    let mut spent = 0usize;
+    let mut failed = Vec::with_capacity(n);
+    for k in 1..=n {
+        if tail[k - 1] < TAIL || level.is_empty() {
+            break;
+        }
+        let known: std::collections::HashSet<u64, Fnv> = level.iter().map(|&(s, _)| s).collect();
+        let mut next = Vec::new();
+        for &(set, p) in &level {
+            let from = if set == 0 {
+                0
+            } else {
+                64 - set.leading_zeros() as usize
+            };
+            for (j, &odd) in odds.iter().enumerate().skip(from) {
+                let bigger = set | (1u64 << j);
+                // Every subset one smaller, other than `set`, must be up.
+                let mut members = set;
+                let mut all_known = true;
+                while members != 0 {
+                    let drop = members & members.wrapping_neg();
+                    members ^= drop;
+                    if !known.contains(&(bigger ^ drop)) {
+                        all_known = false;
+                        break;
+                    }
+                }
+                if !all_known {
+                    continue;
+                }
+                spent += 1;
+                if spent > EXACT_BUDGET {
+                    return None;
+                }
+                failed.clear();
+                let mut bits = bigger;
+                while bits != 0 {
+                    failed.push(parts[bits.trailing_zeros() as usize].0);
+                    bits &= bits - 1;
+                }
+                if up(&failed) {
+                    let p = p * odd;
+                    total += p;
+                    next.push((bigger, p));
+                }
+            }
+        }
+        level = next;
+    }
+    Some(total)
+}
+
+/// [`exact`] for any number of parts, each set a sorted list of indices.
+fn exact_lists(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -> Option<f64> {
     let n = parts.len();
     // P(exactly S failed) = base × Π_{i∈S} q_i / (1 - q_i).
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
