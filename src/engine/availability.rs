@@ -491,6 +491,33 @@ mod tests {
     use super::*;
     use crate::load::load_str;
 
+    /// Both set representations try the same sets in the same order: the
+    /// same probability to the bit, and the same budget verdict.
+    #[test]
+    fn masks_and_lists_give_the_same_sum() {
+        let mut answered = 0;
+        for (n, q) in [(6, 0.2), (20, 0.01), (40, 0.0001), (64, 0.000_01)] {
+            let parts: Vec<(NodeId, f64)> = (0..n)
+                .map(|i| (NodeId(i), q * (1.0 + f64::from(i % 7) / 10.0)))
+                .collect();
+            // Up while at most two of the first ten parts, and not both of
+            // parts 3 and n-1, have failed: monotone, with pairs that matter.
+            let up = |failed: &[NodeId]| {
+                let first = failed.iter().filter(|id| id.0 < 10).count();
+                let pair = failed.contains(&NodeId(3)) && failed.contains(&NodeId(n - 1));
+                first <= 2 && !pair
+            };
+            let a = exact_masks(&parts, up);
+            let b = exact_lists(&parts, up);
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{n} parts");
+            if let Some(p) = a {
+                assert!(p > 0.0 && p < 1.0, "{p}");
+                answered += 1;
+            }
+        }
+        assert_eq!(answered, 4, "only {answered} within the budget");
+    }
+
     /// 40 parts that are each up 70% of the time, 20 of them needed: too many
     /// combinations for the exact method, so Monte Carlo answers, and its
     /// interval holds the binomial truth.
