@@ -7,12 +7,14 @@
 //! `cargo run --release --example generate -- 100000 > /tmp/100k.yaml`
 //!
 //! A second shape, `layered` (the one issue #18 describes), with knobs:
-//! `generate 100000 layered [fan_in_max] [back_edge_percent] [quorum_percent]`.
+//! `generate 100000 layered [fan_in_max] [back_edge_percent] [quorum_percent] [platform_percent]`.
 //! Regions > zones > data centers with power feeds; each service placed in
 //! one site, a list of two or three, or a quorum; one to `fan_in_max`
 //! (default 4) dependencies, mostly on earlier services anywhere in the
 //! file, `back_edge_percent` (default 3) on one of the 50 after it (cycles), some soft,
-//! some `any_of`; about 2% integrations.
+//! some `any_of`; about 2% integrations. `platform_percent` (default 70)
+//! of the dependencies go to a shared platform, the first 5% of services:
+//! high, one failure cascades far; 0, calls stay among near services.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -53,6 +55,7 @@ fn main() {
             arg(3, 4),
             arg(4, 3) as u64,
             arg(5, 20) as u64,
+            arg(6, 70) as u64,
         );
         std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
         return;
@@ -190,7 +193,14 @@ fn main() {
 }
 
 /// The `layered` shape: see the module's doc.
-fn layered(services: usize, rng: &mut Rng, fan_in: usize, back: u64, quorum: u64) -> String {
+fn layered(
+    services: usize,
+    rng: &mut Rng,
+    fan_in: usize,
+    back: u64,
+    quorum: u64,
+    platform_share: u64,
+) -> String {
     let mut out = String::with_capacity(services * 140);
     writeln!(
         out,
@@ -261,7 +271,7 @@ fn layered(services: usize, rng: &mut Rng, fan_in: usize, back: u64, quorum: u64
             let on = if rng.chance(back) && i + 1 < services {
                 // A back edge to a near later service: a cycle in a layer.
                 i + 1 + rng.below((services - i - 1).min(50))
-            } else if i > platform && rng.chance(70) {
+            } else if i > platform && rng.chance(platform_share) {
                 // Most calls go to the shared platform (the first 5%).
                 rng.below(platform)
             } else if i > 0 && rng.chance(85) {
