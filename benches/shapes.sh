@@ -42,7 +42,7 @@ gen() { # shape size -> file
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1fx", a / b }'; }
 growth() { awk -v t1="$1" -v t2="$2" -v n1="$3" -v n2="$4" 'BEGIN { if (t1 == "-" || t2 == "-" || t1 <= 0) print "-"; else printf "%.2f", log(t2 / t1) / log(n2 / n1) }'; }
 commands=("validate" "audit --format json" "check --format github" "availability --format json" "cuts --max-order 2 --format json")
-printf '| shape | services | file | parse floor | command | time | / audit | peak memory | growth |\n'
+printf '| shape | services | file | parse floor | command | time | / audit | peak memory (/ file) | growth |\n'
 printf '|---|---:|---:|---:|---|---:|---:|---:|---:|\n'
 declare -A prev
 for shape in "${shapes[@]}"; do
@@ -50,6 +50,7 @@ for shape in "${shapes[@]}"; do
   for n in "${sizes[@]}"; do
     f=$(gen "$shape" "$n")
     size=$(du -m "$f" | cut -f1)
+    size_exact=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.2f", b / 1048576 }')
     floor=$(./target/release/examples/parse_floor "$f" | awk '{print $4}')
     read -r ta ma < <(measure ./target/release/spof audit "$f" --format json)
     for c in "${commands[@]}"; do
@@ -61,9 +62,11 @@ for shape in "${shapes[@]}"; do
       fi
       g="-"
       [ -n "$prevn" ] && g=$(growth "${prev[$shape $c]}" "$t" "$prevn" "$n")
-      mem="-"; [ "$m" != "-" ] && mem="$((m / 1024)) MB"
+      mem="-"; [ "$m" != "-" ] && mem="$((m / 1024)) MB ($(ratio "$((m / 1024))" "$size_exact"))"
+      # validate is compared with the parse floor, the rest with audit.
+      vs=$(ratio "$t" "$ta"); [ "$c" = "validate" ] && vs="$(ratio "$t" "$floor") of floor"
       printf '| %s | %s | %s MB | %s s | `%s` | %s s | %s | %s | %s |\n' \
-        "$shape" "$n" "$size" "$floor" "$c" "$t" "$(ratio "$t" "$ta")" "$mem" "$g"
+        "$shape" "$n" "$size" "$floor" "$c" "$t" "$vs" "$mem" "$g"
       prev["$shape $c"]=$t
     done
     prevn=$n

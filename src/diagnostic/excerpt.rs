@@ -42,7 +42,8 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-fn shown_as(c: char) -> char {
+/// How [`visible`] shows one character.
+pub(crate) fn shown_as(c: char) -> char {
     match c {
         // The Unicode "control pictures" block: ␀ ... ␟.
         '\u{0}'..='\u{1f}' if c != '\t' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),

@@ -16,6 +16,7 @@ use miette::{Diagnostic, LabeledSpan};
 
 mod excerpt;
 
+pub(crate) use excerpt::shown_as;
 pub use excerpt::{visible, Excerpt};
 
 /// A place in a file: 1-based line, 0-based column counted in characters.

@@ -594,15 +594,29 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
 /// Escapes as GitHub's workflow commands ask (`%`, CR, LF), and makes every
 /// other control character visible: an annotation lands in a public log.
 pub(crate) fn escape_data(text: &str) -> String {
-    let text = text
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    crate::diagnostic::visible(&text).into_owned()
+    escape_workflow(text, false)
 }
 
 pub(crate) fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escape_workflow(text, true)
+}
+
+/// GitHub's workflow-command escapes (`%`, CR, LF; in a property also `:`
+/// and `,`) and [`crate::diagnostic::visible`], in one pass: a check of a
+/// large file writes hundreds of thousands of these.
+fn escape_workflow(text: &str, property: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c => out.push(crate::diagnostic::shown_as(c)),
+        }
+    }
+    out
 }
 
 /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
@@ -676,6 +690,13 @@ mod tests {
     fn github_escapes_what_it_must() {
         assert_eq!(escape_data("50% down\nnext"), "50%25 down%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        // Terminal controls and bidi overrides are shown, never written raw;
+        // CR and LF stay GitHub's escapes; tabs and Hangul pass.
+        assert_eq!(
+            escape_property("x\u{1b}[31m\r\n\u{202e}\t카:,%"),
+            "x\u{241b}[31m%0D%0A\u{fffd}\t카%3A%2C%25"
+        );
+        assert_eq!(escape_data("a:b\u{7}"), "a:b\u{2407}");
     }
 
     #[test]
