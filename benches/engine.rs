@@ -38,13 +38,11 @@ fn main() {
     let candidates = arch.candidates();
     let selection = TargetSelection::MinTier(Tier::High);
     let flags = selection.flags(arch);
-    // Availability and cut sets are per target: the first thousand keep a
-    // run short at any size; the ratio says how each target's work grows.
-    let targets: Vec<NodeId> = arch
-        .node_ids()
-        .filter(|id| flags[id.index()])
-        .take(1000)
-        .collect();
+    // Availability and cut sets are per target: a thousand, spread evenly
+    // over the file, keep a run short at any size.
+    let all: Vec<NodeId> = arch.node_ids().filter(|id| flags[id.index()]).collect();
+    let step = all.len().div_ceil(1000).max(1);
+    let targets: Vec<NodeId> = all.into_iter().step_by(step).collect();
     println!(
         "{path}: {} nodes, {} gates, {} candidates, {} of the targets; median of {runs} runs",
         arch.nodes.len(),

@@ -133,7 +133,12 @@ pub fn availability_reusing(
         scratch.reset(graph);
         up
     };
-    if let Some(p) = exact(&parts, |failed| up(failed, scratch)) {
+    let mut on_top = OnTop::default();
+    let found = exact(&parts, |failed| {
+        on_top.up(graph, marks, scratch, target, failed)
+    });
+    on_top.clear(graph, scratch);
+    if let Some(p) = found {
         return TargetAvailability {
             target,
             availability: p * own,
@@ -186,6 +191,58 @@ pub fn availability_reusing(
             ci95: (low * own, high * own),
         },
         parts: counted,
+    }
+}
+
+/// Whether the target is up under sets of failed parts that the exact
+/// method grows one part at a time (the set without its last part is an
+/// up-set it tried before, usually just before): that set is propagated
+/// once and marked, and each last part is propagated on top of it and
+/// rolled back. A set of k parts then costs what its last part reaches,
+/// not what all k reach.
+#[derive(Default)]
+struct OnTop {
+    /// The failures propagated and marked in the scratch, when `ready`.
+    base: Vec<NodeId>,
+    ready: bool,
+}
+
+impl OnTop {
+    fn up(
+        &mut self,
+        graph: &FailureGraph,
+        marks: &ConeMarks,
+        scratch: &mut Scratch,
+        target: NodeId,
+        failed: &[NodeId],
+    ) -> bool {
+        let Some((&last, prefix)) = failed.split_last() else {
+            self.clear(graph, scratch);
+            scratch.propagate_along(graph, &[], |n| marks.dependents(n));
+            let up = scratch.state(target.into()) != State::Down;
+            scratch.reset(graph);
+            return up;
+        };
+        if !self.ready || self.base != prefix {
+            scratch.reset(graph);
+            scratch.propagate_along(graph, prefix, |n| marks.dependents(n));
+            self.base.clear();
+            self.base.extend_from_slice(prefix);
+            self.ready = true;
+            scratch.mark();
+        }
+        scratch.propagate_along(graph, &[last], |n| marks.dependents(n));
+        let up = scratch.state(target.into()) != State::Down;
+        scratch.rollback();
+        up
+    }
+
+    /// Leaves the scratch with every gate up.
+    fn clear(&mut self, graph: &FailureGraph, scratch: &mut Scratch) {
+        if self.ready {
+            scratch.reset(graph);
+            self.ready = false;
+        }
     }
 }
 
@@ -304,7 +361,8 @@ fn exact_masks(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -
         if tail[k - 1] < TAIL || level.is_empty() {
             break;
         }
-        let known: std::collections::HashSet<u64, Fnv> = level.iter().map(|&(s, _)| s).collect();
+        let known: std::collections::HashSet<u64, MaskHash> =
+            level.iter().map(|&(s, _)| s).collect();
         let mut next = Vec::new();
         for &(set, p) in &level {
             let from = if set == 0 {
@@ -412,6 +470,39 @@ fn exact_lists(parts: &[(NodeId, f64)], mut up: impl FnMut(&[NodeId]) -> bool) -
         level = next;
     }
     Some(total)
+}
+
+/// For the bit masks of [`exact_masks`]: SplitMix64's finaliser, one
+/// multiply-and-shift round per mask instead of FNV's eight steps. The
+/// masks are the method's own, not a file's text, so no flooding defence
+/// is needed.
+#[derive(Clone, Copy, Default)]
+struct MaskHash;
+
+impl std::hash::BuildHasher for MaskHash {
+    type Hasher = MaskHasher;
+    fn build_hasher(&self) -> MaskHasher {
+        MaskHasher(0)
+    }
+}
+
+struct MaskHasher(u64);
+
+impl std::hash::Hasher for MaskHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
 }
 
 /// FNV-1a for the sets of part indices the exact method looks up: the

@@ -60,6 +60,34 @@ pub struct Scratch {
     is_touched: Vec<bool>,
     queue: VecDeque<(GateId, State, State)>,
     clock: u32,
+    /// Set by [`Scratch::mark`]: where a [`Scratch::rollback`] returns to.
+    mark: Option<Mark>,
+    /// Each gate's values before its first change since the mark.
+    trail: Vec<Saved>,
+    /// The mark generation each gate was last saved in.
+    saved_in: Vec<u32>,
+    generation: u32,
+}
+
+/// Where a rollback returns to.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    changed: usize,
+    touched: usize,
+    clock: u32,
+}
+
+/// A gate's values as they were at the mark.
+#[derive(Debug, Clone, Copy)]
+struct Saved {
+    gate: GateId,
+    state: State,
+    failed: bool,
+    down: u32,
+    not_up: u32,
+    soft_down: u32,
+    left_up_at: u32,
+    down_at: u32,
 }
 
 impl Scratch {
@@ -79,7 +107,70 @@ impl Scratch {
             is_touched: vec![false; n],
             queue: VecDeque::new(),
             clock: 0,
+            mark: None,
+            trail: Vec::new(),
+            saved_in: vec![0; n],
+            generation: 0,
         }
+    }
+
+    /// Remembers the present states, so that more failures can be
+    /// propagated on top of them and taken back with
+    /// [`Scratch::rollback`]: a scenario that grows one failure at a time
+    /// pays for the failure added, not for the whole scenario again.
+    pub(crate) fn mark(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.trail.clear();
+        self.mark = Some(Mark {
+            changed: self.changed.len(),
+            touched: self.touched.len(),
+            clock: self.clock,
+        });
+    }
+
+    /// Puts every gate back as it was at the last [`Scratch::mark`], in
+    /// time proportional to what changed since; the mark stays.
+    pub(crate) fn rollback(&mut self) {
+        let Some(mark) = self.mark else { return };
+        for s in self.trail.drain(..).rev() {
+            let g = s.gate.index();
+            self.state[g] = s.state;
+            self.failed[g] = s.failed;
+            self.down[g] = s.down;
+            self.not_up[g] = s.not_up;
+            self.soft_down[g] = s.soft_down;
+            self.left_up_at[g] = s.left_up_at;
+            self.down_at[g] = s.down_at;
+        }
+        for &d in &self.touched[mark.touched..] {
+            self.is_touched[d.index()] = false;
+        }
+        self.touched.truncate(mark.touched);
+        self.changed.truncate(mark.changed);
+        self.clock = mark.clock;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// Saves gate `g` before its first change since the mark.
+    fn save(&mut self, g: GateId) {
+        if self.mark.is_none() {
+            return;
+        }
+        let i = g.index();
+        if self.saved_in[i] == self.generation {
+            return;
+        }
+        self.saved_in[i] = self.generation;
+        self.trail.push(Saved {
+            gate: g,
+            state: self.state[i],
+            failed: self.failed[i],
+            down: self.down[i],
+            not_up: self.not_up[i],
+            soft_down: self.soft_down[i],
+            left_up_at: self.left_up_at[i],
+            down_at: self.down_at[i],
+        });
     }
 
     /// The state of gate `n` after the last propagation.
@@ -109,6 +200,8 @@ impl Scratch {
         self.changed.clear();
         self.touched.clear();
         self.clock = 0;
+        self.mark = None;
+        self.trail.clear();
     }
 
     /// Computes the states under `failed`, starting from all up. Call
@@ -131,6 +224,7 @@ impl Scratch {
     ) {
         for &id in failed {
             let n = GateId::from(id);
+            self.save(n);
             self.failed[n.index()] = true;
             self.lower(n, State::Down);
         }
@@ -139,6 +233,7 @@ impl Scratch {
             let left_up = old == State::Up;
             for &(d, mode) in dependents(n) {
                 let du = d.index();
+                self.save(d);
                 if !self.is_touched[du] {
                     self.is_touched[du] = true;
                     self.touched.push(d);
@@ -194,5 +289,70 @@ impl Scratch {
         }
         self.state[nu] = to;
         self.queue.push_back((n, from, to));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    /// Every state, by gate.
+    fn states(scratch: &Scratch) -> Vec<State> {
+        scratch.state.clone()
+    }
+
+    /// Failing `more` on top of a marked scenario gives the states of
+    /// failing both from scratch, and a rollback gives back the marked
+    /// states, for every set of up to two candidates and every third, on
+    /// a file with quorums, `any_of`, soft edges and a cycle.
+    #[test]
+    fn on_top_and_rollback_match_propagating_from_scratch() {
+        let text = "version: 1
+sites:
+  r: {}
+  a: {within: r}
+  b: {within: r}
+  c: {within: r}
+services:
+  db: {runs_in: {sites: [a, b, c], min: 2}}
+  cache: {runs_in: a}
+  api: {runs_in: [a, b], depends_on: [db, {on: cache, mode: soft}, queue]}
+  queue: {runs_in: c, depends_on: [{any_of: [api, db]}]}
+  web: {tier: high, runs_in: b, depends_on: [{any_of: [api, cache]}]}
+";
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let ids: Vec<NodeId> = arch.node_ids().collect();
+        let mut fresh = Scratch::new(&graph);
+        let mut layered = Scratch::new(&graph);
+        let mut sets: Vec<Vec<NodeId>> = vec![Vec::new()];
+        for &x in &ids {
+            sets.push(vec![x]);
+            for &y in &ids {
+                if x < y {
+                    sets.push(vec![x, y]);
+                }
+            }
+        }
+        for base in &sets {
+            fresh.propagate(&graph, base);
+            let marked = states(&fresh);
+            fresh.reset(&graph);
+            layered.propagate(&graph, base);
+            layered.mark();
+            for &more in &ids {
+                let mut all = base.clone();
+                all.push(more);
+                fresh.propagate(&graph, &all);
+                layered.propagate(&graph, &[more]);
+                assert_eq!(states(&layered), states(&fresh), "{base:?} + {more:?}");
+                fresh.reset(&graph);
+                layered.rollback();
+                assert_eq!(states(&layered), marked, "back to {base:?}");
+            }
+            layered.reset(&graph);
+            assert!(layered.state.iter().all(|&s| s == State::Up));
+        }
     }
 }
