@@ -177,15 +177,17 @@ pub(crate) fn check_counting_work(
     findings.extend(integrations_without_fallback(arch, min_tier));
     // A standby that needs its primary is the more precise explanation of
     // the same lost redundancy; say it once.
-    let explained: Vec<NodeId> = findings
+    // Sorted for binary search: both lists grow with the file.
+    let mut explained: Vec<NodeId> = findings
         .iter()
         .filter(|f| f.rule == Rule::StandbyNeedsPrimary)
         .map(|f| f.node)
         .collect();
+    explained.sort_unstable();
     findings.extend(
         shared_fate::shared_fate(arch, graph)
             .into_iter()
-            .filter(|f| !explained.contains(&f.node)),
+            .filter(|f| explained.binary_search(&f.node).is_err()),
     );
     findings.sort_by(|a, b| {
         let line = |f: &Finding| arch.node(f.node).id_span;

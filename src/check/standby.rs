@@ -39,12 +39,12 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
     let mut verifier = Verifier::default();
     for (primary, standbys) in by_primary {
         scratch.propagate(graph, &[primary]);
-        let mut seen = Vec::new();
+        // A set: one primary may have thousands of standbys.
+        let mut seen = std::collections::HashSet::new();
         for (service, i) in standbys {
-            if seen.contains(&(service, i)) {
+            if !seen.insert((service, i)) {
                 continue;
             }
-            seen.push((service, i));
             let NodeDetail::Service {
                 runs_in: Some(placement),
                 ..
