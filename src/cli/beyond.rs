@@ -54,9 +54,7 @@ pub(super) fn cuts(
     });
     match format {
         Format::Human => beyond::write_cuts(io.out, arch, &found, max_order, io.out_style)?,
-        Format::Json => io
-            .out
-            .write_all(json::to_text(&beyond::cuts_json(arch, &found)).as_bytes())?,
+        Format::Json => json::write_cuts(io.out, arch, &found)?,
     }
     Ok(OK)
 }

@@ -173,6 +173,42 @@ pub fn audit(arch: &Architecture, audit: &Audit) -> Value {
     json!({ "spofs": spofs })
 }
 
+/// `cuts` as JSON, streamed: the same text as
+/// [`super::beyond::cuts_json`] pretty-printed, without building the
+/// document (hundreds of megabytes at a million services).
+pub fn write_cuts(
+    out: &mut dyn Write,
+    arch: &Architecture,
+    cuts: &[crate::engine::cuts::TargetCuts],
+) -> io::Result<()> {
+    if cuts.is_empty() {
+        return out.write_all(b"{\n  \"cuts\": []\n}\n");
+    }
+    out.write_all(b"{\n  \"cuts\": [\n")?;
+    for (i, c) in cuts.iter().enumerate() {
+        out.write_all(b"    {\n      \"target\": ")?;
+        string(out, arch.name_of(c.target))?;
+        out.write_all(b",\n      \"sets\": ")?;
+        if c.sets.is_empty() {
+            out.write_all(b"[]")?;
+        } else {
+            out.write_all(b"[\n")?;
+            for (j, set) in c.sets.iter().enumerate() {
+                out.write_all(b"        ")?;
+                id_list(out, arch, set, 8)?;
+                out.write_all(if j + 1 < c.sets.len() { b",\n" } else { b"\n" })?;
+            }
+            out.write_all(b"      ]")?;
+        }
+        out.write_all(if i + 1 < cuts.len() {
+            b"\n    },\n"
+        } else {
+            b"\n    }\n"
+        })?;
+    }
+    out.write_all(b"  ]\n}\n")
+}
+
 /// Pretty JSON with a final newline.
 pub fn to_text(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
@@ -218,6 +254,17 @@ mod tests {
                 String::from_utf8(streamed).unwrap(),
                 to_text(&super::audit(arch, &audit))
             );
+        }
+        for targets in [vec![], arch.node_ids().collect::<Vec<_>>()] {
+            for order in [1, 2] {
+                let found = engine::cuts::minimal_cut_sets(arch, &graph, &targets, order);
+                let mut streamed = Vec::new();
+                write_cuts(&mut streamed, arch, &found).unwrap();
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    to_text(&super::super::beyond::cuts_json(arch, &found))
+                );
+            }
         }
         let empty = engine::audit(arch, &graph, &TargetSelection::Named(vec![]));
         let mut streamed = Vec::new();
