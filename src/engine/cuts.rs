@@ -297,10 +297,18 @@ fn small_cuts(
         &pairs,
         64,
         progress,
-        || Scratch::new(graph),
-        |scratch, &(a, b)| {
+        || (Scratch::new(graph), None),
+        |(scratch, based), &(a, b)| {
             let pair = [candidates[a], candidates[b]];
-            scratch.propagate(graph, &pair);
+            // Pairs come sorted, so runs share their first member: it is
+            // propagated once and marked, and each second member on top.
+            if *based != Some(a) {
+                scratch.reset(graph);
+                scratch.propagate(graph, &pair[..1]);
+                scratch.mark();
+                *based = Some(a);
+            }
+            scratch.propagate(graph, &pair[1..]);
             let alone = |i: usize, t: NodeId| singles[i].down.binary_search(&t).is_ok();
             let new: Vec<(NodeId, [NodeId; 2])> = scratch
                 .changed
@@ -311,7 +319,7 @@ fn small_cuts(
                 .filter(|&t| !alone(a, t) && !alone(b, t))
                 .map(|t| (t, pair))
                 .collect();
-            scratch.reset(graph);
+            scratch.rollback();
             new
         },
     );

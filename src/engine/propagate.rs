@@ -153,9 +153,6 @@ impl Scratch {
 
     /// Saves gate `g` before its first change since the mark.
     fn save(&mut self, g: GateId) {
-        if self.mark.is_none() {
-            return;
-        }
         let i = g.index();
         if self.saved_in[i] == self.generation {
             return;
@@ -222,9 +219,13 @@ impl Scratch {
         failed: &[NodeId],
         dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
     ) {
+        // Decided once: the saving costs nothing when no mark is set.
+        let saving = self.mark.is_some();
         for &id in failed {
             let n = GateId::from(id);
-            self.save(n);
+            if saving {
+                self.save(n);
+            }
             self.failed[n.index()] = true;
             self.lower(n, State::Down);
         }
@@ -233,7 +234,9 @@ impl Scratch {
             let left_up = old == State::Up;
             for &(d, mode) in dependents(n) {
                 let du = d.index();
-                self.save(d);
+                if saving {
+                    self.save(d);
+                }
                 if !self.is_touched[du] {
                     self.is_touched[du] = true;
                     self.touched.push(d);
