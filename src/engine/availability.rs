@@ -16,7 +16,7 @@ use crate::model::{Architecture, NodeId};
 use super::cone::ConeMarks;
 use super::graph::FailureGraph;
 use super::progress::Progress;
-use super::propagate::{Scratch, State};
+use super::propagate::{OnTop, Scratch, State};
 
 /// Most propagations the exact method may spend on one target.
 pub const EXACT_BUDGET: usize = 300_000;
@@ -135,9 +135,12 @@ pub fn availability_reusing(
     };
     let mut on_top = OnTop::default();
     let found = exact(&parts, |failed| {
-        on_top.up(graph, marks, scratch, target, failed)
+        on_top.propagate(scratch, graph, failed, |n| marks.dependents(n));
+        let up = scratch.state(target.into()) != State::Down;
+        on_top.undo(scratch);
+        up
     });
-    on_top.clear(graph, scratch);
+    on_top.clear(scratch, graph);
     if let Some(p) = found {
         return TargetAvailability {
             target,
@@ -191,58 +194,6 @@ pub fn availability_reusing(
             ci95: (low * own, high * own),
         },
         parts: counted,
-    }
-}
-
-/// Whether the target is up under sets of failed parts that the exact
-/// method grows one part at a time (the set without its last part is an
-/// up-set it tried before, usually just before): that set is propagated
-/// once and marked, and each last part is propagated on top of it and
-/// rolled back. A set of k parts then costs what its last part reaches,
-/// not what all k reach.
-#[derive(Default)]
-struct OnTop {
-    /// The failures propagated and marked in the scratch, when `ready`.
-    base: Vec<NodeId>,
-    ready: bool,
-}
-
-impl OnTop {
-    fn up(
-        &mut self,
-        graph: &FailureGraph,
-        marks: &ConeMarks,
-        scratch: &mut Scratch,
-        target: NodeId,
-        failed: &[NodeId],
-    ) -> bool {
-        let Some((&last, prefix)) = failed.split_last() else {
-            self.clear(graph, scratch);
-            scratch.propagate_along(graph, &[], |n| marks.dependents(n));
-            let up = scratch.state(target.into()) != State::Down;
-            scratch.reset(graph);
-            return up;
-        };
-        if !self.ready || self.base != prefix {
-            scratch.reset(graph);
-            scratch.propagate_along(graph, prefix, |n| marks.dependents(n));
-            self.base.clear();
-            self.base.extend_from_slice(prefix);
-            self.ready = true;
-            scratch.mark();
-        }
-        scratch.propagate_along(graph, &[last], |n| marks.dependents(n));
-        let up = scratch.state(target.into()) != State::Down;
-        scratch.rollback();
-        up
-    }
-
-    /// Leaves the scratch with every gate up.
-    fn clear(&mut self, graph: &FailureGraph, scratch: &mut Scratch) {
-        if self.ready {
-            scratch.reset(graph);
-            self.ready = false;
-        }
     }
 }
 

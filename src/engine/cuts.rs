@@ -23,7 +23,7 @@ use crate::model::{Architecture, NodeId};
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
 use super::progress::Progress;
-use super::propagate::{Scratch, State};
+use super::propagate::{OnTop, Scratch, State};
 
 /// The minimal cut sets of one target, each sorted by id, sorted by size
 /// and then by ids.
@@ -187,17 +187,19 @@ fn cone_cuts(
         .iter()
         .map(|(&g, list)| (g, list.iter().map(|(i, m)| (*i, m.as_slice())).collect()))
         .collect();
+    let mut on_top = OnTop::default();
     for (a, b) in meeting_pairs(graph, &refs) {
         if is_cut[a] || is_cut[b] {
             continue;
         }
         let pair = [cone[a], cone[b]];
-        scratch.propagate_along(graph, &pair, |n| marks.dependents(n));
+        on_top.propagate(scratch, graph, &pair, |n| marks.dependents(n));
         if scratch.state(target.into()) == State::Down {
             found.push(pair.to_vec());
         }
-        scratch.reset(graph);
+        on_top.undo(scratch);
     }
+    on_top.clear(scratch, graph);
     found
 }
 
@@ -297,18 +299,12 @@ fn small_cuts(
         &pairs,
         64,
         progress,
-        || (Scratch::new(graph), None),
-        |(scratch, based), &(a, b)| {
+        || (Scratch::new(graph), OnTop::default()),
+        |(scratch, on_top), &(a, b)| {
             let pair = [candidates[a], candidates[b]];
             // Pairs come sorted, so runs share their first member: it is
-            // propagated once and marked, and each second member on top.
-            if *based != Some(a) {
-                scratch.reset(graph);
-                scratch.propagate(graph, &pair[..1]);
-                scratch.mark();
-                *based = Some(a);
-            }
-            scratch.propagate(graph, &pair[1..]);
+            // propagated once, and each second member on top.
+            on_top.propagate(scratch, graph, &pair, |n| graph.dependents(n));
             let alone = |i: usize, t: NodeId| singles[i].down.binary_search(&t).is_ok();
             let new: Vec<(NodeId, [NodeId; 2])> = scratch
                 .changed
@@ -319,7 +315,7 @@ fn small_cuts(
                 .filter(|&t| !alone(a, t) && !alone(b, t))
                 .map(|t| (t, pair))
                 .collect();
-            scratch.rollback();
+            on_top.undo(scratch);
             new
         },
     );
@@ -380,24 +376,28 @@ fn larger_cuts(
     cone.sort_by_key(|id| ranks[id.index()]);
     let mut known: HashSet<Vec<NodeId>> = sets.iter().cloned().collect();
     let mut set = Vec::with_capacity(max_order);
+    // Combinations come in lexicographic order: runs share all but their
+    // last member.
+    let mut on_top = OnTop::default();
     for order in 3..=max_order.min(cone.len()) {
         let mut indices: Vec<usize> = (0..order).collect();
         loop {
             set.clear();
             set.extend(indices.iter().map(|&i| cone[i]));
             if !has_cut_subset(&set, &known) {
-                scratch.propagate_along(graph, &set, |n| marks.dependents(n));
+                on_top.propagate(scratch, graph, &set, |n| marks.dependents(n));
                 if scratch.state(target.into()) == State::Down {
                     known.insert(set.clone());
                     sets.push(set.clone());
                 }
-                scratch.reset(graph);
+                on_top.undo(scratch);
             }
             if !next_combination(&mut indices, cone.len()) {
                 break;
             }
         }
     }
+    on_top.clear(scratch, graph);
 }
 
 /// The pairs worth trying at order 2, each as (lower, higher) position in

@@ -295,6 +295,59 @@ impl Scratch {
     }
 }
 
+/// Propagates sets of failures that grow one at a time, as the exact
+/// availability method and the cut-set searches try them: the set without
+/// its last failure (usually the same as for the set tried just before) is
+/// propagated once and marked, and the last failure is propagated on top
+/// of it; [`OnTop::undo`] rolls that back. A set of k failures then costs
+/// what its last failure reaches, not what all k reach.
+#[derive(Debug, Default)]
+pub(crate) struct OnTop {
+    /// The failures propagated and marked in the scratch, when `ready`.
+    base: Vec<NodeId>,
+    ready: bool,
+}
+
+impl OnTop {
+    /// Leaves `scratch` in the states under `failed`; read them, then call
+    /// [`OnTop::undo`] before the next set.
+    pub(crate) fn propagate<'a>(
+        &mut self,
+        scratch: &mut Scratch,
+        graph: &FailureGraph,
+        failed: &[NodeId],
+        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)] + Copy,
+    ) {
+        let Some((last, prefix)) = failed.split_last() else {
+            // Nothing failed: every gate up.
+            self.clear(scratch, graph);
+            return;
+        };
+        if !self.ready || self.base != prefix {
+            scratch.reset(graph);
+            scratch.propagate_along(graph, prefix, dependents);
+            self.base.clear();
+            self.base.extend_from_slice(prefix);
+            self.ready = true;
+            scratch.mark();
+        }
+        scratch.propagate_along(graph, std::slice::from_ref(last), dependents);
+    }
+
+    /// Takes back the last failure propagated by [`OnTop::propagate`].
+    pub(crate) fn undo(&mut self, scratch: &mut Scratch) {
+        scratch.rollback();
+    }
+
+    /// Leaves `scratch` with every gate up.
+    pub(crate) fn clear(&mut self, scratch: &mut Scratch, graph: &FailureGraph) {
+        if self.ready {
+            scratch.reset(graph);
+            self.ready = false;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
