@@ -605,6 +605,15 @@ pub(crate) fn escape_property(text: &str) -> String {
 /// and `,`) and [`crate::diagnostic::visible`], in one pass: a check of a
 /// large file writes hundreds of thousands of these.
 fn escape_workflow(text: &str, property: bool) -> String {
+    // Most messages are plain ASCII with nothing to escape: copied whole.
+    let plain = |b: &u8| match b {
+        b'%' | 0..=0x1f | 0x7f | 0x80.. => false,
+        b':' | b',' => !property,
+        _ => true,
+    };
+    if text.as_bytes().iter().all(plain) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
