@@ -119,7 +119,7 @@ impl Scratch {
     /// [`Scratch::rollback`]: a scenario that grows one failure at a time
     /// pays for the failure added, not for the whole scenario again.
     pub(crate) fn mark(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
+        self.next_generation();
         self.trail.clear();
         self.mark = Some(Mark {
             changed: self.changed.len(),
@@ -148,7 +148,17 @@ impl Scratch {
         self.touched.truncate(mark.touched);
         self.changed.truncate(mark.changed);
         self.clock = mark.clock;
+        self.next_generation();
+    }
+
+    /// A generation no gate was saved in: after 2^32 of them the counter
+    /// would come back to old values, so it starts again from a clean slate.
+    fn next_generation(&mut self) {
         self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.saved_in.fill(0);
+            self.generation = 1;
+        }
     }
 
     /// Saves gate `g` before its first change since the mark.
