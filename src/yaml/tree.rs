@@ -269,10 +269,16 @@ impl<'a> Offsets<'a> {
         if index < self.chars {
             return None;
         }
+        // Walk forward from where the last call stopped, keeping what was
+        // walked even when `index` is past the end: no character is walked
+        // twice, whatever the markers say.
         let rest = self.text.get(self.bytes..)?;
-        let (skip, _) = rest.char_indices().nth(index - self.chars)?;
-        self.chars = index;
-        self.bytes += skip;
+        let mut chars = rest.chars();
+        while self.chars < index {
+            let c = chars.next()?;
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
         Some(self.bytes)
     }
 
