@@ -137,6 +137,37 @@ fn a_hundred_thousand_problems_render_and_are_capped() {
 }
 
 #[test]
+fn a_mapping_of_repeated_keys_is_checked_in_n_log_n() {
+    // 100,000 keys, each given twice: a hang guard (this took 23 s in a
+    // release build, minutes in a debug one, when each repeat searched the
+    // sorted keys from the start; run_in kills spof after 60 s).
+    let dir = scratch("dups");
+    let mut text = String::from("version: 1\nx-dups:\n");
+    for round in 0..2 {
+        for i in 0..100_000 {
+            text.push_str(&format!("  k{i}: {round}\n"));
+        }
+    }
+    std::fs::write(dir.join("dups.yaml"), text).unwrap();
+    // One diagnostic drawn: run_in reads the pipes only at the end.
+    let (code, _, err) = run_in(&dir, &["validate", "dups.yaml", "--max-problems", "1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.ends_with("has 100000 problems\n"),
+        "{}",
+        &err[err.len() - 200..]
+    );
+    // The first repeat (line 100,003) points back at the first use (line 3).
+    let first = err.as_str();
+    assert!(first.contains("duplicate key `k0`"), "{first}");
+    assert!(first.contains("[dups.yaml:3:3]"), "{first}");
+    assert!(first.contains("first used here"), "{first}");
+    assert!(first.contains("[dups.yaml:100003:3]"), "{first}");
+    assert!(first.contains("99999 more problems"), "{first}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn escape_sequences_in_a_file_never_reach_the_terminal_raw() {
     let text = "version: 1\nname: \"\\e]0;pwned\\a\"\nsites:\n  dc: {name: \"\\e[2Jwiped\"}\nservices:\n  api: {tier: high, runs_in: dc}\n";
     let (code, out, _) = run_on("esc.yaml", text, &["audit"]);

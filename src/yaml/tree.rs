@@ -526,22 +526,32 @@ impl<'a> Builder<'_, 'a> {
     /// Reports every key of a mapping that repeats an earlier one. Sorting
     /// keeps this O(n log n) for the large sections of big files.
     fn duplicate_keys(&mut self, start: usize, len: usize) {
-        let doc = &self.doc;
-        let mut keys: Vec<(&str, usize)> = (start..start + len)
-            .filter_map(|i| doc.key_text(doc.entries[i].0).map(|k| (k, i)))
-            .collect();
-        keys.sort_unstable();
-        let mut found = Vec::new();
-        for pair in keys.windows(2) {
-            if pair[0].0 == pair[1].0 {
-                let first = keys
-                    .iter()
-                    .find(|(k, _)| *k == pair[0].0)
-                    .map_or(pair[0].1, |&(_, i)| i);
-                found.push((first, pair[1].1));
-            }
+        if len < 2 {
+            return;
         }
-        found.sort_by_key(|&(_, dup)| dup);
+        let doc = &self.doc;
+        let key = |i: usize| doc.key_text(doc.entries[i].0);
+        // (first use, repeat), by repeat.
+        let mut found = Vec::new();
+        if len <= 8 {
+            // Most mappings of a file are small: pairwise, nothing allocated.
+            for j in start + 1..start + len {
+                let Some(k) = key(j) else { continue };
+                if let Some(i) = (start..j).find(|&i| key(i) == Some(k)) {
+                    found.push((i, j));
+                }
+            }
+        } else {
+            let mut keys: Vec<(&str, usize)> = (start..start + len)
+                .filter_map(|i| key(i).map(|k| (k, i)))
+                .collect();
+            keys.sort_unstable();
+            // Each run of one key starts at its first use.
+            for run in keys.chunk_by(|a, b| a.0 == b.0) {
+                found.extend(run[1..].iter().map(|&(_, dup)| (run[0].1, dup)));
+            }
+            found.sort_unstable_by_key(|&(_, dup)| dup);
+        }
         for (first, dup) in found {
             let (first, dup) = (self.doc.entries[first].0, self.doc.entries[dup].0);
             let name = self.doc.key_text(dup).unwrap_or_default().to_string();
