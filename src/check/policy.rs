@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 use crate::engine::FailureGraph;
 use crate::model::{Architecture, Tier};
-use crate::rule::Severity;
+use crate::rule::{Rule, Severity};
 
 use super::baseline::{Baseline, Key};
 use super::Finding;
-use crate::load::config::CheckConfig;
+use crate::load::config::{CheckConfig, Ignore};
 
 /// Where a suppression was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,12 +126,13 @@ pub fn run(
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let (findings, audit_work) = super::check_counting_work(arch, graph, min_tier);
+    let ignores = Ignores::of(config);
     for mut f in findings {
         let Some(level) = config.level(f.rule) else {
             continue;
         };
         f.severity = level;
-        match suppression(arch, config, &f) {
+        match suppression(arch, &ignores, &f) {
             Some((reason, by)) => outcome.suppressed.push(Suppressed {
                 finding: f,
                 reason,
@@ -172,18 +173,34 @@ pub fn run(
     outcome
 }
 
+/// The configuration's `ignore` entries by (rule, node), the first entry
+/// for each: looked up once per finding, and a configuration may list
+/// thousands (a list searched per finding made `check` quadratic).
+struct Ignores<'c>(std::collections::HashMap<(Rule, &'c str), &'c Ignore>);
+
+impl<'c> Ignores<'c> {
+    fn of(config: &'c CheckConfig) -> Self {
+        let mut map = std::collections::HashMap::with_capacity(config.ignore.len());
+        for i in &config.ignore {
+            map.entry((i.rule, i.node.as_str())).or_insert(i);
+        }
+        Ignores(map)
+    }
+}
+
 /// The reason a finding is silenced, inline first, then by the configuration.
 fn suppression(
     arch: &Architecture,
-    config: &CheckConfig,
+    ignores: &Ignores<'_>,
     f: &Finding,
 ) -> Option<(String, SuppressedBy)> {
     let node = arch.node(f.node);
     let inline = node.suppressions.iter().find(|s| s.rule == f.rule);
     match inline {
         Some(s) => Some((s.reason.clone(), SuppressedBy::Inline)),
-        None => config
-            .ignored(f.rule, &node.id)
+        None => ignores
+            .0
+            .get(&(f.rule, node.id.as_str()))
             .map(|i| (i.reason.clone(), SuppressedBy::Config)),
     }
 }
