@@ -168,6 +168,59 @@ fn a_mapping_of_repeated_keys_is_checked_in_n_log_n() {
 }
 
 #[test]
+fn many_sites_each_a_single_point_of_failure_check_in_linear_time() {
+    // 100,000 sites, each the one site of a high-tier service: every site
+    // is a single point of failure and gets a fix naming another site. A
+    // hang guard: looking for that site among all sites, per finding, took
+    // minutes here; spof is killed after 60 s.
+    let dir = scratch("many-sites");
+    let n = 100_000;
+    let mut text = String::from("version: 1\nsites:\n");
+    for i in 0..n {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    text.push_str("services:\n");
+    for i in 0..n {
+        text.push_str(&format!("  a{i}: {{tier: high, runs_in: s{i}}}\n"));
+    }
+    std::fs::write(dir.join("sites.yaml"), text).unwrap();
+    // Output to a file: it is too large for a pipe read only at the end.
+    let out = std::fs::File::create(dir.join("out.txt")).unwrap();
+    let mut child = spof()
+        .args(["check", "sites.yaml", "--format", "github"])
+        .current_dir(&dir)
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed().as_secs() > 60 {
+            child.kill().unwrap();
+            panic!("spof check hung on {n} sites");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    let annotations = std::fs::read_to_string(dir.join("out.txt")).unwrap();
+    assert_eq!(annotations.lines().count(), n);
+    // The first site's fix moves its service to the next sibling.
+    assert!(
+        annotations
+            .lines()
+            .next()
+            .unwrap()
+            .contains("also run `a0` in `s1`"),
+        "{}",
+        annotations.lines().next().unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn escape_sequences_in_a_file_never_reach_the_terminal_raw() {
     let text = "version: 1\nname: \"\\e]0;pwned\\a\"\nsites:\n  dc: {name: \"\\e[2Jwiped\"}\nservices:\n  api: {tier: high, runs_in: dc}\n";
     let (code, out, _) = run_on("esc.yaml", text, &["audit"]);

@@ -27,7 +27,7 @@
 
 use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::{FailureGraph, Scratch, State};
-use crate::model::{Architecture, NodeDetail, NodeId, NodeKind};
+use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
 
@@ -40,10 +40,8 @@ pub(super) struct Checker {
     /// One scratch for every scenario, reset after each (in time
     /// proportional to what the scenario touched).
     scratch: Option<Scratch>,
-    /// Every site a fix may use (not another organisation's), in file
-    /// order, and the sites that contain others.
-    sites: Vec<NodeId>,
-    parents: std::collections::HashSet<NodeId>,
+    /// Every site a fix may use (not another organisation's).
+    sites: SiteIndex,
     /// The alternative found for each site a single-site service runs in.
     alternatives: std::collections::HashMap<NodeId, Option<NodeId>>,
     /// The nodes down when a site fails alone, sorted, for the sites
@@ -71,7 +69,8 @@ impl Checker {
             .node_ids()
             .filter(|&id| arch.node(id).kind() == NodeKind::Site)
             .collect();
-        let parents = sites.iter().filter_map(|&id| within(arch, id)).collect();
+        let parents: std::collections::HashSet<NodeId> =
+            sites.iter().filter_map(|&id| within(arch, id)).collect();
         // A site where only other organisations' services run is theirs:
         // no fix moves your services into it.
         let mut ours = std::collections::HashSet::new();
@@ -93,8 +92,7 @@ impl Checker {
             .collect();
         Checker {
             scratch: None,
-            sites,
-            parents,
+            sites: SiteIndex::new(arch, sites, &parents),
             alternatives: std::collections::HashMap::new(),
             site_down: std::collections::HashMap::new(),
             left: budget,
@@ -165,9 +163,9 @@ impl Checker {
             let near = services
                 .first()
                 .map_or_else(|| vec![c], |&s| sites_of(arch, s));
-            let site = alternative_site(arch, &self.sites, &self.parents, &near, |id| {
-                scratch.state(id.into()) != State::Down
-            });
+            let site = self
+                .sites
+                .alternative(arch, &near, |id| scratch.state(id.into()) != State::Down);
             scratch.reset(graph);
             return Fix::PlaceAlsoIn { services, site };
         }
@@ -184,9 +182,9 @@ impl Checker {
         let Some(&first) = sites.first() else {
             return Fix::ReplicateIn { site: None };
         };
-        let (all, parents) = (&self.sites, &self.parents);
+        let sites = &self.sites;
         let site = *self.alternatives.entry(first).or_insert_with(|| {
-            alternative_site(arch, all, parents, &[first], |id| {
+            sites.alternative(arch, &[first], |id| {
                 !contains(arch, first, id) && !contains(arch, id, first)
             })
         });
@@ -258,33 +256,74 @@ fn placed_down(arch: &Architecture, graph: &FailureGraph, scratch: &Scratch) -> 
     found
 }
 
-/// A site that `usable` accepts, as close to `near` as the file has: a
-/// sibling (same `within`, same kind), else one of the same kind, else a
-/// site that contains no other (where things run), else any. Ties go to
-/// the first in file order.
-fn alternative_site(
-    arch: &Architecture,
-    sites: &[NodeId],
-    parents: &std::collections::HashSet<NodeId>,
-    near: &[NodeId],
-    usable: impl Fn(NodeId) -> bool,
-) -> Option<NodeId> {
-    let shape = |id: NodeId| match &arch.node(id).detail {
+/// The sites a fix may use, in file order, grouped the ways
+/// [`SiteIndex::alternative`] looks for one.
+struct SiteIndex {
+    all: Vec<NodeId>,
+    /// By (kind, `within`): siblings.
+    by_shape: std::collections::HashMap<(SiteKind, Option<NodeId>), Vec<NodeId>>,
+    by_kind: std::collections::HashMap<SiteKind, Vec<NodeId>>,
+    /// Sites that contain no other (where things run).
+    leaves: Vec<NodeId>,
+}
+
+impl SiteIndex {
+    fn new(
+        arch: &Architecture,
+        all: Vec<NodeId>,
+        parents: &std::collections::HashSet<NodeId>,
+    ) -> Self {
+        let mut index = SiteIndex {
+            by_shape: std::collections::HashMap::new(),
+            by_kind: std::collections::HashMap::new(),
+            leaves: all
+                .iter()
+                .copied()
+                .filter(|id| !parents.contains(id))
+                .collect(),
+            all: Vec::new(),
+        };
+        for &id in &all {
+            if let Some((kind, within)) = shape(arch, id) {
+                index.by_shape.entry((kind, within)).or_default().push(id);
+                index.by_kind.entry(kind).or_default().push(id);
+            }
+        }
+        index.all = all;
+        index
+    }
+
+    /// A site that `usable` accepts, as close to `near` as the file has: a
+    /// sibling (same `within`, same kind), else one of the same kind, else
+    /// a site that contains no other, else any. Ties go to the first in
+    /// file order.
+    ///
+    /// Cost: the sites looked at before the first usable one in each
+    /// group, not every site of the file (which made a file of many
+    /// sites, each a single point of failure, quadratic).
+    fn alternative(
+        &self,
+        arch: &Architecture,
+        near: &[NodeId],
+        usable: impl Fn(NodeId) -> bool,
+    ) -> Option<NodeId> {
+        let ok = |id: &NodeId| !near.contains(id) && usable(*id);
+        let first = |list: Option<&Vec<NodeId>>| list?.iter().copied().find(ok);
+        let wanted = near.first().and_then(|&s| shape(arch, s));
+        wanted
+            .and_then(|w| first(self.by_shape.get(&w)))
+            .or_else(|| wanted.and_then(|w| first(self.by_kind.get(&w.0))))
+            .or_else(|| first(Some(&self.leaves)))
+            .or_else(|| first(Some(&self.all)))
+    }
+}
+
+/// A site's kind and the site it is `within`; `None` for other nodes.
+fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> {
+    match &arch.node(id).detail {
         NodeDetail::Site { kind, within, .. } => Some((*kind, *within)),
         _ => None,
-    };
-    let wanted = near.first().and_then(|&s| shape(s));
-    let up: Vec<NodeId> = sites
-        .iter()
-        .copied()
-        .filter(|&id| !near.contains(&id) && usable(id))
-        .collect();
-    let sibling = up.iter().find(|&&id| shape(id) == wanted);
-    let same_kind = up
-        .iter()
-        .find(|&&id| shape(id).map(|s| s.0) == wanted.map(|w| w.0));
-    let leaf = up.iter().find(|id| !parents.contains(id));
-    sibling.or(same_kind).or(leaf).or(up.first()).copied()
+    }
 }
 
 /// Runs the engine as if `fix` were made, and says how much work that was
