@@ -138,7 +138,7 @@ fn a_hundred_thousand_problems_render_and_are_capped() {
 
 #[test]
 fn a_mapping_of_repeated_keys_is_checked_in_n_log_n() {
-    // 100,000 keys, each given twice: a hang guard (this took 23 s in a
+    // 100,000 keys, each given twice: a hang guard (this took 25.8 s in a
     // release build, minutes in a debug one, when each repeat searched the
     // sorted keys from the start; run_in kills spof after 60 s).
     let dir = scratch("dups");
