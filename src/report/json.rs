@@ -13,9 +13,28 @@ pub fn ids(arch: &Architecture, ids: &[NodeId]) -> Value {
     Value::Array(ids.iter().map(|id| json!(arch.name_of(*id))).collect())
 }
 
-/// A JSON string, escaped as serde_json escapes it.
+/// A JSON string, escaped as serde_json escapes it. Ids rarely hold a
+/// character to escape (serde_json escapes only `"`, `\\` and controls), and
+/// large audits write millions of them, so those are copied whole.
 fn string(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.write_all(b"\"")?;
+        out.write_all(text.as_bytes())?;
+        return out.write_all(b"\"");
+    }
     serde_json::to_writer(&mut *out, text).map_err(io::Error::other)
+}
+
+/// `n` spaces, written from a fixed buffer rather than formatted.
+fn spaces(out: &mut dyn Write, n: usize) -> io::Result<()> {
+    const SPACES: &[u8; 16] = b"                ";
+    let mut left = n;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.write_all(&SPACES[..step])?;
+        left -= step;
+    }
+    Ok(())
 }
 
 /// A list of ids at `indent` spaces, laid out as serde_json's pretty printer does.
@@ -30,11 +49,12 @@ fn id_list(
     }
     out.write_all(b"[\n")?;
     for (i, id) in ids.iter().enumerate() {
-        write!(out, "{:indent$}  ", "")?;
+        spaces(out, indent + 2)?;
         string(out, arch.name_of(*id))?;
         out.write_all(if i + 1 < ids.len() { b",\n" } else { b"\n" })?;
     }
-    write!(out, "{:indent$}]", "")
+    spaces(out, indent)?;
+    out.write_all(b"]")
 }
 
 /// `what-if` as JSON, streamed: the same text as [`what_if`] pretty-printed,
@@ -221,6 +241,34 @@ mod tests {
     use super::*;
     use crate::engine::{self, FailureGraph, TargetSelection};
     use crate::load::load_str;
+
+    /// Ids copied whole and ids escaped read as serde_json writes them.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in [
+            "api",
+            "",
+            "q\"uote",
+            "back\\slash",
+            "tab\there",
+            "nul\u{0}",
+            "del\u{7f}",
+            "카카오톡",
+            "emoji 🔥",
+            "line\nbreak",
+            "\u{1f}",
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, text).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
+        let mut out = Vec::new();
+        spaces(&mut out, 37).unwrap();
+        assert_eq!(out, vec![b' '; 37]);
+    }
 
     /// The streamed text is exactly the pretty-printed document, so either
     /// can be trusted to follow format v1 §9.
