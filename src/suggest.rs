@@ -13,6 +13,12 @@ where
         if candidate == input {
             continue;
         }
+        // The distance is at least the difference in length, and ASCII
+        // words keep their length when normalized: most ids are skipped
+        // before a distance is computed.
+        if input.is_ascii() && candidate.is_ascii() && too_far(input, candidate, limit) {
+            continue;
+        }
         let distance = if normalize(candidate) == wanted {
             0
         } else {
@@ -23,6 +29,36 @@ where
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// Whether two ASCII words are surely more than `limit` edits apart once
+/// normalized, by two lower bounds that cost no allocation: the difference
+/// in length, and the bag distance (an edit adds or removes at most one
+/// letter on each side, a transposition none), with letters counted in 32
+/// buckets, which can only make the bound smaller.
+fn too_far(a: &str, b: &str, limit: usize) -> bool {
+    if a.len().abs_diff(b.len()) > limit {
+        return true;
+    }
+    let bucket = |c: u8| {
+        usize::from(
+            if c == b'-' {
+                b'_'
+            } else {
+                c.to_ascii_lowercase()
+            } % 32,
+        )
+    };
+    let mut count = [0i32; 32];
+    for c in a.bytes() {
+        count[bucket(c)] += 1;
+    }
+    for c in b.bytes() {
+        count[bucket(c)] -= 1;
+    }
+    let only_a: i32 = count.iter().filter(|&&d| d > 0).sum();
+    let only_b: i32 = -count.iter().filter(|&&d| d < 0).sum::<i32>();
+    only_a.max(only_b) as usize > limit
 }
 
 /// `Runs-In` and `runs_in` are the same word to a reader.
@@ -91,5 +127,22 @@ mod tests {
             hint("pangyo", ids).as_deref(),
             Some("did you mean one of `pangyo-power`, `sk-pangyo-idc`?")
         );
+    }
+
+    proptest::proptest! {
+        /// The quick bounds only skip words that are really too far: they
+        /// never change a hint.
+        #[test]
+        fn too_far_never_skips_a_word_within_reach(
+            a in "[a-cA-C_-]{0,9}",
+            b in "[a-cA-C_-]{0,9}",
+            limit in 1usize..5,
+        ) {
+            if too_far(&a, &b, limit) {
+                proptest::prop_assert!(
+                    strsim::damerau_levenshtein(&normalize(&a), &normalize(&b)) > limit
+                );
+            }
+        }
     }
 }

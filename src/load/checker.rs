@@ -46,7 +46,17 @@ pub(super) struct Checker<'d, 'a> {
     /// `users` of every node so far: it must fit in 64 bits, so that no sum
     /// of users (each node counted once) can overflow.
     pub users_total: u64,
+    /// What "did you mean" hints for unknown ids may still cost, in ids
+    /// compared (see `Checker::unknown_id_hint`).
+    pub hint_budget: usize,
 }
+
+/// Ids compared for "did you mean" hints in one load, at most: each hint
+/// compares the unknown id with every declared one, so a hostile file of
+/// many unknown ids among many declared ones would otherwise cost their
+/// product (20,000 of each: minutes). Kept far above what any real file
+/// spends, so only such a file loses hints; its problems are all reported.
+pub(super) const HINT_BUDGET: usize = 2_000_000;
 
 /// A field of a mapping: its key (text and node) and its value node.
 #[derive(Clone, Copy)]
@@ -64,6 +74,7 @@ impl<'d, 'a> Checker<'d, 'a> {
             declared: Declarations::default(),
             inherit: Vec::new(),
             users_total: 0,
+            hint_budget: HINT_BUDGET,
         }
     }
 

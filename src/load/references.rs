@@ -53,6 +53,24 @@ fn article(kind: NodeKind) -> &'static str {
 }
 
 impl Checker<'_, '_> {
+    /// "did you mean" for an id no node has: the closest id of the kind
+    /// wanted, else of any kind. O(ids) per hint, within the load's
+    /// `hint_budget` (past it, none: see `HINT_BUDGET`). The hint does not
+    /// depend on the order ids are visited in (`suggest::hint` breaks ties
+    /// by the ids themselves).
+    fn unknown_id_hint(&mut self, text: &str, want: Want) -> Option<String> {
+        // A hint may read the ids twice (the kind wanted, then all).
+        let cost = self.declared.ids.len().saturating_mul(2);
+        self.hint_budget = self.hint_budget.checked_sub(cost)?;
+        let info = &self.declared.info;
+        let ids = &self.declared.ids;
+        let fitting = ids
+            .iter()
+            .filter(|(_, d)| want.accepts(info[d.index()].0))
+            .map(|(id, _)| id.as_str());
+        suggest::hint(text, fitting).or_else(|| suggest::hint(text, ids.keys().map(String::as_str)))
+    }
+
     /// Resolves the id written at `idx`; `owner` is the node that holds it,
     /// which may not name itself.
     pub(super) fn reference(
@@ -71,22 +89,7 @@ impl Checker<'_, '_> {
             }
         };
         let Some(declared) = self.declared.get(text) else {
-            let help = {
-                let info = &self.declared.info;
-                let fitting = self
-                    .declared
-                    .ids
-                    .iter()
-                    .filter(|(_, d)| want.accepts(info[d.index()].0))
-                    .map(|(id, _)| id.as_str());
-                let mut fitting: Vec<&str> = fitting.collect();
-                fitting.sort_unstable();
-                suggest::hint(text, fitting).or_else(|| {
-                    let mut all: Vec<&str> = self.declared.ids.keys().map(String::as_str).collect();
-                    all.sort_unstable();
-                    suggest::hint(text, all)
-                })
-            };
+            let help = self.unknown_id_hint(text, want);
             self.report(
                 Problem::new(
                     Code::UnknownId,
