@@ -161,6 +161,32 @@ fn many_unknown_ids_among_many_ids_are_all_reported_in_bounded_time() {
 }
 
 #[test]
+fn a_quorum_of_many_sites_is_refused_before_its_pairs_are_listed() {
+    // 20,000 sites and a quorum that needs all but one: 200 million minimal
+    // pairs from a 400 KB file. Listing them took tens of gigabytes; the
+    // search is refused at --max-tries (20,000,000) before they are listed.
+    let dir = scratch("quorum");
+    let mut text = String::from("version: 1\nsites:\n");
+    let n = 20_000;
+    for i in 0..n {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    let sites: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+    text.push_str(&format!(
+        "services:\n  api:\n    tier: critical\n    runs_in: {{sites: [{}], min: {}}}\n",
+        sites.join(", "),
+        n - 1
+    ));
+    std::fs::write(dir.join("quorum.yaml"), text).unwrap();
+    let (code, out, err) = run_in(&dir, &["cuts", "quorum.yaml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("spof::cuts-too-large"), "{err}");
+    assert!(err.contains("--max-tries (20000000)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_mapping_of_repeated_keys_is_checked_in_n_log_n() {
     // 100,000 keys, each given twice: a hang guard (this took 25.8 s in a
     // release build, minutes in a debug one, when each repeat searched the

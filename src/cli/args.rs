@@ -105,6 +105,9 @@ pub(crate) enum Command {
         /// Largest set to look for
         #[arg(long, default_value_t = 2, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=4))]
         max_order: u32,
+        /// Refuse to try more sets than this (0: no limit); fewer targets or a smaller --max-order try fewer
+        #[arg(long, default_value_t = 20_000_000, value_name = "N")]
+        max_tries: u64,
         #[command(flatten)]
         targets: TargetArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]

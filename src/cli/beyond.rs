@@ -40,6 +40,7 @@ fn load_with_targets(
 pub(super) fn cuts(
     file: &Path,
     max_order: usize,
+    max_tries: u64,
     args: &TargetArgs,
     format: Format,
     io: &mut Io<'_>,
@@ -49,9 +50,17 @@ pub(super) fn cuts(
     };
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
+    let bound = (max_tries > 0).then_some(max_tries);
     let found = super::progress::with_bar(io.progress, "cut sets of targets", |p| {
-        cuts::minimal_cut_sets_with(arch, &graph, &targets, max_order, p)
+        cuts::minimal_cut_sets_with(arch, &graph, &targets, max_order, p, bound)
     });
+    let found = match found {
+        Ok(found) => found,
+        Err(cuts::TooManyTries { limit }) => {
+            tell(io, &Notice::CutsTooLarge { limit, max_order })?;
+            return Ok(INVALID);
+        }
+    };
     match format {
         Format::Human => beyond::write_cuts(io.out, arch, &found, max_order, io.out_style)?,
         Format::Json => json::write_cuts(io.out, arch, &found)?,

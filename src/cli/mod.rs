@@ -122,9 +122,10 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
         Command::Cuts {
             file,
             max_order,
+            max_tries,
             targets,
             format,
-        } => beyond::cuts(&file, max_order as usize, &targets, format, io),
+        } => beyond::cuts(&file, max_order as usize, max_tries, &targets, format, io),
         Command::Export {
             file,
             target,

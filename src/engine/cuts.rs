@@ -17,6 +17,7 @@
 //! target.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{Architecture, NodeId};
 
@@ -35,6 +36,43 @@ pub struct TargetCuts {
     pub sets: Vec<Vec<NodeId>>,
 }
 
+/// The search would try more sets than its bound allows: a file can make
+/// the answer itself huge (a quorum of n sites that needs n - 1 has n²/2
+/// minimal pairs), so the CLI bounds the work and says so rather than run
+/// out of time or memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyTries {
+    /// The bound that was passed.
+    pub limit: u64,
+}
+
+/// The sets a search may still try, shared by the threads. Whether the
+/// bound is passed depends only on the file, not on the order the threads
+/// run in: every count is added, and the total compared with the limit.
+struct Budget {
+    limit: u64,
+    used: AtomicU64,
+}
+
+impl Budget {
+    fn new(limit: Option<u64>) -> Self {
+        Budget {
+            limit: limit.unwrap_or(u64::MAX),
+            used: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts `n` more tries; false once the total is past the limit.
+    fn spend(&self, n: u64) -> bool {
+        let before = self.used.fetch_add(n, Ordering::Relaxed);
+        before.saturating_add(n) <= self.limit
+    }
+
+    fn passed(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
+}
+
 /// Cut sets of order at most `max_order` for each target. Cost: see the
 /// module doc, O(C^K) propagations inside the cone per target.
 pub fn minimal_cut_sets(
@@ -43,7 +81,14 @@ pub fn minimal_cut_sets(
     targets: &[NodeId],
     max_order: usize,
 ) -> Vec<TargetCuts> {
-    minimal_cut_sets_with(arch, graph, targets, max_order, &Progress::default())
+    minimal_cut_sets_searching(
+        arch,
+        graph,
+        targets,
+        max_order,
+        &Progress::default(),
+        Search::Auto,
+    )
 }
 
 /// How orders 1 and 2 are searched.
@@ -58,20 +103,33 @@ pub enum Search {
     Shared,
 }
 
-/// [`minimal_cut_sets`], counting work in `progress`: targets, or
-/// candidates then pairs when the search is shared.
+/// [`minimal_cut_sets`], counting work in `progress` (targets, or
+/// candidates then pairs when the search is shared) and trying at most
+/// `max_tries` sets of two or more candidates (`None`: no bound). The
+/// count is of sets listed to try, before any is propagated: the pairs
+/// that meet at a threshold gate, and every set of three or more of a
+/// target's cone.
 pub fn minimal_cut_sets_with(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
     max_order: usize,
     progress: &Progress,
-) -> Vec<TargetCuts> {
-    minimal_cut_sets_searching(arch, graph, targets, max_order, progress, Search::Auto)
+    max_tries: Option<u64>,
+) -> Result<Vec<TargetCuts>, TooManyTries> {
+    let budget = Budget::new(max_tries);
+    let search = Search::Auto;
+    let found = bounded(arch, graph, targets, max_order, progress, search, &budget);
+    if budget.passed() {
+        return Err(TooManyTries {
+            limit: budget.limit,
+        });
+    }
+    Ok(found)
 }
 
-/// [`minimal_cut_sets_with`], searching as `search` says; both searches
-/// give the same sets (the property tests run both).
+/// [`minimal_cut_sets`], searching as `search` says; both searches give
+/// the same sets (the property tests run both).
 pub fn minimal_cut_sets_searching(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -79,6 +137,23 @@ pub fn minimal_cut_sets_searching(
     max_order: usize,
     progress: &Progress,
     search: Search,
+) -> Vec<TargetCuts> {
+    let unbounded = Budget::new(None);
+    bounded(
+        arch, graph, targets, max_order, progress, search, &unbounded,
+    )
+}
+
+/// The search within `budget`; when it is passed, what comes back is
+/// partial and the caller reports the bound instead.
+fn bounded(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    max_order: usize,
+    progress: &Progress,
+    search: Search,
+    budget: &Budget,
 ) -> Vec<TargetCuts> {
     let ranks = arch.id_ranks();
     let per_target = match search {
@@ -93,15 +168,19 @@ pub fn minimal_cut_sets_searching(
             progress,
             || (Scratch::new(graph), ConeMarks::new(graph)),
             |(scratch, marks), &t| {
-                let mut sets = cone_cuts(arch, graph, scratch, marks, &ranks, t, max_order.min(2));
+                let order = max_order.min(2);
+                let mut sets = cone_cuts(arch, graph, scratch, marks, &ranks, t, order, budget);
                 if max_order >= 3 {
-                    larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                    larger_cuts(
+                        arch, graph, scratch, marks, &ranks, t, max_order, &mut sets, budget,
+                    );
                 }
                 TargetCuts { target: t, sets }
             },
         )
     } else {
-        let mut small = small_cuts(arch, graph, targets, max_order.min(2), &ranks, progress);
+        let order = max_order.min(2);
+        let mut small = small_cuts(arch, graph, targets, order, &ranks, progress, budget);
         if max_order >= 3 {
             super::parallel::map_chunked(
                 targets,
@@ -110,7 +189,9 @@ pub fn minimal_cut_sets_searching(
                 || (Scratch::new(graph), ConeMarks::new(graph)),
                 |(scratch, marks), &t| {
                     let mut sets = small.get(&t).cloned().unwrap_or_default();
-                    larger_cuts(arch, graph, scratch, marks, &ranks, t, max_order, &mut sets);
+                    larger_cuts(
+                        arch, graph, scratch, marks, &ranks, t, max_order, &mut sets, budget,
+                    );
                     TargetCuts { target: t, sets }
                 },
             )
@@ -151,6 +232,7 @@ fn cones_are_small(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]
 /// inside its cone: each candidate of the cone is failed once, then only
 /// the pairs that meet at a threshold gate (`meeting_pairs`). O(C + P)
 /// propagations inside the cone.
+#[allow(clippy::too_many_arguments)]
 fn cone_cuts(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -159,6 +241,7 @@ fn cone_cuts(
     ranks: &[u32],
     target: NodeId,
     max_order: usize,
+    budget: &Budget,
 ) -> Vec<Vec<NodeId>> {
     let mut cone = marks.mark(arch, graph, target);
     cone.sort_by_key(|id| ranks[id.index()]);
@@ -191,7 +274,10 @@ fn cone_cuts(
         .collect();
     let mut on_top = OnTop::default();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (base, top) in bigger_first(&meeting_pairs(graph, &refs), |i| reach[i]) {
+    let Some(listed) = meeting_pairs(graph, &refs, budget) else {
+        return found;
+    };
+    for (base, top) in bigger_first(&listed, |i| reach[i]) {
         if is_cut[base] || is_cut[top] {
             continue;
         }
@@ -282,6 +368,7 @@ fn small_cuts(
     max_order: usize,
     ranks: &[u32],
     progress: &Progress,
+    budget: &Budget,
 ) -> HashMap<NodeId, Vec<Vec<NodeId>>> {
     let mut is_target = vec![false; arch.nodes.len()];
     for t in targets {
@@ -319,7 +406,10 @@ fn small_cuts(
             meeting.entry(*g).or_default().push((i, members));
         }
     }
-    let pairs = bigger_first(&meeting_pairs(graph, &meeting), |i| singles[i].reach);
+    let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
+        return cuts;
+    };
+    let pairs = bigger_first(&listed, |i| singles[i].reach);
     let found: Vec<Vec<(usize, usize, NodeId)>> = super::parallel::map_chunked(
         &pairs,
         64,
@@ -399,8 +489,20 @@ fn larger_cuts(
     target: NodeId,
     max_order: usize,
     sets: &mut Vec<Vec<NodeId>>,
+    budget: &Budget,
 ) {
     let mut cone = marks.mark(arch, graph, target);
+    // Most sets hold a smaller cut and are skipped without a propagation,
+    // so a set looked at counts as a sixteenth of a try, paid up front (the
+    // enumeration is bounded before it starts); a set propagated counts
+    // as one more, as it goes.
+    let looked_at: u64 = (3..=max_order.min(cone.len()))
+        .map(|k| binomial(cone.len() as u64, k as u64))
+        .fold(0, u64::saturating_add);
+    if !budget.spend(looked_at / 16) {
+        return;
+    }
+    let mut propagated: u64 = 0;
     cone.sort_by_key(|id| ranks[id.index()]);
     let mut known: HashSet<Vec<NodeId>> = sets.iter().cloned().collect();
     let mut set = Vec::with_capacity(max_order);
@@ -413,6 +515,10 @@ fn larger_cuts(
             set.clear();
             set.extend(indices.iter().map(|&i| cone[i]));
             if !has_cut_subset(&set, &known) {
+                propagated += 1;
+                if propagated % 4096 == 0 && !budget.spend(4096) {
+                    break;
+                }
                 on_top.propagate(scratch, graph, &set, |n| marks.dependents(n));
                 if scratch.state(target.into()) == State::Down {
                     known.insert(set.clone());
@@ -425,6 +531,7 @@ fn larger_cuts(
             }
         }
     }
+    budget.spend(propagated % 4096);
     on_top.clear(scratch, graph);
 }
 
@@ -441,13 +548,20 @@ fn larger_cuts(
 /// member down under b, down under neither alone; and since it is down,
 /// more than `members - min` of its members are down, each under a or
 /// under b. So a and b both meet at it with enough members between them,
-/// and the pair is listed. O(sum over gates of their list squared) set
-/// unions, no propagation.
+/// and the pair is listed.
+///
+/// Candidates that take the same members of a gate down never pair there
+/// (together they take what each does, too few), so each gate's list is
+/// grouped by members first: O(G² + P) set unions for G groups and P
+/// pairs listed, no propagation. Every pair listed, and every union that
+/// lists none, is counted in `budget`; `None` once it is passed.
 fn meeting_pairs(
     graph: &FailureGraph,
     meeting: &HashMap<GateId, Vec<(usize, &[GateId])>>,
-) -> Vec<(usize, usize)> {
+    budget: &Budget,
+) -> Option<Vec<(usize, usize)>> {
     let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut work: u64 = 0;
     for (&g, list) in meeting {
         let Gate::AtLeast { min, members } = graph.gate(g) else {
             continue;
@@ -455,17 +569,57 @@ fn meeting_pairs(
         // Down, the gate has more than `members - min` members down, each
         // down under a or under b.
         let needed = (members - min.min(members)) as usize + 1;
-        for (k, &(a, down_a)) in list.iter().enumerate() {
-            for &(b, down_b) in &list[k + 1..] {
-                if union_len(down_a, down_b) >= needed {
-                    pairs.push((a.min(b), a.max(b)));
+        let mut list = list.clone();
+        list.sort_unstable_by(|x, y| x.1.cmp(y.1));
+        let groups: Vec<&[(usize, &[GateId])]> = list.chunk_by(|x, y| x.1 == y.1).collect();
+        for (k, first) in groups.iter().enumerate() {
+            for second in &groups[k + 1..] {
+                // A union that lists pairs counts as the pairs it lists;
+                // one that does not, as one.
+                let meet = union_len(first[0].1, second[0].1) >= needed;
+                work += if meet {
+                    (first.len() as u64).saturating_mul(second.len() as u64)
+                } else {
+                    1
+                };
+                // Counted as it goes, and before pairs are listed, so a
+                // huge list stops early and takes no memory.
+                if work >= 1 << 16 {
+                    if !budget.spend(work) {
+                        return None;
+                    }
+                    work = 0;
+                }
+                if meet {
+                    for &(a, _) in *first {
+                        pairs.extend(second.iter().map(|&(b, _)| (a.min(b), a.max(b))));
+                    }
                 }
             }
         }
     }
+    if !budget.spend(work) {
+        return None;
+    }
     pairs.sort_unstable();
     pairs.dedup();
-    pairs
+    Some(pairs)
+}
+
+/// n choose k, saturating: how many sets of k a cone of n holds.
+fn binomial(n: u64, k: u64) -> u64 {
+    if k > n {
+        return 0;
+    }
+    let mut c: u64 = 1;
+    for i in 0..k {
+        // Exact at every step: c is (n choose i) times (n - i) / (i + 1).
+        c = match c.checked_mul(n - i) {
+            Some(v) => v / (i + 1),
+            None => return u64::MAX,
+        };
+    }
+    c
 }
 
 /// The size of the union of two sorted lists, as multisets (an element
@@ -519,7 +673,47 @@ fn next_combination(indices: &mut [usize], n: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::next_combination;
+    use super::*;
+    use crate::load::load_str;
+
+    #[test]
+    fn binomials_are_exact_and_saturate() {
+        assert_eq!(binomial(5, 2), 10);
+        assert_eq!(binomial(100_000, 3), 166_661_666_700_000);
+        assert_eq!(binomial(3, 4), 0);
+        assert_eq!(binomial(u64::MAX, 3), u64::MAX);
+    }
+
+    /// A quorum of 6 sites that needs 5 has 15 minimal pairs: a bound of
+    /// 15 tries finds them all, 14 refuses, and no bound finds the same.
+    #[test]
+    fn the_bound_counts_the_pairs_listed() {
+        let mut text = String::from("version: 1\nsites:\n");
+        for i in 0..6 {
+            text.push_str(&format!("  s{i}: {{}}\n"));
+        }
+        text.push_str(
+            "services:\n  api: {tier: high, runs_in: {sites: [s0, s1, s2, s3, s4, s5], min: 5}}\n",
+        );
+        let arch = load_str("q.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let api = arch.id_of("api").unwrap();
+        let p = Progress::default();
+        let all = minimal_cut_sets(&arch, &graph, &[api], 2);
+        assert_eq!(all[0].sets.len(), 15);
+        assert_eq!(
+            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, Some(15)),
+            Ok(all.clone())
+        );
+        assert_eq!(
+            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, Some(14)),
+            Err(TooManyTries { limit: 14 })
+        );
+        assert_eq!(
+            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, None),
+            Ok(all)
+        );
+    }
 
     #[test]
     fn combinations_in_order() {

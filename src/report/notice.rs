@@ -114,6 +114,13 @@ pub enum Notice {
         /// The limit.
         limit: usize,
     },
+    /// A cut-set search would try more sets than `--max-tries`.
+    CutsTooLarge {
+        /// The bound.
+        limit: u64,
+        /// The largest set asked for.
+        max_order: usize,
+    },
     /// A catalog file could not be imported.
     ImportFailed {
         /// What went wrong, with the file's name.
@@ -250,6 +257,7 @@ impl Notice {
             Notice::GraphvizMissing => Code::GraphvizMissing,
             Notice::GraphvizFailed { .. } => Code::GraphvizFailed,
             Notice::DiagramTooLarge { .. } => Code::DiagramTooLarge,
+            Notice::CutsTooLarge { .. } => Code::CutsTooLarge,
             Notice::ImportFailed { .. } | Notice::ImportSkipped { .. } => Code::Import,
             Notice::SfdpChosen { .. }
             | Notice::WroteStarter { .. }
@@ -378,6 +386,14 @@ impl Notice {
             Notice::DiagramTooLarge { drawn, limit } => (
                 format!("this diagram would draw {drawn} nodes, more than --max-nodes ({limit}): no layout draws that many legibly"),
                 Some("draw a part with `--focus ID --depth N`, or the sites with `--collapse`; `--max-nodes 0` draws everything".into()),
+            ),
+            Notice::CutsTooLarge { limit, max_order } => (
+                format!("cut sets of order up to {max_order} would need more than --max-tries ({limit}) sets tried: the answer itself may be that large"),
+                Some(if *max_order > 2 {
+                    "ask for smaller sets with `--max-order 2`, or for fewer targets with `--target ID` or `--min-tier critical`; `--max-tries 0` tries everything".into()
+                } else {
+                    "ask for fewer targets with `--target ID` or `--min-tier critical`; `--max-tries 0` tries everything".into()
+                }),
             ),
             Notice::ImportFailed { problem } | Notice::ImportSkipped { problem } => {
                 (import_problem(problem), None)
