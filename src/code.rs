@@ -170,15 +170,16 @@ can exhaust it: draw less with `--focus ID` or `--collapse`.";
 nodes legibly, and the DOT alone takes gigabytes at a million. Draw a
 part with `--focus ID --depth N`, or the sites with `--collapse`; or raise
 the limit (`--max-nodes 0` draws everything).";
-    CutsTooLarge = "cuts-too-large", "A cut-set search that would try more sets than its bound.",
+    CutsTooLarge = "cuts-too-large", "A cut-set search that would try or find more sets than its bounds.",
 "`spof cuts` lists the sets it must try before it tries any: the pairs of
 candidates that meet at a quorum or `any_of` group, and every set of three
-or more in a target's cone. Above `--max-tries` (20,000,000 by default) it
-stops with this error instead of running for hours or out of memory: a
-quorum of n sites that needs n - 1 of them has n²/2 minimal pairs, from a
-file of a few lines per site. Ask for fewer targets (`--target ID`,
-`--min-tier critical`) or smaller sets (`--max-order 2`), or raise the
-bound (`--max-tries 0` tries everything).";
+or more in a target's cone. Above `--max-tries` (20,000,000 by default),
+or with more than `--max-sets` sets found (50,000,000, each counted once
+per target it takes down), it stops with this error instead of running for
+hours or out of memory: a quorum of n sites that needs n - 1 of them has
+n²/2 minimal pairs, from a file of a few lines per site. Ask for fewer
+targets (`--target ID`, `--min-tier critical`) or smaller sets
+(`--max-order 2`), or lift the bound (`--max-tries 0`, `--max-sets 0`).";
     Import = "import", "A catalog or manifest file could not be imported.",
 "The message says which file and why: it could not be read, is not UTF-8,
 or is not YAML.";

@@ -187,6 +187,36 @@ fn a_quorum_of_many_sites_is_refused_before_its_pairs_are_listed() {
 }
 
 #[test]
+fn services_behind_a_big_quorum_are_refused_before_their_sets_fill_memory() {
+    // 2,000 sites in a quorum that needs 1,999 (2 million pairs, within
+    // --max-tries) and 100 targets behind it: 200 million (target, pair)
+    // sets. Without --max-sets the like of this took tens of GB; now the
+    // search stops at 50 million sets found.
+    let dir = scratch("quorum-fan");
+    let mut text = String::from("version: 1\nsites:\n");
+    let n = 2_000;
+    for i in 0..n {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    let sites: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+    text.push_str(&format!(
+        "services:\n  db:\n    runs_in: {{sites: [{}], min: {}}}\n",
+        sites.join(", "),
+        n - 1
+    ));
+    for j in 0..100 {
+        text.push_str(&format!("  app{j}: {{tier: high, depends_on: [db]}}\n"));
+    }
+    std::fs::write(dir.join("fan.yaml"), text).unwrap();
+    let (code, out, err) = run_in(&dir, &["cuts", "fan.yaml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("spof::cuts-too-large"), "{err}");
+    assert!(err.contains("--max-sets (50000000)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_mapping_of_repeated_keys_is_checked_in_n_log_n() {
     // 100,000 keys, each given twice: a hang guard (this took 25.8 s in a
     // release build, minutes in a debug one, when each repeat searched the

@@ -108,6 +108,9 @@ pub(crate) enum Command {
         /// Refuse to try more sets than this (0: no limit); fewer targets or a smaller --max-order try fewer
         #[arg(long, default_value_t = 20_000_000, value_name = "N")]
         max_tries: u64,
+        /// Refuse to find more cut sets than this, each counted per target (0: no limit)
+        #[arg(long, default_value_t = 50_000_000, value_name = "N")]
+        max_sets: u64,
         #[command(flatten)]
         targets: TargetArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]

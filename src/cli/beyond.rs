@@ -40,7 +40,7 @@ fn load_with_targets(
 pub(super) fn cuts(
     file: &Path,
     max_order: usize,
-    max_tries: u64,
+    bounds: cuts::Bounds,
     args: &TargetArgs,
     format: Format,
     io: &mut Io<'_>,
@@ -50,14 +50,13 @@ pub(super) fn cuts(
     };
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
-    let bound = (max_tries > 0).then_some(max_tries);
     let found = super::progress::with_bar(io.progress, "cut sets of targets", |p| {
-        cuts::minimal_cut_sets_with(arch, &graph, &targets, max_order, p, bound)
+        cuts::minimal_cut_sets_with(arch, &graph, &targets, max_order, p, bounds)
     });
     let found = match found {
         Ok(found) => found,
-        Err(cuts::TooManyTries { limit }) => {
-            tell(io, &Notice::CutsTooLarge { limit, max_order })?;
+        Err(bound) => {
+            tell(io, &Notice::CutsTooLarge { bound, max_order })?;
             return Ok(INVALID);
         }
     };

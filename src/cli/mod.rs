@@ -123,9 +123,17 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
             file,
             max_order,
             max_tries,
+            max_sets,
             targets,
             format,
-        } => beyond::cuts(&file, max_order as usize, max_tries, &targets, format, io),
+        } => {
+            // 0 is no bound.
+            let bounds = spof::engine::cuts::Bounds {
+                max_tries: (max_tries > 0).then_some(max_tries),
+                max_sets: (max_sets > 0).then_some(max_sets),
+            };
+            beyond::cuts(&file, max_order as usize, bounds, &targets, format, io)
+        }
         Command::Export {
             file,
             target,

@@ -33,20 +33,119 @@ pub struct TargetCuts {
     /// The target.
     pub target: NodeId,
     /// Its minimal cut sets, each sorted, by size then lexicographically.
-    pub sets: Vec<Vec<NodeId>>,
+    pub sets: CutSets,
 }
 
-/// The search would try more sets than its bound allows: a file can make
-/// the answer itself huge (a quorum of n sites that needs n - 1 has n²/2
-/// minimal pairs), so the CLI bounds the work and says so rather than run
-/// out of time or memory.
+/// Sets of candidates, kept one after another in one list: a file can have
+/// hundreds of millions of minimal pairs (one per target they take down),
+/// and a `Vec` per pair costs four times what the pair does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CutSets {
+    members: Vec<NodeId>,
+    /// Where each set ends in `members`.
+    ends: Vec<usize>,
+}
+
+impl CutSets {
+    /// How many sets there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Adds a set after the others.
+    pub fn push(&mut self, set: &[NodeId]) {
+        self.members.extend_from_slice(set);
+        self.ends.push(self.members.len());
+    }
+
+    /// The sets in order.
+    pub fn iter(&self) -> Sets<'_> {
+        Sets {
+            sets: self,
+            next: 0,
+        }
+    }
+
+    /// Each set as its own list (for tests and small answers).
+    pub fn to_vecs(&self) -> Vec<Vec<NodeId>> {
+        self.iter().map(<[NodeId]>::to_vec).collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a CutSets {
+    type Item = &'a [NodeId];
+    type IntoIter = Sets<'a>;
+
+    fn into_iter(self) -> Sets<'a> {
+        self.iter()
+    }
+}
+
+/// The sets of a [`CutSets`], in order.
+#[derive(Clone, Debug)]
+pub struct Sets<'a> {
+    sets: &'a CutSets,
+    next: usize,
+}
+
+impl<'a> Iterator for Sets<'a> {
+    type Item = &'a [NodeId];
+
+    fn next(&mut self) -> Option<&'a [NodeId]> {
+        let end = *self.sets.ends.get(self.next)?;
+        let start = match self.next {
+            0 => 0,
+            i => self.sets.ends[i - 1],
+        };
+        self.next += 1;
+        self.sets.members.get(start..end)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.sets.ends.len() - self.next;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Sets<'_> {}
+
+/// How much a search may do: a file can make the answer itself huge (a
+/// quorum of n sites that needs n - 1 has n²/2 minimal pairs, and every
+/// target behind it has them all), so the CLI bounds the work and the
+/// answer, and says so rather than run out of time or memory. `None`: no
+/// bound.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bounds {
+    /// Sets of two or more candidates listed to try, before any is tried:
+    /// the pairs that meet at a threshold gate, and every set of three or
+    /// more of a target's cone (a sixteenth each: most hold a smaller cut
+    /// and are skipped) plus one for each such set propagated.
+    pub max_tries: Option<u64>,
+    /// Cut sets found, counted once per target they take down.
+    pub max_sets: Option<u64>,
+}
+
+/// Which bound of [`Bounds`] a search passed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TooManyTries {
-    /// The bound that was passed.
-    pub limit: u64,
+pub enum TooLarge {
+    /// It would try more sets than `max_tries`.
+    Tries {
+        /// The bound.
+        limit: u64,
+    },
+    /// It would find more sets than `max_sets`.
+    Sets {
+        /// The bound.
+        limit: u64,
+    },
 }
 
-/// The sets a search may still try, shared by the threads. Whether the
+/// A count that may not pass its limit, shared by the threads. Whether the
 /// bound is passed depends only on the file, not on the order the threads
 /// run in: every count is added, and the total compared with the limit.
 struct Budget {
@@ -70,6 +169,27 @@ impl Budget {
 
     fn passed(&self) -> bool {
         self.used.load(Ordering::Relaxed) > self.limit
+    }
+}
+
+/// The two counts of [`Bounds`].
+struct Budgets {
+    tries: Budget,
+    sets: Budget,
+}
+
+impl Budgets {
+    fn new(bounds: Bounds) -> Self {
+        Budgets {
+            tries: Budget::new(bounds.max_tries),
+            sets: Budget::new(bounds.max_sets),
+        }
+    }
+
+    /// Whether either count is past its limit: then the rest of the search
+    /// is skipped, since its answer will not be shown.
+    fn passed(&self) -> bool {
+        self.tries.passed() || self.sets.passed()
     }
 }
 
@@ -104,25 +224,26 @@ pub enum Search {
 }
 
 /// [`minimal_cut_sets`], counting work in `progress` (targets, or
-/// candidates then pairs when the search is shared) and trying at most
-/// `max_tries` sets of two or more candidates (`None`: no bound). The
-/// count is of sets listed to try, before any is propagated: the pairs
-/// that meet at a threshold gate, and every set of three or more of a
-/// target's cone.
+/// candidates then pairs when the search is shared), within `bounds`.
 pub fn minimal_cut_sets_with(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
     max_order: usize,
     progress: &Progress,
-    max_tries: Option<u64>,
-) -> Result<Vec<TargetCuts>, TooManyTries> {
-    let budget = Budget::new(max_tries);
+    bounds: Bounds,
+) -> Result<Vec<TargetCuts>, TooLarge> {
+    let budget = Budgets::new(bounds);
     let search = Search::Auto;
     let found = bounded(arch, graph, targets, max_order, progress, search, &budget);
-    if budget.passed() {
-        return Err(TooManyTries {
-            limit: budget.limit,
+    if budget.tries.passed() {
+        return Err(TooLarge::Tries {
+            limit: budget.tries.limit,
+        });
+    }
+    if budget.sets.passed() {
+        return Err(TooLarge::Sets {
+            limit: budget.sets.limit,
         });
     }
     Ok(found)
@@ -138,7 +259,7 @@ pub fn minimal_cut_sets_searching(
     progress: &Progress,
     search: Search,
 ) -> Vec<TargetCuts> {
-    let unbounded = Budget::new(None);
+    let unbounded = Budgets::new(Bounds::default());
     bounded(
         arch, graph, targets, max_order, progress, search, &unbounded,
     )
@@ -153,7 +274,7 @@ fn bounded(
     max_order: usize,
     progress: &Progress,
     search: Search,
-    budget: &Budget,
+    budget: &Budgets,
 ) -> Vec<TargetCuts> {
     let ranks = arch.id_ranks();
     let per_target = match search {
@@ -241,11 +362,11 @@ fn cone_cuts(
     ranks: &[u32],
     target: NodeId,
     max_order: usize,
-    budget: &Budget,
-) -> Vec<Vec<NodeId>> {
+    budget: &Budgets,
+) -> CutSets {
     let mut cone = marks.mark(arch, graph, target);
     cone.sort_by_key(|id| ranks[id.index()]);
-    let mut found: Vec<Vec<NodeId>> = Vec::new();
+    let mut found = CutSets::default();
     let mut is_cut = vec![false; cone.len()];
     let mut reach = vec![0usize; cone.len()];
     let mut meeting: HashMap<GateId, Vec<(usize, Vec<GateId>)>> = HashMap::new();
@@ -253,7 +374,7 @@ fn cone_cuts(
         scratch.propagate_along(graph, &[c], |n| marks.dependents(n));
         reach[i] = scratch.changed.len();
         if scratch.state(target.into()) == State::Down {
-            found.push(vec![c]);
+            found.push(&[c]);
             is_cut[i] = true;
         } else if max_order >= 2 {
             for g in met_gates(graph, scratch, |n| marks.dependents(n)) {
@@ -281,6 +402,9 @@ fn cone_cuts(
         if is_cut[base] || is_cut[top] {
             continue;
         }
+        if budget.passed() {
+            break;
+        }
         on_top.propagate(scratch, graph, &[cone[base], cone[top]], |n| {
             marks.dependents(n)
         });
@@ -290,9 +414,12 @@ fn cone_cuts(
         on_top.undo(scratch);
     }
     on_top.clear(scratch, graph);
+    budget.sets.spend((found.len() + pairs.len()) as u64);
     // Back in rank order (the cone is in rank order), as §10 asks.
     pairs.sort_unstable();
-    found.extend(pairs.into_iter().map(|(a, b)| vec![cone[a], cone[b]]));
+    for (a, b) in pairs {
+        found.push(&[cone[a], cone[b]]);
+    }
     found
 }
 
@@ -368,8 +495,8 @@ fn small_cuts(
     max_order: usize,
     ranks: &[u32],
     progress: &Progress,
-    budget: &Budget,
-) -> HashMap<NodeId, Vec<Vec<NodeId>>> {
+    budget: &Budgets,
+) -> HashMap<NodeId, CutSets> {
     let mut is_target = vec![false; arch.nodes.len()];
     for t in targets {
         is_target[t.index()] = true;
@@ -391,10 +518,14 @@ fn small_cuts(
             single
         },
     );
-    let mut cuts: HashMap<NodeId, Vec<Vec<NodeId>>> = HashMap::new();
+    let mut cuts: HashMap<NodeId, CutSets> = HashMap::new();
+    let found_alone: usize = singles.iter().map(|s| s.down.len()).sum();
+    if !budget.sets.spend(found_alone as u64) {
+        return cuts;
+    }
     for (i, s) in singles.iter().enumerate() {
         for &t in &s.down {
-            cuts.entry(t).or_default().push(vec![candidates[i]]);
+            cuts.entry(t).or_default().push(&[candidates[i]]);
         }
     }
     if max_order < 2 {
@@ -410,38 +541,53 @@ fn small_cuts(
         return cuts;
     };
     let pairs = bigger_first(&listed, |i| singles[i].reach);
-    let found: Vec<Vec<(usize, usize, NodeId)>> = super::parallel::map_chunked(
+    // Found as (lower, higher, target) in u32s: the pairs found can number
+    // hundreds of millions (one per target each takes down), so they are
+    // kept in 12 bytes until each target's list is built.
+    let found: Vec<Vec<(u32, u32, NodeId)>> = super::parallel::map_chunked(
         &pairs,
         64,
         progress,
         || (Scratch::new(graph), OnTop::default()),
         |(scratch, on_top), &(base, top)| {
+            if budget.passed() {
+                return Vec::new();
+            }
             let pair = [candidates[base], candidates[top]];
+            let (lower, higher) = (base.min(top) as u32, base.max(top) as u32);
             on_top.propagate(scratch, graph, &pair, |n| graph.dependents(n));
             let alone = |i: usize, t: NodeId| singles[i].down.binary_search(&t).is_ok();
             // What was down under the base alone did not move since the
             // mark, so only what the top member moved is read.
-            let new: Vec<(usize, usize, NodeId)> = scratch
+            let new: Vec<(u32, u32, NodeId)> = scratch
                 .changed_since_mark()
                 .filter_map(|g| graph.node_of(g))
                 .filter(|&t| is_target[t.index()] && !pair.contains(&t))
                 .filter(|&t| scratch.state(t.into()) == State::Down)
                 .filter(|&t| !alone(top, t))
-                .map(|t| (base.min(top), base.max(top), t))
+                .map(|t| (lower, higher, t))
                 .collect();
             on_top.undo(scratch);
+            if !budget.sets.spend(new.len() as u64) {
+                return Vec::new();
+            }
             new
         },
     );
     // Each pair is tried once, so no set is found twice. Singles came
     // first in rank order; the pairs follow in rank order of their members
     // (candidates are in rank order): the order §10 asks for.
-    let mut found: Vec<(usize, usize, NodeId)> = found.into_iter().flatten().collect();
-    found.sort_unstable();
-    for (a, b, t) in found {
-        cuts.entry(t)
-            .or_default()
-            .push(vec![candidates[a], candidates[b]]);
+    if budget.passed() {
+        return cuts;
+    }
+    let mut flat: Vec<(u32, u32, NodeId)> = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    for chunk in found {
+        flat.extend(chunk);
+    }
+    flat.sort_unstable();
+    for (a, b, t) in flat {
+        let pair = [candidates[a as usize], candidates[b as usize]];
+        cuts.entry(t).or_default().push(&pair);
     }
     cuts
 }
@@ -488,8 +634,8 @@ fn larger_cuts(
     ranks: &[u32],
     target: NodeId,
     max_order: usize,
-    sets: &mut Vec<Vec<NodeId>>,
-    budget: &Budget,
+    sets: &mut CutSets,
+    budget: &Budgets,
 ) {
     let mut cone = marks.mark(arch, graph, target);
     // Most sets hold a smaller cut and are skipped without a propagation,
@@ -499,12 +645,12 @@ fn larger_cuts(
     let looked_at: u64 = (3..=max_order.min(cone.len()))
         .map(|k| binomial(cone.len() as u64, k as u64))
         .fold(0, u64::saturating_add);
-    if !budget.spend(looked_at / 16) {
+    if !budget.tries.spend(looked_at / 16) {
         return;
     }
     let mut propagated: u64 = 0;
     cone.sort_by_key(|id| ranks[id.index()]);
-    let mut known: HashSet<Vec<NodeId>> = sets.iter().cloned().collect();
+    let mut known: HashSet<Vec<NodeId>> = sets.iter().map(<[NodeId]>::to_vec).collect();
     let mut set = Vec::with_capacity(max_order);
     // Combinations come in lexicographic order: runs share all but their
     // last member.
@@ -516,13 +662,16 @@ fn larger_cuts(
             set.extend(indices.iter().map(|&i| cone[i]));
             if !has_cut_subset(&set, &known) {
                 propagated += 1;
-                if propagated % 4096 == 0 && !budget.spend(4096) {
+                if propagated % 4096 == 0 && !budget.tries.spend(4096) {
                     break;
                 }
                 on_top.propagate(scratch, graph, &set, |n| marks.dependents(n));
                 if scratch.state(target.into()) == State::Down {
+                    if !budget.sets.spend(1) {
+                        break;
+                    }
                     known.insert(set.clone());
-                    sets.push(set.clone());
+                    sets.push(&set);
                 }
                 on_top.undo(scratch);
             }
@@ -531,7 +680,7 @@ fn larger_cuts(
             }
         }
     }
-    budget.spend(propagated % 4096);
+    budget.tries.spend(propagated % 4096);
     on_top.clear(scratch, graph);
 }
 
@@ -558,7 +707,7 @@ fn larger_cuts(
 fn meeting_pairs(
     graph: &FailureGraph,
     meeting: &HashMap<GateId, Vec<(usize, &[GateId])>>,
-    budget: &Budget,
+    budget: &Budgets,
 ) -> Option<Vec<(usize, usize)>> {
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut work: u64 = 0;
@@ -585,7 +734,7 @@ fn meeting_pairs(
                 // Counted as it goes, and before pairs are listed, so a
                 // huge list stops early and takes no memory.
                 if work >= 1 << 16 {
-                    if !budget.spend(work) {
+                    if !budget.tries.spend(work) {
                         return None;
                     }
                     work = 0;
@@ -598,7 +747,7 @@ fn meeting_pairs(
             }
         }
     }
-    if !budget.spend(work) {
+    if !budget.tries.spend(work) {
         return None;
     }
     pairs.sort_unstable();
@@ -685,7 +834,8 @@ mod tests {
     }
 
     /// A quorum of 6 sites that needs 5 has 15 minimal pairs: a bound of
-    /// 15 tries finds them all, 14 refuses, and no bound finds the same.
+    /// 15 tries or 15 sets finds them all, 14 refuses, and no bound finds
+    /// the same.
     #[test]
     fn the_bound_counts_the_pairs_listed() {
         let mut text = String::from("version: 1\nsites:\n");
@@ -701,18 +851,20 @@ mod tests {
         let p = Progress::default();
         let all = minimal_cut_sets(&arch, &graph, &[api], 2);
         assert_eq!(all[0].sets.len(), 15);
-        assert_eq!(
-            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, Some(15)),
-            Ok(all.clone())
-        );
-        assert_eq!(
-            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, Some(14)),
-            Err(TooManyTries { limit: 14 })
-        );
-        assert_eq!(
-            minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, None),
-            Ok(all)
-        );
+        let tries = |n| Bounds {
+            max_tries: Some(n),
+            max_sets: None,
+        };
+        let sets = |n| Bounds {
+            max_tries: None,
+            max_sets: Some(n),
+        };
+        let with = |bounds| minimal_cut_sets_with(&arch, &graph, &[api], 2, &p, bounds);
+        assert_eq!(with(tries(15)), Ok(all.clone()));
+        assert_eq!(with(tries(14)), Err(TooLarge::Tries { limit: 14 }));
+        assert_eq!(with(sets(15)), Ok(all.clone()));
+        assert_eq!(with(sets(14)), Err(TooLarge::Sets { limit: 14 }));
+        assert_eq!(with(Bounds::default()), Ok(all));
     }
 
     #[test]

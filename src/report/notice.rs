@@ -114,10 +114,11 @@ pub enum Notice {
         /// The limit.
         limit: usize,
     },
-    /// A cut-set search would try more sets than `--max-tries`.
+    /// A cut-set search would try more sets than `--max-tries`, or find
+    /// more than `--max-sets`.
     CutsTooLarge {
-        /// The bound.
-        limit: u64,
+        /// The bound it passed.
+        bound: crate::engine::cuts::TooLarge,
         /// The largest set asked for.
         max_order: usize,
     },
@@ -387,14 +388,26 @@ impl Notice {
                 format!("this diagram would draw {drawn} nodes, more than --max-nodes ({limit}): no layout draws that many legibly"),
                 Some("draw a part with `--focus ID --depth N`, or the sites with `--collapse`; `--max-nodes 0` draws everything".into()),
             ),
-            Notice::CutsTooLarge { limit, max_order } => (
-                format!("cut sets of order up to {max_order} would need more than --max-tries ({limit}) sets tried: the answer itself may be that large"),
-                Some(if *max_order > 2 {
-                    "ask for smaller sets with `--max-order 2`, or for fewer targets with `--target ID` or `--min-tier critical`; `--max-tries 0` tries everything".into()
+            Notice::CutsTooLarge { bound, max_order } => {
+                use crate::engine::cuts::TooLarge;
+                let (message, flag) = match bound {
+                    TooLarge::Tries { limit } => (
+                        format!("cut sets of order up to {max_order} would need more than --max-tries ({limit}) sets tried: the answer itself may be that large"),
+                        "--max-tries",
+                    ),
+                    TooLarge::Sets { limit } => (
+                        format!("there are more than --max-sets ({limit}) cut sets of order up to {max_order}, counted per target"),
+                        "--max-sets",
+                    ),
+                };
+                let smaller = if *max_order > 2 {
+                    "ask for smaller sets with `--max-order 2`, or for fewer targets"
                 } else {
-                    "ask for fewer targets with `--target ID` or `--min-tier critical`; `--max-tries 0` tries everything".into()
-                }),
-            ),
+                    "ask for fewer targets"
+                };
+                let help = format!("{smaller} with `--target ID` or `--min-tier critical`; `{flag} 0` lifts the bound");
+                (message, Some(help))
+            }
             Notice::ImportFailed { problem } | Notice::ImportSkipped { problem } => {
                 (import_problem(problem), None)
             }
