@@ -66,7 +66,8 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
     );
     let mut at_risk = vec![false; arch.nodes.len()];
     let mut spofs = BTreeMap::new();
-    for s in ranking.details(arch, &graph) {
+    // Only which targets each takes down is compared: no chains.
+    for s in ranking.details_showing(arch, &graph, Some(0)) {
         at_risk[s.id.index()] = true;
         for n in &s.takes_down {
             at_risk[n.index()] = true;
@@ -77,9 +78,9 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
                 id: arch.name_of(s.id).to_string(),
                 kind: arch.node(s.id).kind(),
                 targets: s
-                    .chains
+                    .targets
                     .iter()
-                    .map(|(t, _)| arch.name_of(*t).to_string())
+                    .map(|t| arch.name_of(*t).to_string())
                     .collect(),
                 takes_down: s
                     .takes_down

@@ -57,6 +57,9 @@ pub(crate) enum Command {
     Audit {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Cause chains shown per single point of failure in human output, the most important targets first (0: all); JSON has every chain
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        chains: usize,
         #[command(flatten)]
         targets: TargetArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]

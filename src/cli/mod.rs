@@ -113,9 +113,10 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
         Command::Validate { files } => validate(&files, io),
         Command::Audit {
             file,
+            chains,
             targets,
             format,
-        } => audit(&file, &targets, format, io),
+        } => audit(&file, &targets, chains, format, io),
         Command::WhatIf { file, fail, format } => what_if(&file, &fail, format, io),
         Command::Check(args) => check::check(&args, io),
         Command::Diagram(args) => diagram::diagram(&args, io),
@@ -340,7 +341,13 @@ pub(crate) fn target_selection(
     Ok(resolve_ids(arch, &args.target, "--target", io)?.map(TargetSelection::Named))
 }
 
-fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> CmdResult {
+fn audit(
+    file: &Path,
+    targets: &TargetArgs,
+    chains: usize,
+    format: Format,
+    io: &mut Io<'_>,
+) -> CmdResult {
     let Some(loaded) = load(file, io)? else {
         return Ok(INVALID);
     };
@@ -353,8 +360,13 @@ fn audit(file: &Path, targets: &TargetArgs, format: Format, io: &mut Io<'_>) -> 
         engine::rank(arch, &graph, &targets, p)
     });
     // Details are recomputed SPOF by SPOF as they are written: memory stays
-    // bounded however much each one takes down.
-    let spofs = ranking.details(arch, &graph);
+    // bounded however much each one takes down. JSON has every chain, as
+    // format v1 §9 asks; human output shows `--chains` of them (0: all).
+    let shown = match format {
+        Format::Human if chains > 0 => Some(chains),
+        _ => None,
+    };
+    let spofs = ranking.details_showing(arch, &graph, shown);
     match format {
         Format::Human => {
             let counts = human::AuditCounts {

@@ -64,8 +64,11 @@ pub struct Spof {
     pub degrades: Vec<NodeId>,
     /// Sum of `users` over the nodes down, `id` included.
     pub users_affected: u64,
-    /// The targets taken down, sorted by id, each with a cause chain that
-    /// ends at `id`.
+    /// Every target taken down, sorted by id.
+    pub targets: Vec<NodeId>,
+    /// The targets shown (all of them, unless [`Ranking::details_showing`]
+    /// was given fewer), sorted by id, each with a cause chain that ends at
+    /// `id`.
     pub chains: Vec<(NodeId, Vec<NodeId>)>,
     /// How many of those targets are `critical`.
     pub critical_down: usize,
@@ -239,6 +242,20 @@ impl Ranking {
         arch: &'a Architecture,
         graph: &'a FailureGraph,
     ) -> impl Iterator<Item = Spof> + 'a {
+        self.details_showing(arch, graph, None)
+    }
+
+    /// [`Ranking::details`] with cause chains for at most `chains` targets
+    /// of each SPOF (`None`: all): the most important first, then by id.
+    /// A chain can be as long as the file, so all of them cost up to the
+    /// cube of a file's size (a line of n services, each needing the one
+    /// before); a few per SPOF keep it to the square.
+    pub fn details_showing<'a>(
+        &'a self,
+        arch: &'a Architecture,
+        graph: &'a FailureGraph,
+        chains: Option<usize>,
+    ) -> impl Iterator<Item = Spof> + 'a {
         // Graph-sized buffers are made once per thread, not once per batch.
         let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
         self.batches().flat_map(move |range| {
@@ -247,7 +264,14 @@ impl Ranking {
                 .filter_map(|&c| {
                     let taken = pool.lock().ok().and_then(|mut p| p.pop());
                     let mut scratch = taken.unwrap_or_else(|| Scratch::new(graph));
-                    let spof = single(arch, graph, &mut scratch, &self.is_target, &self.ranks, c);
+                    let spof = single(
+                        arch,
+                        graph,
+                        &mut scratch,
+                        (&self.is_target, &self.ranks),
+                        c,
+                        chains,
+                    );
                     scratch.reset(graph);
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
@@ -322,16 +346,19 @@ fn impact(
     hits_target.then_some(impact)
 }
 
-/// The findings for candidate `c`, or `None` when it takes no target down.
-/// Cost: one propagation and one cause chain per target taken down.
+/// The findings for candidate `c`, or `None` when it takes no target down;
+/// `by_node` is which nodes are targets and each node's rank by id.
+/// Cost: one propagation and one cause chain per target shown (`chains`
+/// of them, the most important first; `None`: all).
 pub fn single(
     arch: &Architecture,
     graph: &FailureGraph,
     scratch: &mut Scratch,
-    is_target: &[bool],
-    ranks: &[u32],
+    by_node: (&[bool], &[u32]),
     c: NodeId,
+    chains: Option<usize>,
 ) -> Option<Spof> {
+    let (is_target, ranks) = by_node;
     scratch.propagate(graph, &[c]);
     // The real nodes that changed, other than `c` itself.
     let changed = || {
@@ -360,20 +387,32 @@ pub fn single(
         .iter()
         .chain(std::iter::once(&c))
         .fold(0u64, |sum, id| sum.saturating_add(arch.node(*id).users()));
-    let chains: Vec<(NodeId, Vec<NodeId>)> = takes_down
+    let targets: Vec<NodeId> = takes_down
         .iter()
+        .copied()
         .filter(|id| is_target[id.index()])
-        .map(|&t| (t, cause_chain(graph, scratch, t)))
         .collect();
-    let critical_down = chains
+    let mut shown = targets.clone();
+    if let Some(most) = chains.filter(|&most| most < targets.len()) {
+        // The most important first, by id among equals (a stable sort).
+        shown.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
+        shown.truncate(most);
+        shown.sort_unstable_by_key(|id| ranks[id.index()]);
+    }
+    let chains: Vec<(NodeId, Vec<NodeId>)> = shown
+        .into_iter()
+        .map(|t| (t, cause_chain(graph, scratch, t)))
+        .collect();
+    let critical_down = targets
         .iter()
-        .filter(|(t, _)| arch.node(*t).tier() == Some(Tier::Critical))
+        .filter(|t| arch.node(**t).tier() == Some(Tier::Critical))
         .count();
     Some(Spof {
         id: c,
         takes_down,
         degrades,
         users_affected,
+        targets,
         chains,
         critical_down,
     })

@@ -119,7 +119,7 @@ fn write_spof(
         describe(arch, spof.id)
     )?;
     let mut by_tier = [0usize; 4];
-    for (t, _) in &spof.chains {
+    for t in &spof.targets {
         if let Some(tier) = arch.node(*t).tier() {
             by_tier[3 - tier as usize] += 1;
         }
@@ -133,8 +133,8 @@ fn write_spof(
     writeln!(
         out,
         "   takes down {} target{} ({}); {} node{} down, {} degraded",
-        spof.chains.len(),
-        if spof.chains.len() == 1 { "" } else { "s" },
+        spof.targets.len(),
+        if spof.targets.len() == 1 { "" } else { "s" },
         tiers.join(", "),
         spof.takes_down.len(),
         if spof.takes_down.len() == 1 { "" } else { "s" },
@@ -151,6 +151,14 @@ fn write_spof(
     for (target, chain) in chains {
         let tier = arch.node(*target).tier().map_or("", Tier::as_str);
         writeln!(out, "   {tier:<8}  {}", chain_text(arch, *target, chain))?;
+    }
+    let more = spof.targets.len().saturating_sub(spof.chains.len());
+    if more > 0 {
+        writeln!(
+            out,
+            "   … and {more} more target{} (`--chains 0` or `--format json` shows every chain)",
+            if more == 1 { "" } else { "s" }
+        )?;
     }
     Ok(())
 }
