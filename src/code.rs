@@ -180,6 +180,12 @@ hours or out of memory: a quorum of n sites that needs n - 1 of them has
 n²/2 minimal pairs, from a file of a few lines per site. Ask for fewer
 targets (`--target ID`, `--min-tier critical`) or smaller sets
 (`--max-order 2`), or lift the bound (`--max-tries 0`, `--max-sets 0`).";
+    SarifTruncated = "sarif-truncated", "A SARIF log that leaves findings out to stay within GitHub's limits.",
+"GitHub code scanning rejects a SARIF run of more than 25,000 results and a
+result with more than 1,000 locations. `spof check --format sarif` writes
+at most 25,000 results, errors before warnings, records how many it left
+out in `runs[0].properties.omittedResults`, and says so on stderr; each
+result names at most 100 related nodes. `--format json` has everything.";
     Import = "import", "A catalog or manifest file could not be imported.",
 "The message says which file and why: it could not be read, is not UTF-8,
 or is not YAML.";
@@ -193,7 +199,7 @@ impl Code {
     /// skips and goes on without, `error` for everything that stops it.
     pub fn level(self) -> &'static str {
         match self {
-            Code::ImportSkipped => "warning",
+            Code::ImportSkipped | Code::SarifTruncated => "warning",
             _ => "error",
         }
     }

@@ -167,3 +167,55 @@ fn diff_reads_the_base_from_git() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("cannot read no-such-revision:./graphs/kakao-2022.yaml"));
 }
+
+/// GitHub code scanning rejects a SARIF run of more than 25,000 results or
+/// a result of more than 1,000 locations: a file with 30,002 findings gets
+/// a log of 25,000, errors first, with the rest counted and said on
+/// stderr, and a failure that takes down 150 targets names 100.
+#[test]
+fn sarif_stays_within_what_github_accepts() {
+    let mut text = String::from("version: 1\nsites:\n  dc: {}\n  a: {}\n  b: {}\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  d{i}: {{}}\n"));
+    }
+    text.push_str("services:\n  p: {runs_in: [a, b]}\n  web: {runs_in: [a, b]}\n");
+    for i in 0..150 {
+        text.push_str(&format!("  h{i}: {{tier: high, runs_in: dc}}\n"));
+    }
+    for i in 0..20_000 {
+        text.push_str(&format!("  s{i}: {{tier: high, runs_in: d{i}}}\n"));
+    }
+    // Integrations without a fallback: 10,000 warnings.
+    text.push_str("integrations:\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  i{i}: {{consumer: web, provider: p, mode: soft, tier: high}}\n"
+        ));
+    }
+    let dir = temp_dir("sarif-limits");
+    let file = dir.join("many.yaml");
+    std::fs::write(&file, text).unwrap();
+    let out = spof(&["check", file.to_str().unwrap(), "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let run = &sarif["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert_eq!(run["properties"]["omittedResults"], 5_002);
+    let levels: Vec<&str> = results
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    let errors = levels.iter().take_while(|l| **l == "error").count();
+    assert_eq!(errors, 20_002);
+    assert!(levels[errors..].iter().all(|l| *l == "warning"));
+    let most = results
+        .iter()
+        .map(|r| r["relatedLocations"].as_array().map_or(0, Vec::len))
+        .max();
+    assert_eq!(most, Some(100));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("spof::sarif-truncated"), "{err}");
+    assert!(err.contains("leaves 5002 out"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -158,9 +158,15 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
         CheckFormat::Json => io
             .out
             .write_all(json::to_text(&findings::json(&files)).as_bytes())?,
-        CheckFormat::Sarif => io
-            .out
-            .write_all(json::to_text(&findings::sarif(&files)).as_bytes())?,
+        CheckFormat::Sarif => {
+            io.out
+                .write_all(json::to_text(&findings::sarif(&files)).as_bytes())?;
+            let left_out = findings::sarif_left_out(&files);
+            if left_out > 0 {
+                let kept = findings::SARIF_MAX_RESULTS;
+                tell(io, &Notice::SarifTruncated { kept, left_out })?;
+            }
+        }
         CheckFormat::Github => findings::write_github(io.out, &files)?,
         CheckFormat::Markdown => findings::write_markdown(io.out, &files)?,
     }

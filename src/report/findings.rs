@@ -434,7 +434,28 @@ pub fn json(files: &[FileFindings<'_>]) -> Value {
     })
 }
 
-/// The findings as a SARIF 2.1.0 log.
+/// Results a SARIF log holds at most: GitHub code scanning rejects a run
+/// with more (and shows 5,000, the most severe first).
+pub const SARIF_MAX_RESULTS: usize = 25_000;
+
+/// Related locations a SARIF result holds at most: GitHub shows 100 and
+/// rejects a result with more than 1,000. A failure that takes down
+/// thousands of targets names them all in its message count and in JSON.
+pub const SARIF_MAX_RELATED: usize = 100;
+
+/// How many results the SARIF log of `files` leaves out to stay within
+/// [`SARIF_MAX_RESULTS`] (the CLI says so on stderr).
+pub fn sarif_left_out(files: &[FileFindings<'_>]) -> usize {
+    let all: usize = files
+        .iter()
+        .map(|f| f.outcome.findings.len() + f.outcome.suppressed.len())
+        .sum();
+    all.saturating_sub(SARIF_MAX_RESULTS)
+}
+
+/// The findings as a SARIF 2.1.0 log: at most [`SARIF_MAX_RESULTS`], the
+/// most severe first (errors, then warnings, each in report order), with
+/// the number left out in the run's `properties.omittedResults`.
 pub fn sarif(files: &[FileFindings<'_>]) -> Value {
     let rules: Vec<Value> = Rule::ALL
         .iter()
@@ -491,10 +512,17 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
                 };
                 result["suppressions"] = json!([{ "kind": kind, "justification": reason }]);
             }
-            results.push(result);
+            results.push((f.severity(), result));
         }
     }
-    json!({
+    let left_out = results.len().saturating_sub(SARIF_MAX_RESULTS);
+    if left_out > 0 {
+        // Stable: report order within a severity.
+        results.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
+        results.truncate(SARIF_MAX_RESULTS);
+    }
+    let results: Vec<Value> = results.into_iter().map(|(_, r)| r).collect();
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -508,13 +536,18 @@ pub fn sarif(files: &[FileFindings<'_>]) -> Value {
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
-    })
+    });
+    if left_out > 0 {
+        log["runs"][0]["properties"] = json!({ "omittedResults": left_out });
+    }
+    log
 }
 
 /// The related nodes of a finding, each at its id in the file.
 fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
     f.related()
         .into_iter()
+        .take(SARIF_MAX_RELATED)
         .enumerate()
         .map(|(i, id)| {
             let span = file.arch.node(id).id_span;

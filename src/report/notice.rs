@@ -122,6 +122,13 @@ pub enum Notice {
         /// The largest set asked for.
         max_order: usize,
     },
+    /// A SARIF log left findings out to stay within what GitHub accepts.
+    SarifTruncated {
+        /// Results written.
+        kept: usize,
+        /// Results left out.
+        left_out: usize,
+    },
     /// A catalog file could not be imported.
     ImportFailed {
         /// What went wrong, with the file's name.
@@ -259,6 +266,7 @@ impl Notice {
             Notice::GraphvizFailed { .. } => Code::GraphvizFailed,
             Notice::DiagramTooLarge { .. } => Code::DiagramTooLarge,
             Notice::CutsTooLarge { .. } => Code::CutsTooLarge,
+            Notice::SarifTruncated { .. } => Code::SarifTruncated,
             Notice::ImportFailed { .. } | Notice::ImportSkipped { .. } => Code::Import,
             Notice::SfdpChosen { .. }
             | Notice::WroteStarter { .. }
@@ -408,6 +416,10 @@ impl Notice {
                 let help = format!("{smaller} with `--target ID` or `--min-tier critical`; `{flag} 0` lifts the bound");
                 (message, Some(help))
             }
+            Notice::SarifTruncated { kept, left_out } => (
+                format!("the SARIF log holds {kept} findings, the most severe first, and leaves {left_out} out: GitHub code scanning rejects a run of more than 25,000"),
+                Some("`--format json` lists every finding; a baseline (`--write-baseline`) or `.spof.yaml` levels make fewer".into()),
+            ),
             Notice::ImportFailed { problem } | Notice::ImportSkipped { problem } => {
                 (import_problem(problem), None)
             }
@@ -425,7 +437,9 @@ impl Notice {
         }
         if matches!(
             self,
-            Notice::ImportSkipped { .. } | Notice::IgnoreNamesNoNode { .. }
+            Notice::ImportSkipped { .. }
+                | Notice::IgnoreNamesNoNode { .. }
+                | Notice::SarifTruncated { .. }
         ) {
             d = d.with_severity(miette::Severity::Warning);
         }
