@@ -315,7 +315,8 @@ fn impact(
     c: NodeId,
     keep: bool,
 ) -> Option<Impact> {
-    scratch.propagate(graph, &[c]);
+    // Only down states are read here: degraded ones need not be computed.
+    scratch.propagate_down(graph, &[c]);
     let mut impact = Impact {
         id: c,
         critical_down: 0,

@@ -512,7 +512,8 @@ fn small_cuts(
         progress,
         || Scratch::new(graph),
         |scratch, &c| {
-            scratch.propagate(graph, &[c]);
+            // Only down states are read (see `single`).
+            scratch.propagate_down(graph, &[c]);
             let single = single(graph, scratch, &is_target, c, max_order >= 2);
             scratch.reset(graph);
             single

@@ -297,6 +297,44 @@ impl Scratch {
         }
     }
 
+    /// Like [`Scratch::propagate`], but only what goes down: degraded
+    /// states are neither set nor followed, so soft edges are skipped and
+    /// no gate is visited twice. The down states are exactly a full
+    /// propagation's, since whether a gate is down depends only on which of
+    /// its requirements are down (§7); the ranking and the cut sets' single
+    /// failures need nothing else. Cause chains do: use
+    /// [`Scratch::propagate`] for those. Not for use under a mark (nothing
+    /// is saved). O(gates + edges) reached, as [`Scratch::propagate`].
+    pub fn propagate_down(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
+        debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
+        for &id in failed {
+            let n = GateId::from(id);
+            self.failed[n.index()] = true;
+            self.lower(n, State::Down);
+        }
+        while let Some((n, _, _)) = self.queue.pop_front() {
+            for &(d, mode) in graph.dependents(n) {
+                let gate = graph.gate(d);
+                if matches!((gate, mode), (Gate::All, Mode::Soft)) {
+                    continue;
+                }
+                let du = d.index();
+                if !self.is_touched[du] {
+                    self.is_touched[du] = true;
+                    self.touched.push(d);
+                }
+                self.down[du] += 1;
+                let down = match gate {
+                    Gate::All => true,
+                    Gate::AtLeast { min, members } => members - self.down[du] < min,
+                };
+                if down {
+                    self.lower(d, State::Down);
+                }
+            }
+        }
+    }
+
     fn lower(&mut self, n: GateId, to: State) {
         let nu = n.index();
         let from = self.state[nu];
@@ -374,18 +412,8 @@ mod tests {
     use super::*;
     use crate::load::load_str;
 
-    /// Every state, by gate.
-    fn states(scratch: &Scratch) -> Vec<State> {
-        scratch.state.clone()
-    }
-
-    /// Failing `more` on top of a marked scenario gives the states of
-    /// failing both from scratch, and a rollback gives back the marked
-    /// states, for every set of up to two candidates and every third, on
-    /// a file with quorums, `any_of`, soft edges and a cycle.
-    #[test]
-    fn on_top_and_rollback_match_propagating_from_scratch() {
-        let text = "version: 1
+    /// A file with quorums, `any_of`, soft edges and a cycle.
+    const TEXT: &str = "version: 1
 sites:
   r: {}
   a: {within: r}
@@ -398,6 +426,43 @@ services:
   queue: {runs_in: c, depends_on: [{any_of: [api, db]}]}
   web: {tier: high, runs_in: b, depends_on: [{any_of: [api, cache]}]}
 ";
+
+    /// Every state, by gate.
+    fn states(scratch: &Scratch) -> Vec<State> {
+        scratch.state.clone()
+    }
+
+    /// A down-only propagation takes down exactly what a full one does,
+    /// for every set of up to two nodes, and its reset leaves all up.
+    #[test]
+    fn propagating_down_only_finds_the_same_down_states() {
+        let arch = load_str("t.yaml", TEXT).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let ids: Vec<NodeId> = arch.node_ids().collect();
+        let mut full = Scratch::new(&graph);
+        let mut light = Scratch::new(&graph);
+        let down =
+            |s: &Scratch| -> Vec<bool> { s.state.iter().map(|&x| x == State::Down).collect() };
+        for &x in &ids {
+            for &y in &ids {
+                full.propagate(&graph, &[x, y]);
+                light.propagate_down(&graph, &[x, y]);
+                assert_eq!(down(&light), down(&full), "{x:?} + {y:?}");
+                assert!(light.state.iter().all(|&s| s != State::Degraded));
+                full.reset(&graph);
+                light.reset(&graph);
+                assert!(light.state.iter().all(|&s| s == State::Up));
+            }
+        }
+    }
+
+    /// Failing `more` on top of a marked scenario gives the states of
+    /// failing both from scratch, and a rollback gives back the marked
+    /// states, for every set of up to two candidates and every third, on
+    /// a file with quorums, `any_of`, soft edges and a cycle.
+    #[test]
+    fn on_top_and_rollback_match_propagating_from_scratch() {
+        let text = TEXT;
         let arch = load_str("t.yaml", text).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         let ids: Vec<NodeId> = arch.node_ids().collect();
