@@ -23,10 +23,13 @@ shapes=(${SHAPES:-systems layered})
 dir=${TMPDIR:-/tmp}/spof-bench
 mkdir -p "$dir"
 limit=${LIMIT:-900}
-measure() { # prints "seconds KB" for a command, output discarded; "- -" past the limit
+measure() { # prints "seconds KB note" for a command, output discarded; "- - -" past the
+  # limit; the note is "refused" when spof stopped at one of its bounds (exit 2)
   local rc=0
   /usr/bin/time -f "%e %M" -o "$dir/time" timeout "$limit" "$@" > "$dir/out" 2>/dev/null || rc=$?
-  if [ "$rc" = 124 ]; then echo "- -"; else tail -1 "$dir/time"; fi
+  if [ "$rc" = 124 ]; then echo "- - -"
+  elif [ "$rc" = 2 ]; then echo "$(tail -1 "$dir/time") refused"
+  else echo "$(tail -1 "$dir/time") -"; fi
 }
 gen() { # shape size -> file
   local f="$dir/$1-$2.yaml"
@@ -52,21 +55,22 @@ for shape in "${shapes[@]}"; do
     size=$(du -m "$f" | cut -f1)
     size_exact=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.2f", b / 1048576 }')
     floor=$(./target/release/examples/parse_floor "$f" | awk '{print $4}')
-    read -r ta ma < <(measure ./target/release/spof audit "$f" --format json)
+    read -r ta ma _ < <(measure ./target/release/spof audit "$f" --format json)
     for c in "${commands[@]}"; do
       if [ "$c" = "audit --format json" ]; then
-        t=$ta m=$ma
+        t=$ta m=$ma note="-"
       else
         # shellcheck disable=SC2086
-        read -r t m < <(measure ./target/release/spof $c "$f")
+        read -r t m note < <(measure ./target/release/spof $c "$f")
       fi
       g="-"
       [ -n "$prevn" ] && g=$(growth "${prev[$shape $c]}" "$t" "$prevn" "$n")
       mem="-"; [ "$m" != "-" ] && mem="$((m / 1024)) MB ($(ratio "$((m / 1024))" "$size_exact"))"
       # validate is compared with the parse floor, the rest with audit.
       vs=$(ratio "$t" "$ta"); [ "$c" = "validate" ] && vs="$(ratio "$t" "$floor") of floor"
-      printf '| %s | %s | %s MB | %s s | `%s` | %s s | %s | %s | %s |\n' \
-        "$shape" "$n" "$size" "$floor" "$c" "$t" "$vs" "$mem" "$g"
+      shown="$t s"; [ "$note" = refused ] && shown="$t s, refused"
+      printf '| %s | %s | %s MB | %s s | `%s` | %s | %s | %s | %s |\n' \
+        "$shape" "$n" "$size" "$floor" "$c" "$shown" "$vs" "$mem" "$g"
       prev["$shape $c"]=$t
     done
     prevn=$n
