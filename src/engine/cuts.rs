@@ -147,7 +147,10 @@ pub enum TooLarge {
 
 /// A count that may not pass its limit, shared by the threads. Whether the
 /// bound is passed depends only on the file, not on the order the threads
-/// run in: every count is added, and the total compared with the limit.
+/// run in: every count is added, and the total compared with the limit;
+/// work is skipped only once a bound is passed. The tries counted never
+/// depend on the sets found, so which bound is reported is deterministic
+/// too: tries when they pass, else sets.
 struct Budget {
     limit: u64,
     used: AtomicU64,
@@ -668,11 +671,12 @@ fn larger_cuts(
                 }
                 on_top.propagate(scratch, graph, &set, |n| marks.dependents(n));
                 if scratch.state(target.into()) == State::Down {
-                    if !budget.sets.spend(1) {
-                        break;
-                    }
+                    // Known even past the sets' bound, so that what is
+                    // tried (and counted) never depends on that bound.
                     known.insert(set.clone());
-                    sets.push(&set);
+                    if budget.sets.spend(1) {
+                        sets.push(&set);
+                    }
                 }
                 on_top.undo(scratch);
             }
