@@ -83,7 +83,7 @@ impl<'d, 'a> Checker<'d, 'a> {
     }
 
     pub(super) fn span(&self, idx: NodeIdx) -> Span {
-        self.doc.get(idx).1
+        self.doc.span(idx)
     }
 
     /// The scalar at `idx` as the core schema reads it, or `None` for a

@@ -199,8 +199,15 @@ impl<'d> Checker<'d, '_> {
             NodeKind::Service => Context::Service,
             NodeKind::Integration => Context::Integration,
         };
-        let what = format!("the definition of `{}`", entry.id);
-        let fields = self.fields(entry.body, ctx, &what).unwrap_or_default();
+        // The body's name is formatted only when it is not a mapping (the one
+        // message that uses it), not once for every node of a large file.
+        let fields = if matches!(self.doc.get(entry.body).0, Value::Map(_)) {
+            self.fields(entry.body, ctx, "")
+        } else {
+            let what = format!("the definition of `{}`", entry.id);
+            self.fields(entry.body, ctx, &what)
+        };
+        let fields = fields.unwrap_or_default();
         let field = |name: &str| fields.iter().find(|f| f.key == name);
         let mut node = Node {
             id: entry.id.to_string(),

@@ -103,6 +103,12 @@ impl Document<'_> {
         self.nodes.len()
     }
 
+    /// The node's own span (for an alias: where it is used), as
+    /// [`Document::get`] gives it, without reading the value.
+    pub(crate) fn span(&self, idx: NodeIdx) -> Span {
+        self.nodes[idx as usize].span
+    }
+
     /// The node's value, looking through an alias, with the node's own span
     /// (for an alias: where it is used).
     pub(crate) fn get(&self, idx: NodeIdx) -> (Value<'_>, Span) {
