@@ -37,6 +37,15 @@ pub(crate) fn resolve<'s>(text: &'s str, plain: bool, tag: Option<&str>) -> Reso
         _ if !plain => return Resolved::Str(text),
         _ => {}
     }
+    // Ids and names mostly start with a letter, and only null, true and
+    // false among the core schema's other values do (ints and floats start
+    // with a digit, a sign or a dot): most scalars stop here.
+    if let Some(first) = text.bytes().next() {
+        if first.is_ascii_alphabetic() && !matches!(first, b'n' | b'N' | b't' | b'T' | b'f' | b'F')
+        {
+            return Resolved::Str(text);
+        }
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
@@ -146,6 +155,17 @@ mod tests {
         assert_eq!(resolve("", true, None), Resolved::Null);
         assert_eq!(resolve("1.2.3", true, None), Resolved::Str("1.2.3"));
         assert_eq!(resolve("1_000", true, None), Resolved::Str("1_000"));
+    }
+
+    #[test]
+    fn words_are_strings_and_the_core_words_are_not() {
+        for word in ["inf", "nan", "Infinity", "api", "e10", "NaN", "svc-1", "ß", "null-ish"] {
+            assert_eq!(resolve(word, true, None), Resolved::Str(word));
+        }
+        assert_eq!(resolve("Null", true, None), Resolved::Null);
+        assert_eq!(resolve("True", true, None), Resolved::Bool(true));
+        assert_eq!(resolve("F", true, None), Resolved::Str("F"));
+        assert_eq!(resolve("!", true, Some("int")), Resolved::Str("!"));
     }
 
     #[test]
