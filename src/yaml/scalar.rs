@@ -159,7 +159,9 @@ mod tests {
 
     #[test]
     fn words_are_strings_and_the_core_words_are_not() {
-        for word in ["inf", "nan", "Infinity", "api", "e10", "NaN", "svc-1", "ß", "null-ish"] {
+        for word in [
+            "inf", "nan", "Infinity", "api", "e10", "NaN", "svc-1", "ß", "null-ish",
+        ] {
             assert_eq!(resolve(word, true, None), Resolved::Str(word));
         }
         assert_eq!(resolve("Null", true, None), Resolved::Null);
