@@ -160,23 +160,29 @@ fn many_unknown_ids_among_many_ids_are_all_reported_in_bounded_time() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A file of `n` sites and a service `db` that needs all of them but one,
+/// with `more` (lines of its own) added to `db`; services may follow.
+fn quorum_of(n: usize, more: &str) -> String {
+    let mut text = String::from("version: 1\nsites:\n");
+    for i in 0..n {
+        text.push_str(&format!("  s{i}: {{}}\n"));
+    }
+    let sites: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+    text.push_str(&format!(
+        "services:\n  db:\n{more}    runs_in: {{sites: [{}], min: {}}}\n",
+        sites.join(", "),
+        n - 1
+    ));
+    text
+}
+
 #[test]
 fn a_quorum_of_many_sites_is_refused_before_its_pairs_are_listed() {
     // 20,000 sites and a quorum that needs all but one: 200 million minimal
     // pairs from a 400 KB file. Listing them took tens of gigabytes; the
     // search is refused at --max-tries (20,000,000) before they are listed.
     let dir = scratch("quorum");
-    let mut text = String::from("version: 1\nsites:\n");
-    let n = 20_000;
-    for i in 0..n {
-        text.push_str(&format!("  s{i}: {{}}\n"));
-    }
-    let sites: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
-    text.push_str(&format!(
-        "services:\n  api:\n    tier: critical\n    runs_in: {{sites: [{}], min: {}}}\n",
-        sites.join(", "),
-        n - 1
-    ));
+    let text = quorum_of(20_000, "    tier: critical\n");
     std::fs::write(dir.join("quorum.yaml"), text).unwrap();
     let (code, out, err) = run_in(&dir, &["cuts", "quorum.yaml"]);
     assert_eq!(code, Some(2), "{err}");
@@ -193,17 +199,7 @@ fn services_behind_a_big_quorum_are_refused_before_their_sets_fill_memory() {
     // sets. Without --max-sets the like of this took tens of GB; now the
     // search stops at 50 million sets found.
     let dir = scratch("quorum-fan");
-    let mut text = String::from("version: 1\nsites:\n");
-    let n = 2_000;
-    for i in 0..n {
-        text.push_str(&format!("  s{i}: {{}}\n"));
-    }
-    let sites: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
-    text.push_str(&format!(
-        "services:\n  db:\n    runs_in: {{sites: [{}], min: {}}}\n",
-        sites.join(", "),
-        n - 1
-    ));
+    let mut text = quorum_of(2_000, "");
     for j in 0..100 {
         text.push_str(&format!("  app{j}: {{tier: high, depends_on: [db]}}\n"));
     }
