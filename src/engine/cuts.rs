@@ -164,7 +164,7 @@ impl Budget {
         }
     }
 
-    /// Counts `n` more tries; false once the total is past the limit.
+    /// Counts `n` more (tries or sets); false once the total is past the limit.
     fn spend(&self, n: u64) -> bool {
         let before = self.used.fetch_add(n, Ordering::Relaxed);
         before.saturating_add(n) <= self.limit
