@@ -3,44 +3,32 @@
 //! is wrong and returns what it could make of the rest.
 
 use crate::code::Code;
-use std::collections::HashMap;
 
 use crate::diagnostic::{Label, Problem, Span};
-use crate::model::{NodeId, NodeKind};
+use crate::model::{Node, NodeId};
 use crate::suggest;
 use crate::yaml::scalar::{resolve, Resolved};
 use crate::yaml::tree::{Document, NodeIdx, TagName, Value};
 
 use super::fields::Context;
+use super::symbols::{Pending, Repeat, Symbols};
 
-/// An id declared by a key of `sites`, `services` or `integrations`.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Declared {
-    pub id: NodeId,
-    pub kind: NodeKind,
-    pub span: Span,
-}
-
-/// Every declared id, once: the map becomes [`crate::model::Architecture::ids`]
-/// as it is, so each id is hashed once on the way in.
+/// What the checker keeps from one entry to the next while files stream
+/// through it: the problems, the ids, and the nodes read so far.
 #[derive(Debug, Default)]
-pub(super) struct Declarations {
-    pub ids: HashMap<String, NodeId>,
-    pub info: Vec<(NodeKind, Span)>,
-}
-
-impl Declarations {
-    pub(super) fn get(&self, id: &str) -> Option<Declared> {
-        let &n = self.ids.get(id)?;
-        let (kind, span) = self.info[n.index()];
-        Some(Declared { id: n, kind, span })
-    }
-}
-
-pub(super) struct Checker<'d, 'a> {
-    pub doc: &'d Document<'a>,
+pub(super) struct State {
     pub problems: Vec<Problem>,
-    pub declared: Declarations,
+    pub symbols: Symbols,
+    /// References to ids not declared when they were read.
+    pub pending: Vec<Pending>,
+    /// Keys of streamed sections that are no valid id (rare), by file,
+    /// section and text: where each was first written.
+    pub invalid_keys: std::collections::HashMap<(crate::diagnostic::FileId, usize, String), Span>,
+    /// Second declarations of ids, reported together at the end.
+    pub repeats: Vec<Repeat>,
+    /// Nodes read so far, in the order they were read, and their symbols.
+    pub nodes: Vec<Node>,
+    pub syms: Vec<NodeId>,
     /// Integrations without a tier of their own, which take their consumer's.
     pub inherit: Vec<NodeId>,
     /// `users` of every node so far: it must fit in 64 bits, so that no sum
@@ -49,6 +37,22 @@ pub(super) struct Checker<'d, 'a> {
     /// What "did you mean" hints for unknown ids may still cost, in ids
     /// compared (see `Checker::unknown_id_hint`).
     pub hint_budget: usize,
+}
+
+impl State {
+    pub(super) fn new() -> Self {
+        State {
+            hint_budget: HINT_BUDGET,
+            ..State::default()
+        }
+    }
+}
+
+/// The checker over one tree: the whole of a file, or one entry of a
+/// section as the file streams by, with the state it carries between them.
+pub(super) struct Checker<'d, 'a, 's> {
+    pub doc: &'d Document<'a>,
+    pub st: &'s mut State,
 }
 
 /// Ids compared for "did you mean" hints in one load, at most: each hint
@@ -66,20 +70,13 @@ pub(super) struct Field<'d> {
     pub value: NodeIdx,
 }
 
-impl<'d, 'a> Checker<'d, 'a> {
-    pub(super) fn new(doc: &'d Document<'a>) -> Self {
-        Checker {
-            doc,
-            problems: Vec::new(),
-            declared: Declarations::default(),
-            inherit: Vec::new(),
-            users_total: 0,
-            hint_budget: HINT_BUDGET,
-        }
+impl<'d, 'a, 's> Checker<'d, 'a, 's> {
+    pub(super) fn new(doc: &'d Document<'a>, st: &'s mut State) -> Self {
+        Checker { doc, st }
     }
 
     pub(super) fn report(&mut self, problem: Problem) {
-        self.problems.push(problem);
+        self.st.problems.push(problem);
     }
 
     pub(super) fn span(&self, idx: NodeIdx) -> Span {

@@ -14,6 +14,7 @@ pub use include::{FileSystem, SourceTree};
 mod nodes;
 pub mod read;
 mod references;
+mod symbols;
 
 use crate::code::Code;
 use std::path::Path;
@@ -84,18 +85,22 @@ pub fn load_tree(
     tree: &dyn SourceTree,
 ) -> Result<Loaded, LoadFailure> {
     let found = include::discover(root, path, tree);
-    check_files(found.files, found.problems).map_err(LoadFailure::Invalid)
+    check_files(found.files, found.problems, true).map_err(LoadFailure::Invalid)
 }
 
 /// Validates a file's bytes; `name` is how diagnostics name the file.
 /// Includes are not followed: there is no folder to follow them in.
 pub fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
-    check_files(vec![text_of(name, bytes)?], Vec::new())
+    check_files(vec![text_of(name, bytes)?], Vec::new(), true)
 }
 
 /// Validates a file's text (includes are not followed).
 pub fn load_str(name: &str, text: impl Into<Arc<str>>) -> Result<Loaded, LoadError> {
-    check_files(vec![Arc::new(SourceFile::new(name, text))], Vec::new())
+    check_files(
+        vec![Arc::new(SourceFile::new(name, text))],
+        Vec::new(),
+        true,
+    )
 }
 
 /// A file's bytes as text, or the problem that they are not UTF-8.
@@ -127,13 +132,19 @@ pub fn text_of(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, LoadError>
     }
 }
 
-/// Checks the files of one architecture as one: each is read as YAML, then
-/// the checker walks all of them together.
+/// Checks the files of one architecture as one: each is read as YAML, the
+/// entries of its sections checked one at a time as they are read (so no
+/// file's tree is ever held whole), then the checker reads the top level of
+/// every file and what needs them all.
+/// `stream: false` reads each file whole first, as a file with a tab is
+/// read; the tests check that both ways give the same answer.
 fn check_files(
     files: Vec<Arc<SourceFile>>,
     mut problems: Vec<Problem>,
+    stream: bool,
 ) -> Result<Loaded, LoadError> {
     let mut doc = tree::Document::default();
+    let mut state = checker::State::new();
     let mut readable = true;
     for (i, source) in files.iter().enumerate() {
         let file = FileId(i as u32);
@@ -153,7 +164,16 @@ fn check_files(
             continue;
         }
         let roots = doc.roots.len();
-        let (read, found) = tree::parse_into(&mut doc, text, file, false);
+        let mut sink = |doc: &tree::Document<'_>, which: usize, key, body| {
+            let kind = nodes::SECTIONS[which].1;
+            checker::Checker::new(doc, &mut state).entry(key, body, kind, true);
+        };
+        let stream_to = tree::Stream {
+            sections: &nodes::SECTION_NAMES,
+            sink: &mut sink,
+        };
+        let stream = stream.then_some(stream_to);
+        let (read, found) = tree::parse_into(&mut doc, text, file, false, stream);
         problems.extend(found.into_iter().map(|p| p.in_file(file)));
         if !read {
             readable = false;
@@ -164,9 +184,8 @@ fn check_files(
         }
     }
     if readable {
-        let mut checker = checker::Checker::new(&doc);
-        let arch = checker.architecture();
-        problems.append(&mut checker.problems);
+        let arch = checker::Checker::new(&doc, &mut state).architecture();
+        problems.append(&mut state.problems);
         if problems.is_empty() {
             return Ok(Loaded {
                 arch,
@@ -174,6 +193,8 @@ fn check_files(
             });
         }
     }
+    // A file that could not be read leaves only its syntax problem: what
+    // the checker found in the entries before it is dropped with the rest.
     problems.sort_by_key(|p| p.primary.span);
     let mut files = files.into_iter();
     Err(LoadError {
@@ -191,4 +212,115 @@ fn end_of(text: &str) -> Pos {
     let last = text.rfind('\n').map_or(text, |i| &text[i + 1..]);
     let col = last.trim_start_matches('\u{feff}').chars().count() as u32;
     Pos { line, col }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a load says, in a form two loads can be compared by.
+    fn outcome(files: &[(&str, &str)], stream: bool) -> Result<Architecture, Vec<String>> {
+        let files = files
+            .iter()
+            .map(|(name, text)| Arc::new(SourceFile::new(*name, *text)))
+            .collect();
+        match check_files(files, Vec::new(), stream) {
+            Ok(loaded) => Ok(loaded.arch),
+            Err(e) => Err(e.problems.iter().map(|p| format!("{p:?}")).collect()),
+        }
+    }
+
+    /// A file that could not be read as YAML reports its syntax problem
+    /// and, read whole, the repeated keys of the mappings closed before it;
+    /// streamed, a repeated key of a section is the checker's and goes with
+    /// the rest of its problems. Either is right: compare without them.
+    fn unread(outcome: Result<Architecture, Vec<String>>) -> Result<Architecture, Vec<String>> {
+        outcome.map_err(|problems| {
+            let syntax = problems.iter().any(|p| {
+                ["YamlSyntax", "AliasBomb", "SecondDocument"]
+                    .iter()
+                    .any(|c| p.starts_with(&format!("Problem {{ code: {c},")))
+            });
+            problems
+                .into_iter()
+                .filter(|p| !syntax || !p.starts_with("Problem { code: DuplicateKey,"))
+                .collect()
+        })
+    }
+
+    fn same_both_ways(files: &[(&str, &str)]) {
+        assert_eq!(outcome(files, true), outcome(files, false), "{files:?}");
+    }
+
+    /// Files where reading entry by entry has to wait for the end: ids
+    /// used before they are declared, declared twice, in sections out of
+    /// model order, across files, and entries holding anchors and aliases.
+    const TRICKY: [&str; 8] = [
+        "version: 1\nservices:\n  a: { runs_in: dc, depends_on: [b, zz] }\n  b: { runs_in: dc }\nsites:\n  dc: {}\n  b: {}\n",
+        "version: 1\nservices:\n  a: { runs_in: dc }\n  a: { runs_in: nowhere }\n  c: { runs_in: a }\nsites:\n  dc: { within: a }\n",
+        "version: 1\nintegrations:\n  i: { consumer: a, provider: dc }\nservices:\n  a: { runs_in: &p [dc] }\n  b: { runs_in: *p, depends_on: [a, a, b] }\nsites:\n  dc: {}\n",
+        "version: 1\nsites: &s\n  dc: {}\nservices:\n  a: { runs_in: dc, depends_on: [{ any_of: [b, q], min: 2 }] }\n  b: { runs_in: dc }\nsites:\n  other: {}\n",
+        "version: 1\nsites:\n  x: { within: y }\n  y: { within: x }\n  1: {}\n  1: {}\n  ' sp': {}\n",
+        "services:\n  a: { tier: nope, users: -1, runs_in: { sites: [dc, dc2], min: 3 } }\nsites: [dc]\n",
+        "version: 1\nsites:\n  dc: &d { kind: power }\n  dc2: *d\nservices:\n  a: { runs_in: [dc, dc2], x-spof-ignore: [{ rule: nope }] }\n",
+        "version: 1\nservices:\n  a: { runs_in: dc, depends_on: [dcc] }\nsites:\n  dc: {}\n  dcc: {}\nintegrations:\n  j: { consumer: a, provider: dcc, fallback: [a, nope] }\n",
+    ];
+
+    #[test]
+    fn streaming_and_whole_files_agree() {
+        for text in TRICKY {
+            same_both_ways(&[("a.yaml", text)]);
+        }
+        same_both_ways(&[("a.yaml", TRICKY[0]), ("b.yaml", TRICKY[7])]);
+        same_both_ways(&[
+            ("a.yaml", TRICKY[2]),
+            ("b.yaml", "version: 1\nsites:\n  dc: {}\n"),
+        ]);
+        let kakao = include_str!("../../graphs/kakao-2022.yaml");
+        same_both_ways(&[("kakao.yaml", kakao)]);
+    }
+
+    #[test]
+    fn nodes_are_put_in_model_order_in_place() {
+        let text = "version: 1\nintegrations:\n  i: { consumer: a, provider: b }\nservices:\n  b: { runs_in: dc, depends_on: [a] }\n  a: { runs_in: [dc2, dc], external: true }\nsites:\n  dc2: { within: dc }\n  dc: {}\n";
+        let arch = outcome(&[("a.yaml", text)], true).expect("valid");
+        let ids: Vec<&str> = arch.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["dc2", "dc", "b", "a", "i"]);
+        for (i, node) in arch.nodes.iter().enumerate() {
+            assert_eq!(arch.id_of(&node.id), Some(crate::model::NodeId(i as u32)));
+        }
+        assert_eq!(arch, outcome(&[("a.yaml", text)], false).expect("valid"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Mutated files, valid or not, load the same entry by entry as
+        /// whole.
+        #[test]
+        fn mutated_files_load_the_same_streamed(
+            seed in 0usize..TRICKY.len() + 1,
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..6),
+        ) {
+            let kakao = include_str!("../../graphs/kakao-2022.yaml");
+            let mut bytes = TRICKY.get(seed).copied().unwrap_or(kakao).as_bytes().to_vec();
+            for (at, byte, op) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = at % bytes.len();
+                match op {
+                    0 => bytes[at] = b"\n:-[]{}&*!|>'\",?x a1"[byte as usize % 19],
+                    1 => bytes.insert(at, b"\n:-[]{}&*!|>'\",?x a1"[byte as usize % 19]),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let files = [("m.yaml", &*text)];
+            prop_assert_eq!(unread(outcome(&files, true)), unread(outcome(&files, false)));
+        }
+    }
 }

@@ -11,12 +11,17 @@ use crate::yaml::tree::{NodeIdx, Value};
 use super::checker::{Checker, Field};
 use super::fields::Context;
 use super::references::Want;
+use super::symbols::Repeat;
 
-const SECTIONS: [(&str, NodeKind); 3] = [
+/// The sections of a file, in model order.
+pub(super) const SECTIONS: [(&str, NodeKind); 3] = [
     ("sites", NodeKind::Site),
     ("services", NodeKind::Service),
     ("integrations", NodeKind::Integration),
 ];
+
+/// The names of [`SECTIONS`], as the YAML reader's stream takes them.
+pub(super) const SECTION_NAMES: [&str; 3] = ["sites", "services", "integrations"];
 
 /// A node found in a section, before its body is read.
 struct Entry<'d> {
@@ -26,7 +31,76 @@ struct Entry<'d> {
     kind: NodeKind,
 }
 
-impl<'d> Checker<'d, '_> {
+impl<'d> Checker<'d, '_, '_> {
+    /// Checks one entry of a section: its id, then (for the first
+    /// declaration of the id) its body, kept as a node. `streamed` is true
+    /// when the YAML reader did not see the section's keys, so that a key
+    /// given twice is reported here.
+    pub(super) fn entry(&mut self, key: NodeIdx, body: NodeIdx, kind: NodeKind, streamed: bool) {
+        let key_span = self.span(key);
+        let doc = self.doc;
+        let raw = doc.key_text(key);
+        if streamed {
+            if let Some(first) = raw.and_then(|raw| self.same_key(raw, kind, key_span)) {
+                let problem = crate::yaml::tree::duplicate_key(raw.unwrap_or(""), key_span, first);
+                self.report(problem);
+                // A repeat's body is not read, as YAML keeps the first.
+                self.id_key(key);
+                return;
+            }
+        }
+        let Some(id) = self.id_key(key) else {
+            if let (true, Some(raw)) = (streamed, raw) {
+                let place = (key_span.file, kind_index(kind), raw.to_string());
+                self.st.invalid_keys.insert(place, key_span);
+            }
+            return;
+        };
+        let id_span = key_span;
+        let sym = self.st.symbols.intern(id);
+        if let Err(first) = self.st.symbols.declare(sym, kind, id_span) {
+            // In one section of one file a repeat is a duplicate key,
+            // reported by the YAML reader or above.
+            if first.kind != kind || first.span.file != id_span.file {
+                self.st.repeats.push(Repeat {
+                    sym,
+                    text: id.into(),
+                    kind,
+                    span: id_span,
+                });
+            }
+            // A second declaration of an id is reported; its body is not read.
+            return;
+        }
+        let entry = Entry {
+            id,
+            id_span,
+            body,
+            kind,
+        };
+        let node = self.node(&entry, sym);
+        self.st.nodes.push(node);
+        self.st.syms.push(sym);
+    }
+
+    /// Where a key of a streamed section was first written, if the same
+    /// section already has it: the YAML reader's duplicate-key check, for
+    /// sections it hands over one entry at a time. An id's key is found in
+    /// the symbols; a key that is no valid id, among the few such keys kept.
+    fn same_key(&self, raw: &str, kind: NodeKind, at: Span) -> Option<Span> {
+        let declared = self.st.symbols.ids.get(raw);
+        let declared = declared.and_then(|&sym| self.st.symbols.declared(sym));
+        if let Some(first) = declared.filter(|d| d.kind == kind && d.span.file == at.file) {
+            return Some(first.span);
+        }
+        let place = (at.file, kind_index(kind), raw.to_string());
+        self.st.invalid_keys.get(&place).copied()
+    }
+
+    /// The top level of every file, the entries of the sections that were
+    /// not streamed, and what needs every file read: the references to ids
+    /// declared further on, repeated ids, the model's numbering, integration
+    /// tiers and `within` loops.
     pub(super) fn architecture(&mut self) -> Architecture {
         let mut arch = Architecture::default();
         if self.doc.roots.is_empty() {
@@ -35,7 +109,6 @@ impl<'d> Checker<'d, '_> {
         }
         // One root per file of the architecture, the file named on the
         // command line first (§11): one namespace of ids across them.
-        let mut per_file = Vec::new();
         for (i, &root) in self.doc.roots.clone().iter().enumerate() {
             let Some(fields) = self.fields(root, Context::Top, "the file") else {
                 continue;
@@ -55,35 +128,48 @@ impl<'d> Checker<'d, '_> {
             if let Some(f) = field("include") {
                 self.strings(f.value, "`include`");
             }
-            let sections: Vec<_> = SECTIONS
-                .iter()
-                .map(|&(name, _)| field(name).copied())
-                .collect();
-            per_file.push(sections);
-        }
-        // Sites of every file first, then services, then integrations, each
-        // in file order: the model's order whatever the split.
-        let mut entries = Vec::new();
-        for (k, &(_, kind)) in SECTIONS.iter().enumerate() {
-            for sections in &per_file {
-                if let Some(f) = &sections[k] {
-                    self.section(f, kind, &mut entries);
+            // In file order; YAML keeps the first of a repeated key.
+            let mut seen = [false; 3];
+            for f in &fields {
+                if let Some(k) = SECTIONS.iter().position(|&(name, _)| name == f.key) {
+                    if !std::mem::replace(&mut seen[k], true) {
+                        self.section(f, SECTIONS[k].1);
+                    }
                 }
             }
         }
-        let first = self.declare(&entries);
-        arch.nodes.reserve(first.len());
-        for (entry, id) in entries.iter().zip(first) {
-            // A second declaration of an id was reported; its body is not read.
-            if let Some(id) = id {
-                let node = self.node(entry, id);
-                arch.nodes.push(node);
-            }
-        }
+        self.check_pending();
+        self.report_repeats();
+        arch.nodes = self.numbered(&mut arch.ids);
         self.inherit_integration_tiers(&mut arch);
         self.within_cycles(&arch);
-        arch.ids = std::mem::take(&mut self.declared.ids);
         arch
+    }
+
+    /// The nodes in model order (sites of every file first, then services,
+    /// then integrations, each in file order, whatever the split or the
+    /// order sections were read in), renumbered from symbols to model ids.
+    /// Reordered in place: the nodes are the bulk of the model, and a
+    /// second copy of them would be the load's peak.
+    fn numbered(&mut self, ids: &mut std::collections::HashMap<String, NodeId>) -> Vec<Node> {
+        let mut nodes = std::mem::take(&mut self.st.nodes);
+        let mut syms = std::mem::take(&mut self.st.syms);
+        let key = |n: &Node| (kind_index(n.kind()), n.id_span);
+        if !nodes.is_sorted_by_key(key) {
+            let mut order: Vec<usize> = (0..nodes.len()).collect();
+            order.sort_unstable_by_key(|&i| key(&nodes[i]));
+            permute(&mut nodes, &mut syms, order);
+        }
+        let to = self.st.symbols.numbering(&syms);
+        for sym in &mut self.st.inherit {
+            *sym = to[sym.index()].unwrap_or(*sym);
+        }
+        *ids = std::mem::take(&mut self.st.symbols.ids);
+        for (node, &sym) in nodes.iter_mut().zip(&syms) {
+            let me = to[sym.index()].unwrap_or(sym);
+            super::symbols::renumber(node, me, &to);
+        }
+        nodes
     }
 
     fn missing_version(&mut self, at: Span) {
@@ -108,7 +194,9 @@ impl<'d> Checker<'d, '_> {
         );
     }
 
-    fn section(&mut self, field: &Field<'d>, kind: NodeKind, out: &mut Vec<Entry<'d>>) {
+    /// The entries of a section the YAML reader kept whole (one with an
+    /// anchor, or in a file with a tab); a streamed one holds none here.
+    fn section(&mut self, field: &Field<'d>, kind: NodeKind) {
         let doc = self.doc;
         let pairs = match doc.get(field.value).0 {
             Value::Map(pairs) => pairs,
@@ -119,78 +207,45 @@ impl<'d> Checker<'d, '_> {
                 return;
             }
         };
-        out.reserve(pairs.len());
         for &(key, body) in pairs {
-            let Some(id) = self.id_key(key) else {
-                continue;
-            };
-            out.push(Entry {
-                id,
-                id_span: self.span(key),
-                body,
-                kind,
-            });
+            self.entry(key, body, kind, false);
         }
     }
 
-    /// Gives each id its dense index (returned for the first declaration
-    /// of each id, `None` for repeats). An id in two sections is reported
-    /// once, pointing at every place it is declared; a repeat within one
-    /// section was already reported by the YAML reader.
-    fn declare(&mut self, entries: &[Entry<'d>]) -> Vec<Option<NodeId>> {
-        let mut repeats: Vec<(NodeId, usize)> = Vec::new();
-        let mut first = Vec::with_capacity(entries.len());
-        self.declared.ids.reserve(entries.len());
-        for (i, entry) in entries.iter().enumerate() {
-            let next = NodeId(self.declared.info.len() as u32);
-            match self.declared.ids.entry(entry.id.to_string()) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(next);
-                    self.declared.info.push((entry.kind, entry.id_span));
-                    first.push(Some(next));
-                }
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    let earlier = *o.get();
-                    let (kind, span) = self.declared.info[earlier.index()];
-                    // In one section of one file a repeat is a duplicate key,
-                    // already reported by the YAML reader.
-                    if kind != entry.kind || span.file != entry.id_span.file {
-                        repeats.push((earlier, i));
-                    }
-                    first.push(None);
-                }
-            }
-        }
-        repeats.sort_by_key(|&(id, i)| (id, i));
-        for group in repeats.chunk_by(|a, b| a.0 == b.0) {
-            let (kind, span) = self.declared.info[group[0].0.index()];
-            let later: Vec<&Entry<'d>> = group.iter().map(|&(_, i)| &entries[i]).collect();
-            let mut sections = vec![section_name(kind)];
-            sections.extend(later.iter().map(|e| section_name(e.kind)));
+    /// Reports each id declared more than once in two sections or two
+    /// files, once, pointing at every place it is declared.
+    fn report_repeats(&mut self) {
+        let mut repeats = std::mem::take(&mut self.st.repeats);
+        repeats.sort_by_key(|r| r.sym);
+        for group in repeats.chunk_by(|a, b| a.sym == b.sym) {
+            let Some(first) = self.st.symbols.declared(group[0].sym) else {
+                continue;
+            };
+            let mut sections = vec![section_name(first.kind)];
+            sections.extend(group.iter().map(|r| section_name(r.kind)));
             sections.dedup();
-            let files = later.iter().any(|e| e.id_span.file != span.file);
+            let files = group.iter().any(|r| r.span.file != first.span.file);
             let message = if files {
-                format!("`{}` is declared in two files", later[0].id)
+                format!("`{}` is declared in two files", group[0].text)
             } else {
                 format!(
                     "`{}` is declared in {}",
-                    later[0].id,
+                    group[0].text,
                     sections.join(" and ")
                 )
             };
             let mut problem = Problem::new(
                 Code::DuplicateId,
                 message,
-                Label::new(later[0].id_span, "declared again here"),
+                Label::new(group[0].span, "declared again here"),
             )
-            .with_secondary(Label::new(span, "first declared here"))
+            .with_secondary(Label::new(first.span, "first declared here"))
             .with_help("all ids share one namespace: rename one of them");
-            for extra in &later[1..] {
-                problem = problem.with_secondary(Label::new(extra.id_span, "and here"));
+            for extra in &group[1..] {
+                problem = problem.with_secondary(Label::new(extra.span, "and here"));
             }
             self.report(problem);
         }
-        first
     }
 
     fn node(&mut self, entry: &Entry<'d>, me: NodeId) -> Node {
@@ -233,8 +288,8 @@ impl<'d> Checker<'d, '_> {
         let users = |c: &mut Self| {
             let f = field("users")?;
             let n = c.count(f.value, "`users`")?;
-            match c.users_total.checked_add(n) {
-                Some(total) => c.users_total = total,
+            match c.st.users_total.checked_add(n) {
+                Some(total) => c.st.users_total = total,
                 None => c.report(
                     Problem::new(
                         Code::InvalidNumber,
@@ -267,10 +322,8 @@ impl<'d> Checker<'d, '_> {
                 runs_in: field("runs_in").and_then(|f| self.placement(f.value, me)),
             },
             NodeKind::Integration => {
-                let mut side = |name: &str| match field(name) {
-                    Some(f) => {
-                        self.reference(f.value, Want::Service, &format!("`{name}`"), Some(me))
-                    }
+                let mut side = |name: &str, what: &'static str| match field(name) {
+                    Some(f) => self.reference(f.value, Want::Service, what, Some(me)),
                     None => {
                         self.report(
                             Problem::new(
@@ -283,8 +336,8 @@ impl<'d> Checker<'d, '_> {
                         None
                     }
                 };
-                let consumer = side("consumer");
-                let provider = side("provider");
+                let consumer = side("consumer", "`consumer`");
+                let provider = side("provider", "`provider`");
                 let fallback = match field("fallback") {
                     Some(f) => self.fallbacks(f, me),
                     None => Vec::new(),
@@ -304,7 +357,7 @@ impl<'d> Checker<'d, '_> {
             }
         };
         if entry.kind == NodeKind::Integration && field("tier").is_none() {
-            self.inherit.push(me);
+            self.st.inherit.push(me);
         }
         node
     }
@@ -434,7 +487,7 @@ impl<'d> Checker<'d, '_> {
     }
 
     fn inherit_integration_tiers(&mut self, arch: &mut Architecture) {
-        for me in std::mem::take(&mut self.inherit) {
+        for me in std::mem::take(&mut self.st.inherit) {
             let consumer = match arch.nodes[me.index()].detail {
                 NodeDetail::Integration { consumer, .. } => consumer,
                 _ => continue,
@@ -499,6 +552,32 @@ impl<'d> Checker<'d, '_> {
 /// Placeholder tier of an integration that has none of its own, replaced
 /// by the consumer's once every node is read.
 const INHERIT_TIER: Tier = Tier::Low;
+
+/// Puts `nodes[order[i]]` (and its symbol) at `i`, in place: each cycle
+/// of the permutation is walked once, with swaps. O(n).
+fn permute(nodes: &mut [Node], syms: &mut [NodeId], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        // Follow the cycle through `start`, marking each place done.
+        while order[at] != start {
+            let from = order[at];
+            nodes.swap(at, from);
+            syms.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
+}
+
+/// Sites, then services, then integrations: the model's order of kinds.
+fn kind_index(kind: NodeKind) -> usize {
+    match kind {
+        NodeKind::Site => 0,
+        NodeKind::Service => 1,
+        NodeKind::Integration => 2,
+    }
+}
 
 fn section_name(kind: NodeKind) -> &'static str {
     match kind {

@@ -3,7 +3,7 @@
 //! and placement shapes that hold them.
 
 use crate::code::Code;
-use crate::diagnostic::{Label, Problem};
+use crate::diagnostic::{Label, Problem, Span};
 use crate::model::{Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
 use crate::suggest;
 use crate::yaml::scalar::Resolved;
@@ -11,6 +11,7 @@ use crate::yaml::tree::{NodeIdx, Value};
 
 use super::checker::{Checker, Field};
 use super::fields::Context;
+use super::symbols::{Declared, Pending};
 
 /// Which kinds of node a reference may name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,32 +53,39 @@ fn article(kind: NodeKind) -> &'static str {
     }
 }
 
-impl Checker<'_, '_> {
-    /// "did you mean" for an id no node has: the closest id of the kind
-    /// wanted, else of any kind. O(ids) per hint, within the load's
+impl Checker<'_, '_, '_> {
+    /// "did you mean" for an id no node has: the closest declared id of
+    /// the kind wanted, else of any kind. O(ids) per hint, within the load's
     /// `hint_budget` (past it, none: see `HINT_BUDGET`). The hint does not
     /// depend on the order ids are visited in (`suggest::hint` breaks ties
     /// by the ids themselves).
     fn unknown_id_hint(&mut self, text: &str, want: Want) -> Option<String> {
         // A hint may read the ids twice (the kind wanted, then all).
-        let cost = self.declared.ids.len().saturating_mul(2);
-        self.hint_budget = self.hint_budget.checked_sub(cost)?;
-        let info = &self.declared.info;
-        let ids = &self.declared.ids;
-        let fitting = ids
+        let symbols = &self.st.symbols;
+        let cost = symbols.ids.len().saturating_mul(2);
+        self.st.hint_budget = self.st.hint_budget.checked_sub(cost)?;
+        let kind_of = |sym: &NodeId| symbols.info[sym.index()].map(|(kind, _)| kind);
+        let fitting = symbols
+            .ids
             .iter()
-            .filter(|(_, d)| want.accepts(info[d.index()].0))
+            .filter(|(_, sym)| kind_of(sym).is_some_and(|k| want.accepts(k)))
             .map(|(id, _)| id.as_str());
-        suggest::hint(text, fitting).or_else(|| suggest::hint(text, ids.keys().map(String::as_str)))
+        let any = symbols
+            .ids
+            .iter()
+            .filter(|(_, sym)| kind_of(sym).is_some())
+            .map(|(id, _)| id.as_str());
+        suggest::hint(text, fitting).or_else(|| suggest::hint(text, any))
     }
 
     /// Resolves the id written at `idx`; `owner` is the node that holds it,
-    /// which may not name itself.
+    /// which may not name itself. An id not declared yet is taken on trust
+    /// and checked once every file is read ([`Checker::check_pending`]).
     pub(super) fn reference(
         &mut self,
         idx: NodeIdx,
         want: Want,
-        what: &str,
+        what: &'static str,
         owner: Option<NodeId>,
     ) -> Option<NodeId> {
         let span = self.span(idx);
@@ -88,41 +96,19 @@ impl Checker<'_, '_> {
                 return None;
             }
         };
-        let Some(declared) = self.declared.get(text) else {
-            let help = self.unknown_id_hint(text, want);
-            self.report(
-                Problem::new(
-                    Code::UnknownId,
-                    format!(
-                        "{what} names `{text}`, which is not in {}",
-                        if self.doc.roots.len() > 1 {
-                            "any file of this architecture"
-                        } else {
-                            "this file"
-                        }
-                    ),
-                    Label::new(span, format!("no {} has this id", want.bare_noun())),
-                )
-                .with_help_opt(help),
-            );
-            return None;
+        let sym = self.st.symbols.intern(text);
+        let Some(declared) = self.st.symbols.declared(sym) else {
+            self.st.pending.push(Pending {
+                sym,
+                text: text.into(),
+                want,
+                span,
+                what,
+            });
+            return Some(sym);
         };
         if !want.accepts(declared.kind) {
-            self.report(
-                Problem::new(
-                    Code::WrongKind,
-                    format!(
-                        "{what} must name {}, but `{text}` is {}",
-                        want.noun(),
-                        article(declared.kind)
-                    ),
-                    Label::new(span, format!("expected {}", want.noun())),
-                )
-                .with_secondary(Label::new(
-                    declared.span,
-                    format!("`{text}` is declared here"),
-                )),
-            );
+            self.report(wrong_kind(what, text, want, span, declared));
             return None;
         }
         if Some(declared.id) == owner {
@@ -140,11 +126,44 @@ impl Checker<'_, '_> {
         Some(declared.id)
     }
 
+    /// Checks the references to ids that were not declared when they were
+    /// read, in the order they were read: each is now declared or unknown.
+    pub(super) fn check_pending(&mut self) {
+        for p in std::mem::take(&mut self.st.pending) {
+            match self.st.symbols.declared(p.sym) {
+                Some(declared) if p.want.accepts(declared.kind) => {}
+                Some(declared) => {
+                    let problem = wrong_kind(p.what, &p.text, p.want, p.span, declared);
+                    self.report(problem);
+                }
+                None => {
+                    let help = self.unknown_id_hint(&p.text, p.want);
+                    let problem = Problem::new(
+                        Code::UnknownId,
+                        format!(
+                            "{} names `{}`, which is not in {}",
+                            p.what,
+                            p.text,
+                            if self.doc.roots.len() > 1 {
+                                "any file of this architecture"
+                            } else {
+                                "this file"
+                            }
+                        ),
+                        Label::new(p.span, format!("no {} has this id", p.want.bare_noun())),
+                    )
+                    .with_help_opt(help);
+                    self.report(problem);
+                }
+            }
+        }
+    }
+
     /// A `depends_on` or `requires` list.
     pub(super) fn dependencies(
         &mut self,
         idx: NodeIdx,
-        what: &str,
+        what: &'static str,
         owner: NodeId,
     ) -> Vec<Dependency> {
         let doc = self.doc;
@@ -157,7 +176,7 @@ impl Checker<'_, '_> {
             _ => {
                 self.wrong_type(idx, what, "a list of dependencies");
                 if let Some(Resolved::Str(s)) = self.scalar(idx) {
-                    if let Some(last) = self.problems.last_mut() {
+                    if let Some(last) = self.st.problems.last_mut() {
                         last.help = Some(format!("write it as a list: [{s}]"));
                     }
                 }
@@ -166,7 +185,12 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn dependency(&mut self, idx: NodeIdx, what: &str, owner: NodeId) -> Option<Dependency> {
+    fn dependency(
+        &mut self,
+        idx: NodeIdx,
+        what: &'static str,
+        owner: NodeId,
+    ) -> Option<Dependency> {
         let doc = self.doc;
         if !matches!(doc.get(idx).0, Value::Map(_)) {
             if matches!(doc.get(idx).0, Value::Seq(_)) {
@@ -423,6 +447,22 @@ impl Checker<'_, '_> {
         let site = self.reference(site.value, Want::Site, "`site`", Some(owner))?;
         Some(PlacementEntry { site, requires })
     }
+}
+
+fn wrong_kind(what: &str, text: &str, want: Want, span: Span, declared: Declared) -> Problem {
+    Problem::new(
+        Code::WrongKind,
+        format!(
+            "{what} must name {}, but `{text}` is {}",
+            want.noun(),
+            article(declared.kind)
+        ),
+        Label::new(span, format!("expected {}", want.noun())),
+    )
+    .with_secondary(Label::new(
+        declared.span,
+        format!("`{text}` is declared here"),
+    ))
 }
 
 pub(super) fn plural(n: usize) -> &'static str {

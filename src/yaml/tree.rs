@@ -159,7 +159,8 @@ impl Document<'_> {
         Some(&self.tags[at].1)
     }
 
-    fn key_text(&self, idx: NodeIdx) -> Option<&str> {
+    /// The text of a scalar as written (before the core schema reads it).
+    pub(crate) fn key_text(&self, idx: NodeIdx) -> Option<&str> {
         match self.get(idx).0 {
             Value::Scalar { text, .. } => Some(text),
             _ => None,
@@ -185,7 +186,44 @@ enum Frame {
         idx: NodeIdx,
         start: usize,
         pending_key: Option<NodeIdx>,
+        /// Set on a streamed section: its entries go to the sink, not here.
+        section: Option<Section>,
     },
+}
+
+/// A top-level mapping whose entries are handed over one at a time.
+#[derive(Clone, Copy)]
+struct Section {
+    /// Which of [`Stream::sections`] it is.
+    which: usize,
+    /// A repeated key: YAML keeps the first, so its entries are dropped.
+    repeated: bool,
+    /// The pools' lengths before its first entry: what each entry is
+    /// truncated back to once the sink has read it.
+    marks: Marks,
+}
+
+#[derive(Clone, Copy)]
+struct Marks {
+    nodes: usize,
+    items: usize,
+    entries: usize,
+    owned: usize,
+    tags: usize,
+    anchors: usize,
+}
+
+/// Reads the entries of some top-level mappings one at a time: the sink
+/// sees each entry (key, value) of the mapping under the root key
+/// `sections[which]` as soon as it is complete, with everything read so far,
+/// and the entry's nodes are then dropped (kept when they define an anchor,
+/// which a later alias may name). The tree of a big file is thus never held
+/// whole: memory is that of one entry, plus what the sink keeps.
+pub(crate) struct Stream<'s, 'a> {
+    /// The root keys whose mappings are streamed.
+    pub sections: &'s [&'s str],
+    /// Called with the document, the section's index, and the entry's key and value.
+    pub sink: &'s mut dyn FnMut(&Document<'a>, usize, NodeIdx, NodeIdx),
 }
 
 /// Parses `text` into a [`Document`] and the problems found on the way.
@@ -193,7 +231,7 @@ enum Frame {
 /// errors, a second document and alias bombs leave none.
 pub(crate) fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
     let mut doc = Document::default();
-    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, false);
+    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, false, None);
     (read.then_some(doc), problems)
 }
 
@@ -201,39 +239,47 @@ pub(crate) fn parse(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
 /// Backstage catalog files do; their roots are in [`Document::roots`].
 pub(crate) fn parse_stream(text: &str) -> (Option<Document<'_>>, Vec<Problem>) {
     let mut doc = Document::default();
-    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, true);
+    let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, true, None);
     (read.then_some(doc), problems)
 }
 
 /// Reads `text`, the file `file` of an architecture, into `doc` after the
 /// files already there, and returns whether it was read (no syntax error,
 /// no second document, no alias bomb) and the problems found, located in
-/// `file`. A file that was not read leaves `doc` unusable.
+/// `file`. A file that was not read leaves `doc` unusable. With a
+/// [`Stream`], the entries of its sections go to its sink instead of the
+/// tree (a file with a tab is read whole: finding the tabs needs the tree).
 pub(crate) fn parse_into<'a>(
     doc: &mut Document<'a>,
     text: &'a str,
     file: FileId,
     many: bool,
+    stream: Option<Stream<'_, 'a>>,
 ) -> (bool, Vec<Problem>) {
     if doc.sources.len() <= file.index() {
         doc.sources.resize(file.index() + 1, "");
     }
     doc.sources[file.index()] = text;
-    // Files written by people and generators hold about one node per 10
-    // bytes: reserving that once spares the copies of a growing vector
-    // (pages reserved but never written cost no memory).
-    doc.nodes.reserve(text.len() / 8);
+    let stream = stream.filter(|_| !many && !text.as_bytes().contains(&b'\t'));
+    if stream.is_none() {
+        // Files written by people and generators hold about one node per 10
+        // bytes: reserving that once spares the copies of a growing vector
+        // (pages reserved but never written cost no memory).
+        doc.nodes.reserve(text.len() / 8);
+    }
     let first = doc.nodes.len();
     let mut builder = Builder {
         doc,
         file,
         offsets: Offsets::new(text),
-        sizes: Vec::with_capacity(text.len() / 8),
+        sizes: Vec::new(),
         first: first as NodeIdx,
+        stream,
         stack: Vec::new(),
         open_items: Vec::new(),
         open_entries: Vec::new(),
         anchors: HashMap::new(),
+        anchored: 0,
         expansion: 0,
         problems: Vec::new(),
     };
@@ -304,7 +350,7 @@ impl<'a> Offsets<'a> {
     }
 }
 
-struct Builder<'d, 'a> {
+struct Builder<'d, 's, 'a> {
     doc: &'d mut Document<'a>,
     file: FileId,
     offsets: Offsets<'a>,
@@ -312,6 +358,9 @@ struct Builder<'d, 'a> {
     /// stand for), from `first` on.
     sizes: Vec<u64>,
     first: NodeIdx,
+    stream: Option<Stream<'s, 'a>>,
+    /// Anchors defined so far: an entry that defines one is kept.
+    anchored: usize,
     stack: Vec<Frame>,
     /// Children of the open sequences and entries of the open mappings,
     /// innermost last; moved into the document's pools when they close.
@@ -322,7 +371,7 @@ struct Builder<'d, 'a> {
     problems: Vec<Problem>,
 }
 
-impl<'a> Builder<'_, 'a> {
+impl<'a> Builder<'_, '_, 'a> {
     /// Reads every event; `Err` after a problem that leaves no usable tree.
     fn read(&mut self, text: &'a str, many: bool) -> Result<(), ()> {
         let mut parser = Parser::new_from_str(text);
@@ -360,12 +409,15 @@ impl<'a> Builder<'_, 'a> {
                 }
                 Event::MappingStart(anchor, _) => {
                     let idx = self.push(Stored::Map { start: 0, len: 0 }, span, 1);
+                    // An anchored section may be named by an alias: kept whole.
+                    let section = if anchor == 0 { self.section() } else { None };
                     self.anchor(anchor, idx);
                     let start = self.open_entries.len();
                     self.stack.push(Frame::Map {
                         idx,
                         start,
                         pending_key: None,
+                        section,
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => self.close(span),
@@ -469,7 +521,80 @@ impl<'a> Builder<'_, 'a> {
     fn anchor(&mut self, anchor: usize, idx: NodeIdx) {
         if anchor != 0 {
             self.anchors.insert(anchor, idx);
+            self.anchored += 1;
         }
+    }
+
+    /// The streamed section a mapping starting now is, if it is one: the
+    /// value of a key of the root mapping that the stream names.
+    fn section(&self) -> Option<Section> {
+        let stream = self.stream.as_ref()?;
+        let [Frame::Map {
+            start,
+            pending_key: Some(key),
+            ..
+        }] = self.stack.as_slice()
+        else {
+            return None;
+        };
+        let name = self.doc.key_text(*key)?;
+        let which = stream.sections.iter().position(|s| *s == name)?;
+        let repeated = self.open_entries[*start..]
+            .iter()
+            .any(|&(k, _)| self.doc.key_text(k) == Some(name));
+        Some(Section {
+            which,
+            repeated,
+            marks: self.marks(),
+        })
+    }
+
+    fn marks(&self) -> Marks {
+        Marks {
+            nodes: self.doc.nodes.len(),
+            items: self.doc.items.len(),
+            entries: self.doc.entries.len(),
+            owned: self.doc.owned.len(),
+            tags: self.doc.tags.len(),
+            anchors: self.anchored,
+        }
+    }
+
+    /// Hands a complete entry of a streamed section to the sink, then drops
+    /// its nodes unless it defined an anchor.
+    fn stream_entry(&mut self, key: NodeIdx, value: NodeIdx) {
+        let Some(Frame::Map {
+            section: Some(section),
+            ..
+        }) = self.stack.last_mut()
+        else {
+            return;
+        };
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
+        if !section.repeated {
+            (stream.sink)(&*self.doc, section.which, key, value);
+        }
+        let marks = section.marks;
+        if marks.anchors != self.anchored {
+            section.marks = Marks {
+                nodes: self.doc.nodes.len(),
+                items: self.doc.items.len(),
+                entries: self.doc.entries.len(),
+                owned: self.doc.owned.len(),
+                tags: self.doc.tags.len(),
+                anchors: self.anchored,
+            };
+            return;
+        }
+        let doc = &mut *self.doc;
+        doc.nodes.truncate(marks.nodes);
+        doc.items.truncate(marks.items);
+        doc.entries.truncate(marks.entries);
+        doc.owned.truncate(marks.owned);
+        doc.tags.truncate(marks.tags);
+        self.sizes.truncate(marks.nodes - self.first as usize);
     }
 
     /// Hangs a finished node on its parent.
@@ -481,7 +606,15 @@ impl<'a> Builder<'_, 'a> {
                 self.doc.roots.push(idx);
             }
             Some(Frame::Seq { .. }) => self.open_items.push(idx),
-            Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                pending_key,
+                section,
+                ..
+            }) => match pending_key.take() {
+                Some(key) if section.is_some() => {
+                    self.stream_entry(key, idx);
+                    return;
+                }
                 Some(key) => self.open_entries.push((key, idx)),
                 None => *pending_key = Some(idx),
             },
@@ -560,23 +693,26 @@ impl<'a> Builder<'_, 'a> {
         }
         for (first, dup) in found {
             let (first, dup) = (self.doc.entries[first].0, self.doc.entries[dup].0);
-            let name = self.doc.key_text(dup).unwrap_or_default().to_string();
-            let problem = Problem::new(
-                Code::DuplicateKey,
-                format!("duplicate key `{name}`"),
-                Label::new(
-                    self.doc.nodes[dup as usize].span,
-                    "this key is already used",
-                ),
-            )
-            .with_secondary(Label::new(
+            let name = self.doc.key_text(dup).unwrap_or_default();
+            let problem = duplicate_key(
+                name,
+                self.doc.nodes[dup as usize].span,
                 self.doc.nodes[first as usize].span,
-                "first used here",
-            ))
-            .with_help("YAML keeps only one of the two values; remove or rename one");
+            );
             self.problems.push(problem);
         }
     }
+}
+
+/// The problem of a key that repeats one of the same mapping.
+pub(crate) fn duplicate_key(name: &str, repeat: Span, first: Span) -> Problem {
+    Problem::new(
+        Code::DuplicateKey,
+        format!("duplicate key `{name}`"),
+        Label::new(repeat, "this key is already used"),
+    )
+    .with_secondary(Label::new(first, "first used here"))
+    .with_help("YAML keeps only one of the two values; remove or rename one")
 }
 
 fn second_document(span: Span) -> Problem {
@@ -713,8 +849,8 @@ mod tests {
     fn files_share_one_tree_and_keep_their_own_text_and_spans() {
         let (a, b) = ("x: 1\n", "y: [2, 3]\n");
         let mut doc = Document::default();
-        assert!(parse_into(&mut doc, a, FileId(0), false).0);
-        assert!(parse_into(&mut doc, b, FileId(1), false).0);
+        assert!(parse_into(&mut doc, a, FileId(0), false, None).0);
+        assert!(parse_into(&mut doc, b, FileId(1), false, None).0);
         assert_eq!(doc.roots.len(), 2);
         assert_eq!(scalars(&doc), ["x", "1", "y", "2", "3"]);
         let Value::Map(entries) = doc.get(doc.roots[1]).0 else {
