@@ -360,8 +360,9 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
         None
     }
 
-    /// Checks an id written as a mapping key; returns it when it is valid.
-    pub(super) fn id_key(&mut self, idx: NodeIdx) -> Option<&'d str> {
+    /// Checks an id written as a mapping key: the id, or the problem with
+    /// it (not yet reported, so that a repeated key is reported first).
+    pub(super) fn id_key(&mut self, idx: NodeIdx) -> Result<&'d str, Problem> {
         let span = self.span(idx);
         let resolved = match self.doc.get(idx).0 {
             Value::Scalar { .. } => self.scalar(idx),
@@ -379,26 +380,22 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
                 } else {
                     raw.clone()
                 };
-                self.report(
-                    Problem::new(
-                        Code::InvalidId,
-                        format!(
-                            "id `{shown}` is read by YAML as {}, not a string",
-                            other.kind_name()
-                        ),
-                        Label::new(span, "not a string"),
-                    )
-                    .with_help(format!("quote it: \"{raw}\":")),
-                );
-                return None;
+                return Err(Problem::new(
+                    Code::InvalidId,
+                    format!(
+                        "id `{shown}` is read by YAML as {}, not a string",
+                        other.kind_name()
+                    ),
+                    Label::new(span, "not a string"),
+                )
+                .with_help(format!("quote it: \"{raw}\":")));
             }
             None => {
-                self.report(Problem::new(
+                return Err(Problem::new(
                     Code::InvalidId,
                     "an id must be a string",
                     Label::new(span, "not a string"),
                 ));
-                return None;
             }
         };
         let trouble = if text.is_empty() {
@@ -417,13 +414,12 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
             None
         };
         if let Some((message, label)) = trouble {
-            self.report(
+            return Err(
                 Problem::new(Code::InvalidId, message, Label::new(span, label))
                     .with_help(format!("write it as {:?}", text.trim())),
             );
-            return None;
         }
-        Some(text)
+        Ok(text)
     }
 }
 

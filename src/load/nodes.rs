@@ -11,7 +11,7 @@ use crate::yaml::tree::{NodeIdx, Value};
 use super::checker::{Checker, Field};
 use super::fields::Context;
 use super::references::Want;
-use super::symbols::Repeat;
+use super::symbols::{Declared, Repeat};
 
 /// The sections of a file, in model order.
 pub(super) const SECTIONS: [(&str, NodeKind); 3] = [
@@ -37,30 +37,41 @@ impl<'d> Checker<'d, '_, '_> {
     /// when the YAML reader did not see the section's keys, so that a key
     /// given twice is reported here.
     pub(super) fn entry(&mut self, key: NodeIdx, body: NodeIdx, kind: NodeKind, streamed: bool) {
-        let key_span = self.span(key);
-        let doc = self.doc;
-        let raw = doc.key_text(key);
-        if streamed {
-            if let Some(first) = raw.and_then(|raw| self.same_key(raw, kind, key_span)) {
-                let problem = crate::yaml::tree::duplicate_key(raw.unwrap_or(""), key_span, first);
+        let id_span = self.span(key);
+        let id = match self.id_key(key) {
+            Ok(id) => id,
+            Err(problem) => {
+                if let (true, Some(raw)) = (streamed, self.doc.key_text(key)) {
+                    // A key that is no id may repeat one that is (`1` after `!!str 1`).
+                    let sym = self.st.symbols.ids.get(raw).copied();
+                    let declared = sym.and_then(|sym| self.st.symbols.declared(sym));
+                    let first = same_section(declared, kind, id_span)
+                        .or_else(|| self.invalid_key(raw, kind, id_span));
+                    self.repeated_key(raw, id_span, first);
+                    let place = (id_span.file, kind_index(kind), raw.to_string());
+                    self.st.invalid_keys.entry(place).or_insert(id_span);
+                }
+                // After the key's repeat, as the YAML reader reports it first.
                 self.report(problem);
-                // A repeat's body is not read, as YAML keeps the first.
-                self.id_key(key);
                 return;
             }
-        }
-        let Some(id) = self.id_key(key) else {
-            if let (true, Some(raw)) = (streamed, raw) {
-                let place = (key_span.file, kind_index(kind), raw.to_string());
-                self.st.invalid_keys.insert(place, key_span);
-            }
-            return;
         };
-        let id_span = key_span;
-        let sym = self.st.symbols.intern(id);
-        if let Err(first) = self.st.symbols.declare(sym, kind, id_span) {
+        let sym = self.st.symbols.declare_id(id);
+        let first = self.st.symbols.declare(sym, kind, id_span).err();
+        if streamed {
+            if let Some(repeat) = same_section(first, kind, id_span) {
+                // YAML keeps the first: the repeat's body is not read.
+                self.repeated_key(id, id_span, Some(repeat));
+                return;
+            }
+            if first.is_none() {
+                let repeat = self.invalid_key(id, kind, id_span);
+                self.repeated_key(id, id_span, repeat);
+            }
+        }
+        if let Some(first) = first {
             // In one section of one file a repeat is a duplicate key,
-            // reported by the YAML reader or above.
+            // reported by the YAML reader (or above, when streamed).
             if first.kind != kind || first.span.file != id_span.file {
                 self.st.repeats.push(Repeat {
                     sym,
@@ -83,15 +94,20 @@ impl<'d> Checker<'d, '_, '_> {
         self.st.syms.push(sym);
     }
 
-    /// Where a key of a streamed section was first written, if the same
-    /// section already has it: the YAML reader's duplicate-key check, for
-    /// sections it hands over one entry at a time. An id's key is found in
-    /// the symbols; a key that is no valid id, among the few such keys kept.
-    fn same_key(&self, raw: &str, kind: NodeKind, at: Span) -> Option<Span> {
-        let declared = self.st.symbols.ids.get(raw);
-        let declared = declared.and_then(|&sym| self.st.symbols.declared(sym));
-        if let Some(first) = declared.filter(|d| d.kind == kind && d.span.file == at.file) {
-            return Some(first.span);
+    /// Reports a key of a streamed section that the same section already
+    /// has (`first`), as the YAML reader does for the mappings it keeps
+    /// whole.
+    fn repeated_key(&mut self, raw: &str, at: Span, first: Option<Span>) {
+        if let Some(first) = first {
+            self.report(crate::yaml::tree::duplicate_key(raw, at, first));
+        }
+    }
+
+    /// Where a key that is no valid id was first written in the same
+    /// section, if it was (such keys are few, and kept).
+    fn invalid_key(&self, raw: &str, kind: NodeKind, at: Span) -> Option<Span> {
+        if self.st.invalid_keys.is_empty() {
+            return None;
         }
         let place = (at.file, kind_index(kind), raw.to_string());
         self.st.invalid_keys.get(&place).copied()
@@ -552,6 +568,14 @@ impl<'d> Checker<'d, '_, '_> {
 /// Placeholder tier of an integration that has none of its own, replaced
 /// by the consumer's once every node is read.
 const INHERIT_TIER: Tier = Tier::Low;
+
+/// The first declaration's place, if it was in the same section as `at`
+/// (same kind, same file: a file has one section of each kind).
+fn same_section(first: Option<Declared>, kind: NodeKind, at: Span) -> Option<Span> {
+    first
+        .filter(|d| d.kind == kind && d.span.file == at.file)
+        .map(|d| d.span)
+}
 
 /// Puts `nodes[order[i]]` (and its symbol) at `i`, in place: each cycle
 /// of the permutation is walked once, with swaps. O(n).

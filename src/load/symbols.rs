@@ -42,6 +42,17 @@ impl Symbols {
         sym
     }
 
+    /// The symbol of a declared `id`, new if it was never met: one hash,
+    /// as most ids are declared before anything names them.
+    pub(super) fn declare_id(&mut self, id: &str) -> NodeId {
+        let next = NodeId(self.info.len() as u32);
+        let sym = *self.ids.entry(id.to_string()).or_insert(next);
+        if sym == next {
+            self.info.push(None);
+        }
+        sym
+    }
+
     /// The declaration of a symbol, if it has one yet.
     pub(super) fn declared(&self, sym: NodeId) -> Option<Declared> {
         let (kind, span) = self.info.get(sym.index()).copied().flatten()?;
