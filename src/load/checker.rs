@@ -362,7 +362,7 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
 
     /// Checks an id written as a mapping key: the id, or the problem with
     /// it (not yet reported, so that a repeated key is reported first).
-    pub(super) fn id_key(&mut self, idx: NodeIdx) -> Result<&'d str, Problem> {
+    pub(super) fn id_key(&mut self, idx: NodeIdx) -> Result<&'d str, Box<Problem>> {
         let span = self.span(idx);
         let resolved = match self.doc.get(idx).0 {
             Value::Scalar { .. } => self.scalar(idx),
@@ -380,22 +380,24 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
                 } else {
                     raw.clone()
                 };
-                return Err(Problem::new(
-                    Code::InvalidId,
-                    format!(
-                        "id `{shown}` is read by YAML as {}, not a string",
-                        other.kind_name()
-                    ),
-                    Label::new(span, "not a string"),
-                )
-                .with_help(format!("quote it: \"{raw}\":")));
+                return Err(Box::new(
+                    Problem::new(
+                        Code::InvalidId,
+                        format!(
+                            "id `{shown}` is read by YAML as {}, not a string",
+                            other.kind_name()
+                        ),
+                        Label::new(span, "not a string"),
+                    )
+                    .with_help(format!("quote it: \"{raw}\":")),
+                ));
             }
             None => {
-                return Err(Problem::new(
+                return Err(Box::new(Problem::new(
                     Code::InvalidId,
                     "an id must be a string",
                     Label::new(span, "not a string"),
-                ));
+                )));
             }
         };
         let trouble = if text.is_empty() {
@@ -414,10 +416,10 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
             None
         };
         if let Some((message, label)) = trouble {
-            return Err(
+            return Err(Box::new(
                 Problem::new(Code::InvalidId, message, Label::new(span, label))
                     .with_help(format!("write it as {:?}", text.trim())),
-            );
+            ));
         }
         Ok(text)
     }

@@ -52,7 +52,7 @@ impl<'d> Checker<'d, '_, '_> {
                     self.st.invalid_keys.entry(place).or_insert(id_span);
                 }
                 // After the key's repeat, as the YAML reader reports it first.
-                self.report(problem);
+                self.report(*problem);
                 return;
             }
         };
