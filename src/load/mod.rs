@@ -1,9 +1,11 @@
 //! Loading: a file's bytes in, a validated [`Architecture`] or every problem
 //! in the file out.
 //!
-//! The YAML is read into a spanned tree (`yaml::tree`) and a
-//! hand-written checker walks it, so that one run reports every mistake,
-//! each at its line and column.
+//! The YAML is read into a spanned tree (`yaml::tree`), each entry of a
+//! section handed to a hand-written checker as soon as it is read and then
+//! dropped, so that one run reports every mistake, each at its line and
+//! column, without holding a big file's tree. See ARCHITECTURE.md, "The
+//! loader".
 
 mod checker;
 pub mod config;

@@ -863,6 +863,83 @@ mod tests {
         );
     }
 
+    /// Reads `text` streaming its `services`, and returns the tree left
+    /// and, for each entry, its key and the scalars of its value as the
+    /// sink saw them.
+    fn streamed(text: &str) -> (usize, Vec<(String, Vec<String>)>) {
+        let mut seen = Vec::new();
+        let mut doc = Document::default();
+        let mut sink = |doc: &Document<'_>, which: usize, key: NodeIdx, value: NodeIdx| {
+            assert_eq!(which, 0);
+            let mut values = Vec::new();
+            let mut stack = vec![value];
+            while let Some(at) = stack.pop() {
+                match doc.get(at).0 {
+                    Value::Scalar { text, .. } => values.push(text.to_string()),
+                    Value::Seq(items) => stack.extend(items.iter().rev()),
+                    Value::Map(entries) => {
+                        stack.extend(entries.iter().rev().flat_map(|&(k, v)| [v, k]))
+                    }
+                }
+            }
+            seen.push((doc.key_text(key).unwrap_or("?").to_string(), values));
+        };
+        let stream = Stream {
+            sections: &["services"],
+            sink: &mut sink,
+        };
+        let (read, problems) = parse_into(&mut doc, text, FileId::ROOT, false, Some(stream));
+        let repeats = problems
+            .iter()
+            .filter(|p| p.code == Code::DuplicateKey)
+            .count();
+        assert!(read && problems.len() == repeats, "{problems:?}");
+        (doc.len(), seen)
+    }
+
+    #[test]
+    fn a_streamed_section_keeps_no_entry_it_handed_over() {
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..1000 {
+            text.push_str(&format!(
+                "  s{i}: {{ runs_in: [a, b], depends_on: [x{i}] }}\n"
+            ));
+        }
+        let (left, seen) = streamed(&text);
+        assert_eq!(seen.len(), 1000);
+        assert_eq!(
+            seen[7],
+            (
+                "s7".to_string(),
+                ["runs_in", "a", "b", "depends_on", "x7"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        // The root, its two keys, `1` and the emptied section.
+        assert_eq!(left, 5);
+    }
+
+    #[test]
+    fn an_anchor_in_a_streamed_entry_is_kept_for_later_aliases() {
+        let text = "services:\n  a: { runs_in: &p [dc1, dc2] }\n  b: { runs_in: *p }\n  c: { runs_in: dc3 }\nsites: &s { k: v }\nother: *s\n";
+        let (left, seen) = streamed(text);
+        let runs: Vec<Vec<String>> = seen.into_iter().map(|(_, v)| v).collect();
+        assert_eq!(runs[0], ["runs_in", "dc1", "dc2"]);
+        assert_eq!(runs[1], ["runs_in", "dc1", "dc2"]);
+        assert_eq!(runs[2], ["runs_in", "dc3"]);
+        // a's entry stays (6 nodes); b's and c's are dropped.
+        assert!(left > 6 && left < 20, "{left}");
+    }
+
+    #[test]
+    fn a_repeated_streamed_section_is_not_handed_over() {
+        // The root mapping is read whole: its repeated key is reported there.
+        let (_, seen) = streamed("services:\n  a: 1\nservices:\n  b: 2\n");
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].0, "a");
+    }
+
     #[test]
     fn tabs_are_a_diagnostic_with_help() {
         let problems = parse("a:\n\tb: 1\n").1;
