@@ -210,7 +210,7 @@ pub enum NodeDetail {
         /// The larger site it is part of.
         within: Option<NodeId>,
         /// Who operates it.
-        operator: Option<String>,
+        operator: Option<Box<str>>,
     },
     /// A service (§4).
     Service {
@@ -232,7 +232,7 @@ pub enum NodeDetail {
         /// The service it uses.
         provider: NodeId,
         /// The feature, in words.
-        feature: Option<String>,
+        feature: Option<Box<str>>,
         /// Whether losing it takes the consumer down or only degrades it.
         mode: Mode,
         /// Alternatives to the provider.
@@ -250,13 +250,9 @@ pub struct Node {
     /// Its id, unique in the architecture.
     pub id: String,
     /// Display name.
-    pub name: Option<String>,
-    /// Free text.
-    pub description: Option<String>,
+    pub name: Option<Box<str>>,
     /// Who runs it.
-    pub owner: Option<String>,
-    /// Free labels.
-    pub tags: Vec<String>,
+    pub owner: Option<Box<str>>,
     /// Probability that it is up on its own.
     pub availability: Option<f64>,
     /// What it needs besides its placement.
@@ -265,8 +261,27 @@ pub struct Node {
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.
     pub id_span: Span,
+    /// What few nodes have: boxed, so that a node of a big file does not
+    /// carry three empty fields (a node is the bulk of a model).
+    pub notes: Option<Box<Notes>>,
+}
+
+/// A node's description, tags and silenced findings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Notes {
+    /// Free text.
+    pub description: Option<String>,
+    /// Free labels.
+    pub tags: Vec<String>,
     /// `spof check` findings silenced on this node (`x-spof-ignore`).
     pub suppressions: Vec<Suppression>,
+}
+
+impl Notes {
+    /// `None` when there is nothing to note, so that nothing is allocated.
+    pub fn boxed(self) -> Option<Box<Notes>> {
+        (self != Notes::default()).then(|| Box::new(self))
+    }
 }
 
 /// A check rule silenced for one node, with the reason a reviewer will read.
@@ -322,6 +337,21 @@ impl Node {
     /// Its name, else its id.
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Its description.
+    pub fn description(&self) -> Option<&str> {
+        self.notes.as_ref()?.description.as_deref()
+    }
+
+    /// Its tags.
+    pub fn tags(&self) -> &[String] {
+        self.notes.as_ref().map_or(&[], |n| &n.tags)
+    }
+
+    /// The `spof check` findings silenced on it.
+    pub fn suppressions(&self) -> &[Suppression] {
+        self.notes.as_ref().map_or(&[], |n| &n.suppressions)
     }
 }
 

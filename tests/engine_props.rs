@@ -29,14 +29,12 @@ fn node(id: String, detail: NodeDetail) -> Node {
     Node {
         id,
         name: None,
-        description: None,
         owner: None,
-        tags: vec![],
         availability: None,
         depends_on: vec![],
         detail,
         id_span: Default::default(),
-        suppressions: vec![],
+        notes: None,
     }
 }
 

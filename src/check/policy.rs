@@ -195,7 +195,7 @@ fn suppression(
     f: &Finding,
 ) -> Option<(String, SuppressedBy)> {
     let node = arch.node(f.node);
-    let inline = node.suppressions.iter().find(|s| s.rule == f.rule);
+    let inline = node.suppressions().iter().find(|s| s.rule == f.rule);
     match inline {
         Some(s) => Some((s.reason.clone(), SuppressedBy::Inline)),
         None => ignores

@@ -253,6 +253,17 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
         }
     }
 
+    /// A string kept in the model, where it is held without spare capacity.
+    pub(super) fn text(&mut self, idx: NodeIdx, what: &str) -> Option<Box<str>> {
+        match self.scalar(idx) {
+            Some(Resolved::Str(s)) => Some(s.into()),
+            _ => {
+                self.wrong_type(idx, what, "a string");
+                None
+            }
+        }
+    }
+
     pub(super) fn boolean(&mut self, idx: NodeIdx, what: &str) -> Option<bool> {
         match self.scalar(idx) {
             Some(Resolved::Bool(b)) => Some(b),

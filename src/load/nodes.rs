@@ -2,8 +2,8 @@
 
 use crate::code::Code;
 use crate::diagnostic::{Label, Pos, Problem, Span};
-use crate::model::Suppression;
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
+use crate::model::{Notes, Suppression};
 use crate::rule::Rule;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -282,10 +282,8 @@ impl<'d> Checker<'d, '_, '_> {
         let field = |name: &str| fields.iter().find(|f| f.key == name);
         let mut node = Node {
             id: entry.id.to_string(),
-            name: field("name").and_then(|f| self.string(f.value, "`name`")),
-            description: field("description").and_then(|f| self.string(f.value, "`description`")),
-            owner: field("owner").and_then(|f| self.string(f.value, "`owner`")),
-            tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
+            name: field("name").and_then(|f| self.text(f.value, "`name`")),
+            owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
             availability: field("availability").and_then(|f| self.availability(f)),
             depends_on: field("depends_on")
                 .map_or_else(Vec::new, |f| self.dependencies(f.value, "`depends_on`", me)),
@@ -295,8 +293,14 @@ impl<'d> Checker<'d, '_, '_> {
                 operator: None,
             },
             id_span: entry.id_span,
-            suppressions: field("x-spof-ignore")
-                .map_or_else(Vec::new, |f| self.suppressions(f.value)),
+            notes: Notes {
+                description: field("description")
+                    .and_then(|f| self.string(f.value, "`description`")),
+                tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
+                suppressions: field("x-spof-ignore")
+                    .map_or_else(Vec::new, |f| self.suppressions(f.value)),
+            }
+            .boxed(),
         };
         let tier = |c: &mut Self| {
             field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
@@ -324,7 +328,7 @@ impl<'d> Checker<'d, '_, '_> {
                     .unwrap_or_default(),
                 within: field("within")
                     .and_then(|f| self.reference(f.value, Want::Site, "`within`", Some(me))),
-                operator: field("operator").and_then(|f| self.string(f.value, "`operator`")),
+                operator: field("operator").and_then(|f| self.text(f.value, "`operator`")),
             },
             NodeKind::Service => NodeDetail::Service {
                 tier: tier(self).unwrap_or_default(),
@@ -361,7 +365,7 @@ impl<'d> Checker<'d, '_, '_> {
                 NodeDetail::Integration {
                     consumer: consumer.unwrap_or(me),
                     provider: provider.unwrap_or(me),
-                    feature: field("feature").and_then(|f| self.string(f.value, "`feature`")),
+                    feature: field("feature").and_then(|f| self.text(f.value, "`feature`")),
                     mode: field("mode")
                         .and_then(|f| self.mode(f))
                         .unwrap_or(Mode::Hard),

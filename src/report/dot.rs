@@ -174,8 +174,8 @@ impl<'a> Drawer<'a> {
         let node = self.arch.node(id);
         let mut lines = vec![node.id.clone()];
         if let Some(name) = &node.name {
-            if name != &node.id {
-                lines.push(name.clone());
+            if **name != *node.id {
+                lines.push(name.to_string());
             }
         }
         let mut facts = Vec::new();
@@ -189,7 +189,7 @@ impl<'a> Drawer<'a> {
             feature: Some(f), ..
         } = &node.detail
         {
-            lines.push(f.clone());
+            lines.push(f.to_string());
         }
         if !facts.is_empty() {
             lines.push(facts.join(" · "));
@@ -406,7 +406,7 @@ impl Groups {
 fn group_of(d: &Drawer<'_>, node: &crate::model::Node) -> Option<String> {
     match &d.overlay.files {
         Some(names) => names.get(node.id_span.file.index()).cloned(),
-        None => node.owner.clone(),
+        None => node.owner.as_deref().map(str::to_string),
     }
 }
 
