@@ -38,51 +38,9 @@ impl<'d> Checker<'d, '_, '_> {
     /// given twice is reported here.
     pub(super) fn entry(&mut self, key: NodeIdx, body: NodeIdx, kind: NodeKind, streamed: bool) {
         let id_span = self.span(key);
-        let id = match self.id_key(key) {
-            Ok(id) => id,
-            Err(problem) => {
-                if let (true, Some(raw)) = (streamed, self.doc.key_text(key)) {
-                    // A key that is no id may repeat one that is (`1` after `!!str 1`).
-                    let sym = self.st.symbols.ids.get(raw).copied();
-                    let declared = sym.and_then(|sym| self.st.symbols.declared(sym));
-                    let first = same_section(declared, kind, id_span)
-                        .or_else(|| self.invalid_key(raw, kind, id_span));
-                    self.repeated_key(raw, id_span, first);
-                    let place = (id_span.file, kind_index(kind), raw.to_string());
-                    self.st.invalid_keys.entry(place).or_insert(id_span);
-                }
-                // After the key's repeat, as the YAML reader reports it first.
-                self.report(*problem);
-                return;
-            }
-        };
-        let sym = self.st.symbols.declare_id(id);
-        let first = self.st.symbols.declare(sym, kind, id_span).err();
-        if streamed {
-            if let Some(repeat) = same_section(first, kind, id_span) {
-                // YAML keeps the first: the repeat's body is not read.
-                self.repeated_key(id, id_span, Some(repeat));
-                return;
-            }
-            if first.is_none() {
-                let repeat = self.invalid_key(id, kind, id_span);
-                self.repeated_key(id, id_span, repeat);
-            }
-        }
-        if let Some(first) = first {
-            // In one section of one file a repeat is a duplicate key,
-            // reported by the YAML reader (or above, when streamed).
-            if first.kind != kind || first.span.file != id_span.file {
-                self.st.repeats.push(Repeat {
-                    sym,
-                    text: id.into(),
-                    kind,
-                    span: id_span,
-                });
-            }
-            // A second declaration of an id is reported; its body is not read.
+        let Some((id, sym)) = self.declare_entry(key, id_span, kind, streamed) else {
             return;
-        }
+        };
         let entry = Entry {
             id,
             id_span,
@@ -92,6 +50,72 @@ impl<'d> Checker<'d, '_, '_> {
         let node = self.node(&entry, sym);
         self.st.nodes.push(node);
         self.st.syms.push(sym);
+    }
+
+    /// Checks and declares an entry's id: its symbol, when the id is valid
+    /// and declared here first (a second declaration's body is not read).
+    fn declare_entry(
+        &mut self,
+        key: NodeIdx,
+        id_span: Span,
+        kind: NodeKind,
+        streamed: bool,
+    ) -> Option<(&'d str, NodeId)> {
+        let id = match self.id_key(key) {
+            Ok(id) => id,
+            Err(problem) => {
+                if streamed {
+                    self.invalid_key_repeat(key, kind, id_span);
+                }
+                // After the key's repeat, as the YAML reader reports it first.
+                self.report(*problem);
+                return None;
+            }
+        };
+        let sym = self.st.symbols.declare_id(id);
+        let first = self.st.symbols.declare(sym, kind, id_span).err();
+        if streamed {
+            if let Some(repeat) = same_section(first, kind, id_span) {
+                // YAML keeps the first of a repeated key.
+                self.repeated_key(id, id_span, Some(repeat));
+                return None;
+            }
+            if first.is_none() {
+                let repeat = self.invalid_key(id, kind, id_span);
+                self.repeated_key(id, id_span, repeat);
+            }
+        }
+        let Some(first) = first else {
+            return Some((id, sym));
+        };
+        // In one section of one file a repeat is a duplicate key, reported
+        // by the YAML reader (or above, when streamed).
+        if first.kind != kind || first.span.file != id_span.file {
+            let text = id.into();
+            let span = id_span;
+            self.st.repeats.push(Repeat {
+                sym,
+                text,
+                kind,
+                span,
+            });
+        }
+        None
+    }
+
+    /// A key of a streamed section that is no valid id: reported if it
+    /// repeats a key of the section (`1` after `!!str 1`, or `1` twice),
+    /// and kept for the keys after it.
+    fn invalid_key_repeat(&mut self, key: NodeIdx, kind: NodeKind, at: Span) {
+        let Some(raw) = self.doc.key_text(key) else {
+            return;
+        };
+        let sym = self.st.symbols.ids.get(raw).copied();
+        let declared = sym.and_then(|sym| self.st.symbols.declared(sym));
+        let first = same_section(declared, kind, at).or_else(|| self.invalid_key(raw, kind, at));
+        self.repeated_key(raw, at, first);
+        let place = (at.file, kind_index(kind), raw.to_string());
+        self.st.invalid_keys.entry(place).or_insert(at);
     }
 
     /// Reports a key of a streamed section that the same section already
