@@ -7,6 +7,7 @@ mod fixes;
 mod shared_fate;
 mod standby;
 
+use crate::engine::graph::GateId;
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::model::{Architecture, NodeDetail, NodeId, Tier};
 
@@ -171,7 +172,7 @@ pub(crate) fn check_counting_work(
     graph: &FailureGraph,
     min_tier: Tier,
 ) -> (Vec<Finding>, usize) {
-    let (mut findings, work) = single_points(arch, graph, min_tier);
+    let (mut findings, work, shared) = single_points(arch, graph, min_tier);
     findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
@@ -185,7 +186,7 @@ pub(crate) fn check_counting_work(
         .collect();
     explained.sort_unstable();
     findings.extend(
-        shared_fate::shared_fate(arch, graph)
+        shared_fate::shared_fate(arch, graph, shared.into_iter())
             .into_iter()
             .filter(|f| explained.binary_search(&f.node).is_err()),
     );
@@ -196,18 +197,28 @@ pub(crate) fn check_counting_work(
     (findings, work)
 }
 
+/// The single points of failure with their fixes, the ranking's work, and
+/// the groups each candidate's failure takes down (for `shared_fate`, from
+/// the same propagations: each candidate is failed once for every rule).
 fn single_points(
     arch: &Architecture,
     graph: &FailureGraph,
     min_tier: Tier,
-) -> (Vec<Finding>, usize) {
+) -> (Vec<Finding>, usize, Vec<(GateId, NodeId)>) {
     let mut fixes = fixes::Checker::new(arch, 0);
-    let (ranking, taken) = engine::rank_keeping_targets(
+    let (ranking, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
+        |scratch, _| shared_fate::groups_down(graph, scratch),
     );
+    let candidates = arch.candidates();
+    let shared = candidates
+        .iter()
+        .zip(shared)
+        .flat_map(|(&c, groups)| groups.into_vec().into_iter().map(move |g| (g, c)))
+        .collect();
     let work = ranking.work();
     // Targets and users only: the chains the audit prints are not needed.
     let findings = taken
@@ -227,7 +238,7 @@ fn single_points(
             )
         })
         .collect();
-    (findings, work)
+    (findings, work, shared)
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -1,39 +1,43 @@
 //! Redundancy that is not real: every alternative of a group goes down with
 //! one common part.
 //!
-//! Cost: one propagation per candidate, O(candidates × affected nodes).
+//! Cost: what each candidate's failure takes down, read from the ranking's
+//! propagation of it (no propagation of its own).
 
 use std::collections::BTreeMap;
 
 use crate::engine::graph::{Gate, GateId, HelperRole};
-use crate::engine::{parallel, FailureGraph, Progress, Scratch, State};
+use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeId};
 
 use super::{Alternative, Detail, Finding, Group, Rule};
 
-pub(super) fn shared_fate(arch: &Architecture, graph: &FailureGraph) -> Vec<Finding> {
+/// The redundant-looking groups that one candidate's failure takes down,
+/// kept exactly (one per candidate of a file is held at once).
+pub(super) type GroupsDown = Box<[GateId]>;
+
+/// The redundant-looking groups that a candidate's failure takes down,
+/// read from the ranking's propagation of it (`scratch` holds its down
+/// states): see `engine::rank_visiting`.
+pub(super) fn groups_down(graph: &FailureGraph, scratch: &Scratch) -> GroupsDown {
+    scratch
+        .changed
+        .iter()
+        .filter(|&&g| is_redundant_group(graph, g) && scratch.state(g) == State::Down)
+        .copied()
+        .collect()
+}
+
+/// One finding per group that a single candidate takes down with all its
+/// alternatives, naming the candidate first in id order, so the result does
+/// not depend on threads. `hits` are [`groups_down`] of every candidate,
+/// with the candidate.
+pub(super) fn shared_fate(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    hits: impl Iterator<Item = (GateId, NodeId)>,
+) -> Vec<Finding> {
     let ranks = arch.id_ranks();
-    let candidates = arch.candidates();
-    // For each redundant-looking group taken down by one candidate: the
-    // candidate first in id order, so the result does not depend on threads.
-    let per_candidate = parallel::map_chunked(
-        &candidates,
-        64,
-        &Progress::default(),
-        || Scratch::new(graph),
-        |scratch, &c| {
-            scratch.propagate(graph, &[c]);
-            let groups: Vec<(GateId, NodeId)> = scratch
-                .changed
-                .iter()
-                .filter(|&&g| is_redundant_group(graph, g) && scratch.state(g) == State::Down)
-                .map(|&g| (g, c))
-                .collect();
-            scratch.reset(graph);
-            groups
-        },
-    );
-    let hits = per_candidate.into_iter().flatten();
     let mut first: BTreeMap<GateId, NodeId> = BTreeMap::new();
     for (g, c) in hits {
         let e = first.entry(g).or_insert(c);

@@ -158,7 +158,7 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, false).0
+    rank_inner(arch, graph, targets, progress, false, |_, _| ()).0
 }
 
 /// [`rank`], keeping what each single point of failure takes down: the
@@ -170,31 +170,55 @@ pub fn rank_keeping_targets(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
-    rank_inner(arch, graph, targets, progress, true)
+    let (ranking, taken, _) = rank_inner(arch, graph, targets, progress, true, |_, _| ());
+    (ranking, taken)
 }
 
-fn rank_inner(
+/// [`rank_keeping_targets`], also showing each candidate's failure to
+/// `visit` (the scratch holds its down states; degraded ones are not
+/// computed), so that other rules read the same propagation instead of
+/// failing every candidate again. What `visit` returns comes back in
+/// candidate order. Cost: the ranking's, plus what `visit` reads.
+pub fn rank_visiting<T: Send>(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+    visit: impl Fn(&Scratch, NodeId) -> T + Sync,
+) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
+    rank_inner(arch, graph, targets, progress, true, visit)
+}
+
+fn rank_inner<T: Send>(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
     keep: bool,
-) -> (Ranking, Vec<TargetsTaken>) {
+    visit: impl Fn(&Scratch, NodeId) -> T + Sync,
+) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let candidates = arch.candidates();
-    let impacts = parallel::map_chunked(
+    let results = parallel::map_chunked(
         &candidates,
         64,
         progress,
         || Scratch::new(graph),
         |scratch, &c| {
             let found = impact(arch, graph, scratch, &is_target, c, keep);
+            let seen = visit(scratch, c);
             scratch.reset(graph);
-            found
+            (found, seen)
         },
     );
-    let mut found: Vec<Impact> = impacts.into_iter().flatten().collect();
+    // One pass, no second copy of the results: they are one per candidate.
+    let mut found: Vec<Impact> = Vec::new();
+    let mut seen = Vec::with_capacity(results.len());
+    for (impact, visited) in results {
+        found.extend(impact);
+        seen.push(visited);
+    }
     found.sort_by(|a, b| {
         b.critical_down
             .cmp(&a.critical_down)
@@ -222,7 +246,7 @@ fn rank_inner(
     } else {
         Vec::new()
     };
-    (ranking, taken)
+    (ranking, taken, seen)
 }
 
 impl Ranking {

@@ -15,8 +15,8 @@ pub(crate) mod propagate;
 pub mod scenario;
 
 pub use audit::{
-    audit, audit_with, rank, rank_keeping_targets, Audit, Ranking, Spof, TargetSelection,
-    TargetsTaken,
+    audit, audit_with, rank, rank_keeping_targets, rank_visiting, Audit, Ranking, Spof,
+    TargetSelection, TargetsTaken,
 };
 pub use graph::FailureGraph;
 pub use progress::Progress;
