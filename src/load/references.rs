@@ -100,7 +100,6 @@ impl Checker<'_, '_, '_> {
         let Some(declared) = self.st.symbols.declared(sym) else {
             self.st.pending.push(Pending {
                 sym,
-                text: text.into(),
                 want,
                 span,
                 what,
@@ -128,34 +127,48 @@ impl Checker<'_, '_, '_> {
 
     /// Checks the references to ids that were not declared when they were
     /// read, in the order they were read: each is now declared or unknown.
+    /// A pending reference keeps its symbol, not its text: the few that
+    /// fail find their text in one walk of the ids, so a file that names
+    /// its sites before declaring them costs no string per reference.
     pub(super) fn check_pending(&mut self) {
-        for p in std::mem::take(&mut self.st.pending) {
-            match self.st.symbols.declared(p.sym) {
-                Some(declared) if p.want.accepts(declared.kind) => {}
-                Some(declared) => {
-                    let problem = wrong_kind(p.what, &p.text, p.want, p.span, declared);
-                    self.report(problem);
-                }
+        let pending = std::mem::take(&mut self.st.pending);
+        let symbols = &self.st.symbols;
+        let fails = |p: &Pending| {
+            symbols
+                .declared(p.sym)
+                .is_none_or(|d| !p.want.accepts(d.kind))
+        };
+        let failing: Vec<&Pending> = pending.iter().filter(|p| fails(p)).collect();
+        if failing.is_empty() {
+            return;
+        }
+        let wanted: std::collections::HashSet<NodeId> = failing.iter().map(|p| p.sym).collect();
+        let texts: std::collections::HashMap<NodeId, String> = symbols
+            .ids
+            .iter()
+            .filter(|(_, sym)| wanted.contains(sym))
+            .map(|(text, &sym)| (sym, text.clone()))
+            .collect();
+        for p in failing {
+            let text = texts.get(&p.sym).map_or("", String::as_str);
+            let problem = match self.st.symbols.declared(p.sym) {
+                Some(declared) => wrong_kind(p.what, text, p.want, p.span, declared),
                 None => {
-                    let help = self.unknown_id_hint(&p.text, p.want);
-                    let problem = Problem::new(
+                    let help = self.unknown_id_hint(text, p.want);
+                    let file = if self.doc.roots.len() > 1 {
+                        "any file of this architecture"
+                    } else {
+                        "this file"
+                    };
+                    Problem::new(
                         Code::UnknownId,
-                        format!(
-                            "{} names `{}`, which is not in {}",
-                            p.what,
-                            p.text,
-                            if self.doc.roots.len() > 1 {
-                                "any file of this architecture"
-                            } else {
-                                "this file"
-                            }
-                        ),
+                        format!("{} names `{text}`, which is not in {file}", p.what),
                         Label::new(p.span, format!("no {} has this id", p.want.bare_noun())),
                     )
-                    .with_help_opt(help);
-                    self.report(problem);
+                    .with_help_opt(help)
                 }
-            }
+            };
+            self.report(problem);
         }
     }
 

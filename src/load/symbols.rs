@@ -104,7 +104,6 @@ impl Symbols {
 #[derive(Debug)]
 pub(super) struct Pending {
     pub sym: NodeId,
-    pub text: Box<str>,
     pub want: super::references::Want,
     pub span: Span,
     pub what: &'static str,
