@@ -261,18 +261,18 @@ pub(crate) fn parse_into<'a>(
     }
     doc.sources[file.index()] = text;
     let stream = stream.filter(|_| !many && !text.as_bytes().contains(&b'\t'));
-    if stream.is_none() {
-        // Files written by people and generators hold about one node per 10
-        // bytes: reserving that once spares the copies of a growing vector
-        // (pages reserved but never written cost no memory).
-        doc.nodes.reserve(text.len() / 8);
-    }
+    // Files written by people and generators hold about one node per 10
+    // bytes: reserving that once spares the copies of a growing vector
+    // (pages reserved but never written cost no memory). A streamed file
+    // holds one entry at a time.
+    let expected = if stream.is_none() { text.len() / 8 } else { 0 };
+    doc.nodes.reserve(expected);
     let first = doc.nodes.len();
     let mut builder = Builder {
         doc,
         file,
         offsets: Offsets::new(text),
-        sizes: Vec::new(),
+        sizes: Vec::with_capacity(expected),
         first: first as NodeIdx,
         stream,
         stack: Vec::new(),
@@ -566,26 +566,25 @@ impl<'a> Builder<'_, '_, 'a> {
         let Some(Frame::Map {
             section: Some(section),
             ..
-        }) = self.stack.last_mut()
+        }) = self.stack.last()
         else {
             return;
         };
-        let Some(stream) = self.stream.as_mut() else {
-            return;
-        };
-        if !section.repeated {
+        let section = *section;
+        if let (false, Some(stream)) = (section.repeated, self.stream.as_mut()) {
             (stream.sink)(&*self.doc, section.which, key, value);
         }
         let marks = section.marks;
         if marks.anchors != self.anchored {
-            section.marks = Marks {
-                nodes: self.doc.nodes.len(),
-                items: self.doc.items.len(),
-                entries: self.doc.entries.len(),
-                owned: self.doc.owned.len(),
-                tags: self.doc.tags.len(),
-                anchors: self.anchored,
-            };
+            // Kept: the entries after it are dropped back to here.
+            let now = self.marks();
+            if let Some(Frame::Map {
+                section: Some(section),
+                ..
+            }) = self.stack.last_mut()
+            {
+                section.marks = now;
+            }
             return;
         }
         let doc = &mut *self.doc;
