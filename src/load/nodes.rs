@@ -10,7 +10,7 @@ use crate::yaml::tree::{NodeIdx, Value};
 
 use super::checker::{Checker, Field};
 use super::fields::Context;
-use super::references::Want;
+use super::references::{Place, Want};
 use super::symbols::{Declared, Repeat};
 
 /// The sections of a file, in model order.
@@ -309,8 +309,9 @@ impl<'d> Checker<'d, '_, '_> {
             name: field("name").and_then(|f| self.text(f.value, "`name`")),
             owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
             availability: field("availability").and_then(|f| self.availability(f)),
-            depends_on: field("depends_on")
-                .map_or_else(Vec::new, |f| self.dependencies(f.value, "`depends_on`", me)),
+            depends_on: field("depends_on").map_or_else(Vec::new, |f| {
+                self.dependencies(f.value, Place::DependsOn, me)
+            }),
             detail: NodeDetail::Site {
                 kind: SiteKind::Datacenter,
                 within: None,
@@ -351,7 +352,7 @@ impl<'d> Checker<'d, '_, '_> {
                     .and_then(|f| self.choice(f.value, "`kind`", &SiteKind::NAMES, SiteKind::parse))
                     .unwrap_or_default(),
                 within: field("within")
-                    .and_then(|f| self.reference(f.value, Want::Site, "`within`", Some(me))),
+                    .and_then(|f| self.reference(f.value, Want::Site, Place::Within, Some(me))),
                 operator: field("operator").and_then(|f| self.text(f.value, "`operator`")),
             },
             NodeKind::Service => NodeDetail::Service {
@@ -366,8 +367,8 @@ impl<'d> Checker<'d, '_, '_> {
                 runs_in: field("runs_in").and_then(|f| self.placement(f.value, me)),
             },
             NodeKind::Integration => {
-                let mut side = |name: &str, what: &'static str| match field(name) {
-                    Some(f) => self.reference(f.value, Want::Service, what, Some(me)),
+                let mut side = |name: &str, place: Place| match field(name) {
+                    Some(f) => self.reference(f.value, Want::Service, place, Some(me)),
                     None => {
                         self.report(
                             Problem::new(
@@ -380,8 +381,8 @@ impl<'d> Checker<'d, '_, '_> {
                         None
                     }
                 };
-                let consumer = side("consumer", "`consumer`");
-                let provider = side("provider", "`provider`");
+                let consumer = side("consumer", Place::Consumer);
+                let provider = side("provider", Place::Provider);
                 let fallback = match field("fallback") {
                     Some(f) => self.fallbacks(f, me),
                     None => Vec::new(),
@@ -497,7 +498,7 @@ impl<'d> Checker<'d, '_, '_> {
         match doc.get(field.value).0 {
             Value::Seq(items) => items
                 .iter()
-                .filter_map(|&i| self.reference(i, Want::Any, "`fallback`", Some(me)))
+                .filter_map(|&i| self.reference(i, Want::Any, Place::Fallback, Some(me)))
                 .collect(),
             _ if self.is_null(field.value) => Vec::new(),
             _ => {

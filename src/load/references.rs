@@ -45,6 +45,42 @@ impl Want {
     }
 }
 
+/// Where a reference is written, as messages name it. Kept with each
+/// reference that waits for the end of the load, so it is a byte, not a
+/// string: a file can hold millions of references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    DependsOn,
+    Requires,
+    On,
+    AnyOf,
+    RunsIn,
+    PlacementEntry,
+    Site,
+    Within,
+    Consumer,
+    Provider,
+    Fallback,
+}
+
+impl Place {
+    pub(super) fn noun(self) -> &'static str {
+        match self {
+            Place::DependsOn => "`depends_on`",
+            Place::Requires => "`requires`",
+            Place::On => "`on`",
+            Place::AnyOf => "`any_of`",
+            Place::RunsIn => "`runs_in`",
+            Place::PlacementEntry => "a placement entry",
+            Place::Site => "`site`",
+            Place::Within => "`within`",
+            Place::Consumer => "`consumer`",
+            Place::Provider => "`provider`",
+            Place::Fallback => "`fallback`",
+        }
+    }
+}
+
 fn article(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::Site => "a site",
@@ -85,9 +121,10 @@ impl Checker<'_, '_, '_> {
         &mut self,
         idx: NodeIdx,
         want: Want,
-        what: &'static str,
+        place: Place,
         owner: Option<NodeId>,
     ) -> Option<NodeId> {
+        let what = place.noun();
         let span = self.span(idx);
         let text = match self.scalar(idx) {
             Some(Resolved::Str(s)) => s,
@@ -101,8 +138,8 @@ impl Checker<'_, '_, '_> {
             self.st.pending.push(Pending {
                 sym,
                 want,
+                place,
                 span,
-                what,
             });
             return Some(sym);
         };
@@ -152,7 +189,7 @@ impl Checker<'_, '_, '_> {
         for p in failing {
             let text = texts.get(&p.sym).map_or("", String::as_str);
             let problem = match self.st.symbols.declared(p.sym) {
-                Some(declared) => wrong_kind(p.what, text, p.want, p.span, declared),
+                Some(declared) => wrong_kind(p.place.noun(), text, p.want, p.span, declared),
                 None => {
                     let help = self.unknown_id_hint(text, p.want);
                     let file = if self.doc.roots.len() > 1 {
@@ -162,7 +199,7 @@ impl Checker<'_, '_, '_> {
                     };
                     Problem::new(
                         Code::UnknownId,
-                        format!("{} names `{text}`, which is not in {file}", p.what),
+                        format!("{} names `{text}`, which is not in {file}", p.place.noun()),
                         Label::new(p.span, format!("no {} has this id", p.want.bare_noun())),
                     )
                     .with_help_opt(help)
@@ -176,9 +213,10 @@ impl Checker<'_, '_, '_> {
     pub(super) fn dependencies(
         &mut self,
         idx: NodeIdx,
-        what: &'static str,
+        place: Place,
         owner: NodeId,
     ) -> Vec<Dependency> {
+        let what = place.noun();
         let doc = self.doc;
         match doc.get(idx).0 {
             Value::Seq(items) => {
@@ -188,7 +226,7 @@ impl Checker<'_, '_, '_> {
                 deps.extend(
                     items
                         .iter()
-                        .filter_map(|&item| self.dependency(item, what, owner)),
+                        .filter_map(|&item| self.dependency(item, place, owner)),
                 );
                 deps
             }
@@ -205,19 +243,15 @@ impl Checker<'_, '_, '_> {
         }
     }
 
-    fn dependency(
-        &mut self,
-        idx: NodeIdx,
-        what: &'static str,
-        owner: NodeId,
-    ) -> Option<Dependency> {
+    fn dependency(&mut self, idx: NodeIdx, place: Place, owner: NodeId) -> Option<Dependency> {
+        let what = place.noun();
         let doc = self.doc;
         if !matches!(doc.get(idx).0, Value::Map(_)) {
             if matches!(doc.get(idx).0, Value::Seq(_)) {
                 self.wrong_type(idx, &format!("an item of {what}"), "an id or a mapping");
                 return None;
             }
-            let target = self.reference(idx, Want::Any, what, Some(owner))?;
+            let target = self.reference(idx, Want::Any, place, Some(owner))?;
             return Some(Dependency::On {
                 target,
                 mode: Mode::Hard,
@@ -265,7 +299,7 @@ impl Checker<'_, '_, '_> {
                         .with_help("remove `min`, or make this an `any_of` group"),
                     );
                 }
-                let target = self.reference(on.value, Want::Any, "`on`", Some(owner))?;
+                let target = self.reference(on.value, Want::Any, Place::On, Some(owner))?;
                 Some(Dependency::On { target, mode })
             }
             (None, Some(group)) => {
@@ -306,7 +340,7 @@ impl Checker<'_, '_, '_> {
                     .as_ref()
                     .and_then(|f| f.iter().find(|f| f.key == "on"))
                 {
-                    Some(on) => self.reference(on.value, Want::Any, "`on`", Some(owner)),
+                    Some(on) => self.reference(on.value, Want::Any, Place::On, Some(owner)),
                     None => {
                         if fields.is_some() {
                             self.report(Problem::new(
@@ -319,7 +353,7 @@ impl Checker<'_, '_, '_> {
                     }
                 }
             } else {
-                self.reference(item, Want::Any, "`any_of`", Some(owner))
+                self.reference(item, Want::Any, Place::AnyOf, Some(owner))
             };
             match member {
                 Some(m) => members.push(m),
@@ -370,7 +404,7 @@ impl Checker<'_, '_, '_> {
         let doc = self.doc;
         match doc.get(idx).0 {
             Value::Scalar { .. } => {
-                let site = self.reference(idx, Want::Site, "`runs_in`", Some(owner))?;
+                let site = self.reference(idx, Want::Site, Place::RunsIn, Some(owner))?;
                 Some(Placement {
                     entries: vec![PlacementEntry {
                         site,
@@ -442,7 +476,7 @@ impl Checker<'_, '_, '_> {
 
     fn placement_entry(&mut self, idx: NodeIdx, owner: NodeId) -> Option<PlacementEntry> {
         if !matches!(self.doc.get(idx).0, Value::Map(_)) {
-            let site = self.reference(idx, Want::Site, "a placement entry", Some(owner))?;
+            let site = self.reference(idx, Want::Site, Place::PlacementEntry, Some(owner))?;
             return Some(PlacementEntry {
                 site,
                 requires: Vec::new(),
@@ -451,7 +485,7 @@ impl Checker<'_, '_, '_> {
         let fields = self.fields(idx, Context::PlacementEntry, "a placement entry")?;
         let mut requires = Vec::new();
         if let Some(f) = fields.iter().find(|f| f.key == "requires") {
-            requires = self.dependencies(f.value, "`requires`", owner);
+            requires = self.dependencies(f.value, Place::Requires, owner);
         }
         let Some(site) = fields.iter().find(|f| f.key == "site") else {
             self.report(
@@ -464,7 +498,7 @@ impl Checker<'_, '_, '_> {
             );
             return None;
         };
-        let site = self.reference(site.value, Want::Site, "`site`", Some(owner))?;
+        let site = self.reference(site.value, Want::Site, Place::Site, Some(owner))?;
         Some(PlacementEntry { site, requires })
     }
 }

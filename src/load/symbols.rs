@@ -105,8 +105,8 @@ impl Symbols {
 pub(super) struct Pending {
     pub sym: NodeId,
     pub want: super::references::Want,
+    pub place: super::references::Place,
     pub span: Span,
-    pub what: &'static str,
 }
 
 /// A second declaration of an id, reported with the others of the same id
