@@ -38,6 +38,9 @@ fn spaces(out: &mut dyn Write, n: usize) -> io::Result<()> {
 }
 
 /// A list of ids at `indent` spaces, laid out as serde_json's pretty printer does.
+/// Lines are gathered in a buffer and written a few kilobytes at a time: an
+/// audit writes millions of ids, and a call through `dyn Write` per piece
+/// of each line cost more than the line.
 fn id_list(
     out: &mut dyn Write,
     arch: &Architecture,
@@ -47,14 +50,28 @@ fn id_list(
     if ids.is_empty() {
         return out.write_all(b"[]");
     }
-    out.write_all(b"[\n")?;
+    const FLUSH_AT: usize = 1 << 16;
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT.min(ids.len() * 32) + 256);
+    buf.extend_from_slice(b"[\n");
     for (i, id) in ids.iter().enumerate() {
-        spaces(out, indent + 2)?;
-        string(out, arch.name_of(*id))?;
-        out.write_all(if i + 1 < ids.len() { b",\n" } else { b"\n" })?;
+        let text = arch.name_of(*id);
+        buf.resize(buf.len() + indent + 2, b' ');
+        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            buf.push(b'"');
+            buf.extend_from_slice(text.as_bytes());
+            buf.push(b'"');
+        } else {
+            string(&mut buf, text)?;
+        }
+        buf.extend_from_slice(if i + 1 < ids.len() { b",\n" } else { b"\n" });
+        if buf.len() >= FLUSH_AT {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
-    spaces(out, indent)?;
-    out.write_all(b"]")
+    buf.resize(buf.len() + indent, b' ');
+    buf.push(b']');
+    out.write_all(&buf)
 }
 
 /// `what-if` as JSON, streamed: the same text as [`what_if`] pretty-printed,
