@@ -25,18 +25,6 @@ fn string(out: &mut dyn Write, text: &str) -> io::Result<()> {
     serde_json::to_writer(&mut *out, text).map_err(io::Error::other)
 }
 
-/// `n` spaces, written from a fixed buffer rather than formatted.
-fn spaces(out: &mut dyn Write, n: usize) -> io::Result<()> {
-    const SPACES: &[u8; 16] = b"                ";
-    let mut left = n;
-    while left > 0 {
-        let step = left.min(SPACES.len());
-        out.write_all(&SPACES[..step])?;
-        left -= step;
-    }
-    Ok(())
-}
-
 /// A list of ids at `indent` spaces, laid out as serde_json's pretty printer does.
 /// Lines are gathered in a buffer and written a few kilobytes at a time: an
 /// audit writes millions of ids, and a call through `dyn Write` per piece
