@@ -270,9 +270,6 @@ mod tests {
                 serde_json::to_string(text).unwrap()
             );
         }
-        let mut out = Vec::new();
-        spaces(&mut out, 37).unwrap();
-        assert_eq!(out, vec![b' '; 37]);
     }
 
     /// The streamed text is exactly the pretty-printed document, so either
