@@ -253,15 +253,10 @@ impl<'d, 'a, 's> Checker<'d, 'a, 's> {
         }
     }
 
-    /// A string kept in the model, where it is held without spare capacity.
+    /// A string kept in the model, where it is held without spare capacity
+    /// (`string` allocates exactly, so the conversion does not copy).
     pub(super) fn text(&mut self, idx: NodeIdx, what: &str) -> Option<Box<str>> {
-        match self.scalar(idx) {
-            Some(Resolved::Str(s)) => Some(s.into()),
-            _ => {
-                self.wrong_type(idx, what, "a string");
-                None
-            }
-        }
+        self.string(idx, what).map(String::into_boxed_str)
     }
 
     pub(super) fn boolean(&mut self, idx: NodeIdx, what: &str) -> Option<bool> {
