@@ -2,10 +2,11 @@
 //! each needs. Nothing here knows about YAML; the loader builds it and the
 //! engine reads it. Nodes refer to each other by dense [`NodeId`]s.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::Span;
 use crate::rule::Rule;
+
+mod id_index;
+pub use id_index::IdIndex;
 
 /// Dense index of a node in [`Architecture::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -248,7 +249,7 @@ pub enum NodeDetail {
 /// A site, service or integration.
 pub struct Node {
     /// Its id, unique in the architecture.
-    pub id: String,
+    pub id: Box<str>,
     /// Display name.
     pub name: Option<Box<str>>,
     /// Who runs it.
@@ -364,8 +365,8 @@ pub struct Architecture {
     pub description: Option<String>,
     /// Sites first, then services, then integrations, each in file order.
     pub nodes: Vec<Node>,
-    /// Id to index.
-    pub ids: HashMap<String, NodeId>,
+    /// Id to index, through the nodes' own ids.
+    pub ids: IdIndex,
 }
 
 impl Architecture {
@@ -376,7 +377,17 @@ impl Architecture {
 
     /// The index of an id, if it is declared.
     pub fn id_of(&self, id: &str) -> Option<NodeId> {
-        self.ids.get(id).copied()
+        self.ids.find(id, |at| &self.nodes[at.index()].id)
+    }
+
+    /// Rebuilds [`Architecture::ids`] from the nodes (the first of an id
+    /// given twice wins), for an architecture built by hand.
+    pub fn reindex(&mut self) {
+        let mut ids = IdIndex::default();
+        for (i, node) in self.nodes.iter().enumerate() {
+            ids.find_or_insert(&node.id, NodeId(i as u32), |at| &self.nodes[at.index()].id);
+        }
+        self.ids = ids;
     }
 
     /// The id of the node at an index.

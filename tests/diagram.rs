@@ -114,7 +114,7 @@ fn every_example_renders_and_shows_every_id_as_written() {
             // A multi-line id would be split over several text elements;
             // the examples have none.
             assert!(
-                texts.iter().any(|t| t == &node.id),
+                texts.iter().any(|t| **t == *node.id),
                 "{f}: `{}` not shown as written; texts: {texts:?}",
                 node.id
             );

@@ -27,7 +27,7 @@ impl Rng {
 
 fn node(id: String, detail: NodeDetail) -> Node {
     Node {
-        id,
+        id: id.into(),
         name: None,
         owner: None,
         availability: None,
@@ -166,11 +166,9 @@ pub fn random_architecture(seed: u64) -> Architecture {
     }
     // Make the names unique whatever the arithmetic above gave.
     for (i, n) in arch.nodes.iter_mut().enumerate() {
-        n.id = format!("{}-{i}", n.id);
+        n.id = format!("{}-{i}", n.id).into();
     }
-    for (i, n) in arch.nodes.iter().enumerate() {
-        arch.ids.insert(n.id.clone(), NodeId(i as u32));
-    }
+    arch.reindex();
     arch
 }
 

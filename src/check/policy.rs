@@ -200,7 +200,7 @@ fn suppression(
         Some(s) => Some((s.reason.clone(), SuppressedBy::Inline)),
         None => ignores
             .0
-            .get(&(f.rule, node.id.as_str()))
+            .get(&(f.rule, &*node.id))
             .map(|i| (i.reason.clone(), SuppressedBy::Config)),
     }
 }

@@ -320,7 +320,7 @@ pub(crate) fn resolve_ids(
             Some(n) => resolved.push(n),
             None => {
                 ok = false;
-                let mut known: Vec<String> = arch.nodes.iter().map(|n| n.id.clone()).collect();
+                let mut known: Vec<String> = arch.nodes.iter().map(|n| n.id.to_string()).collect();
                 known.sort_unstable();
                 let id = id.clone();
                 tell(io, &Notice::UnknownId { flag, id, known })?;

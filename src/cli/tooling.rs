@@ -126,7 +126,7 @@ pub(super) fn ids(words: &[String], io: &mut Io<'_>) -> CmdResult {
         return Ok(OK);
     };
     if let Ok(loaded) = spof::load::load_path(&file, spof::load::read::DEFAULT_MAX_BYTES) {
-        let mut ids: Vec<&str> = loaded.arch.nodes.iter().map(|n| n.id.as_str()).collect();
+        let mut ids: Vec<&str> = loaded.arch.nodes.iter().map(|n| &*n.id).collect();
         ids.sort_unstable();
         for id in ids {
             // A completion word is one line: ids with line breaks cannot be offered.

@@ -287,7 +287,7 @@ mod tests {
     fn nodes_are_put_in_model_order_in_place() {
         let text = "version: 1\nintegrations:\n  i: { consumer: a, provider: b }\nservices:\n  b: { runs_in: dc, depends_on: [a] }\n  a: { runs_in: [dc2, dc], external: true }\nsites:\n  dc2: { within: dc }\n  dc: {}\n";
         let arch = outcome(&[("a.yaml", text)], true).expect("valid");
-        let ids: Vec<&str> = arch.nodes.iter().map(|n| n.id.as_str()).collect();
+        let ids: Vec<&str> = arch.nodes.iter().map(|n| &*n.id).collect();
         assert_eq!(ids, ["dc2", "dc", "b", "a", "i"]);
         for (i, node) in arch.nodes.iter().enumerate() {
             assert_eq!(arch.id_of(&node.id), Some(crate::model::NodeId(i as u32)));

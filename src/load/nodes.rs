@@ -72,7 +72,7 @@ impl<'d> Checker<'d, '_, '_> {
                 return None;
             }
         };
-        let sym = self.st.symbols.declare_id(id);
+        let sym = self.st.symbols.intern(id);
         let first = self.st.symbols.declare(sym, kind, id_span).err();
         if streamed {
             if let Some(repeat) = same_section(first, kind, id_span) {
@@ -110,7 +110,7 @@ impl<'d> Checker<'d, '_, '_> {
         let Some(raw) = self.doc.key_text(key) else {
             return;
         };
-        let sym = self.st.symbols.ids.get(raw).copied();
+        let sym = self.st.symbols.get(raw);
         let declared = sym.and_then(|sym| self.st.symbols.declared(sym));
         let first = same_section(declared, kind, at).or_else(|| self.invalid_key(raw, kind, at));
         self.repeated_key(raw, at, first);
@@ -191,7 +191,7 @@ impl<'d> Checker<'d, '_, '_> {
     /// order sections were read in), renumbered from symbols to model ids.
     /// Reordered in place: the nodes are the bulk of the model, and a
     /// second copy of them would be the load's peak.
-    fn numbered(&mut self, ids: &mut std::collections::HashMap<String, NodeId>) -> Vec<Node> {
+    fn numbered(&mut self, ids: &mut crate::model::IdIndex) -> Vec<Node> {
         let mut nodes = std::mem::take(&mut self.st.nodes);
         let mut syms = std::mem::take(&mut self.st.syms);
         let key = |n: &Node| (kind_index(n.kind()), n.id_span);
@@ -200,7 +200,7 @@ impl<'d> Checker<'d, '_, '_> {
             order.sort_unstable_by_key(|&i| key(&nodes[i]));
             permute(&mut nodes, &mut syms, order);
         }
-        let to = self.st.symbols.numbering(&syms);
+        let to = self.st.symbols.numbering(&mut nodes, &syms);
         for sym in &mut self.st.inherit {
             *sym = to[sym.index()].unwrap_or(*sym);
         }
@@ -305,7 +305,8 @@ impl<'d> Checker<'d, '_, '_> {
         let fields = fields.unwrap_or_default();
         let field = |name: &str| fields.iter().find(|f| f.key == name);
         let mut node = Node {
-            id: entry.id.to_string(),
+            // Moved in from the symbols when the nodes are numbered.
+            id: Box::default(),
             name: field("name").and_then(|f| self.text(f.value, "`name`")),
             owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
             availability: field("availability").and_then(|f| self.availability(f)),

@@ -102,15 +102,13 @@ impl Checker<'_, '_, '_> {
         self.st.hint_budget = self.st.hint_budget.checked_sub(cost)?;
         let kind_of = |sym: &NodeId| symbols.info[sym.index()].map(|(kind, _)| kind);
         let fitting = symbols
-            .ids
             .iter()
-            .filter(|(_, sym)| kind_of(sym).is_some_and(|k| want.accepts(k)))
-            .map(|(id, _)| id.as_str());
+            .filter(|(sym, _)| kind_of(sym).is_some_and(|k| want.accepts(k)))
+            .map(|(_, id)| id);
         let any = symbols
-            .ids
             .iter()
-            .filter(|(_, sym)| kind_of(sym).is_some())
-            .map(|(id, _)| id.as_str());
+            .filter(|(sym, _)| kind_of(sym).is_some())
+            .map(|(_, id)| id);
         suggest::hint(text, fitting).or_else(|| suggest::hint(text, any))
     }
 
@@ -179,15 +177,9 @@ impl Checker<'_, '_, '_> {
         if failing.is_empty() {
             return;
         }
-        let wanted: std::collections::HashSet<NodeId> = failing.iter().map(|p| p.sym).collect();
-        let texts: std::collections::HashMap<NodeId, String> = symbols
-            .ids
-            .iter()
-            .filter(|(_, sym)| wanted.contains(sym))
-            .map(|(text, &sym)| (sym, text.clone()))
-            .collect();
         for p in failing {
-            let text = texts.get(&p.sym).map_or("", String::as_str);
+            let text = self.st.symbols.texts[p.sym.index()].to_string();
+            let text = text.as_str();
             let problem = match self.st.symbols.declared(p.sym) {
                 Some(declared) => wrong_kind(p.place.noun(), text, p.want, p.span, declared),
                 None => {

@@ -8,10 +8,8 @@
 //! `numbering`; until then the `NodeId`s inside the checker's nodes are
 //! symbols.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::Span;
-use crate::model::{Dependency, Node, NodeDetail, NodeId, NodeKind, Placement};
+use crate::model::{Dependency, IdIndex, Node, NodeDetail, NodeId, NodeKind, Placement};
 
 /// An id declared by a key of `sites`, `services` or `integrations`.
 #[derive(Clone, Copy, Debug)]
@@ -21,36 +19,42 @@ pub(super) struct Declared {
     pub span: Span,
 }
 
-/// Every id met, once: the map becomes [`crate::model::Architecture::ids`]
-/// as it is, so each id is hashed once on the way in.
+/// Every id met, once. Its text is kept here alone until
+/// [`Symbols::numbering`] moves it into its node, and the index becomes
+/// [`crate::model::Architecture::ids`] as it is, so each id is hashed once
+/// on the way in and stored once.
 #[derive(Debug, Default)]
 pub(super) struct Symbols {
-    pub ids: HashMap<String, NodeId>,
+    pub ids: IdIndex,
+    /// By symbol: its text.
+    pub texts: Vec<Box<str>>,
     /// By symbol: its kind and where it is declared, once it is.
     pub info: Vec<Option<(NodeKind, Span)>>,
 }
 
 impl Symbols {
-    /// The symbol of `id`, new if it was never met.
-    pub(super) fn intern(&mut self, id: &str) -> NodeId {
-        if let Some(&sym) = self.ids.get(id) {
-            return sym;
-        }
-        let sym = NodeId(self.info.len() as u32);
-        self.ids.insert(id.to_string(), sym);
-        self.info.push(None);
-        sym
+    /// The symbol of `id`, if it was met.
+    pub(super) fn get(&self, id: &str) -> Option<NodeId> {
+        self.ids.find(id, |sym| &self.texts[sym.index()])
     }
 
-    /// The symbol of a declared `id`, new if it was never met: one hash,
-    /// as most ids are declared before anything names them.
-    pub(super) fn declare_id(&mut self, id: &str) -> NodeId {
-        let next = NodeId(self.info.len() as u32);
-        let sym = *self.ids.entry(id.to_string()).or_insert(next);
-        if sym == next {
+    /// The symbol of `id`, new if it was never met: one hash, whether it
+    /// is a reference or a declaration (most ids are declared before
+    /// anything names them).
+    pub(super) fn intern(&mut self, id: &str) -> NodeId {
+        let next = NodeId(self.texts.len() as u32);
+        let texts = &self.texts;
+        let (sym, new) = self.ids.find_or_insert(id, next, |sym| &texts[sym.index()]);
+        if new {
+            self.texts.push(id.into());
             self.info.push(None);
         }
         sym
+    }
+
+    /// Every symbol with its text.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (NodeId, &str)> + Clone {
+        (0..self.texts.len() as u32).map(|i| (NodeId(i), &*self.texts[i as usize]))
     }
 
     /// The declaration of a symbol, if it has one yet.
@@ -82,19 +86,21 @@ impl Symbols {
     /// Each symbol's `NodeId` in the model, given the symbols of the nodes
     /// in model order; `None` for an id never declared (a load with one
     /// fails, but the model is still built, so nothing may panic on it).
-    /// The map of ids keeps the declared ones, renumbered.
-    pub(super) fn numbering(&mut self, order: &[NodeId]) -> Vec<Option<NodeId>> {
+    /// The index keeps the declared ones, renumbered, and each node gets
+    /// its text (moved, not copied).
+    pub(super) fn numbering(
+        &mut self,
+        nodes: &mut [Node],
+        order: &[NodeId],
+    ) -> Vec<Option<NodeId>> {
         let mut to = vec![None; self.info.len()];
-        for (at, sym) in order.iter().enumerate() {
+        for ((at, sym), node) in order.iter().enumerate().zip(nodes) {
             to[sym.index()] = Some(NodeId(at as u32));
+            node.id = std::mem::take(&mut self.texts[sym.index()]);
         }
-        self.ids.retain(|_, sym| match to[sym.index()] {
-            Some(id) => {
-                *sym = id;
-                true
-            }
-            None => false,
-        });
+        self.ids
+            .renumber(|sym| to.get(sym.index()).copied().flatten());
+        self.texts = Vec::new();
         to
     }
 }

@@ -172,7 +172,7 @@ impl<'a> Drawer<'a> {
 
     fn label(&self, id: NodeId) -> String {
         let node = self.arch.node(id);
-        let mut lines = vec![node.id.clone()];
+        let mut lines = vec![node.id.to_string()];
         if let Some(name) = &node.name {
             if **name != *node.id {
                 lines.push(name.to_string());
