@@ -175,7 +175,7 @@ pub enum Dependency {
     /// Met while at least `min` members are up.
     AnyOf {
         /// The alternatives.
-        members: Vec<NodeId>,
+        members: Box<[NodeId]>,
         /// How many of them must be up.
         min: u32,
         /// Down or only degraded when fewer are up.
@@ -187,7 +187,7 @@ pub enum Dependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement {
     /// The sites, in file order.
-    pub entries: Vec<PlacementEntry>,
+    pub entries: Box<[PlacementEntry]>,
     /// How many entries must be up (1 unless the file says).
     pub min: u32,
 }
@@ -198,7 +198,7 @@ pub struct PlacementEntry {
     /// The site.
     pub site: NodeId,
     /// What a copy there needs besides the site (a standby's tooling).
-    pub requires: Vec<Dependency>,
+    pub requires: Box<[Dependency]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -237,7 +237,7 @@ pub enum NodeDetail {
         /// Whether losing it takes the consumer down or only degrades it.
         mode: Mode,
         /// Alternatives to the provider.
-        fallback: Vec<NodeId>,
+        fallback: Box<[NodeId]>,
         /// Its own tier, or the consumer's when the file gives none.
         tier: Tier,
         /// Its users.
@@ -257,7 +257,7 @@ pub struct Node {
     /// Probability that it is up on its own.
     pub availability: Option<f64>,
     /// What it needs besides its placement.
-    pub depends_on: Vec<Dependency>,
+    pub depends_on: Box<[Dependency]>,
     /// What is particular to its kind.
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.

@@ -31,7 +31,7 @@ fn node(id: String, detail: NodeDetail) -> Node {
         name: None,
         owner: None,
         availability: None,
-        depends_on: vec![],
+        depends_on: Box::default(),
         detail,
         id_span: Default::default(),
         notes: None,
@@ -74,7 +74,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 let members: Vec<NodeId> = (0..n).map(|_| pick(rng)).collect();
                 let min = 1 + rng.below(n) as u32;
                 out.push(Dependency::AnyOf {
-                    members,
+                    members: members.into(),
                     min,
                     mode: mode(rng),
                 });
@@ -98,7 +98,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = if rng.chance(20) { 1 } else { 0 };
-        n.depends_on = deps(&mut rng, i, count);
+        n.depends_on = deps(&mut rng, i, count).into();
         arch.nodes.push(n);
     }
     for s in 0..services {
@@ -109,9 +109,9 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 .map(|_| PlacementEntry {
                     site: NodeId(rng.below(sites) as u32),
                     requires: if rng.chance(30) {
-                        deps(&mut rng, i, 1)
+                        deps(&mut rng, i, 1).into()
                     } else {
-                        vec![]
+                        Box::default()
                     },
                 })
                 .collect();
@@ -132,7 +132,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = rng.below(3);
-        n.depends_on = deps(&mut rng, i, count);
+        n.depends_on = deps(&mut rng, i, count).into();
         if rng.chance(60) {
             n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]);
         }

@@ -310,8 +310,8 @@ impl<'d> Checker<'d, '_, '_> {
             name: field("name").and_then(|f| self.text(f.value, "`name`")),
             owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
             availability: field("availability").and_then(|f| self.availability(f)),
-            depends_on: field("depends_on").map_or_else(Vec::new, |f| {
-                self.dependencies(f.value, Place::DependsOn, me)
+            depends_on: field("depends_on").map_or_else(Box::default, |f| {
+                self.dependencies(f.value, Place::DependsOn, me).into()
             }),
             detail: NodeDetail::Site {
                 kind: SiteKind::Datacenter,
@@ -395,7 +395,7 @@ impl<'d> Checker<'d, '_, '_> {
                     mode: field("mode")
                         .and_then(|f| self.mode(f))
                         .unwrap_or(Mode::Hard),
-                    fallback,
+                    fallback: fallback.into(),
                     // Marked as unset with Low + INHERIT until the consumer is known.
                     tier: tier(self).unwrap_or(INHERIT_TIER),
                     users: users(self).unwrap_or(0),

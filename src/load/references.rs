@@ -297,7 +297,11 @@ impl Checker<'_, '_, '_> {
             (None, Some(group)) => {
                 let members = self.any_of_members(group, owner)?;
                 let min = self.group_min(min_field, members.len(), "the `any_of` group")?;
-                Some(Dependency::AnyOf { members, min, mode })
+                Some(Dependency::AnyOf {
+                    members: members.into(),
+                    min,
+                    mode,
+                })
             }
         }
     }
@@ -398,16 +402,19 @@ impl Checker<'_, '_, '_> {
             Value::Scalar { .. } => {
                 let site = self.reference(idx, Want::Site, Place::RunsIn, Some(owner))?;
                 Some(Placement {
-                    entries: vec![PlacementEntry {
+                    entries: Box::new([PlacementEntry {
                         site,
-                        requires: Vec::new(),
-                    }],
+                        requires: Box::default(),
+                    }]),
                     min: 1,
                 })
             }
             Value::Seq(items) => {
                 let entries = self.placement_entries(idx, items, owner)?;
-                Some(Placement { entries, min: 1 })
+                Some(Placement {
+                    entries: entries.into(),
+                    min: 1,
+                })
             }
             Value::Map(_) => {
                 let fields = self.fields(idx, Context::Placement, "`runs_in`")?;
@@ -433,7 +440,10 @@ impl Checker<'_, '_, '_> {
                 let entries = self.placement_entries(sites.value, items, owner)?;
                 let min_field = fields.iter().find(|f| f.key == "min");
                 let min = self.group_min(min_field, entries.len(), "the placement")?;
-                Some(Placement { entries, min })
+                Some(Placement {
+                    entries: entries.into(),
+                    min,
+                })
             }
         }
     }
@@ -471,7 +481,7 @@ impl Checker<'_, '_, '_> {
             let site = self.reference(idx, Want::Site, Place::PlacementEntry, Some(owner))?;
             return Some(PlacementEntry {
                 site,
-                requires: Vec::new(),
+                requires: Box::default(),
             });
         }
         let fields = self.fields(idx, Context::PlacementEntry, "a placement entry")?;
@@ -491,7 +501,10 @@ impl Checker<'_, '_, '_> {
             return None;
         };
         let site = self.reference(site.value, Want::Site, Place::Site, Some(owner))?;
-        Some(PlacementEntry { site, requires })
+        Some(PlacementEntry {
+            site,
+            requires: requires.into(),
+        })
     }
 }
 

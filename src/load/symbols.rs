@@ -136,7 +136,7 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
         NodeDetail::Site { within, .. } => *within = within.and_then(map),
         NodeDetail::Service { runs_in, .. } => {
             if let Some(Placement { entries, .. }) = runs_in {
-                entries.retain_mut(|entry| match map(entry.site) {
+                retain_mut(entries, |entry| match map(entry.site) {
                     Some(site) => {
                         entry.site = site;
                         renumber_dependencies(&mut entry.requires, &map);
@@ -154,17 +154,27 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
         } => {
             *consumer = map(*consumer).unwrap_or(me);
             *provider = map(*provider).unwrap_or(me);
-            fallback.retain_mut(|f| map(*f).map(|id| *f = id).is_some());
+            retain_mut(fallback, |f| map(*f).map(|id| *f = id).is_some());
         }
     }
 }
 
-fn renumber_dependencies(deps: &mut Vec<Dependency>, map: &impl Fn(NodeId) -> Option<NodeId>) {
-    deps.retain_mut(|dep| match dep {
+fn renumber_dependencies(deps: &mut Box<[Dependency]>, map: &impl Fn(NodeId) -> Option<NodeId>) {
+    retain_mut(deps, |dep| match dep {
         Dependency::On { target, .. } => map(*target).map(|id| *target = id).is_some(),
         Dependency::AnyOf { members, .. } => {
-            members.retain_mut(|m| map(*m).map(|id| *m = id).is_some());
+            retain_mut(members, |m| map(*m).map(|id| *m = id).is_some());
             !members.is_empty()
         }
     });
+}
+
+/// `Vec::retain_mut` for a boxed slice. The model's lists are boxed slices
+/// (8 bytes less than a `Vec` each, and no spare capacity); the box is
+/// reallocated only when something is dropped, which happens only in a
+/// load that fails.
+fn retain_mut<T>(items: &mut Box<[T]>, keep: impl FnMut(&mut T) -> bool) {
+    let mut list = std::mem::take(items).into_vec();
+    list.retain_mut(keep);
+    *items = list.into_boxed_slice();
 }
