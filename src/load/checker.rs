@@ -39,12 +39,26 @@ pub(super) struct State {
     pub hint_budget: usize,
 }
 
+/// The fewest bytes a file in the usual layout spends on a node (its key,
+/// a field or two, its references): the state is sized for the text's
+/// length over this before the first entry is read. The id table is then
+/// never rehashed (each rehash hashes every id again), and the node list
+/// never copied; a denser file grows them as usual, and capacity never
+/// touched costs address space, not memory.
+const BYTES_PER_NODE: usize = 128;
+
 impl State {
-    pub(super) fn new() -> Self {
-        State {
+    /// The state for files of `bytes` bytes in all.
+    pub(super) fn new(bytes: usize) -> Self {
+        let nodes = bytes / BYTES_PER_NODE;
+        let mut state = State {
             hint_budget: HINT_BUDGET,
+            nodes: Vec::with_capacity(nodes),
+            syms: Vec::with_capacity(nodes),
             ..State::default()
-        }
+        };
+        state.symbols.reserve(nodes);
+        state
     }
 }
 

@@ -146,7 +146,7 @@ fn check_files(
     stream: bool,
 ) -> Result<Loaded, LoadError> {
     let mut doc = tree::Document::default();
-    let mut state = checker::State::new();
+    let mut state = checker::State::new(files.iter().map(|f| f.text.len()).sum());
     let mut readable = true;
     for (i, source) in files.iter().enumerate() {
         let file = FileId(i as u32);

@@ -52,6 +52,14 @@ impl Symbols {
         sym
     }
 
+    /// Room for `more` symbols without growing.
+    pub(super) fn reserve(&mut self, more: usize) {
+        let texts = &self.texts;
+        self.ids.reserve(more, |sym| &texts[sym.index()]);
+        self.texts.reserve(more);
+        self.info.reserve(more);
+    }
+
     /// Every symbol with its text.
     pub(super) fn iter(&self) -> impl Iterator<Item = (NodeId, &str)> + Clone {
         (0..self.texts.len() as u32).map(|i| (NodeId(i), &*self.texts[i as usize]))

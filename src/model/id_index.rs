@@ -65,6 +65,12 @@ impl IdIndex {
         }
     }
 
+    /// Room for `more` ids without growing.
+    pub fn reserve<'t>(&mut self, more: usize, text_of: impl Fn(NodeId) -> &'t str) {
+        let state = &self.state;
+        self.table.reserve(more, |&at| state.hash_one(text_of(at)));
+    }
+
     /// Renumbers the indices: `to` gives each one's new index, or `None`
     /// to drop it. The new indices must have the same texts as the old.
     pub fn renumber(&mut self, to: impl Fn(NodeId) -> Option<NodeId>) {
