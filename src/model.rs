@@ -232,8 +232,6 @@ pub enum NodeDetail {
         consumer: NodeId,
         /// The service it uses.
         provider: NodeId,
-        /// The feature, in words.
-        feature: Option<Box<str>>,
         /// Whether losing it takes the consumer down or only degrades it.
         mode: Mode,
         /// Alternatives to the provider.
@@ -263,15 +261,17 @@ pub struct Node {
     /// Where the node's id is written, for reports that point at the file.
     pub id_span: Span,
     /// What few nodes have: boxed, so that a node of a big file does not
-    /// carry three empty fields (a node is the bulk of a model).
+    /// carry four empty fields (a node is the bulk of a model).
     pub notes: Option<Box<Notes>>,
 }
 
-/// A node's description, tags and silenced findings.
+/// A node's description, tags, feature and silenced findings.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Notes {
     /// Free text.
     pub description: Option<String>,
+    /// An integration's feature, in words (§6).
+    pub feature: Option<Box<str>>,
     /// Free labels.
     pub tags: Vec<String>,
     /// `spof check` findings silenced on this node (`x-spof-ignore`).
@@ -343,6 +343,11 @@ impl Node {
     /// Its description.
     pub fn description(&self) -> Option<&str> {
         self.notes.as_ref()?.description.as_deref()
+    }
+
+    /// An integration's feature, in words.
+    pub fn feature(&self) -> Option<&str> {
+        self.notes.as_ref()?.feature.as_deref()
     }
 
     /// Its tags.

@@ -155,7 +155,6 @@ pub fn random_architecture(seed: u64) -> Architecture {
             NodeDetail::Integration {
                 consumer: service(&mut rng),
                 provider: service(&mut rng),
-                feature: None,
                 mode: mode(&mut rng),
                 fallback,
                 tier,

@@ -322,6 +322,8 @@ impl<'d> Checker<'d, '_, '_> {
             notes: Notes {
                 description: field("description")
                     .and_then(|f| self.string(f.value, "`description`")),
+                // An integration's is read with its other fields.
+                feature: None,
                 tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
                 suppressions: field("x-spof-ignore")
                     .map_or_else(Vec::new, |f| self.suppressions(f.value)),
@@ -388,10 +390,16 @@ impl<'d> Checker<'d, '_, '_> {
                     Some(f) => self.fallbacks(f, me),
                     None => Vec::new(),
                 };
+                // In the notes: few nodes have one, and every node would
+                // carry its room.
+                if let Some(feature) =
+                    field("feature").and_then(|f| self.text(f.value, "`feature`"))
+                {
+                    node.notes.get_or_insert_default().feature = Some(feature);
+                }
                 NodeDetail::Integration {
                     consumer: consumer.unwrap_or(me),
                     provider: provider.unwrap_or(me),
-                    feature: field("feature").and_then(|f| self.text(f.value, "`feature`")),
                     mode: field("mode")
                         .and_then(|f| self.mode(f))
                         .unwrap_or(Mode::Hard),

@@ -185,10 +185,7 @@ impl<'a> Drawer<'a> {
         if node.users() > 0 {
             facts.push(format!("{} users", thousands(node.users())));
         }
-        if let NodeDetail::Integration {
-            feature: Some(f), ..
-        } = &node.detail
-        {
+        if let Some(f) = node.feature() {
             lines.push(f.to_string());
         }
         if !facts.is_empty() {
