@@ -101,7 +101,10 @@ impl Symbols {
         nodes: &mut [Node],
         order: &[NodeId],
     ) -> Vec<Option<NodeId>> {
-        let mut to = vec![None; self.info.len()];
+        // Every declaration is checked by now: freed first, as the end of
+        // the load is its peak.
+        self.info = Vec::new();
+        let mut to = vec![None; self.texts.len()];
         for ((at, sym), node) in order.iter().enumerate().zip(nodes) {
             to[sym.index()] = Some(NodeId(at as u32));
             node.id = std::mem::take(&mut self.texts[sym.index()]);
