@@ -249,7 +249,7 @@ pub(crate) fn tell(io: &mut Io<'_>, notice: &Notice) -> std::io::Result<()> {
 
 /// Loads a file, or reports why not on stderr.
 pub(crate) fn load(path: &Path, io: &mut Io<'_>) -> std::io::Result<Option<Loaded>> {
-    match load::load_path(path, io.max_file_bytes) {
+    match load::load_model(path, io.max_file_bytes) {
         Ok(loaded) => Ok(Some(loaded)),
         Err(failure) => {
             report_failure(&failure, io)?;

@@ -11,6 +11,7 @@ mod checker;
 pub mod config;
 pub mod fields;
 mod include;
+mod lean;
 
 pub use include::{FileSystem, SourceTree};
 mod nodes;
@@ -77,6 +78,30 @@ pub fn load_path(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
         Err(e) => return Err(LoadFailure::Invalid(e)),
     };
     load_tree(root, path, &FileSystem { limit })
+}
+
+/// Like [`load_path`], for commands that never quote the file once it is
+/// loaded (all but `check`, whose human report shows the lines it is
+/// about): a file of one piece, read with no problem, is read in blocks
+/// and its text is not kept, so that the file is never in memory whole
+/// beside its model. Every other file is loaded by [`load_path`]; the
+/// answer is the same either way (see `lean`).
+pub fn load_model(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
+    if let Ok((file, len)) = read::open_file(path, limit) {
+        let name = path.display().to_string();
+        if let Some(loaded) = lean::load(&name, file, len, limit) {
+            return Ok(loaded);
+        }
+    }
+    load_path(path, limit)
+}
+
+/// The lean load of one file given as a reader (`len` bytes long, read no
+/// further than `limit`): `Some` only when the file is of one piece and
+/// valid, with the model [`load_bytes`] would give and no text kept; `None`
+/// when it must be loaded the usual way (see [`load_model`]).
+pub fn load_lean(name: &str, reader: impl std::io::Read, len: u64, limit: u64) -> Option<Loaded> {
+    lean::load(name, reader, len, limit)
 }
 
 /// Validates the root file (already read from `path`) with every file it
@@ -255,6 +280,49 @@ mod tests {
         assert_eq!(outcome(files, true), outcome(files, false), "{files:?}");
     }
 
+    /// A lean load (text not kept), read a few bytes at a time: `Some` only
+    /// with the model the usual load gives.
+    fn lean(text: &str) -> Option<Architecture> {
+        struct Trickle<'b>(&'b [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = 3.min(buf.len()).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let len = text.len() as u64;
+        let loaded = lean::load("m.yaml", Trickle(text.as_bytes()), len, u64::MAX)?;
+        assert!(loaded.sources[0].text.is_empty());
+        assert_eq!(
+            Ok(&loaded.arch),
+            outcome(&[("m.yaml", text)], true).as_ref()
+        );
+        Some(loaded.arch)
+    }
+
+    #[test]
+    fn a_lean_load_gives_the_usual_model_or_leaves_the_file_to_it() {
+        let kakao = include_str!("../../graphs/kakao-2022.yaml");
+        assert!(lean(kakao).is_some(), "a valid file is loaded lean");
+        let forward = "version: 1\nservices:\n  é: { runs_in: [dc, 'd c'], depends_on: [{ any_of: [f, g] }] }\n  f: { runs_in: dc }\n  g: { runs_in: dc, name: \"G \\u00e9\" }\nsites:\n  dc: {}\n  'd c': { within: dc }\n";
+        assert!(lean(forward).is_some(), "{forward}");
+        // The same places, whatever the line ends and a byte-order mark.
+        let crlf = forward.replace('\n', "\r\n");
+        assert!(lean(&crlf).is_some());
+        assert!(lean(&format!("\u{feff}{forward}")).is_some());
+        // Left to the usual load: problems, anchors, includes and tabs.
+        for text in TRICKY {
+            assert!(lean(text).is_none(), "{text}");
+        }
+        let include = "version: 1\ninclude: [more.yaml]\nsites:\n  dc: {}\n";
+        assert!(lean(include).is_none());
+        let tab = "version: 1\nsites:\n  dc: { description: \"a\tb\" }\n";
+        assert!(outcome(&[("m.yaml", tab)], true).is_ok());
+        assert!(lean(tab).is_none());
+    }
+
     /// Files where reading entry by entry has to wait for the end: ids
     /// used before they are declared, declared twice, in sections out of
     /// model order, across files, and entries holding anchors and aliases.
@@ -323,6 +391,8 @@ mod tests {
             let text = String::from_utf8_lossy(&bytes);
             let files = [("m.yaml", &*text)];
             prop_assert_eq!(unread(outcome(&files, true)), unread(outcome(&files, false)));
+            // Asserts inside: a lean load that answers gives the same model.
+            lean(&text);
         }
     }
 }

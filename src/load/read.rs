@@ -67,6 +67,20 @@ impl From<std::io::Error> for ReadError {
 /// `architecture -> /etc` are refused, while `current.yaml -> v2/a.yaml`
 /// and `/tmp/x.yaml` are read.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_file(path, limit)?;
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file may grow while it is read: never read past the limit.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Opens a file as [`read_file`] reads it (same checks, same refusals),
+/// with its length, for a reader that streams it. A reader must still stop
+/// past `limit`: the file may grow while it is read.
+pub fn open_file(path: &Path, limit: u64) -> Result<(std::fs::File, u64), ReadError> {
     let real = std::fs::canonicalize(path)?;
     for system in ["/proc", "/sys", "/dev"] {
         if real.starts_with(system) {
@@ -84,13 +98,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // A file may grow while it is read: never read past the limit.
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit });
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
 }
 
 /// The absolute path with `.` and `..` worked out by name alone: what the

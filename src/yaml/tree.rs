@@ -16,7 +16,7 @@ use crate::code::Code;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+use saphyr_parser::{BufferedInput, Event, Input, Marker, Parser, ScalarStyle, ScanError};
 
 use crate::diagnostic::{FileId, Label, Pos, Problem, Span};
 
@@ -87,8 +87,14 @@ pub(crate) struct Document<'a> {
     /// The text of each file, by [`FileId`]: borrowed scalars are slices of
     /// it.
     sources: Vec<&'a str>,
-    /// The text of scalars that are not written as-is in their file.
-    owned: Vec<Box<str>>,
+    /// The text of scalars that are not written as-is in their file (or
+    /// of every scalar of a file read as characters), one after the other:
+    /// one string, not one allocation per scalar, as a streamed entry may
+    /// hold millions of scalars.
+    owned_text: String,
+    /// Where each owned scalar starts in `owned_text` (it ends where the
+    /// next starts).
+    owned: Vec<usize>,
     /// The tags of tagged nodes, in node order (tags are rare).
     tags: Vec<(NodeIdx, TagName)>,
     /// The root of the first document.
@@ -146,7 +152,11 @@ impl Document<'_> {
 
     fn scalar_text(&self, file: FileId, at: u32, len: u32, owned: bool) -> &str {
         if owned {
-            return self.owned.get(at as usize).map_or("", |s| s);
+            let at = at as usize;
+            let start = self.owned.get(at).copied().unwrap_or_default();
+            let end = self.owned.get(at + 1).copied();
+            let end = end.unwrap_or(self.owned_text.len());
+            return self.owned_text.get(start..end).unwrap_or_default();
         }
         let source = self.sources.get(file.index()).copied().unwrap_or_default();
         source
@@ -268,28 +278,50 @@ pub(crate) fn parse_into<'a>(
     let expected = if stream.is_none() { text.len() / 8 } else { 0 };
     doc.nodes.reserve(expected);
     let first = doc.nodes.len();
-    let mut builder = Builder {
-        doc,
-        file,
-        offsets: Offsets::new(text),
-        sizes: Vec::with_capacity(expected),
-        first: first as NodeIdx,
-        stream,
-        stack: Vec::new(),
-        open_items: Vec::new(),
-        open_entries: Vec::new(),
-        anchors: HashMap::new(),
-        anchored: 0,
-        expansion: 0,
-        problems: Vec::new(),
-    };
-    match builder.read(text, many) {
+    let mut builder = Builder::new(doc, file, text, expected, stream);
+    match builder.read(Parser::new_from_str(text), text, many) {
         Ok(()) => {
             let mut problems = builder.problems;
             problems.extend(super::tabs::tab_problems(text, doc, first..doc.len()));
             (true, problems)
         }
         Err(()) => (false, builder.problems),
+    }
+}
+
+/// How [`parse_chars`] went.
+pub(crate) struct Streamed {
+    /// Read with no syntax error, second document or alias bomb.
+    pub read: bool,
+    /// The problems found, as [`parse_into`] gives them.
+    pub problems: Vec<Problem>,
+    /// Whether an anchor or alias was met: the text was not kept, so a
+    /// caller that needs the exact answer for those (the alias budget is
+    /// a multiple of the text's length) reads the file whole instead.
+    pub anchors: bool,
+}
+
+/// Like [`parse_into`] with a [`Stream`] (one file, one document), for a
+/// file given as characters and not kept: every scalar keeps its own text,
+/// and only for as long as its entry is in the tree. The caller makes sure
+/// the file has no tab (finding tabs needs the text).
+pub(crate) fn parse_chars<'a>(
+    doc: &mut Document<'a>,
+    chars: impl Iterator<Item = char>,
+    file: FileId,
+    stream: Stream<'_, 'a>,
+) -> Streamed {
+    if doc.sources.len() <= file.index() {
+        doc.sources.resize(file.index() + 1, "");
+    }
+    let mut builder = Builder::new(doc, file, "", 0, Some(stream));
+    let read = builder
+        .read(Parser::new(BufferedInput::new(chars)), "", false)
+        .is_ok();
+    Streamed {
+        read,
+        anchors: builder.anchored > 0 || builder.expansion > 0,
+        problems: builder.problems,
     }
 }
 
@@ -371,10 +403,41 @@ struct Builder<'d, 's, 'a> {
     problems: Vec<Problem>,
 }
 
-impl<'a> Builder<'_, '_, 'a> {
-    /// Reads every event; `Err` after a problem that leaves no usable tree.
-    fn read(&mut self, text: &'a str, many: bool) -> Result<(), ()> {
-        let mut parser = Parser::new_from_str(text);
+impl<'d, 's, 'a> Builder<'d, 's, 'a> {
+    fn new(
+        doc: &'d mut Document<'a>,
+        file: FileId,
+        text: &'a str,
+        expected: usize,
+        stream: Option<Stream<'s, 'a>>,
+    ) -> Self {
+        let first = doc.nodes.len() as NodeIdx;
+        Builder {
+            doc,
+            file,
+            offsets: Offsets::new(text),
+            sizes: Vec::with_capacity(expected),
+            first,
+            stream,
+            stack: Vec::new(),
+            open_items: Vec::new(),
+            open_entries: Vec::new(),
+            anchors: HashMap::new(),
+            anchored: 0,
+            expansion: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Reads every event of `parser`, over `text` (or over characters not
+    /// kept, when `text` is empty); `Err` after a problem that leaves no
+    /// usable tree.
+    fn read<I: Input>(
+        &mut self,
+        mut parser: Parser<'a, I>,
+        text: &'a str,
+        many: bool,
+    ) -> Result<(), ()> {
         let mut documents = 0;
         while let Some(event) = parser.next_event() {
             let (event, marks) = match event {
@@ -451,7 +514,8 @@ impl<'a> Builder<'_, '_, 'a> {
         let (at, len, owned) = match slice {
             Some((at, len)) => (at, len, false),
             None => {
-                self.doc.owned.push(value.into_owned().into_boxed_str());
+                self.doc.owned.push(self.doc.owned_text.len());
+                self.doc.owned_text.push_str(&value);
                 ((self.doc.owned.len() - 1) as u32, 0, true)
             }
         };
@@ -591,6 +655,9 @@ impl<'a> Builder<'_, '_, 'a> {
         doc.nodes.truncate(marks.nodes);
         doc.items.truncate(marks.items);
         doc.entries.truncate(marks.entries);
+        if let Some(&start) = doc.owned.get(marks.owned) {
+            doc.owned_text.truncate(start);
+        }
         doc.owned.truncate(marks.owned);
         doc.tags.truncate(marks.tags);
         self.sizes.truncate(marks.nodes - self.first as usize);

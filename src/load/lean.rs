@@ -1,0 +1,228 @@
+//! Loading a file without keeping its text (issue #18: memory within 3x of
+//! the file). The file is read in blocks, each decoded and handed to the
+//! YAML reader a character at a time; every scalar keeps its own text for
+//! as long as its entry is in the tree. What stays is the model alone,
+//! where a load that keeps the text holds the file whole beside it.
+//!
+//! Only the common case goes this way: one file, read in one pass with no
+//! problem. Anything else (a problem of any kind, an `include`, a tab, an
+//! anchor or alias, a NUL, bytes that are not UTF-8, a file past the limit
+//! or one that cannot be read) gives `None`, and the caller loads the file
+//! the usual way, so every answer and every diagnostic is the one that way
+//! gives. Only commands that never quote the file after loading it may use
+//! this: the file's [`SourceFile`] has its name and no text.
+//!
+//! Architecture invariant: a lean load gives `Some` only when the usual
+//! load would give the same model with no problem (`load::tests` checks
+//! both ways on the same files).
+
+use std::io::Read;
+use std::sync::Arc;
+
+use super::{checker, nodes, Loaded};
+use crate::diagnostic::{FileId, SourceFile};
+use crate::yaml::tree::{self, Value};
+
+/// Bytes read from the file at a time.
+const BLOCK: usize = 1 << 16;
+
+/// The model of the file `reader` (named `name` in diagnostics, `len`
+/// bytes long as far as its metadata says), or `None` when it must be
+/// loaded the usual way (see the module's documentation).
+pub(super) fn load(name: &str, reader: impl Read, len: u64, limit: u64) -> Option<Loaded> {
+    let mut chars = FileChars::new(reader, limit);
+    let mut doc = tree::Document::default();
+    let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
+    let mut sink = |doc: &tree::Document<'_>, which: usize, key, body| {
+        let kind = nodes::SECTIONS[which].1;
+        checker::Checker::new(doc, &mut state).entry(key, body, kind, true);
+    };
+    let stream = tree::Stream {
+        sections: &nodes::SECTION_NAMES,
+        sink: &mut sink,
+    };
+    let read = tree::parse_chars(&mut doc, &mut chars, FileId::ROOT, stream);
+    if !read.read || !read.problems.is_empty() || read.anchors || chars.refused {
+        return None;
+    }
+    if includes(&doc) {
+        return None;
+    }
+    let arch = checker::Checker::new(&doc, &mut state).architecture();
+    if !state.problems.is_empty() {
+        return None;
+    }
+    Some(Loaded {
+        arch,
+        sources: vec![Arc::new(SourceFile::new(name, ""))],
+    })
+}
+
+/// Whether the root mapping has an `include` key (§11): the included files
+/// are read the usual way.
+fn includes(doc: &tree::Document<'_>) -> bool {
+    let Some(root) = doc.root else {
+        return false;
+    };
+    let Value::Map(fields) = doc.get(root).0 else {
+        return false;
+    };
+    fields
+        .iter()
+        .any(|&(key, _)| doc.key_text(key) == Some("include"))
+}
+
+/// The characters of a file as it is read, a block at a time. Stops, as at
+/// the end of the file, at what a lean load leaves to the usual one, and
+/// sets `refused`: a read error, bytes that are not UTF-8, a NUL, a tab, or
+/// more bytes than the limit.
+pub(super) struct FileChars<R> {
+    reader: R,
+    /// The last block read; its first `carry` bytes are the start of a
+    /// character cut by the block before.
+    bytes: Vec<u8>,
+    carry: usize,
+    /// The decoded block, and the next character's byte in it.
+    text: String,
+    at: usize,
+    read: u64,
+    limit: u64,
+    pub refused: bool,
+}
+
+impl<R: Read> FileChars<R> {
+    pub(super) fn new(reader: R, limit: u64) -> Self {
+        FileChars {
+            reader,
+            bytes: vec![0; BLOCK],
+            carry: 0,
+            text: String::new(),
+            at: 0,
+            read: 0,
+            limit,
+            refused: false,
+        }
+    }
+
+    /// Decodes the next block into `text`; `false` at the end or when
+    /// refused.
+    fn refill(&mut self) -> bool {
+        loop {
+            if self.refused {
+                return false;
+            }
+            let n = match self.reader.read(&mut self.bytes[self.carry..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return self.refuse(),
+            };
+            if n == 0 {
+                // Bytes of a character the file never finishes.
+                return self.carry > 0 && self.refuse();
+            }
+            self.read += n as u64;
+            if self.read > self.limit {
+                return self.refuse();
+            }
+            let end = self.carry + n;
+            let valid = match std::str::from_utf8(&self.bytes[..end]) {
+                Ok(_) => end,
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                Err(_) => return self.refuse(),
+            };
+            self.text.clear();
+            self.text
+                .push_str(std::str::from_utf8(&self.bytes[..valid]).unwrap_or_default());
+            self.at = 0;
+            self.bytes.copy_within(valid..end, 0);
+            self.carry = end - valid;
+            if self.text.contains(['\0', '\t']) {
+                return self.refuse();
+            }
+            if !self.text.is_empty() {
+                return true;
+            }
+        }
+    }
+
+    fn refuse(&mut self) -> bool {
+        self.refused = true;
+        false
+    }
+}
+
+impl<R: Read> Iterator for FileChars<R> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if self.at >= self.text.len() && !self.refill() {
+            return None;
+        }
+        // Most of a file is ASCII: one byte, no decoding.
+        if let Some(&byte) = self.text.as_bytes().get(self.at).filter(|b| b.is_ascii()) {
+            self.at += 1;
+            return Some(char::from(byte));
+        }
+        let c = self.text.get(self.at..)?.chars().next()?;
+        self.at += c.len_utf8();
+        Some(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `step` bytes a call, to cut
+    /// characters between blocks.
+    struct Trickle<'b> {
+        bytes: &'b [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn chars(bytes: &[u8], step: usize, limit: u64) -> (String, bool) {
+        let mut chars = FileChars::new(Trickle { bytes, step }, limit);
+        let text: String = chars.by_ref().collect();
+        (text, chars.refused)
+    }
+
+    #[test]
+    fn characters_cut_between_blocks_come_whole() {
+        let text = "é€𝄞 plain ascii, then 한국어";
+        for step in 1..8 {
+            assert_eq!(
+                chars(text.as_bytes(), step, 1 << 20),
+                (text.to_string(), false)
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_without_its_text_still_locates_a_finding() {
+        // What a report of a lean load's file does: no line to quote, and
+        // no panic for it.
+        let file = SourceFile::new("big.yaml", "");
+        let at = crate::diagnostic::Pos { line: 100, col: 7 };
+        let label = crate::diagnostic::Label::new(crate::diagnostic::Span::point(at), "here");
+        let diagnostic = file.located("spof::spof", "a finding", (&label, &[]), None);
+        assert!(format!("{diagnostic:?}").contains("a finding"));
+    }
+
+    #[test]
+    fn refuses_what_the_usual_load_handles() {
+        for bad in [&b"a: \xff"[..], b"a:\tb", b"a: \0", b"a: \xe2\x82"] {
+            assert!(chars(bad, 2, 1 << 20).1, "{bad:?}");
+        }
+        assert!(chars(b"version: 1", 3, 5).1, "past the limit");
+        assert!(!chars(b"version: 1", 3, 10).1, "at the limit");
+    }
+}
