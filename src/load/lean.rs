@@ -16,6 +16,7 @@
 //! load would give the same model with no problem (`load::tests` checks
 //! both ways on the same files).
 
+use std::cell::Cell;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -30,12 +31,18 @@ const BLOCK: usize = 1 << 16;
 /// bytes long as far as its metadata says), or `None` when it must be
 /// loaded the usual way (see the module's documentation).
 pub(super) fn load(name: &str, reader: impl Read, len: u64, limit: u64) -> Option<Loaded> {
-    let mut chars = FileChars::new(reader, limit);
+    // Set at the first problem: the rest of the file is left to the usual
+    // load, which reads it whole and reports every problem.
+    let give_up = Cell::new(false);
+    let mut chars = FileChars::new(reader, limit, &give_up);
     let mut doc = tree::Document::default();
     let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
     let mut sink = |doc: &tree::Document<'_>, which: usize, key, body| {
         let kind = nodes::SECTIONS[which].1;
         checker::Checker::new(doc, &mut state).entry(key, body, kind, true);
+        if !state.problems.is_empty() {
+            give_up.set(true);
+        }
     };
     let stream = tree::Stream {
         sections: &nodes::SECTION_NAMES,
@@ -74,10 +81,11 @@ fn includes(doc: &tree::Document<'_>) -> bool {
 
 /// The characters of a file as it is read, a block at a time. Stops, as at
 /// the end of the file, at what a lean load leaves to the usual one, and
-/// sets `refused`: a read error, bytes that are not UTF-8, a NUL, a tab, or
-/// more bytes than the limit.
-pub(super) struct FileChars<R> {
+/// sets `refused`: a read error, bytes that are not UTF-8, a NUL, a tab,
+/// more bytes than the limit, or `give_up` set (checked once a block).
+pub(super) struct FileChars<'g, R> {
     reader: R,
+    give_up: &'g Cell<bool>,
     /// The last block read; its first `carry` bytes are the start of a
     /// character cut by the block before.
     bytes: Vec<u8>,
@@ -90,10 +98,11 @@ pub(super) struct FileChars<R> {
     pub refused: bool,
 }
 
-impl<R: Read> FileChars<R> {
-    pub(super) fn new(reader: R, limit: u64) -> Self {
+impl<'g, R: Read> FileChars<'g, R> {
+    pub(super) fn new(reader: R, limit: u64, give_up: &'g Cell<bool>) -> Self {
         FileChars {
             reader,
+            give_up,
             bytes: vec![0; BLOCK],
             carry: 0,
             text: String::new(),
@@ -108,8 +117,8 @@ impl<R: Read> FileChars<R> {
     /// refused.
     fn refill(&mut self) -> bool {
         loop {
-            if self.refused {
-                return false;
+            if self.refused || self.give_up.get() {
+                return self.refuse();
             }
             let n = match self.reader.read(&mut self.bytes[self.carry..]) {
                 Ok(n) => n,
@@ -151,7 +160,7 @@ impl<R: Read> FileChars<R> {
     }
 }
 
-impl<R: Read> Iterator for FileChars<R> {
+impl<R: Read> Iterator for FileChars<'_, R> {
     type Item = char;
 
     fn next(&mut self) -> Option<char> {
@@ -190,7 +199,8 @@ mod tests {
     }
 
     fn chars(bytes: &[u8], step: usize, limit: u64) -> (String, bool) {
-        let mut chars = FileChars::new(Trickle { bytes, step }, limit);
+        let give_up = Cell::new(false);
+        let mut chars = FileChars::new(Trickle { bytes, step }, limit, &give_up);
         let text: String = chars.by_ref().collect();
         (text, chars.refused)
     }
@@ -223,6 +233,13 @@ mod tests {
             assert!(chars(bad, 2, 1 << 20).1, "{bad:?}");
         }
         assert!(chars(b"version: 1", 3, 5).1, "past the limit");
+        let give_up = Cell::new(false);
+        let mut stopped = FileChars::new(&b"version: 1\nsites: {}\n"[..], 1 << 20, &give_up);
+        assert_eq!(stopped.next(), Some('v'));
+        give_up.set(true);
+        // The block already read is finished, then nothing more.
+        assert_eq!(stopped.by_ref().count(), 20);
+        assert!(stopped.refused);
         assert!(!chars(b"version: 1", 3, 10).1, "at the limit");
     }
 }
