@@ -11,7 +11,7 @@ use crate::yaml::scalar::{resolve, Resolved};
 use crate::yaml::tree::{Document, NodeIdx, TagName, Value};
 
 use super::fields::Context;
-use super::symbols::{Pending, Repeat, Symbols};
+use super::symbols::{Declared, Pending, Repeat, Symbols};
 
 /// What the checker keeps from one entry to the next while files stream
 /// through it: the problems, the ids, and the nodes read so far.
@@ -29,6 +29,9 @@ pub(super) struct State {
     /// Nodes read so far, in the order they were read, and their symbols.
     pub nodes: Vec<Node>,
     pub syms: Vec<NodeId>,
+    /// Where the id of the node being read is written: a declaration names
+    /// its node's place in `nodes`, and this one is not there yet.
+    pub building: Span,
     /// Integrations without a tier of their own, which take their consumer's.
     pub inherit: Vec<NodeId>,
     /// `users` of every node so far: it must fit in 64 bits, so that no sum
@@ -48,6 +51,21 @@ pub(super) struct State {
 const BYTES_PER_NODE: usize = 128;
 
 impl State {
+    /// The declaration of a symbol, if it has one yet, with the span of its
+    /// id: from its node, or from `building` for the node being read.
+    pub(super) fn declared(&self, sym: NodeId) -> Option<Declared> {
+        let (kind, at) = self.symbols.declaration(sym)?;
+        let span = self
+            .nodes
+            .get(at as usize)
+            .map_or(self.building, |n| n.id_span);
+        Some(Declared {
+            id: sym,
+            kind,
+            span,
+        })
+    }
+
     /// The state for files of `bytes` bytes in all.
     pub(super) fn new(bytes: usize) -> Self {
         let nodes = bytes / BYTES_PER_NODE;

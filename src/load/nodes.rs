@@ -73,7 +73,14 @@ impl<'d> Checker<'d, '_, '_> {
             }
         };
         let sym = self.st.symbols.intern(id);
-        let first = self.st.symbols.declare(sym, kind, id_span).err();
+        let first = self.st.declared(sym);
+        if first.is_none() {
+            // Its node is read next, and pushed after the ones before it.
+            self.st
+                .symbols
+                .declare(sym, kind, self.st.nodes.len() as u32);
+            self.st.building = id_span;
+        }
         if streamed {
             if let Some(repeat) = same_section(first, kind, id_span) {
                 // YAML keeps the first of a repeated key.
@@ -111,7 +118,7 @@ impl<'d> Checker<'d, '_, '_> {
             return;
         };
         let sym = self.st.symbols.get(raw);
-        let declared = sym.and_then(|sym| self.st.symbols.declared(sym));
+        let declared = sym.and_then(|sym| self.st.declared(sym));
         let first = same_section(declared, kind, at).or_else(|| self.invalid_key(raw, kind, at));
         self.repeated_key(raw, at, first);
         let place = (at.file, kind_index(kind), raw.to_string());
@@ -258,7 +265,7 @@ impl<'d> Checker<'d, '_, '_> {
         let mut repeats = std::mem::take(&mut self.st.repeats);
         repeats.sort_by_key(|r| r.sym);
         for group in repeats.chunk_by(|a, b| a.sym == b.sym) {
-            let Some(first) = self.st.symbols.declared(group[0].sym) else {
+            let Some(first) = self.st.declared(group[0].sym) else {
                 continue;
             };
             let mut sections = vec![section_name(first.kind)];

@@ -132,7 +132,7 @@ impl Checker<'_, '_, '_> {
             }
         };
         let sym = self.st.symbols.intern(text);
-        let Some(declared) = self.st.symbols.declared(sym) else {
+        let Some(declared) = self.st.declared(sym) else {
             self.st.pending.push(Pending {
                 sym,
                 want,
@@ -170,8 +170,8 @@ impl Checker<'_, '_, '_> {
         let symbols = &self.st.symbols;
         let fails = |p: &Pending| {
             symbols
-                .declared(p.sym)
-                .is_none_or(|d| !p.want.accepts(d.kind))
+                .declaration(p.sym)
+                .is_none_or(|(kind, _)| !p.want.accepts(kind))
         };
         let failing: Vec<&Pending> = pending.iter().filter(|p| fails(p)).collect();
         if failing.is_empty() {
@@ -180,7 +180,7 @@ impl Checker<'_, '_, '_> {
         for p in failing {
             let text = self.st.symbols.texts[p.sym.index()].to_string();
             let text = text.as_str();
-            let problem = match self.st.symbols.declared(p.sym) {
+            let problem = match self.st.declared(p.sym) {
                 Some(declared) => wrong_kind(p.place.noun(), text, p.want, p.span, declared),
                 None => {
                     let help = self.unknown_id_hint(text, p.want);

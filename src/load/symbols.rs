@@ -28,8 +28,11 @@ pub(super) struct Symbols {
     pub ids: IdIndex,
     /// By symbol: its text.
     pub texts: Vec<Box<str>>,
-    /// By symbol: its kind and where it is declared, once it is.
-    pub info: Vec<Option<(NodeKind, Span)>>,
+    /// By symbol, once it is declared: its kind, and the place of its node
+    /// in the checker's list (`State::nodes`), where its span is. 8 bytes,
+    /// where a copy of the span would be 24: this list is alive at the
+    /// load's peak.
+    pub info: Vec<Option<(NodeKind, u32)>>,
 }
 
 impl Symbols {
@@ -65,29 +68,16 @@ impl Symbols {
         (0..self.texts.len() as u32).map(|i| (NodeId(i), &*self.texts[i as usize]))
     }
 
-    /// The declaration of a symbol, if it has one yet.
-    pub(super) fn declared(&self, sym: NodeId) -> Option<Declared> {
-        let (kind, span) = self.info.get(sym.index()).copied().flatten()?;
-        Some(Declared {
-            id: sym,
-            kind,
-            span,
-        })
+    /// The kind of a declared symbol and the place of its node.
+    pub(super) fn declaration(&self, sym: NodeId) -> Option<(NodeKind, u32)> {
+        self.info.get(sym.index()).copied().flatten()
     }
 
-    /// Declares `sym`; `Err` with the first declaration when it has one.
-    pub(super) fn declare(
-        &mut self,
-        sym: NodeId,
-        kind: NodeKind,
-        span: Span,
-    ) -> Result<(), Declared> {
-        match self.declared(sym) {
-            Some(first) => Err(first),
-            None => {
-                self.info[sym.index()] = Some((kind, span));
-                Ok(())
-            }
+    /// Declares `sym` (not declared yet), whose node will be `at` in the
+    /// checker's list.
+    pub(super) fn declare(&mut self, sym: NodeId, kind: NodeKind, at: u32) {
+        if let Some(slot) = self.info.get_mut(sym.index()) {
+            *slot = Some((kind, at));
         }
     }
 
