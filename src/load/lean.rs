@@ -7,7 +7,9 @@
 //! Only the common case goes this way: one file, read in one pass with no
 //! problem. Anything else (a problem of any kind, an `include`, a tab, an
 //! anchor or alias, a NUL, bytes that are not UTF-8, a file past the limit
-//! or one that cannot be read) gives `None`, and the caller loads the file
+//! or one that cannot be read, a tree of more than
+//! [`tree::LEAN_TREE_NODES`] nodes outside the streamed entries) gives
+//! `None`, as early as it is seen, and the caller loads the file
 //! the usual way, so every answer and every diagnostic is the one that way
 //! gives. Only commands that never quote the file after loading it may use
 //! this: the file's [`SourceFile`] has its name and no text.
@@ -49,7 +51,7 @@ pub(super) fn load(name: &str, reader: impl Read, len: u64, limit: u64) -> Optio
         sink: &mut sink,
     };
     let read = tree::parse_chars(&mut doc, &mut chars, FileId::ROOT, stream);
-    if !read.read || !read.problems.is_empty() || read.anchors || chars.refused {
+    if !read.read || !read.problems.is_empty() || read.stopped || chars.refused {
         return None;
     }
     if includes(&doc) {

@@ -23,6 +23,10 @@ use crate::diagnostic::{FileId, Label, Pos, Problem, Span};
 /// Index of a node in [`Document::nodes`].
 pub(crate) type NodeIdx = u32;
 
+/// The most nodes a tree read by [`parse_chars`] holds before it stops:
+/// the top level of a file and one entry at a time are far fewer.
+pub(crate) const LEAN_TREE_NODES: usize = 100_000;
+
 /// Aliases may expand a document to at most this many nodes more than it
 /// has, or this many times its size, whichever is larger.
 const ALIAS_EXPANSION_FLOOR: u64 = 1_000_000;
@@ -295,10 +299,12 @@ pub(crate) struct Streamed {
     pub read: bool,
     /// The problems found, as [`parse_into`] gives them.
     pub problems: Vec<Problem>,
-    /// Whether an anchor or alias was met: the text was not kept, so a
-    /// caller that needs the exact answer for those (the alias budget is
-    /// a multiple of the text's length) reads the file whole instead.
-    pub anchors: bool,
+    /// Stopped at an anchor or alias, or once the tree held more than
+    /// [`LEAN_TREE_NODES`] nodes: the text was not kept, so the exact
+    /// answer for those (the alias budget is a multiple of the text's
+    /// length; a tree that big is no architecture's top level) is left to
+    /// a reading of the whole file.
+    pub stopped: bool,
 }
 
 /// Like [`parse_into`] with a [`Stream`] (one file, one document), for a
@@ -315,12 +321,13 @@ pub(crate) fn parse_chars<'a>(
         doc.sources.resize(file.index() + 1, "");
     }
     let mut builder = Builder::new(doc, file, "", 0, Some(stream));
+    builder.lean = true;
     let read = builder
         .read(Parser::new(BufferedInput::new(chars)), "", false)
         .is_ok();
     Streamed {
         read,
-        anchors: builder.anchored > 0 || builder.expansion > 0,
+        stopped: builder.stopped,
         problems: builder.problems,
     }
 }
@@ -401,6 +408,10 @@ struct Builder<'d, 's, 'a> {
     anchors: HashMap<usize, NodeIdx>,
     expansion: u64,
     problems: Vec<Problem>,
+    /// Reading characters whose text is not kept ([`parse_chars`]): stop
+    /// at an anchor or a big tree, and say so in `stopped`.
+    lean: bool,
+    stopped: bool,
 }
 
 impl<'d, 's, 'a> Builder<'d, 's, 'a> {
@@ -426,6 +437,8 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
             anchored: 0,
             expansion: 0,
             problems: Vec::new(),
+            lean: false,
+            stopped: false,
         }
     }
 
@@ -440,6 +453,10 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
     ) -> Result<(), ()> {
         let mut documents = 0;
         while let Some(event) = parser.next_event() {
+            if self.lean && (self.anchored > 0 || self.doc.nodes.len() > LEAN_TREE_NODES) {
+                self.stopped = true;
+                return Err(());
+            }
             let (event, marks) = match event {
                 Ok(ok) => ok,
                 Err(err) => {
@@ -961,6 +978,38 @@ mod tests {
             .count();
         assert!(read && problems.len() == repeats, "{problems:?}");
         (doc.len(), seen)
+    }
+
+    /// Reads `text` as characters not kept, streaming its `services`.
+    fn lean(text: &str) -> (Streamed, usize) {
+        let mut doc = Document::default();
+        let mut entries = 0;
+        let mut sink = |_: &Document<'_>, _: usize, _: NodeIdx, _: NodeIdx| entries += 1;
+        let stream = Stream {
+            sections: &["services"],
+            sink: &mut sink,
+        };
+        let read = parse_chars(&mut doc, text.chars(), FileId::ROOT, stream);
+        (read, entries)
+    }
+
+    #[test]
+    fn characters_not_kept_stream_and_stop_where_the_text_is_needed() {
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..1000 {
+            text.push_str(&format!("  s{i}: {{ note: \"é\\u00e9 {i}\" }}\n"));
+        }
+        let (read, entries) = lean(&text);
+        assert!(read.read && !read.stopped && read.problems.is_empty());
+        assert_eq!(entries, 1000);
+        // An anchor: stopped at once.
+        let (read, entries) = lean("services:\n  a: &x {}\n  b: *x\n  c: {}\n");
+        assert!(read.stopped && !read.read);
+        assert!(entries <= 1, "{entries}");
+        // A tree no architecture's top level needs: stopped at the bound.
+        let big = format!("x: [{}]\n", vec!["a"; LEAN_TREE_NODES + 10].join(","));
+        let (read, _) = lean(&big);
+        assert!(read.stopped && !read.read);
     }
 
     #[test]
