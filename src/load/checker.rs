@@ -50,6 +50,11 @@ pub(super) struct State {
 /// touched costs address space, not memory.
 const BYTES_PER_NODE: usize = 128;
 
+/// The most nodes reserved up front (what the default 256 MiB file limit
+/// allows): a larger limit and a sparse file must not ask for more address
+/// space than the machine will give.
+const RESERVED_NODES_MOST: usize = 1 << 21;
+
 impl State {
     /// The declaration of a symbol, if it has one yet, with the span of its
     /// id: from its node, or from `building` for the node being read.
@@ -68,7 +73,7 @@ impl State {
 
     /// The state for files of `bytes` bytes in all.
     pub(super) fn new(bytes: usize) -> Self {
-        let nodes = bytes / BYTES_PER_NODE;
+        let nodes = (bytes / BYTES_PER_NODE).min(RESERVED_NODES_MOST);
         let mut state = State {
             hint_budget: HINT_BUDGET,
             nodes: Vec::with_capacity(nodes),

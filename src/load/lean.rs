@@ -181,14 +181,14 @@ impl<R: Read> Iterator for FileChars<'_, R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A reader that hands out at most `step` bytes a call, to cut
     /// characters between blocks.
-    struct Trickle<'b> {
-        bytes: &'b [u8],
-        step: usize,
+    pub(in crate::load) struct Trickle<'b> {
+        pub bytes: &'b [u8],
+        pub step: usize,
     }
 
     impl Read for Trickle<'_> {

@@ -283,17 +283,9 @@ mod tests {
     /// A lean load (text not kept), read a few bytes at a time: `Some` only
     /// with the model the usual load gives.
     fn lean(text: &str) -> Option<Architecture> {
-        struct Trickle<'b>(&'b [u8]);
-        impl std::io::Read for Trickle<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = 3.min(buf.len()).min(self.0.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
-        let len = text.len() as u64;
-        let loaded = lean::load("m.yaml", Trickle(text.as_bytes()), len, u64::MAX)?;
+        let bytes = text.as_bytes();
+        let trickle = lean::tests::Trickle { bytes, step: 3 };
+        let loaded = lean::load("m.yaml", trickle, text.len() as u64, u64::MAX)?;
         assert!(loaded.sources[0].text.is_empty());
         assert_eq!(
             Ok(&loaded.arch),

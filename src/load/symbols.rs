@@ -29,9 +29,9 @@ pub(super) struct Symbols {
     /// By symbol: its text.
     pub texts: Vec<Box<str>>,
     /// By symbol, once it is declared: its kind, and the place of its node
-    /// in the checker's list (`State::nodes`), where its span is. 8 bytes,
-    /// where a copy of the span would be 24: this list is alive at the
-    /// load's peak.
+    /// in the checker's list (`State::nodes`), where its span is: 8 bytes,
+    /// where a copy of the span would be 24, in a list as long as the
+    /// file has ids.
     pub info: Vec<Option<(NodeKind, u32)>>,
 }
 
