@@ -116,7 +116,10 @@ impl<'g, R: Read> FileChars<'g, R> {
     }
 
     /// Decodes the next block into `text`; `false` at the end or when
-    /// refused.
+    /// refused. Once a block: kept out of `next`, which runs once a
+    /// character.
+    #[cold]
+    #[inline(never)]
     fn refill(&mut self) -> bool {
         loop {
             if self.refused || self.give_up.get() {
@@ -165,6 +168,7 @@ impl<'g, R: Read> FileChars<'g, R> {
 impl<R: Read> Iterator for FileChars<'_, R> {
     type Item = char;
 
+    #[inline]
     fn next(&mut self) -> Option<char> {
         if self.at >= self.text.len() && !self.refill() {
             return None;
