@@ -270,10 +270,6 @@ pub(crate) fn parse_into<'a>(
     many: bool,
     stream: Option<Stream<'_, 'a>>,
 ) -> (bool, Vec<Problem>) {
-    if doc.sources.len() <= file.index() {
-        doc.sources.resize(file.index() + 1, "");
-    }
-    doc.sources[file.index()] = text;
     let stream = stream.filter(|_| !many && !text.as_bytes().contains(&b'\t'));
     // Files written by people and generators hold about one node per 10
     // bytes: reserving that once spares the copies of a growing vector
@@ -317,9 +313,6 @@ pub(crate) fn parse_chars<'a>(
     file: FileId,
     stream: Stream<'_, 'a>,
 ) -> Streamed {
-    if doc.sources.len() <= file.index() {
-        doc.sources.resize(file.index() + 1, "");
-    }
     let mut builder = Builder::new(doc, file, "", 0, Some(stream));
     builder.lean = true;
     let read = builder
@@ -422,6 +415,11 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
         expected: usize,
         stream: Option<Stream<'s, 'a>>,
     ) -> Self {
+        // Scalars of this file are slices of `text` (none when it is empty).
+        if doc.sources.len() <= file.index() {
+            doc.sources.resize(file.index() + 1, "");
+        }
+        doc.sources[file.index()] = text;
         let first = doc.nodes.len() as NodeIdx;
         Builder {
             doc,
