@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let usual = spof::load::load_bytes("fuzz.yaml", data.to_vec());
-    let lean = spof::load::load_lean("fuzz.yaml", data, data.len() as u64, u64::MAX);
+    let reader = std::io::Cursor::new(data);
+    let lean = spof::load::load_lean("fuzz.yaml", reader, data.len() as u64, u64::MAX);
     if let Some(lean) = lean {
         let usual = usual.as_ref().expect("a lean load answers only for a valid file");
         assert_eq!(lean.arch, usual.arch);

@@ -1,8 +1,13 @@
 //! Loading a file without keeping its text (issue #18: memory within 3x of
-//! the file). The file is read in blocks, each decoded and handed to the
-//! YAML reader a character at a time; every scalar keeps its own text for
-//! as long as its entry is in the tree. What stays is the model alone,
-//! where a load that keeps the text holds the file whole beside it.
+//! the file). The file is read in blocks, and every scalar keeps its own
+//! text for as long as its entry is in the tree. What stays is the model
+//! alone, where a load that keeps the text holds the file whole beside it.
+//!
+//! The blocks go a line at a time to the subset reader
+//! ([`subset`](crate::yaml::subset)), which reads the block YAML that
+//! nearly every architecture file is written in several times faster than
+//! saphyr-parser. A file outside that subset is read again from its start,
+//! a character at a time, by saphyr-parser.
 //!
 //! Only the common case goes this way: one file, read in one pass with no
 //! problem. Anything else (a problem of any kind, an `include`, a tab, an
@@ -19,45 +24,121 @@
 //! both ways on the same files).
 
 use std::cell::Cell;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::sync::Arc;
 
 use super::{checker, nodes, Loaded};
 use crate::diagnostic::{FileId, SourceFile};
-use crate::yaml::tree::{self, Value};
+use crate::yaml::subset::{self, Unsupported};
+use crate::yaml::tree::{self, NodeIdx, Value};
 
-/// Bytes read from the file at a time.
+/// Bytes read from the file at a time; a line longer than this is left to
+/// saphyr-parser.
 const BLOCK: usize = 1 << 16;
 
 /// The model of the file `reader` (named `name` in diagnostics, `len`
 /// bytes long as far as its metadata says), or `None` when it must be
-/// loaded the usual way (see the module's documentation).
-pub(super) fn load(name: &str, reader: impl Read, len: u64, limit: u64) -> Option<Loaded> {
-    // Set at the first problem: the rest of the file is left to the usual
-    // load, which reads it whole and reports every problem.
+/// loaded the usual way (see the module's documentation). The file is read
+/// by the subset reader, and read again from its start by saphyr-parser
+/// if it is outside the subset.
+pub(super) fn load(
+    name: &str,
+    mut reader: impl Read + Seek,
+    len: u64,
+    limit: u64,
+) -> Option<Loaded> {
+    match load_lines(name, &mut reader, len, limit) {
+        Ok(answer) => answer,
+        Err(Unsupported) => {
+            reader.rewind().ok()?;
+            load_chars(name, reader, len, limit)
+        }
+    }
+}
+
+/// The lean load by the subset reader; `Err` for a file outside the
+/// subset.
+fn load_lines(
+    name: &str,
+    reader: impl Read,
+    len: u64,
+    limit: u64,
+) -> Result<Option<Loaded>, Unsupported> {
+    let give_up = Cell::new(false);
+    let mut lines = FileLines::new(reader, limit, &give_up);
+    let mut doc = tree::Document::default();
+    let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
+    let read = {
+        let mut sink = checking(&mut state, &give_up);
+        let stream = tree::Stream {
+            sections: &nodes::SECTION_NAMES,
+            sink: &mut sink,
+        };
+        tree::parse_lines(&mut doc, &mut lines, FileId::ROOT, stream)
+    };
+    // A source that stopped early looked like the end of the file to the
+    // reader: its answer stands for nothing.
+    if lines.long {
+        return Err(Unsupported);
+    }
+    if lines.refused {
+        return Ok(None);
+    }
+    let read = read?;
+    Ok(finish(name, &doc, &mut state, &read))
+}
+
+/// The lean load by saphyr-parser, a character at a time.
+fn load_chars(name: &str, reader: impl Read, len: u64, limit: u64) -> Option<Loaded> {
     let give_up = Cell::new(false);
     let mut chars = FileChars::new(reader, limit, &give_up);
     let mut doc = tree::Document::default();
     let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
-    let mut sink = |doc: &tree::Document<'_>, which: usize, key, body| {
+    let read = {
+        let mut sink = checking(&mut state, &give_up);
+        let stream = tree::Stream {
+            sections: &nodes::SECTION_NAMES,
+            sink: &mut sink,
+        };
+        tree::parse_chars(&mut doc, &mut chars, FileId::ROOT, stream)
+    };
+    if chars.refused {
+        return None;
+    }
+    finish(name, &doc, &mut state, &read)
+}
+
+/// The sink of a streamed read: each entry goes to the checker, and the
+/// first problem sets `give_up`, which stops the reading (the rest of the
+/// file is left to the usual load, which reads it whole and reports every
+/// problem).
+fn checking<'s>(
+    state: &'s mut checker::State,
+    give_up: &'s Cell<bool>,
+) -> impl FnMut(&tree::Document<'_>, usize, NodeIdx, NodeIdx) + 's {
+    move |doc, which, key, body| {
         let kind = nodes::SECTIONS[which].1;
-        checker::Checker::new(doc, &mut state).entry(key, body, kind, true);
+        checker::Checker::new(doc, state).entry(key, body, kind, true);
         if !state.problems.is_empty() {
             give_up.set(true);
         }
-    };
-    let stream = tree::Stream {
-        sections: &nodes::SECTION_NAMES,
-        sink: &mut sink,
-    };
-    let read = tree::parse_chars(&mut doc, &mut chars, FileId::ROOT, stream);
-    if !read.read || !read.problems.is_empty() || read.stopped || chars.refused {
+    }
+}
+
+/// The model, once the file is read: `None` after any problem or stop.
+fn finish(
+    name: &str,
+    doc: &tree::Document<'_>,
+    state: &mut checker::State,
+    read: &tree::Streamed,
+) -> Option<Loaded> {
+    if !read.read || !read.problems.is_empty() || read.stopped {
         return None;
     }
-    if includes(&doc) {
+    if includes(doc) {
         return None;
     }
-    let arch = checker::Checker::new(&doc, &mut state).architecture();
+    let arch = checker::Checker::new(doc, state).architecture();
     if !state.problems.is_empty() {
         return None;
     }
@@ -79,6 +160,118 @@ fn includes(doc: &tree::Document<'_>) -> bool {
     fields
         .iter()
         .any(|&(key, _)| doc.key_text(key) == Some("include"))
+}
+
+/// The lines of a file as it is read, a block at a time, without their
+/// line breaks (`\r\n` or `\n`). Stops, as at the end of the file, and
+/// sets `refused` at what a lean load leaves to the usual one (a read
+/// error, a line that is not UTF-8, more bytes than the limit, `give_up`
+/// set), or sets `long` at a line longer than a block.
+pub(super) struct FileLines<'g, R> {
+    reader: R,
+    give_up: &'g Cell<bool>,
+    /// Bytes read and not yet handed out are `bytes[start..end]`.
+    bytes: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    read: u64,
+    limit: u64,
+    pub refused: bool,
+    pub long: bool,
+}
+
+impl<'g, R: Read> FileLines<'g, R> {
+    pub(super) fn new(reader: R, limit: u64, give_up: &'g Cell<bool>) -> Self {
+        FileLines {
+            reader,
+            give_up,
+            bytes: vec![0; BLOCK],
+            start: 0,
+            end: 0,
+            eof: false,
+            read: 0,
+            limit,
+            refused: false,
+            long: false,
+        }
+    }
+
+    /// Reads more after the bytes not handed out (moved to the front);
+    /// `false` when nothing more will come.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self) -> bool {
+        self.bytes.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        if self.end == self.bytes.len() {
+            self.long = true;
+            return false;
+        }
+        loop {
+            match self.reader.read(&mut self.bytes[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return true;
+                }
+                Ok(n) => {
+                    self.read += n as u64;
+                    self.end += n;
+                    if self.read > self.limit {
+                        self.refused = true;
+                        return false;
+                    }
+                    return true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    self.refused = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// The bytes `start..end` as a line, minus a `\r` before its `\n`.
+    fn line(&mut self, start: usize, end: usize, crlf: bool) -> Option<&str> {
+        let end = if crlf && end > start && self.bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        let line = std::str::from_utf8(&self.bytes[start..end]).ok();
+        self.refused |= line.is_none();
+        line
+    }
+}
+
+impl<R: Read> subset::Lines for FileLines<'_, R> {
+    fn next_line(&mut self) -> Option<&str> {
+        if self.give_up.get() {
+            self.refused = true;
+        }
+        if self.refused || self.long {
+            return None;
+        }
+        loop {
+            let start = self.start;
+            if let Some(n) = self.bytes[start..self.end].iter().position(|&b| b == b'\n') {
+                self.start = start + n + 1;
+                return self.line(start, start + n, true);
+            }
+            if self.eof {
+                if start == self.end {
+                    return None;
+                }
+                self.start = self.end;
+                return self.line(start, self.end, false);
+            }
+            if !self.fill() {
+                return None;
+            }
+        }
+    }
 }
 
 /// The characters of a file as it is read, a block at a time. Stops, as at
@@ -189,24 +382,57 @@ pub(super) mod tests {
     use super::*;
 
     /// A reader that hands out at most `step` bytes a call, to cut
-    /// characters between blocks.
+    /// characters and lines between blocks.
     pub(in crate::load) struct Trickle<'b> {
-        pub bytes: &'b [u8],
+        pub all: &'b [u8],
+        pub at: usize,
         pub step: usize,
+    }
+
+    impl<'b> Trickle<'b> {
+        pub(in crate::load) fn new(all: &'b [u8], step: usize) -> Self {
+            Trickle { all, at: 0, step }
+        }
     }
 
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.step.min(buf.len()).min(self.bytes.len());
-            buf[..n].copy_from_slice(&self.bytes[..n]);
-            self.bytes = &self.bytes[n..];
+            let rest = &self.all[self.at..];
+            let n = self.step.min(buf.len()).min(rest.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
             Ok(n)
         }
     }
 
+    impl Seek for Trickle<'_> {
+        /// Only back to the start, as a lean load does.
+        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+            assert_eq!(to, std::io::SeekFrom::Start(0));
+            self.at = 0;
+            Ok(0)
+        }
+    }
+
+    /// [`load_chars`], which [`load`] tries only for a file outside the
+    /// subset, for the tests to compare both ways on every file.
+    pub(in crate::load) fn by_chars(text: &str, step: usize) -> Option<Loaded> {
+        let trickle = Trickle::new(text.as_bytes(), step);
+        load_chars("m.yaml", trickle, text.len() as u64, u64::MAX)
+    }
+
+    /// [`load_lines`]: `Err` outside the subset.
+    pub(in crate::load) fn by_lines(
+        text: &str,
+        step: usize,
+    ) -> Result<Option<Loaded>, Unsupported> {
+        let trickle = Trickle::new(text.as_bytes(), step);
+        load_lines("m.yaml", trickle, text.len() as u64, u64::MAX)
+    }
+
     fn chars(bytes: &[u8], step: usize, limit: u64) -> (String, bool) {
         let give_up = Cell::new(false);
-        let mut chars = FileChars::new(Trickle { bytes, step }, limit, &give_up);
+        let mut chars = FileChars::new(Trickle::new(bytes, step), limit, &give_up);
         let text: String = chars.by_ref().collect();
         (text, chars.refused)
     }

@@ -100,7 +100,12 @@ pub fn load_model(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
 /// further than `limit`): `Some` only when the file is of one piece and
 /// valid, with the model [`load_bytes`] would give and no text kept; `None`
 /// when it must be loaded the usual way (see [`load_model`]).
-pub fn load_lean(name: &str, reader: impl std::io::Read, len: u64, limit: u64) -> Option<Loaded> {
+pub fn load_lean(
+    name: &str,
+    reader: impl std::io::Read + std::io::Seek,
+    len: u64,
+    limit: u64,
+) -> Option<Loaded> {
     lean::load(name, reader, len, limit)
 }
 
@@ -281,16 +286,22 @@ mod tests {
     }
 
     /// A lean load (text not kept), read a few bytes at a time: `Some` only
-    /// with the model the usual load gives.
+    /// with the model the usual load gives. Both readers of a lean load
+    /// are tried, whichever `lean::load` would pick: the subset reader
+    /// answers the same as saphyr-parser's wherever it answers.
     fn lean(text: &str) -> Option<Architecture> {
-        let bytes = text.as_bytes();
-        let trickle = lean::tests::Trickle { bytes, step: 3 };
-        let loaded = lean::load("m.yaml", trickle, text.len() as u64, u64::MAX)?;
+        let usual = outcome(&[("m.yaml", text)], true);
+        let by_chars = lean::tests::by_chars(text, 3);
+        if let Ok(by_lines) = lean::tests::by_lines(text, 3) {
+            let arch = |l: &Option<Loaded>| l.as_ref().map(|l| l.arch.clone());
+            assert_eq!(arch(&by_lines), arch(&by_chars), "{text}");
+        }
+        let trickle = lean::tests::Trickle::new(text.as_bytes(), 3);
+        let loaded = lean::load("m.yaml", trickle, text.len() as u64, u64::MAX);
+        assert_eq!(loaded.is_some(), by_chars.is_some());
+        let loaded = loaded?;
         assert!(loaded.sources[0].text.is_empty());
-        assert_eq!(
-            Ok(&loaded.arch),
-            outcome(&[("m.yaml", text)], true).as_ref()
-        );
+        assert_eq!(Ok(&loaded.arch), usual.as_ref());
         Some(loaded.arch)
     }
 
@@ -298,6 +309,8 @@ mod tests {
     fn a_lean_load_gives_the_usual_model_or_leaves_the_file_to_it() {
         let kakao = include_str!("../../graphs/kakao-2022.yaml");
         assert!(lean(kakao).is_some(), "a valid file is loaded lean");
+        let by_lines = lean::tests::by_lines(kakao, 3);
+        assert!(matches!(by_lines, Ok(Some(_))), "by the subset reader");
         let forward = "version: 1\nservices:\n  é: { runs_in: [dc, 'd c'], depends_on: [{ any_of: [f, g] }] }\n  f: { runs_in: dc }\n  g: { runs_in: dc, name: \"G \\u00e9\" }\nsites:\n  dc: {}\n  'd c': { within: dc }\n";
         assert!(lean(forward).is_some(), "{forward}");
         // The same places, whatever the line ends and a byte-order mark.

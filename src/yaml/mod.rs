@@ -2,6 +2,7 @@
 
 pub(crate) mod json;
 pub(crate) mod scalar;
+pub(crate) mod subset;
 mod tabs;
 pub(crate) mod tree;
 

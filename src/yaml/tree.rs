@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{BufferedInput, Event, Input, Marker, Parser, ScalarStyle, ScanError};
 
+use super::subset;
 use crate::diagnostic::{FileId, Label, Pos, Problem, Span};
 
 /// Index of a node in [`Document::nodes`].
@@ -325,6 +326,52 @@ pub(crate) fn parse_chars<'a>(
     }
 }
 
+/// Like [`parse_chars`], for a file given as lines and read by the subset
+/// reader instead of saphyr-parser (much faster); `Err` when the file is
+/// outside the subset (see [`subset`](super::subset)), and must be read by
+/// [`parse_chars`] from its start.
+pub(crate) fn parse_lines<'a>(
+    doc: &mut Document<'a>,
+    lines: &mut impl subset::Lines,
+    file: FileId,
+    stream: Stream<'_, 'a>,
+) -> Result<Streamed, subset::Unsupported> {
+    let mut builder = Builder::new(doc, file, "", 0, Some(stream));
+    builder.lean = true;
+    subset::read(lines, &mut builder)?;
+    Ok(Streamed {
+        read: true,
+        stopped: builder.stopped,
+        problems: builder.problems,
+    })
+}
+
+/// The subset reader's events build the tree as saphyr-parser's do.
+impl subset::Events for Builder<'_, '_, '_> {
+    fn scalar(&mut self, text: &str, plain: bool, start: Pos, end: Pos) {
+        let span = self.span(start, end);
+        let idx = self.owned_scalar(text, plain, false, span);
+        self.attach(idx);
+    }
+
+    fn open(&mut self, seq: bool, at: Pos) {
+        let span = self.span(at, at);
+        self.start(seq, 0, span);
+    }
+
+    fn close(&mut self, at: Pos) {
+        let span = self.span(at, at);
+        Builder::close(self, span);
+    }
+
+    fn stop(&mut self) -> bool {
+        if self.doc.nodes.len() > LEAN_TREE_NODES {
+            self.stopped = true;
+        }
+        self.stopped || !self.problems.is_empty()
+    }
+}
+
 /// From the parser's character indices to byte offsets in the file. Events
 /// come in file order, so one forward walk serves them all; a file of ASCII
 /// (the usual case) needs no walk.
@@ -462,10 +509,7 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
                     return Err(());
                 }
             };
-            let span = Span {
-                file: self.file,
-                ..Span::new(pos(&marks.start), pos(&marks.end))
-            };
+            let span = self.span(pos(&marks.start), pos(&marks.end));
             match event {
                 Event::DocumentStart(_) => {
                     documents += 1;
@@ -479,25 +523,8 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
                     self.anchor(anchor, idx);
                     self.attach(idx);
                 }
-                Event::SequenceStart(anchor, _) => {
-                    let idx = self.push(Stored::Seq { start: 0, len: 0 }, span, 1);
-                    self.anchor(anchor, idx);
-                    let start = self.open_items.len();
-                    self.stack.push(Frame::Seq { idx, start });
-                }
-                Event::MappingStart(anchor, _) => {
-                    let idx = self.push(Stored::Map { start: 0, len: 0 }, span, 1);
-                    // An anchored section may be named by an alias: kept whole.
-                    let section = if anchor == 0 { self.section() } else { None };
-                    self.anchor(anchor, idx);
-                    let start = self.open_entries.len();
-                    self.stack.push(Frame::Map {
-                        idx,
-                        start,
-                        pending_key: None,
-                        section,
-                    });
-                }
+                Event::SequenceStart(anchor, _) => self.start(true, anchor, span),
+                Event::MappingStart(anchor, _) => self.start(false, anchor, span),
                 Event::SequenceEnd | Event::MappingEnd => self.close(span),
                 Event::Alias(anchor) => {
                     let idx = self.alias(anchor, span, text.len())?;
@@ -507,6 +534,49 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
             }
         }
         Ok(())
+    }
+
+    fn span(&self, start: Pos, end: Pos) -> Span {
+        Span {
+            file: self.file,
+            ..Span::new(start, end)
+        }
+    }
+
+    /// Opens a sequence (`seq`) or a mapping.
+    fn start(&mut self, seq: bool, anchor: usize, span: Span) {
+        if seq {
+            let idx = self.push(Stored::Seq { start: 0, len: 0 }, span, 1);
+            self.anchor(anchor, idx);
+            let start = self.open_items.len();
+            self.stack.push(Frame::Seq { idx, start });
+            return;
+        }
+        let idx = self.push(Stored::Map { start: 0, len: 0 }, span, 1);
+        // An anchored section may be named by an alias: kept whole.
+        let section = if anchor == 0 { self.section() } else { None };
+        self.anchor(anchor, idx);
+        let start = self.open_entries.len();
+        self.stack.push(Frame::Map {
+            idx,
+            start,
+            pending_key: None,
+            section,
+        });
+    }
+
+    /// Stores a scalar as text of its own.
+    fn owned_scalar(&mut self, text: &str, plain: bool, tagged: bool, span: Span) -> NodeIdx {
+        self.doc.owned.push(self.doc.owned_text.len());
+        self.doc.owned_text.push_str(text);
+        let stored = Stored::Scalar {
+            at: (self.doc.owned.len() - 1) as u32,
+            len: 0,
+            plain,
+            owned: true,
+            tagged,
+        };
+        self.push(stored, span, 1)
     }
 
     /// Stores a scalar: as a slice of the file when it is written there
@@ -526,23 +596,20 @@ impl<'d, 's, 'a> Builder<'d, 's, 'a> {
         } else {
             None
         };
-        let (at, len, owned) = match slice {
-            Some((at, len)) => (at, len, false),
-            None => {
-                self.doc.owned.push(self.doc.owned_text.len());
-                self.doc.owned_text.push_str(&value);
-                ((self.doc.owned.len() - 1) as u32, 0, true)
-            }
-        };
         let tagged = tag.is_some();
-        let stored = Stored::Scalar {
-            at,
-            len,
-            plain,
-            owned,
-            tagged,
+        let idx = match slice {
+            Some((at, len)) => {
+                let stored = Stored::Scalar {
+                    at,
+                    len,
+                    plain,
+                    owned: false,
+                    tagged,
+                };
+                self.push(stored, span, 1)
+            }
+            None => self.owned_scalar(&value, plain, tagged, span),
         };
-        let idx = self.push(stored, span, 1);
         if let Some(t) = tag {
             let name = if t.is_yaml_core_schema() {
                 TagName::Core(t.suffix.clone())
