@@ -5,7 +5,9 @@
 use crate::diagnostic::Span;
 use crate::rule::Rule;
 
+mod id;
 mod id_index;
+pub use id::Id;
 pub use id_index::IdIndex;
 
 /// Dense index of a node in [`Architecture::nodes`].
@@ -247,7 +249,7 @@ pub enum NodeDetail {
 /// A site, service or integration.
 pub struct Node {
     /// Its id, unique in the architecture.
-    pub id: Box<str>,
+    pub id: Id,
     /// Display name.
     pub name: Option<Box<str>>,
     /// Who runs it.
@@ -382,7 +384,7 @@ impl Architecture {
 
     /// The index of an id, if it is declared.
     pub fn id_of(&self, id: &str) -> Option<NodeId> {
-        self.ids.find(id, |at| &self.nodes[at.index()].id)
+        self.ids.find(id, |at| self.nodes[at.index()].id.as_bytes())
     }
 
     /// Rebuilds [`Architecture::ids`] from the nodes (the first of an id
@@ -390,7 +392,8 @@ impl Architecture {
     pub fn reindex(&mut self) {
         let mut ids = IdIndex::default();
         for (i, node) in self.nodes.iter().enumerate() {
-            ids.find_or_insert(&node.id, NodeId(i as u32), |at| &self.nodes[at.index()].id);
+            let text_of = |at: NodeId| self.nodes[at.index()].id.as_bytes();
+            ids.find_or_insert(&node.id, NodeId(i as u32), text_of);
         }
         self.ids = ids;
     }

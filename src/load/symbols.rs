@@ -9,7 +9,7 @@
 //! symbols.
 
 use crate::diagnostic::Span;
-use crate::model::{Dependency, IdIndex, Node, NodeDetail, NodeId, NodeKind, Placement};
+use crate::model::{Dependency, Id, IdIndex, Node, NodeDetail, NodeId, NodeKind, Placement};
 
 /// An id declared by a key of `sites`, `services` or `integrations`.
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +27,7 @@ pub(super) struct Declared {
 pub(super) struct Symbols {
     pub ids: IdIndex,
     /// By symbol: its text.
-    pub texts: Vec<Box<str>>,
+    pub texts: Vec<Id>,
     /// By symbol, once it is declared: its kind, and the place of its node
     /// in the checker's list (`State::nodes`), where its span is: 8 bytes,
     /// where a copy of the span would be 24, in a list as long as the
@@ -38,7 +38,7 @@ pub(super) struct Symbols {
 impl Symbols {
     /// The symbol of `id`, if it was met.
     pub(super) fn get(&self, id: &str) -> Option<NodeId> {
-        self.ids.find(id, |sym| &self.texts[sym.index()])
+        self.ids.find(id, |sym| self.texts[sym.index()].as_bytes())
     }
 
     /// The symbol of `id`, new if it was never met: one hash, whether it
@@ -47,9 +47,11 @@ impl Symbols {
     pub(super) fn intern(&mut self, id: &str) -> NodeId {
         let next = NodeId(self.texts.len() as u32);
         let texts = &self.texts;
-        let (sym, new) = self.ids.find_or_insert(id, next, |sym| &texts[sym.index()]);
+        let (sym, new) = self
+            .ids
+            .find_or_insert(id, next, |sym| texts[sym.index()].as_bytes());
         if new {
-            self.texts.push(id.into());
+            self.texts.push(Id::new(id));
             self.info.push(None);
         }
         sym
@@ -58,7 +60,7 @@ impl Symbols {
     /// Room for `more` symbols without growing.
     pub(super) fn reserve(&mut self, more: usize) {
         let texts = &self.texts;
-        self.ids.reserve(more, |sym| &texts[sym.index()]);
+        self.ids.reserve(more, |sym| texts[sym.index()].as_bytes());
         self.texts.reserve(more);
         self.info.reserve(more);
     }

@@ -17,7 +17,8 @@ use hashbrown::HashTable;
 use super::NodeId;
 
 /// A set of `NodeId`s found by their text. Every method takes `text_of`,
-/// which must give the same text for an index as when it was inserted.
+/// which must give the same text for an index as when it was inserted, as
+/// bytes: comparing needs no check that they are UTF-8 (see [`Id`](super::Id)).
 #[derive(Clone, Debug, Default)]
 pub struct IdIndex {
     table: HashTable<NodeId>,
@@ -36,7 +37,8 @@ impl IdIndex {
     }
 
     /// The index whose text is `id`. O(1) expected, O(|id|) to hash.
-    pub fn find<'t>(&self, id: &str, text_of: impl Fn(NodeId) -> &'t str) -> Option<NodeId> {
+    pub fn find<'t>(&self, id: &str, text_of: impl Fn(NodeId) -> &'t [u8]) -> Option<NodeId> {
+        let id = id.as_bytes();
         let hash = self.state.hash_one(id);
         self.table.find(hash, |&at| text_of(at) == id).copied()
     }
@@ -47,9 +49,10 @@ impl IdIndex {
         &mut self,
         id: &str,
         new: NodeId,
-        text_of: impl Fn(NodeId) -> &'t str,
+        text_of: impl Fn(NodeId) -> &'t [u8],
     ) -> (NodeId, bool) {
         let state = &self.state;
+        let id = id.as_bytes();
         let hash = state.hash_one(id);
         let entry = self.table.entry(
             hash,
@@ -66,7 +69,7 @@ impl IdIndex {
     }
 
     /// Room for `more` ids without growing.
-    pub fn reserve<'t>(&mut self, more: usize, text_of: impl Fn(NodeId) -> &'t str) {
+    pub fn reserve<'t>(&mut self, more: usize, text_of: impl Fn(NodeId) -> &'t [u8]) {
         let state = &self.state;
         self.table.reserve(more, |&at| state.hash_one(text_of(at)));
     }
@@ -112,21 +115,27 @@ mod tests {
         let mut index = IdIndex::default();
         for (i, id) in ["a", "b", "a", "c", "b"].into_iter().enumerate() {
             let new = NodeId(texts.len() as u32);
-            let (got, inserted) = index.find_or_insert(id, new, |at| texts[at.index()]);
+            let (got, inserted) = index.find_or_insert(id, new, |at| texts[at.index()].as_bytes());
             assert_eq!(inserted, got == new, "{i}");
             if inserted {
                 texts.push(id);
             }
         }
         assert_eq!(texts, ["a", "b", "c"]);
-        assert_eq!(index.find("c", |at| texts[at.index()]), Some(NodeId(2)));
-        assert_eq!(index.find("d", |at| texts[at.index()]), None);
+        assert_eq!(
+            index.find("c", |at| texts[at.index()].as_bytes()),
+            Some(NodeId(2))
+        );
+        assert_eq!(index.find("d", |at| texts[at.index()].as_bytes()), None);
         // Drop "b", and swap "a" and "c".
         index.renumber(|at| [Some(NodeId(1)), None, Some(NodeId(0))][at.index()]);
         let after = ["c", "a"];
         assert_eq!(index.len(), 2);
-        assert_eq!(index.find("a", |at| after[at.index()]), Some(NodeId(1)));
-        assert_eq!(index.find("b", |at| after[at.index()]), None);
+        assert_eq!(
+            index.find("a", |at| after[at.index()].as_bytes()),
+            Some(NodeId(1))
+        );
+        assert_eq!(index.find("b", |at| after[at.index()].as_bytes()), None);
     }
 
     #[test]
@@ -135,13 +144,13 @@ mod tests {
         let mut index = IdIndex::default();
         for (i, id) in texts.iter().enumerate() {
             let (got, inserted) =
-                index.find_or_insert(id, NodeId(i as u32), |at| &texts[at.index()]);
+                index.find_or_insert(id, NodeId(i as u32), |at| texts[at.index()].as_bytes());
             assert!(inserted);
             assert_eq!(got, NodeId(i as u32));
         }
         for (i, id) in texts.iter().enumerate() {
             assert_eq!(
-                index.find(id, |at| &texts[at.index()]),
+                index.find(id, |at| texts[at.index()].as_bytes()),
                 Some(NodeId(i as u32))
             );
         }
