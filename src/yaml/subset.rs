@@ -4,14 +4,15 @@
 //! big file be validated in less time than saphyr-parser takes to read it
 //! (issue #18).
 //!
-//! The subset: one document whose root is a block mapping at column 0;
-//! block mappings and sequences (an indentless sequence as a key's value
-//! included); `- key: value` items; plain scalars of one line; quoted
-//! scalars of one line (double-quoted without escapes); flow sequences and
-//! mappings that close on the line they open; comments and blank lines.
-//! At anything else (an anchor, a tag, a block scalar, a scalar on more
-//! lines than one, a control character, a document marker, a line whose
-//! indentation no open block has...) the reader answers
+//! The subset: one document (opened by `---`, or not) whose root is a
+//! block mapping at column 0; block mappings and sequences (an indentless
+//! sequence as a key's value included); `- key: value` items; plain
+//! scalars of one line; quoted scalars of one line (double-quoted without
+//! escapes); flow sequences and mappings that close on the line they open;
+//! comments and blank lines. At anything else (an anchor, a tag, a block
+//! scalar, a scalar on more lines than one, a control character, a
+//! document marker but that `---`, a line whose indentation no open block
+//! has...) the reader answers
 //! [`Unsupported`] at once, and the caller reads the file with
 //! saphyr-parser instead. Where the subset is not sure what YAML says, it
 //! gives up: a plain scalar starting with `-`, `?` or `:` is one.
@@ -67,6 +68,7 @@ pub(crate) fn read(lines: &mut impl Lines, events: &mut impl Events) -> Result<(
         ascii: true,
         unquoted: String::new(),
         rooted: false,
+        opened: false,
     };
     let mut end = Pos { line: 1, col: 0 };
     while let Some(text) = lines.next_line() {
@@ -121,6 +123,8 @@ struct Reader<'e, E> {
     unquoted: String,
     /// Whether the root mapping is open.
     rooted: bool,
+    /// Whether a `---` opened the document.
+    opened: bool,
 }
 
 /// Whether `text` starts a block sequence item.
@@ -207,7 +211,14 @@ impl<E: Events> Reader<'_, E> {
             return Ok(());
         }
         if start == 0 && (content.starts_with("---") || content.starts_with("...")) {
-            return Err(Unsupported);
+            // A document marker: only a `---` opening the one document
+            // belongs to the subset.
+            let opening = content.starts_with("---") && rest_is_blank(text, 3);
+            if !opening || self.rooted || self.opened {
+                return Err(Unsupported);
+            }
+            self.opened = true;
+            return Ok(());
         }
         let indent = start as u32;
         let dash = is_dash(content);
@@ -682,6 +693,9 @@ mod tests {
         assert!(agrees(include_str!("../../graphs/kakao-2022.yaml")));
         let generated = "version: 1\nname: generated (100 services)\nsites:\n  region-0:\n    kind: region\n  r0-z0-dc-0:\n    within: r0-zone-0\n    depends_on: [r0-z0-power-0]\n    availability: 0.9995\nservices:\n  platform-2:\n    tier: high\n    runs_in:\n      sites: [r2-z0-dc-0, r2-z1-dc-0, r2-z2-dc-0]\n      min: 2\n    depends_on:\n    - a\n    - { any_of: [b, c] }\n    - service: d\n      soft: true\n";
         assert!(agrees(generated));
+        assert!(agrees(&format!(
+            "# a comment\n--- # the document\n{generated}"
+        )));
     }
 
     #[test]
@@ -695,7 +709,9 @@ mod tests {
             "a: \"x\\ny\"\n",
             "a: [b,\n  c]\n",
             "- a\n",
-            "---\na: b\n",
+            "---\n---\na: b\n",
+            "a: b\n---\n",
+            "--- a: b\n",
             "a: b\n...\n",
             "a: -1\n",
             "a: b\n b: c\n",
@@ -784,6 +800,10 @@ mod tests {
         "- service: d",
         "  soft: true",
         "a:b: c",
+        "---",
+        "--- # c",
+        "--- a",
+        "...",
         "a::",
         "a: :",
         "[a]: b",
