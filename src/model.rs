@@ -174,15 +174,20 @@ pub enum Dependency {
         /// Down or only degraded when it is down.
         mode: Mode,
     },
-    /// Met while at least `min` members are up.
-    AnyOf {
-        /// The alternatives.
-        members: Box<[NodeId]>,
-        /// How many of them must be up.
-        min: u32,
-        /// Down or only degraded when fewer are up.
-        mode: Mode,
-    },
+    /// Met while at least `min` members are up. Boxed, as few
+    /// dependencies are groups: a dependency is 16 bytes, not 24.
+    AnyOf(Box<AnyOf>),
+}
+
+/// An `any_of` group (§5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnyOf {
+    /// The alternatives.
+    pub members: Box<[NodeId]>,
+    /// How many of them must be up.
+    pub min: u32,
+    /// Down or only degraded when fewer are up.
+    pub mode: Mode,
 }
 
 /// Where a service runs: up while at least `min` entries are up.

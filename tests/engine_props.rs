@@ -73,11 +73,11 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 let n = 1 + rng.below(3);
                 let members: Vec<NodeId> = (0..n).map(|_| pick(rng)).collect();
                 let min = 1 + rng.below(n) as u32;
-                out.push(Dependency::AnyOf {
+                out.push(Dependency::AnyOf(Box::new(AnyOf {
                     members: members.into(),
                     min,
                     mode: mode(rng),
-                });
+                })));
             } else {
                 out.push(Dependency::On {
                     target: pick(rng),
@@ -203,9 +203,9 @@ fn combine(reqs: &[(State, Mode)]) -> State {
 fn dep_state(states: &[State], dep: &Dependency) -> (State, Mode) {
     match dep {
         Dependency::On { target, mode } => (states[target.index()], *mode),
-        Dependency::AnyOf { members, min, mode } => {
-            let s: Vec<State> = members.iter().map(|m| states[m.index()]).collect();
-            (group(&s, *min as usize), *mode)
+        Dependency::AnyOf(any) => {
+            let s: Vec<State> = any.members.iter().map(|m| states[m.index()]).collect();
+            (group(&s, any.min as usize), any.mode)
         }
     }
 }
@@ -289,7 +289,7 @@ fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
                 Dependency::On { target, .. } => {
                     out.insert(*target);
                 }
-                Dependency::AnyOf { members, .. } => out.extend(members.iter().copied()),
+                Dependency::AnyOf(any) => out.extend(any.members.iter().copied()),
             }
         }
     };

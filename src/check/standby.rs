@@ -138,17 +138,11 @@ fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
             target,
             mode: Mode::Hard,
         } => (scratch.state((*target).into()) == State::Down).then_some(*target),
-        Dependency::AnyOf {
-            members,
-            min,
-            mode: Mode::Hard,
-        } => {
-            let down: Vec<NodeId> = members
-                .iter()
-                .copied()
+        Dependency::AnyOf(group) if group.mode == Mode::Hard => {
+            let down: Vec<NodeId> = (group.members.iter().copied())
                 .filter(|&m| scratch.state(m.into()) == State::Down)
                 .collect();
-            (members.len() - down.len() < *min as usize).then(|| down[0])
+            (group.members.len() - down.len() < group.min as usize).then(|| down[0])
         }
         _ => None,
     }

@@ -293,9 +293,9 @@ impl Builder<'_> {
         for dep in deps {
             match dep {
                 Dependency::On { target, mode } => self.edge(ix(*target), me, *mode),
-                Dependency::AnyOf { members, min, mode } => {
-                    let gate = self.group(members, *min, HelperRole::AnyOf);
-                    self.edge(gate, me, *mode);
+                Dependency::AnyOf(group) => {
+                    let gate = self.group(&group.members, group.min, HelperRole::AnyOf);
+                    self.edge(gate, me, group.mode);
                 }
             }
         }

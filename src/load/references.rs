@@ -4,7 +4,7 @@
 
 use crate::code::Code;
 use crate::diagnostic::{Label, Problem, Span};
-use crate::model::{Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
+use crate::model::{AnyOf, Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
 use crate::suggest;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -297,11 +297,11 @@ impl Checker<'_, '_, '_> {
             (None, Some(group)) => {
                 let members = self.any_of_members(group, owner)?;
                 let min = self.group_min(min_field, members.len(), "the `any_of` group")?;
-                Some(Dependency::AnyOf {
+                Some(Dependency::AnyOf(Box::new(AnyOf {
                     members: members.into(),
                     min,
                     mode,
-                })
+                })))
             }
         }
     }

@@ -165,9 +165,9 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
 fn renumber_dependencies(deps: &mut Box<[Dependency]>, map: &impl Fn(NodeId) -> Option<NodeId>) {
     retain_mut(deps, |dep| match dep {
         Dependency::On { target, .. } => map(*target).map(|id| *target = id).is_some(),
-        Dependency::AnyOf { members, .. } => {
-            retain_mut(members, |m| map(*m).map(|id| *m = id).is_some());
-            !members.is_empty()
+        Dependency::AnyOf(group) => {
+            retain_mut(&mut group.members, |m| map(*m).map(|id| *m = id).is_some());
+            !group.members.is_empty()
         }
     });
 }

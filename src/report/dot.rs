@@ -238,13 +238,14 @@ impl<'a> Drawer<'a> {
                             .push(edge(from, &node_name(*target), vec![style_for(*mode)]));
                     }
                 }
-                Dependency::AnyOf { members, min, mode } => {
+                Dependency::AnyOf(group) => {
                     let g = self.helper_name();
-                    let label = format!("{min} of {}", members.len());
+                    let label = format!("{} of {}", group.min, group.members.len());
                     extra.push(dot_node(&g, junction(&label)));
-                    self.edges.push(edge(from, &g, vec![style_for(*mode)]));
-                    let shown: Vec<NodeId> =
-                        members.iter().copied().filter(|m| self.shown(*m)).collect();
+                    self.edges.push(edge(from, &g, vec![style_for(group.mode)]));
+                    let shown: Vec<NodeId> = (group.members.iter().copied())
+                        .filter(|m| self.shown(*m))
+                        .collect();
                     for m in shown {
                         self.edges
                             .push(edge(&g, &node_name(m), vec![attr("style", "solid")]));
@@ -613,7 +614,7 @@ impl SiteCounts {
             for dep in &node.depends_on {
                 match dep {
                     Dependency::On { target, .. } => needs.push(*target),
-                    Dependency::AnyOf { members, .. } => needs.extend(members),
+                    Dependency::AnyOf(group) => needs.extend(&group.members),
                 }
             }
             if let NodeDetail::Site {

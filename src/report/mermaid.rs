@@ -113,7 +113,7 @@ fn edges(arch: &Architecture, id: NodeId, out: &mut String) {
     for dep in &node.depends_on {
         match dep {
             Dependency::On { target, mode } => to(*target, *mode),
-            Dependency::AnyOf { members, mode, .. } => members.iter().for_each(|m| to(*m, *mode)),
+            Dependency::AnyOf(group) => group.members.iter().for_each(|m| to(*m, group.mode)),
         }
     }
     if let NodeDetail::Integration { consumer, mode, .. } = &node.detail {
