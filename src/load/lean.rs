@@ -66,26 +66,62 @@ fn load_lines(
 ) -> Result<Option<Loaded>, Unsupported> {
     let give_up = Cell::new(false);
     let mut lines = FileLines::new(reader, limit, &give_up);
+    let file = Arc::new(SourceFile::new(name, ""));
+    by_subset(&mut lines, &give_up, len, file)
+}
+
+/// The load of a file already read whole, whose text is kept (`check`
+/// quotes it): by the subset reader over its lines, with the model the
+/// usual load gives, in a fraction of its time. `None` when the usual
+/// load must read it: after a problem, for an `include`, and for a file
+/// outside the subset (saphyr-parser reads a text it holds faster than a
+/// character at a time).
+pub(super) fn load_text(file: &Arc<SourceFile>) -> Option<Loaded> {
+    let give_up = Cell::new(false);
+    let mut lines = TextLines {
+        rest: Some(&file.text),
+        give_up: &give_up,
+        refused: false,
+    };
+    let len = file.text.len() as u64;
+    by_subset(&mut lines, &give_up, len, file.clone()).ok()?
+}
+
+/// Lines the subset reader reads, and how they stopped if not at the end.
+trait LineSource: subset::Lines {
+    /// At what a lean load leaves to the usual one (see [`FileLines`]).
+    fn refused(&self) -> bool;
+    /// At a line too long for it: saphyr-parser may read it.
+    fn long(&self) -> bool;
+}
+
+/// The lean load of `file`, `len` bytes long, from its `lines`.
+fn by_subset(
+    lines: &mut impl LineSource,
+    give_up: &Cell<bool>,
+    len: u64,
+    file: Arc<SourceFile>,
+) -> Result<Option<Loaded>, Unsupported> {
     let mut doc = tree::Document::default();
     let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
     let read = {
-        let mut sink = checking(&mut state, &give_up);
+        let mut sink = checking(&mut state, give_up);
         let stream = tree::Stream {
             sections: &nodes::SECTION_NAMES,
             sink: &mut sink,
         };
-        tree::parse_lines(&mut doc, &mut lines, FileId::ROOT, stream)
+        tree::parse_lines(&mut doc, lines, FileId::ROOT, stream)
     };
     // A source that stopped early looked like the end of the file to the
     // reader: its answer stands for nothing.
-    if lines.long {
+    if lines.long() {
         return Err(Unsupported);
     }
-    if lines.refused {
+    if lines.refused() {
         return Ok(None);
     }
     let read = read?;
-    Ok(finish(name, &doc, &mut state, &read))
+    Ok(finish(file, &doc, &mut state, &read))
 }
 
 /// The lean load by saphyr-parser, a character at a time.
@@ -105,7 +141,7 @@ fn load_chars(name: &str, reader: impl Read, len: u64, limit: u64) -> Option<Loa
     if chars.refused {
         return None;
     }
-    finish(name, &doc, &mut state, &read)
+    finish(Arc::new(SourceFile::new(name, "")), &doc, &mut state, &read)
 }
 
 /// The sink of a streamed read: each entry goes to the checker, and the
@@ -127,7 +163,7 @@ fn checking<'s>(
 
 /// The model, once the file is read: `None` after any problem or stop.
 fn finish(
-    name: &str,
+    file: Arc<SourceFile>,
     doc: &tree::Document<'_>,
     state: &mut checker::State,
     read: &tree::Streamed,
@@ -144,7 +180,7 @@ fn finish(
     }
     Some(Loaded {
         arch,
-        sources: vec![Arc::new(SourceFile::new(name, ""))],
+        sources: vec![file],
     })
 }
 
@@ -243,6 +279,53 @@ impl<'g, R: Read> FileLines<'g, R> {
         let line = std::str::from_utf8(&self.bytes[start..end]).ok();
         self.refused |= line.is_none();
         line
+    }
+}
+
+impl<R: Read> LineSource for FileLines<'_, R> {
+    fn refused(&self) -> bool {
+        self.refused
+    }
+
+    fn long(&self) -> bool {
+        self.long
+    }
+}
+
+/// The lines of a text held whole, as [`FileLines`] gives a file's.
+struct TextLines<'t, 'g> {
+    rest: Option<&'t str>,
+    give_up: &'g Cell<bool>,
+    refused: bool,
+}
+
+impl subset::Lines for TextLines<'_, '_> {
+    fn next_line(&mut self) -> Option<&str> {
+        if self.give_up.get() {
+            self.refused = true;
+            return None;
+        }
+        let rest = self.rest?;
+        match rest.split_once('\n') {
+            Some((line, after)) => {
+                self.rest = Some(after);
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            None => {
+                self.rest = None;
+                (!rest.is_empty()).then_some(rest)
+            }
+        }
+    }
+}
+
+impl LineSource for TextLines<'_, '_> {
+    fn refused(&self) -> bool {
+        self.refused
+    }
+
+    fn long(&self) -> bool {
+        false
     }
 }
 

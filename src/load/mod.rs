@@ -68,6 +68,12 @@ pub enum LoadFailure {
 /// `limit` bytes) and validates the file at `path` with every file it
 /// includes (§11).
 pub fn load_path(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
+    read_and_load(path, limit, true)
+}
+
+/// [`load_path`], trying the subset reader on the text first if `subset`
+/// (see [`lean::load_text`]).
+fn read_and_load(path: &Path, limit: u64, subset: bool) -> Result<Loaded, LoadFailure> {
     let name = path.display().to_string();
     let bytes = read::read_file(path, limit).map_err(|error| LoadFailure::Io {
         path: name.clone(),
@@ -77,6 +83,9 @@ pub fn load_path(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
         Ok(root) => root,
         Err(e) => return Err(LoadFailure::Invalid(e)),
     };
+    if let Some(loaded) = subset.then(|| lean::load_text(&root)).flatten() {
+        return Ok(loaded);
+    }
     load_tree(root, path, &FileSystem { limit })
 }
 
@@ -93,7 +102,8 @@ pub fn load_model(path: &Path, limit: u64) -> Result<Loaded, LoadFailure> {
             return Ok(loaded);
         }
     }
-    load_path(path, limit)
+    // The subset reader has had its turn.
+    read_and_load(path, limit, false)
 }
 
 /// The lean load of one file given as a reader (`len` bytes long, read no
@@ -296,6 +306,11 @@ mod tests {
             let arch = |l: &Option<Loaded>| l.as_ref().map(|l| l.arch.clone());
             assert_eq!(arch(&by_lines), arch(&by_chars), "{text}");
         }
+        let whole = Arc::new(SourceFile::new("m.yaml", text));
+        if let Some(kept) = lean::load_text(&whole) {
+            assert_eq!(Ok(&kept.arch), usual.as_ref(), "{text}");
+            assert!(Arc::ptr_eq(&kept.sources[0], &whole), "the text is kept");
+        }
         let trickle = lean::tests::Trickle::new(text.as_bytes(), 3);
         let loaded = lean::load("m.yaml", trickle, text.len() as u64, u64::MAX);
         assert_eq!(loaded.is_some(), by_chars.is_some());
@@ -311,6 +326,21 @@ mod tests {
         assert!(lean(kakao).is_some(), "a valid file is loaded lean");
         let by_lines = lean::tests::by_lines(kakao, 3);
         assert!(matches!(by_lines, Ok(Some(_))), "by the subset reader");
+        let whole = Arc::new(SourceFile::new("k.yaml", kakao));
+        assert!(
+            lean::load_text(&whole).is_some(),
+            "by the subset reader, text kept"
+        );
+        // Every example of one file is in the subset.
+        for example in [
+            include_str!("../../graphs/active-active.yaml"),
+            include_str!("../../graphs/kakao-2022-fixed.yaml"),
+            include_str!("../../graphs/partner-login.yaml"),
+            include_str!("../../graphs/startup-one-region.yaml"),
+        ] {
+            assert!(lean(example).is_some());
+            assert!(matches!(lean::tests::by_lines(example, 5), Ok(Some(_))));
+        }
         let forward = "version: 1\nservices:\n  é: { runs_in: [dc, 'd c'], depends_on: [{ any_of: [f, g] }] }\n  f: { runs_in: dc }\n  g: { runs_in: dc, name: \"G \\u00e9\" }\nsites:\n  dc: {}\n  'd c': { within: dc }\n";
         assert!(lean(forward).is_some(), "{forward}");
         // The same places, whatever the line ends and a byte-order mark.
