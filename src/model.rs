@@ -5,8 +5,10 @@
 use crate::diagnostic::Span;
 use crate::rule::Rule;
 
+mod availability;
 mod id;
 mod id_index;
+pub use availability::Availability;
 pub use id::Id;
 pub use id_index::IdIndex;
 
@@ -205,7 +207,39 @@ pub struct PlacementEntry {
     /// The site.
     pub site: NodeId,
     /// What a copy there needs besides the site (a standby's tooling).
-    pub requires: Box<[Dependency]>,
+    pub requires: Requires,
+}
+
+/// What a copy at a site needs besides the site. Nearly always nothing:
+/// an empty list is 8 bytes and no allocation, where a boxed slice is 16,
+/// so an entry is 16 bytes, not 24.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Requires(Option<Box<Box<[Dependency]>>>);
+
+impl Requires {
+    /// Changes the list in place with `change` (which may empty it).
+    pub fn change(&mut self, change: impl FnOnce(&mut Box<[Dependency]>)) {
+        if let Some(list) = &mut self.0 {
+            change(list);
+            if list.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Requires {
+    type Target = [Dependency];
+
+    fn deref(&self) -> &[Dependency] {
+        self.0.as_deref().map_or(&[], |list| list)
+    }
+}
+
+impl From<Vec<Dependency>> for Requires {
+    fn from(list: Vec<Dependency>) -> Self {
+        Requires((!list.is_empty()).then(|| Box::new(list.into_boxed_slice())))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -259,8 +293,8 @@ pub struct Node {
     pub name: Option<Box<str>>,
     /// Who runs it.
     pub owner: Option<Box<str>>,
-    /// Probability that it is up on its own.
-    pub availability: Option<f64>,
+    /// Probability that it is up on its own, if the file gives one.
+    pub availability: Availability,
     /// What it needs besides its placement.
     pub depends_on: Box<[Dependency]>,
     /// What is particular to its kind.

@@ -30,7 +30,7 @@ fn node(id: String, detail: NodeDetail) -> Node {
         id: id.into(),
         name: None,
         owner: None,
-        availability: None,
+        availability: Availability::NONE,
         depends_on: Box::default(),
         detail,
         id_span: Default::default(),
@@ -111,7 +111,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
                     requires: if rng.chance(30) {
                         deps(&mut rng, i, 1).into()
                     } else {
-                        Box::default()
+                        Requires::default()
                     },
                 })
                 .collect();
@@ -134,7 +134,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
         let count = rng.below(3);
         n.depends_on = deps(&mut rng, i, count).into();
         if rng.chance(60) {
-            n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]);
+            n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]).into();
         }
         arch.nodes.push(n);
     }
@@ -493,7 +493,7 @@ proptest! {
         let failable: Vec<(NodeId, f64)> = arch
             .node_ids()
             .filter(|&c| arch.node(c).is_candidate())
-            .filter_map(|c| arch.node(c).availability.map(|a| (c, a)))
+            .filter_map(|c| arch.node(c).availability.get().map(|a| (c, a)))
             .collect();
         for t in arch.node_ids().filter(|&t| arch.node(t).tier().is_some()) {
             let got = engine::availability::availability(&arch, &graph, t);
@@ -524,7 +524,7 @@ proptest! {
         let failable: Vec<(NodeId, f64)> = arch
             .node_ids()
             .filter(|&c| arch.node(c).is_candidate())
-            .filter_map(|c| arch.node(c).availability.filter(|a| *a < 1.0).map(|a| (c, a)))
+            .filter_map(|c| arch.node(c).availability.get().filter(|a| *a < 1.0).map(|a| (c, a)))
             .collect();
         // P(target up) with `fixed` forced up (false) or down (true).
         let p_up = |t: NodeId, fixed: Option<(NodeId, bool)>| {

@@ -103,7 +103,7 @@ fn failable_parts(
     cone.sort();
     cone.into_iter()
         .filter_map(|id| {
-            let a = arch.node(id).availability?;
+            let a = arch.node(id).availability.get()?;
             (a < 1.0).then_some((id, 1.0 - a))
         })
         .collect()
@@ -123,17 +123,19 @@ pub fn availability_reusing(
     let own = arch
         .node(target)
         .availability
+        .get()
         .filter(|_| arch.node(target).is_candidate())
         .unwrap_or(1.0);
     let counted = parts.len() + usize::from(own < 1.0);
     let mut failed = Vec::with_capacity(parts.len());
+    // Degraded counts as available: only down states are propagated.
     let up = |failed: &[NodeId], scratch: &mut Scratch| {
-        scratch.propagate_along(graph, failed, |n| marks.dependents(n));
+        scratch.propagate_down_along(graph, failed, |n| marks.dependents(n));
         let up = scratch.state(target.into()) != State::Down;
         scratch.reset(graph);
         up
     };
-    let mut on_top = OnTop::default();
+    let mut on_top = OnTop::down_only();
     let found = exact(&parts, |failed| {
         on_top.propagate(scratch, graph, failed, |n| marks.dependents(n));
         let up = scratch.state(target.into()) != State::Down;
@@ -240,6 +242,7 @@ pub fn importance(
     let own = arch
         .node(target)
         .availability
+        .get()
         .filter(|_| arch.node(target).is_candidate())
         .unwrap_or(1.0);
     let mut scratch = Scratch::new(graph);

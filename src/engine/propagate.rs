@@ -307,18 +307,41 @@ impl Scratch {
     /// is saved). O(gates + edges) reached, as [`Scratch::propagate`].
     pub fn propagate_down(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
         debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
+        self.propagate_down_along(graph, failed, |n| graph.dependents(n));
+    }
+
+    /// [`Scratch::propagate_down`] along the dependents `dependents` gives
+    /// (a cone's, as for [`Scratch::propagate_along`]), and under a mark
+    /// too: what goes down is saved for [`Scratch::rollback`]. For the
+    /// searches that read only whether a target is down (availability):
+    /// a failure behind redundancy stops there, where a full propagation
+    /// carries a degraded state up to the target. O(gates + edges) gone
+    /// down and their dependents.
+    pub(crate) fn propagate_down_along<'a>(
+        &mut self,
+        graph: &FailureGraph,
+        failed: &[NodeId],
+        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
+    ) {
+        let saving = self.mark.is_some();
         for &id in failed {
             let n = GateId::from(id);
+            if saving {
+                self.save(n);
+            }
             self.failed[n.index()] = true;
             self.lower(n, State::Down);
         }
         while let Some((n, _, _)) = self.queue.pop_front() {
-            for &(d, mode) in graph.dependents(n) {
+            for &(d, mode) in dependents(n) {
                 let gate = graph.gate(d);
                 if matches!((gate, mode), (Gate::All, Mode::Soft)) {
                     continue;
                 }
                 let du = d.index();
+                if saving {
+                    self.save(d);
+                }
                 if !self.is_touched[du] {
                     self.is_touched[du] = true;
                     self.touched.push(d);
@@ -365,9 +388,34 @@ pub(crate) struct OnTop {
     /// The failures propagated and marked in the scratch, when `ready`.
     base: Vec<NodeId>,
     ready: bool,
+    /// Propagates down states only ([`Scratch::propagate_down_along`]).
+    down_only: bool,
 }
 
 impl OnTop {
+    /// An `OnTop` whose states are exact for down and nothing else: up
+    /// stands for up or degraded.
+    pub(crate) fn down_only() -> Self {
+        OnTop {
+            down_only: true,
+            ..OnTop::default()
+        }
+    }
+
+    fn spread<'a>(
+        &self,
+        scratch: &mut Scratch,
+        graph: &FailureGraph,
+        failed: &[NodeId],
+        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
+    ) {
+        if self.down_only {
+            scratch.propagate_down_along(graph, failed, dependents);
+        } else {
+            scratch.propagate_along(graph, failed, dependents);
+        }
+    }
+
     /// Leaves `scratch` in the states under `failed`; read them, then call
     /// [`OnTop::undo`] before the next set.
     pub(crate) fn propagate<'a>(
@@ -384,13 +432,13 @@ impl OnTop {
         };
         if !self.ready || self.base != prefix {
             scratch.reset(graph);
-            scratch.propagate_along(graph, prefix, dependents);
+            self.spread(scratch, graph, prefix, dependents);
             self.base.clear();
             self.base.extend_from_slice(prefix);
             self.ready = true;
             scratch.mark();
         }
-        scratch.propagate_along(graph, std::slice::from_ref(last), dependents);
+        self.spread(scratch, graph, std::slice::from_ref(last), dependents);
     }
 
     /// Takes back the last failure propagated by [`OnTop::propagate`].

@@ -316,7 +316,9 @@ impl<'d> Checker<'d, '_, '_> {
             id: Id::default(),
             name: field("name").and_then(|f| self.text(f.value, "`name`")),
             owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
-            availability: field("availability").and_then(|f| self.availability(f)),
+            availability: field("availability")
+                .and_then(|f| self.availability(f))
+                .into(),
             depends_on: field("depends_on").map_or_else(Box::default, |f| {
                 self.dependencies(f.value, Place::DependsOn, me).into()
             }),

@@ -4,6 +4,7 @@
 
 use crate::code::Code;
 use crate::diagnostic::{Label, Problem, Span};
+use crate::model::Requires;
 use crate::model::{AnyOf, Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
 use crate::suggest;
 use crate::yaml::scalar::Resolved;
@@ -404,7 +405,7 @@ impl Checker<'_, '_, '_> {
                 Some(Placement {
                     entries: Box::new([PlacementEntry {
                         site,
-                        requires: Box::default(),
+                        requires: Requires::default(),
                     }]),
                     min: 1,
                 })
@@ -481,7 +482,7 @@ impl Checker<'_, '_, '_> {
             let site = self.reference(idx, Want::Site, Place::PlacementEntry, Some(owner))?;
             return Some(PlacementEntry {
                 site,
-                requires: Box::default(),
+                requires: Requires::default(),
             });
         }
         let fields = self.fields(idx, Context::PlacementEntry, "a placement entry")?;

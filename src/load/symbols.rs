@@ -142,7 +142,9 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
                 retain_mut(entries, |entry| match map(entry.site) {
                     Some(site) => {
                         entry.site = site;
-                        renumber_dependencies(&mut entry.requires, &map);
+                        entry
+                            .requires
+                            .change(|list| renumber_dependencies(list, &map));
                         true
                     }
                     None => false,

@@ -98,7 +98,7 @@ pub fn write(arch: &Architecture, tree: &FaultTree) -> String {
     for &id in &tree.basic_events {
         let _ = writeln!(out, "    <define-basic-event name=\"{}\">", event_name(id));
         let _ = writeln!(out, "      <label>{}</label>", xml(arch.name_of(id)));
-        let p = arch.node(id).availability.map_or(0.0, |a| 1.0 - a);
+        let p = arch.node(id).availability.get().map_or(0.0, |a| 1.0 - a);
         let _ = writeln!(
             out,
             "      <float value=\"{p}\"/>\n    </define-basic-event>"
