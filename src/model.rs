@@ -469,3 +469,17 @@ impl Architecture {
         ranks
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node is the bulk of a big model (issue #18: memory within 3x of
+    /// the file): a field that makes it bigger should be a choice.
+    #[test]
+    fn the_parts_of_a_node_keep_their_size() {
+        assert_eq!(std::mem::size_of::<Node>(), 152);
+        assert_eq!(std::mem::size_of::<Dependency>(), 16);
+        assert_eq!(std::mem::size_of::<PlacementEntry>(), 16);
+    }
+}
