@@ -327,7 +327,10 @@ impl<E: Events> Reader<'_, E> {
         empty: Pos,
     ) -> Result<(), Unsupported> {
         let at = skip_spaces(text, from);
-        let Some(&first) = text.as_bytes().get(at) else {
+        let first = text.as_bytes().get(at).copied();
+        // A comment is one only after a space.
+        let Some(first) = first.filter(|&b| b != b'#' || at == from) else {
+            // Nothing on this line: the value is on the lines below.
             self.pending = Some(Pending {
                 indent,
                 at: empty,
@@ -336,14 +339,6 @@ impl<E: Events> Reader<'_, E> {
             return Ok(());
         };
         let end = match first {
-            b'#' if at > from => {
-                self.pending = Some(Pending {
-                    indent,
-                    at: empty,
-                    after_key,
-                });
-                return Ok(());
-            }
             b'[' | b'{' => self.flow(text, at, 0)?,
             b'\'' | b'"' => {
                 let end = quoted_end(text, at)?;
