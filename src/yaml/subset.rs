@@ -66,6 +66,7 @@ pub(crate) fn read(lines: &mut impl Lines, events: &mut impl Events) -> Result<(
         pending: None,
         line: 0,
         ascii: true,
+        counted: (0, 0),
         unquoted: String::new(),
         rooted: false,
         opened: false,
@@ -119,6 +120,11 @@ struct Reader<'e, E> {
     line: u32,
     /// Whether the current line is ASCII (a column is then a byte offset).
     ascii: bool,
+    /// On a line that is not ASCII, the last column counted: its byte and
+    /// column. Columns are asked for left to right, so each is counted on
+    /// from the one before, and a long line is walked once, not once a
+    /// scalar.
+    counted: (usize, usize),
     /// A single-quoted scalar's text with its `''` made `'`.
     unquoted: String,
     /// Whether the root mapping is open.
@@ -188,11 +194,18 @@ fn rest_is_blank(text: &str, at: usize) -> bool {
 }
 
 impl<E: Events> Reader<'_, E> {
-    fn pos(&self, text: &str, at: usize) -> Pos {
+    fn pos(&mut self, text: &str, at: usize) -> Pos {
         let col = if self.ascii {
             at
         } else {
-            text.get(..at).map_or(at, |s| s.chars().count())
+            let (byte, col) = if at >= self.counted.0 {
+                self.counted
+            } else {
+                (0, 0)
+            };
+            let col = col + text.get(byte..at).map_or(0, |s| s.chars().count());
+            self.counted = (at, col);
+            col
         };
         Pos {
             line: self.line,
@@ -202,6 +215,7 @@ impl<E: Events> Reader<'_, E> {
 
     fn line_of(&mut self, text: &str) -> Result<(), Unsupported> {
         self.ascii = text.bytes().all(|b| (b' '..=b'~').contains(&b));
+        self.counted = (0, 0);
         if !self.ascii && !printable(text) {
             return Err(Unsupported);
         }
@@ -368,10 +382,12 @@ impl<E: Events> Reader<'_, E> {
         let bytes = text.as_bytes();
         let seq = bytes[at] == b'[';
         let close = if seq { b']' } else { b'}' };
-        self.events.open(seq, self.pos(text, at));
+        let open = self.pos(text, at);
+        self.events.open(seq, open);
         let mut i = skip_spaces(text, at + 1);
         if bytes.get(i) == Some(&close) {
-            self.events.close(self.pos(text, i));
+            let end = self.pos(text, i);
+            self.events.close(end);
             return Ok(i + 1);
         }
         loop {
@@ -392,7 +408,8 @@ impl<E: Events> Reader<'_, E> {
                     }
                 }
                 Some(&c) if c == close => {
-                    self.events.close(self.pos(text, i));
+                    let end = self.pos(text, i);
+                    self.events.close(end);
                     return Ok(i + 1);
                 }
                 _ => return Err(Unsupported),
