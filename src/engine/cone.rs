@@ -7,7 +7,7 @@ use super::graph::{FailureGraph, Gate, GateId};
 /// Reusable marks for cones, one generation per target, so marking a cone
 /// costs the cone, not the graph.
 #[derive(Debug)]
-pub struct ConeMarks {
+pub(crate) struct ConeMarks {
     marks: Vec<u32>,
     stamp: u32,
     /// For a marked gate, its position in `start` (valid while marked).
@@ -17,10 +17,12 @@ pub struct ConeMarks {
     flat: Vec<(GateId, Mode)>,
     /// (requirement, dependent, mode) edges found while marking.
     edges: Vec<(GateId, GateId, Mode)>,
+    /// The cone's gates by local index, the target first.
+    gates: Vec<GateId>,
 }
 
 impl ConeMarks {
-    pub fn new(graph: &FailureGraph) -> Self {
+    pub(crate) fn new(graph: &FailureGraph) -> Self {
         ConeMarks {
             marks: vec![0; graph.len()],
             stamp: 0,
@@ -28,12 +30,13 @@ impl ConeMarks {
             start: Vec::new(),
             flat: Vec::new(),
             edges: Vec::new(),
+            gates: Vec::new(),
         }
     }
 
     /// Marks `target`'s down-cone (replacing the previous one) and returns
     /// its candidates, in no particular order.
-    pub fn mark(
+    pub(crate) fn mark(
         &mut self,
         arch: &Architecture,
         graph: &FailureGraph,
@@ -44,7 +47,8 @@ impl ConeMarks {
         let mut stack = vec![GateId::from(target)];
         self.marks[target.index()] = stamp;
         self.edges.clear();
-        let mut gates = Vec::new();
+        let mut gates = std::mem::take(&mut self.gates);
+        gates.clear();
         let mut candidates = Vec::new();
         while let Some(n) = stack.pop() {
             self.local[n.index()] = gates.len() as u32;
@@ -85,11 +89,29 @@ impl ConeMarks {
             self.flat[*slot as usize] = (d, mode);
             *slot += 1;
         }
+        self.gates = gates;
         candidates
     }
 
+    /// The gates of the current cone by local index, the target first.
+    pub(crate) fn gates(&self) -> &[GateId] {
+        &self.gates
+    }
+
+    /// The local index of gate `n` in the current cone, if it is in it.
+    pub(crate) fn local(&self, n: GateId) -> Option<usize> {
+        (self.marks[n.index()] == self.stamp).then(|| self.local[n.index()] as usize)
+    }
+
+    /// The edges of the current cone that a down state travels along, as
+    /// (requirement, dependent, mode): soft edges into an `All` gate are
+    /// left out.
+    pub(crate) fn edges(&self) -> &[(GateId, GateId, Mode)] {
+        &self.edges
+    }
+
     /// The dependents of `n` inside the current cone (none outside it).
-    pub fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
+    pub(crate) fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
         if self.marks[n.index()] != self.stamp {
             return &[];
         }

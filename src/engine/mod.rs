@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod availability;
 pub(crate) mod chain;
+pub(crate) mod circuit;
 pub(crate) mod cone;
 pub mod cuts;
 pub mod fault_tree;

@@ -388,34 +388,9 @@ pub(crate) struct OnTop {
     /// The failures propagated and marked in the scratch, when `ready`.
     base: Vec<NodeId>,
     ready: bool,
-    /// Propagates down states only ([`Scratch::propagate_down_along`]).
-    down_only: bool,
 }
 
 impl OnTop {
-    /// An `OnTop` whose states are exact for down and nothing else: up
-    /// stands for up or degraded.
-    pub(crate) fn down_only() -> Self {
-        OnTop {
-            down_only: true,
-            ..OnTop::default()
-        }
-    }
-
-    fn spread<'a>(
-        &self,
-        scratch: &mut Scratch,
-        graph: &FailureGraph,
-        failed: &[NodeId],
-        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
-    ) {
-        if self.down_only {
-            scratch.propagate_down_along(graph, failed, dependents);
-        } else {
-            scratch.propagate_along(graph, failed, dependents);
-        }
-    }
-
     /// Leaves `scratch` in the states under `failed`; read them, then call
     /// [`OnTop::undo`] before the next set.
     pub(crate) fn propagate<'a>(
@@ -432,13 +407,13 @@ impl OnTop {
         };
         if !self.ready || self.base != prefix {
             scratch.reset(graph);
-            self.spread(scratch, graph, prefix, dependents);
+            scratch.propagate_along(graph, prefix, dependents);
             self.base.clear();
             self.base.extend_from_slice(prefix);
             self.ready = true;
             scratch.mark();
         }
-        self.spread(scratch, graph, std::slice::from_ref(last), dependents);
+        scratch.propagate_along(graph, std::slice::from_ref(last), dependents);
     }
 
     /// Takes back the last failure propagated by [`OnTop::propagate`].

@@ -1,0 +1,503 @@
+//! A target's cone compiled into a circuit that decides, for 64 failure
+//! sets at once, which of them take the target down.
+//!
+//! The exact availability method asks "is the target down?" for hundreds
+//! of thousands of small failure sets of the same cone. A worklist
+//! propagation answers one set at a time at some hundreds of instructions
+//! each. Here each gate holds a 64-bit word, one bit per set (a *lane*),
+//! and the gates are evaluated once per batch in an order where a gate's
+//! requirements come first, so a batch costs one pass over the cone's
+//! edges: a few instructions per edge for 64 sets.
+//!
+//! The answer is the propagation's (format v1 §7, down states only): a gate
+//! is down when it failed or, for an `All` gate, when a hard requirement is
+//! down; for an `AtLeast` gate, when so many requirements are down that
+//! fewer than `min` are left. Cycles (a few back edges) are strongly
+//! connected components, evaluated with a worklist from all up, which
+//! reaches the same least set of down gates as the propagation.
+//!
+//! Only gates that a part can reach are kept: the rest stay up whatever
+//! fails.
+
+use crate::model::NodeId;
+
+use super::cone::ConeMarks;
+use super::graph::{FailureGraph, Gate, GateId};
+
+/// No part, or not in the circuit.
+const NONE: u32 = u32::MAX;
+
+/// When a gate is down, given its requirements (its own failure aside).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rule {
+    /// When any requirement is down.
+    Any,
+    /// When at least this many requirements are down (at least 2).
+    AtLeast(u32),
+}
+
+/// A run of gates in evaluation order: one gate, or a cycle's gates.
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    start: u32,
+    end: u32,
+    cyclic: bool,
+}
+
+/// The circuit of one cone, with buffers reused from one target to the
+/// next ([`ConeCircuit::compile`]).
+#[derive(Debug, Default)]
+pub(crate) struct ConeCircuit {
+    /// Per gate, in evaluation order (requirements first).
+    rule: Vec<Rule>,
+    /// The part whose failure fails the gate, or [`NONE`].
+    part: Vec<u32>,
+    req_start: Vec<u32>,
+    reqs: Vec<u32>,
+    /// Dependents in the same block, for the worklist of a cycle.
+    dep_start: Vec<u32>,
+    deps: Vec<u32>,
+    block_of: Vec<u32>,
+    blocks: Vec<Block>,
+    /// The target's gate, or `None` when no part reaches it.
+    target: Option<u32>,
+    /// Down lanes per gate, during an evaluation.
+    vals: Vec<u64>,
+    queued: Vec<bool>,
+    queue: Vec<u32>,
+    planes: Vec<u64>,
+    // Compile-time buffers, by the cone's local index.
+    local_reqs: Csr,
+    local_deps: Csr,
+    live: Vec<bool>,
+    order_of: Vec<u32>,
+}
+
+/// Adjacency as offsets into one array.
+#[derive(Debug, Default)]
+struct Csr {
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    /// Fills from (from, to) pairs over `n` vertices, keeping pair order.
+    fn fill(&mut self, n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) {
+        self.start.clear();
+        self.start.resize(n + 1, 0);
+        for (a, _) in pairs.clone() {
+            self.start[a as usize + 1] += 1;
+        }
+        for i in 1..=n {
+            self.start[i] += self.start[i - 1];
+        }
+        self.items.clear();
+        self.items.resize(self.start[n] as usize, 0);
+        let mut fill = self.start.clone();
+        for (a, b) in pairs {
+            let slot = &mut fill[a as usize];
+            self.items[*slot as usize] = b;
+            *slot += 1;
+        }
+    }
+
+    fn of(&self, v: u32) -> &[u32] {
+        &self.items[self.start[v as usize] as usize..self.start[v as usize + 1] as usize]
+    }
+}
+
+impl ConeCircuit {
+    /// Compiles the cone last marked in `marks` (its target is local
+    /// gate 0), where part `i` fails gate `parts[i]`. O(cone gates + edges).
+    pub(crate) fn compile(&mut self, graph: &FailureGraph, marks: &ConeMarks, parts: &[NodeId]) {
+        let gates = marks.gates();
+        let n = gates.len();
+        let local = |g: GateId| marks.local(g).map_or(NONE, |l| l as u32);
+        let edges = marks.edges();
+        self.local_reqs
+            .fill(n, edges.iter().map(|&(r, d, _)| (local(d), local(r))));
+        self.local_deps
+            .fill(n, edges.iter().map(|&(r, d, _)| (local(r), local(d))));
+        let mut part_of_local = vec![NONE; n];
+        for (i, &p) in parts.iter().enumerate() {
+            let l = local(GateId::from(p));
+            if l != NONE {
+                part_of_local[l as usize] = i as u32;
+            }
+        }
+        self.mark_live(&part_of_local);
+        let order = self.order(n);
+        self.lay_out(graph, gates, &order, &part_of_local);
+    }
+
+    /// Marks the local gates some part reaches along dependents.
+    fn mark_live(&mut self, part_of_local: &[u32]) {
+        self.live.clear();
+        self.live.resize(part_of_local.len(), false);
+        let mut stack: Vec<u32> = Vec::new();
+        for (l, &p) in part_of_local.iter().enumerate() {
+            if p != NONE {
+                self.live[l] = true;
+                stack.push(l as u32);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            for &d in self.local_deps.of(v) {
+                if !self.live[d as usize] {
+                    self.live[d as usize] = true;
+                    stack.push(d);
+                }
+            }
+        }
+    }
+
+    /// The live gates in evaluation order, as blocks of local indices:
+    /// Tarjan's strongly connected components along requirements from the
+    /// target, which come out requirements first. Iterative, so a long
+    /// chain in a hostile file cannot overflow the stack.
+    fn order(&self, n: usize) -> Vec<Vec<u32>> {
+        if n == 0 || !self.live[0] {
+            return Vec::new();
+        }
+        let mut t = Tarjan {
+            index: vec![NONE; n],
+            low: vec![0; n],
+            on_stack: vec![false; n],
+            stack: Vec::new(),
+            calls: Vec::new(),
+            counter: 0,
+            blocks: Vec::new(),
+        };
+        t.visit(0);
+        while let Some(&(v, next)) = t.calls.last() {
+            if let Some(&w) = self.local_reqs.of(v).get(next as usize) {
+                if let Some(top) = t.calls.last_mut() {
+                    top.1 += 1;
+                }
+                if !self.live[w as usize] {
+                    continue;
+                }
+                if t.index[w as usize] == NONE {
+                    t.visit(w);
+                } else if t.on_stack[w as usize] {
+                    t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
+                }
+                continue;
+            }
+            t.finish(v);
+        }
+        t.blocks
+    }
+
+    /// Numbers the gates in evaluation order and keeps, for each, its rule,
+    /// its part and its live requirements.
+    fn lay_out(
+        &mut self,
+        graph: &FailureGraph,
+        gates: &[GateId],
+        order: &[Vec<u32>],
+        part_of_local: &[u32],
+    ) {
+        self.order_of.clear();
+        self.order_of.resize(gates.len(), NONE);
+        self.rule.clear();
+        self.part.clear();
+        self.blocks.clear();
+        self.block_of.clear();
+        for block in order {
+            let start = self.rule.len() as u32;
+            for &l in block {
+                self.order_of[l as usize] = self.rule.len() as u32;
+                self.rule.push(rule(graph.gate(gates[l as usize])));
+                self.part.push(part_of_local[l as usize]);
+                self.block_of.push(self.blocks.len() as u32);
+            }
+            let self_loop = block.len() == 1 && self.local_reqs.of(block[0]).contains(&block[0]);
+            self.blocks.push(Block {
+                start,
+                end: self.rule.len() as u32,
+                cyclic: block.len() > 1 || self_loop,
+            });
+        }
+        let count = self.rule.len();
+        self.target = (count > 0).then(|| self.order_of[0]);
+        let mut reqs = Vec::new();
+        let mut deps = Vec::new();
+        for block in order {
+            for &l in block {
+                let g = self.order_of[l as usize];
+                for &r in self.local_reqs.of(l) {
+                    let o = self.order_of[r as usize];
+                    if o == NONE {
+                        continue; // not live: never down
+                    }
+                    reqs.push((g, o));
+                    if self.block_of[o as usize] == self.block_of[g as usize] {
+                        deps.push((o, g));
+                    }
+                }
+            }
+        }
+        let mut csr = Csr::default();
+        csr.fill(count, reqs.iter().copied());
+        self.req_start = csr.start;
+        self.reqs = csr.items;
+        let mut csr = Csr::default();
+        csr.fill(count, deps.iter().copied());
+        self.dep_start = csr.start;
+        self.deps = csr.items;
+        self.vals.clear();
+        self.vals.resize(count, 0);
+        self.queued.clear();
+        self.queued.resize(count, false);
+    }
+
+    /// The lanes in which the target is down, where bit `l` of
+    /// `lanes_of_part[i]` says that part `i` failed in lane `l`.
+    /// O(gates + edges of the circuit), more only inside cycles (each
+    /// gate's word grows at most 64 times).
+    pub(crate) fn down_lanes(&mut self, lanes_of_part: &[u64]) -> u64 {
+        let Some(target) = self.target else {
+            return 0;
+        };
+        for b in 0..self.blocks.len() {
+            let block = self.blocks[b];
+            if !block.cyclic {
+                let g = block.start as usize;
+                self.vals[g] = self.eval(g, lanes_of_part);
+                continue;
+            }
+            for g in block.start..block.end {
+                self.vals[g as usize] = 0;
+                self.queued[g as usize] = true;
+                self.queue.push(g);
+            }
+            while let Some(g) = self.queue.pop() {
+                let g = g as usize;
+                self.queued[g] = false;
+                let v = self.eval(g, lanes_of_part);
+                if v == self.vals[g] {
+                    continue;
+                }
+                self.vals[g] = v;
+                let (a, z) = (self.dep_start[g] as usize, self.dep_start[g + 1] as usize);
+                for i in a..z {
+                    let d = self.deps[i];
+                    if !self.queued[d as usize] {
+                        self.queued[d as usize] = true;
+                        self.queue.push(d);
+                    }
+                }
+            }
+        }
+        self.vals[target as usize]
+    }
+
+    /// Gate `g`'s down lanes from its part and its requirements' words.
+    fn eval(&mut self, g: usize, lanes_of_part: &[u64]) -> u64 {
+        let own = match self.part[g] {
+            NONE => 0,
+            p => lanes_of_part[p as usize],
+        };
+        let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
+        match self.rule[g] {
+            Rule::Any => reqs.iter().fold(own, |v, &r| v | self.vals[r as usize]),
+            Rule::AtLeast(t) => own | at_least(reqs, &self.vals, t, &mut self.planes),
+        }
+    }
+}
+
+/// The state of Tarjan's algorithm, its recursion kept in `calls` as
+/// (vertex, next requirement to look at).
+struct Tarjan {
+    index: Vec<u32>,
+    low: Vec<u32>,
+    on_stack: Vec<bool>,
+    stack: Vec<u32>,
+    calls: Vec<(u32, u32)>,
+    counter: u32,
+    blocks: Vec<Vec<u32>>,
+}
+
+impl Tarjan {
+    fn visit(&mut self, v: u32) {
+        self.index[v as usize] = self.counter;
+        self.low[v as usize] = self.counter;
+        self.counter += 1;
+        self.stack.push(v);
+        self.on_stack[v as usize] = true;
+        self.calls.push((v, 0));
+    }
+
+    /// `v` has no requirement left to look at: returns to its caller, and
+    /// closes its component when it is the component's root.
+    fn finish(&mut self, v: u32) {
+        self.calls.pop();
+        if let Some(&(u, _)) = self.calls.last() {
+            self.low[u as usize] = self.low[u as usize].min(self.low[v as usize]);
+        }
+        if self.low[v as usize] != self.index[v as usize] {
+            return;
+        }
+        let mut block = Vec::new();
+        while let Some(w) = self.stack.pop() {
+            self.on_stack[w as usize] = false;
+            block.push(w);
+            if w == v {
+                break;
+            }
+        }
+        self.blocks.push(block);
+    }
+}
+
+/// A gate's rule for down states (format v1 §7). An `AtLeast` gate goes
+/// down once `members - down < min`, that is with `members - min + 1`
+/// requirements down, and never with none down.
+fn rule(gate: Gate) -> Rule {
+    match gate {
+        Gate::All => Rule::Any,
+        Gate::AtLeast { min, members } => {
+            let t = i64::from(members) - i64::from(min) + 1;
+            match u32::try_from(t) {
+                Ok(t) if t >= 2 => Rule::AtLeast(t),
+                _ => Rule::Any,
+            }
+        }
+    }
+}
+
+/// The lanes in which at least `t` of `reqs` are down: a bit-sliced
+/// counter per lane (`planes[b]` holds bit `b` of each lane's count), then
+/// a comparison with `t` from the top bit. O(reqs + log reqs).
+fn at_least(reqs: &[u32], vals: &[u64], t: u32, planes: &mut Vec<u64>) -> u64 {
+    let m = reqs.len() as u32;
+    if t > m {
+        return 0;
+    }
+    let width = (32 - m.leading_zeros()) as usize;
+    planes.clear();
+    planes.resize(width, 0);
+    for &r in reqs {
+        let mut carry = vals[r as usize];
+        for p in planes.iter_mut() {
+            if carry == 0 {
+                break;
+            }
+            let sum = *p ^ carry;
+            carry &= *p;
+            *p = sum;
+        }
+    }
+    let (mut above, mut equal) = (0u64, !0u64);
+    for b in (0..width).rev() {
+        if (t >> b) & 1 == 1 {
+            equal &= planes[b];
+        } else {
+            above |= equal & planes[b];
+            equal &= !planes[b];
+        }
+    }
+    above | equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::propagate::{Scratch, State};
+    use crate::load::load_str;
+
+    /// Quorums, `any_of` with a minimum, soft edges, a two-service cycle, a
+    /// self-sustaining pair, `requires` and an integration with a fallback.
+    const TEXT: &str = "version: 1
+sites:
+  r: {}
+  a: {within: r}
+  b: {within: r}
+  c: {within: r}
+services:
+  db: {runs_in: {sites: [a, b, c], min: 2}}
+  cache: {runs_in: a}
+  api: {runs_in: [a, b], depends_on: [db, {on: cache, mode: soft}, queue]}
+  queue: {runs_in: c, depends_on: [{any_of: [api, db]}]}
+  x: {runs_in: b, depends_on: [y]}
+  y: {runs_in: c, depends_on: [x, {any_of: [db, cache, api], min: 2}]}
+  web: {tier: high, runs_in: b, depends_on: [{any_of: [api, cache]}, y, pay]}
+  bank: {runs_in: c}
+  spare: {runs_in: [a, c]}
+integrations:
+  pay: {consumer: web, provider: bank, fallback: [spare], tier: high}
+";
+
+    /// For every target and every set of its cone's candidates, the circuit
+    /// says down exactly where a propagation does.
+    #[test]
+    fn agrees_with_propagation_on_every_set() {
+        let loaded = load_str("t.yaml", TEXT).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let mut marks = ConeMarks::new(&graph);
+        let mut scratch = Scratch::new(&graph);
+        let mut circuit = ConeCircuit::default();
+        let mut checked = 0;
+        for target in arch.node_ids() {
+            let mut parts = marks.mark(arch, &graph, target);
+            parts.sort();
+            circuit.compile(&graph, &marks, &parts);
+            let sets: Vec<u32> = (0..1u32 << parts.len()).collect();
+            for batch in sets.chunks(64) {
+                let mut lanes = vec![0u64; parts.len()];
+                for (lane, &set) in batch.iter().enumerate() {
+                    for (i, l) in lanes.iter_mut().enumerate() {
+                        *l |= u64::from((set >> i) & 1) << lane;
+                    }
+                }
+                let down = circuit.down_lanes(&lanes);
+                for (lane, &set) in batch.iter().enumerate() {
+                    let failed: Vec<NodeId> = (0..parts.len())
+                        .filter(|i| (set >> i) & 1 == 1)
+                        .map(|i| parts[i])
+                        .collect();
+                    scratch.propagate(&graph, &failed);
+                    let expected = scratch.state(target.into()) == State::Down;
+                    scratch.reset(&graph);
+                    let got = (down >> lane) & 1 == 1;
+                    assert_eq!(got, expected, "{} under {failed:?}", arch.name_of(target));
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    /// The counter agrees with a count lane by lane, for every threshold.
+    #[test]
+    fn at_least_counts_each_lane() {
+        let vals: Vec<u64> = vec![
+            0b1011_0110,
+            0b1100_1010,
+            0b0111_0001,
+            0b1111_0000,
+            0b0000_1111,
+        ];
+        let reqs: Vec<u32> = (0..5).collect();
+        let mut planes = Vec::new();
+        for t in 1..=6 {
+            let got = at_least(&reqs, &vals, t, &mut planes);
+            for lane in 0..8 {
+                let count = vals.iter().filter(|v| (*v >> lane) & 1 == 1).count() as u32;
+                assert_eq!((got >> lane) & 1 == 1, count >= t, "t {t}, lane {lane}");
+            }
+        }
+    }
+
+    #[test]
+    fn rule_of_a_quorum() {
+        let quorum = |min, members| rule(Gate::AtLeast { min, members });
+        assert_eq!(quorum(2, 3), Rule::AtLeast(2));
+        assert_eq!(quorum(1, 3), Rule::AtLeast(3));
+        assert_eq!(quorum(3, 3), Rule::Any);
+        assert_eq!(quorum(5, 3), Rule::Any);
+        assert_eq!(quorum(0, 3), Rule::AtLeast(4));
+    }
+}
