@@ -460,11 +460,20 @@ impl Architecture {
     /// points): sorting by these numbers sorts by id, without comparing
     /// strings again.
     pub fn id_ranks(&self) -> Vec<u32> {
-        let mut order: Vec<NodeId> = self.node_ids().collect();
-        order.sort_by(|a, b| self.name_of(*a).cmp(self.name_of(*b)));
+        // Bytes order is `str` order (code points), without a UTF-8 check
+        // per comparison; the index breaks ties as a stable sort would.
+        // Each id's bytes sit beside its index, so a comparison reads no
+        // node.
+        let mut order: Vec<(&[u8], u32)> = self
+            .nodes
+            .iter()
+            .zip(0u32..)
+            .map(|(node, i)| (node.id.as_bytes(), i))
+            .collect();
+        order.sort_unstable();
         let mut ranks = vec![0; order.len()];
-        for (rank, id) in order.into_iter().enumerate() {
-            ranks[id.index()] = rank as u32;
+        for (rank, (_, i)) in order.into_iter().enumerate() {
+            ranks[i as usize] = rank as u32;
         }
         ranks
     }

@@ -4,8 +4,6 @@
 //! Cost: what each candidate's failure takes down, read from the ranking's
 //! propagation of it (no propagation of its own).
 
-use std::collections::BTreeMap;
-
 use crate::engine::graph::{Gate, GateId, HelperRole};
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeId};
@@ -38,16 +36,20 @@ pub(super) fn shared_fate(
     hits: impl Iterator<Item = (GateId, NodeId)>,
 ) -> Vec<Finding> {
     let ranks = arch.id_ranks();
-    let mut first: BTreeMap<GateId, NodeId> = BTreeMap::new();
+    // By gate, the first candidate in id order: a slot per gate rather
+    // than a map, as the hits number millions in a large file and gates
+    // are their bound.
+    let mut first: Vec<Option<NodeId>> = vec![None; graph.len()];
     for (g, c) in hits {
-        let e = first.entry(g).or_insert(c);
+        let e = first[g.index()].get_or_insert(c);
         if ranks[c.index()] < ranks[e.index()] {
             *e = c;
         }
     }
     first
         .into_iter()
-        .filter_map(|(g, c)| finding(graph, g, c))
+        .enumerate()
+        .filter_map(|(g, c)| finding(graph, GateId(g as u32), c?))
         .collect()
 }
 

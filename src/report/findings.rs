@@ -42,26 +42,41 @@ impl FileFindings<'_> {
 
 /// `` `a`, `b` and 3 more ``: at most `most` names.
 fn list(arch: &Architecture, ids: &[NodeId], most: usize) -> String {
-    let mut names: Vec<String> = ids
-        .iter()
-        .take(most)
-        .map(|id| format!("`{}`", arch.name_of(*id)))
-        .collect();
-    if ids.len() > most {
-        names.push(format!("and {} more", ids.len() - most));
+    // One string, no string per name: a check writes hundreds of
+    // thousands of these.
+    let mut out = String::new();
+    for (i, id) in ids.iter().take(most).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        quoted(&mut out, arch.name_of(*id));
     }
-    names.join(", ")
+    if ids.len() > most {
+        out.push_str(", and ");
+        out.push_str(&(ids.len() - most).to_string());
+        out.push_str(" more");
+    }
+    out
 }
 
-fn alternatives(arch: &Architecture, alternatives: &[Alternative]) -> String {
-    alternatives
-        .iter()
-        .map(|a| match a {
-            Alternative::Node(id) => format!("`{}`", arch.name_of(*id)),
-            Alternative::Entry => "an entry".to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `` `name` `` appended to `out`.
+fn quoted(out: &mut String, name: &str) {
+    out.push('`');
+    out.push_str(name);
+    out.push('`');
+}
+
+/// `` `a`, `b`, an entry ``, appended to `out`.
+fn alternatives(out: &mut String, arch: &Architecture, alternatives: &[Alternative]) {
+    for (i, a) in alternatives.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match a {
+            Alternative::Node(id) => quoted(out, arch.name_of(*id)),
+            Alternative::Entry => out.push_str("an entry"),
+        }
+    }
 }
 
 /// The finding in one sentence.
@@ -123,11 +138,17 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
                 Group::AnyOf => "an `any_of` group",
                 Group::Providers => "the provider and fallbacks",
             };
-            format!(
-                "{what} of `{me}` ({}) is not redundant: all go down with `{}`",
-                alternatives(arch, alts),
-                arch.name_of(*common)
-            )
+            // Most findings of a large file are these: written piece by
+            // piece, without the formatting machinery.
+            let mut out = String::with_capacity(128);
+            out.push_str(what);
+            out.push_str(" of ");
+            quoted(&mut out, me);
+            out.push_str(" (");
+            alternatives(&mut out, arch, alts);
+            out.push_str(") is not redundant: all go down with ");
+            quoted(&mut out, arch.name_of(*common));
+            out
         }
     }
 }
@@ -268,11 +289,14 @@ pub fn fix(arch: &Architecture, f: &Finding) -> String {
             alternatives: alts,
             common,
             ..
-        } => format!(
-            "move one of {} out from under `{}`",
-            alternatives(arch, alts),
-            arch.name_of(*common)
-        ),
+        } => {
+            let mut out = String::with_capacity(96);
+            out.push_str("move one of ");
+            alternatives(&mut out, arch, alts);
+            out.push_str(" out from under ");
+            quoted(&mut out, arch.name_of(*common));
+            out
+        }
     }
 }
 
@@ -593,21 +617,22 @@ pub(crate) fn uri(path: &str) -> String {
 
 /// `::error file=F,line=L,col=C,title=T::message`, escaped as GitHub asks.
 pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
+    // A check of a large file writes hundreds of thousands of annotations:
+    // they are worded on every thread, a window at a time (so that memory
+    // holds one window of lines, not all), and written in order.
+    const WINDOW: usize = 16_384;
     for file in files {
-        for f in &file.outcome.findings {
-            let (line, col, end) = location(file.arch, f);
-            writeln!(
-                out,
-                "::{} file={},line={line},col={col},endColumn={end},title={}::{}",
-                f.severity().as_str(),
-                escape_property(file.file_of(f.node)),
-                escape_property(f.rule.code()),
-                escape_data(&format!(
-                    "{}. Fix: {}",
-                    message(file.arch, f),
-                    fix(file.arch, f)
-                ))
-            )?;
+        for window in file.outcome.findings.chunks(WINDOW) {
+            let lines = crate::engine::parallel::map_chunked(
+                window,
+                256,
+                &crate::engine::Progress::default(),
+                || (),
+                |(), f| github_line(file, f),
+            );
+            for line in lines {
+                out.write_all(line.as_bytes())?;
+            }
         }
         for k in &file.outcome.stale {
             writeln!(
@@ -624,30 +649,52 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
     Ok(())
 }
 
+/// One finding as a GitHub workflow command, with its newline.
+fn github_line(file: &FileFindings<'_>, f: &Finding) -> String {
+    let (l, col, end) = location(file.arch, f);
+    let mut line = String::with_capacity(320);
+    line.push_str("::");
+    line.push_str(f.severity().as_str());
+    line.push_str(" file=");
+    escape_workflow(&mut line, file.file_of(f.node), true);
+    line.push_str(&format!(",line={l},col={col},endColumn={end},title="));
+    escape_workflow(&mut line, f.rule.code(), true);
+    line.push_str("::");
+    escape_workflow(&mut line, &message(file.arch, f), false);
+    line.push_str(". Fix: ");
+    escape_workflow(&mut line, &fix(file.arch, f), false);
+    line.push('\n');
+    line
+}
+
 /// Escapes as GitHub's workflow commands ask (`%`, CR, LF), and makes every
 /// other control character visible: an annotation lands in a public log.
 pub(crate) fn escape_data(text: &str) -> String {
-    escape_workflow(text, false)
+    let mut out = String::with_capacity(text.len());
+    escape_workflow(&mut out, text, false);
+    out
 }
 
 pub(crate) fn escape_property(text: &str) -> String {
-    escape_workflow(text, true)
+    let mut out = String::with_capacity(text.len());
+    escape_workflow(&mut out, text, true);
+    out
 }
 
-/// GitHub's workflow-command escapes (`%`, CR, LF; in a property also `:`
-/// and `,`) and [`crate::diagnostic::visible`], in one pass: a check of a
-/// large file writes hundreds of thousands of these.
-fn escape_workflow(text: &str, property: bool) -> String {
+/// Appends `text` to `out` with GitHub's workflow-command escapes (`%`,
+/// CR, LF; in a property also `:` and `,`) and
+/// [`crate::diagnostic::visible`], in one pass: a check of a large file
+/// writes hundreds of thousands of these.
+fn escape_workflow(out: &mut String, text: &str, property: bool) {
     // Most messages are plain ASCII with nothing to escape: copied whole.
-    let plain = |b: &u8| match b {
-        b'%' | 0..=0x1f | 0x7f | 0x80.. => false,
-        b':' | b',' => !property,
-        _ => true,
-    };
-    if text.as_bytes().iter().all(plain) {
-        return text.to_string();
+    // The test has no branch and no early exit, so that it runs on many
+    // bytes at a time.
+    let special =
+        |b: u8| !(0x20..0x7f).contains(&b) | (b == b'%') | (property & ((b == b':') | (b == b',')));
+    if !text.bytes().fold(false, |any, b| any | special(b)) {
+        out.push_str(text);
+        return;
     }
-    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
             '%' => out.push_str("%25"),
@@ -658,7 +705,6 @@ fn escape_workflow(text: &str, property: bool) -> String {
             c => out.push(crate::diagnostic::shown_as(c)),
         }
     }
-    out
 }
 
 /// A summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
