@@ -18,6 +18,18 @@ fuzz_target!(|data: &[u8]| {
     let graph = FailureGraph::build(arch);
     let audit = engine::audit(arch, &graph, &TargetSelection::MinTier(Tier::Low));
     let _ = spof::report::json::audit(arch, &audit);
+    // Availability runs the compiled cone (`engine::circuit`) on whatever
+    // shape the file has: cycles, quorums, fallbacks.
+    let targets: Vec<_> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
+    let found = engine::availability::availability_of_each(arch, &graph, &targets, &Default::default());
+    for a in &found {
+        assert!((0.0..=1.0).contains(&a.availability), "{}", a.availability);
+    }
+    for &t in targets.iter().take(2) {
+        for i in engine::availability::importance(arch, &graph, t).into_iter().flatten() {
+            assert!(i.birnbaum.is_finite());
+        }
+    }
     let outcome = check::run(arch, &graph, &["fuzz.yaml"], Tier::Low, &CheckConfig::default(), None);
     let files = [FileFindings {
         arch,

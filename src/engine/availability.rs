@@ -11,11 +11,11 @@
 //! fixed seed and a 95% confidence interval is given instead.
 //! Degraded counts as available.
 
-use crate::model::{Architecture, NodeId};
+use crate::model::{Architecture, Mode, NodeId};
 
 use super::circuit::ConeCircuit;
 use super::cone::ConeMarks;
-use super::graph::FailureGraph;
+use super::graph::{FailureGraph, Gate, GateId};
 use super::progress::Progress;
 
 /// Most propagations the exact method may spend on one target.
@@ -82,13 +82,54 @@ pub fn availability_of_each(
     targets: &[NodeId],
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
+    let reached = reached_by_failures(arch, graph);
     super::parallel::map_chunked(
         targets,
         16,
         progress,
         || (ConeMarks::new(graph), ConeCircuit::default()),
-        |(marks, circuit), &t| availability_reusing(arch, graph, t, marks, circuit),
+        |(marks, circuit), &t| {
+            if reached[t.index()] {
+                availability_reusing(arch, graph, t, marks, circuit)
+            } else {
+                // Nothing that can fail reaches it: no cone to walk, and
+                // the exact method's answer over no parts is 1.
+                let own = own_availability(arch, t);
+                TargetAvailability {
+                    target: t,
+                    availability: own,
+                    method: Method::Exact,
+                    parts: usize::from(own < 1.0),
+                }
+            }
+        },
     )
+}
+
+/// For each gate, whether the failure of some part that can fail (a
+/// candidate with an availability below 1) reaches it along at least one
+/// edge that carries down: a target not reached has no part in its cone.
+/// O(gates + edges).
+fn reached_by_failures(arch: &Architecture, graph: &FailureGraph) -> Vec<bool> {
+    let mut reached = vec![false; graph.len()];
+    let mut stack: Vec<GateId> = arch
+        .node_ids()
+        .filter(|&id| arch.node(id).is_candidate())
+        .filter(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0))
+        .map(GateId::from)
+        .collect();
+    while let Some(g) = stack.pop() {
+        for &(d, mode) in graph.dependents(g) {
+            if graph.gate(d) == Gate::All && mode == Mode::Soft {
+                continue;
+            }
+            if !reached[d.index()] {
+                reached[d.index()] = true;
+                stack.push(d);
+            }
+        }
+    }
+    reached
 }
 
 /// The parts in `target`'s down-cone that can fail, with their probability

@@ -19,7 +19,7 @@
 //! Only gates that a part can reach are kept: the rest stay up whatever
 //! fails.
 
-use crate::model::NodeId;
+use crate::model::{Mode, NodeId};
 
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
@@ -66,10 +66,15 @@ pub(crate) struct ConeCircuit {
     queued: Vec<bool>,
     queue: Vec<u32>,
     planes: Vec<u64>,
-    // Compile-time buffers, by the cone's local index.
+    // Compile-time buffers. `live` is graph-sized and stamped, so a
+    // compile costs the gates the parts reach, not the graph or the cone.
+    live_stamp: Vec<u32>,
+    stamp: u32,
+    /// For a live gate (this stamp), its index in `live_gates`.
+    live_index: Vec<u32>,
+    live_gates: Vec<GateId>,
+    /// Live requirements of each live gate, by live index.
     local_reqs: Csr,
-    local_deps: Csr,
-    live: Vec<bool>,
     order_of: Vec<u32>,
 }
 
@@ -108,46 +113,78 @@ impl Csr {
 
 impl ConeCircuit {
     /// Compiles the cone last marked in `marks` (its target is local
-    /// gate 0), where part `i` fails gate `parts[i]`. O(cone gates + edges).
+    /// gate 0), where part `i` fails gate `parts[i]`. O(gates the parts
+    /// reach + their edges): a target with no part that can fail costs
+    /// nothing here, however large its cone.
     pub(crate) fn compile(&mut self, graph: &FailureGraph, marks: &ConeMarks, parts: &[NodeId]) {
-        let gates = marks.gates();
-        let n = gates.len();
-        let local = |g: GateId| marks.local(g).map_or(NONE, |l| l as u32);
-        let edges = marks.edges();
-        self.local_reqs
-            .fill(n, edges.iter().map(|&(r, d, _)| (local(d), local(r))));
-        self.local_deps
-            .fill(n, edges.iter().map(|&(r, d, _)| (local(r), local(d))));
+        self.mark_live(graph, marks, parts);
+        let n = self.live_gates.len();
+        let live_index = &self.live_index;
+        let live_stamp = &self.live_stamp;
+        let stamp = self.stamp;
+        let is_live = |g: GateId| live_stamp[g.index()] == stamp;
+        // A live gate's requirements inside the cone that carry down
+        // (soft ones into an `All` gate do not), kept when live too.
+        let pairs = self.live_gates.iter().enumerate().flat_map(|(i, &g)| {
+            let all = graph.gate(g) == Gate::All;
+            graph
+                .requirements(g)
+                .iter()
+                .filter(move |&&(r, mode)| !(all && mode == Mode::Soft) && is_live(r))
+                .map(move |&(r, _)| (i as u32, live_index[r.index()]))
+        });
+        let mut reqs = std::mem::take(&mut self.local_reqs);
+        reqs.fill(n, pairs);
+        self.local_reqs = reqs;
         let mut part_of_local = vec![NONE; n];
         for (i, &p) in parts.iter().enumerate() {
-            let l = local(GateId::from(p));
-            if l != NONE {
-                part_of_local[l as usize] = i as u32;
+            let g = GateId::from(p);
+            if self.live_stamp[g.index()] == self.stamp {
+                part_of_local[self.live_index[g.index()] as usize] = i as u32;
             }
         }
-        self.mark_live(&part_of_local);
-        let order = self.order(n);
-        self.lay_out(graph, gates, &order, &part_of_local);
+        let target = marks.gates().first().copied();
+        let root = target
+            .filter(|&t| self.live_stamp[t.index()] == self.stamp)
+            .map(|t| self.live_index[t.index()]);
+        let order = self.order(n, root);
+        self.lay_out(graph, &order, &part_of_local, root);
     }
 
-    /// Marks the local gates some part reaches along dependents.
-    fn mark_live(&mut self, part_of_local: &[u32]) {
-        self.live.clear();
-        self.live.resize(part_of_local.len(), false);
-        let mut stack: Vec<u32> = Vec::new();
-        for (l, &p) in part_of_local.iter().enumerate() {
-            if p != NONE {
-                self.live[l] = true;
-                stack.push(l as u32);
+    /// Numbers the gates of the cone that some part reaches along the
+    /// cone's dependents.
+    fn mark_live(&mut self, graph: &FailureGraph, marks: &ConeMarks, parts: &[NodeId]) {
+        if self.live_stamp.len() != graph.len() {
+            self.live_stamp = vec![0; graph.len()];
+            self.live_index = vec![0; graph.len()];
+            self.stamp = 0;
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.live_stamp.fill(0);
+            self.stamp = 1;
+        }
+        self.live_gates.clear();
+        let mut stack: Vec<GateId> = Vec::new();
+        for &p in parts {
+            let g = GateId::from(p);
+            if marks.local(g).is_some() {
+                self.live(g, &mut stack);
             }
         }
         while let Some(v) = stack.pop() {
-            for &d in self.local_deps.of(v) {
-                if !self.live[d as usize] {
-                    self.live[d as usize] = true;
-                    stack.push(d);
-                }
+            for &(d, _) in marks.dependents(v) {
+                self.live(d, &mut stack);
             }
+        }
+    }
+
+    fn live(&mut self, g: GateId, stack: &mut Vec<GateId>) {
+        if self.live_stamp[g.index()] != self.stamp {
+            self.live_stamp[g.index()] = self.stamp;
+            self.live_index[g.index()] = self.live_gates.len() as u32;
+            self.live_gates.push(g);
+            stack.push(g);
         }
     }
 
@@ -155,10 +192,10 @@ impl ConeCircuit {
     /// Tarjan's strongly connected components along requirements from the
     /// target, which come out requirements first. Iterative, so a long
     /// chain in a hostile file cannot overflow the stack.
-    fn order(&self, n: usize) -> Vec<Vec<u32>> {
-        if n == 0 || !self.live[0] {
+    fn order(&self, n: usize, root: Option<u32>) -> Vec<Vec<u32>> {
+        let Some(root) = root else {
             return Vec::new();
-        }
+        };
         let mut t = Tarjan {
             index: vec![NONE; n],
             low: vec![0; n],
@@ -168,14 +205,11 @@ impl ConeCircuit {
             counter: 0,
             blocks: Vec::new(),
         };
-        t.visit(0);
+        t.visit(root);
         while let Some(&(v, next)) = t.calls.last() {
             if let Some(&w) = self.local_reqs.of(v).get(next as usize) {
                 if let Some(top) = t.calls.last_mut() {
                     top.1 += 1;
-                }
-                if !self.live[w as usize] {
-                    continue;
                 }
                 if t.index[w as usize] == NONE {
                     t.visit(w);
@@ -194,12 +228,12 @@ impl ConeCircuit {
     fn lay_out(
         &mut self,
         graph: &FailureGraph,
-        gates: &[GateId],
         order: &[Vec<u32>],
         part_of_local: &[u32],
+        root: Option<u32>,
     ) {
         self.order_of.clear();
-        self.order_of.resize(gates.len(), NONE);
+        self.order_of.resize(self.live_gates.len(), NONE);
         self.rule.clear();
         self.part.clear();
         self.blocks.clear();
@@ -208,7 +242,8 @@ impl ConeCircuit {
             let start = self.rule.len() as u32;
             for &l in block {
                 self.order_of[l as usize] = self.rule.len() as u32;
-                self.rule.push(rule(graph.gate(gates[l as usize])));
+                self.rule
+                    .push(rule(graph.gate(self.live_gates[l as usize])));
                 self.part.push(part_of_local[l as usize]);
                 self.block_of.push(self.blocks.len() as u32);
             }
@@ -220,7 +255,7 @@ impl ConeCircuit {
             });
         }
         let count = self.rule.len();
-        self.target = (count > 0).then(|| self.order_of[0]);
+        self.target = root.map(|r| self.order_of[r as usize]);
         let mut reqs = Vec::new();
         let mut deps = Vec::new();
         for block in order {
@@ -229,7 +264,7 @@ impl ConeCircuit {
                 for &r in self.local_reqs.of(l) {
                     let o = self.order_of[r as usize];
                     if o == NONE {
-                        continue; // not live: never down
+                        continue; // does not lead to the target
                     }
                     reqs.push((g, o));
                     if self.block_of[o as usize] == self.block_of[g as usize] {

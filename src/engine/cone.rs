@@ -103,13 +103,6 @@ impl ConeMarks {
         (self.marks[n.index()] == self.stamp).then(|| self.local[n.index()] as usize)
     }
 
-    /// The edges of the current cone that a down state travels along, as
-    /// (requirement, dependent, mode): soft edges into an `All` gate are
-    /// left out.
-    pub(crate) fn edges(&self) -> &[(GateId, GateId, Mode)] {
-        &self.edges
-    }
-
     /// The dependents of `n` inside the current cone (none outside it).
     pub(crate) fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
         if self.marks[n.index()] != self.stamp {
