@@ -7,7 +7,7 @@
 //! `cargo run --release --example generate -- 100000 > /tmp/100k.yaml`
 //!
 //! A second shape, `layered` (the one issue #18 describes), with knobs:
-//! `generate 100000 layered [fan_in_max] [back_edge_percent] [quorum_percent] [platform_percent]`.
+//! `generate 100000 layered [fan_in_max] [back_edge_percent] [quorum_percent] [platform_percent] [availability_percent]`.
 //! Regions > zones > data centers with power feeds; each service placed in
 //! one site, a list of two or three, or a quorum; one to `fan_in_max`
 //! (default 4) dependencies, mostly on earlier services anywhere in the
@@ -15,6 +15,10 @@
 //! some `any_of`; about 2% integrations. `platform_percent` (default 70)
 //! of the dependencies go to a shared platform, the first 5% of services:
 //! high, one failure cascades far; 0, calls stay among near services.
+//! `availability_percent` (default 0) gives every data center and power
+//! feed an `availability`, and that share of services one too, so that
+//! `spof availability` has parts to fail in cones that cover most of the
+//! file.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -56,6 +60,7 @@ fn main() {
             arg(4, 3) as u64,
             arg(5, 20) as u64,
             arg(6, 70) as u64,
+            arg(7, 0) as u64,
         );
         std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
         return;
@@ -200,6 +205,7 @@ fn layered(
     back: u64,
     quorum: u64,
     platform_share: u64,
+    availability: u64,
 ) -> String {
     let mut out = String::with_capacity(services * 140);
     writeln!(
@@ -216,7 +222,12 @@ fn layered(
             for f in 0..2 {
                 writeln!(
                     out,
-                    "  r{r}-z{z}-feed-{f}: {{ kind: power, within: r{r}-zone-{z} }}"
+                    "  r{r}-z{z}-feed-{f}: {{ kind: power, within: r{r}-zone-{z}{} }}",
+                    if availability > 0 {
+                        ", availability: 0.9999"
+                    } else {
+                        ""
+                    }
                 )
                 .unwrap();
             }
@@ -224,8 +235,13 @@ fn layered(
                 let name = format!("r{r}-z{z}-dc-{d}");
                 writeln!(
                     out,
-                    "  {name}: {{ within: r{r}-zone-{z}, depends_on: [r{r}-z{z}-feed-{}] }}",
-                    d % 2
+                    "  {name}: {{ within: r{r}-zone-{z}, depends_on: [r{r}-z{z}-feed-{}]{} }}",
+                    d % 2,
+                    if availability > 0 {
+                        ", availability: 0.9995"
+                    } else {
+                        ""
+                    }
                 )
                 .unwrap();
                 dcs.push(name);
@@ -242,6 +258,10 @@ fn layered(
             rng.below(50_000)
         )
         .unwrap();
+        // Drawn only when asked for, so that files without it stay the same.
+        if availability > 0 && rng.chance(availability) {
+            writeln!(out, "    availability: 0.9995").unwrap();
+        }
         let site = |rng: &mut Rng| dcs[rng.below(dcs.len())].clone();
         match rng.below(100) as u64 {
             p if p < quorum => writeln!(

@@ -500,6 +500,13 @@ fn exact_lists(parts: &[(NodeId, f64)], mut down: impl FnMut(&[u64], usize) -> u
         if tail[k - 1] < TAIL || level.is_empty() {
             break;
         }
+        // Every pair of parts that are up alone is tried at size 2, so
+        // their number says at once whether the budget holds: a cone of
+        // thousands of parts would otherwise build 300,000 pairs to learn it.
+        let pairs = level.len().saturating_mul(level.len().saturating_sub(1)) / 2;
+        if k == 2 && spent.saturating_add(pairs) > EXACT_BUDGET {
+            return None;
+        }
         let known: std::collections::HashSet<&[usize], Fnv> =
             level.iter().map(|(s, _)| s.as_slice()).collect();
         let mut tried: Vec<(Vec<usize>, f64)> = Vec::new();
