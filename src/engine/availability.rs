@@ -7,7 +7,7 @@
 //! tried), and sets of many failures are improbable (enumeration stops when
 //! the probability of more failures than enumerated is below 1e-12, far
 //! under the 1e-9 the spec asks of an exact result). When that would take
-//! more than [`EXACT_BUDGET`] propagations, a Monte Carlo estimate with a
+//! more than [`EXACT_BUDGET`] sets, a Monte Carlo estimate with a
 //! fixed seed and a 95% confidence interval is given instead.
 //! Degraded counts as available.
 
@@ -18,7 +18,7 @@ use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
 use super::progress::Progress;
 
-/// Most propagations the exact method may spend on one target.
+/// Most failure sets the exact method may try for one target.
 pub const EXACT_BUDGET: usize = 300_000;
 /// Probability mass the exact method may leave unenumerated.
 const TAIL: f64 = 1e-12;

@@ -307,41 +307,18 @@ impl Scratch {
     /// is saved). O(gates + edges) reached, as [`Scratch::propagate`].
     pub fn propagate_down(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
         debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
-        self.propagate_down_along(graph, failed, |n| graph.dependents(n));
-    }
-
-    /// [`Scratch::propagate_down`] along the dependents `dependents` gives
-    /// (a cone's, as for [`Scratch::propagate_along`]), and under a mark
-    /// too: what goes down is saved for [`Scratch::rollback`]. For the
-    /// searches that read only whether a target is down (availability):
-    /// a failure behind redundancy stops there, where a full propagation
-    /// carries a degraded state up to the target. O(gates + edges) gone
-    /// down and their dependents.
-    pub(crate) fn propagate_down_along<'a>(
-        &mut self,
-        graph: &FailureGraph,
-        failed: &[NodeId],
-        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
-    ) {
-        let saving = self.mark.is_some();
         for &id in failed {
             let n = GateId::from(id);
-            if saving {
-                self.save(n);
-            }
             self.failed[n.index()] = true;
             self.lower(n, State::Down);
         }
         while let Some((n, _, _)) = self.queue.pop_front() {
-            for &(d, mode) in dependents(n) {
+            for &(d, mode) in graph.dependents(n) {
                 let gate = graph.gate(d);
                 if matches!((gate, mode), (Gate::All, Mode::Soft)) {
                     continue;
                 }
                 let du = d.index();
-                if saving {
-                    self.save(d);
-                }
                 if !self.is_touched[du] {
                     self.is_touched[du] = true;
                     self.touched.push(d);
@@ -377,8 +354,8 @@ impl Scratch {
     }
 }
 
-/// Propagates sets of failures that grow one at a time, as the exact
-/// availability method and the cut-set searches try them: the set without
+/// Propagates sets of failures that grow one at a time, as the cut-set
+/// searches try them: the set without
 /// its last failure (usually the same as for the set tried just before) is
 /// propagated once and marked, and the last failure is propagated on top
 /// of it; [`OnTop::undo`] rolls that back. A set of k failures then costs
