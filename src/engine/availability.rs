@@ -161,7 +161,7 @@ fn compiled(
 ) -> Vec<(NodeId, f64)> {
     let parts = failable_parts(arch, graph, target, marks);
     let ids: Vec<NodeId> = parts.iter().map(|&(id, _)| id).collect();
-    circuit.compile(graph, marks, &ids);
+    circuit.compile(graph, marks, target, &ids);
     parts
 }
 

@@ -112,11 +112,17 @@ impl Csr {
 }
 
 impl ConeCircuit {
-    /// Compiles the cone last marked in `marks` (its target is local
-    /// gate 0), where part `i` fails gate `parts[i]`. O(gates the parts
+    /// Compiles the cone of `target` last marked in `marks`, where part
+    /// `i` fails gate `parts[i]`. O(gates the parts
     /// reach + their edges): a target with no part that can fail costs
     /// nothing here, however large its cone.
-    pub(crate) fn compile(&mut self, graph: &FailureGraph, marks: &ConeMarks, parts: &[NodeId]) {
+    pub(crate) fn compile(
+        &mut self,
+        graph: &FailureGraph,
+        marks: &ConeMarks,
+        target: NodeId,
+        parts: &[NodeId],
+    ) {
         self.mark_live(graph, marks, parts);
         let n = self.live_gates.len();
         let live_index = &self.live_index;
@@ -143,10 +149,8 @@ impl ConeCircuit {
                 part_of_local[self.live_index[g.index()] as usize] = i as u32;
             }
         }
-        let target = marks.gates().first().copied();
-        let root = target
-            .filter(|&t| self.live_stamp[t.index()] == self.stamp)
-            .map(|t| self.live_index[t.index()]);
+        let t = GateId::from(target);
+        let root = (self.live_stamp[t.index()] == self.stamp).then(|| self.live_index[t.index()]);
         let order = self.order(n, root);
         self.lay_out(graph, &order, &part_of_local, root);
     }
@@ -478,7 +482,7 @@ integrations:
         for target in arch.node_ids() {
             let mut parts = marks.mark(arch, &graph, target);
             parts.sort();
-            circuit.compile(&graph, &marks, &parts);
+            circuit.compile(&graph, &marks, target, &parts);
             let sets: Vec<u32> = (0..1u32 << parts.len()).collect();
             for batch in sets.chunks(64) {
                 let mut lanes = vec![0u64; parts.len()];

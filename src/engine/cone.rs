@@ -17,8 +17,6 @@ pub(crate) struct ConeMarks {
     flat: Vec<(GateId, Mode)>,
     /// (requirement, dependent, mode) edges found while marking.
     edges: Vec<(GateId, GateId, Mode)>,
-    /// The cone's gates by local index, the target first.
-    gates: Vec<GateId>,
 }
 
 impl ConeMarks {
@@ -30,7 +28,6 @@ impl ConeMarks {
             start: Vec::new(),
             flat: Vec::new(),
             edges: Vec::new(),
-            gates: Vec::new(),
         }
     }
 
@@ -47,12 +44,11 @@ impl ConeMarks {
         let mut stack = vec![GateId::from(target)];
         self.marks[target.index()] = stamp;
         self.edges.clear();
-        let mut gates = std::mem::take(&mut self.gates);
-        gates.clear();
+        let mut gates = 0u32;
         let mut candidates = Vec::new();
         while let Some(n) = stack.pop() {
-            self.local[n.index()] = gates.len() as u32;
-            gates.push(n);
+            self.local[n.index()] = gates;
+            gates += 1;
             if let Some(node) = graph.node_of(n).filter(|&node| node != target) {
                 if arch.node(node).is_candidate() {
                     candidates.push(node);
@@ -74,7 +70,7 @@ impl ConeMarks {
         // propagation then looks only at the cone, whatever the fan-out of
         // a shared platform service outside it.
         self.start.clear();
-        self.start.resize(gates.len() + 1, 0);
+        self.start.resize(gates as usize + 1, 0);
         for &(r, _, _) in &self.edges {
             self.start[self.local[r.index()] as usize + 1] += 1;
         }
@@ -89,13 +85,7 @@ impl ConeMarks {
             self.flat[*slot as usize] = (d, mode);
             *slot += 1;
         }
-        self.gates = gates;
         candidates
-    }
-
-    /// The gates of the current cone by local index, the target first.
-    pub(crate) fn gates(&self) -> &[GateId] {
-        &self.gates
     }
 
     /// The local index of gate `n` in the current cone, if it is in it.
