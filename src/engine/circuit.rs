@@ -6,8 +6,11 @@
 //! propagation answers one set at a time at some hundreds of instructions
 //! each. Here each gate holds a 64-bit word, one bit per set (a *lane*),
 //! and the gates are evaluated once per batch in an order where a gate's
-//! requirements come first, so a batch costs one pass over the cone's
-//! edges: a few instructions per edge for 64 sets.
+//! requirements come first, so a batch costs at most one pass over the
+//! cone's edges: a few instructions per edge for 64 sets. Only the gates
+//! that can be down are evaluated (those of the failed parts and the
+//! dependents of gates found down), since the sets are small and most of a
+//! big cone stays up under each.
 //!
 //! The answer is the propagation's (format v1 §7, down states only): a gate
 //! is down when it failed or, for an `All` gate, when a hard requirement is
@@ -57,12 +60,22 @@ pub(crate) struct ConeCircuit {
     /// Dependents in the same block, for the worklist of a cycle.
     dep_start: Vec<u32>,
     deps: Vec<u32>,
+    /// Dependents in later blocks, marked when a gate goes down.
+    out_start: Vec<u32>,
+    outs: Vec<u32>,
+    /// The gate each part fails, or [`NONE`] when it does not lead to the
+    /// target.
+    gate_of_part: Vec<u32>,
     block_of: Vec<u32>,
     blocks: Vec<Block>,
     /// The target's gate, or `None` when no part reaches it.
     target: Option<u32>,
-    /// Down lanes per gate, during an evaluation.
+    /// Down lanes per gate, during an evaluation; 0 outside one.
     vals: Vec<u64>,
+    /// Gates to evaluate, one bit each in evaluation order.
+    dirty: Vec<u64>,
+    /// Gates given a value, set back to 0 after an evaluation.
+    touched: Vec<u32>,
     queued: Vec<bool>,
     queue: Vec<u32>,
     planes: Vec<u64>,
@@ -153,6 +166,13 @@ impl ConeCircuit {
         let root = (self.live_stamp[t.index()] == self.stamp).then(|| self.live_index[t.index()]);
         let order = self.order(n, root);
         self.lay_out(graph, &order, &part_of_local, root);
+        self.gate_of_part.clear();
+        self.gate_of_part.resize(parts.len(), NONE);
+        for (g, &p) in self.part.iter().enumerate() {
+            if p != NONE {
+                self.gate_of_part[p as usize] = g as u32;
+            }
+        }
     }
 
     /// Numbers the gates of the cone that some part reaches along the
@@ -262,6 +282,7 @@ impl ConeCircuit {
         self.target = root.map(|r| self.order_of[r as usize]);
         let mut reqs = Vec::new();
         let mut deps = Vec::new();
+        let mut outs = Vec::new();
         for block in order {
             for &l in block {
                 let g = self.order_of[l as usize];
@@ -273,6 +294,8 @@ impl ConeCircuit {
                     reqs.push((g, o));
                     if self.block_of[o as usize] == self.block_of[g as usize] {
                         deps.push((o, g));
+                    } else {
+                        outs.push((o, g));
                     }
                 }
             }
@@ -285,6 +308,12 @@ impl ConeCircuit {
         csr.fill(count, deps.iter().copied());
         self.dep_start = csr.start;
         self.deps = csr.items;
+        let mut csr = Csr::default();
+        csr.fill(count, outs.iter().copied());
+        self.out_start = csr.start;
+        self.outs = csr.items;
+        self.dirty.clear();
+        self.dirty.resize(count.div_ceil(64), 0);
         self.vals.clear();
         self.vals.resize(count, 0);
         self.queued.clear();
@@ -293,43 +322,92 @@ impl ConeCircuit {
 
     /// The lanes in which the target is down, where bit `l` of
     /// `lanes_of_part[i]` says that part `i` failed in lane `l`.
-    /// O(gates + edges of the circuit), more only inside cycles (each
-    /// gate's word grows at most 64 times).
+    ///
+    /// Only gates that can be down are evaluated: those of the parts that
+    /// failed, then the dependents of each gate found down, in evaluation
+    /// order (a bit per gate, so finding the next costs a word per 64
+    /// gates). A gate whose requirements are all up and whose part did not
+    /// fail is up. O(gates / 64 + the gates that go down and their
+    /// edges), more only inside cycles (each gate's word grows at most 64
+    /// times).
     pub(crate) fn down_lanes(&mut self, lanes_of_part: &[u64]) -> u64 {
         let Some(target) = self.target else {
             return 0;
         };
-        for b in 0..self.blocks.len() {
-            let block = self.blocks[b];
-            if !block.cyclic {
-                let g = block.start as usize;
-                self.vals[g] = self.eval(g, lanes_of_part);
+        for (p, &lanes) in lanes_of_part.iter().enumerate() {
+            let g = self.gate_of_part[p];
+            if lanes != 0 && g != NONE {
+                self.dirty[g as usize / 64] |= 1 << (g % 64);
+            }
+        }
+        let mut w = 0;
+        while w < self.dirty.len() {
+            let bits = self.dirty[w];
+            if bits == 0 {
+                w += 1;
                 continue;
             }
-            for g in block.start..block.end {
-                self.vals[g as usize] = 0;
-                self.queued[g as usize] = true;
-                self.queue.push(g);
-            }
-            while let Some(g) = self.queue.pop() {
-                let g = g as usize;
-                self.queued[g] = false;
+            let g = w * 64 + bits.trailing_zeros() as usize;
+            let block = self.blocks[self.block_of[g] as usize];
+            if block.cyclic {
+                self.settle_cycle(block, lanes_of_part);
+            } else {
+                self.dirty[w] &= bits - 1;
                 let v = self.eval(g, lanes_of_part);
-                if v == self.vals[g] {
-                    continue;
-                }
-                self.vals[g] = v;
-                let (a, z) = (self.dep_start[g] as usize, self.dep_start[g + 1] as usize);
-                for i in a..z {
-                    let d = self.deps[i];
-                    if !self.queued[d as usize] {
-                        self.queued[d as usize] = true;
-                        self.queue.push(d);
-                    }
+                if v != 0 {
+                    self.vals[g] = v;
+                    self.touched.push(g as u32);
+                    self.mark_outs(g);
                 }
             }
         }
-        self.vals[target as usize]
+        let down = self.vals[target as usize];
+        for &g in &self.touched {
+            self.vals[g as usize] = 0;
+        }
+        self.touched.clear();
+        down
+    }
+
+    /// Evaluates a cycle's gates from all up until nothing changes, then
+    /// marks the later dependents of those that went down.
+    fn settle_cycle(&mut self, block: Block, lanes_of_part: &[u64]) {
+        for g in block.start..block.end {
+            self.dirty[g as usize / 64] &= !(1 << (g % 64));
+            self.queued[g as usize] = true;
+            self.queue.push(g);
+            self.touched.push(g);
+        }
+        while let Some(g) = self.queue.pop() {
+            let g = g as usize;
+            self.queued[g] = false;
+            let v = self.eval(g, lanes_of_part);
+            if v == self.vals[g] {
+                continue;
+            }
+            self.vals[g] = v;
+            let (a, z) = (self.dep_start[g] as usize, self.dep_start[g + 1] as usize);
+            for i in a..z {
+                let d = self.deps[i];
+                if !self.queued[d as usize] {
+                    self.queued[d as usize] = true;
+                    self.queue.push(d);
+                }
+            }
+        }
+        for g in block.start..block.end {
+            if self.vals[g as usize] != 0 {
+                self.mark_outs(g as usize);
+            }
+        }
+    }
+
+    /// Marks the dependents of `g` in later blocks for evaluation.
+    fn mark_outs(&mut self, g: usize) {
+        let (a, z) = (self.out_start[g] as usize, self.out_start[g + 1] as usize);
+        for &d in &self.outs[a..z] {
+            self.dirty[d as usize / 64] |= 1 << (d % 64);
+        }
     }
 
     /// Gate `g`'s down lanes from its part and its requirements' words.
