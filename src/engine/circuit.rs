@@ -76,8 +76,6 @@ pub(crate) struct ConeCircuit {
     dirty: Vec<u64>,
     /// Gates given a value, set back to 0 after an evaluation.
     touched: Vec<u32>,
-    queued: Vec<bool>,
-    queue: Vec<u32>,
     planes: Vec<u64>,
     // Compile-time buffers. `live` is graph-sized and stamped, so a
     // compile costs the gates the parts reach, not the graph or the cone.
@@ -227,6 +225,8 @@ impl ConeCircuit {
             stack: Vec::new(),
             calls: Vec::new(),
             counter: 0,
+            post: vec![0; n],
+            finished: 0,
             blocks: Vec::new(),
         };
         t.visit(root);
@@ -316,8 +316,6 @@ impl ConeCircuit {
         self.dirty.resize(count.div_ceil(64), 0);
         self.vals.clear();
         self.vals.resize(count, 0);
-        self.queued.clear();
-        self.queued.resize(count, false);
     }
 
     /// The lanes in which the target is down, where bit `l` of
@@ -370,35 +368,34 @@ impl ConeCircuit {
     }
 
     /// Evaluates a cycle's gates from all up until nothing changes, then
-    /// marks the later dependents of those that went down.
+    /// marks the later dependents of those that went down. Only the gates
+    /// marked, and then those whose requirements changed, are evaluated,
+    /// lowest position first (requirements mostly come first in a block):
+    /// from all up, no other gate of the cycle can go down, so a large
+    /// cycle costs what goes down in it.
     fn settle_cycle(&mut self, block: Block, lanes_of_part: &[u64]) {
-        for g in block.start..block.end {
-            self.dirty[g as usize / 64] &= !(1 << (g % 64));
-            self.queued[g as usize] = true;
-            self.queue.push(g);
-            self.touched.push(g);
-        }
-        while let Some(g) = self.queue.pop() {
-            let g = g as usize;
-            self.queued[g] = false;
+        let first = self.touched.len();
+        let mut from = block.start as usize;
+        while let Some(g) = next_marked(&self.dirty, from, block.end as usize) {
+            self.dirty[g / 64] &= !(1u64 << (g % 64));
+            from = g + 1;
             let v = self.eval(g, lanes_of_part);
             if v == self.vals[g] {
                 continue;
             }
+            if self.vals[g] == 0 {
+                self.touched.push(g as u32);
+            }
             self.vals[g] = v;
             let (a, z) = (self.dep_start[g] as usize, self.dep_start[g + 1] as usize);
             for i in a..z {
-                let d = self.deps[i];
-                if !self.queued[d as usize] {
-                    self.queued[d as usize] = true;
-                    self.queue.push(d);
-                }
+                let d = self.deps[i] as usize;
+                self.dirty[d / 64] |= 1u64 << (d % 64);
+                from = from.min(d);
             }
         }
-        for g in block.start..block.end {
-            if self.vals[g as usize] != 0 {
-                self.mark_outs(g as usize);
-            }
+        for t in first..self.touched.len() {
+            self.mark_outs(self.touched[t] as usize);
         }
     }
 
@@ -424,6 +421,22 @@ impl ConeCircuit {
     }
 }
 
+/// The first position from `from` up to `end` (exclusive) whose bit is set.
+fn next_marked(bits: &[u64], from: usize, end: usize) -> Option<usize> {
+    let mut j = from;
+    while j < end {
+        let w = j / 64;
+        let word = bits[w] >> (j % 64);
+        if word == 0 {
+            j = (w + 1) * 64;
+            continue;
+        }
+        j += word.trailing_zeros() as usize;
+        return (j < end).then_some(j);
+    }
+    None
+}
+
 /// The state of Tarjan's algorithm, its recursion kept in `calls` as
 /// (vertex, next requirement to look at).
 struct Tarjan {
@@ -433,6 +446,10 @@ struct Tarjan {
     stack: Vec<u32>,
     calls: Vec<(u32, u32)>,
     counter: u32,
+    /// Finishing position of each vertex: a cycle's gates in this order
+    /// have their requirements first along every edge but the back edges.
+    post: Vec<u32>,
+    finished: u32,
     blocks: Vec<Vec<u32>>,
 }
 
@@ -449,6 +466,8 @@ impl Tarjan {
     /// `v` has no requirement left to look at: returns to its caller, and
     /// closes its component when it is the component's root.
     fn finish(&mut self, v: u32) {
+        self.post[v as usize] = self.finished;
+        self.finished += 1;
         self.calls.pop();
         if let Some(&(u, _)) = self.calls.last() {
             self.low[u as usize] = self.low[u as usize].min(self.low[v as usize]);
@@ -464,6 +483,7 @@ impl Tarjan {
                 break;
             }
         }
+        block.sort_unstable_by_key(|&w| self.post[w as usize]);
         self.blocks.push(block);
     }
 }
