@@ -830,6 +830,27 @@ mod tests {
         }
     }
 
+    /// The bound that decides whether a size is counted first: exact where
+    /// it fits a word, and huge, never wrapped, where it does not.
+    #[test]
+    fn binomial_is_exact_or_saturates() {
+        assert_eq!(binomial(5, 2), 10);
+        assert_eq!(binomial(300, 3), 4_455_100);
+        assert_eq!(binomial(200, 197), binomial(200, 3));
+        assert_eq!(binomial(7, 0), 1);
+        assert!(binomial(512, 40) > EXACT_BUDGET);
+    }
+
+    /// The walk's skip over ruled-out parts crosses words and stops at `last`.
+    #[test]
+    fn next_open_skips_ruled_out_parts_across_words() {
+        let ruled_out = [!0u64, 0b1011, 0, 0];
+        assert_eq!(next_open(&ruled_out, 0, 255), Some(66));
+        assert_eq!(next_open(&ruled_out, 67, 255), Some(68));
+        assert_eq!(next_open(&ruled_out, 0, 65), None);
+        assert_eq!(next_open(&[!0u64; 2], 0, 127), None);
+    }
+
     /// [`exact`]'s question, 64 sets at a time, answered one set at a time.
     fn one_by_one<'a>(
         parts: &'a [(NodeId, f64)],
