@@ -369,8 +369,10 @@ fn exact(parts: &[(NodeId, f64)], down: impl FnMut(&[u64], usize) -> u64) -> Opt
 /// Each size is walked twice: first only counting its sets, so that a
 /// target over the budget learns it before any of that size is answered
 /// (the size that breaks the budget is usually the largest), then
-/// answering them. The count is skipped when the binomial coefficient
-/// already says the budget holds.
+/// answering them. The count is skipped when a bound on it already says
+/// the budget holds: the binomial coefficient over the parts up alone, or
+/// the up-sets one size smaller times those parts over the size (each set
+/// holds that many up-sets one smaller, each grown by one part).
 fn exact_masks<const W: usize>(
     parts: &[(NodeId, f64)],
     mut down: impl FnMut(&[u64], usize) -> u64,

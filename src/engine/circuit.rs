@@ -332,8 +332,7 @@ impl ConeCircuit {
         let Some(target) = self.target else {
             return 0;
         };
-        for (p, &lanes) in lanes_of_part.iter().enumerate() {
-            let g = self.gate_of_part[p];
+        for (&g, &lanes) in self.gate_of_part.iter().zip(lanes_of_part) {
             if lanes != 0 && g != NONE {
                 self.dirty[g as usize / 64] |= 1 << (g % 64);
             }
