@@ -24,6 +24,7 @@
 
 use crate::model::{Mode, NodeId};
 
+use super::bits::next_set;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
 
@@ -337,19 +338,16 @@ impl ConeCircuit {
                 self.dirty[g as usize / 64] |= 1 << (g % 64);
             }
         }
-        let mut w = 0;
-        while w < self.dirty.len() {
-            let bits = self.dirty[w];
-            if bits == 0 {
-                w += 1;
-                continue;
-            }
-            let g = w * 64 + bits.trailing_zeros() as usize;
+        // Marks only ever go to later positions, or inside the cycle being
+        // settled, so one scan from the start finds them all.
+        let mut from = 0;
+        while let Some(g) = next_set(|w| self.dirty[w], from, self.vals.len()) {
+            from = g;
             let block = self.blocks[self.block_of[g] as usize];
             if block.cyclic {
                 self.settle_cycle(block, lanes_of_part);
             } else {
-                self.dirty[w] &= bits - 1;
+                self.dirty[g / 64] &= !(1u64 << (g % 64));
                 let v = self.eval(g, lanes_of_part);
                 if v != 0 {
                     self.vals[g] = v;
@@ -375,7 +373,7 @@ impl ConeCircuit {
     fn settle_cycle(&mut self, block: Block, lanes_of_part: &[u64]) {
         let first = self.touched.len();
         let mut from = block.start as usize;
-        while let Some(g) = next_marked(&self.dirty, from, block.end as usize) {
+        while let Some(g) = next_set(|w| self.dirty[w], from, block.end as usize) {
             self.dirty[g / 64] &= !(1u64 << (g % 64));
             from = g + 1;
             let v = self.eval(g, lanes_of_part);
@@ -418,22 +416,6 @@ impl ConeCircuit {
             Rule::AtLeast(t) => own | at_least(reqs, &self.vals, t, &mut self.planes),
         }
     }
-}
-
-/// The first position from `from` up to `end` (exclusive) whose bit is set.
-fn next_marked(bits: &[u64], from: usize, end: usize) -> Option<usize> {
-    let mut j = from;
-    while j < end {
-        let w = j / 64;
-        let word = bits[w] >> (j % 64);
-        if word == 0 {
-            j = (w + 1) * 64;
-            continue;
-        }
-        j += word.trailing_zeros() as usize;
-        return (j < end).then_some(j);
-    }
-    None
 }
 
 /// The state of Tarjan's algorithm, its recursion kept in `calls` as
