@@ -11,12 +11,12 @@
 //! fixed seed and a 95% confidence interval is given instead.
 //! Degraded counts as available.
 
-use crate::model::{Architecture, Mode, NodeId};
+use crate::model::{Architecture, NodeId};
 
 use super::bits::next_set;
 use super::circuit::ConeCircuit;
 use super::cone::ConeMarks;
-use super::graph::{FailureGraph, Gate, GateId};
+use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
 
 /// Most failure sets the exact method may try for one target.
@@ -121,7 +121,7 @@ fn reached_by_failures(arch: &Architecture, graph: &FailureGraph) -> Vec<bool> {
         .collect();
     while let Some(g) = stack.pop() {
         for &(d, mode) in graph.dependents(g) {
-            if graph.gate(d) == Gate::All && mode == Mode::Soft {
+            if !graph.gate(d).carries_down(mode) {
                 continue;
             }
             if !reached[d.index()] {

@@ -22,7 +22,7 @@
 //! Only gates that a part can reach are kept: the rest stay up whatever
 //! fails.
 
-use crate::model::{Mode, NodeId};
+use crate::model::NodeId;
 
 use super::bits::next_set;
 use super::cone::ConeMarks;
@@ -137,32 +137,27 @@ impl ConeCircuit {
     ) {
         self.mark_live(graph, marks, parts);
         let n = self.live_gates.len();
-        let live_index = &self.live_index;
-        let live_stamp = &self.live_stamp;
-        let stamp = self.stamp;
-        let is_live = |g: GateId| live_stamp[g.index()] == stamp;
+        let mut reqs = std::mem::take(&mut self.local_reqs);
+        let this = &*self;
         // A live gate's requirements inside the cone that carry down
         // (soft ones into an `All` gate do not), kept when live too.
         let pairs = self.live_gates.iter().enumerate().flat_map(|(i, &g)| {
-            let all = graph.gate(g) == Gate::All;
+            let gate = graph.gate(g);
             graph
                 .requirements(g)
                 .iter()
-                .filter(move |&&(r, mode)| !(all && mode == Mode::Soft) && is_live(r))
-                .map(move |&(r, _)| (i as u32, live_index[r.index()]))
+                .filter(move |&&(_, mode)| gate.carries_down(mode))
+                .filter_map(move |&(r, _)| Some((i as u32, this.live_position(r)?)))
         });
-        let mut reqs = std::mem::take(&mut self.local_reqs);
         reqs.fill(n, pairs);
         self.local_reqs = reqs;
         let mut part_of_local = vec![NONE; n];
         for (i, &p) in parts.iter().enumerate() {
-            let g = GateId::from(p);
-            if self.live_stamp[g.index()] == self.stamp {
-                part_of_local[self.live_index[g.index()] as usize] = i as u32;
+            if let Some(l) = self.live_position(GateId::from(p)) {
+                part_of_local[l as usize] = i as u32;
             }
         }
-        let t = GateId::from(target);
-        let root = (self.live_stamp[t.index()] == self.stamp).then(|| self.live_index[t.index()]);
+        let root = self.live_position(GateId::from(target));
         let order = self.order(n, root);
         self.lay_out(graph, &order, &part_of_local, root);
         self.gate_of_part.clear();
@@ -200,6 +195,11 @@ impl ConeCircuit {
                 self.live(d, &mut stack);
             }
         }
+    }
+
+    /// Gate `g`'s index among the live gates of this compile, if live.
+    fn live_position(&self, g: GateId) -> Option<u32> {
+        (self.live_stamp[g.index()] == self.stamp).then(|| self.live_index[g.index()])
     }
 
     fn live(&mut self, g: GateId, stack: &mut Vec<GateId>) {

@@ -2,7 +2,7 @@
 
 use crate::model::{Architecture, Mode, NodeId};
 
-use super::graph::{FailureGraph, Gate, GateId};
+use super::graph::{FailureGraph, GateId};
 
 /// Reusable marks for cones, one generation per target, so marking a cone
 /// costs the cone, not the graph.
@@ -54,9 +54,9 @@ impl ConeMarks {
                     candidates.push(node);
                 }
             }
-            let all = graph.gate(n) == Gate::All;
+            let gate = graph.gate(n);
             for &(r, mode) in graph.requirements(n) {
-                if all && mode == Mode::Soft {
+                if !gate.carries_down(mode) {
                     continue;
                 }
                 self.edges.push((r, n, mode));

@@ -9,7 +9,7 @@
 //! never take a node down and are left out. Fault trees are acyclic, so a
 //! cone with a dependency cycle is refused. O(gates + edges) of the cone.
 
-use crate::model::{Architecture, Mode, NodeId};
+use crate::model::{Architecture, NodeId};
 
 use super::graph::{FailureGraph, Gate, GateId};
 
@@ -69,11 +69,11 @@ pub fn fault_tree(
     let mut gates = Vec::new();
     let mut basic = Vec::new();
     let down_reqs = |g: GateId| -> Vec<GateId> {
-        let all = graph.gate(g) == Gate::All;
+        let gate = graph.gate(g);
         graph
             .requirements(g)
             .iter()
-            .filter(|&&(_, mode)| !(all && mode == Mode::Soft))
+            .filter(|&&(_, mode)| gate.carries_down(mode))
             .map(|&(r, _)| r)
             .collect()
     };

@@ -48,6 +48,15 @@ pub enum Gate {
     },
 }
 
+impl Gate {
+    /// Whether a requirement's down state, along an edge of `mode`, can
+    /// take this gate down: every edge but a soft one into an `All` gate,
+    /// which only degrades it (format v1 §7).
+    pub(crate) fn carries_down(self, mode: Mode) -> bool {
+        !(self == Gate::All && mode == Mode::Soft)
+    }
+}
+
 /// What a helper gate stands for, so findings can name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HelperRole {
