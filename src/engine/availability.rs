@@ -8,7 +8,9 @@
 //! the probability of more failures than enumerated is below 1e-12, far
 //! under the 1e-9 the spec asks of an exact result). When that would take
 //! more than [`EXACT_BUDGET`] sets, a Monte Carlo estimate with a
-//! fixed seed and a 95% confidence interval is given instead.
+//! fixed seed and a 95% confidence interval is given instead; its samples
+//! that fail one or two parts, most of them, are answered from the cut sets
+//! the exact method's attempt found.
 //! Degraded counts as available.
 
 use crate::model::{Architecture, NodeId};
@@ -60,7 +62,8 @@ pub struct TargetAvailability {
 /// Cost: the exact method enumerates failure sets of the cone's parts by
 /// size until the remaining probability mass is below 1e-12, one
 /// propagation inside the cone per set; Monte Carlo costs one propagation
-/// per sample ([`SAMPLES`]).
+/// per 64 samples ([`SAMPLES`]) that fail more than two parts, and a
+/// lookup for each of the others.
 pub fn availability(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -188,15 +191,18 @@ fn availability_reusing(
     let parts = compiled(arch, graph, target, marks, circuit);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    if let Some(p) = exact(&parts, |lanes, _| circuit.down_lanes(lanes)) {
-        return TargetAvailability {
-            target,
-            availability: p * own,
-            method: Method::Exact,
-            parts: counted,
-        };
-    }
-    let hits = SAMPLES - sampled_down(&parts, target, circuit);
+    let known = match exact(&parts, |lanes, _| circuit.down_lanes(lanes)) {
+        Ok(p) => {
+            return TargetAvailability {
+                target,
+                availability: p * own,
+                method: Method::Exact,
+                parts: counted,
+            }
+        }
+        Err(known) => known,
+    };
+    let hits = SAMPLES - sampled_down(&parts, target, circuit, &known);
     let n = f64::from(SAMPLES);
     let p = f64::from(hits) / n;
     let (low, high) = wilson(p, n);
@@ -212,9 +218,15 @@ fn availability_reusing(
 }
 
 /// In how many of [`SAMPLES`] samples, drawn with a seed of the target's,
-/// the target is down. Cost: one circuit evaluation per 64 samples in
-/// which something failed.
-fn sampled_down(parts: &[(NodeId, f64)], target: NodeId, circuit: &mut ConeCircuit) -> u32 {
+/// the target is down. A sample that fails no more parts than the cut sets
+/// in `known` are complete for is answered from them; the rest cost one
+/// circuit evaluation per 64 samples.
+fn sampled_down(
+    parts: &[(NodeId, f64)],
+    target: NodeId,
+    circuit: &mut ConeCircuit,
+    known: &SmallCuts,
+) -> u32 {
     // Sampling part by part would cost samples × parts random numbers; with
     // parts that are up 99.9% of the time almost every sample fails nothing.
     // So each part's failures are placed directly: the gap to its next
@@ -226,12 +238,10 @@ fn sampled_down(parts: &[(NodeId, f64)], target: NodeId, circuit: &mut ConeCircu
         let mut at = 0u64;
         loop {
             // Inverse transform: failures before the next one ~ Geometric(q).
+            // The quotient is never negative, so the cast below truncates
+            // it as `floor` would.
             let u = 1.0 - rng.unit(); // in (0, 1]
-            let gap = if q >= 1.0 {
-                0.0
-            } else {
-                (u.ln() / log_up).floor()
-            };
+            let gap = if q >= 1.0 { 0.0 } else { u.ln() / log_up };
             at = at.saturating_add(gap.min(u64::MAX as f64 / 2.0) as u64);
             if at >= u64::from(SAMPLES) {
                 break;
@@ -240,10 +250,35 @@ fn sampled_down(parts: &[(NodeId, f64)], target: NodeId, circuit: &mut ConeCircu
             at += 1;
         }
     }
-    events.sort_unstable();
-    let samples: Vec<&[(u32, u32)]> = events.chunk_by(|a, b| a.0 == b.0).collect();
-    let mut lanes = vec![0u64; parts.len()];
+    // Most samples fail one part, or two: the exact method's attempt has
+    // already answered every such set, so the circuit gets only the rest.
+    // A bit per sample finds the samples that fail one part, which spares
+    // sorting every failure by sample, and that cost more than the rest.
+    let mut seen = vec![0u64; SAMPLES as usize / 64 + 1];
+    let mut several = vec![0u64; seen.len()];
+    for &(at, _) in &events {
+        let (w, bit) = (at as usize / 64, 1u64 << (at % 64));
+        several[w] |= seen[w] & bit;
+        seen[w] |= bit;
+    }
     let mut down = 0;
+    let mut rest: Vec<(u32, u32)> = Vec::new();
+    for &event in &events {
+        let (w, bit) = (event.0 as usize / 64, 1u64 << (event.0 % 64));
+        match known.down(&[event]) {
+            Some(is_down) if several[w] & bit == 0 => down += u32::from(is_down),
+            _ => rest.push(event),
+        }
+    }
+    rest.sort_unstable();
+    let mut samples: Vec<&[(u32, u32)]> = Vec::new();
+    for sample in rest.chunk_by(|a, b| a.0 == b.0) {
+        match known.down(sample) {
+            Some(is_down) => down += u32::from(is_down),
+            None => samples.push(sample),
+        }
+    }
+    let mut lanes = vec![0u64; parts.len()];
     for batch in samples.chunks(64) {
         lanes.fill(0);
         for (lane, sample) in batch.iter().enumerate() {
@@ -254,6 +289,41 @@ fn sampled_down(parts: &[(NodeId, f64)], target: NodeId, circuit: &mut ConeCircu
         down += circuit.down_lanes(&lanes).count_ones();
     }
     down
+}
+
+/// The cut sets of one and two parts that the exact method found before
+/// it gave up, for Monte Carlo to answer most samples without the circuit.
+#[derive(Debug, Default)]
+struct SmallCuts {
+    /// Every minimal cut set of up to this many parts (0, 1 or 2) is here.
+    complete: usize,
+    /// Per part, whether it takes the target down alone.
+    alone: Vec<bool>,
+    /// Per part, the higher parts it takes the target down with, sorted.
+    partners: Vec<Vec<u32>>,
+}
+
+impl SmallCuts {
+    /// Whether the failure of the parts of `sample` (pairs of sample and
+    /// part, parts ascending) takes the target down, when that is known:
+    /// by monotonicity, exactly when it holds a minimal cut set. O(log
+    /// parts).
+    fn down(&self, sample: &[(u32, u32)]) -> Option<bool> {
+        if sample.len() > self.complete {
+            return None;
+        }
+        let alone = |i: usize| self.alone[sample[i].1 as usize];
+        Some(match sample.len() {
+            1 => alone(0),
+            _ => {
+                alone(0)
+                    || alone(1)
+                    || self.partners[sample[0].1 as usize]
+                        .binary_search(&sample[1].1)
+                        .is_ok()
+            }
+        })
+    }
 }
 
 /// How much one part matters to a target.
@@ -298,7 +368,7 @@ pub fn importance(
     let mut circuit = ConeCircuit::default();
     let parts = compiled(arch, graph, target, &mut marks, &mut circuit);
     let own = own_availability(arch, target);
-    let total = exact(&parts, |lanes, _| circuit.down_lanes(lanes))? * own;
+    let total = exact(&parts, |lanes, _| circuit.down_lanes(lanes)).ok()? * own;
     let mut out = Vec::with_capacity(parts.len());
     let mut all_lanes = vec![0u64; parts.len()];
     for (i, &(id, _)) in parts.iter().enumerate() {
@@ -315,8 +385,8 @@ pub fn importance(
             all_lanes[i + 1..].copy_from_slice(&lanes[i..]);
             circuit.down_lanes(&all_lanes)
         };
-        let if_up = exact(&rest, |lanes, _| down_with(0, lanes))? * own;
-        let if_down = exact(&rest, |lanes, _| down_with(!0, lanes))? * own;
+        let if_up = exact(&rest, |lanes, _| down_with(0, lanes)).ok()? * own;
+        let if_down = exact(&rest, |lanes, _| down_with(!0, lanes)).ok()? * own;
         let raw = (total < 1.0).then(|| (1.0 - if_down) / (1.0 - total));
         out.push(Importance {
             part: id,
@@ -333,7 +403,8 @@ pub fn importance(
     Some(out)
 }
 
-/// P(target not down), or `None` when it would cost more than the budget.
+/// P(target not down), or, when it would cost more than the budget, the
+/// cut sets of one and two parts found before that was known.
 ///
 /// Enumerates the sets of failed parts under which the target stays up,
 /// by size, each grown from a smaller up-set only when every subset one
@@ -344,13 +415,16 @@ pub fn importance(
 /// are, and bit `l` of its answer says the target is down under set `l`.
 /// A level's sets are all known before any of them is tried, so they go in
 /// batches. Cost: one answer per set tried, at most `EXACT_BUDGET` sets.
-fn exact(parts: &[(NodeId, f64)], down: impl FnMut(&[u64], usize) -> u64) -> Option<f64> {
+fn exact(
+    parts: &[(NodeId, f64)],
+    down: impl FnMut(&[u64], usize) -> u64,
+) -> Result<f64, SmallCuts> {
     match parts.len() {
         0..=64 => exact_masks::<1>(parts, down),
         65..=128 => exact_masks::<2>(parts, down),
         129..=256 => exact_masks::<4>(parts, down),
         257..=512 => exact_masks::<8>(parts, down),
-        _ => exact_lists(parts, down),
+        _ => exact_lists(parts, down).ok_or_else(SmallCuts::default),
     }
 }
 
@@ -374,10 +448,15 @@ fn exact(parts: &[(NodeId, f64)], down: impl FnMut(&[u64], usize) -> u64) -> Opt
 /// the budget holds: the binomial coefficient over the parts up alone, or
 /// the up-sets one size smaller times those parts over the size (each set
 /// holds that many up-sets one smaller, each grown by one part).
+///
+/// While a size from 3 on is answered, the walk looks ahead: the sets of
+/// the next size whose every subset is already answered are counted, and
+/// when they alone would break the budget, the target stops there with the
+/// verdict the whole size would have given ([`SetsBySize::look_ahead`]).
 fn exact_masks<const W: usize>(
     parts: &[(NodeId, f64)],
     mut down: impl FnMut(&[u64], usize) -> u64,
-) -> Option<f64> {
+) -> Result<f64, SmallCuts> {
     let n = parts.len();
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
@@ -386,13 +465,21 @@ fn exact_masks<const W: usize>(
     // Monotone: if the target is down with none of these parts failed (a
     // forced failure elsewhere), it is down with any of them failed.
     if down(&lanes, 1) & 1 != 0 {
-        return Some(0.0);
+        return Ok(0.0);
     }
     let mut walk = SetsBySize {
         odds: &odds,
         dead: [0; W],
         partners: vec![[0; W]; n],
         cuts_by_top: vec![Vec::new(); n],
+        tops: [0; W],
+        size: 0,
+        looking_ahead: false,
+        probing: false,
+        probed: 0,
+        fresh_by_top: vec![Vec::new(); n],
+        fresh_tops: [0; W],
+        fresh_seen: 0,
         fresh: Vec::new(),
         lanes,
         batch: Vec::with_capacity(64),
@@ -406,6 +493,8 @@ fn exact_masks<const W: usize>(
     };
     let mut up_before = n;
     let mut up_alone = n;
+    // Sizes whose sets are all answered, their cut sets filed.
+    let mut complete = 0;
     for k in 1..=n {
         if tail[k - 1] < TAIL {
             break;
@@ -421,25 +510,30 @@ fn exact_masks<const W: usize>(
                 .min(up_before.saturating_mul(up_alone.saturating_sub(k - 1)) / k),
         };
         if k == 2 && most > left {
-            return None;
+            return Err(walk.small_cuts(complete));
         }
         let count_first = most > left;
         if count_first {
             walk.answering = false;
             if !walk.grow([0; W], walk.dead, base, 0, k) {
-                return None;
+                return Err(walk.small_cuts(complete));
             }
         }
         // Answering checks the budgets only when counting did not.
         walk.answering = true;
         walk.checking = !count_first;
         walk.up = 0;
+        walk.size = k;
+        // Only worth it when the next size could break the budget.
+        walk.looking_ahead = k >= 3 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left;
         if !walk.grow([0; W], walk.dead, base, 0, k) {
-            return None;
+            return Err(walk.small_cuts(complete));
         }
         walk.flush();
+        walk.stop_looking_ahead();
         walk.checking = true;
         walk.file_fresh_cuts(k);
+        complete = k;
         if walk.up == 0 {
             break;
         }
@@ -448,7 +542,7 @@ fn exact_masks<const W: usize>(
             up_alone = walk.up;
         }
     }
-    Some(walk.total)
+    Ok(walk.total)
 }
 
 /// C(n, k), saturating.
@@ -475,6 +569,22 @@ struct SetsBySize<'a, F, const W: usize> {
     /// The cut sets of three parts or more found at smaller sizes, by
     /// their highest part.
     cuts_by_top: Vec<Vec<[u64; W]>>,
+    /// The parts with a cut set in `cuts_by_top`.
+    tops: [u64; W],
+    /// The size being walked.
+    size: usize,
+    /// Whether the answering walk looks ahead at the next size
+    /// ([`Self::look_ahead`]).
+    looking_ahead: bool,
+    /// Whether the walk is counting sets of the next size for it.
+    probing: bool,
+    /// Sets of the next size certain to be tried, found so far.
+    probed: usize,
+    /// This size's cut sets found so far, by highest part, for the probe.
+    fresh_by_top: Vec<Vec<[u64; W]>>,
+    fresh_tops: [u64; W],
+    /// How many of `fresh` are in `fresh_by_top`.
+    fresh_seen: usize,
     /// The cut sets found at this size: they cannot hold another set of
     /// the same size, so they join `cuts_by_top` once the size is done.
     fresh: Vec<[u64; W]>,
@@ -510,6 +620,9 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
         left: usize,
     ) -> bool {
         let last = self.odds.len().saturating_sub(left);
+        if left == 1 && !self.answering {
+            return self.count_last(set, ruled_out, from, last);
+        }
         let mut next = from;
         // Parts ruled out are skipped a word at a time: in a big cone most
         // parts are often cut sets alone.
@@ -517,15 +630,13 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
             next = j + 1;
             let mut bigger = set;
             bigger[j / 64] |= 1u64 << (j % 64);
-            let cuts = &self.cuts_by_top[j];
             if self.checking {
-                self.compared += cuts.len();
+                self.compared += self.cuts_by_top[j].len();
                 if self.compared > 64 * EXACT_BUDGET {
                     return false;
                 }
             }
-            let held = |c: &[u64; W]| (0..W).all(|w| c[w] & !bigger[w] == 0);
-            if cuts.iter().any(held) {
+            if self.holds_cut(j, &bigger) {
                 continue;
             }
             let p = p * self.odds[j];
@@ -535,6 +646,9 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
                     *word |= self.partners[j][w];
                 }
                 if !self.grow(bigger, ruled_out, p, j + 1, left - 1) {
+                    return false;
+                }
+                if self.looking_ahead && left == self.size && !self.look_ahead(j) {
                     return false;
                 }
                 continue;
@@ -555,6 +669,124 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
         true
     }
 
+    /// Whether `set`, whose highest part is `top`, holds a cut set of three
+    /// parts or more found so far; while probing, of this size too.
+    fn holds_cut(&self, top: usize, set: &[u64; W]) -> bool {
+        let held = |c: &[u64; W]| (0..W).all(|w| c[w] & !set[w] == 0);
+        self.cuts_by_top[top].iter().any(held)
+            || (self.probing && self.fresh_by_top[top].iter().any(held))
+    }
+
+    /// Counts the sets `set` grows into with one more part from `from` to
+    /// `last`, none of them in `ruled_out`, as [`Self::grow`] would at its
+    /// last part, but a word of parts at a time: only parts that top a cut
+    /// set of three or more need a look of their own, and in a big cone
+    /// they are few. The budgets are checked once, after the count, which
+    /// gives the same verdict, since the counters only grow. `false` when
+    /// over a budget.
+    fn count_last(&mut self, set: [u64; W], ruled_out: [u64; W], from: usize, last: usize) -> bool {
+        if from > last {
+            return true;
+        }
+        let (mut found, mut compared) = (0usize, 0usize);
+        let words = ruled_out.iter().enumerate().take(last / 64 + 1);
+        for (w, &out) in words.skip(from / 64) {
+            let mut open = !out;
+            if w == from / 64 {
+                open &= !0u64 << (from % 64);
+            }
+            if w == last / 64 {
+                open &= !0u64 >> (63 - last % 64);
+            }
+            let tops = self.tops[w] | if self.probing { self.fresh_tops[w] } else { 0 };
+            found += (open & !tops).count_ones() as usize;
+            let mut topping = open & tops;
+            while topping != 0 {
+                let j = w * 64 + topping.trailing_zeros() as usize;
+                topping &= topping - 1;
+                let mut bigger = set;
+                bigger[w] |= 1u64 << (j % 64);
+                compared += self.cuts_by_top[j].len();
+                if !self.holds_cut(j, &bigger) {
+                    found += 1;
+                }
+            }
+        }
+        if self.probing {
+            self.probed += found;
+            return true;
+        }
+        if !self.checking {
+            return true;
+        }
+        self.spent += found;
+        self.compared += compared;
+        self.compared <= 64 * EXACT_BUDGET && self.spent <= EXACT_BUDGET
+    }
+
+    /// Called while answering, once every set of this size whose lowest
+    /// part is `a` is answered: counts the sets one larger whose second
+    /// part is `a` that the next size will try (those holding no cut set),
+    /// since every set one smaller that they hold is now answered. When
+    /// those already break the budget, the target is over it, whatever the
+    /// rest of this size says: `false` then, so that a target that cannot
+    /// be exact stops here rather than after answering the whole size.
+    /// Costs what counting those sets costs, a word at a time at the end.
+    fn look_ahead(&mut self, a: usize) -> bool {
+        self.flush();
+        for set in &self.fresh[self.fresh_seen..] {
+            let top = top_part(set);
+            self.fresh_tops[top / 64] |= 1u64 << (top % 64);
+            self.fresh_by_top[top].push(*set);
+        }
+        self.fresh_seen = self.fresh.len();
+        let (answering, checking) = (self.answering, self.checking);
+        (self.answering, self.checking, self.probing) = (false, false, true);
+        let dead = self.dead;
+        let mut next = 0;
+        while let Some(x) = next_set(|w| !dead[w], next, a) {
+            next = x + 1;
+            if self.partners[x][a / 64] >> (a % 64) & 1 != 0 {
+                continue;
+            }
+            let mut pair = [0; W];
+            pair[x / 64] |= 1u64 << (x % 64);
+            pair[a / 64] |= 1u64 << (a % 64);
+            let mut ruled_out = dead;
+            for (w, word) in ruled_out.iter_mut().enumerate() {
+                *word |= self.partners[x][w] | self.partners[a][w];
+            }
+            self.grow(pair, ruled_out, 1.0, a + 1, self.size - 1);
+        }
+        (self.answering, self.checking, self.probing) = (answering, checking, false);
+        self.spent.saturating_add(self.probed) <= EXACT_BUDGET
+    }
+
+    /// Forgets what [`Self::look_ahead`] kept of this size.
+    fn stop_looking_ahead(&mut self) {
+        self.looking_ahead = false;
+        self.probed = 0;
+        self.fresh_seen = 0;
+        self.fresh_tops = [0; W];
+        self.fresh_by_top.iter_mut().for_each(Vec::clear);
+    }
+
+    /// The cut sets of one and two parts, for [`sampled_down`], when every
+    /// set of up to `complete` parts has been answered.
+    fn small_cuts(&self, complete: usize) -> SmallCuts {
+        let has = |set: &[u64; W], i: usize| set[i / 64] >> (i % 64) & 1 != 0;
+        let n = self.odds.len();
+        SmallCuts {
+            complete: complete.min(2),
+            alone: (0..n).map(|i| has(&self.dead, i)).collect(),
+            partners: self
+                .partners
+                .iter()
+                .map(|set| (0..n as u32).filter(|&i| has(set, i as usize)).collect())
+                .collect(),
+        }
+    }
+
     /// Files the cut sets found at size `k`, once all sets of that size
     /// are answered: alone or in pairs, as masks the walk skips at no cost
     /// per cut set; larger, by their highest part.
@@ -568,7 +800,11 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
                     low[top / 64] &= !(1u64 << (top % 64));
                     self.partners[top_part(&low)][top / 64] |= 1u64 << (top % 64);
                 }
-                _ => self.cuts_by_top[top_part(&set)].push(set),
+                _ => {
+                    let top = top_part(&set);
+                    self.tops[top / 64] |= 1u64 << (top % 64);
+                    self.cuts_by_top[top].push(set);
+                }
             }
         }
     }
@@ -796,18 +1032,18 @@ mod tests {
             };
             let b = exact_lists(&parts, one_by_one(&parts, up));
             let bits = |p: Option<f64>| p.map(f64::to_bits);
-            let a = exact_masks::<8>(&parts, one_by_one(&parts, up));
+            let a = exact_masks::<8>(&parts, one_by_one(&parts, up)).ok();
             assert_eq!(bits(a), bits(b), "{n} parts, 8 words");
             if n <= 256 {
-                let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up));
+                let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up)).ok();
                 assert_eq!(bits(a4), bits(b), "{n} parts, 4 words");
             }
             if n <= 128 {
-                let a2 = exact_masks::<2>(&parts, one_by_one(&parts, up));
+                let a2 = exact_masks::<2>(&parts, one_by_one(&parts, up)).ok();
                 assert_eq!(bits(a2), bits(b), "{n} parts, 2 words");
             }
             if n <= 64 {
-                let a1 = exact_masks::<1>(&parts, one_by_one(&parts, up));
+                let a1 = exact_masks::<1>(&parts, one_by_one(&parts, up)).ok();
                 assert_eq!(bits(a1), bits(b), "{n} parts, 1 word");
             }
             assert_eq!(a.is_some(), within, "{n} parts: {a:?}");
@@ -815,6 +1051,90 @@ mod tests {
                 assert!(p > 0.0 && p < 1.0, "{p}");
             }
         }
+    }
+
+    /// A target over the budget at size 4 learns it from the sets of size 4
+    /// whose subsets are answered while size 3 is still being answered
+    /// (`look_ahead`), so it answers fewer sets than the lists, which answer
+    /// all of size 3 first, with the same verdict; and what it found of
+    /// the cut sets of one and two parts is all of them.
+    #[test]
+    fn looking_ahead_stops_a_target_over_the_budget_early() {
+        let n = 100;
+        let parts: Vec<(NodeId, f64)> = (0..n).map(|i| (NodeId(i), 0.0005)).collect();
+        // Single cut sets: every multiple of 7; pairs: 1 with each of 2..6.
+        let up = |failed: &[NodeId]| {
+            let single = failed.iter().any(|id| id.0 % 7 == 0);
+            let pair =
+                failed.contains(&NodeId(1)) && failed.iter().any(|id| (2..7).contains(&id.0));
+            !single && !pair
+        };
+        let (mut by_lists, mut by_masks) = (0, 0);
+        let mut answer = one_by_one(&parts, up);
+        let lists = exact_lists(&parts, |lanes, sets| {
+            by_lists += sets;
+            answer(lanes, sets)
+        });
+        assert_eq!(lists, None);
+        let Err(known) = exact_masks::<2>(&parts, |lanes, sets| {
+            by_masks += sets;
+            answer(lanes, sets)
+        }) else {
+            panic!("within the budget");
+        };
+        assert!(
+            by_masks < by_lists * 3 / 4,
+            "{by_masks} sets answered against {by_lists}"
+        );
+        assert_eq!(known.complete, 2);
+        let alone: Vec<u32> = (0..n).filter(|&i| known.alone[i as usize]).collect();
+        assert_eq!(alone, (0..n).step_by(7).collect::<Vec<u32>>());
+        assert_eq!(known.partners[1], vec![2, 3, 4, 5, 6]);
+        assert!(known.partners.iter().skip(2).all(Vec::is_empty));
+    }
+
+    /// Monte Carlo answers the samples that fail one or two parts from the
+    /// cut sets the exact attempt found, and the circuit the rest: the
+    /// same count as the circuit answering every sample.
+    #[test]
+    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
+        // Needs a0..a9 (each a cut set alone), one of b_i and c_i for each
+        // i < 10 (pairs), and one of each four of d0..d119 (none under four).
+        let mut text = String::from("version: 1\nsites:\n");
+        let names: Vec<String> = (0..10)
+            .flat_map(|i| [format!("a{i}"), format!("b{i}"), format!("c{i}")])
+            .chain((0..120).map(|i| format!("d{i}")))
+            .collect();
+        for name in &names {
+            text.push_str(&format!("  {name}: {{ availability: 0.998 }}\n"));
+        }
+        let mut needs: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
+        needs.extend((0..10).map(|i| format!("{{ any_of: [b{i}, c{i}] }}")));
+        needs.extend((0..30).map(|g| {
+            let four: Vec<String> = (0..4).map(|i| format!("d{}", g * 4 + i)).collect();
+            format!("{{ any_of: [{}] }}", four.join(", "))
+        }));
+        text.push_str(&format!(
+            "services:\n  t:\n    logical: true\n    tier: high\n    depends_on: [{}]\n",
+            needs.join(", ")
+        ));
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let target = arch.id_of("t").unwrap();
+        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+        let parts = compiled(arch, &graph, target, &mut marks, &mut circuit);
+        let Err(known) = exact(&parts, |lanes, _| circuit.down_lanes(lanes)) else {
+            panic!("within the budget");
+        };
+        assert_eq!(known.complete, 2);
+        assert_eq!(known.alone.iter().filter(|&&a| a).count(), 10);
+        assert_eq!(known.partners.iter().map(Vec::len).sum::<usize>(), 10);
+        let from_cuts = sampled_down(&parts, target, &mut circuit, &known);
+        let from_circuit = sampled_down(&parts, target, &mut circuit, &SmallCuts::default());
+        assert_eq!(from_cuts, from_circuit);
+        // About 1 - 0.998^10 of the samples fail an `a` alone.
+        assert!((3_500..4_500).contains(&from_cuts), "{from_cuts}");
     }
 
     /// The bound that decides whether a size is counted first: exact where
