@@ -191,7 +191,7 @@ fn availability_reusing(
     let parts = compiled(arch, graph, target, marks, circuit);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let known = match exact(&parts, |lanes, _| circuit.down_lanes(lanes)) {
+    let known = match exact(&parts, &mut *circuit) {
         Ok(p) => {
             return TargetAvailability {
                 target,
@@ -368,7 +368,7 @@ pub fn importance(
     let mut circuit = ConeCircuit::default();
     let parts = compiled(arch, graph, target, &mut marks, &mut circuit);
     let own = own_availability(arch, target);
-    let total = exact(&parts, |lanes, _| circuit.down_lanes(lanes)).ok()? * own;
+    let total = exact(&parts, &mut circuit).ok()? * own;
     let mut out = Vec::with_capacity(parts.len());
     let mut all_lanes = vec![0u64; parts.len()];
     for (i, &(id, _)) in parts.iter().enumerate() {
@@ -385,8 +385,8 @@ pub fn importance(
             all_lanes[i + 1..].copy_from_slice(&lanes[i..]);
             circuit.down_lanes(&all_lanes)
         };
-        let if_up = exact(&rest, |lanes, _| down_with(0, lanes)).ok()? * own;
-        let if_down = exact(&rest, |lanes, _| down_with(!0, lanes)).ok()? * own;
+        let if_up = exact(&rest, Answers(|lanes: &[u64], _| down_with(0, lanes))).ok()? * own;
+        let if_down = exact(&rest, Answers(|lanes: &[u64], _| down_with(!0, lanes))).ok()? * own;
         let raw = (total < 1.0).then(|| (1.0 - if_down) / (1.0 - total));
         out.push(Importance {
             part: id,
@@ -403,28 +403,68 @@ pub fn importance(
     Some(out)
 }
 
+/// What the exact method asks of a target's cone.
+trait Cone {
+    /// Bit `l` of the answer says that the target is down under set `l`,
+    /// where bit `l` of `lanes[i]` says that part `i` failed in set `l`,
+    /// for up to 64 sets (`sets` of them).
+    fn down(&mut self, lanes: &[u64], sets: usize) -> u64;
+
+    /// For each of the `parts` parts, the parts it touches
+    /// ([`ConeCircuit::touching`]), when the cone's structure is known.
+    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>>;
+}
+
+impl<C: Cone + ?Sized> Cone for &mut C {
+    fn down(&mut self, lanes: &[u64], sets: usize) -> u64 {
+        (**self).down(lanes, sets)
+    }
+
+    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
+        (**self).touching(parts)
+    }
+}
+
+impl Cone for ConeCircuit {
+    fn down(&mut self, lanes: &[u64], _: usize) -> u64 {
+        self.down_lanes(lanes)
+    }
+
+    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
+        Some(ConeCircuit::touching(self, parts))
+    }
+}
+
+/// A cone known only by its answers.
+struct Answers<F>(F);
+
+impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
+    fn down(&mut self, lanes: &[u64], sets: usize) -> u64 {
+        (self.0)(lanes, sets)
+    }
+
+    fn touching(&mut self, _: usize) -> Option<Vec<Vec<u64>>> {
+        None
+    }
+}
+
 /// P(target not down), or, when it would cost more than the budget, the
 /// cut sets of one and two parts found before that was known.
 ///
 /// Enumerates the sets of failed parts under which the target stays up,
 /// by size, each grown from a smaller up-set only when every subset one
 /// smaller is up (the structure is monotone), until the sets not yet
-/// enumerated hold less than `TAIL` of the probability. `down` answers for
-/// up to 64 sets at once: bit `l` of its argument's word `i` says that
-/// part `i` failed in set `l`, the second argument is how many sets there
-/// are, and bit `l` of its answer says the target is down under set `l`.
-/// A level's sets are all known before any of them is tried, so they go in
-/// batches. Cost: one answer per set tried, at most `EXACT_BUDGET` sets.
-fn exact(
-    parts: &[(NodeId, f64)],
-    down: impl FnMut(&[u64], usize) -> u64,
-) -> Result<f64, SmallCuts> {
+/// enumerated hold less than `TAIL` of the probability. The cone answers
+/// for up to 64 sets at once ([`Cone::down`]). A level's sets are all
+/// known before any of them is tried, so they go in batches. Cost: one
+/// answer per set tried, at most `EXACT_BUDGET` sets.
+fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Result<f64, SmallCuts> {
     match parts.len() {
-        0..=64 => exact_masks::<1>(parts, down),
-        65..=128 => exact_masks::<2>(parts, down),
-        129..=256 => exact_masks::<4>(parts, down),
-        257..=512 => exact_masks::<8>(parts, down),
-        _ => exact_lists(parts, down).ok_or_else(SmallCuts::default),
+        0..=64 => exact_masks::<1>(parts, cone),
+        65..=128 => exact_masks::<2>(parts, cone),
+        129..=256 => exact_masks::<4>(parts, cone),
+        257..=512 => exact_masks::<8>(parts, cone),
+        _ => exact_lists(parts, cone).ok_or_else(SmallCuts::default),
     }
 }
 
@@ -455,7 +495,7 @@ fn exact(
 /// verdict the whole size would have given ([`SetsBySize::look_ahead`]).
 fn exact_masks<const W: usize>(
     parts: &[(NodeId, f64)],
-    mut down: impl FnMut(&[u64], usize) -> u64,
+    mut cone: impl Cone,
 ) -> Result<f64, SmallCuts> {
     let n = parts.len();
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
@@ -464,7 +504,7 @@ fn exact_masks<const W: usize>(
     let lanes = vec![0u64; n];
     // Monotone: if the target is down with none of these parts failed (a
     // forced failure elsewhere), it is down with any of them failed.
-    if down(&lanes, 1) & 1 != 0 {
+    if cone.down(&lanes, 1) & 1 != 0 {
         return Ok(0.0);
     }
     let mut walk = SetsBySize {
@@ -483,7 +523,7 @@ fn exact_masks<const W: usize>(
         fresh: Vec::new(),
         lanes,
         batch: Vec::with_capacity(64),
-        down,
+        cone,
         answering: true,
         checking: true,
         spent: 0,
@@ -495,6 +535,8 @@ fn exact_masks<const W: usize>(
     let mut up_alone = n;
     // Sizes whose sets are all answered, their cut sets filed.
     let mut complete = 0;
+    // Which parts touch ([`Cone::touching`]), asked for once, when needed.
+    let mut touch: Option<Option<Vec<[u64; W]>>> = None;
     for k in 1..=n {
         if tail[k - 1] < TAIL {
             break;
@@ -511,6 +553,16 @@ fn exact_masks<const W: usize>(
         };
         if k == 2 && most > left {
             return Err(walk.small_cuts(complete));
+        }
+        // Before a size is answered, the sets of the next size known to be
+        // up without an answer may already break the budget.
+        if k >= 3 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left {
+            let touch = touch.get_or_insert_with(|| walk.cone.touching(n).map(|t| masks(&t)));
+            if let Some(touch) = touch {
+                if walk.untouched_sets_break_budget(k, touch) {
+                    return Err(walk.small_cuts(complete));
+                }
+            }
         }
         let count_first = most > left;
         if count_first {
@@ -545,6 +597,46 @@ fn exact_masks<const W: usize>(
     Ok(walk.total)
 }
 
+/// Rows of bits as masks of `W` words (each row at most `W` words).
+fn masks<const W: usize>(rows: &[Vec<u64>]) -> Vec<[u64; W]> {
+    rows.iter()
+        .map(|row| {
+            let mut mask = [0; W];
+            mask.iter_mut().zip(row).for_each(|(m, &r)| *m = r);
+            mask
+        })
+        .collect()
+}
+
+/// How many sets of `size` parts of `open` are cliques of `higher` (for
+/// each part, the parts above it it may be with), counted up to just past
+/// `limit`. O(the cliques one smaller that are visited × W).
+fn cliques<const W: usize>(
+    higher: &[[u64; W]],
+    open: [u64; W],
+    size: usize,
+    limit: usize,
+) -> usize {
+    if size <= 1 {
+        return open.iter().map(|w| w.count_ones() as usize).sum::<usize>() * size;
+    }
+    let mut count = 0;
+    let mut next = 0;
+    while let Some(x) = next_set(|w| open[w], next, 64 * W) {
+        next = x + 1;
+        let mut with_x = open;
+        with_x
+            .iter_mut()
+            .zip(&higher[x])
+            .for_each(|(o, &h)| *o &= h);
+        count += cliques(higher, with_x, size - 1, limit - count);
+        if count > limit {
+            break;
+        }
+    }
+    count
+}
+
 /// C(n, k), saturating.
 fn binomial(n: usize, k: usize) -> usize {
     let k = k.min(n - k.min(n));
@@ -560,7 +652,7 @@ fn top_part<const W: usize>(set: &[u64; W]) -> usize {
 }
 
 /// The walk of [`exact_masks`] over the sets of one size.
-struct SetsBySize<'a, F, const W: usize> {
+struct SetsBySize<'a, C, const W: usize> {
     odds: &'a [f64],
     /// The parts that are cut sets alone.
     dead: [u64; W],
@@ -591,7 +683,7 @@ struct SetsBySize<'a, F, const W: usize> {
     lanes: Vec<u64>,
     /// Sets waiting for an answer, with their probability odds product.
     batch: Vec<([u64; W], f64)>,
-    down: F,
+    cone: C,
     /// Whether this walk answers its sets, or only counts them.
     answering: bool,
     /// Whether this walk counts sets and comparisons against the budgets.
@@ -606,7 +698,7 @@ struct SetsBySize<'a, F, const W: usize> {
     up: usize,
 }
 
-impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
+impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
     /// Visits, in lexicographic order, `set` with `left` more parts from
     /// `from` on, none of them in `ruled_out` (the parts that would complete
     /// a cut set of one or two with `set`); `p` is `set`'s probability.
@@ -762,6 +854,47 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
         self.spent.saturating_add(self.probed) <= EXACT_BUDGET
     }
 
+    /// Whether the sets of size `k + 1` that the walk will try, before any
+    /// set of size `k` is answered, already break the budget together with
+    /// those of size `k`. The sets of size `k` are counted as the look-ahead
+    /// counts; of the next size, only the sets of parts no two of which
+    /// touch: each such set and all its subsets are up
+    /// ([`ConeCircuit::touching`]), so each holds no cut set and is tried.
+    /// When they break the budget, the walk would learn it at size `k + 1`
+    /// at the latest: the same verdict with no set of size `k` answered.
+    fn untouched_sets_break_budget(&mut self, k: usize, touch: &[[u64; W]]) -> bool {
+        let (answering, checking) = (self.answering, self.checking);
+        (self.answering, self.checking, self.probing) = (false, false, true);
+        self.probed = 0;
+        self.grow([0; W], self.dead, 1.0, 0, k);
+        let this_size = std::mem::take(&mut self.probed);
+        (self.answering, self.checking, self.probing) = (answering, checking, false);
+        let Some(left) = EXACT_BUDGET.checked_sub(self.spent.saturating_add(this_size)) else {
+            return true;
+        };
+        let n = self.odds.len();
+        let mut open = [0u64; W];
+        for i in 0..n {
+            open[i / 64] |= 1 << (i % 64);
+        }
+        open.iter_mut().zip(&self.dead).for_each(|(o, &d)| *o &= !d);
+        let higher: Vec<[u64; W]> = (0..n)
+            .map(|x| {
+                let mut mask = open;
+                for (w, m) in mask.iter_mut().enumerate() {
+                    let above = match w.cmp(&(x / 64)) {
+                        std::cmp::Ordering::Less => 0,
+                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
+                        std::cmp::Ordering::Greater => !0,
+                    };
+                    *m &= above & !touch[x][w] & !self.partners[x][w];
+                }
+                mask
+            })
+            .collect();
+        cliques(&higher, open, k + 1, left) > left
+    }
+
     /// Forgets what [`Self::look_ahead`] kept of this size.
     fn stop_looking_ahead(&mut self) {
         self.looking_ahead = false;
@@ -825,7 +958,7 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
                 }
             }
         }
-        let down = (self.down)(&self.lanes, self.batch.len());
+        let down = self.cone.down(&self.lanes, self.batch.len());
         for (lane, &(set, p)) in self.batch.iter().enumerate() {
             if (down >> lane) & 1 == 0 {
                 self.total += p;
@@ -839,14 +972,14 @@ impl<F: FnMut(&[u64], usize) -> u64, const W: usize> SetsBySize<'_, F, W> {
 }
 
 /// [`exact`] for any number of parts, each set a sorted list of indices.
-fn exact_lists(parts: &[(NodeId, f64)], mut down: impl FnMut(&[u64], usize) -> u64) -> Option<f64> {
+fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let n = parts.len();
     // P(exactly S failed) = base × Π_{i∈S} q_i / (1 - q_i).
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
     let tail = tail_probabilities(parts);
     let mut lanes = vec![0u64; n];
-    if down(&lanes, 1) & 1 != 0 {
+    if cone.down(&lanes, 1) & 1 != 0 {
         return Some(0.0);
     }
     let mut total = base;
@@ -907,7 +1040,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut down: impl FnMut(&[u64], usize) -> u
                     lanes[i] |= 1 << lane;
                 }
             }
-            let down = down(&lanes, batch.len());
+            let down = cone.down(&lanes, batch.len());
             for (lane, (set, p)) in batch.into_iter().enumerate() {
                 if (down >> lane) & 1 == 0 {
                     total += p;
@@ -1071,15 +1204,21 @@ mod tests {
         };
         let (mut by_lists, mut by_masks) = (0, 0);
         let mut answer = one_by_one(&parts, up);
-        let lists = exact_lists(&parts, |lanes, sets| {
-            by_lists += sets;
-            answer(lanes, sets)
-        });
+        let lists = exact_lists(
+            &parts,
+            Answers(|lanes: &[u64], sets: usize| {
+                by_lists += sets;
+                answer.down(lanes, sets)
+            }),
+        );
         assert_eq!(lists, None);
-        let Err(known) = exact_masks::<2>(&parts, |lanes, sets| {
-            by_masks += sets;
-            answer(lanes, sets)
-        }) else {
+        let Err(known) = exact_masks::<2>(
+            &parts,
+            Answers(|lanes: &[u64], sets: usize| {
+                by_masks += sets;
+                answer.down(lanes, sets)
+            }),
+        ) else {
             panic!("within the budget");
         };
         assert!(
@@ -1093,24 +1232,22 @@ mod tests {
         assert!(known.partners.iter().skip(2).all(Vec::is_empty));
     }
 
-    /// Monte Carlo answers the samples that fail one or two parts from the
-    /// cut sets the exact attempt found, and the circuit the rest: the
-    /// same count as the circuit answering every sample.
-    #[test]
-    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
-        // Needs a0..a9 (each a cut set alone), one of b_i and c_i for each
-        // i < 10 (pairs), and one of each four of d0..d119 (none under four).
+    /// A target that needs a0..a9 (each a cut set alone), one of b_i and
+    /// c_i for each i < 10 (pairs), and one of each four of d0..d79 (none
+    /// under four), every part up 99.8% of the time: over the budget, at
+    /// size 4.
+    fn groups_of_four() -> crate::load::Loaded {
         let mut text = String::from("version: 1\nsites:\n");
         let names: Vec<String> = (0..10)
             .flat_map(|i| [format!("a{i}"), format!("b{i}"), format!("c{i}")])
-            .chain((0..120).map(|i| format!("d{i}")))
+            .chain((0..80).map(|i| format!("d{i}")))
             .collect();
         for name in &names {
             text.push_str(&format!("  {name}: {{ availability: 0.998 }}\n"));
         }
         let mut needs: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
         needs.extend((0..10).map(|i| format!("{{ any_of: [b{i}, c{i}] }}")));
-        needs.extend((0..30).map(|g| {
+        needs.extend((0..20).map(|g| {
             let four: Vec<String> = (0..4).map(|i| format!("d{}", g * 4 + i)).collect();
             format!("{{ any_of: [{}] }}", four.join(", "))
         }));
@@ -1118,13 +1255,21 @@ mod tests {
             "services:\n  t:\n    logical: true\n    tier: high\n    depends_on: [{}]\n",
             needs.join(", ")
         ));
-        let loaded = load_str("t.yaml", text).unwrap();
+        load_str("t.yaml", text).unwrap()
+    }
+
+    /// Monte Carlo answers the samples that fail one or two parts from the
+    /// cut sets the exact attempt found, and the circuit the rest: the
+    /// same count as the circuit answering every sample.
+    #[test]
+    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
+        let loaded = groups_of_four();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let target = arch.id_of("t").unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let parts = compiled(arch, &graph, target, &mut marks, &mut circuit);
-        let Err(known) = exact(&parts, |lanes, _| circuit.down_lanes(lanes)) else {
+        let Err(known) = exact(&parts, &mut circuit) else {
             panic!("within the budget");
         };
         assert_eq!(known.complete, 2);
@@ -1135,6 +1280,52 @@ mod tests {
         assert_eq!(from_cuts, from_circuit);
         // About 1 - 0.998^10 of the samples fail an `a` alone.
         assert!((3_500..4_500).contains(&from_cuts), "{from_cuts}");
+    }
+
+    /// A cone that counts the sets it answers.
+    struct Counting<'a>(&'a mut ConeCircuit, usize, bool);
+
+    impl Cone for Counting<'_> {
+        fn down(&mut self, lanes: &[u64], sets: usize) -> u64 {
+            self.1 += sets;
+            self.0.down_lanes(lanes)
+        }
+
+        fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
+            self.2.then(|| self.0.touching(parts))
+        }
+    }
+
+    /// No two parts of different groups of four touch, so the sets of four
+    /// parts from four groups are up without an answer, and they alone
+    /// break the budget: the walk stops before answering any set of
+    /// three, with the verdict and the cut sets of the walk that answers
+    /// them.
+    #[test]
+    fn untouched_parts_stop_a_target_over_the_budget_before_size_three() {
+        let loaded = groups_of_four();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let target = arch.id_of("t").unwrap();
+        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+        let parts = compiled(arch, &graph, target, &mut marks, &mut circuit);
+        let n = parts.len();
+        let mut with = Counting(&mut circuit, 0, true);
+        let Err(by_touch) = exact(&parts, &mut with) else {
+            panic!("within the budget");
+        };
+        let answered_with = with.1;
+        let mut without = Counting(&mut circuit, 0, false);
+        let Err(by_answers) = exact(&parts, &mut without) else {
+            panic!("within the budget");
+        };
+        // Sizes 1 and 2: every part, then every pair of parts up alone.
+        let up = n - 10;
+        assert_eq!(answered_with, 1 + n + up * (up - 1) / 2);
+        assert!(without.1 > 5 * answered_with, "{} sets", without.1);
+        assert_eq!(by_touch.complete, by_answers.complete);
+        assert_eq!(by_touch.alone, by_answers.alone);
+        assert_eq!(by_touch.partners, by_answers.partners);
     }
 
     /// The bound that decides whether a size is counted first: exact where
@@ -1152,8 +1343,8 @@ mod tests {
     fn one_by_one<'a>(
         parts: &'a [(NodeId, f64)],
         up: impl Fn(&[NodeId]) -> bool + 'a,
-    ) -> impl FnMut(&[u64], usize) -> u64 + 'a {
-        move |lanes, sets| {
+    ) -> Answers<impl FnMut(&[u64], usize) -> u64 + 'a> {
+        Answers(move |lanes: &[u64], sets: usize| {
             let mut down = 0;
             for lane in 0..sets {
                 let failed: Vec<NodeId> = parts
@@ -1167,7 +1358,7 @@ mod tests {
                 }
             }
             down
-        }
+        })
     }
 
     /// 40 parts that are each up 70% of the time, 20 of them needed: too many

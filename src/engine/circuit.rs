@@ -333,6 +333,71 @@ impl ConeCircuit {
         let Some(target) = self.target else {
             return 0;
         };
+        self.settle(lanes_of_part);
+        let down = self.vals[target as usize];
+        self.reset();
+        down
+    }
+
+    /// For each of the first `parts` parts, as a bit set over the parts
+    /// (`parts.div_ceil(64)` words each), the parts it *touches*: those
+    /// whose failure alone downs a requirement of some `AtLeast` gate that
+    /// the failure of this part alone also downs a requirement of, while
+    /// neither downs the gate itself.
+    ///
+    /// Why it matters: for parts no two of which touch, the gates down
+    /// under their joint failure are the union of those down under each
+    /// alone. That union is closed under every rule (an `Any` gate with a
+    /// requirement in it is in it already; an `AtLeast` gate outside it
+    /// has its down requirements from one part only, so no more of them
+    /// than under that part alone), so it is the least fixpoint, which the
+    /// propagation reaches. So a set of parts each up alone, no two
+    /// touching, leaves the target up. Cost: one evaluation per 64 parts
+    /// and a pass over the `AtLeast` gates' requirements for each.
+    pub(crate) fn touching(&mut self, parts: usize) -> Vec<Vec<u64>> {
+        let words = parts.div_ceil(64);
+        if self.target.is_none() {
+            // No part reaches the target: nothing is evaluated, and no
+            // two parts change anything together.
+            return vec![vec![0; words]; parts];
+        }
+        let thresholds: Vec<usize> = (0..self.rule.len())
+            .filter(|&g| matches!(self.rule[g], Rule::AtLeast(_)))
+            .collect();
+        // Per threshold gate, the parts that down a requirement of it and
+        // not it.
+        let mut feeders = vec![0u64; thresholds.len() * words];
+        let mut lanes = vec![0u64; parts];
+        for w in 0..words {
+            lanes.fill(0);
+            for (l, lane) in lanes.iter_mut().skip(w * 64).take(64).enumerate() {
+                *lane = 1 << l;
+            }
+            self.settle(&lanes);
+            for (i, &g) in thresholds.iter().enumerate() {
+                let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
+                let fed = reqs.iter().fold(0, |v, &r| v | self.vals[r as usize]);
+                feeders[i * words + w] = fed & !self.vals[g];
+            }
+            self.reset();
+        }
+        let mut touch = vec![vec![0u64; words]; parts];
+        for row in feeders.chunks(words.max(1)) {
+            for (w, &word) in row.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let x = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    touch[x].iter_mut().zip(row).for_each(|(t, &r)| *t |= r);
+                }
+            }
+        }
+        touch
+    }
+
+    /// Evaluates the circuit for `lanes_of_part`, leaving each gate's down
+    /// lanes in `vals` until [`Self::reset`].
+    fn settle(&mut self, lanes_of_part: &[u64]) {
         for (&g, &lanes) in self.gate_of_part.iter().zip(lanes_of_part) {
             if lanes != 0 && g != NONE {
                 self.dirty[g as usize / 64] |= 1 << (g % 64);
@@ -356,12 +421,14 @@ impl ConeCircuit {
                 }
             }
         }
-        let down = self.vals[target as usize];
+    }
+
+    /// Puts every gate back up after [`Self::settle`].
+    fn reset(&mut self) {
         for &g in &self.touched {
             self.vals[g as usize] = 0;
         }
         self.touched.clear();
-        down
     }
 
     /// Evaluates a cycle's gates from all up until nothing changes, then
@@ -586,6 +653,126 @@ integrations:
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// Random architectures with quorums, `any_of` with a minimum, soft
+    /// edges and cycles, for [`untouched_parts_fail_only_what_each_fails`].
+    fn random_text(seed: u64) -> String {
+        let mut state = seed;
+        let mut below = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let mut text = String::from("version: 1\nsites:\n");
+        for i in 0..5 {
+            text.push_str(&format!("  z{i}: {{}}\n"));
+        }
+        text.push_str("services:\n");
+        let services = 9;
+        for i in 0..services {
+            let site = |b: &mut dyn FnMut(u64) -> u64| format!("z{}", b(5));
+            let runs_in = match below(3) {
+                0 => site(&mut below),
+                1 => format!("[{}, {}]", site(&mut below), site(&mut below)),
+                _ => format!(
+                    "{{ sites: [z0, z{}, z{}], min: 2 }}",
+                    1 + below(2),
+                    3 + below(2)
+                ),
+            };
+            let mut deps = Vec::new();
+            for _ in 0..below(3) {
+                let on = below(services);
+                if on == i {
+                    continue;
+                }
+                let (b, c) = ((on + 1) % services, (on + 2) % services);
+                let grouped = b != i && c != i;
+                deps.push(match below(4) {
+                    0 => format!("{{ on: s{on}, mode: soft }}"),
+                    1 if grouped => format!("{{ any_of: [s{on}, s{b}, s{c}], min: 2 }}"),
+                    2 if grouped => format!("{{ any_of: [s{on}, s{b}] }}"),
+                    _ => format!("s{on}"),
+                });
+            }
+            deps.sort();
+            deps.dedup();
+            text.push_str(&format!(
+                "  s{i}: {{ tier: high, runs_in: {runs_in}, depends_on: [{}] }}\n",
+                deps.join(", ")
+            ));
+        }
+        text
+    }
+
+    /// Parts no two of which touch take a target down together only when
+    /// one of them does alone (the reason `touching` exists), on every set
+    /// of every cone of the fixed file and of random ones; and touching is
+    /// not vacuous: some pairs touch, and sets of untouched parts are
+    /// checked.
+    #[test]
+    fn untouched_parts_fail_only_what_each_fails() {
+        let (mut touching_pairs, mut untouched_sets) = (0, 0);
+        let texts = std::iter::once(TEXT.to_string()).chain((0..40).map(random_text));
+        for text in texts {
+            let Ok(loaded) = load_str("t.yaml", text.clone()) else {
+                panic!("{text}");
+            };
+            let arch = &loaded.arch;
+            let graph = FailureGraph::build(arch);
+            let mut marks = ConeMarks::new(&graph);
+            let mut scratch = Scratch::new(&graph);
+            let mut circuit = ConeCircuit::default();
+            for target in arch.node_ids() {
+                let mut parts = marks.mark(arch, &graph, target);
+                parts.sort();
+                parts.truncate(14);
+                circuit.compile(&graph, &marks, target, &parts);
+                let touch = circuit.touching(parts.len());
+                let down_under = |scratch: &mut Scratch, set: u32| {
+                    let failed: Vec<NodeId> = (0..parts.len())
+                        .filter(|i| (set >> i) & 1 == 1)
+                        .map(|i| parts[i])
+                        .collect();
+                    scratch.propagate(&graph, &failed);
+                    let down = scratch.state(target.into()) == State::Down;
+                    scratch.reset(&graph);
+                    down
+                };
+                let touches = |a: usize, b: usize| (touch[a][b / 64] >> (b % 64)) & 1 == 1;
+                for set in 1..1u32 << parts.len() {
+                    let members: Vec<usize> =
+                        (0..parts.len()).filter(|i| (set >> i) & 1 == 1).collect();
+                    if members.len() < 2 {
+                        continue;
+                    }
+                    let pairs = members
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, &a)| members[i + 1..].iter().map(move |&b| (a, b)));
+                    let touched = pairs.clone().filter(|&(a, b)| touches(a, b)).count();
+                    assert!(pairs.clone().all(|(a, b)| touches(a, b) == touches(b, a)));
+                    if members.len() == 2 {
+                        touching_pairs += touched;
+                    }
+                    if touched > 0 {
+                        continue;
+                    }
+                    untouched_sets += 1;
+                    let alone = members.iter().any(|&i| down_under(&mut scratch, 1 << i));
+                    assert_eq!(
+                        down_under(&mut scratch, set),
+                        alone,
+                        "{} under {members:?} of {parts:?}\n{text}",
+                        arch.name_of(target)
+                    );
+                }
+            }
+        }
+        assert!(touching_pairs > 100, "{touching_pairs}");
+        assert!(untouched_sets > 1000, "{untouched_sets}");
     }
 
     /// The counter agrees with a count lane by lane, for every threshold.
