@@ -464,7 +464,7 @@ fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Result<f64, SmallCuts> {
         65..=128 => exact_masks::<2>(parts, cone),
         129..=256 => exact_masks::<4>(parts, cone),
         257..=512 => exact_masks::<8>(parts, cone),
-        _ => exact_lists(parts, cone).ok_or_else(SmallCuts::default),
+        _ => exact_lists(parts, cone),
     }
 }
 
@@ -972,7 +972,9 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
 }
 
 /// [`exact`] for any number of parts, each set a sorted list of indices.
-fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
+/// Over the budget, it gives the cut sets of one part (it stops before
+/// answering the pairs of a cone this big).
+fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, SmallCuts> {
     let n = parts.len();
     // P(exactly S failed) = base × Π_{i∈S} q_i / (1 - q_i).
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
@@ -980,11 +982,13 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let tail = tail_probabilities(parts);
     let mut lanes = vec![0u64; n];
     if cone.down(&lanes, 1) & 1 != 0 {
-        return Some(0.0);
+        return Ok(0.0);
     }
     let mut total = base;
     let mut level: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), base)];
     let mut spent = 0usize;
+    // Once size 1 is answered, its cut sets, for Monte Carlo.
+    let mut small_cuts = SmallCuts::default();
     for k in 1..=n {
         if tail[k - 1] < TAIL || level.is_empty() {
             break;
@@ -994,7 +998,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
         // thousands of parts would otherwise build 300,000 pairs to learn it.
         let pairs = level.len().saturating_mul(level.len().saturating_sub(1)) / 2;
         if k == 2 && spent.saturating_add(pairs) > EXACT_BUDGET {
-            return None;
+            return Err(small_cuts);
         }
         let known: std::collections::HashSet<&[usize], Fnv> =
             level.iter().map(|(s, _)| s.as_slice()).collect();
@@ -1022,7 +1026,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
                 }
                 spent += 1;
                 if spent > EXACT_BUDGET {
-                    return None;
+                    return Err(small_cuts);
                 }
                 let mut bigger = set.clone();
                 bigger.push(j);
@@ -1048,9 +1052,20 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
                 }
             }
         }
+        if k == 1 {
+            let mut alone = vec![true; n];
+            for (set, _) in &next {
+                alone[set[0]] = false;
+            }
+            small_cuts = SmallCuts {
+                complete: 1,
+                alone,
+                partners: vec![Vec::new(); n],
+            };
+        }
         level = next;
     }
-    Some(total)
+    Ok(total)
 }
 
 /// FNV-1a for the sets of part indices the exact method looks up: the
@@ -1163,7 +1178,7 @@ mod tests {
                 let single = failed.iter().any(|id| id.0 >= 10 && id.0 % 3 == 0);
                 first <= 2 && !pair && !single
             };
-            let b = exact_lists(&parts, one_by_one(&parts, up));
+            let b = exact_lists(&parts, one_by_one(&parts, up)).ok();
             let bits = |p: Option<f64>| p.map(f64::to_bits);
             let a = exact_masks::<8>(&parts, one_by_one(&parts, up)).ok();
             assert_eq!(bits(a), bits(b), "{n} parts, 8 words");
@@ -1211,7 +1226,7 @@ mod tests {
                 answer.down(lanes, sets)
             }),
         );
-        assert_eq!(lists, None);
+        assert_eq!(lists.ok(), None);
         let Err(known) = exact_masks::<2>(
             &parts,
             Answers(|lanes: &[u64], sets: usize| {
@@ -1280,6 +1295,23 @@ mod tests {
         assert_eq!(from_cuts, from_circuit);
         // About 1 - 0.998^10 of the samples fail an `a` alone.
         assert!((3_500..4_500).contains(&from_cuts), "{from_cuts}");
+    }
+
+    /// A cone of more than 512 parts over the budget at its pairs: the
+    /// lists give up before answering them, with the cut sets of one part.
+    #[test]
+    fn lists_over_the_budget_give_their_cut_sets_of_one_part() {
+        let parts: Vec<(NodeId, f64)> = (0..1000).map(|i| (NodeId(i), 0.001)).collect();
+        let up = |failed: &[NodeId]| failed.iter().all(|id| id.0 % 5 != 0);
+        let Err(known) = exact(&parts, one_by_one(&parts, up)) else {
+            panic!("within the budget");
+        };
+        assert_eq!(known.complete, 1);
+        let alone: Vec<u32> = (0..1000).filter(|&i| known.alone[i as usize]).collect();
+        assert_eq!(alone, (0..1000).step_by(5).collect::<Vec<u32>>());
+        assert_eq!(known.down(&[(0, 5)]), Some(true));
+        assert_eq!(known.down(&[(0, 6)]), Some(false));
+        assert_eq!(known.down(&[(0, 6), (0, 7)]), None);
     }
 
     /// A cone that counts the sets it answers.
