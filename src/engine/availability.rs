@@ -1273,17 +1273,24 @@ mod tests {
         load_str("t.yaml", text).unwrap()
     }
 
-    /// Monte Carlo answers the samples that fail one or two parts from the
-    /// cut sets the exact attempt found, and the circuit the rest: the
-    /// same count as the circuit answering every sample.
-    #[test]
-    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
+    /// [`groups_of_four`]'s target compiled: its graph, target, circuit and
+    /// parts.
+    fn groups_of_four_compiled() -> (FailureGraph, NodeId, ConeCircuit, Vec<(NodeId, f64)>) {
         let loaded = groups_of_four();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let target = arch.id_of("t").unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let parts = compiled(arch, &graph, target, &mut marks, &mut circuit);
+        (graph, target, circuit, parts)
+    }
+
+    /// Monte Carlo answers the samples that fail one or two parts from the
+    /// cut sets the exact attempt found, and the circuit the rest: the
+    /// same count as the circuit answering every sample.
+    #[test]
+    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
+        let (_, target, mut circuit, parts) = groups_of_four_compiled();
         let Err(known) = exact(&parts, &mut circuit) else {
             panic!("within the budget");
         };
@@ -1335,12 +1342,7 @@ mod tests {
     /// them.
     #[test]
     fn untouched_parts_stop_a_target_over_the_budget_before_size_three() {
-        let loaded = groups_of_four();
-        let arch = &loaded.arch;
-        let graph = FailureGraph::build(arch);
-        let target = arch.id_of("t").unwrap();
-        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
-        let parts = compiled(arch, &graph, target, &mut marks, &mut circuit);
+        let (_, _, mut circuit, parts) = groups_of_four_compiled();
         let n = parts.len();
         let mut with = Counting(&mut circuit, 0, true);
         let Err(by_touch) = exact(&parts, &mut with) else {

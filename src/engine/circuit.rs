@@ -375,8 +375,10 @@ impl ConeCircuit {
             }
             self.settle(&lanes);
             for (i, &g) in thresholds.iter().enumerate() {
-                let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
-                let fed = reqs.iter().fold(0, |v, &r| v | self.vals[r as usize]);
+                let fed = self
+                    .reqs_of(g)
+                    .iter()
+                    .fold(0, |v, &r| v | self.vals[r as usize]);
                 feeders[i * words + w] = fed & !self.vals[g];
             }
             self.reset();
@@ -471,12 +473,19 @@ impl ConeCircuit {
         }
     }
 
+    /// Gate `g`'s requirements, as positions.
+    fn reqs_of(&self, g: usize) -> &[u32] {
+        &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize]
+    }
+
     /// Gate `g`'s down lanes from its part and its requirements' words.
     fn eval(&mut self, g: usize, lanes_of_part: &[u64]) -> u64 {
         let own = match self.part[g] {
             NONE => 0,
             p => lanes_of_part[p as usize],
         };
+        // Borrowed field by field (not through `reqs_of`), as `planes` is
+        // borrowed mutably beside it.
         let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
         match self.rule[g] {
             Rule::Any => reqs.iter().fold(own, |v, &r| v | self.vals[r as usize]),
@@ -614,6 +623,25 @@ integrations:
   pay: {consumer: web, provider: bank, fallback: [spare], tier: high}
 ";
 
+    /// Whether `target` is down, by a propagation, when the parts whose bits
+    /// are set in `set` fail.
+    fn down_by_propagation(
+        scratch: &mut Scratch,
+        graph: &FailureGraph,
+        target: NodeId,
+        parts: &[NodeId],
+        set: u32,
+    ) -> bool {
+        let failed: Vec<NodeId> = (0..parts.len())
+            .filter(|i| (set >> i) & 1 == 1)
+            .map(|i| parts[i])
+            .collect();
+        scratch.propagate(graph, &failed);
+        let down = scratch.state(target.into()) == State::Down;
+        scratch.reset(graph);
+        down
+    }
+
     /// For every target and every set of its cone's candidates, the circuit
     /// says down exactly where a propagation does.
     #[test]
@@ -639,15 +667,14 @@ integrations:
                 }
                 let down = circuit.down_lanes(&lanes);
                 for (lane, &set) in batch.iter().enumerate() {
-                    let failed: Vec<NodeId> = (0..parts.len())
-                        .filter(|i| (set >> i) & 1 == 1)
-                        .map(|i| parts[i])
-                        .collect();
-                    scratch.propagate(&graph, &failed);
-                    let expected = scratch.state(target.into()) == State::Down;
-                    scratch.reset(&graph);
+                    let expected = down_by_propagation(&mut scratch, &graph, target, &parts, set);
                     let got = (down >> lane) & 1 == 1;
-                    assert_eq!(got, expected, "{} under {failed:?}", arch.name_of(target));
+                    assert_eq!(
+                        got,
+                        expected,
+                        "{} under set {set:b} of {parts:?}",
+                        arch.name_of(target)
+                    );
                     checked += 1;
                 }
             }
@@ -732,14 +759,7 @@ integrations:
                 circuit.compile(&graph, &marks, target, &parts);
                 let touch = circuit.touching(parts.len());
                 let down_under = |scratch: &mut Scratch, set: u32| {
-                    let failed: Vec<NodeId> = (0..parts.len())
-                        .filter(|i| (set >> i) & 1 == 1)
-                        .map(|i| parts[i])
-                        .collect();
-                    scratch.propagate(&graph, &failed);
-                    let down = scratch.state(target.into()) == State::Down;
-                    scratch.reset(&graph);
-                    down
+                    down_by_propagation(scratch, &graph, target, &parts, set)
                 };
                 let touches = |a: usize, b: usize| (touch[a][b / 64] >> (b % 64)) & 1 == 1;
                 for set in 1..1u32 << parts.len() {
