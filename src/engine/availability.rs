@@ -832,8 +832,6 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
             self.fresh_by_top[top].push(*set);
         }
         self.fresh_seen = self.fresh.len();
-        let (answering, checking) = (self.answering, self.checking);
-        (self.answering, self.checking, self.probing) = (false, false, true);
         let dead = self.dead;
         let mut next = 0;
         while let Some(x) = next_set(|w| !dead[w], next, a) {
@@ -848,9 +846,8 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
             for (w, word) in ruled_out.iter_mut().enumerate() {
                 *word |= self.partners[x][w] | self.partners[a][w];
             }
-            self.grow(pair, ruled_out, 1.0, a + 1, self.size - 1);
+            self.probe(pair, ruled_out, a + 1, self.size - 1);
         }
-        (self.answering, self.checking, self.probing) = (answering, checking, false);
         self.spent.saturating_add(self.probed) <= EXACT_BUDGET
     }
 
@@ -863,12 +860,9 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
     /// When they break the budget, the walk would learn it at size `k + 1`
     /// at the latest: the same verdict with no set of size `k` answered.
     fn untouched_sets_break_budget(&mut self, k: usize, touch: &[[u64; W]]) -> bool {
-        let (answering, checking) = (self.answering, self.checking);
-        (self.answering, self.checking, self.probing) = (false, false, true);
         self.probed = 0;
-        self.grow([0; W], self.dead, 1.0, 0, k);
+        self.probe([0; W], self.dead, 0, k);
         let this_size = std::mem::take(&mut self.probed);
-        (self.answering, self.checking, self.probing) = (answering, checking, false);
         let Some(left) = EXACT_BUDGET.checked_sub(self.spent.saturating_add(this_size)) else {
             return true;
         };
@@ -893,6 +887,16 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
             })
             .collect();
         cliques(&higher, open, k + 1, left) > left
+    }
+
+    /// Adds to `probed` the sets [`Self::grow`] would reach from `set`,
+    /// counting them with this size's cut sets found so far, and neither
+    /// answering them nor spending the budgets on them.
+    fn probe(&mut self, set: [u64; W], ruled_out: [u64; W], from: usize, left: usize) {
+        let (answering, checking) = (self.answering, self.checking);
+        (self.answering, self.checking, self.probing) = (false, false, true);
+        self.grow(set, ruled_out, 1.0, from, left);
+        (self.answering, self.checking, self.probing) = (answering, checking, false);
     }
 
     /// Forgets what [`Self::look_ahead`] kept of this size.
