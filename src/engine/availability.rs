@@ -7,10 +7,9 @@
 //! tried), and sets of many failures are improbable (enumeration stops when
 //! the probability of more failures than enumerated is below 1e-12, far
 //! under the 1e-9 the spec asks of an exact result). When that would take
-//! more than [`EXACT_BUDGET`] sets, a Monte Carlo estimate with a
-//! fixed seed and a 95% confidence interval is given instead; its samples
-//! that fail one or two parts, most of them, are answered from the cut sets
-//! the exact method's attempt found.
+//! more than [`EXACT_BUDGET`] sets, a Monte Carlo estimate with a 95%
+//! confidence interval is given instead, over samples that every target
+//! shares (`engine/sampling.rs`).
 //! Degraded counts as available.
 
 use crate::model::{Architecture, NodeId};
@@ -20,13 +19,13 @@ use super::circuit::ConeCircuit;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
+use super::sampling::down_counts;
+pub use super::sampling::SAMPLES;
 
 /// Most failure sets the exact method may try for one target.
 pub const EXACT_BUDGET: usize = 300_000;
 /// Probability mass the exact method may leave unenumerated.
 const TAIL: f64 = 1e-12;
-/// Samples of a Monte Carlo estimate.
-pub const SAMPLES: u32 = 200_000;
 
 #[derive(Clone, Debug, PartialEq)]
 /// How an availability was computed.
@@ -57,29 +56,26 @@ pub struct TargetAvailability {
 }
 
 /// The availability of `target` (format v1 §10): exact when the
-/// enumeration is small enough, else Monte Carlo.
+/// enumeration is small enough, else Monte Carlo. The same as the target's
+/// entry in [`availability_of_each`], whatever else is asked.
 ///
 /// Cost: the exact method enumerates failure sets of the cone's parts by
 /// size until the remaining probability mass is below 1e-12, one
-/// propagation inside the cone per set; Monte Carlo costs one propagation
-/// per 64 samples ([`SAMPLES`]) that fail more than two parts, and a
-/// lookup for each of the others.
+/// evaluation of the cone per 64 sets; Monte Carlo costs one evaluation of
+/// the cone per 64 of its [`SAMPLES`] samples.
 pub fn availability(
     arch: &Architecture,
     graph: &FailureGraph,
     target: NodeId,
 ) -> TargetAvailability {
-    availability_reusing(
-        arch,
-        graph,
-        target,
-        &mut ConeMarks::new(graph),
-        &mut ConeCircuit::default(),
-    )
+    let mut each = availability_of_each(arch, graph, &[target], &Progress::default());
+    each.swap_remove(0)
 }
 
-/// [`availability`] of each target, in the order given, in parallel,
-/// counting targets finished in `progress`.
+/// [`availability`] of each target, in the order given, counting targets
+/// finished in `progress`, then blocks of samples. The exact attempts run
+/// in parallel by target; the targets they leave to Monte Carlo share its
+/// samples, so their cones are evaluated together, once per 64 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -87,27 +83,84 @@ pub fn availability_of_each(
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
     let reached = reached_by_failures(arch, graph);
-    super::parallel::map_chunked(
+    let tried = super::parallel::map_chunked(
         targets,
         16,
         progress,
         || (ConeMarks::new(graph), ConeCircuit::default()),
         |(marks, circuit), &t| {
             if reached[t.index()] {
-                availability_reusing(arch, graph, t, marks, circuit)
+                exactly(arch, graph, t, marks, circuit)
             } else {
                 // Nothing that can fail reaches it: no cone to walk, and
                 // the exact method's answer over no parts is 1.
                 let own = own_availability(arch, t);
-                TargetAvailability {
+                Ok(TargetAvailability {
                     target: t,
                     availability: own,
                     method: Method::Exact,
                     parts: usize::from(own < 1.0),
-                }
+                })
             }
         },
-    )
+    );
+    let left: Vec<(NodeId, usize)> = targets
+        .iter()
+        .zip(&tried)
+        .filter_map(|(&t, r)| r.as_ref().err().map(|&parts| (t, parts)))
+        .collect();
+    let mut sampled = sampled_each(arch, graph, &left, progress).into_iter();
+    tried
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|_| {
+                sampled
+                    .next()
+                    .expect("an estimate for each target left to Monte Carlo")
+            })
+        })
+        .collect()
+}
+
+/// The Monte Carlo estimate of each target's availability, in the order
+/// given, whatever the exact method could do: what [`availability`] gives
+/// for a target over the budget. Cost: as [`availability`]'s Monte Carlo,
+/// for the union of the targets' cones, plus marking each cone to count
+/// its parts.
+pub fn monte_carlo_of_each(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+) -> Vec<TargetAvailability> {
+    let mut marks = ConeMarks::new(graph);
+    let counted: Vec<(NodeId, usize)> = targets
+        .iter()
+        .map(|&t| {
+            let parts = failable_parts(arch, graph, t, &mut marks).len();
+            (t, parts + usize::from(own_availability(arch, t) < 1.0))
+        })
+        .collect();
+    sampled_each(arch, graph, &counted, progress)
+}
+
+/// The Monte Carlo results of targets with their numbers of parts.
+fn sampled_each(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[(NodeId, usize)],
+    progress: &Progress,
+) -> Vec<TargetAvailability> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
+    let down = down_counts(arch, graph, &ids, progress);
+    targets
+        .iter()
+        .zip(down)
+        .map(|(&(t, parts), down)| sampled(t, parts, down))
+        .collect()
 }
 
 /// For each gate, whether the failure of some part that can fail (a
@@ -165,7 +218,7 @@ fn compiled(
 ) -> Vec<(NodeId, f64)> {
     let parts = failable_parts(arch, graph, target, marks);
     let ids: Vec<NodeId> = parts.iter().map(|&(id, _)| id).collect();
-    circuit.compile(graph, marks, target, &ids);
+    circuit.compile(graph, marks, &[target], &ids);
     parts
 }
 
@@ -179,150 +232,40 @@ fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
         .unwrap_or(1.0)
 }
 
-/// [`availability`] with buffers reused across targets (`_with` in this
-/// crate always means "counting progress"; this one reuses buffers).
-fn availability_reusing(
+/// The exact availability of `target`, with buffers reused across
+/// targets, or, over the budget, `Err` with the number of its parts.
+fn exactly(
     arch: &Architecture,
     graph: &FailureGraph,
     target: NodeId,
     marks: &mut ConeMarks,
     circuit: &mut ConeCircuit,
-) -> TargetAvailability {
+) -> Result<TargetAvailability, usize> {
     let parts = compiled(arch, graph, target, marks, circuit);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let known = match exact(&parts, &mut *circuit) {
-        Ok(p) => {
-            return TargetAvailability {
-                target,
-                availability: p * own,
-                method: Method::Exact,
-                parts: counted,
-            }
-        }
-        Err(known) => known,
-    };
-    let hits = SAMPLES - sampled_down(&parts, target, circuit, &known);
-    let n = f64::from(SAMPLES);
-    let p = f64::from(hits) / n;
-    let (low, high) = wilson(p, n);
-    TargetAvailability {
+    let p = exact(&parts, &mut *circuit).ok_or(counted)?;
+    Ok(TargetAvailability {
         target,
         availability: p * own,
+        method: Method::Exact,
+        parts: counted,
+    })
+}
+
+/// The Monte Carlo result of a target of `parts` parts that was down in
+/// `down` of the [`SAMPLES`] samples (its own failures among them).
+fn sampled(target: NodeId, parts: usize, down: u32) -> TargetAvailability {
+    let n = f64::from(SAMPLES);
+    let p = f64::from(SAMPLES - down.min(SAMPLES)) / n;
+    TargetAvailability {
+        target,
+        availability: p,
         method: Method::MonteCarlo {
             samples: SAMPLES,
-            ci95: (low * own, high * own),
+            ci95: wilson(p, n),
         },
-        parts: counted,
-    }
-}
-
-/// In how many of [`SAMPLES`] samples, drawn with a seed of the target's,
-/// the target is down. A sample that fails no more parts than the cut sets
-/// in `known` are complete for is answered from them; the rest cost one
-/// circuit evaluation per 64 samples.
-fn sampled_down(
-    parts: &[(NodeId, f64)],
-    target: NodeId,
-    circuit: &mut ConeCircuit,
-    known: &SmallCuts,
-) -> u32 {
-    // Sampling part by part would cost samples × parts random numbers; with
-    // parts that are up 99.9% of the time almost every sample fails nothing.
-    // So each part's failures are placed directly: the gap to its next
-    // failing sample is geometric. Work then follows the number of failures.
-    let mut rng = SplitMix(0x5350_4f46_2022_1015 ^ u64::from(target.0));
-    let mut events: Vec<(u32, u32)> = Vec::new();
-    for (i, &(_, q)) in parts.iter().enumerate() {
-        let log_up = (1.0 - q).ln();
-        let mut at = 0u64;
-        loop {
-            // Inverse transform: failures before the next one ~ Geometric(q).
-            // The quotient is never negative, so the cast below truncates
-            // it as `floor` would.
-            let u = 1.0 - rng.unit(); // in (0, 1]
-            let gap = if q >= 1.0 { 0.0 } else { u.ln() / log_up };
-            at = at.saturating_add(gap.min(u64::MAX as f64 / 2.0) as u64);
-            if at >= u64::from(SAMPLES) {
-                break;
-            }
-            events.push((at as u32, i as u32));
-            at += 1;
-        }
-    }
-    // Most samples fail one part, or two: the exact method's attempt has
-    // already answered every such set, so the circuit gets only the rest.
-    // A bit per sample finds the samples that fail one part, which spares
-    // sorting every failure by sample, and that cost more than the rest.
-    let mut seen = vec![0u64; SAMPLES as usize / 64 + 1];
-    let mut several = vec![0u64; seen.len()];
-    for &(at, _) in &events {
-        let (w, bit) = (at as usize / 64, 1u64 << (at % 64));
-        several[w] |= seen[w] & bit;
-        seen[w] |= bit;
-    }
-    let mut down = 0;
-    let mut rest: Vec<(u32, u32)> = Vec::new();
-    for &event in &events {
-        let (w, bit) = (event.0 as usize / 64, 1u64 << (event.0 % 64));
-        match known.down(&[event]) {
-            Some(is_down) if several[w] & bit == 0 => down += u32::from(is_down),
-            _ => rest.push(event),
-        }
-    }
-    rest.sort_unstable();
-    let mut samples: Vec<&[(u32, u32)]> = Vec::new();
-    for sample in rest.chunk_by(|a, b| a.0 == b.0) {
-        match known.down(sample) {
-            Some(is_down) => down += u32::from(is_down),
-            None => samples.push(sample),
-        }
-    }
-    let mut lanes = vec![0u64; parts.len()];
-    for batch in samples.chunks(64) {
-        lanes.fill(0);
-        for (lane, sample) in batch.iter().enumerate() {
-            for &(_, part) in *sample {
-                lanes[part as usize] |= 1 << lane;
-            }
-        }
-        down += circuit.down_lanes(&lanes).count_ones();
-    }
-    down
-}
-
-/// The cut sets of one and two parts that the exact method found before
-/// it gave up, for Monte Carlo to answer most samples without the circuit.
-#[derive(Debug, Default)]
-struct SmallCuts {
-    /// Every minimal cut set of up to this many parts (0, 1 or 2) is here.
-    complete: usize,
-    /// Per part, whether it takes the target down alone.
-    alone: Vec<bool>,
-    /// Per part, the higher parts it takes the target down with, sorted.
-    partners: Vec<Vec<u32>>,
-}
-
-impl SmallCuts {
-    /// Whether the failure of the parts of `sample` (pairs of sample and
-    /// part, parts ascending) takes the target down, when that is known:
-    /// by monotonicity, exactly when it holds a minimal cut set. O(log
-    /// parts).
-    fn down(&self, sample: &[(u32, u32)]) -> Option<bool> {
-        if sample.len() > self.complete {
-            return None;
-        }
-        let alone = |i: usize| self.alone[sample[i].1 as usize];
-        Some(match sample.len() {
-            1 => alone(0),
-            _ => {
-                alone(0)
-                    || alone(1)
-                    || self.partners[sample[0].1 as usize]
-                        .binary_search(&sample[1].1)
-                        .is_ok()
-            }
-        })
+        parts,
     }
 }
 
@@ -368,7 +311,7 @@ pub fn importance(
     let mut circuit = ConeCircuit::default();
     let parts = compiled(arch, graph, target, &mut marks, &mut circuit);
     let own = own_availability(arch, target);
-    let total = exact(&parts, &mut circuit).ok()? * own;
+    let total = exact(&parts, &mut circuit)? * own;
     let mut out = Vec::with_capacity(parts.len());
     let mut all_lanes = vec![0u64; parts.len()];
     for (i, &(id, _)) in parts.iter().enumerate() {
@@ -385,8 +328,8 @@ pub fn importance(
             all_lanes[i + 1..].copy_from_slice(&lanes[i..]);
             circuit.down_lanes(&all_lanes)
         };
-        let if_up = exact(&rest, Answers(|lanes: &[u64], _| down_with(0, lanes))).ok()? * own;
-        let if_down = exact(&rest, Answers(|lanes: &[u64], _| down_with(!0, lanes))).ok()? * own;
+        let if_up = exact(&rest, Answers(|lanes: &[u64], _| down_with(0, lanes)))? * own;
+        let if_down = exact(&rest, Answers(|lanes: &[u64], _| down_with(!0, lanes)))? * own;
         let raw = (total < 1.0).then(|| (1.0 - if_down) / (1.0 - total));
         out.push(Importance {
             part: id,
@@ -448,8 +391,7 @@ impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
     }
 }
 
-/// P(target not down), or, when it would cost more than the budget, the
-/// cut sets of one and two parts found before that was known.
+/// P(target not down), or `None` when it would cost more than the budget.
 ///
 /// Enumerates the sets of failed parts under which the target stays up,
 /// by size, each grown from a smaller up-set only when every subset one
@@ -458,12 +400,16 @@ impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
 /// for up to 64 sets at once ([`Cone::down`]). A level's sets are all
 /// known before any of them is tried, so they go in batches. Cost: one
 /// answer per set tried, at most `EXACT_BUDGET` sets.
-fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Result<f64, SmallCuts> {
+fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
     match parts.len() {
         0..=64 => exact_masks::<1>(parts, cone),
         65..=128 => exact_masks::<2>(parts, cone),
         129..=256 => exact_masks::<4>(parts, cone),
         257..=512 => exact_masks::<8>(parts, cone),
+        513..=1024 => exact_masks::<16>(parts, cone),
+        1025..=2048 => exact_masks::<32>(parts, cone),
+        2049..=4096 => exact_masks::<64>(parts, cone),
+        4097..=8192 => exact_masks::<128>(parts, cone),
         _ => exact_lists(parts, cone),
     }
 }
@@ -493,10 +439,7 @@ fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Result<f64, SmallCuts> {
 /// the next size whose every subset is already answered are counted, and
 /// when they alone would break the budget, the target stops there with the
 /// verdict the whole size would have given ([`SetsBySize::look_ahead`]).
-fn exact_masks<const W: usize>(
-    parts: &[(NodeId, f64)],
-    mut cone: impl Cone,
-) -> Result<f64, SmallCuts> {
+fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let n = parts.len();
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
@@ -505,7 +448,7 @@ fn exact_masks<const W: usize>(
     // Monotone: if the target is down with none of these parts failed (a
     // forced failure elsewhere), it is down with any of them failed.
     if cone.down(&lanes, 1) & 1 != 0 {
-        return Ok(0.0);
+        return Some(0.0);
     }
     let mut walk = SetsBySize {
         odds: &odds,
@@ -533,8 +476,6 @@ fn exact_masks<const W: usize>(
     };
     let mut up_before = n;
     let mut up_alone = n;
-    // Sizes whose sets are all answered, their cut sets filed.
-    let mut complete = 0;
     // Which parts touch ([`Cone::touching`]), asked for once, when needed.
     let mut touch: Option<Option<Vec<[u64; W]>>> = None;
     for k in 1..=n {
@@ -552,15 +493,15 @@ fn exact_masks<const W: usize>(
                 .min(up_before.saturating_mul(up_alone.saturating_sub(k - 1)) / k),
         };
         if k == 2 && most > left {
-            return Err(walk.small_cuts(complete));
+            return None;
         }
         // Before a size is answered, the sets of the next size known to be
         // up without an answer may already break the budget.
-        if k >= 3 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left {
+        if k >= 2 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left {
             let touch = touch.get_or_insert_with(|| walk.cone.touching(n).map(|t| masks(&t)));
             if let Some(touch) = touch {
                 if walk.untouched_sets_break_budget(k, touch) {
-                    return Err(walk.small_cuts(complete));
+                    return None;
                 }
             }
         }
@@ -568,7 +509,7 @@ fn exact_masks<const W: usize>(
         if count_first {
             walk.answering = false;
             if !walk.grow([0; W], walk.dead, base, 0, k) {
-                return Err(walk.small_cuts(complete));
+                return None;
             }
         }
         // Answering checks the budgets only when counting did not.
@@ -579,13 +520,12 @@ fn exact_masks<const W: usize>(
         // Only worth it when the next size could break the budget.
         walk.looking_ahead = k >= 3 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left;
         if !walk.grow([0; W], walk.dead, base, 0, k) {
-            return Err(walk.small_cuts(complete));
+            return None;
         }
         walk.flush();
         walk.stop_looking_ahead();
         walk.checking = true;
         walk.file_fresh_cuts(k);
-        complete = k;
         if walk.up == 0 {
             break;
         }
@@ -594,7 +534,7 @@ fn exact_masks<const W: usize>(
             up_alone = walk.up;
         }
     }
-    Ok(walk.total)
+    Some(walk.total)
 }
 
 /// Rows of bits as masks of `W` words (each row at most `W` words).
@@ -908,22 +848,6 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         self.fresh_by_top.iter_mut().for_each(Vec::clear);
     }
 
-    /// The cut sets of one and two parts, for [`sampled_down`], when every
-    /// set of up to `complete` parts has been answered.
-    fn small_cuts(&self, complete: usize) -> SmallCuts {
-        let has = |set: &[u64; W], i: usize| set[i / 64] >> (i % 64) & 1 != 0;
-        let n = self.odds.len();
-        SmallCuts {
-            complete: complete.min(2),
-            alone: (0..n).map(|i| has(&self.dead, i)).collect(),
-            partners: self
-                .partners
-                .iter()
-                .map(|set| (0..n as u32).filter(|&i| has(set, i as usize)).collect())
-                .collect(),
-        }
-    }
-
     /// Files the cut sets found at size `k`, once all sets of that size
     /// are answered: alone or in pairs, as masks the walk skips at no cost
     /// per cut set; larger, by their highest part.
@@ -976,9 +900,7 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
 }
 
 /// [`exact`] for any number of parts, each set a sorted list of indices.
-/// Over the budget, it gives the cut sets of one part (it stops before
-/// answering the pairs of a cone this big).
-fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, SmallCuts> {
+fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let n = parts.len();
     // P(exactly S failed) = base × Π_{i∈S} q_i / (1 - q_i).
     let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
@@ -986,13 +908,11 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, Smal
     let tail = tail_probabilities(parts);
     let mut lanes = vec![0u64; n];
     if cone.down(&lanes, 1) & 1 != 0 {
-        return Ok(0.0);
+        return Some(0.0);
     }
     let mut total = base;
     let mut level: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), base)];
     let mut spent = 0usize;
-    // Once size 1 is answered, its cut sets, for Monte Carlo.
-    let mut small_cuts = SmallCuts::default();
     for k in 1..=n {
         if tail[k - 1] < TAIL || level.is_empty() {
             break;
@@ -1002,7 +922,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, Smal
         // thousands of parts would otherwise build 300,000 pairs to learn it.
         let pairs = level.len().saturating_mul(level.len().saturating_sub(1)) / 2;
         if k == 2 && spent.saturating_add(pairs) > EXACT_BUDGET {
-            return Err(small_cuts);
+            return None;
         }
         let known: std::collections::HashSet<&[usize], Fnv> =
             level.iter().map(|(s, _)| s.as_slice()).collect();
@@ -1030,7 +950,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, Smal
                 }
                 spent += 1;
                 if spent > EXACT_BUDGET {
-                    return Err(small_cuts);
+                    return None;
                 }
                 let mut bigger = set.clone();
                 bigger.push(j);
@@ -1056,20 +976,9 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Result<f64, Smal
                 }
             }
         }
-        if k == 1 {
-            let mut alone = vec![true; n];
-            for (set, _) in &next {
-                alone[set[0]] = false;
-            }
-            small_cuts = SmallCuts {
-                complete: 1,
-                alone,
-                partners: vec![Vec::new(); n],
-            };
-        }
         level = next;
     }
-    Ok(total)
+    Some(total)
 }
 
 /// FNV-1a for the sets of part indices the exact method looks up: the
@@ -1101,20 +1010,50 @@ impl std::hash::Hasher for FnvHasher {
     }
 }
 
-/// `tail[k]` = probability that more than `k` parts fail (Poisson-binomial).
+/// `tail[k]` = probability that more than `k` parts fail (Poisson-binomial),
+/// for every `k`, or only up to the first `k` where it is below [`TAIL`]
+/// (the exact method stops there) when that is within [`FEW`].
+///
+/// The whole distribution costs O(parts²), which in a cone of thousands
+/// of parts, one per target, costs more than the rest of the attempt; the
+/// first [`FEW`] counts with the rest of the mass in one bucket cost
+/// O(parts × FEW), and are the ones used when parts rarely fail.
 fn tail_probabilities(parts: &[(NodeId, f64)]) -> Vec<f64> {
-    let mut exactly = vec![0.0; parts.len() + 1];
+    if parts.len() > FEW {
+        let (exactly, more) = failure_counts(parts, FEW);
+        if more < TAIL {
+            return tails(&exactly, more);
+        }
+    }
+    let (exactly, _) = failure_counts(parts, parts.len());
+    tails(&exactly, 0.0)
+}
+
+/// Parts counted in [`tail_probabilities`] before the rest is one bucket.
+const FEW: usize = 16;
+
+/// P(exactly k parts fail) for k up to `few`, and P(more than `few` fail).
+/// O(parts × few).
+fn failure_counts(parts: &[(NodeId, f64)], few: usize) -> (Vec<f64>, f64) {
+    let mut exactly = vec![0.0; few + 1];
     exactly[0] = 1.0;
+    let mut more = 0.0;
     for (i, &(_, q)) in parts.iter().enumerate() {
-        for k in (0..=i + 1).rev() {
+        more += exactly[few] * q;
+        for k in (0..=(i + 1).min(few)).rev() {
             let stay = exactly[k] * (1.0 - q);
             let fail = if k > 0 { exactly[k - 1] * q } else { 0.0 };
             exactly[k] = stay + fail;
         }
     }
-    let mut tail = vec![0.0; parts.len() + 1];
-    let mut above = 0.0;
-    for k in (0..=parts.len()).rev() {
+    (exactly, more)
+}
+
+/// The tails of [`failure_counts`], summed from the smallest term up.
+fn tails(exactly: &[f64], more: f64) -> Vec<f64> {
+    let mut tail = vec![0.0; exactly.len()];
+    let mut above = more;
+    for k in (0..exactly.len()).rev() {
         tail[k] = above;
         above += exactly[k];
     }
@@ -1128,20 +1067,6 @@ fn wilson(p: f64, n: f64) -> (f64, f64) {
     let centre = (p + z * z / (2.0 * n)) / denom;
     let half = z * ((p * (1.0 - p) / n) + z * z / (4.0 * n * n)).sqrt() / denom;
     ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
-/// SplitMix64: small, fast and the same on every machine.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[cfg(test)]
@@ -1182,20 +1107,20 @@ mod tests {
                 let single = failed.iter().any(|id| id.0 >= 10 && id.0 % 3 == 0);
                 first <= 2 && !pair && !single
             };
-            let b = exact_lists(&parts, one_by_one(&parts, up)).ok();
+            let b = exact_lists(&parts, one_by_one(&parts, up));
             let bits = |p: Option<f64>| p.map(f64::to_bits);
-            let a = exact_masks::<8>(&parts, one_by_one(&parts, up)).ok();
+            let a = exact_masks::<8>(&parts, one_by_one(&parts, up));
             assert_eq!(bits(a), bits(b), "{n} parts, 8 words");
             if n <= 256 {
-                let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up)).ok();
+                let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up));
                 assert_eq!(bits(a4), bits(b), "{n} parts, 4 words");
             }
             if n <= 128 {
-                let a2 = exact_masks::<2>(&parts, one_by_one(&parts, up)).ok();
+                let a2 = exact_masks::<2>(&parts, one_by_one(&parts, up));
                 assert_eq!(bits(a2), bits(b), "{n} parts, 2 words");
             }
             if n <= 64 {
-                let a1 = exact_masks::<1>(&parts, one_by_one(&parts, up)).ok();
+                let a1 = exact_masks::<1>(&parts, one_by_one(&parts, up));
                 assert_eq!(bits(a1), bits(b), "{n} parts, 1 word");
             }
             assert_eq!(a.is_some(), within, "{n} parts: {a:?}");
@@ -1208,8 +1133,7 @@ mod tests {
     /// A target over the budget at size 4 learns it from the sets of size 4
     /// whose subsets are answered while size 3 is still being answered
     /// (`look_ahead`), so it answers fewer sets than the lists, which answer
-    /// all of size 3 first, with the same verdict; and what it found of
-    /// the cut sets of one and two parts is all of them.
+    /// all of size 3 first, with the same verdict.
     #[test]
     fn looking_ahead_stops_a_target_over_the_budget_early() {
         let n = 100;
@@ -1230,25 +1154,19 @@ mod tests {
                 answer.down(lanes, sets)
             }),
         );
-        assert_eq!(lists.ok(), None);
-        let Err(known) = exact_masks::<2>(
+        assert_eq!(lists, None);
+        let masks = exact_masks::<2>(
             &parts,
             Answers(|lanes: &[u64], sets: usize| {
                 by_masks += sets;
                 answer.down(lanes, sets)
             }),
-        ) else {
-            panic!("within the budget");
-        };
+        );
+        assert_eq!(masks, None);
         assert!(
             by_masks < by_lists * 3 / 4,
             "{by_masks} sets answered against {by_lists}"
         );
-        assert_eq!(known.complete, 2);
-        let alone: Vec<u32> = (0..n).filter(|&i| known.alone[i as usize]).collect();
-        assert_eq!(alone, (0..n).step_by(7).collect::<Vec<u32>>());
-        assert_eq!(known.partners[1], vec![2, 3, 4, 5, 6]);
-        assert!(known.partners.iter().skip(2).all(Vec::is_empty));
     }
 
     /// A target that needs a0..a9 (each a cut set alone), one of b_i and
@@ -1289,40 +1207,24 @@ mod tests {
         (graph, target, circuit, parts)
     }
 
-    /// Monte Carlo answers the samples that fail one or two parts from the
-    /// cut sets the exact attempt found, and the circuit the rest: the
-    /// same count as the circuit answering every sample.
-    #[test]
-    fn samples_answered_from_small_cut_sets_agree_with_the_circuit() {
-        let (_, target, mut circuit, parts) = groups_of_four_compiled();
-        let Err(known) = exact(&parts, &mut circuit) else {
-            panic!("within the budget");
-        };
-        assert_eq!(known.complete, 2);
-        assert_eq!(known.alone.iter().filter(|&&a| a).count(), 10);
-        assert_eq!(known.partners.iter().map(Vec::len).sum::<usize>(), 10);
-        let from_cuts = sampled_down(&parts, target, &mut circuit, &known);
-        let from_circuit = sampled_down(&parts, target, &mut circuit, &SmallCuts::default());
-        assert_eq!(from_cuts, from_circuit);
-        // About 1 - 0.998^10 of the samples fail an `a` alone.
-        assert!((3_500..4_500).contains(&from_cuts), "{from_cuts}");
-    }
-
     /// A cone of more than 512 parts over the budget at its pairs: the
-    /// lists give up before answering them, with the cut sets of one part.
+    /// lists give up before answering them, having answered only the empty
+    /// set and each part alone.
     #[test]
-    fn lists_over_the_budget_give_their_cut_sets_of_one_part() {
+    fn lists_over_the_budget_stop_before_the_pairs() {
         let parts: Vec<(NodeId, f64)> = (0..1000).map(|i| (NodeId(i), 0.001)).collect();
         let up = |failed: &[NodeId]| failed.iter().all(|id| id.0 % 5 != 0);
-        let Err(known) = exact(&parts, one_by_one(&parts, up)) else {
-            panic!("within the budget");
-        };
-        assert_eq!(known.complete, 1);
-        let alone: Vec<u32> = (0..1000).filter(|&i| known.alone[i as usize]).collect();
-        assert_eq!(alone, (0..1000).step_by(5).collect::<Vec<u32>>());
-        assert_eq!(known.down(&[(0, 5)]), Some(true));
-        assert_eq!(known.down(&[(0, 6)]), Some(false));
-        assert_eq!(known.down(&[(0, 6), (0, 7)]), None);
+        let mut answered = 0;
+        let mut answer = one_by_one(&parts, up);
+        let found = exact(
+            &parts,
+            Answers(|lanes: &[u64], sets: usize| {
+                answered += sets;
+                answer.down(lanes, sets)
+            }),
+        );
+        assert_eq!(found, None);
+        assert_eq!(answered, 1 + 1000);
     }
 
     /// A cone that counts the sets it answers.
@@ -1342,28 +1244,20 @@ mod tests {
     /// No two parts of different groups of four touch, so the sets of four
     /// parts from four groups are up without an answer, and they alone
     /// break the budget: the walk stops before answering any set of
-    /// three, with the verdict and the cut sets of the walk that answers
-    /// them.
+    /// three, with the verdict of the walk that answers them.
     #[test]
     fn untouched_parts_stop_a_target_over_the_budget_before_size_three() {
         let (_, _, mut circuit, parts) = groups_of_four_compiled();
         let n = parts.len();
         let mut with = Counting(&mut circuit, 0, true);
-        let Err(by_touch) = exact(&parts, &mut with) else {
-            panic!("within the budget");
-        };
+        assert_eq!(exact(&parts, &mut with), None);
         let answered_with = with.1;
         let mut without = Counting(&mut circuit, 0, false);
-        let Err(by_answers) = exact(&parts, &mut without) else {
-            panic!("within the budget");
-        };
+        assert_eq!(exact(&parts, &mut without), None);
         // Sizes 1 and 2: every part, then every pair of parts up alone.
         let up = n - 10;
         assert_eq!(answered_with, 1 + n + up * (up - 1) / 2);
         assert!(without.1 > 5 * answered_with, "{} sets", without.1);
-        assert_eq!(by_touch.complete, by_answers.complete);
-        assert_eq!(by_touch.alone, by_answers.alone);
-        assert_eq!(by_touch.partners, by_answers.partners);
     }
 
     /// The bound that decides whether a size is counted first: exact where
@@ -1455,6 +1349,26 @@ mod tests {
         // P(down) = 1 - 0.72 = 0.28; with a down, the target is down for sure.
         assert!((by("a").raw.unwrap() - 1.0 / 0.28).abs() < 1e-9);
         assert_eq!(imp[0].part, loaded.arch.id_of("b").unwrap());
+    }
+
+    /// Over [`FEW`] parts, the first tails with the rest in one bucket are
+    /// the whole distribution's, up to rounding, and stop below [`TAIL`].
+    #[test]
+    fn few_tails_agree_with_the_whole_distribution() {
+        let parts: Vec<(NodeId, f64)> = (0..300)
+            .map(|i| (NodeId(i), 0.001 * f64::from(1 + i % 5)))
+            .collect();
+        let few = tail_probabilities(&parts);
+        let (exactly, _) = failure_counts(&parts, parts.len());
+        let all = tails(&exactly, 0.0);
+        assert_eq!(few.len(), FEW + 1);
+        assert!(few[FEW] < TAIL);
+        for (k, (a, b)) in few.iter().zip(&all).enumerate() {
+            assert!((a - b).abs() <= 1e-15 * b.max(1e-300), "{k}: {a} vs {b}");
+        }
+        // Parts that fail often: the whole distribution.
+        let often: Vec<(NodeId, f64)> = (0..40).map(|i| (NodeId(i), 0.3)).collect();
+        assert_eq!(tail_probabilities(&often).len(), 41);
     }
 
     #[test]

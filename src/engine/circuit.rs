@@ -69,8 +69,8 @@ pub(crate) struct ConeCircuit {
     gate_of_part: Vec<u32>,
     block_of: Vec<u32>,
     blocks: Vec<Block>,
-    /// The target's gate, or `None` when no part reaches it.
-    target: Option<u32>,
+    /// Each target's gate, or [`NONE`] when no part reaches it.
+    targets: Vec<u32>,
     /// Down lanes per gate, during an evaluation; 0 outside one.
     vals: Vec<u64>,
     /// Gates to evaluate, one bit each in evaluation order.
@@ -124,15 +124,15 @@ impl Csr {
 }
 
 impl ConeCircuit {
-    /// Compiles the cone of `target` last marked in `marks`, where part
-    /// `i` fails gate `parts[i]`. O(gates the parts
-    /// reach + their edges): a target with no part that can fail costs
-    /// nothing here, however large its cone.
+    /// Compiles the cone (or union of cones, [`ConeMarks::mark_union`])
+    /// of `targets` last marked in `marks`, where part `i` fails gate
+    /// `parts[i]`. O(gates the parts reach + their edges): a target with no
+    /// part that can fail costs nothing here, however large its cone.
     pub(crate) fn compile(
         &mut self,
         graph: &FailureGraph,
         marks: &ConeMarks,
-        target: NodeId,
+        targets: &[NodeId],
         parts: &[NodeId],
     ) {
         self.mark_live(graph, marks, parts);
@@ -157,9 +157,12 @@ impl ConeCircuit {
                 part_of_local[l as usize] = i as u32;
             }
         }
-        let root = self.live_position(GateId::from(target));
-        let order = self.order(n, root);
-        self.lay_out(graph, &order, &part_of_local, root);
+        let roots: Vec<Option<u32>> = targets
+            .iter()
+            .map(|&t| self.live_position(GateId::from(t)))
+            .collect();
+        let order = self.order(n, &roots);
+        self.lay_out(graph, &order, &part_of_local, &roots);
         self.gate_of_part.clear();
         self.gate_of_part.resize(parts.len(), NONE);
         for (g, &p) in self.part.iter().enumerate() {
@@ -213,12 +216,9 @@ impl ConeCircuit {
 
     /// The live gates in evaluation order, as blocks of local indices:
     /// Tarjan's strongly connected components along requirements from the
-    /// target, which come out requirements first. Iterative, so a long
+    /// targets, which come out requirements first. Iterative, so a long
     /// chain in a hostile file cannot overflow the stack.
-    fn order(&self, n: usize, root: Option<u32>) -> Vec<Vec<u32>> {
-        let Some(root) = root else {
-            return Vec::new();
-        };
+    fn order(&self, n: usize, roots: &[Option<u32>]) -> Vec<Vec<u32>> {
         let mut t = Tarjan {
             index: vec![NONE; n],
             low: vec![0; n],
@@ -230,20 +230,25 @@ impl ConeCircuit {
             finished: 0,
             blocks: Vec::new(),
         };
-        t.visit(root);
-        while let Some(&(v, next)) = t.calls.last() {
-            if let Some(&w) = self.local_reqs.of(v).get(next as usize) {
-                if let Some(top) = t.calls.last_mut() {
-                    top.1 += 1;
-                }
-                if t.index[w as usize] == NONE {
-                    t.visit(w);
-                } else if t.on_stack[w as usize] {
-                    t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
-                }
-                continue;
+        for &root in roots.iter().flatten() {
+            if t.index[root as usize] != NONE {
+                continue; // in the cone of an earlier target
             }
-            t.finish(v);
+            t.visit(root);
+            while let Some(&(v, next)) = t.calls.last() {
+                if let Some(&w) = self.local_reqs.of(v).get(next as usize) {
+                    if let Some(top) = t.calls.last_mut() {
+                        top.1 += 1;
+                    }
+                    if t.index[w as usize] == NONE {
+                        t.visit(w);
+                    } else if t.on_stack[w as usize] {
+                        t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
+                    }
+                    continue;
+                }
+                t.finish(v);
+            }
         }
         t.blocks
     }
@@ -255,7 +260,7 @@ impl ConeCircuit {
         graph: &FailureGraph,
         order: &[Vec<u32>],
         part_of_local: &[u32],
-        root: Option<u32>,
+        roots: &[Option<u32>],
     ) {
         self.order_of.clear();
         self.order_of.resize(self.live_gates.len(), NONE);
@@ -280,7 +285,12 @@ impl ConeCircuit {
             });
         }
         let count = self.rule.len();
-        self.target = root.map(|r| self.order_of[r as usize]);
+        self.targets.clear();
+        self.targets.extend(
+            roots
+                .iter()
+                .map(|r| r.map_or(NONE, |r| self.order_of[r as usize])),
+        );
         let mut reqs = Vec::new();
         let mut deps = Vec::new();
         let mut outs = Vec::new();
@@ -330,9 +340,10 @@ impl ConeCircuit {
     /// edges), more only inside cycles (each gate's word grows at most 64
     /// times).
     pub(crate) fn down_lanes(&mut self, lanes_of_part: &[u64]) -> u64 {
-        let Some(target) = self.target else {
+        let target = self.targets.first().copied().unwrap_or(NONE);
+        if target == NONE {
             return 0;
-        };
+        }
         self.settle(lanes_of_part);
         let down = self.vals[target as usize];
         self.reset();
@@ -356,7 +367,7 @@ impl ConeCircuit {
     /// and a pass over the `AtLeast` gates' requirements for each.
     pub(crate) fn touching(&mut self, parts: usize) -> Vec<Vec<u64>> {
         let words = parts.div_ceil(64);
-        if self.target.is_none() {
+        if self.targets.first().is_none_or(|&t| t == NONE) {
             // No part reaches the target: nothing is evaluated, and no
             // two parts change anything together.
             return vec![vec![0; words]; parts];
@@ -405,6 +416,11 @@ impl ConeCircuit {
                 self.dirty[g as usize / 64] |= 1 << (g % 64);
             }
         }
+        self.settle_marked(lanes_of_part);
+    }
+
+    /// [`Self::settle`] once the gates of the failed parts are marked.
+    fn settle_marked(&mut self, lanes_of_part: &[u64]) {
         // Marks only ever go to later positions, or inside the cycle being
         // settled, so one scan from the start finds them all.
         let mut from = 0;
@@ -422,6 +438,57 @@ impl ConeCircuit {
                     self.mark_outs(g);
                 }
             }
+        }
+    }
+
+    /// For each target, the lanes in which it is down, where only the parts
+    /// in `failed` failed, in the lanes `lanes_of_part` gives them (every
+    /// other part's word is 0): `each(i, lanes)` is called for target `i`
+    /// when `lanes` is not 0. As [`Self::down_lanes`], but with many
+    /// targets and no pass over the parts that did not fail, for a circuit
+    /// of a whole file. O(gates / 64 + targets + the gates that go down
+    /// and their edges).
+    pub(crate) fn down_lanes_of_each(
+        &mut self,
+        failed: &[u32],
+        lanes_of_part: &[u64],
+        mut each: impl FnMut(usize, u64),
+    ) {
+        for &p in failed {
+            let g = self.gate_of_part[p as usize];
+            if g != NONE {
+                self.dirty[g as usize / 64] |= 1 << (g % 64);
+            }
+        }
+        self.settle_marked(lanes_of_part);
+        for (i, &t) in self.targets.iter().enumerate() {
+            if t != NONE && self.vals[t as usize] != 0 {
+                each(i, self.vals[t as usize]);
+            }
+        }
+        self.reset();
+    }
+
+    /// A copy to evaluate on another thread: the compiled circuit and
+    /// fresh evaluation buffers, without the compile-time ones (which are
+    /// graph-sized).
+    pub(crate) fn for_evaluation(&self) -> Self {
+        ConeCircuit {
+            rule: self.rule.clone(),
+            part: self.part.clone(),
+            req_start: self.req_start.clone(),
+            reqs: self.reqs.clone(),
+            dep_start: self.dep_start.clone(),
+            deps: self.deps.clone(),
+            out_start: self.out_start.clone(),
+            outs: self.outs.clone(),
+            gate_of_part: self.gate_of_part.clone(),
+            block_of: self.block_of.clone(),
+            blocks: self.blocks.clone(),
+            targets: self.targets.clone(),
+            vals: vec![0; self.vals.len()],
+            dirty: vec![0; self.dirty.len()],
+            ..ConeCircuit::default()
         }
     }
 
@@ -656,7 +723,7 @@ integrations:
         for target in arch.node_ids() {
             let mut parts = marks.mark(arch, &graph, target);
             parts.sort();
-            circuit.compile(&graph, &marks, target, &parts);
+            circuit.compile(&graph, &marks, &[target], &parts);
             let sets: Vec<u32> = (0..1u32 << parts.len()).collect();
             for batch in sets.chunks(64) {
                 let mut lanes = vec![0u64; parts.len()];
@@ -680,6 +747,52 @@ integrations:
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// One circuit for the union of every node's cone, as Monte Carlo
+    /// compiles it, says for each node down exactly where a propagation
+    /// does, under every set of the union's candidates (the nodes among
+    /// them: a target's own failure is a part here).
+    #[test]
+    fn union_of_cones_agrees_with_propagation_for_each_target() {
+        let loaded = load_str("t.yaml", TEXT).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let mut marks = ConeMarks::new(&graph);
+        let mut scratch = Scratch::new(&graph);
+        let mut circuit = ConeCircuit::default();
+        let targets: Vec<NodeId> = arch.node_ids().collect();
+        let mut parts = marks.mark_union(arch, &graph, &targets);
+        parts.sort();
+        assert!(parts.len() >= 10 && parts.len() <= 16, "{}", parts.len());
+        circuit.compile(&graph, &marks, &targets, &parts);
+        let mut lanes = vec![0u64; parts.len()];
+        let mut checked = 0;
+        for first in (0..1u32 << parts.len()).step_by(64) {
+            lanes.fill(0);
+            for lane in 0..64 {
+                for (i, l) in lanes.iter_mut().enumerate() {
+                    *l |= u64::from(((first + lane) >> i) & 1) << lane;
+                }
+            }
+            let failed: Vec<u32> = (0..parts.len() as u32).collect();
+            let mut down = vec![0u64; targets.len()];
+            circuit.down_lanes_of_each(&failed, &lanes, |t, l| down[t] = l);
+            for (t, &target) in targets.iter().enumerate() {
+                for lane in 0..64 {
+                    let set = first + lane;
+                    let expected = down_by_propagation(&mut scratch, &graph, target, &parts, set);
+                    assert_eq!(
+                        (down[t] >> lane) & 1 == 1,
+                        expected,
+                        "{} under {set:b}",
+                        arch.name_of(target)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     /// Random architectures with quorums, `any_of` with a minimum, soft
@@ -756,7 +869,7 @@ integrations:
                 let mut parts = marks.mark(arch, &graph, target);
                 parts.sort();
                 parts.truncate(14);
-                circuit.compile(&graph, &marks, target, &parts);
+                circuit.compile(&graph, &marks, &[target], &parts);
                 let touch = circuit.touching(parts.len());
                 let down_under = |scratch: &mut Scratch, set: u32| {
                     down_by_propagation(scratch, &graph, target, &parts, set)

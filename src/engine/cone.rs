@@ -39,17 +39,36 @@ impl ConeMarks {
         graph: &FailureGraph,
         target: NodeId,
     ) -> Vec<NodeId> {
+        let mut cone = self.mark_union(arch, graph, &[target]);
+        cone.retain(|&c| c != target);
+        cone
+    }
+
+    /// Marks the union of the `targets`' down-cones (replacing the previous
+    /// marks) and returns its candidates, the targets that are candidates
+    /// included, in no particular order. O(the union's gates and edges).
+    pub(crate) fn mark_union(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        targets: &[NodeId],
+    ) -> Vec<NodeId> {
         self.stamp += 1;
         let stamp = self.stamp;
-        let mut stack = vec![GateId::from(target)];
-        self.marks[target.index()] = stamp;
+        let mut stack = Vec::with_capacity(targets.len());
+        for &t in targets {
+            if self.marks[t.index()] != stamp {
+                self.marks[t.index()] = stamp;
+                stack.push(GateId::from(t));
+            }
+        }
         self.edges.clear();
         let mut gates = 0u32;
         let mut candidates = Vec::new();
         while let Some(n) = stack.pop() {
             self.local[n.index()] = gates;
             gates += 1;
-            if let Some(node) = graph.node_of(n).filter(|&node| node != target) {
+            if let Some(node) = graph.node_of(n) {
                 if arch.node(node).is_candidate() {
                     candidates.push(node);
                 }

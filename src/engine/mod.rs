@@ -14,6 +14,7 @@ pub mod graph;
 pub mod parallel;
 pub mod progress;
 pub(crate) mod propagate;
+pub(crate) mod sampling;
 pub mod scenario;
 
 pub use audit::{

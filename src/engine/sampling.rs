@@ -1,0 +1,264 @@
+//! Monte Carlo over samples that every target shares.
+//!
+//! Each part that can fail has its own stream of failures, seeded by its
+//! id and by the block of samples (every [`BLOCK`] samples). A target's
+//! estimate therefore depends only on the parts in its cone and itself: it
+//! is the same whether the target is asked about alone or with every other
+//! target of the file, and it does not move when unrelated services are
+//! added or the file is reordered. And since the samples are shared, one
+//! evaluation of the union of the targets' cones per 64 samples answers
+//! every target at once: the cost grows with the file, not with targets ×
+//! cone.
+//!
+//! Architecture invariant: a target's count of down samples is a function
+//! of its own cone's parts, their ids and availabilities, nothing else.
+
+use crate::model::{Architecture, NodeId};
+
+use super::circuit::ConeCircuit;
+use super::cone::ConeMarks;
+use super::graph::FailureGraph;
+use super::progress::Progress;
+
+/// Samples of a Monte Carlo estimate.
+pub const SAMPLES: u32 = 200_000;
+/// Samples per block: each part's stream is reseeded at each block, so
+/// that blocks are drawn on any thread in any order with the same result.
+const BLOCK: u32 = 8192;
+/// About how many failures are held at once while a block is drawn: when
+/// parts fail often, a block is drawn a few batches at a time.
+const HELD: f64 = 1_000_000.0;
+
+/// In how many of [`SAMPLES`] samples each target is down, in the order
+/// given, a sample failing each part that can fail (a candidate with an
+/// availability below 1, the target itself included) independently.
+///
+/// Cost: marking and compiling the union of the targets' cones, then, per
+/// block and per part, a seed; per failure drawn, a logarithm; per 64
+/// samples, one evaluation of the gates that go down in them
+/// ([`ConeCircuit::down_lanes_of_each`]). About SAMPLES × (expected
+/// failures per sample) + SAMPLES / 64 × (union's gates / 64 + targets),
+/// spread over threads by block.
+pub(crate) fn down_counts(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+) -> Vec<u32> {
+    let mut marks = ConeMarks::new(graph);
+    let mut cone = marks.mark_union(arch, graph, targets);
+    cone.sort();
+    let parts: Vec<Stream> = cone
+        .iter()
+        .filter_map(|&id| {
+            let a = arch.node(id).availability.get()?;
+            (a < 1.0).then(|| Stream::new(arch.name_of(id), 1.0 - a))
+        })
+        .collect();
+    let ids: Vec<NodeId> = cone
+        .into_iter()
+        .filter(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0))
+        .collect();
+    let mut circuit = ConeCircuit::default();
+    circuit.compile(graph, &marks, targets, &ids);
+    drop(marks);
+    let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
+    let expected: f64 = parts.iter().map(|s| s.q).sum();
+    let per_block = super::parallel::fold_chunked(
+        &blocks,
+        4,
+        progress,
+        || Drawing {
+            circuit: circuit.for_evaluation(),
+            lanes: vec![0; parts.len()],
+            failures: Vec::new(),
+            sorted: Vec::new(),
+            failed: Vec::new(),
+            down: vec![0u32; targets.len()],
+        },
+        |drawing, &block| drawing.block(&parts, block, expected),
+        |drawing| drawing.down,
+    );
+    let mut down = vec![0u32; targets.len()];
+    for counts in per_block {
+        down.iter_mut().zip(counts).for_each(|(d, c)| *d += c);
+    }
+    down
+}
+
+/// One part's stream of failures.
+struct Stream {
+    /// Where its seeds come from: a hash of its id.
+    key: u64,
+    /// Its probability of failing.
+    q: f64,
+    /// ln(1 - q), for the geometric gaps.
+    log_up: f64,
+}
+
+impl Stream {
+    fn new(id: &str, q: f64) -> Self {
+        Stream {
+            key: fnv1a(id.as_bytes()),
+            q,
+            log_up: (1.0 - q).ln(),
+        }
+    }
+
+    /// The samples of `block` it fails, from the block's first sample on.
+    fn failures(&self, block: u32) -> Failures {
+        let mut f = Failures {
+            rng: SplitMix(self.key ^ u64::from(block).wrapping_mul(0xA076_1D64_78BD_642F)),
+            q: self.q,
+            log_up: self.log_up,
+            next: 0,
+        };
+        f.next = f.gap();
+        f
+    }
+}
+
+/// The failures of one part in one block, drawn as they are needed.
+///
+/// Sampling part by part would cost samples × parts random numbers; with
+/// parts that are up 99.9% of the time almost every sample fails nothing.
+/// So each failure is placed directly: the gap to the next one is
+/// geometric, and work follows the number of failures.
+struct Failures {
+    rng: SplitMix,
+    q: f64,
+    log_up: f64,
+    /// The next sample it fails, from the block's start (saturating).
+    next: u64,
+}
+
+impl Failures {
+    /// Samples up before the next failure ~ Geometric(q), by inverse
+    /// transform. The quotient is never negative, so the cast truncates
+    /// it as `floor` would.
+    fn gap(&mut self) -> u64 {
+        let u = 1.0 - self.rng.unit(); // in (0, 1]
+        let gap = if self.q >= 1.0 {
+            0.0
+        } else {
+            u.ln() / self.log_up
+        };
+        gap.min(u64::MAX as f64 / 2.0) as u64
+    }
+
+    /// Moves past the failure at `next`.
+    fn advance(&mut self) {
+        self.next = self.next.saturating_add(1).saturating_add(self.gap());
+    }
+}
+
+/// One thread's buffers for drawing blocks, and its counts.
+struct Drawing {
+    circuit: ConeCircuit,
+    /// Per part, the lanes it failed in, in the batch being evaluated.
+    lanes: Vec<u64>,
+    /// (sample in the block, part), as drawn, then by batch in `sorted`.
+    failures: Vec<(u32, u32)>,
+    sorted: Vec<(u32, u32)>,
+    /// The parts that failed in the batch being evaluated.
+    failed: Vec<u32>,
+    /// Per target, the samples it was down in.
+    down: Vec<u32>,
+}
+
+impl Drawing {
+    /// Draws `block` and counts the samples each target is down in. When
+    /// failures are many (`expected` per sample), the block is drawn a few
+    /// batches at a time, each part's stream picked up where it stopped,
+    /// which gives the same failures.
+    fn block(&mut self, parts: &[Stream], block: u32, expected: f64) {
+        let len = (SAMPLES - block * BLOCK).min(BLOCK);
+        let batches = len.div_ceil(64);
+        let step = (HELD / (64.0 * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
+        let mut streams: Vec<Failures> = parts.iter().map(|s| s.failures(block)).collect();
+        let mut from = 0;
+        while from < batches {
+            let to = (from + step).min(batches);
+            let end = u64::from((to * 64).min(len));
+            self.failures.clear();
+            for (i, f) in streams.iter_mut().enumerate() {
+                while f.next < end {
+                    self.failures.push((f.next as u32, i as u32));
+                    f.advance();
+                }
+            }
+            self.by_batch(from, to);
+            self.evaluate(from, to);
+            from = to;
+        }
+    }
+
+    /// Sorts `failures` into `sorted` by batch (a counting sort).
+    fn by_batch(&mut self, from: u32, to: u32) {
+        let mut start = vec![0usize; (to - from) as usize + 1];
+        for &(s, _) in &self.failures {
+            start[(s / 64 - from) as usize + 1] += 1;
+        }
+        for b in 1..start.len() {
+            start[b] += start[b - 1];
+        }
+        self.sorted.clear();
+        self.sorted.resize(self.failures.len(), (0, 0));
+        for &(s, p) in &self.failures {
+            let slot = &mut start[(s / 64 - from) as usize];
+            self.sorted[*slot] = (s, p);
+            *slot += 1;
+        }
+    }
+
+    /// Evaluates batches `from..to`, their failures in `sorted`.
+    fn evaluate(&mut self, from: u32, to: u32) {
+        let mut rest = &self.sorted[..];
+        for batch in from..to {
+            let n = rest.iter().take_while(|&&(s, _)| s / 64 == batch).count();
+            let (these, later) = rest.split_at(n);
+            rest = later;
+            if these.is_empty() {
+                continue;
+            }
+            for &(s, p) in these {
+                if self.lanes[p as usize] == 0 {
+                    self.failed.push(p);
+                }
+                self.lanes[p as usize] |= 1 << (s % 64);
+            }
+            let down = &mut self.down;
+            self.circuit
+                .down_lanes_of_each(&self.failed, &self.lanes, |t, lanes| {
+                    down[t] += lanes.count_ones();
+                });
+            for &p in &self.failed {
+                self.lanes[p as usize] = 0;
+            }
+            self.failed.clear();
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash of a part's id for its seeds.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// SplitMix64: small, fast, and good enough for sampling failures; the
+/// same numbers on every machine.
+pub(crate) struct SplitMix(pub(crate) u64);
+
+impl SplitMix {
+    /// A number in [0, 1).
+    pub(crate) fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
