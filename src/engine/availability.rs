@@ -15,7 +15,7 @@
 use crate::model::{Architecture, NodeId};
 
 use super::bits::next_set;
-use super::circuit::ConeCircuit;
+use super::circuit::{ConeCircuit, Singles};
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
@@ -353,9 +353,10 @@ trait Cone {
     /// for up to 64 sets (`sets` of them).
     fn down(&mut self, lanes: &[u64], sets: usize) -> u64;
 
-    /// For each of the `parts` parts, the parts it touches
-    /// ([`ConeCircuit::touching`]), when the cone's structure is known.
-    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>>;
+    /// What failing each of the `parts` parts alone does, answered in one
+    /// go with which parts touch ([`ConeCircuit::singles`]), when the
+    /// cone's structure is known.
+    fn singles(&mut self, parts: usize) -> Option<Singles>;
 }
 
 impl<C: Cone + ?Sized> Cone for &mut C {
@@ -363,8 +364,8 @@ impl<C: Cone + ?Sized> Cone for &mut C {
         (**self).down(lanes, sets)
     }
 
-    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
-        (**self).touching(parts)
+    fn singles(&mut self, parts: usize) -> Option<Singles> {
+        (**self).singles(parts)
     }
 }
 
@@ -373,8 +374,8 @@ impl Cone for ConeCircuit {
         self.down_lanes(lanes)
     }
 
-    fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
-        Some(ConeCircuit::touching(self, parts))
+    fn singles(&mut self, parts: usize) -> Option<Singles> {
+        Some(ConeCircuit::singles(self, parts))
     }
 }
 
@@ -386,7 +387,7 @@ impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
         (self.0)(lanes, sets)
     }
 
-    fn touching(&mut self, _: usize) -> Option<Vec<Vec<u64>>> {
+    fn singles(&mut self, _: usize) -> Option<Singles> {
         None
     }
 }
@@ -466,6 +467,7 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         fresh: Vec::new(),
         lanes,
         batch: Vec::with_capacity(64),
+        alone: None,
         cone,
         answering: true,
         checking: true,
@@ -476,11 +478,18 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
     };
     let mut up_before = n;
     let mut up_alone = n;
-    // Which parts touch ([`Cone::touching`]), asked for once, when needed.
+    // Each part alone, answered at once with what the touch relation
+    // needs ([`Cone::singles`]), so that it costs no more evaluations.
+    let mut singles: Option<Singles> = None;
+    // Which parts touch ([`Singles::touching`]), built once, when needed.
     let mut touch: Option<Option<Vec<[u64; W]>>> = None;
     for k in 1..=n {
         if tail[k - 1] < TAIL {
             break;
+        }
+        if k == 1 {
+            singles = walk.cone.singles(n);
+            walk.alone = singles.as_mut().map(|s| std::mem::take(&mut s.down));
         }
         let left = EXACT_BUDGET - walk.spent;
         // At most this many sets of size k; at size 2 exactly the pairs of
@@ -498,7 +507,8 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         // Before a size is answered, the sets of the next size known to be
         // up without an answer may already break the budget.
         if k >= 2 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left {
-            let touch = touch.get_or_insert_with(|| walk.cone.touching(n).map(|t| masks(&t)));
+            let touch =
+                touch.get_or_insert_with(|| singles.as_ref().map(|s| masks(&s.touching(n))));
             if let Some(touch) = touch {
                 if walk.untouched_sets_break_budget(k, touch) {
                     return None;
@@ -623,6 +633,10 @@ struct SetsBySize<'a, C, const W: usize> {
     lanes: Vec<u64>,
     /// Sets waiting for an answer, with their probability odds product.
     batch: Vec<([u64; W], f64)>,
+    /// Bit per part: whether it takes the target down alone, when the cone
+    /// answered every part alone at once; the sets of size 1 are answered
+    /// from it.
+    alone: Option<Vec<u64>>,
     cone: C,
     /// Whether this walk answers its sets, or only counts them.
     answering: bool,
@@ -796,7 +810,7 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
     /// those of size `k`. The sets of size `k` are counted as the look-ahead
     /// counts; of the next size, only the sets of parts no two of which
     /// touch: each such set and all its subsets are up
-    /// ([`ConeCircuit::touching`]), so each holds no cut set and is tried.
+    /// ([`Singles::touching`]), so each holds no cut set and is tried.
     /// When they break the budget, the walk would learn it at size `k + 1`
     /// at the latest: the same verdict with no set of size `k` answered.
     fn untouched_sets_break_budget(&mut self, k: usize, touch: &[[u64; W]]) -> bool {
@@ -876,17 +890,30 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         if self.batch.is_empty() {
             return;
         }
-        self.lanes.fill(0);
-        for (lane, (set, _)) in self.batch.iter().enumerate() {
-            for (w, &word) in set.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    self.lanes[w * 64 + bits.trailing_zeros() as usize] |= 1 << lane;
-                    bits &= bits - 1;
-                }
+        let down = match &self.alone {
+            Some(alone) if self.size == 1 => {
+                self.batch
+                    .iter()
+                    .enumerate()
+                    .fold(0, |down, (lane, (set, _))| {
+                        let j = top_part(set);
+                        down | ((alone[j / 64] >> (j % 64)) & 1) << lane
+                    })
             }
-        }
-        let down = self.cone.down(&self.lanes, self.batch.len());
+            _ => {
+                self.lanes.fill(0);
+                for (lane, (set, _)) in self.batch.iter().enumerate() {
+                    for (w, &word) in set.iter().enumerate() {
+                        let mut bits = word;
+                        while bits != 0 {
+                            self.lanes[w * 64 + bits.trailing_zeros() as usize] |= 1 << lane;
+                            bits &= bits - 1;
+                        }
+                    }
+                }
+                self.cone.down(&self.lanes, self.batch.len())
+            }
+        };
         for (lane, &(set, p)) in self.batch.iter().enumerate() {
             if (down >> lane) & 1 == 0 {
                 self.total += p;
@@ -1092,6 +1119,10 @@ mod tests {
             (150, 0.000_01, true),
             (300, 0.000_001, false),
             (60, 0.05, false),
+            (700, 0.000_000_1, true),
+            (700, 0.000_01, false),
+            (1500, 0.000_000_000_1, true),
+            (1500, 0.000_000_01, false),
         ];
         for (n, q, within) in cases {
             let parts: Vec<(NodeId, f64)> = (0..n)
@@ -1109,8 +1140,12 @@ mod tests {
             };
             let b = exact_lists(&parts, one_by_one(&parts, up));
             let bits = |p: Option<f64>| p.map(f64::to_bits);
-            let a = exact_masks::<8>(&parts, one_by_one(&parts, up));
-            assert_eq!(bits(a), bits(b), "{n} parts, 8 words");
+            let a = exact(&parts, one_by_one(&parts, up));
+            assert_eq!(bits(a), bits(b), "{n} parts, as many words as they need");
+            if n <= 512 {
+                let a8 = exact_masks::<8>(&parts, one_by_one(&parts, up));
+                assert_eq!(bits(a8), bits(b), "{n} parts, 8 words");
+            }
             if n <= 256 {
                 let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up));
                 assert_eq!(bits(a4), bits(b), "{n} parts, 4 words");
@@ -1236,8 +1271,10 @@ mod tests {
             self.0.down_lanes(lanes)
         }
 
-        fn touching(&mut self, parts: usize) -> Option<Vec<Vec<u64>>> {
-            self.2.then(|| self.0.touching(parts))
+        fn singles(&mut self, parts: usize) -> Option<Singles> {
+            // Each part alone is a set answered.
+            self.1 += if self.2 { parts } else { 0 };
+            self.2.then(|| self.0.singles(parts))
         }
     }
 

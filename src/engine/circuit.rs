@@ -123,6 +123,49 @@ impl Csr {
     }
 }
 
+/// Each part's failure alone ([`ConeCircuit::singles`]).
+#[derive(Debug)]
+pub(crate) struct Singles {
+    /// Bit per part: its failure alone takes the target down.
+    pub(crate) down: Vec<u64>,
+    /// Per `AtLeast` gate, `words` words: the parts whose failure alone
+    /// downs a requirement of it and not it.
+    feeders: Vec<u64>,
+    words: usize,
+}
+
+impl Singles {
+    /// For each of the first `parts` parts, as a bit set over the parts
+    /// (`parts.div_ceil(64)` words each), the parts it *touches*: those
+    /// whose failure alone downs a requirement of some `AtLeast` gate that
+    /// the failure of this part alone also downs a requirement of, while
+    /// neither downs the gate itself.
+    ///
+    /// Why it matters: for parts no two of which touch, the gates down
+    /// under their joint failure are the union of those down under each
+    /// alone. That union is closed under every rule (an `Any` gate with a
+    /// requirement in it is in it already; an `AtLeast` gate outside it
+    /// has its down requirements from one part only, so no more of them
+    /// than under that part alone), so it is the least fixpoint, which the
+    /// propagation reaches. So a set of parts each up alone, no two
+    /// touching, leaves the target up. Cost: O(feeders × parts / 64).
+    pub(crate) fn touching(&self, parts: usize) -> Vec<Vec<u64>> {
+        let words = self.words;
+        let mut touch = vec![vec![0u64; words]; parts];
+        for row in self.feeders.chunks(words.max(1)) {
+            for (w, &word) in row.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let x = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    touch[x].iter_mut().zip(row).for_each(|(t, &r)| *t |= r);
+                }
+            }
+        }
+        touch
+    }
+}
+
 impl ConeCircuit {
     /// Compiles the cone (or union of cones, [`ConeMarks::mark_union`])
     /// of `targets` last marked in `marks`, where part `i` fails gate
@@ -350,33 +393,27 @@ impl ConeCircuit {
         down
     }
 
-    /// For each of the first `parts` parts, as a bit set over the parts
-    /// (`parts.div_ceil(64)` words each), the parts it *touches*: those
-    /// whose failure alone downs a requirement of some `AtLeast` gate that
-    /// the failure of this part alone also downs a requirement of, while
-    /// neither downs the gate itself.
-    ///
-    /// Why it matters: for parts no two of which touch, the gates down
-    /// under their joint failure are the union of those down under each
-    /// alone. That union is closed under every rule (an `Any` gate with a
-    /// requirement in it is in it already; an `AtLeast` gate outside it
-    /// has its down requirements from one part only, so no more of them
-    /// than under that part alone), so it is the least fixpoint, which the
-    /// propagation reaches. So a set of parts each up alone, no two
-    /// touching, leaves the target up. Cost: one evaluation per 64 parts
-    /// and a pass over the `AtLeast` gates' requirements for each.
-    pub(crate) fn touching(&mut self, parts: usize) -> Vec<Vec<u64>> {
+    /// What failing each of the first `parts` parts alone does: whether it
+    /// takes the first target down, and which `AtLeast` gates it feeds
+    /// ([`Singles::touching`]). Cost: one evaluation per 64 parts, each
+    /// part alone in its lane, and a pass over the `AtLeast` gates'
+    /// requirements for each.
+    pub(crate) fn singles(&mut self, parts: usize) -> Singles {
         let words = parts.div_ceil(64);
-        if self.targets.first().is_none_or(|&t| t == NONE) {
+        let target = self.targets.first().copied().unwrap_or(NONE);
+        if target == NONE {
             // No part reaches the target: nothing is evaluated, and no
-            // two parts change anything together.
-            return vec![vec![0; words]; parts];
+            // part changes anything.
+            return Singles {
+                down: vec![0; words],
+                feeders: Vec::new(),
+                words,
+            };
         }
         let thresholds: Vec<usize> = (0..self.rule.len())
             .filter(|&g| matches!(self.rule[g], Rule::AtLeast(_)))
             .collect();
-        // Per threshold gate, the parts that down a requirement of it and
-        // not it.
+        let mut down = vec![0u64; words];
         let mut feeders = vec![0u64; thresholds.len() * words];
         let mut lanes = vec![0u64; parts];
         for w in 0..words {
@@ -385,6 +422,7 @@ impl ConeCircuit {
                 *lane = 1 << l;
             }
             self.settle(&lanes);
+            down[w] = self.vals[target as usize];
             for (i, &g) in thresholds.iter().enumerate() {
                 let fed = self
                     .reqs_of(g)
@@ -394,18 +432,11 @@ impl ConeCircuit {
             }
             self.reset();
         }
-        let mut touch = vec![vec![0u64; words]; parts];
-        for row in feeders.chunks(words.max(1)) {
-            for (w, &word) in row.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    let x = w * 64 + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    touch[x].iter_mut().zip(row).for_each(|(t, &r)| *t |= r);
-                }
-            }
+        Singles {
+            down,
+            feeders,
+            words,
         }
-        touch
     }
 
     /// Evaluates the circuit for `lanes_of_part`, leaving each gate's down
@@ -870,10 +901,15 @@ integrations:
                 parts.sort();
                 parts.truncate(14);
                 circuit.compile(&graph, &marks, &[target], &parts);
-                let touch = circuit.touching(parts.len());
+                let singles = circuit.singles(parts.len());
+                let touch = singles.touching(parts.len());
                 let down_under = |scratch: &mut Scratch, set: u32| {
                     down_by_propagation(scratch, &graph, target, &parts, set)
                 };
+                for i in 0..parts.len() {
+                    let alone = (singles.down[i / 64] >> (i % 64)) & 1 == 1;
+                    assert_eq!(alone, down_under(&mut scratch, 1 << i), "part {i} alone");
+                }
                 let touches = |a: usize, b: usize| (touch[a][b / 64] >> (b % 64)) & 1 == 1;
                 for set in 1..1u32 << parts.len() {
                     let members: Vec<usize> =
