@@ -507,8 +507,8 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         // Before a size is answered, the sets of the next size known to be
         // up without an answer may already break the budget.
         if k >= 2 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left {
-            let touch =
-                touch.get_or_insert_with(|| singles.as_ref().map(|s| masks(&s.touching(n))));
+            let dead = walk.dead;
+            let touch = touch.get_or_insert_with(|| singles.as_ref().map(|s| s.touching(&dead)));
             if let Some(touch) = touch {
                 if walk.untouched_sets_break_budget(k, touch) {
                     return None;
@@ -545,17 +545,6 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         }
     }
     Some(walk.total)
-}
-
-/// Rows of bits as masks of `W` words (each row at most `W` words).
-fn masks<const W: usize>(rows: &[Vec<u64>]) -> Vec<[u64; W]> {
-    rows.iter()
-        .map(|row| {
-            let mut mask = [0; W];
-            mask.iter_mut().zip(row).for_each(|(m, &r)| *m = r);
-            mask
-        })
-        .collect()
 }
 
 /// How many sets of `size` parts of `open` are cliques of `higher` (for
@@ -1039,24 +1028,27 @@ impl std::hash::Hasher for FnvHasher {
 
 /// `tail[k]` = probability that more than `k` parts fail (Poisson-binomial),
 /// for every `k`, or only up to the first `k` where it is below [`TAIL`]
-/// (the exact method stops there) when that is within [`FEW`].
+/// (the exact method stops there) when that comes early.
 ///
 /// The whole distribution costs O(parts²), which in a cone of thousands
-/// of parts, one per target, costs more than the rest of the attempt; the
-/// first [`FEW`] counts with the rest of the mass in one bucket cost
-/// O(parts × FEW), and are the ones used when parts rarely fail.
+/// of parts, one per target, costs more than the rest of the attempt. So
+/// the first `few` counts are computed with the rest of the mass in one
+/// bucket, O(parts × few), `few` doubling from [`FEW`] until that bucket
+/// is below [`TAIL`]: when parts rarely fail, it soon is.
 fn tail_probabilities(parts: &[(NodeId, f64)]) -> Vec<f64> {
-    if parts.len() > FEW {
-        let (exactly, more) = failure_counts(parts, FEW);
+    let mut few = FEW;
+    while few < parts.len() {
+        let (exactly, more) = failure_counts(parts, few);
         if more < TAIL {
             return tails(&exactly, more);
         }
+        few *= 2;
     }
     let (exactly, _) = failure_counts(parts, parts.len());
     tails(&exactly, 0.0)
 }
 
-/// Parts counted in [`tail_probabilities`] before the rest is one bucket.
+/// Failure counts [`tail_probabilities`] starts from.
 const FEW: usize = 16;
 
 /// P(exactly k parts fail) for k up to `few`, and P(more than `few` fail).

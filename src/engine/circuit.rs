@@ -132,14 +132,16 @@ pub(crate) struct Singles {
     /// downs a requirement of it and not it.
     feeders: Vec<u64>,
     words: usize,
+    parts: usize,
 }
 
 impl Singles {
-    /// For each of the first `parts` parts, as a bit set over the parts
-    /// (`parts.div_ceil(64)` words each), the parts it *touches*: those
-    /// whose failure alone downs a requirement of some `AtLeast` gate that
-    /// the failure of this part alone also downs a requirement of, while
-    /// neither downs the gate itself.
+    /// For each part, as a mask of `W` words (at least the parts' words),
+    /// the parts it *touches*: those whose failure alone downs a
+    /// requirement of some `AtLeast` gate that the failure of this part
+    /// alone also downs a requirement of, while neither downs the gate
+    /// itself. Parts in `skip` are left out, rows and columns (the exact
+    /// method skips the parts that take the target down alone, often most).
     ///
     /// Why it matters: for parts no two of which touch, the gates down
     /// under their joint failure are the union of those down under each
@@ -148,17 +150,21 @@ impl Singles {
     /// has its down requirements from one part only, so no more of them
     /// than under that part alone), so it is the least fixpoint, which the
     /// propagation reaches. So a set of parts each up alone, no two
-    /// touching, leaves the target up. Cost: O(feeders × parts / 64).
-    pub(crate) fn touching(&self, parts: usize) -> Vec<Vec<u64>> {
-        let words = self.words;
-        let mut touch = vec![vec![0u64; words]; parts];
-        for row in self.feeders.chunks(words.max(1)) {
-            for (w, &word) in row.iter().enumerate() {
+    /// touching, leaves the target up. Cost: O(feeders not skipped × W).
+    pub(crate) fn touching<const W: usize>(&self, skip: &[u64; W]) -> Vec<[u64; W]> {
+        let mut touch = vec![[0u64; W]; self.parts];
+        for row in self.feeders.chunks(self.words.max(1)) {
+            let mut kept = [0u64; W];
+            kept.iter_mut()
+                .zip(row)
+                .zip(skip)
+                .for_each(|((k, &r), &s)| *k = r & !s);
+            for (w, &word) in kept.iter().enumerate() {
                 let mut bits = word;
                 while bits != 0 {
                     let x = w * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    touch[x].iter_mut().zip(row).for_each(|(t, &r)| *t |= r);
+                    touch[x].iter_mut().zip(&kept).for_each(|(t, &k)| *t |= k);
                 }
             }
         }
@@ -408,6 +414,7 @@ impl ConeCircuit {
                 down: vec![0; words],
                 feeders: Vec::new(),
                 words,
+                parts,
             };
         }
         let thresholds: Vec<usize> = (0..self.rule.len())
@@ -436,6 +443,7 @@ impl ConeCircuit {
             down,
             feeders,
             words,
+            parts,
         }
     }
 
@@ -902,7 +910,7 @@ integrations:
                 parts.truncate(14);
                 circuit.compile(&graph, &marks, &[target], &parts);
                 let singles = circuit.singles(parts.len());
-                let touch = singles.touching(parts.len());
+                let touch = singles.touching::<1>(&[0]);
                 let down_under = |scratch: &mut Scratch, set: u32| {
                     down_by_propagation(scratch, &graph, target, &parts, set)
                 };

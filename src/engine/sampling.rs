@@ -37,8 +37,9 @@ const HELD: f64 = 1_000_000.0;
 /// block and per part, a seed; per failure drawn, a logarithm; per 64
 /// samples, one evaluation of the gates that go down in them
 /// ([`ConeCircuit::down_lanes_of_each`]). About SAMPLES × (expected
-/// failures per sample) + SAMPLES / 64 × (union's gates / 64 + targets),
-/// spread over threads by block.
+/// failures per sample) + SAMPLES / 64 × (union's gates / 64 + targets +
+/// gates down and their edges), spread over threads by block. Memory:
+/// the circuit once per thread, and about [`HELD`] failures at a time.
 pub(crate) fn down_counts(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -46,18 +47,17 @@ pub(crate) fn down_counts(
     progress: &Progress,
 ) -> Vec<u32> {
     let mut marks = ConeMarks::new(graph);
-    let mut cone = marks.mark_union(arch, graph, targets);
-    cone.sort();
-    let parts: Vec<Stream> = cone
+    let mut ids = marks.mark_union(arch, graph, targets);
+    ids.retain(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0));
+    ids.sort();
+    let parts: Vec<Stream> = ids
         .iter()
-        .filter_map(|&id| {
-            let a = arch.node(id).availability.get()?;
-            (a < 1.0).then(|| Stream::new(arch.name_of(id), 1.0 - a))
+        .map(|&id| {
+            Stream::new(
+                arch.name_of(id),
+                1.0 - arch.node(id).availability.get().unwrap_or(1.0),
+            )
         })
-        .collect();
-    let ids: Vec<NodeId> = cone
-        .into_iter()
-        .filter(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0))
         .collect();
     let mut circuit = ConeCircuit::default();
     circuit.compile(graph, &marks, targets, &ids);
