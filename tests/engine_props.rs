@@ -256,6 +256,28 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
 }
 
 /// Start with all up except the failed, then lower until nothing changes.
+/// P(`target` not down) when each of `failable` fails independently with
+/// probability 1 - its availability: every failure set, weighed.
+fn exhaustive_availability(arch: &Architecture, failable: &[(NodeId, f64)], target: NodeId) -> f64 {
+    let mut up = 0.0;
+    for mask in 0u32..(1 << failable.len()) {
+        let mut p = 1.0;
+        let mut failed = vec![];
+        for (i, &(id, a)) in failable.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                p *= 1.0 - a;
+                failed.push(id);
+            } else {
+                p *= a;
+            }
+        }
+        if naive_states(arch, &failed)[target.index()] != State::Down {
+            up += p;
+        }
+    }
+    up
+}
+
 pub fn naive_states(arch: &Architecture, failed: &[NodeId]) -> Vec<State> {
     let mut states = vec![State::Up; arch.nodes.len()];
     for f in failed {
@@ -502,22 +524,7 @@ proptest! {
         for (&t, together) in targets.iter().zip(&each) {
             let got = engine::availability::availability(&arch, &graph, t);
             prop_assert_eq!(&got, together);
-            let mut expected = 0.0;
-            for mask in 0u32..(1 << failable.len()) {
-                let mut p = 1.0;
-                let mut failed = vec![];
-                for (i, &(id, a)) in failable.iter().enumerate() {
-                    if mask & (1 << i) != 0 {
-                        p *= 1.0 - a;
-                        failed.push(id);
-                    } else {
-                        p *= a;
-                    }
-                }
-                if naive_states(&arch, &failed)[t.index()] != State::Down {
-                    expected += p;
-                }
-            }
+            let expected = exhaustive_availability(&arch, &failable, t);
             prop_assert!((got.availability - expected).abs() < 1e-9, "{}: {} vs {}", arch.name_of(t), got.availability, expected);
         }
     }
@@ -586,22 +593,7 @@ proptest! {
                 panic!("not sampled");
             };
             prop_assert!(ci95.0 <= mc.availability && mc.availability <= ci95.1);
-            let mut expected = 0.0;
-            for mask in 0u32..(1 << failable.len()) {
-                let mut p = 1.0;
-                let mut failed = vec![];
-                for (i, &(id, a)) in failable.iter().enumerate() {
-                    if mask & (1 << i) != 0 {
-                        p *= 1.0 - a;
-                        failed.push(id);
-                    } else {
-                        p *= a;
-                    }
-                }
-                if naive_states(&arch, &failed)[t.index()] != State::Down {
-                    expected += p;
-                }
-            }
+            let expected = exhaustive_availability(&arch, &failable, t);
             prop_assert!((mc.availability - expected).abs() < 0.01, "{}: {} vs {}", arch.name_of(t), mc.availability, expected);
         }
     }

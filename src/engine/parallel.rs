@@ -28,7 +28,7 @@ where
     R: Send,
 {
     progress.start(items.len());
-    let chunk = (items.len() / (rayon::current_num_threads() * 8)).max(min_chunk.max(1));
+    let chunk = chunk_size(items.len(), min_chunk);
     items
         .par_chunks(chunk)
         .flat_map_iter(|chunk| {
@@ -65,7 +65,7 @@ where
     R: Send,
 {
     progress.start(items.len());
-    let chunk = (items.len() / (rayon::current_num_threads() * 8)).max(min_chunk.max(1));
+    let chunk = chunk_size(items.len(), min_chunk);
     items
         .par_chunks(chunk)
         .map(|chunk| {
@@ -77,6 +77,11 @@ where
             finish(s)
         })
         .collect()
+}
+
+/// Items per chunk: about 8 chunks per thread, at least `min_chunk` items.
+fn chunk_size(items: usize, min_chunk: usize) -> usize {
+    (items / (rayon::current_num_threads() * 8)).max(min_chunk.max(1))
 }
 
 #[cfg(test)]
