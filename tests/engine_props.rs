@@ -255,7 +255,6 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
     reqs
 }
 
-/// Start with all up except the failed, then lower until nothing changes.
 /// P(`target` not down) when each of `failable` fails independently with
 /// probability 1 - its availability: every failure set, weighed.
 fn exhaustive_availability(arch: &Architecture, failable: &[(NodeId, f64)], target: NodeId) -> f64 {
@@ -278,6 +277,7 @@ fn exhaustive_availability(arch: &Architecture, failable: &[(NodeId, f64)], targ
     up
 }
 
+/// Start with all up except the failed, then lower until nothing changes.
 pub fn naive_states(arch: &Architecture, failed: &[NodeId]) -> Vec<State> {
     let mut states = vec![State::Up; arch.nodes.len()];
     for f in failed {
