@@ -255,6 +255,14 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
     reqs
 }
 
+/// The candidates with an `availability`, and that availability.
+fn failable_parts(arch: &Architecture) -> Vec<(NodeId, f64)> {
+    arch.node_ids()
+        .filter(|&c| arch.node(c).is_candidate())
+        .filter_map(|c| arch.node(c).availability.get().map(|a| (c, a)))
+        .collect()
+}
+
 /// P(`target` not down) when each of `failable` fails independently with
 /// probability 1 - its availability: every failure set, weighed.
 fn exhaustive_availability(arch: &Architecture, failable: &[(NodeId, f64)], target: NodeId) -> f64 {
@@ -512,11 +520,7 @@ proptest! {
     fn availability_matches_exhaustive_enumeration(seed in any::<u64>()) {
         let arch = random_architecture(seed);
         let graph = FailureGraph::build(&arch);
-        let failable: Vec<(NodeId, f64)> = arch
-            .node_ids()
-            .filter(|&c| arch.node(c).is_candidate())
-            .filter_map(|c| arch.node(c).availability.get().map(|a| (c, a)))
-            .collect();
+        let failable = failable_parts(&arch);
         // All targets at once (which skips the cones no failure reaches)
         // give what each alone gives.
         let targets: Vec<NodeId> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
@@ -576,11 +580,7 @@ proptest! {
     fn monte_carlo_is_the_same_alone_and_close_to_the_truth(seed in any::<u64>()) {
         let arch = random_architecture(seed);
         let graph = FailureGraph::build(&arch);
-        let failable: Vec<(NodeId, f64)> = arch
-            .node_ids()
-            .filter(|&c| arch.node(c).is_candidate())
-            .filter_map(|c| arch.node(c).availability.get().map(|a| (c, a)))
-            .collect();
+        let failable = failable_parts(&arch);
         let targets: Vec<NodeId> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
         let progress = Default::default();
         let together = engine::availability::monte_carlo_of_each(&arch, &graph, &targets, &progress);

@@ -27,22 +27,18 @@ where
     T: Sync,
     R: Send,
 {
-    progress.start(items.len());
-    let chunk = chunk_size(items.len(), min_chunk);
-    items
-        .par_chunks(chunk)
-        .flat_map_iter(|chunk| {
-            let mut s = scratch();
-            chunk
-                .iter()
-                .map(|item| {
-                    let r = work(&mut s, item);
-                    progress.advance(1);
-                    r
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    // A result per item is a fold whose chunks collect their results.
+    fold_chunked(
+        items,
+        min_chunk,
+        progress,
+        || (scratch(), Vec::new()),
+        |(s, out), item| out.push(work(s, item)),
+        |(_, out)| out,
+    )
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Does `work` for every item in parallel, each chunk of items on one
