@@ -67,7 +67,14 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
     let mut at_risk = vec![false; arch.nodes.len()];
     let mut spofs = BTreeMap::new();
     // Only which targets each takes down is compared: no chains.
-    for s in ranking.details_showing(arch, &graph, Some(0)) {
+    for s in ranking.details_showing(
+        arch,
+        &graph,
+        engine::Shown {
+            chains: Some(0),
+            lists: true,
+        },
+    ) {
         at_risk[s.id.index()] = true;
         for n in &s.takes_down {
             at_risk[n.index()] = true;

@@ -211,20 +211,15 @@ fn single_points(
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
-        |scratch, _| shared_fate::groups_down(graph, scratch),
+        |lanes| shared_fate::groups_down(graph, lanes),
     );
-    let candidates = arch.candidates();
-    let shared = candidates
-        .iter()
-        .zip(shared)
-        .flat_map(|(&c, groups)| groups.into_vec().into_iter().map(move |g| (g, c)))
-        .collect();
+    let shared = shared.into_iter().flatten().collect();
     let work = ranking.work();
-    // Targets and users only: the chains the audit prints are not needed.
+    // Targets (most important first) and users only: the chains the audit
+    // prints are not needed.
     let findings = taken
         .into_iter()
         .map(|(id, targets, users_affected)| {
-            let targets = most_important_first(arch, targets);
             let fix = fixes.plan(arch, graph, id);
             finding(
                 Rule::SinglePointOfFailure,
@@ -239,24 +234,6 @@ fn single_points(
         })
         .collect();
     (findings, work, shared)
-}
-
-/// `targets` (in id order) by tier, most important first, in id order
-/// within a tier: a stable partition in one pass, as the lists of a file
-/// where failures reach far are long and tiers are four.
-fn most_important_first(arch: &Architecture, targets: Vec<NodeId>) -> Vec<NodeId> {
-    let mut by_tier: [Vec<NodeId>; 5] = Default::default();
-    for t in targets {
-        let at = match arch.node(t).tier() {
-            Some(Tier::Critical) => 0,
-            Some(Tier::High) => 1,
-            Some(Tier::Medium) => 2,
-            Some(Tier::Low) => 3,
-            None => 4,
-        };
-        by_tier[at].push(t);
-    }
-    by_tier.concat()
 }
 
 /// A warning when nothing is a target: without one, "no single point of

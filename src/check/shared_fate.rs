@@ -5,25 +5,28 @@
 //! propagation of it (no propagation of its own).
 
 use crate::engine::graph::{Gate, GateId, HelperRole};
-use crate::engine::{FailureGraph, Scratch, State};
+use crate::engine::lanes::Lanes;
+use crate::engine::FailureGraph;
 use crate::model::{Architecture, NodeId};
 
 use super::{Alternative, Detail, Finding, Group, Rule};
 
-/// The redundant-looking groups that one candidate's failure takes down,
-/// kept exactly (one per candidate of a file is held at once).
-pub(super) type GroupsDown = Box<[GateId]>;
-
-/// The redundant-looking groups that a candidate's failure takes down,
-/// read from the ranking's propagation of it (`scratch` holds its down
-/// states): see `engine::rank_visiting`.
-pub(super) fn groups_down(graph: &FailureGraph, scratch: &Scratch) -> GroupsDown {
-    scratch
-        .changed
-        .iter()
-        .filter(|&&g| is_redundant_group(graph, g) && scratch.state(g) == State::Down)
-        .copied()
-        .collect()
+/// The redundant-looking groups that each failure of a batch takes down,
+/// with the candidate, read from the ranking's propagation of the batch
+/// (`lanes` holds its states): see `engine::rank_visiting`.
+pub(super) fn groups_down(graph: &FailureGraph, lanes: &Lanes) -> Vec<(GateId, NodeId)> {
+    let mut hits = Vec::new();
+    for &g in lanes.touched() {
+        if !is_redundant_group(graph, g) {
+            continue;
+        }
+        let mut down = lanes.down(g);
+        while down != 0 {
+            hits.push((g, lanes.batch()[down.trailing_zeros() as usize]));
+            down &= down - 1;
+        }
+    }
+    hits
 }
 
 /// One finding per group that a single candidate takes down with all its

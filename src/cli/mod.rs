@@ -360,11 +360,15 @@ fn audit(
         engine::rank(arch, &graph, &targets, p)
     });
     // Details are recomputed SPOF by SPOF as they are written: memory stays
-    // bounded however much each one takes down. JSON has every chain, as
-    // format v1 §9 asks; human output shows `--chains` of them (0: all).
+    // bounded however much each one takes down. JSON has every list and
+    // chain, as format v1 §9 asks; human output counts, and shows
+    // `--chains` chains (0: all).
     let shown = match format {
-        Format::Human if chains > 0 => Some(chains),
-        _ => None,
+        Format::Human => engine::Shown {
+            chains: (chains > 0).then_some(chains),
+            lists: false,
+        },
+        Format::Json => engine::Shown::ALL,
     };
     let spofs = ranking.details_showing(arch, &graph, shown);
     match format {

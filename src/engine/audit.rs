@@ -1,10 +1,12 @@
 //! `audit`: the single points of failure (format v1 §8).
 //!
-//! Every candidate (a site or a non-logical service) is failed alone; the
-//! propagation touches only what depends on it, so the whole audit costs
-//! the sum of the blast radii rather than candidates × nodes. Candidates
-//! run in parallel, each worker with its own [`Scratch`].
+//! Every candidate (a site or a non-logical service) is failed alone, 64
+//! at a time (see [`super::lanes`]): a batch touches only what its
+//! failures reach, so the whole audit costs about a sixty-fourth of the sum
+//! of the blast radii. Batches run in parallel, each worker with its own
+//! [`Lanes`].
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -13,10 +15,10 @@ use super::parallel;
 
 use crate::model::{Architecture, NodeId, Tier};
 
-use super::chain::cause_chain;
-use super::graph::FailureGraph;
+use super::bits::LaneCounts;
+use super::graph::{FailureGraph, GateId};
+use super::lanes::{ChainSearch, Lanes, Layout};
 use super::progress::Progress;
-use super::propagate::{Scratch, State};
 
 /// Which services and integrations matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,13 +60,15 @@ impl TargetSelection {
 pub struct Spof {
     /// The candidate.
     pub id: NodeId,
-    /// Every node down when `id` fails, except `id`; sorted by id.
+    /// Every node down when `id` fails, except `id`; sorted by id. Empty
+    /// unless listed ([`Shown::lists`]).
     pub takes_down: Vec<NodeId>,
-    /// Every node degraded when `id` fails; sorted by id.
+    /// Every node degraded when `id` fails; sorted by id. Empty unless
+    /// listed.
     pub degrades: Vec<NodeId>,
     /// Sum of `users` over the nodes down, `id` included.
     pub users_affected: u64,
-    /// Every target taken down, sorted by id.
+    /// Every target taken down, sorted by id. Empty unless listed.
     pub targets: Vec<NodeId>,
     /// The targets shown (all of them, unless [`Ranking::details_showing`]
     /// was given fewer), sorted by id, each with a cause chain that ends at
@@ -72,6 +76,22 @@ pub struct Spof {
     pub chains: Vec<(NodeId, Vec<NodeId>)>,
     /// How many of those targets are `critical`.
     pub critical_down: usize,
+    /// How many nodes it takes down and degrades, listed or not.
+    pub reach: Reach,
+}
+
+/// How far one single point of failure reaches, counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Reach {
+    /// Nodes down, itself left out.
+    pub down: usize,
+    /// Nodes degraded.
+    pub degraded: usize,
+    /// Targets down.
+    pub targets: usize,
+    /// Targets down by tier: `critical`, `high`, `medium`, `low` (as
+    /// [`Tier::NAMES`]).
+    pub by_tier: [usize; 4],
 }
 
 /// Everything the audit found, ranked as format v1 §9 says.
@@ -88,9 +108,10 @@ pub struct Audit {
 /// Fails each candidate alone and keeps those that take a target down,
 /// with every detail, ranked.
 ///
-/// Cost: two propagations per single point of failure and one per other
-/// candidate, each over the part of the graph the failure reaches:
-/// O(C · (V + E)) at worst, run on every core. Memory holds every detail;
+/// Cost: each candidate failed once and each single point of failure once
+/// more, 64 at a time, each batch over the part of the graph its failures
+/// reach: O(C / 64 · (V + E)) at worst, run on every core, plus the
+/// details (every node down, sorted; a chain per target). Memory holds every detail;
 /// to write a large audit, walk [`Ranking::details`] instead.
 pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelection) -> Audit {
     audit_with(arch, graph, targets, &Progress::default())
@@ -124,12 +145,18 @@ pub struct Ranking {
     pub order: Vec<NodeId>,
     /// How many nodes each of them takes down, to size the batches of details.
     down: Vec<usize>,
+    /// The users each of them affects.
+    users: Vec<u64>,
     /// How many targets there were.
     pub targets: usize,
     /// How many candidates were failed one by one.
     pub candidates: usize,
+    /// Gate evaluations the ranking's batches made.
+    evaluations: usize,
     is_target: Vec<bool>,
     ranks: Vec<u32>,
+    layout: Layout,
+    target_order: TargetOrder,
 }
 
 /// What ranking needs to know of one single point of failure.
@@ -138,27 +165,29 @@ struct Impact {
     critical_down: usize,
     users_affected: u64,
     down: usize,
-    /// The targets taken down, when asked for (in id-rank order).
+    /// The targets taken down, when asked for (most important first).
     targets: Vec<NodeId>,
 }
 
 /// One single point of failure without its chains: the targets it takes
-/// down (in id order) and the users affected.
+/// down (the most important tier first, in id order within a tier) and the
+/// users affected.
 pub type TargetsTaken = (NodeId, Vec<NodeId>, u64);
 
-/// Ranks the single points of failure: one propagation per candidate, in
-/// parallel, counting candidates tried in `progress`.
+/// Ranks the single points of failure: every candidate failed alone, 64
+/// at a time, batches in parallel, counting batches done in `progress`.
 ///
-/// Cost: O(C · (V + E)) at worst for C candidates, in practice the sum of
-/// what each failure reaches; memory O(V) per thread and a few numbers per
-/// SPOF.
+/// Cost: O(C / 64 · (V + E)) at worst for C candidates, in practice the
+/// union of what each batch's failures reach, plus handing each node down
+/// to the lanes it is down in (the sum of the blast radii, a bit at a
+/// time); memory O(V) per thread and a few numbers per SPOF.
 pub fn rank(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, false, |_, _| ()).0
+    rank_inner(arch, graph, targets, progress, false, |_| ()).0
 }
 
 /// [`rank`], keeping what each single point of failure takes down: the
@@ -170,21 +199,21 @@ pub fn rank_keeping_targets(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
-    let (ranking, taken, _) = rank_inner(arch, graph, targets, progress, true, |_, _| ());
+    let (ranking, taken, _) = rank_inner(arch, graph, targets, progress, true, |_| ());
     (ranking, taken)
 }
 
-/// [`rank_keeping_targets`], also showing each candidate's failure to
-/// `visit` (the scratch holds its down states; degraded ones are not
-/// computed), so that other rules read the same propagation instead of
-/// failing every candidate again. What `visit` returns comes back in
-/// candidate order. Cost: the ranking's, plus what `visit` reads.
-pub fn rank_visiting<T: Send>(
+/// [`rank_keeping_targets`], also showing each batch of failures to
+/// `visit` (the [`Lanes`] hold their states), so that other rules read the
+/// same propagation instead of failing every candidate again. What `visit`
+/// returns comes back batch by batch, in no particular order. Cost: the
+/// ranking's, plus what `visit` reads.
+pub(crate) fn rank_visiting<T: Send>(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
-    visit: impl Fn(&Scratch, NodeId) -> T + Sync,
+    visit: impl Fn(&Lanes) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     rank_inner(arch, graph, targets, progress, true, visit)
 }
@@ -195,29 +224,40 @@ fn rank_inner<T: Send>(
     targets: &TargetSelection,
     progress: &Progress,
     keep: bool,
-    visit: impl Fn(&Scratch, NodeId) -> T + Sync,
+    visit: impl Fn(&Lanes) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
+    let layout = Layout::new(graph);
     let candidates = arch.candidates();
-    let results = parallel::map_chunked(
-        &candidates,
-        64,
+    // Neighbours in the layout share much of what their failures reach,
+    // so a batch of them costs little more than one of them.
+    let mut by_position = candidates.clone();
+    by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
+    let batches: Vec<&[NodeId]> = by_position.chunks(LANES).collect();
+    let target_order = TargetOrder::new(arch, &is_target, &ranks);
+    let order = &target_order;
+    let folded = parallel::fold_chunked(
+        &batches,
+        1,
         progress,
-        || Scratch::new(graph),
-        |scratch, &c| {
-            let found = impact(arch, graph, scratch, &is_target, c, keep);
-            let seen = visit(scratch, c);
-            scratch.reset(graph);
-            (found, seen)
+        || (Lanes::new(graph), Vec::new()),
+        |(lanes, out), batch| {
+            lanes.fail_each(graph, &layout, batch);
+            let impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
+            out.push((impacts, visit(lanes)));
         },
+        |(lanes, out)| (out, lanes.evaluations()),
     );
-    // One pass, no second copy of the results: they are one per candidate.
     let mut found: Vec<Impact> = Vec::new();
-    let mut seen = Vec::with_capacity(results.len());
-    for (impact, visited) in results {
-        found.extend(impact);
-        seen.push(visited);
+    let mut seen = Vec::with_capacity(batches.len());
+    let mut evaluations = 0;
+    for (out, done) in folded {
+        evaluations += done;
+        for (impacts, visited) in out {
+            found.extend(impacts);
+            seen.push(visited);
+        }
     }
     found.sort_by(|a, b| {
         b.critical_down
@@ -228,20 +268,20 @@ fn rank_inner<T: Send>(
     });
     let ranking = Ranking {
         down: found.iter().map(|i| i.down).collect(),
+        users: found.iter().map(|i| i.users_affected).collect(),
         order: found.iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
+        evaluations,
         is_target,
         ranks,
+        layout,
+        target_order,
     };
     let taken = if keep {
         found
             .into_iter()
-            .map(|mut i| {
-                i.targets
-                    .sort_unstable_by_key(|id| ranking.ranks[id.index()]);
-                (i.id, i.targets, i.users_affected)
-            })
+            .map(|i| (i.id, i.targets, i.users_affected))
             .collect()
     } else {
         Vec::new()
@@ -249,71 +289,217 @@ fn rank_inner<T: Send>(
     (ranking, taken, seen)
 }
 
-impl Ranking {
-    /// The work the ranking's propagations did, roughly: one per candidate
-    /// plus every node its single points of failure took down. Other work
-    /// (checking fixes) is budgeted against it, so that it stays within a
-    /// constant factor of the audit's.
-    pub fn work(&self) -> usize {
-        self.candidates + self.down.iter().sum::<usize>()
+/// The targets, the most important tier first and in id order within a
+/// tier, as findings list them.
+#[derive(Clone, Debug, Default)]
+struct TargetOrder {
+    list: Vec<NodeId>,
+    /// Each node's place in that order (targets only).
+    key: Vec<u32>,
+}
+
+impl TargetOrder {
+    fn new(arch: &Architecture, is_target: &[bool], ranks: &[u32]) -> Self {
+        let mut list: Vec<NodeId> = arch.node_ids().filter(|n| is_target[n.index()]).collect();
+        let tier = |n: &NodeId| std::cmp::Reverse(arch.node(*n).tier());
+        list.sort_unstable_by_key(|n| (tier(n), ranks[n.index()]));
+        let mut key = vec![0; is_target.len()];
+        for (k, n) in list.iter().enumerate() {
+            key[n.index()] = k as u32;
+        }
+        TargetOrder { list, key }
     }
 
-    /// Every SPOF with its details, in ranked order. Batches are computed
-    /// in parallel, each holding about a million nodes' worth of details at
-    /// most, and only one batch is held at a time.
+    /// The first `most` targets down of each lane, in this order, into
+    /// `found` (empty lists): the list is read until every lane has them
+    /// or it ends.
+    fn first_of_each(&self, lanes: &Lanes, most: usize, found: &mut [Vec<NodeId>]) {
+        let mut need = match found.len() {
+            64.. => !0u64,
+            n => (1u64 << n) - 1,
+        };
+        if most == 0 {
+            need = 0;
+        }
+        for &t in &self.list {
+            if need == 0 {
+                break;
+            }
+            let g = GateId::from(t);
+            for i in lanes_of(lanes.down(g) & !lanes.failed(g) & need) {
+                found[i].push(t);
+                if found[i].len() >= most {
+                    need &= !(1 << i);
+                }
+            }
+        }
+    }
+
+    /// Each lane's targets down, in this order: read off the whole list
+    /// when the batch reached as many gates as an eighth of it, else
+    /// sorted from those the batch touched (`found` holds them unsorted).
+    fn fill(&self, lanes: &Lanes, found: &mut [Impact]) {
+        if lanes.touched().len().saturating_mul(8) < self.list.len() {
+            for impact in found.iter_mut() {
+                impact.targets.sort_unstable_by_key(|t| self.key[t.index()]);
+            }
+            return;
+        }
+        for impact in found.iter_mut() {
+            impact.targets.clear();
+        }
+        for &t in &self.list {
+            let g = GateId::from(t);
+            for i in lanes_of(lanes.down(g) & !lanes.failed(g)) {
+                found[i].targets.push(t);
+            }
+        }
+    }
+}
+
+/// Chain ids all SPOFs described up front may hold together (4 bytes
+/// each): past it, the rest are described range by range as they are
+/// written.
+const CHAIN_IDS: usize = 1 << 26;
+
+/// How many chains of one SPOF are found by one search forth from it
+/// rather than a search each.
+const MANY_CHAINS: usize = 64;
+
+/// Scenarios evaluated together: one per bit of a word.
+const LANES: usize = 64;
+
+/// What to fill in [`Ranking::details_showing`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// Cause chains for at most this many targets of each SPOF (`None`:
+    /// all of them).
+    pub chains: Option<usize>,
+    /// Whether to list what each SPOF takes down and degrades and its
+    /// targets ([`Spof::takes_down`], [`Spof::degrades`],
+    /// [`Spof::targets`]); without, only [`Spof::reach`] counts them.
+    pub lists: bool,
+}
+
+impl Shown {
+    /// Every list and every chain.
+    pub const ALL: Shown = Shown {
+        chains: None,
+        lists: true,
+    };
+}
+
+impl Ranking {
+    /// The work the ranking did: one per candidate, plus every gate
+    /// evaluation of its batches of 64 failures. Other work (checking
+    /// fixes) is budgeted against it, so that it stays within a constant
+    /// factor of the audit's.
+    pub fn work(&self) -> usize {
+        self.candidates + self.evaluations
+    }
+
+    /// Every SPOF with every detail, in ranked order (see
+    /// [`Ranking::details_showing`]).
     pub fn details<'a>(
         &'a self,
         arch: &'a Architecture,
         graph: &'a FailureGraph,
     ) -> impl Iterator<Item = Spof> + 'a {
-        self.details_showing(arch, graph, None)
+        self.details_showing(arch, graph, Shown::ALL)
     }
 
-    /// [`Ranking::details`] with cause chains for at most `chains` targets
-    /// of each SPOF (`None`: all): the most important first, then by id.
-    /// A chain can be as long as the file, so all of them cost up to the
-    /// cube of a file's size (a line of n services, each needing the one
-    /// before); a few per SPOF keep it to the square.
+    /// Each SPOF with the details `shown` asks for, in ranked order: cause
+    /// chains for the most important targets first, then by id. A chain
+    /// can be as long as the file, so all of them cost up to the cube of a
+    /// file's size (a line of n services, each needing the one before); a
+    /// few per SPOF keep it to the square, and without the lists the rest
+    /// is counting.
+    ///
+    /// The SPOFs are failed again 64 at a time, batches in parallel, each
+    /// batch holding about a million nodes' worth of details at most, and
+    /// only one batch is held at a time.
     pub fn details_showing<'a>(
         &'a self,
         arch: &'a Architecture,
         graph: &'a FailureGraph,
-        chains: Option<usize>,
+        shown: Shown,
     ) -> impl Iterator<Item = Spof> + 'a {
         // Graph-sized buffers are made once per thread, not once per batch.
-        let pool: Mutex<Vec<Scratch>> = Mutex::new(Vec::new());
-        self.batches().flat_map(move |range| {
-            let spofs: Vec<Spof> = self.order[range]
-                .par_iter()
-                .filter_map(|&c| {
-                    let taken = pool.lock().ok().and_then(|mut p| p.pop());
-                    let mut scratch = taken.unwrap_or_else(|| Scratch::new(graph));
-                    let spof = single(
-                        arch,
-                        graph,
-                        &mut scratch,
-                        (&self.is_target, &self.ranks),
-                        c,
-                        chains,
-                    );
-                    scratch.reset(graph);
-                    if let Ok(mut p) = pool.lock() {
-                        p.push(scratch);
-                    }
-                    spof
-                })
+        let pool: Mutex<Vec<(Lanes, ChainSearch)>> = Mutex::new(Vec::new());
+        // Without lists a SPOF holds little but its chains, and those are
+        // short where failures cascade far: so every SPOF is described up
+        // front, in batches of neighbours in the layout, while the chains
+        // held stay within a budget; those past it wait for their range.
+        let mut early: Vec<Option<Spof>> = Vec::new();
+        if !shown.lists {
+            let held = AtomicUsize::new(0);
+            let all: Vec<usize> = (0..self.order.len()).collect();
+            early.resize(self.order.len(), None);
+            for (i, spof) in self.described(arch, graph, &pool, &all, shown, Some(&held)) {
+                early[i] = spof;
+            }
+        }
+        self.batches(shown).flat_map(move |range| {
+            let late: Vec<usize> = range
+                .clone()
+                .filter(|&i| early.get(i).is_none_or(Option::is_none))
                 .collect();
-            spofs
+            let mut in_rank: Vec<Option<Spof>> = range
+                .clone()
+                .map(|i| early.get_mut(i).and_then(Option::take))
+                .collect();
+            for (i, spof) in self.described(arch, graph, &pool, &late, shown, None) {
+                in_rank[i - range.start] = spof;
+            }
+            in_rank.into_iter().flatten()
         })
+    }
+
+    /// The SPOFs at places `at` of the ranking, each with its place: failed
+    /// in batches of neighbours in the layout, which share what they reach
+    /// (as when ranking), batches in parallel. With a budget of chain ids
+    /// `held`, a SPOF whose chains would take it past [`CHAIN_IDS`] comes
+    /// back as `None`.
+    fn described(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        pool: &Mutex<Vec<(Lanes, ChainSearch)>>,
+        at: &[usize],
+        shown: Shown,
+        held: Option<&AtomicUsize>,
+    ) -> Vec<(usize, Option<Spof>)> {
+        let mut by_position = at.to_vec();
+        by_position.sort_unstable_by_key(|&i| self.layout.position(GateId::from(self.order[i])));
+        by_position
+            .par_chunks(LANES)
+            .flat_map_iter(|at| {
+                let batch: Vec<NodeId> = at.iter().map(|&i| self.order[i]).collect();
+                let taken = pool.lock().ok().and_then(|mut p| p.pop());
+                let (mut lanes, mut search) =
+                    taken.unwrap_or_else(|| (Lanes::new(graph), ChainSearch::default()));
+                lanes.fail_each(graph, &self.layout, &batch);
+                let spofs = if shown.lists {
+                    let spofs = self.describe(arch, graph, (&lanes, &mut search), shown);
+                    spofs.into_iter().map(Some).collect()
+                } else {
+                    self.count(arch, graph, (&lanes, &mut search), at, shown, held)
+                };
+                if let Ok(mut p) = pool.lock() {
+                    p.push((lanes, search));
+                }
+                at.iter().copied().zip(spofs).collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Consecutive ranges of [`Ranking::order`] small enough to hold at
     /// once: a SPOF that takes down d nodes holds at most d targets with
-    /// chains of at most d + 1 ids, so a batch stops at 2^26 for the sum of
-    /// (d + 1)², or 4,096 SPOFs, but holds at least two per thread so that
-    /// the threads have work. (A bound on d alone let a line of 2,000
-    /// services, each needing the one before, hold 5 GB of chains.)
-    fn batches(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    /// chains of at most d + 1 ids (and lists of d), so a range stops at
+    /// 2^26 for the sum of (d + 1) · (chains shown + 1), or 4,096 SPOFs, but
+    /// holds at least two per thread. (A bound on d alone let a line of
+    /// 2,000 services, each needing the one before, hold 5 GB of chains.)
+    fn batches(&self, shown: Shown) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         const IDS: usize = 1 << 26;
         const MOST: usize = 4096;
         let least = 2 * rayon::current_num_threads();
@@ -326,8 +512,10 @@ impl Ranking {
             let mut ids: usize = 0;
             while end < self.order.len() && end - start < MOST && (end - start < least || ids < IDS)
             {
-                let held = self.down[end] + 1;
-                ids = ids.saturating_add(held.saturating_mul(held));
+                let d = self.down[end];
+                let chains = shown.chains.unwrap_or(d).min(d);
+                let held = (d + 1).saturating_mul(chains + 2);
+                ids = ids.saturating_add(held);
                 end += 1;
             }
             let range = start..end;
@@ -335,118 +523,284 @@ impl Ranking {
             Some(range)
         })
     }
+
+    /// The SPOFs of the batch `lanes` holds, lane by lane: one pass over
+    /// the gates the batch touched hands each node to the lanes it is down
+    /// or degraded in, then each lane is sorted and its chains walked.
+    fn describe(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        shown: Shown,
+    ) -> Vec<Spof> {
+        let mut spofs: Vec<Spof> = lanes
+            .batch()
+            .iter()
+            .map(|&c| Spof {
+                id: c,
+                takes_down: Vec::new(),
+                degrades: Vec::new(),
+                users_affected: arch.node(c).users(),
+                targets: Vec::new(),
+                chains: Vec::new(),
+                critical_down: 0,
+                reach: Reach::default(),
+            })
+            .collect();
+        for &g in lanes.touched() {
+            let Some(n) = graph.node_of(g) else { continue };
+            let down = lanes.down(g) & !lanes.failed(g);
+            let node = arch.node(n);
+            let target = self.is_target[n.index()];
+            for i in lanes_of(down) {
+                let spof = &mut spofs[i];
+                spof.reach.down += 1;
+                spof.users_affected = spof.users_affected.saturating_add(node.users());
+                if target {
+                    spof.targets.push(n);
+                }
+                if shown.lists {
+                    spof.takes_down.push(n);
+                }
+            }
+            for i in lanes_of(lanes.not_up(g) & !lanes.down(g)) {
+                spofs[i].reach.degraded += 1;
+                if shown.lists {
+                    spofs[i].degrades.push(n);
+                }
+            }
+        }
+        for (lane, spof) in spofs.iter_mut().enumerate() {
+            self.finish(arch, graph, (lanes, &mut *search), lane, spof, shown);
+        }
+        spofs
+    }
+
+    /// The SPOFs of the batch `lanes` holds, without lists: the nodes down
+    /// and users from the ranking (`at` gives each lane's place in it),
+    /// the rest counted 64 lanes at a time ([`LaneCounts`]), and the
+    /// targets whose chains are shown read off the targets in the order
+    /// they are shown in, until every lane has its count (or, when the
+    /// batch reached few gates, from those it reached). So a SPOF costs
+    /// its chains, not everything it takes down.
+    fn count(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        at: &[usize],
+        shown: Shown,
+        held: Option<&AtomicUsize>,
+    ) -> Vec<Option<Spof>> {
+        let order = &self.target_order;
+        let few = lanes.touched().len().saturating_mul(8) < order.list.len();
+        let mut degraded = LaneCounts::default();
+        let mut tiers: [LaneCounts; 5] = Default::default();
+        let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
+        for &g in lanes.touched() {
+            let Some(n) = graph.node_of(g) else { continue };
+            let down = lanes.down(g) & !lanes.failed(g);
+            let only_degraded = lanes.not_up(g) & !lanes.down(g);
+            if only_degraded != 0 {
+                degraded.add(only_degraded);
+            }
+            if down != 0 && self.is_target[n.index()] {
+                tiers[tier_bucket(arch, n)].add(down);
+                if few {
+                    for i in lanes_of(down) {
+                        found[i].push(n);
+                    }
+                }
+            }
+        }
+        let most = shown.chains.unwrap_or(usize::MAX);
+        if few {
+            for list in &mut found {
+                list.sort_unstable_by_key(|t| order.key[t.index()]);
+                list.truncate(most);
+            }
+        } else {
+            order.first_of_each(lanes, most, &mut found);
+        }
+        let rank = |id: &NodeId| self.ranks[id.index()];
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(lane, mut chosen)| {
+                let mut reach = Reach {
+                    down: self.down[at[lane]],
+                    degraded: degraded.get(lane),
+                    ..Reach::default()
+                };
+                for (count, tier) in reach.by_tier.iter_mut().zip(&tiers) {
+                    *count = tier.get(lane);
+                }
+                reach.targets = tiers.iter().map(|t| t.get(lane)).sum();
+                chosen.sort_unstable_by_key(rank);
+                let chains = self.chains_of(graph, (lanes, &mut *search), lane, chosen, held)?;
+                Some(Spof {
+                    id: lanes.batch()[lane],
+                    takes_down: Vec::new(),
+                    degrades: Vec::new(),
+                    users_affected: self.users[at[lane]],
+                    targets: Vec::new(),
+                    chains,
+                    critical_down: reach.by_tier[0],
+                    reach,
+                })
+            })
+            .collect()
+    }
+
+    /// The cause chains of `chosen` (sorted by id) in lane `lane`. Past a
+    /// few chains, one search through everything the SPOF takes down costs
+    /// less than a search per chain. With a budget `held`, `None` as soon
+    /// as the chains would take it past [`CHAIN_IDS`].
+    fn chains_of(
+        &self,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        lane: usize,
+        chosen: Vec<NodeId>,
+        held: Option<&AtomicUsize>,
+    ) -> Option<Vec<(NodeId, Vec<NodeId>)>> {
+        let within = |chain: &Vec<NodeId>| {
+            held.is_none_or(|h| h.fetch_add(chain.len() + 1, Ordering::Relaxed) < CHAIN_IDS)
+        };
+        if chosen.len() > MANY_CHAINS {
+            let chains = lanes.chains(graph, search, lane, &chosen);
+            chains
+                .iter()
+                .all(within)
+                .then(|| chosen.into_iter().zip(chains).collect())
+        } else {
+            chosen
+                .into_iter()
+                .map(|t| {
+                    let chain = lanes.chain(graph, &self.layout, search, lane, t);
+                    within(&chain).then_some((t, chain))
+                })
+                .collect()
+        }
+    }
+
+    /// Counts `spof`'s targets by tier, sorts its lists and picks the
+    /// targets whose chains are shown (the most important first, by id
+    /// among equals) in time linear in the targets when not listing.
+    fn finish(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        lane: usize,
+        spof: &mut Spof,
+        shown: Shown,
+    ) {
+        let rank = |id: &NodeId| self.ranks[id.index()];
+        let mut by_tier: [Vec<NodeId>; 5] = Default::default();
+        for &t in &spof.targets {
+            by_tier[tier_bucket(arch, t)].push(t);
+        }
+        for (count, tier) in spof.reach.by_tier.iter_mut().zip(&by_tier) {
+            *count = tier.len();
+        }
+        spof.critical_down = by_tier[0].len();
+        spof.reach.targets = spof.targets.len();
+        let most = shown.chains.unwrap_or(usize::MAX);
+        let mut chosen = Vec::new();
+        for mut tier in by_tier {
+            let left = most - chosen.len().min(most);
+            if left < tier.len() {
+                tier.select_nth_unstable_by_key(left, rank);
+                tier.truncate(left);
+            }
+            chosen.extend(tier);
+        }
+        chosen.sort_unstable_by_key(rank);
+        spof.chains = self
+            .chains_of(graph, (lanes, search), lane, chosen, None)
+            .unwrap_or_default();
+        if shown.lists {
+            spof.takes_down.sort_unstable_by_key(rank);
+            spof.degrades.sort_unstable_by_key(rank);
+            spof.targets.sort_unstable_by_key(rank);
+        } else {
+            spof.targets = Vec::new();
+        }
+    }
 }
 
-fn impact(
+/// Where a target's tier puts it among counts by tier: `critical` first,
+/// then `high`, `medium`, `low` (as [`Tier::NAMES`]), and no tier last.
+fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
+    arch.node(n).tier().map_or(4, |tier| 3 - tier as usize)
+}
+
+/// The lanes whose bit is set in `word`, lowest first.
+fn lanes_of(mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let i = word.trailing_zeros() as usize;
+            word &= word - 1;
+            i
+        })
+    })
+}
+
+/// What each candidate of the batch `lanes` holds takes down, for those
+/// that take a target down: one pass over the gates the batch touched.
+fn impacts(
     arch: &Architecture,
     graph: &FailureGraph,
-    scratch: &mut Scratch,
+    lanes: &Lanes,
     is_target: &[bool],
-    c: NodeId,
-    keep: bool,
-) -> Option<Impact> {
-    // Only down states are read here: degraded ones need not be computed.
-    scratch.propagate_down(graph, &[c]);
-    let mut impact = Impact {
-        id: c,
-        critical_down: 0,
-        users_affected: arch.node(c).users(),
-        down: 0,
-        targets: Vec::new(),
-    };
-    let mut hits_target = false;
-    for &g in &scratch.changed {
+    keep: Option<&TargetOrder>,
+) -> Vec<Impact> {
+    let mut found: Vec<Impact> = lanes
+        .batch()
+        .iter()
+        .map(|&c| Impact {
+            id: c,
+            critical_down: 0,
+            users_affected: arch.node(c).users(),
+            down: 0,
+            targets: Vec::new(),
+        })
+        .collect();
+    let mut hit = 0u64;
+    for &g in lanes.touched() {
         let Some(n) = graph.node_of(g) else { continue };
-        if n == c || scratch.state(g) != State::Down {
+        let down = lanes.down(g) & !lanes.failed(g);
+        if down == 0 {
             continue;
         }
         let node = arch.node(n);
-        impact.down += 1;
-        // Never saturates for a loaded file: the loader bounds the total of all users.
-        impact.users_affected = impact.users_affected.saturating_add(node.users());
-        if is_target[n.index()] {
-            hits_target = true;
-            if keep {
+        let target = is_target[n.index()];
+        let critical = target && node.tier() == Some(Tier::Critical);
+        if target {
+            hit |= down;
+        }
+        for i in lanes_of(down) {
+            let impact = &mut found[i];
+            impact.down += 1;
+            // Never saturates for a loaded file: the loader bounds the total of all users.
+            impact.users_affected = impact.users_affected.saturating_add(node.users());
+            impact.critical_down += usize::from(critical);
+            if target && keep.is_some() {
                 impact.targets.push(n);
             }
-            if node.tier() == Some(Tier::Critical) {
-                impact.critical_down += 1;
-            }
         }
     }
-    hits_target.then_some(impact)
-}
-
-/// The findings for candidate `c`, or `None` when it takes no target down;
-/// `by_node` is which nodes are targets and each node's rank by id.
-/// Cost: one propagation and one cause chain per target shown (`chains`
-/// of them, the most important first; `None`: all).
-pub fn single(
-    arch: &Architecture,
-    graph: &FailureGraph,
-    scratch: &mut Scratch,
-    by_node: (&[bool], &[u32]),
-    c: NodeId,
-    chains: Option<usize>,
-) -> Option<Spof> {
-    let (is_target, ranks) = by_node;
-    scratch.propagate(graph, &[c]);
-    // The real nodes that changed, other than `c` itself.
-    let changed = || {
-        scratch
-            .changed
-            .iter()
-            .filter_map(|&g| graph.node_of(g).map(|n| (g, n)))
-            .filter(|&(_, n)| n != c)
-    };
-    let hits_target =
-        changed().any(|(g, n)| is_target[n.index()] && scratch.state(g) == State::Down);
-    if !hits_target {
-        return None;
+    if let Some(order) = keep {
+        order.fill(lanes, &mut found);
     }
-    let mut takes_down = Vec::new();
-    let mut degrades = Vec::new();
-    for (g, n) in changed() {
-        match scratch.state(g) {
-            State::Down => takes_down.push(n),
-            _ => degrades.push(n),
-        }
-    }
-    takes_down.sort_unstable_by_key(|id| ranks[id.index()]);
-    degrades.sort_unstable_by_key(|id| ranks[id.index()]);
-    let users_affected = takes_down
-        .iter()
-        .chain(std::iter::once(&c))
-        .fold(0u64, |sum, id| sum.saturating_add(arch.node(*id).users()));
-    let targets: Vec<NodeId> = takes_down
-        .iter()
-        .copied()
-        .filter(|id| is_target[id.index()])
-        .collect();
-    let mut shown = targets.clone();
-    if let Some(most) = chains.filter(|&most| most < targets.len()) {
-        // The most important first, by id among equals (a stable sort).
-        shown.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
-        shown.truncate(most);
-        shown.sort_unstable_by_key(|id| ranks[id.index()]);
-    }
-    let chains: Vec<(NodeId, Vec<NodeId>)> = shown
+    found
         .into_iter()
-        .map(|t| (t, cause_chain(graph, scratch, t)))
-        .collect();
-    let critical_down = targets
-        .iter()
-        .filter(|t| arch.node(**t).tier() == Some(Tier::Critical))
-        .count();
-    Some(Spof {
-        id: c,
-        takes_down,
-        degrades,
-        users_affected,
-        targets,
-        chains,
-        critical_down,
-    })
+        .enumerate()
+        .filter(|&(i, _)| hit >> i & 1 == 1)
+        .map(|(_, impact)| impact)
+        .collect()
 }
 
 #[cfg(test)]
@@ -463,20 +817,24 @@ mod tests {
         let ranking = Ranking {
             order: (0..n as u32).map(NodeId).collect(),
             down: (0..n).map(|i| n - 1 - i).collect(),
+            users: vec![0; n],
             targets: n,
             candidates: n,
+            evaluations: 0,
             is_target: vec![true; n],
             ranks: (0..n as u32).collect(),
+            layout: Layout::default(),
+            target_order: TargetOrder::default(),
         };
         let least = 2 * rayon::current_num_threads();
-        let batches: Vec<std::ops::Range<usize>> = ranking.batches().collect();
+        let batches: Vec<std::ops::Range<usize>> = ranking.batches(Shown::ALL).collect();
         let mut next = 0;
         for b in &batches {
             assert_eq!(b.start, next);
             assert!(!b.is_empty());
             let before_last: usize = ranking.down[b.start..b.end - 1]
                 .iter()
-                .map(|d| (d + 1) * (d + 1))
+                .map(|d| (d + 1) * (d + 2))
                 .sum();
             assert!(b.len() <= least || before_last < 1 << 26, "{b:?}");
             next = b.end;

@@ -20,6 +20,41 @@ pub(crate) fn next_set(word: impl Fn(usize) -> u64, from: usize, end: usize) -> 
     None
 }
 
+/// Sixty-four counters side by side, one per lane: plane `b` holds bit
+/// `b` of every lane's count, so adding a word of lanes costs a carry
+/// through a few planes rather than a step per lane set.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LaneCounts {
+    planes: Vec<u64>,
+}
+
+impl LaneCounts {
+    /// Adds one to the count of each lane set in `word`. O(log count).
+    pub(crate) fn add(&mut self, word: u64) {
+        let mut carry = word;
+        for p in self.planes.iter_mut() {
+            if carry == 0 {
+                return;
+            }
+            let sum = *p ^ carry;
+            carry &= *p;
+            *p = sum;
+        }
+        if carry != 0 {
+            self.planes.push(carry);
+        }
+    }
+
+    /// Lane `lane`'s count.
+    pub(crate) fn get(&self, lane: usize) -> usize {
+        self.planes
+            .iter()
+            .enumerate()
+            .map(|(b, p)| ((p >> lane & 1) as usize) << b)
+            .sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +69,21 @@ mod tests {
         assert_eq!(next_set(at, 0, 66), None);
         assert_eq!(next_set(|w| [0u64; 2][w], 0, 128), None);
         assert_eq!(next_set(at, 255, 256), Some(255));
+    }
+
+    /// Each lane counts the words it was set in, past several carries.
+    #[test]
+    fn lane_counts_count_each_lane() {
+        let mut counts = LaneCounts::default();
+        let words: Vec<u64> = (0..1000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        for &w in &words {
+            counts.add(w);
+        }
+        for lane in 0..64 {
+            let want = words.iter().filter(|w| *w >> lane & 1 == 1).count();
+            assert_eq!(counts.get(lane), want, "lane {lane}");
+        }
     }
 }

@@ -33,7 +33,7 @@ const NONE: u32 = u32::MAX;
 
 /// When a gate is down, given its requirements (its own failure aside).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     /// When any requirement is down.
     Any,
     /// When at least this many requirements are down (at least 2).
@@ -264,42 +264,11 @@ impl ConeCircuit {
     }
 
     /// The live gates in evaluation order, as blocks of local indices:
-    /// Tarjan's strongly connected components along requirements from the
-    /// targets, which come out requirements first. Iterative, so a long
-    /// chain in a hostile file cannot overflow the stack.
+    /// see [`components`].
     fn order(&self, n: usize, roots: &[Option<u32>]) -> Vec<Vec<u32>> {
-        let mut t = Tarjan {
-            index: vec![NONE; n],
-            low: vec![0; n],
-            on_stack: vec![false; n],
-            stack: Vec::new(),
-            calls: Vec::new(),
-            counter: 0,
-            post: vec![0; n],
-            finished: 0,
-            blocks: Vec::new(),
-        };
-        for &root in roots.iter().flatten() {
-            if t.index[root as usize] != NONE {
-                continue; // in the cone of an earlier target
-            }
-            t.visit(root);
-            while let Some(&(v, next)) = t.calls.last() {
-                if let Some(&w) = self.local_reqs.of(v).get(next as usize) {
-                    if let Some(top) = t.calls.last_mut() {
-                        top.1 += 1;
-                    }
-                    if t.index[w as usize] == NONE {
-                        t.visit(w);
-                    } else if t.on_stack[w as usize] {
-                        t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
-                    }
-                    continue;
-                }
-                t.finish(v);
-            }
-        }
-        t.blocks
+        components(n, roots.iter().flatten().copied(), |v, i| {
+            self.local_reqs.of(v).get(i).copied()
+        })
     }
 
     /// Numbers the gates in evaluation order and keeps, for each, its rule,
@@ -595,9 +564,57 @@ impl ConeCircuit {
         let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
         match self.rule[g] {
             Rule::Any => reqs.iter().fold(own, |v, &r| v | self.vals[r as usize]),
-            Rule::AtLeast(t) => own | at_least(reqs, &self.vals, t, &mut self.planes),
+            Rule::AtLeast(t) => {
+                let lanes = reqs.iter().map(|&r| self.vals[r as usize]);
+                own | at_least(lanes, t, &mut self.planes)
+            }
         }
     }
+}
+
+/// Gates `0..n` in evaluation order, as blocks: Tarjan's strongly
+/// connected components along requirements (`requirement(v, i)` is the
+/// `i`-th requirement of `v`) from each of `roots` in turn, which come out
+/// requirements first; within a block, in the order the search finished
+/// them. Iterative, so a long chain in a hostile file cannot overflow the
+/// stack. O(gates + edges reached).
+pub(crate) fn components(
+    n: usize,
+    roots: impl Iterator<Item = u32>,
+    requirement: impl Fn(u32, usize) -> Option<u32>,
+) -> Vec<Vec<u32>> {
+    let mut t = Tarjan {
+        index: vec![NONE; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        calls: Vec::new(),
+        counter: 0,
+        post: vec![0; n],
+        finished: 0,
+        blocks: Vec::new(),
+    };
+    for root in roots {
+        if t.index[root as usize] != NONE {
+            continue; // reached from an earlier root
+        }
+        t.visit(root);
+        while let Some(&(v, next)) = t.calls.last() {
+            if let Some(w) = requirement(v, next as usize) {
+                if let Some(top) = t.calls.last_mut() {
+                    top.1 += 1;
+                }
+                if t.index[w as usize] == NONE {
+                    t.visit(w);
+                } else if t.on_stack[w as usize] {
+                    t.low[v as usize] = t.low[v as usize].min(t.index[w as usize]);
+                }
+                continue;
+            }
+            t.finish(v);
+        }
+    }
+    t.blocks
 }
 
 /// The state of Tarjan's algorithm, its recursion kept in `calls` as
@@ -654,7 +671,7 @@ impl Tarjan {
 /// A gate's rule for down states (format v1 §7). An `AtLeast` gate goes
 /// down once `members - down < min`, that is with `members - min + 1`
 /// requirements down, and never with none down.
-fn rule(gate: Gate) -> Rule {
+pub(crate) fn rule(gate: Gate) -> Rule {
     match gate {
         Gate::All => Rule::Any,
         Gate::AtLeast { min, members } => {
@@ -667,19 +684,24 @@ fn rule(gate: Gate) -> Rule {
     }
 }
 
-/// The lanes in which at least `t` of `reqs` are down: a bit-sliced
-/// counter per lane (`planes[b]` holds bit `b` of each lane's count), then
-/// a comparison with `t` from the top bit. O(reqs + log reqs).
-fn at_least(reqs: &[u32], vals: &[u64], t: u32, planes: &mut Vec<u64>) -> u64 {
-    let m = reqs.len() as u32;
+/// The lanes in which at least `t` of the words `lanes` (one per
+/// requirement) have their bit set: a bit-sliced counter per lane
+/// (`planes[b]` holds bit `b` of each lane's count), then a comparison with
+/// `t` from the top bit. O(requirements + log requirements).
+pub(crate) fn at_least(
+    lanes: impl ExactSizeIterator<Item = u64>,
+    t: u32,
+    planes: &mut Vec<u64>,
+) -> u64 {
+    let m = u32::try_from(lanes.len()).unwrap_or(u32::MAX);
     if t > m {
         return 0;
     }
     let width = (32 - m.leading_zeros()) as usize;
     planes.clear();
     planes.resize(width, 0);
-    for &r in reqs {
-        let mut carry = vals[r as usize];
+    for lane in lanes {
+        let mut carry = lane;
         for p in planes.iter_mut() {
             if carry == 0 {
                 break;
@@ -965,7 +987,7 @@ integrations:
         let reqs: Vec<u32> = (0..5).collect();
         let mut planes = Vec::new();
         for t in 1..=6 {
-            let got = at_least(&reqs, &vals, t, &mut planes);
+            let got = at_least(reqs.iter().map(|&r| vals[r as usize]), t, &mut planes);
             for lane in 0..8 {
                 let count = vals.iter().filter(|v| (*v >> lane) & 1 == 1).count() as u32;
                 assert_eq!((got >> lane) & 1 == 1, count >= t, "t {t}, lane {lane}");

@@ -8,6 +8,8 @@ pub(crate) mod bits;
 pub(crate) mod chain;
 pub(crate) mod circuit;
 pub(crate) mod cone;
+pub(crate) mod lanes;
+pub(crate) use audit::rank_visiting;
 pub mod cuts;
 pub mod fault_tree;
 pub mod graph;
@@ -18,7 +20,7 @@ pub(crate) mod sampling;
 pub mod scenario;
 
 pub use audit::{
-    audit, audit_with, rank, rank_keeping_targets, rank_visiting, Audit, Ranking, Spof,
+    audit, audit_with, rank, rank_keeping_targets, Audit, Ranking, Reach, Shown, Spof,
     TargetSelection, TargetsTaken,
 };
 pub use graph::FailureGraph;

@@ -118,27 +118,22 @@ fn write_spof(
         style.red(arch.name_of(spof.id)),
         describe(arch, spof.id)
     )?;
-    let mut by_tier = [0usize; 4];
-    for t in &spof.targets {
-        if let Some(tier) = arch.node(*t).tier() {
-            by_tier[3 - tier as usize] += 1;
-        }
-    }
+    let reach = spof.reach;
     let tiers: Vec<String> = Tier::NAMES
         .iter()
-        .zip(by_tier)
+        .zip(reach.by_tier)
         .filter(|(_, count)| *count > 0)
         .map(|(name, count)| format!("{count} {name}"))
         .collect();
     writeln!(
         out,
         "   takes down {} target{} ({}); {} node{} down, {} degraded",
-        spof.targets.len(),
-        if spof.targets.len() == 1 { "" } else { "s" },
+        reach.targets,
+        if reach.targets == 1 { "" } else { "s" },
         tiers.join(", "),
-        spof.takes_down.len(),
-        if spof.takes_down.len() == 1 { "" } else { "s" },
-        spof.degrades.len()
+        reach.down,
+        if reach.down == 1 { "" } else { "s" },
+        reach.degraded
     )?;
     writeln!(
         out,
@@ -152,7 +147,7 @@ fn write_spof(
         let tier = arch.node(*target).tier().map_or("", Tier::as_str);
         writeln!(out, "   {tier:<8}  {}", chain_text(arch, *target, chain))?;
     }
-    let more = spof.targets.len().saturating_sub(spof.chains.len());
+    let more = reach.targets.saturating_sub(spof.chains.len());
     if more > 0 {
         writeln!(
             out,

@@ -1,0 +1,675 @@
+//! Sixty-four single failures at once, for the audit.
+//!
+//! The audit fails every candidate alone. One propagation per candidate
+//! costs the sum of the blast radii, and that grows with the square of a
+//! file where failures cascade far (each service needing some of the ones
+//! before it): 147 s for 100,000 such services. Here every gate holds two
+//! words, down and not-up, with one bit (a lane) per scenario of a batch of
+//! up to 64 candidates, and a gate is evaluated once for the whole batch,
+//! requirements first (the [`Layout`]). A batch costs what the union of its
+//! failures reaches, so the audit costs about a sixty-fourth of the sum of
+//! the blast radii.
+//!
+//! The states are those of format v1 §7, as [`super::propagate`] reaches
+//! them: from all up, only what a failure reaches is lowered, so a cycle
+//! that nothing failed in stays up (the greatest fixpoint).
+
+use crate::model::NodeId;
+
+use super::bits::next_set;
+use super::circuit::{at_least, components, rule, Rule};
+use super::graph::{FailureGraph, Gate, GateId};
+
+/// Evaluation order of a whole graph: strongly connected components with
+/// their requirements first, each a block of consecutive positions.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    /// Each gate's position.
+    pos: Vec<u32>,
+    /// The gate at each position.
+    at: Vec<GateId>,
+    /// For each gate, the first position of its block.
+    block_start: Vec<u32>,
+}
+
+impl Layout {
+    /// The order of `graph`'s gates. O(gates + edges).
+    pub(crate) fn new(graph: &FailureGraph) -> Self {
+        let n = graph.len();
+        let blocks = components(n, 0..n as u32, |v, i| {
+            graph.requirements(GateId(v)).get(i).map(|&(r, _)| r.0)
+        });
+        let mut layout = Layout {
+            pos: vec![0; n],
+            at: Vec::with_capacity(n),
+            block_start: vec![0; n],
+        };
+        for block in blocks {
+            let start = layout.at.len() as u32;
+            for g in block {
+                layout.pos[g as usize] = layout.at.len() as u32;
+                layout.block_start[g as usize] = start;
+                layout.at.push(GateId(g));
+            }
+        }
+        layout
+    }
+
+    /// Gate `g`'s position: a requirement outside `g`'s block comes first.
+    pub(crate) fn position(&self, g: GateId) -> u32 {
+        self.pos[g.index()]
+    }
+
+    /// Whether `r` lies in a block before `g`'s.
+    fn before_block_of(&self, r: GateId, g: GateId) -> bool {
+        self.pos[r.index()] < self.block_start[g.index()]
+    }
+}
+
+/// Gates a chain's breadth-first search may reach before it gives way to
+/// the walk: chains are short where failures cascade far, and the walk
+/// bounds the rest.
+const SEARCHED: usize = 4096;
+
+/// Marks and queues for the breadth-first searches of chains, reused from
+/// one chain to the next: one side searches back from the target through
+/// requirements, the other forth from the candidate through dependents.
+#[derive(Debug, Default)]
+pub(crate) struct ChainSearch {
+    back: Side,
+    forth: Side,
+    generation: u32,
+}
+
+/// One direction of a search.
+#[derive(Debug, Default)]
+struct Side {
+    /// The search each gate was last reached in.
+    stamp: Vec<u32>,
+    /// Where in `queue` each gate reached is.
+    at: Vec<u32>,
+    /// Gates reached, each with the position in `queue` of the gate it was
+    /// reached from (`u32::MAX` for where the side started).
+    queue: Vec<(GateId, u32)>,
+}
+
+impl Side {
+    fn resize(&mut self, gates: usize) {
+        if self.stamp.len() != gates {
+            self.stamp = vec![0; gates];
+            self.at = vec![0; gates];
+        }
+        self.queue.clear();
+    }
+
+    /// Where `g` is in the queue, if this search reached it.
+    fn reached(&self, g: GateId, generation: u32) -> Option<usize> {
+        (self.stamp[g.index()] == generation).then(|| self.at[g.index()] as usize)
+    }
+
+    fn visit(&mut self, g: GateId, from: u32, generation: u32) -> usize {
+        self.stamp[g.index()] = generation;
+        self.at[g.index()] = self.queue.len() as u32;
+        self.queue.push((g, from));
+        self.queue.len() - 1
+    }
+
+    /// The gates from `at` back to where the side started, that one
+    /// included when `with_start`.
+    fn path(&self, mut at: usize, with_start: bool) -> Vec<GateId> {
+        let mut path = Vec::new();
+        while let Some(&(g, from)) = self.queue.get(at) {
+            if from == u32::MAX && !with_start {
+                break;
+            }
+            path.push(g);
+            at = from as usize;
+        }
+        path
+    }
+}
+
+impl ChainSearch {
+    /// A new search over `gates` gates.
+    fn start(&mut self, gates: usize) {
+        self.back.resize(gates);
+        self.forth.resize(gates);
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            for side in [&mut self.back, &mut self.forth] {
+                side.stamp.fill(0);
+            }
+            self.generation = 1;
+        }
+    }
+
+    /// The chain through gate `meet`, reached by both sides: the back
+    /// side's path from the target (left out) to it, then the forth side's
+    /// from it (left out) to the candidate.
+    fn joined(&self, meet: GateId) -> Vec<GateId> {
+        let generation = self.generation;
+        let mut chain = match self.back.reached(meet, generation) {
+            Some(at) => self.back.path(at, false),
+            None => Vec::new(),
+        };
+        chain.reverse();
+        if let Some(at) = self.forth.reached(meet, generation) {
+            // `meet` itself is on the back side's path already, or is the
+            // target (which a chain leaves out).
+            chain.extend(self.forth.path(at, true).into_iter().skip(1));
+        }
+        chain
+    }
+}
+
+/// The words of one batch of single failures: lane `i` is the scenario
+/// where only `batch[i]` failed. Buffers are sized to the graph and reset
+/// in time proportional to what the last batch touched.
+#[derive(Debug)]
+pub(crate) struct Lanes {
+    down: Vec<u64>,
+    not_up: Vec<u64>,
+    failed: Vec<u64>,
+    /// Positions waiting for evaluation.
+    dirty: Vec<u64>,
+    /// Gates not up in some lane (or failed), each once.
+    touched: Vec<GateId>,
+    planes: Vec<u64>,
+    batch: Vec<NodeId>,
+    /// Gate evaluations so far, over every batch.
+    evaluations: usize,
+}
+
+impl Lanes {
+    /// Buffers for `graph`, every gate up.
+    pub(crate) fn new(graph: &FailureGraph) -> Self {
+        let n = graph.len();
+        Lanes {
+            down: vec![0; n],
+            not_up: vec![0; n],
+            failed: vec![0; n],
+            dirty: vec![0; n.div_ceil(64)],
+            touched: Vec::new(),
+            planes: Vec::new(),
+            batch: Vec::new(),
+            evaluations: 0,
+        }
+    }
+
+    /// The states of every gate in each scenario "`batch[i]` alone failed"
+    /// (at most 64 of them), replacing the last batch's.
+    ///
+    /// Cost: each gate the failures reach is evaluated once, reading its
+    /// requirements' words, plus again when a cycle it is in changes
+    /// further; and a scan of the positions from the first failure on, a
+    /// word of 64 at a time. O(gates reached + their edges + gates / 64).
+    pub(crate) fn fail_each(&mut self, graph: &FailureGraph, layout: &Layout, batch: &[NodeId]) {
+        debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
+        self.reset();
+        self.batch.clear();
+        self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
+        let mut from = usize::MAX;
+        for i in 0..self.batch.len() {
+            let g = GateId::from(self.batch[i]);
+            if self.failed[g.index()] == 0 {
+                self.touched.push(g);
+            }
+            self.failed[g.index()] |= 1 << i;
+            from = from.min(self.mark(layout, g));
+        }
+        let end = graph.len();
+        while let Some(p) = next_set(|w| self.dirty[w], from, end) {
+            self.dirty[p / 64] &= !(1u64 << (p % 64));
+            from = p + 1;
+            let g = layout.at[p];
+            let (down, not_up) = self.evaluate(graph, g);
+            self.evaluations += 1;
+            let gu = g.index();
+            if down == self.down[gu] && not_up == self.not_up[gu] {
+                continue;
+            }
+            if self.down[gu] | self.not_up[gu] | self.failed[gu] == 0 {
+                self.touched.push(g);
+            }
+            self.down[gu] = down;
+            self.not_up[gu] = not_up;
+            for &(d, _) in graph.dependents(g) {
+                // A dependent in the same cycle may come earlier.
+                from = from.min(self.mark(layout, d));
+            }
+        }
+    }
+
+    /// Queues gate `g` and returns its position.
+    fn mark(&mut self, layout: &Layout, g: GateId) -> usize {
+        let p = layout.position(g) as usize;
+        self.dirty[p / 64] |= 1 << (p % 64);
+        p
+    }
+
+    /// Gate `g`'s down and not-up words from its requirements' (§7).
+    fn evaluate(&mut self, graph: &FailureGraph, g: GateId) -> (u64, u64) {
+        let own = self.failed[g.index()];
+        let reqs = graph.requirements(g);
+        let (down, not_up) = match graph.gate(g) {
+            Gate::All => reqs.iter().fold((own, 0), |(d, u), &(r, mode)| {
+                let r = r.index();
+                if Gate::All.carries_down(mode) {
+                    (d | self.down[r], u | self.not_up[r])
+                } else {
+                    // A soft requirement down only degrades.
+                    (d, u | self.down[r])
+                }
+            }),
+            gate @ Gate::AtLeast { .. } => match rule(gate) {
+                Rule::Any => reqs.iter().fold((own, 0), |(d, u), &(r, _)| {
+                    (d | self.down[r.index()], u | self.not_up[r.index()])
+                }),
+                Rule::AtLeast(t) => {
+                    let down = reqs.iter().map(|&(r, _)| self.down[r.index()]);
+                    let d = own | at_least(down, t, &mut self.planes);
+                    let not_up = reqs.iter().map(|&(r, _)| self.not_up[r.index()]);
+                    (d, at_least(not_up, t, &mut self.planes))
+                }
+            },
+        };
+        (down, not_up | down)
+    }
+
+    /// Puts every gate back up.
+    fn reset(&mut self) {
+        for &g in &self.touched {
+            let g = g.index();
+            self.down[g] = 0;
+            self.not_up[g] = 0;
+            self.failed[g] = 0;
+        }
+        self.touched.clear();
+    }
+
+    /// The candidates of the last batch, lane by lane.
+    pub(crate) fn batch(&self) -> &[NodeId] {
+        &self.batch
+    }
+
+    /// The gates not up in some lane of the last batch, each once, in no
+    /// particular order.
+    pub(crate) fn touched(&self) -> &[GateId] {
+        &self.touched
+    }
+
+    /// The lanes in which `g` is down.
+    pub(crate) fn down(&self, g: GateId) -> u64 {
+        self.down[g.index()]
+    }
+
+    /// The lanes in which `g` is down or degraded.
+    pub(crate) fn not_up(&self, g: GateId) -> u64 {
+        self.not_up[g.index()]
+    }
+
+    /// The lanes in which `g` is the failed candidate.
+    pub(crate) fn failed(&self, g: GateId) -> u64 {
+        self.failed[g.index()]
+    }
+
+    /// Gate evaluations over every batch so far: the work done.
+    pub(crate) fn evaluations(&self) -> usize {
+        self.evaluations
+    }
+
+    /// A cause chain of `target` in lane `lane` (format v1 §9): real nodes,
+    /// each a direct requirement of the one before (helper gates walked
+    /// through, not named), every one down, the last the failed candidate.
+    /// Empty when `target` is up in that lane or is the candidate.
+    ///
+    /// A short one: where searches from both ends meet (see
+    /// [`Lanes::meet`]) within [`SEARCHED`] gates, otherwise the walk of
+    /// [`Lanes::walk`]. Cost: at most `SEARCHED` gates and their edges,
+    /// plus the walk.
+    pub(crate) fn chain(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        search: &mut ChainSearch,
+        lane: usize,
+        target: NodeId,
+    ) -> Vec<NodeId> {
+        let bit = 1u64 << lane;
+        let at = GateId::from(target);
+        if self.down(at) & bit == 0 || self.failed(at) & bit != 0 {
+            return Vec::new();
+        }
+        let candidate = GateId::from(self.batch[lane]);
+        let gates = self
+            .meet(graph, search, (at, candidate), bit)
+            .unwrap_or_else(|| self.walk(graph, layout, search, at, bit));
+        gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
+    }
+
+    /// Cause chains of many targets in lane `lane` at once, each as
+    /// [`Lanes::chain`] gives them: a breadth-first search forth from the
+    /// candidate through every gate it takes down, then each target's path
+    /// back along it, a shortest chain. Cost: the gates down in that lane
+    /// and their edges, plus the chains' lengths.
+    pub(crate) fn chains(
+        &self,
+        graph: &FailureGraph,
+        search: &mut ChainSearch,
+        lane: usize,
+        targets: &[NodeId],
+    ) -> Vec<Vec<NodeId>> {
+        let bit = 1u64 << lane;
+        search.start(graph.len());
+        let generation = search.generation;
+        let forth = &mut search.forth;
+        forth.visit(GateId::from(self.batch[lane]), u32::MAX, generation);
+        let mut next = 0;
+        while let Some(&(g, _)) = forth.queue.get(next) {
+            for &(d, mode) in graph.dependents(g) {
+                if self.down(d) & bit != 0
+                    && graph.gate(d).carries_down(mode)
+                    && forth.reached(d, generation).is_none()
+                {
+                    forth.visit(d, next as u32, generation);
+                }
+            }
+            next += 1;
+        }
+        targets
+            .iter()
+            .map(|&t| match forth.reached(GateId::from(t), generation) {
+                Some(at) if self.failed(GateId::from(t)) & bit == 0 => forth
+                    .path(at, true)
+                    .into_iter()
+                    .skip(1)
+                    .filter_map(|g| graph.node_of(g))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// A breadth-first search back from `from` through the requirements
+    /// that can take a gate down and are down in lane `bit`, only to gates
+    /// `inside` allows, until one that `goal` accepts: the gates of the
+    /// path, `from` left out, in chain order. Requirements are taken in the
+    /// order the file gives them, so the path is the same on every run.
+    /// `None` when there is none.
+    fn search(
+        &self,
+        graph: &FailureGraph,
+        search: &mut ChainSearch,
+        from: GateId,
+        bit: u64,
+        inside: impl Fn(GateId) -> bool,
+        goal: impl Fn(GateId) -> bool,
+    ) -> Option<Vec<GateId>> {
+        search.start(graph.len());
+        let generation = search.generation;
+        let back = &mut search.back;
+        back.visit(from, u32::MAX, generation);
+        let mut next = 0;
+        while let Some(&(g, _)) = back.queue.get(next) {
+            let gate = graph.gate(g);
+            for &(r, mode) in graph.requirements(g) {
+                if !gate.carries_down(mode)
+                    || self.down(r) & bit == 0
+                    || back.reached(r, generation).is_some()
+                    || !inside(r)
+                {
+                    continue;
+                }
+                let at = back.visit(r, next as u32, generation);
+                if goal(r) {
+                    let mut path = back.path(at, false);
+                    path.reverse();
+                    return Some(path);
+                }
+            }
+            next += 1;
+        }
+        None
+    }
+
+    /// A path of down gates from `target` (left out) to `candidate`, by
+    /// breadth-first searches from both ends, a level of the smaller
+    /// frontier at a time, until they meet: back from the target through
+    /// requirements that can take a gate down, forth from the candidate
+    /// through dependents it can take down, both only through gates down
+    /// in lane `bit`. `None` past [`SEARCHED`] gates reached.
+    fn meet(
+        &self,
+        graph: &FailureGraph,
+        search: &mut ChainSearch,
+        (target, candidate): (GateId, GateId),
+        bit: u64,
+    ) -> Option<Vec<GateId>> {
+        search.start(graph.len());
+        let generation = search.generation;
+        search.back.visit(target, u32::MAX, generation);
+        search.forth.visit(candidate, u32::MAX, generation);
+        let (mut back_next, mut forth_next) = (0, 0);
+        loop {
+            let back_left = search.back.queue.len() - back_next;
+            let forth_left = search.forth.queue.len() - forth_next;
+            if back_left + forth_left == 0
+                || search.back.queue.len() + search.forth.queue.len() > SEARCHED
+            {
+                return None;
+            }
+            let backwards = forth_left == 0 || (back_left != 0 && back_left <= forth_left);
+            let (side, other, next) = if backwards {
+                (&mut search.back, &search.forth, &mut back_next)
+            } else {
+                (&mut search.forth, &search.back, &mut forth_next)
+            };
+            let level_end = side.queue.len();
+            while *next < level_end {
+                let (g, _) = side.queue[*next];
+                let step = |d: GateId, mode| {
+                    self.down(d) & bit != 0
+                        && if backwards {
+                            graph.gate(g).carries_down(mode)
+                        } else {
+                            graph.gate(d).carries_down(mode)
+                        }
+                };
+                let edges = if backwards {
+                    graph.requirements(g)
+                } else {
+                    graph.dependents(g)
+                };
+                for &(d, mode) in edges {
+                    if side.reached(d, generation).is_some() || !step(d, mode) {
+                        continue;
+                    }
+                    side.visit(d, *next as u32, generation);
+                    if other.reached(d, generation).is_some() {
+                        return Some(search.joined(d));
+                    }
+                }
+                *next += 1;
+            }
+        }
+    }
+
+    /// A chain of `at` (down, not failed, in lane `bit`) by steps to the
+    /// down requirement that comes first in the layout, which leaves the
+    /// current block for an earlier one whenever a requirement outside it
+    /// is down; inside a cycle with none, a breadth-first search through
+    /// the cycle's down gates finds the nearest one that has (or the
+    /// candidate). So the walk ends, and costs its length times the
+    /// requirements read, plus the cycles it crosses.
+    fn walk(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        search: &mut ChainSearch,
+        mut at: GateId,
+        bit: u64,
+    ) -> Vec<GateId> {
+        let mut chain = Vec::new();
+        let step = |g: GateId, chain: &mut Vec<GateId>| chain.push(g);
+        // Every step leaves a block or ends at the candidate: at most one
+        // per gate, kept as a bound should that invariant ever break.
+        for _ in 0..graph.len() {
+            if self.failed(at) & bit != 0 {
+                break;
+            }
+            match self.first_down_requirement(graph, layout, at, bit) {
+                Some(r) if layout.before_block_of(r, at) => {
+                    step(r, &mut chain);
+                    at = r;
+                }
+                Some(_) => {
+                    let path = self.out_of_cycle(graph, layout, search, at, bit);
+                    let Some(&last) = path.last() else { break };
+                    for &g in &path {
+                        step(g, &mut chain);
+                    }
+                    at = last;
+                    if self.failed(at) & bit == 0 {
+                        // Out of the cycle from here.
+                        match self.first_down_requirement(graph, layout, at, bit) {
+                            Some(r) if layout.before_block_of(r, at) => {
+                                step(r, &mut chain);
+                                at = r;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                None => break,
+            }
+        }
+        chain
+    }
+
+    /// The requirement of `g` that can take it down and is down in lane
+    /// `bit`, first in the layout.
+    fn first_down_requirement(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        g: GateId,
+        bit: u64,
+    ) -> Option<GateId> {
+        let gate = graph.gate(g);
+        graph
+            .requirements(g)
+            .iter()
+            .filter(|&&(r, mode)| gate.carries_down(mode) && self.down(r) & bit != 0)
+            .map(|&(r, _)| r)
+            .min_by_key(|&r| layout.position(r))
+    }
+
+    /// From `from`, down in lane `bit` with all its down requirements in
+    /// its own block: the shortest path back through down requirements in
+    /// the block to a gate that failed or has a down requirement before the
+    /// block. The path leaves out `from` and ends at that gate; empty if
+    /// there is none (which the fixpoint rules out).
+    fn out_of_cycle(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        search: &mut ChainSearch,
+        from: GateId,
+        bit: u64,
+    ) -> Vec<GateId> {
+        let inside = |r: GateId| !layout.before_block_of(r, from);
+        let exits = |r: GateId| {
+            self.failed(r) & bit != 0
+                || self
+                    .first_down_requirement(graph, layout, r, bit)
+                    .is_some_and(|q| layout.before_block_of(q, r))
+        };
+        self.search(graph, search, from, bit, inside, exits)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::propagate::{Scratch, State};
+    use crate::load::load_str;
+
+    /// Quorums, `any_of` with a minimum, soft edges, cycles (one that a
+    /// failure reaches, one self-sustaining pair), `requires` and an
+    /// integration with a fallback.
+    const TEXT: &str = "version: 1
+sites:
+  r: {}
+  a: {within: r}
+  b: {within: r}
+  c: {within: r}
+services:
+  db: {runs_in: {sites: [a, b, c], min: 2}}
+  cache: {runs_in: a}
+  queue: {runs_in: [b, c]}
+  api:
+    runs_in: b
+    depends_on: [db, {on: cache, mode: soft}, {any_of: [queue, cache], min: 1}]
+  ping: {runs_in: a, depends_on: [pong]}
+  pong: {runs_in: c, depends_on: [ping, api]}
+  self1: {depends_on: [self2]}
+  self2: {depends_on: [self1]}
+  web: {runs_in: c, depends_on: [api, pong]}
+";
+
+    /// Every lane agrees with a propagation of its candidate alone, on
+    /// every gate, whatever the batch's make-up; and every chain is a path
+    /// of down requirements from the target to the candidate.
+    #[test]
+    fn each_lane_agrees_with_propagation() {
+        let loaded = load_str("t.yaml", TEXT).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&graph);
+        let mut scratch = Scratch::new(&graph);
+        let mut search = ChainSearch::default();
+        let candidates: Vec<NodeId> = arch.node_ids().collect();
+        for batch in [&candidates[..], &candidates[3..7], &candidates[..1]] {
+            lanes.fail_each(&graph, &layout, batch);
+            for (i, &c) in batch.iter().enumerate() {
+                scratch.propagate(&graph, &[c]);
+                for g in (0..graph.len()).map(|g| GateId(g as u32)) {
+                    let want = scratch.state(g);
+                    let down = lanes.down(g) >> i & 1 == 1;
+                    let not_up = lanes.not_up(g) >> i & 1 == 1;
+                    let got = match (down, not_up) {
+                        (true, _) => State::Down,
+                        (false, true) => State::Degraded,
+                        _ => State::Up,
+                    };
+                    assert_eq!(got, want, "gate {g:?}, {} failed", arch.name_of(c));
+                }
+                for t in arch.node_ids() {
+                    let chain = lanes.chain(&graph, &layout, &mut search, i, t);
+                    let at = GateId::from(t);
+                    let walked = if chain.is_empty() {
+                        Vec::new()
+                    } else {
+                        let gates = lanes.walk(&graph, &layout, &mut search, at, 1 << i);
+                        gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
+                    };
+                    assert_eq!(walked.last(), chain.last());
+                    assert!(walked
+                        .iter()
+                        .all(|&n| scratch.state(GateId::from(n)) == State::Down));
+                    if t == c || scratch.state(GateId::from(t)) != State::Down {
+                        assert!(chain.is_empty());
+                        continue;
+                    }
+                    assert_eq!(chain.last(), Some(&c), "{}", arch.name_of(t));
+                    assert!(chain
+                        .iter()
+                        .all(|&n| scratch.state(GateId::from(n)) == State::Down));
+                }
+                scratch.reset(&graph);
+            }
+        }
+    }
+}
