@@ -241,9 +241,9 @@ fn rank_inner<T: Send>(
         &batches,
         1,
         progress,
-        || (Lanes::new(graph), Vec::new()),
+        || (Lanes::new(&layout), Vec::new()),
         |(lanes, out), batch| {
-            lanes.fail_each(graph, &layout, batch);
+            lanes.fail_each(&layout, batch);
             let impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
             out.push((impacts, visit(lanes)));
         },
@@ -477,8 +477,8 @@ impl Ranking {
                 let batch: Vec<NodeId> = at.iter().map(|&i| self.order[i]).collect();
                 let taken = pool.lock().ok().and_then(|mut p| p.pop());
                 let (mut lanes, mut search) =
-                    taken.unwrap_or_else(|| (Lanes::new(graph), ChainSearch::default()));
-                lanes.fail_each(graph, &self.layout, &batch);
+                    taken.unwrap_or_else(|| (Lanes::new(&self.layout), ChainSearch::default()));
+                lanes.fail_each(&self.layout, &batch);
                 let spofs = if shown.lists {
                     let spofs = self.describe(arch, graph, (&lanes, &mut search), shown);
                     spofs.into_iter().map(Some).collect()

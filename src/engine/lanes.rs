@@ -14,7 +14,7 @@
 //! them: from all up, only what a failure reaches is lowered, so a cycle
 //! that nothing failed in stays up (the greatest fixpoint).
 
-use crate::model::NodeId;
+use crate::model::{Mode, NodeId};
 
 use super::bits::next_set;
 use super::circuit::{at_least, components, rule, Rule};
@@ -30,6 +30,15 @@ pub(crate) struct Layout {
     at: Vec<GateId>,
     /// For each gate, the first position of its block.
     block_start: Vec<u32>,
+    /// The graph again, indexed by position, so that a batch reads its
+    /// words in the order it evaluates them: each position's gate, its
+    /// requirements (positions, with how they are needed) and its
+    /// dependents (positions), as offsets into flat lists.
+    gate: Vec<Gate>,
+    req_start: Vec<u32>,
+    reqs: Vec<(u32, Mode)>,
+    dep_start: Vec<u32>,
+    deps: Vec<u32>,
 }
 
 impl Layout {
@@ -43,6 +52,7 @@ impl Layout {
             pos: vec![0; n],
             at: Vec::with_capacity(n),
             block_start: vec![0; n],
+            ..Layout::default()
         };
         for block in blocks {
             let start = layout.at.len() as u32;
@@ -52,7 +62,30 @@ impl Layout {
                 layout.at.push(GateId(g));
             }
         }
+        layout.req_start.push(0);
+        layout.dep_start.push(0);
+        for &g in &layout.at {
+            layout.gate.push(graph.gate(g));
+            let reqs = graph.requirements(g).iter();
+            layout
+                .reqs
+                .extend(reqs.map(|&(r, mode)| (layout.pos[r.index()], mode)));
+            layout.req_start.push(layout.reqs.len() as u32);
+            let deps = graph.dependents(g).iter();
+            layout.deps.extend(deps.map(|&(d, _)| layout.pos[d.index()]));
+            layout.dep_start.push(layout.deps.len() as u32);
+        }
         layout
+    }
+
+    /// The requirements of the gate at position `p`, as positions.
+    fn reqs_at(&self, p: usize) -> &[(u32, Mode)] {
+        &self.reqs[self.req_start[p] as usize..self.req_start[p + 1] as usize]
+    }
+
+    /// The dependents of the gate at position `p`, as positions.
+    fn deps_at(&self, p: usize) -> &[u32] {
+        &self.deps[self.dep_start[p] as usize..self.dep_start[p + 1] as usize]
     }
 
     /// Gate `g`'s position: a requirement outside `g`'s block comes first.
@@ -167,9 +200,12 @@ impl ChainSearch {
 /// in time proportional to what the last batch touched.
 #[derive(Debug)]
 pub(crate) struct Lanes {
+    /// Each gate's words, by position in the layout.
     down: Vec<u64>,
     not_up: Vec<u64>,
     failed: Vec<u64>,
+    /// The layout's positions of gates, to read words by gate.
+    pos: Vec<u32>,
     /// Positions waiting for evaluation.
     dirty: Vec<u64>,
     /// Gates not up in some lane (or failed), each once.
@@ -181,13 +217,14 @@ pub(crate) struct Lanes {
 }
 
 impl Lanes {
-    /// Buffers for `graph`, every gate up.
-    pub(crate) fn new(graph: &FailureGraph) -> Self {
-        let n = graph.len();
+    /// Buffers for the graph `layout` orders, every gate up.
+    pub(crate) fn new(layout: &Layout) -> Self {
+        let n = layout.at.len();
         Lanes {
             down: vec![0; n],
             not_up: vec![0; n],
             failed: vec![0; n],
+            pos: layout.pos.clone(),
             dirty: vec![0; n.div_ceil(64)],
             touched: Vec::new(),
             planes: Vec::new(),
@@ -203,57 +240,56 @@ impl Lanes {
     /// requirements' words, plus again when a cycle it is in changes
     /// further; and a scan of the positions from the first failure on, a
     /// word of 64 at a time. O(gates reached + their edges + gates / 64).
-    pub(crate) fn fail_each(&mut self, graph: &FailureGraph, layout: &Layout, batch: &[NodeId]) {
+    pub(crate) fn fail_each(&mut self, layout: &Layout, batch: &[NodeId]) {
         debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
         self.reset();
         self.batch.clear();
         self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
         let mut from = usize::MAX;
         for i in 0..self.batch.len() {
-            let g = GateId::from(self.batch[i]);
-            if self.failed[g.index()] == 0 {
-                self.touched.push(g);
+            let p = self.pos[self.batch[i].index()] as usize;
+            if self.failed[p] == 0 {
+                self.touched.push(layout.at[p]);
             }
-            self.failed[g.index()] |= 1 << i;
-            from = from.min(self.mark(layout, g));
+            self.failed[p] |= 1 << i;
+            from = from.min(self.mark(p as u32));
         }
-        let end = graph.len();
+        let end = layout.at.len();
         while let Some(p) = next_set(|w| self.dirty[w], from, end) {
             self.dirty[p / 64] &= !(1u64 << (p % 64));
             from = p + 1;
-            let g = layout.at[p];
-            let (down, not_up) = self.evaluate(graph, g);
+            let (down, not_up) = self.evaluate(layout, p);
             self.evaluations += 1;
-            let gu = g.index();
-            if down == self.down[gu] && not_up == self.not_up[gu] {
+            if down == self.down[p] && not_up == self.not_up[p] {
                 continue;
             }
-            if self.down[gu] | self.not_up[gu] | self.failed[gu] == 0 {
-                self.touched.push(g);
+            if self.down[p] | self.not_up[p] | self.failed[p] == 0 {
+                self.touched.push(layout.at[p]);
             }
-            self.down[gu] = down;
-            self.not_up[gu] = not_up;
-            for &(d, _) in graph.dependents(g) {
+            self.down[p] = down;
+            self.not_up[p] = not_up;
+            for &d in layout.deps_at(p) {
                 // A dependent in the same cycle may come earlier.
-                from = from.min(self.mark(layout, d));
+                from = from.min(self.mark(d));
             }
         }
     }
 
-    /// Queues gate `g` and returns its position.
-    fn mark(&mut self, layout: &Layout, g: GateId) -> usize {
-        let p = layout.position(g) as usize;
+    /// Queues position `p` and returns it.
+    fn mark(&mut self, p: u32) -> usize {
+        let p = p as usize;
         self.dirty[p / 64] |= 1 << (p % 64);
         p
     }
 
-    /// Gate `g`'s down and not-up words from its requirements' (§7).
-    fn evaluate(&mut self, graph: &FailureGraph, g: GateId) -> (u64, u64) {
-        let own = self.failed[g.index()];
-        let reqs = graph.requirements(g);
-        let (down, not_up) = match graph.gate(g) {
+    /// The down and not-up words of the gate at position `p`, from its
+    /// requirements' (§7).
+    fn evaluate(&mut self, layout: &Layout, p: usize) -> (u64, u64) {
+        let own = self.failed[p];
+        let reqs = layout.reqs_at(p);
+        let (down, not_up) = match layout.gate[p] {
             Gate::All => reqs.iter().fold((own, 0), |(d, u), &(r, mode)| {
-                let r = r.index();
+                let r = r as usize;
                 if Gate::All.carries_down(mode) {
                     (d | self.down[r], u | self.not_up[r])
                 } else {
@@ -263,12 +299,12 @@ impl Lanes {
             }),
             gate @ Gate::AtLeast { .. } => match rule(gate) {
                 Rule::Any => reqs.iter().fold((own, 0), |(d, u), &(r, _)| {
-                    (d | self.down[r.index()], u | self.not_up[r.index()])
+                    (d | self.down[r as usize], u | self.not_up[r as usize])
                 }),
                 Rule::AtLeast(t) => {
-                    let down = reqs.iter().map(|&(r, _)| self.down[r.index()]);
+                    let down = reqs.iter().map(|&(r, _)| self.down[r as usize]);
                     let d = own | at_least(down, t, &mut self.planes);
-                    let not_up = reqs.iter().map(|&(r, _)| self.not_up[r.index()]);
+                    let not_up = reqs.iter().map(|&(r, _)| self.not_up[r as usize]);
                     (d, at_least(not_up, t, &mut self.planes))
                 }
             },
@@ -279,10 +315,10 @@ impl Lanes {
     /// Puts every gate back up.
     fn reset(&mut self) {
         for &g in &self.touched {
-            let g = g.index();
-            self.down[g] = 0;
-            self.not_up[g] = 0;
-            self.failed[g] = 0;
+            let p = self.pos[g.index()] as usize;
+            self.down[p] = 0;
+            self.not_up[p] = 0;
+            self.failed[p] = 0;
         }
         self.touched.clear();
     }
@@ -300,17 +336,17 @@ impl Lanes {
 
     /// The lanes in which `g` is down.
     pub(crate) fn down(&self, g: GateId) -> u64 {
-        self.down[g.index()]
+        self.down[self.pos[g.index()] as usize]
     }
 
     /// The lanes in which `g` is down or degraded.
     pub(crate) fn not_up(&self, g: GateId) -> u64 {
-        self.not_up[g.index()]
+        self.not_up[self.pos[g.index()] as usize]
     }
 
     /// The lanes in which `g` is the failed candidate.
     pub(crate) fn failed(&self, g: GateId) -> u64 {
-        self.failed[g.index()]
+        self.failed[self.pos[g.index()] as usize]
     }
 
     /// Gate evaluations over every batch so far: the work done.
@@ -627,12 +663,12 @@ services:
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let layout = Layout::new(&graph);
-        let mut lanes = Lanes::new(&graph);
+        let mut lanes = Lanes::new(&layout);
         let mut scratch = Scratch::new(&graph);
         let mut search = ChainSearch::default();
         let candidates: Vec<NodeId> = arch.node_ids().collect();
         for batch in [&candidates[..], &candidates[3..7], &candidates[..1]] {
-            lanes.fail_each(&graph, &layout, batch);
+            lanes.fail_each(&layout, batch);
             for (i, &c) in batch.iter().enumerate() {
                 scratch.propagate(&graph, &[c]);
                 for g in (0..graph.len()).map(|g| GateId(g as u32)) {
