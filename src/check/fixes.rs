@@ -55,12 +55,14 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// A checker that may spend half of what the audit did
-    /// (`audit_work`, from `Ranking::work`), and at least `MIN_BUDGET`:
-    /// checking fixes then adds at most half to the cost of finding
-    /// the single points of failure.
+    /// A checker that may spend a quarter of what the audit did
+    /// (`audit_work`, from `Ranking::work`: gate evaluations, each for 64
+    /// failures at once), and at least `MIN_BUDGET`. A gate changed by a
+    /// check's own propagation costs about what one evaluation does, so
+    /// checking fixes adds about a quarter to the cost of finding the
+    /// single points of failure.
     pub(super) fn new(arch: &Architecture, audit_work: usize) -> Self {
-        Self::with_budget(arch, (audit_work / 2).max(MIN_BUDGET))
+        Self::with_budget(arch, (audit_work / 4).max(MIN_BUDGET))
     }
 
     /// A checker whose propagations may change `budget` gates in all.

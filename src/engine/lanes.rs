@@ -72,7 +72,9 @@ impl Layout {
                 .extend(reqs.map(|&(r, mode)| (layout.pos[r.index()], mode)));
             layout.req_start.push(layout.reqs.len() as u32);
             let deps = graph.dependents(g).iter();
-            layout.deps.extend(deps.map(|&(d, _)| layout.pos[d.index()]));
+            layout
+                .deps
+                .extend(deps.map(|&(d, _)| layout.pos[d.index()]));
             layout.dep_start.push(layout.deps.len() as u32);
         }
         layout
