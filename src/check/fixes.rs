@@ -26,6 +26,7 @@
 //! outcome counts how many were checked.
 
 use crate::engine::graph::{GateId, HelperRole};
+use crate::engine::lanes::Lanes;
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
 
@@ -154,6 +155,33 @@ impl Checker {
 }
 
 impl Checker {
+    /// [`Checker::plan`] for each site failed in the batch `lanes` holds,
+    /// read from its lane instead of a propagation of its own: the check
+    /// fails every candidate once, and sites with it.
+    pub(super) fn plan_sites(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        lanes: &Lanes,
+    ) -> Vec<(NodeId, Fix)> {
+        let mut plans = Vec::new();
+        for (lane, &c) in lanes.batch().iter().enumerate() {
+            if arch.node(c).kind() != NodeKind::Site {
+                continue;
+            }
+            let bit = 1u64 << lane;
+            let down = |id: NodeId| lanes.down(id.into()) & bit != 0;
+            let candidates = lanes.touched().iter().filter_map(|&g| graph.node_of(g));
+            let services = placed_down(arch, candidates, down);
+            let near = services
+                .first()
+                .map_or_else(|| vec![c], |&s| sites_of(arch, s));
+            let site = self.sites.alternative(arch, &near, |id| !down(id));
+            plans.push((c, Fix::PlaceAlsoIn { services, site }));
+        }
+        plans
+    }
+
     /// The edit that removes SPOF `c`, from its kind and placement. A
     /// site's scenario is propagated (sites are few); a service's
     /// alternative site is found by containment alone, once per site.
@@ -161,7 +189,8 @@ impl Checker {
         if arch.node(c).kind() == NodeKind::Site {
             let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
             scratch.propagate(graph, &[c]);
-            let services = placed_down(arch, graph, scratch);
+            let changed = scratch.changed.iter().filter_map(|&g| graph.node_of(g));
+            let services = placed_down(arch, changed, |id| scratch.state(id.into()) == State::Down);
             let near = services
                 .first()
                 .map_or_else(|| vec![c], |&s| sites_of(arch, s));
@@ -227,28 +256,25 @@ fn sites_of(arch: &Architecture, id: NodeId) -> Vec<NodeId> {
 }
 
 /// Services of the modelled organisation whose own placement is down in
-/// the propagated scenario: fewer than `min` of their sites are up. In id
-/// order.
+/// a scenario (`down` says which nodes are): fewer than `min` of their
+/// sites are up. In id order.
 ///
-/// Cost: O(what the scenario changed): such a service is down itself, so
-/// only the gates that changed are looked at, not every node of the file
+/// Cost: O(`changed`), the nodes the scenario changed: such a service is
+/// down itself, so only those are looked at, not every node of the file
 /// (which made a check quadratic in the number of sites).
-fn placed_down(arch: &Architecture, graph: &FailureGraph, scratch: &Scratch) -> Vec<NodeId> {
-    let mut found: Vec<NodeId> = scratch
-        .changed
-        .iter()
-        .filter_map(|&g| graph.node_of(g))
+fn placed_down(
+    arch: &Architecture,
+    changed: impl Iterator<Item = NodeId>,
+    down: impl Fn(NodeId) -> bool,
+) -> Vec<NodeId> {
+    let mut found: Vec<NodeId> = changed
         .filter(|&id| match &arch.node(id).detail {
             // Another organisation's service is not yours to move.
             NodeDetail::Service { external: true, .. } => false,
             NodeDetail::Service {
                 runs_in: Some(p), ..
             } => {
-                let up = p
-                    .entries
-                    .iter()
-                    .filter(|e| scratch.state(e.site.into()) != State::Down)
-                    .count();
+                let up = p.entries.iter().filter(|e| !down(e.site)).count();
                 up < p.min as usize
             }
             _ => false,

@@ -211,16 +211,26 @@ fn single_points(
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
-        |lanes| shared_fate::groups_down(graph, lanes),
+        |lanes| {
+            let groups = shared_fate::groups_down(graph, lanes);
+            (groups, fixes.plan_sites(arch, graph, lanes))
+        },
     );
-    let shared = shared.into_iter().flatten().collect();
+    let mut site_plans = std::collections::HashMap::new();
+    let mut groups = Vec::new();
+    for (down, plans) in shared {
+        groups.extend(down);
+        site_plans.extend(plans);
+    }
     let work = ranking.work();
     // Targets (most important first) and users only: the chains the audit
     // prints are not needed.
     let findings = taken
         .into_iter()
         .map(|(id, targets, users_affected)| {
-            let fix = fixes.plan(arch, graph, id);
+            let fix = site_plans
+                .remove(&id)
+                .unwrap_or_else(|| fixes.plan(arch, graph, id));
             finding(
                 Rule::SinglePointOfFailure,
                 id,
@@ -233,7 +243,7 @@ fn single_points(
             )
         })
         .collect();
-    (findings, work, shared)
+    (findings, work, groups)
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -335,18 +335,22 @@ impl TargetOrder {
         }
     }
 
-    /// Each lane's targets down, in this order: read off the whole list
-    /// when the batch reached as many gates as an eighth of it, else
-    /// sorted from those the batch touched (`found` holds them unsorted).
+    /// Whether the batch `lanes` holds reached few gates against the
+    /// targets: its targets are then gathered from the gates it touched
+    /// and sorted, else read off this list in order ([`TargetOrder::fill`]).
+    fn few(&self, lanes: &Lanes) -> bool {
+        lanes.touched().len().saturating_mul(8) < self.list.len()
+    }
+
+    /// Each lane's targets down, in this order: sorted when the batch
+    /// reached [few](TargetOrder::few) gates (`found` holds them unsorted),
+    /// else read off the whole list (`found` holds none yet).
     fn fill(&self, lanes: &Lanes, found: &mut [Impact]) {
-        if lanes.touched().len().saturating_mul(8) < self.list.len() {
+        if self.few(lanes) {
             for impact in found.iter_mut() {
                 impact.targets.sort_unstable_by_key(|t| self.key[t.index()]);
             }
             return;
-        }
-        for impact in found.iter_mut() {
-            impact.targets.clear();
         }
         for &t in &self.list {
             let g = GateId::from(t);
@@ -769,6 +773,7 @@ fn impacts(
         })
         .collect();
     let mut hit = 0u64;
+    let gather = keep.is_some_and(|order| order.few(lanes));
     for &g in lanes.touched() {
         let Some(n) = graph.node_of(g) else { continue };
         let down = lanes.down(g) & !lanes.failed(g);
@@ -787,7 +792,7 @@ fn impacts(
             // Never saturates for a loaded file: the loader bounds the total of all users.
             impact.users_affected = impact.users_affected.saturating_add(node.users());
             impact.critical_down += usize::from(critical);
-            if target && keep.is_some() {
+            if target && gather {
                 impact.targets.push(n);
             }
         }
