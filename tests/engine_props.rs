@@ -476,6 +476,48 @@ proptest! {
         }
     }
 
+    /// Without lists (as human output asks), every count agrees with the
+    /// lists, the chains shown are the most important targets (by id
+    /// among equals), and each chain is valid.
+    #[test]
+    fn counted_details_agree_with_the_lists(seed in any::<u64>(), shown in 0usize..4) {
+        let arch = random_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let targets = TargetSelection::MinTier(Tier::Medium);
+        let ranking = engine::rank(&arch, &graph, &targets, &engine::Progress::default());
+        let listed: Vec<engine::Spof> = ranking.details(&arch, &graph).collect();
+        let chains = (shown > 0).then_some(shown);
+        let counted: Vec<engine::Spof> = ranking
+            .details_showing(&arch, &graph, engine::Shown { chains, lists: false })
+            .collect();
+        prop_assert_eq!(listed.len(), counted.len());
+        for (full, count) in listed.iter().zip(&counted) {
+            prop_assert_eq!(full.id, count.id);
+            prop_assert_eq!(full.reach, count.reach);
+            prop_assert_eq!(full.reach.down, full.takes_down.len());
+            prop_assert_eq!(full.reach.degraded, full.degrades.len());
+            prop_assert_eq!(full.reach.targets, full.targets.len());
+            prop_assert_eq!(full.users_affected, count.users_affected);
+            prop_assert_eq!(full.critical_down, count.critical_down);
+            let mut want = full.targets.clone();
+            want.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
+            want.truncate(chains.unwrap_or(usize::MAX));
+            let mut got: Vec<NodeId> = count.chains.iter().map(|(t, _)| *t).collect();
+            got.sort_by_key(|t| std::cmp::Reverse(arch.node(*t).tier()));
+            let tiers = |v: &[NodeId]| v.iter().map(|t| arch.node(*t).tier()).collect::<Vec<_>>();
+            prop_assert_eq!(tiers(&got), tiers(&want));
+            let mut want_ids = want.clone();
+            want_ids.sort();
+            let mut got_ids = got.clone();
+            got_ids.sort();
+            prop_assert_eq!(got_ids, want_ids);
+            let states = naive_states(&arch, &[count.id]);
+            for (t, chain) in &count.chains {
+                check_chain(&arch, &states, &[count.id], *t, chain);
+            }
+        }
+    }
+
     #[test]
     fn cut_sets_match_brute_force(seed in any::<u64>(), k in 1usize..4) {
         let arch = random_architecture(seed);
