@@ -248,6 +248,9 @@ impl Lanes {
         self.batch.clear();
         self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
         let mut from = usize::MAX;
+        // One past the last position queued: the scan stops there, not at
+        // the end of the graph, where a batch reaches little.
+        let mut end = 0;
         for i in 0..self.batch.len() {
             let p = self.pos[self.batch[i].index()] as usize;
             if self.failed[p] == 0 {
@@ -255,8 +258,8 @@ impl Lanes {
             }
             self.failed[p] |= 1 << i;
             from = from.min(self.mark(p as u32));
+            end = end.max(p + 1);
         }
-        let end = layout.at.len();
         while let Some(p) = next_set(|w| self.dirty[w], from, end) {
             self.dirty[p / 64] &= !(1u64 << (p % 64));
             from = p + 1;
@@ -272,7 +275,9 @@ impl Lanes {
             self.not_up[p] = not_up;
             for &d in layout.deps_at(p) {
                 // A dependent in the same cycle may come earlier.
-                from = from.min(self.mark(d));
+                let q = self.mark(d);
+                from = from.min(q);
+                end = end.max(q + 1);
             }
         }
     }
