@@ -1,10 +1,10 @@
 //! `audit`: the single points of failure (format v1 §8).
 //!
 //! Every candidate (a site or a non-logical service) is failed alone, 64
-//! at a time (see [`super::lanes`]): a batch touches only what its
+//! at a time (see `engine/lanes.rs`): a batch touches only what its
 //! failures reach, so the whole audit costs about a sixty-fourth of the sum
 //! of the blast radii. Batches run in parallel, each worker with its own
-//! [`Lanes`].
+//! buffers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
