@@ -553,7 +553,6 @@ impl Lanes {
         bit: u64,
     ) -> Vec<GateId> {
         let mut chain = Vec::new();
-        let step = |g: GateId, chain: &mut Vec<GateId>| chain.push(g);
         // Every step leaves a block or ends at the candidate: at most one
         // per gate, kept as a bound should that invariant ever break.
         for _ in 0..graph.len() {
@@ -562,26 +561,16 @@ impl Lanes {
             }
             match self.first_down_requirement(graph, layout, at, bit) {
                 Some(r) if layout.before_block_of(r, at) => {
-                    step(r, &mut chain);
+                    chain.push(r);
                     at = r;
                 }
                 Some(_) => {
+                    // All in its cycle: to the nearest gate of the cycle that
+                    // leaves it (the next step then does) or failed.
                     let path = self.out_of_cycle(graph, layout, search, at, bit);
                     let Some(&last) = path.last() else { break };
-                    for &g in &path {
-                        step(g, &mut chain);
-                    }
+                    chain.extend(path);
                     at = last;
-                    if self.failed(at) & bit == 0 {
-                        // Out of the cycle from here.
-                        match self.first_down_requirement(graph, layout, at, bit) {
-                            Some(r) if layout.before_block_of(r, at) => {
-                                step(r, &mut chain);
-                                at = r;
-                            }
-                            _ => break,
-                        }
-                    }
                 }
                 None => break,
             }
