@@ -117,7 +117,7 @@ pub fn audit(arch: &Architecture, graph: &FailureGraph, targets: &TargetSelectio
     audit_with(arch, graph, targets, &Progress::default())
 }
 
-/// [`audit`], counting candidates tried in `progress`.
+/// [`audit`], counting batches of 64 candidates done in `progress`.
 pub fn audit_with(
     arch: &Architecture,
     graph: &FailureGraph,
