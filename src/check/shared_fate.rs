@@ -4,6 +4,7 @@
 //! Cost: what each candidate's failure takes down, read from the ranking's
 //! propagation of it (no propagation of its own).
 
+use crate::engine::bits::lanes_of;
 use crate::engine::graph::{Gate, GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::FailureGraph;
@@ -20,11 +21,7 @@ pub(super) fn groups_down(graph: &FailureGraph, lanes: &Lanes) -> Vec<(GateId, N
         if !is_redundant_group(graph, g) {
             continue;
         }
-        let mut down = lanes.down(g);
-        while down != 0 {
-            hits.push((g, lanes.batch()[down.trailing_zeros() as usize]));
-            down &= down - 1;
-        }
+        hits.extend(lanes_of(lanes.down(g)).map(|i| (g, lanes.batch()[i])));
     }
     hits
 }

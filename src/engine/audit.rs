@@ -15,7 +15,7 @@ use super::parallel;
 
 use crate::model::{Architecture, NodeId, Tier};
 
-use super::bits::LaneCounts;
+use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
 use super::lanes::{ChainSearch, Lanes, Layout};
 use super::progress::Progress;
@@ -310,10 +310,26 @@ impl TargetOrder {
         TargetOrder { list, key }
     }
 
+    /// Whether the batch `lanes` holds reached few gates against the
+    /// targets: callers then gather each lane's targets from the gates it
+    /// touched, for [`TargetOrder::firsts`] to sort.
+    fn few(&self, lanes: &Lanes) -> bool {
+        lanes.touched().len().saturating_mul(8) < self.list.len()
+    }
+
     /// The first `most` targets down of each lane, in this order, into
-    /// `found` (empty lists): the list is read until every lane has them
-    /// or it ends.
-    fn first_of_each(&self, lanes: &Lanes, most: usize, found: &mut [Vec<NodeId>]) {
+    /// `found`: when the batch reached [few](TargetOrder::few) gates,
+    /// `found` holds each lane's targets, gathered unsorted, and is sorted
+    /// and cut; else it is empty and the list is read until every lane has
+    /// `most` or the list ends.
+    fn firsts(&self, lanes: &Lanes, most: usize, found: &mut [Vec<NodeId>]) {
+        if self.few(lanes) {
+            for list in found.iter_mut() {
+                list.sort_unstable_by_key(|t| self.key[t.index()]);
+                list.truncate(most);
+            }
+            return;
+        }
         let mut need = match found.len() {
             64.. => !0u64,
             n => (1u64 << n) - 1,
@@ -331,31 +347,6 @@ impl TargetOrder {
                 if found[i].len() >= most {
                     need &= !(1 << i);
                 }
-            }
-        }
-    }
-
-    /// Whether the batch `lanes` holds reached few gates against the
-    /// targets: its targets are then gathered from the gates it touched
-    /// and sorted, else read off this list in order ([`TargetOrder::fill`]).
-    fn few(&self, lanes: &Lanes) -> bool {
-        lanes.touched().len().saturating_mul(8) < self.list.len()
-    }
-
-    /// Each lane's targets down, in this order: sorted when the batch
-    /// reached [few](TargetOrder::few) gates (`found` holds them unsorted),
-    /// else read off the whole list (`found` holds none yet).
-    fn fill(&self, lanes: &Lanes, found: &mut [Impact]) {
-        if self.few(lanes) {
-            for impact in found.iter_mut() {
-                impact.targets.sort_unstable_by_key(|t| self.key[t.index()]);
-            }
-            return;
-        }
-        for &t in &self.list {
-            let g = GateId::from(t);
-            for i in lanes_of(lanes.down(g) & !lanes.failed(g)) {
-                found[i].targets.push(t);
             }
         }
     }
@@ -484,7 +475,7 @@ impl Ranking {
                     taken.unwrap_or_else(|| (Lanes::new(&self.layout), ChainSearch::default()));
                 lanes.fail_each(&self.layout, &batch);
                 let spofs = if shown.lists {
-                    let spofs = self.describe(arch, graph, (&lanes, &mut search), shown);
+                    let spofs = self.describe(arch, graph, (&lanes, &mut search), at, shown);
                     spofs.into_iter().map(Some).collect()
                 } else {
                     self.count(arch, graph, (&lanes, &mut search), at, shown, held)
@@ -528,24 +519,28 @@ impl Ranking {
         })
     }
 
-    /// The SPOFs of the batch `lanes` holds, lane by lane: one pass over
-    /// the gates the batch touched hands each node to the lanes it is down
-    /// or degraded in, then each lane is sorted and its chains walked.
+    /// The SPOFs of the batch `lanes` holds, with their lists: one pass
+    /// over the gates the batch touched hands each node to the lanes it is
+    /// down or degraded in, then each lane is sorted and its chains
+    /// searched. The users come from the ranking (`at` gives each lane's
+    /// place in it).
     fn describe(
         &self,
         arch: &Architecture,
         graph: &FailureGraph,
         (lanes, search): (&Lanes, &mut ChainSearch),
+        at: &[usize],
         shown: Shown,
     ) -> Vec<Spof> {
         let mut spofs: Vec<Spof> = lanes
             .batch()
             .iter()
-            .map(|&c| Spof {
+            .zip(at)
+            .map(|(&c, &i)| Spof {
                 id: c,
                 takes_down: Vec::new(),
                 degrades: Vec::new(),
-                users_affected: arch.node(c).users(),
+                users_affected: self.users[i],
                 targets: Vec::new(),
                 chains: Vec::new(),
                 critical_down: 0,
@@ -554,25 +549,15 @@ impl Ranking {
             .collect();
         for &g in lanes.touched() {
             let Some(n) = graph.node_of(g) else { continue };
-            let down = lanes.down(g) & !lanes.failed(g);
-            let node = arch.node(n);
             let target = self.is_target[n.index()];
-            for i in lanes_of(down) {
-                let spof = &mut spofs[i];
-                spof.reach.down += 1;
-                spof.users_affected = spof.users_affected.saturating_add(node.users());
+            for i in lanes_of(lanes.down(g) & !lanes.failed(g)) {
                 if target {
-                    spof.targets.push(n);
+                    spofs[i].targets.push(n);
                 }
-                if shown.lists {
-                    spof.takes_down.push(n);
-                }
+                spofs[i].takes_down.push(n);
             }
             for i in lanes_of(lanes.not_up(g) & !lanes.down(g)) {
-                spofs[i].reach.degraded += 1;
-                if shown.lists {
-                    spofs[i].degrades.push(n);
-                }
+                spofs[i].degrades.push(n);
             }
         }
         for (lane, spof) in spofs.iter_mut().enumerate() {
@@ -598,7 +583,7 @@ impl Ranking {
         held: Option<&AtomicUsize>,
     ) -> Vec<Option<Spof>> {
         let order = &self.target_order;
-        let few = lanes.touched().len().saturating_mul(8) < order.list.len();
+        let few = order.few(lanes);
         let mut degraded = LaneCounts::default();
         let mut tiers: [LaneCounts; 5] = Default::default();
         let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
@@ -618,15 +603,7 @@ impl Ranking {
                 }
             }
         }
-        let most = shown.chains.unwrap_or(usize::MAX);
-        if few {
-            for list in &mut found {
-                list.sort_unstable_by_key(|t| order.key[t.index()]);
-                list.truncate(most);
-            }
-        } else {
-            order.first_of_each(lanes, most, &mut found);
-        }
+        order.firsts(lanes, shown.chains.unwrap_or(usize::MAX), &mut found);
         let rank = |id: &NodeId| self.ranks[id.index()];
         found
             .into_iter()
@@ -689,9 +666,8 @@ impl Ranking {
         }
     }
 
-    /// Counts `spof`'s targets by tier, sorts its lists and picks the
-    /// targets whose chains are shown (the most important first, by id
-    /// among equals) in time linear in the targets when not listing.
+    /// Counts `spof`'s lists, sorts them and picks the targets whose
+    /// chains are shown: the first ones in [`TargetOrder`].
     fn finish(
         &self,
         arch: &Architecture,
@@ -702,36 +678,30 @@ impl Ranking {
         shown: Shown,
     ) {
         let rank = |id: &NodeId| self.ranks[id.index()];
-        let mut by_tier: [Vec<NodeId>; 5] = Default::default();
+        let mut by_tier = [0; 5];
         for &t in &spof.targets {
-            by_tier[tier_bucket(arch, t)].push(t);
+            by_tier[tier_bucket(arch, t)] += 1;
         }
-        for (count, tier) in spof.reach.by_tier.iter_mut().zip(&by_tier) {
-            *count = tier.len();
-        }
-        spof.critical_down = by_tier[0].len();
-        spof.reach.targets = spof.targets.len();
+        spof.reach = Reach {
+            down: spof.takes_down.len(),
+            degraded: spof.degrades.len(),
+            targets: spof.targets.len(),
+            by_tier: [by_tier[0], by_tier[1], by_tier[2], by_tier[3]],
+        };
+        spof.critical_down = by_tier[0];
+        let mut chosen = spof.targets.clone();
         let most = shown.chains.unwrap_or(usize::MAX);
-        let mut chosen = Vec::new();
-        for mut tier in by_tier {
-            let left = most - chosen.len().min(most);
-            if left < tier.len() {
-                tier.select_nth_unstable_by_key(left, rank);
-                tier.truncate(left);
-            }
-            chosen.extend(tier);
+        if most < chosen.len() {
+            chosen.select_nth_unstable_by_key(most, |t| self.target_order.key[t.index()]);
+            chosen.truncate(most);
         }
         chosen.sort_unstable_by_key(rank);
         spof.chains = self
             .chains_of(graph, (lanes, search), lane, chosen, None)
             .unwrap_or_default();
-        if shown.lists {
-            spof.takes_down.sort_unstable_by_key(rank);
-            spof.degrades.sort_unstable_by_key(rank);
-            spof.targets.sort_unstable_by_key(rank);
-        } else {
-            spof.targets = Vec::new();
-        }
+        spof.takes_down.sort_unstable_by_key(rank);
+        spof.degrades.sort_unstable_by_key(rank);
+        spof.targets.sort_unstable_by_key(rank);
     }
 }
 
@@ -739,17 +709,6 @@ impl Ranking {
 /// then `high`, `medium`, `low` (as [`Tier::NAMES`]), and no tier last.
 fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
     arch.node(n).tier().map_or(4, |tier| 3 - tier as usize)
-}
-
-/// The lanes whose bit is set in `word`, lowest first.
-fn lanes_of(mut word: u64) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        (word != 0).then(|| {
-            let i = word.trailing_zeros() as usize;
-            word &= word - 1;
-            i
-        })
-    })
 }
 
 /// What each candidate of the batch `lanes` holds takes down, for those
@@ -774,6 +733,7 @@ fn impacts(
         .collect();
     let mut hit = 0u64;
     let gather = keep.is_some_and(|order| order.few(lanes));
+    let mut targets: Vec<Vec<NodeId>> = vec![Vec::new(); found.len()];
     for &g in lanes.touched() {
         let Some(n) = graph.node_of(g) else { continue };
         let down = lanes.down(g) & !lanes.failed(g);
@@ -787,18 +747,21 @@ fn impacts(
             hit |= down;
         }
         for i in lanes_of(down) {
+            if target && gather {
+                targets[i].push(n);
+            }
             let impact = &mut found[i];
             impact.down += 1;
             // Never saturates for a loaded file: the loader bounds the total of all users.
             impact.users_affected = impact.users_affected.saturating_add(node.users());
             impact.critical_down += usize::from(critical);
-            if target && gather {
-                impact.targets.push(n);
-            }
         }
     }
     if let Some(order) = keep {
-        order.fill(lanes, &mut found);
+        order.firsts(lanes, usize::MAX, &mut targets);
+        for (impact, list) in found.iter_mut().zip(targets) {
+            impact.targets = list;
+        }
     }
     found
         .into_iter()

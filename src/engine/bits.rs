@@ -20,6 +20,17 @@ pub(crate) fn next_set(word: impl Fn(usize) -> u64, from: usize, end: usize) -> 
     None
 }
 
+/// The lanes whose bit is set in `word`, lowest first.
+pub(crate) fn lanes_of(mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let i = word.trailing_zeros() as usize;
+            word &= word - 1;
+            i
+        })
+    })
+}
+
 /// Sixty-four counters side by side, one per lane: plane `b` holds bit
 /// `b` of every lane's count, so adding a word of lanes costs a carry
 /// through a few planes rather than a step per lane set.
