@@ -640,3 +640,121 @@ proptest! {
         }
     }
 }
+
+/// A random valid architecture around a large cycle: a ring of 64 to 95
+/// services, each needing the next hard (so any of them failing takes the
+/// whole ring down), with random chords across it (hard, soft, `any_of`),
+/// and services outside that need ring members or each other. Sites hold
+/// some of them. Large enough that the engine crosses the ring along its
+/// own search inside it (a "large hard component").
+fn ring_architecture(seed: u64) -> Architecture {
+    let mut rng = Rng(seed | 1);
+    let sites = 2;
+    let ring = 64 + rng.below(32);
+    let outside = 5 + rng.below(20);
+    let mut arch = Architecture::default();
+    for i in 0..sites {
+        arch.nodes.push(node(
+            format!("site{i}"),
+            NodeDetail::Site {
+                kind: SiteKind::Datacenter,
+                within: None,
+                operator: None,
+            },
+        ));
+    }
+    let on = |target: usize, mode| Dependency::On {
+        target: NodeId(target as u32),
+        mode,
+    };
+    for s in 0..ring + outside {
+        let i = sites + s;
+        let mut deps = vec![];
+        if s < ring {
+            deps.push(on(sites + (s + 1) % ring, Mode::Hard));
+            if rng.chance(30) {
+                let chord = sites + rng.below(ring);
+                if chord != i {
+                    let mode = if rng.chance(30) {
+                        Mode::Soft
+                    } else {
+                        Mode::Hard
+                    };
+                    deps.push(on(chord, mode));
+                }
+            }
+        } else {
+            for _ in 0..1 + rng.below(3) {
+                let t = sites + rng.below(s);
+                if rng.chance(20) {
+                    let other = sites + rng.below(s);
+                    deps.push(Dependency::AnyOf(Box::new(AnyOf {
+                        members: vec![NodeId(t as u32), NodeId(other as u32)].into(),
+                        min: 1,
+                        mode: Mode::Hard,
+                    })));
+                } else {
+                    let mode = if rng.chance(20) {
+                        Mode::Soft
+                    } else {
+                        Mode::Hard
+                    };
+                    deps.push(on(t, mode));
+                }
+            }
+        }
+        let runs_in = rng.chance(30).then(|| Placement {
+            entries: vec![PlacementEntry {
+                site: NodeId(rng.below(sites) as u32),
+                requires: Requires::default(),
+            }]
+            .into(),
+            min: 1,
+        });
+        let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][rng.below(4)];
+        let mut n = node(
+            format!("s{s}"),
+            NodeDetail::Service {
+                tier,
+                users: rng.below(1000) as u64,
+                logical: false,
+                external: false,
+                runs_in,
+            },
+        );
+        n.depends_on = deps.into();
+        arch.nodes.push(n);
+    }
+    arch.reindex();
+    arch
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Failures inside a large cycle: every chain, listed or shown, is a
+    /// path of direct requirements, none up, from the target to the
+    /// failure, and the counts agree with the naive fixpoint.
+    #[test]
+    fn chains_cross_large_cycles(seed in any::<u64>(), shown in 1usize..4) {
+        let arch = ring_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let targets = TargetSelection::MinTier(Tier::Medium);
+        let ranking = engine::rank(&arch, &graph, &targets, &engine::Progress::default());
+        let listed: Vec<engine::Spof> = ranking.details(&arch, &graph).collect();
+        let counted: Vec<engine::Spof> = ranking
+            .details_showing(&arch, &graph, engine::Shown { chains: Some(shown), lists: false })
+            .collect();
+        prop_assert_eq!(listed.len(), counted.len());
+        for (full, count) in listed.iter().zip(&counted) {
+            let states = naive_states(&arch, &[full.id]);
+            let down = arch.node_ids().filter(|&n| n != full.id && states[n.index()] == State::Down);
+            prop_assert_eq!(full.takes_down.len(), down.count());
+            prop_assert_eq!(full.reach, count.reach);
+            prop_assert_eq!(count.chains.len(), shown.min(full.targets.len()));
+            for (t, chain) in full.chains.iter().chain(&count.chains) {
+                check_chain(&arch, &states, &[full.id], *t, chain);
+            }
+        }
+    }
+}

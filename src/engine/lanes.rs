@@ -39,6 +39,31 @@ pub(crate) struct Layout {
     reqs: Vec<(u32, Mode)>,
     dep_start: Vec<u32>,
     deps: Vec<u32>,
+    /// Each gate's large hard component, by position: the position of its
+    /// first gate (`u32::MAX` outside one). Empty without one.
+    hard: Vec<u32>,
+    /// The hard edges inside large hard components: for each position (of
+    /// a gate in one), offsets into `hard_deps`, the dependents' positions.
+    hard_dep_start: Vec<u32>,
+    hard_deps: Vec<u32>,
+}
+
+/// Hard components with at least this many gates are marked in the
+/// [`Layout`]. A hard component is strongly connected along hard edges
+/// (where one down requirement takes the dependent down), so a failure of
+/// any gate in one takes all of it down. A chain from a failure in a large
+/// one crosses it along a search inside it, made once per candidate (see
+/// [`ChainSearch`]), rather than a search of much of it per target shown.
+const LARGE_BLOCK: usize = 64;
+
+/// Whether `gate` goes down whenever one requirement reached along an edge
+/// of `mode` is down (format v1 §7): then a failure crosses that edge
+/// whatever else is down.
+fn hard(gate: Gate, mode: Mode) -> bool {
+    match gate {
+        Gate::All => gate.carries_down(mode),
+        Gate::AtLeast { .. } => rule(gate) == Rule::Any,
+    }
 }
 
 impl Layout {
@@ -77,7 +102,44 @@ impl Layout {
                 .extend(deps.map(|&(d, _)| layout.pos[d.index()]));
             layout.dep_start.push(layout.deps.len() as u32);
         }
+        layout.hard = hard_components(graph, &layout);
+        if !layout.hard.is_empty() {
+            layout.hard_edges(graph);
+        }
         layout
+    }
+
+    /// The large hard component `g` is in, if any (its root's position).
+    fn hard_component(&self, g: GateId) -> Option<u32> {
+        let component = self.hard.get(self.position(g) as usize);
+        component.copied().filter(|&c| c != u32::MAX)
+    }
+
+    /// Fills `hard_deps` from `hard`. O(gates + edges).
+    fn hard_edges(&mut self, graph: &FailureGraph) {
+        self.hard_dep_start = Vec::with_capacity(self.at.len() + 1);
+        self.hard_dep_start.push(0);
+        for (p, &g) in self.at.iter().enumerate() {
+            let home = self.hard[p];
+            if home != u32::MAX {
+                for &(d, mode) in graph.dependents(g) {
+                    let q = self.pos[d.index()];
+                    if self.hard[q as usize] == home && hard(graph.gate(d), mode) {
+                        self.hard_deps.push(q);
+                    }
+                }
+            }
+            self.hard_dep_start.push(self.hard_deps.len() as u32);
+        }
+    }
+
+    /// The dependents of the gate at position `p` along hard edges inside
+    /// its large hard component (none outside one).
+    fn hard_deps_at(&self, p: usize) -> &[u32] {
+        match (self.hard_dep_start.get(p), self.hard_dep_start.get(p + 1)) {
+            (Some(&a), Some(&b)) => &self.hard_deps[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
     /// The requirements of the gate at position `p`, as positions.
@@ -101,6 +163,31 @@ impl Layout {
     }
 }
 
+/// Each gate's large hard component, by position (see [`Layout::hard`]):
+/// Tarjan's components along hard requirements. O(gates + edges).
+fn hard_components(graph: &FailureGraph, layout: &Layout) -> Vec<u32> {
+    let n = graph.len();
+    // A requirement that is not hard stands in as a loop to the gate
+    // itself, which joins it to no component.
+    let components = components(n, 0..n as u32, |v, i| {
+        let g = GateId(v);
+        let &(r, mode) = graph.requirements(g).get(i)?;
+        Some(if hard(graph.gate(g), mode) { r.0 } else { v })
+    });
+    let mut hard = Vec::new();
+    for members in components.iter().filter(|c| c.len() >= LARGE_BLOCK) {
+        if hard.is_empty() {
+            hard = vec![u32::MAX; n];
+        }
+        let positions = members.iter().map(|&g| layout.pos[g as usize]);
+        let first = positions.clone().min().unwrap_or(u32::MAX);
+        for p in positions {
+            hard[p as usize] = first;
+        }
+    }
+    hard
+}
+
 /// Gates a chain's breadth-first search may reach before it gives way to
 /// the walk: chains are short where failures cascade far, and the walk
 /// bounds the rest.
@@ -114,6 +201,13 @@ pub(crate) struct ChainSearch {
     back: Side,
     forth: Side,
     generation: u32,
+    /// A search forth from a candidate inside its large hard component,
+    /// kept for the next chain of the same candidate.
+    inside: Side,
+    /// How many steps each gate in `inside`'s queue is from the candidate.
+    inside_steps: Vec<u32>,
+    /// The candidate `inside` searched from, and the generation it used.
+    inside_of: Option<(GateId, u32)>,
 }
 
 /// One direction of a search.
@@ -171,11 +265,45 @@ impl ChainSearch {
         self.forth.resize(gates);
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            for side in [&mut self.back, &mut self.forth] {
+            for side in [&mut self.back, &mut self.forth, &mut self.inside] {
                 side.stamp.fill(0);
             }
+            self.inside_of = None;
             self.generation = 1;
         }
+    }
+
+    /// The search inside the large hard component of `candidate`, forth
+    /// from it along hard edges: made once per candidate, and every gate of
+    /// the component is down whenever the candidate failed. Returns the
+    /// generation that `inside` holds it under. O(the component's gates and
+    /// edges).
+    fn inside_from(&mut self, graph: &FailureGraph, layout: &Layout, candidate: GateId) -> u32 {
+        if let Some((of, generation)) = self.inside_of {
+            if of == candidate {
+                return generation;
+            }
+        }
+        self.start(graph.len());
+        let generation = self.generation;
+        let side = &mut self.inside;
+        side.resize(graph.len());
+        side.visit(candidate, u32::MAX, generation);
+        self.inside_steps.clear();
+        self.inside_steps.push(0);
+        let mut next = 0;
+        while let Some(&(g, _)) = side.queue.get(next) {
+            for &d in layout.hard_deps_at(layout.position(g) as usize) {
+                let d = layout.at[d as usize];
+                if side.reached(d, generation).is_none() {
+                    side.visit(d, next as u32, generation);
+                    self.inside_steps.push(self.inside_steps[next] + 1);
+                }
+            }
+            next += 1;
+        }
+        self.inside_of = Some((candidate, generation));
+        generation
     }
 
     /// The chain through gate `meet`, reached by both sides: the back
@@ -368,8 +496,10 @@ impl Lanes {
     ///
     /// A short one: where searches from both ends meet (see
     /// [`Lanes::meet`]) within [`SEARCHED`] gates, otherwise the walk of
-    /// [`Lanes::walk`]. Cost: at most `SEARCHED` gates and their edges,
-    /// plus the walk.
+    /// [`Lanes::walk`]; for a candidate in a large hard component, the
+    /// search back to it of [`Lanes::across`] instead of the meeting. Cost:
+    /// at most `SEARCHED` gates and their edges, plus the walk (and, once
+    /// per candidate, a search of its hard component).
     pub(crate) fn chain(
         &self,
         graph: &FailureGraph,
@@ -384,9 +514,15 @@ impl Lanes {
             return Vec::new();
         }
         let candidate = GateId::from(self.batch[lane]);
-        let gates = self
-            .meet(graph, search, (at, candidate), bit)
-            .unwrap_or_else(|| self.walk(graph, layout, search, at, bit));
+        // In a large cycle a search would meet only after much of it; the
+        // walk crosses it along the block's paths instead.
+        let gates = if let Some(home) = layout.hard_component(candidate) {
+            self.across(graph, layout, search, (at, candidate, home), bit)
+                .unwrap_or_else(|| self.walk(graph, layout, search, at, bit))
+        } else {
+            self.meet(graph, search, (at, candidate), bit)
+                .unwrap_or_else(|| self.walk(graph, layout, search, at, bit))
+        };
         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
     }
 
@@ -443,8 +579,7 @@ impl Lanes {
         &self,
         graph: &FailureGraph,
         search: &mut ChainSearch,
-        from: GateId,
-        bit: u64,
+        (from, bit, limit): (GateId, u64, usize),
         inside: impl Fn(GateId) -> bool,
         goal: impl Fn(GateId) -> bool,
     ) -> Option<Vec<GateId>> {
@@ -453,7 +588,7 @@ impl Lanes {
         let back = &mut search.back;
         back.visit(from, u32::MAX, generation);
         let mut next = 0;
-        while let Some(&(g, _)) = back.queue.get(next) {
+        while let Some(&(g, _)) = back.queue.get(next).filter(|_| next < limit) {
             let gate = graph.gate(g);
             for &(r, mode) in graph.requirements(g) {
                 if !gate.carries_down(mode)
@@ -537,6 +672,82 @@ impl Lanes {
         }
     }
 
+    /// A chain of `target` to `candidate`, which is in the large hard
+    /// component `home`: a breadth-first search back from the target to
+    /// gates of the component, each joined to the path inside it from
+    /// [`ChainSearch::inside_from`]; the shortest such chain once no nearer
+    /// gate could make a shorter one, or past [`SEARCHED`] gates. `None`
+    /// when it reaches none within `SEARCHED`. O(`SEARCHED` gates and their
+    /// edges, plus the chain).
+    fn across(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        search: &mut ChainSearch,
+        (target, candidate, home): (GateId, GateId, u32),
+        bit: u64,
+    ) -> Option<Vec<GateId>> {
+        let inside_generation = search.inside_from(graph, layout, candidate);
+        search.start(graph.len());
+        let generation = search.generation;
+        let ChainSearch {
+            back,
+            inside,
+            inside_steps,
+            ..
+        } = search;
+        let steps_inside = |g: GateId| {
+            inside
+                .reached(g, inside_generation)
+                .map(|i| (i, inside_steps[i]))
+        };
+        // The best so far: its length, where the back side reached the
+        // component, and where that gate is in `inside`.
+        let mut best: Option<(u32, usize, usize)> = None;
+        back.visit(target, u32::MAX, generation);
+        if let Some((i, steps)) = steps_inside(target) {
+            best = Some((steps, 0, i));
+        }
+        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
+        while next < back.queue.len() && back.queue.len() < SEARCHED {
+            if next == level_end {
+                level_end = back.queue.len();
+                depth += 1;
+            }
+            if best.is_some_and(|(length, _, _)| length <= depth + 1) {
+                break;
+            }
+            let (g, _) = back.queue[next];
+            next += 1;
+            if layout.hard_component(g) == Some(home) {
+                // Not searched past: the path inside takes over.
+                continue;
+            }
+            let gate = graph.gate(g);
+            for &(r, mode) in graph.requirements(g) {
+                if !gate.carries_down(mode)
+                    || self.down(r) & bit == 0
+                    || back.reached(r, generation).is_some()
+                {
+                    continue;
+                }
+                let at = back.visit(r, next as u32 - 1, generation);
+                if layout.hard_component(r) == Some(home) {
+                    if let Some((i, steps)) = steps_inside(r) {
+                        if best.is_none_or(|(length, _, _)| depth + 1 + steps < length) {
+                            best = Some((depth + 1 + steps, at, i));
+                        }
+                    }
+                }
+            }
+        }
+        let (_, at, i) = best?;
+        let mut chain = back.path(at, false);
+        chain.reverse();
+        chain.extend(inside.path(i, true).into_iter().skip(1));
+        Some(chain)
+    }
+
     /// A chain of `at` (down, not failed, in lane `bit`) by steps to the
     /// down requirement that comes first in the layout, which leaves the
     /// current block for an earlier one whenever a requirement outside it
@@ -553,11 +764,22 @@ impl Lanes {
         bit: u64,
     ) -> Vec<GateId> {
         let mut chain = Vec::new();
+        let candidate = GateId::from(self.batch[bit.trailing_zeros() as usize]);
+        let home = layout.hard_component(candidate);
         // Every step leaves a block or ends at the candidate: at most one
         // per gate, kept as a bound should that invariant ever break.
         for _ in 0..graph.len() {
             if self.failed(at) & bit != 0 {
                 break;
+            }
+            if home.is_some() && layout.hard_component(at) == home {
+                // Inside the candidate's large hard component: along the
+                // search made inside it.
+                let generation = search.inside_from(graph, layout, candidate);
+                if let Some(i) = search.inside.reached(at, generation) {
+                    chain.extend(search.inside.path(i, true).into_iter().skip(1));
+                    break;
+                }
             }
             match self.first_down_requirement(graph, layout, at, bit) {
                 Some(r) if layout.before_block_of(r, at) => {
@@ -610,13 +832,16 @@ impl Lanes {
         bit: u64,
     ) -> Vec<GateId> {
         let inside = |r: GateId| !layout.before_block_of(r, from);
+        let candidate = GateId::from(self.batch[bit.trailing_zeros() as usize]);
+        let home = layout.hard_component(candidate);
         let exits = |r: GateId| {
             self.failed(r) & bit != 0
+                || home.is_some() && layout.hard_component(r) == home
                 || self
                     .first_down_requirement(graph, layout, r, bit)
                     .is_some_and(|q| layout.before_block_of(q, r))
         };
-        self.search(graph, search, from, bit, inside, exits)
+        self.search(graph, search, (from, bit, usize::MAX), inside, exits)
             .unwrap_or_default()
     }
 }
