@@ -356,13 +356,10 @@ fn audit(
         return Ok(INVALID);
     };
     let graph = FailureGraph::build(arch);
-    let ranking = progress::with_bar(io.progress, "auditing candidates", |p| {
-        engine::rank(arch, &graph, &targets, p)
-    });
-    // Details are recomputed SPOF by SPOF as they are written: memory stays
-    // bounded however much each one takes down. JSON has every list and
-    // chain, as format v1 §9 asks; human output counts, and shows
-    // `--chains` chains (0: all).
+    // JSON has every list and chain, as format v1 §9 asks: those are
+    // recomputed SPOF by SPOF as they are written, so memory stays bounded
+    // however much each one takes down. Human output counts, and shows
+    // `--chains` chains (0: all), found in the ranking's own pass.
     let shown = match format {
         Format::Human => engine::Shown {
             chains: (chains > 0).then_some(chains),
@@ -370,7 +367,10 @@ fn audit(
         },
         Format::Json => engine::Shown::ALL,
     };
-    let spofs = ranking.details_showing(arch, &graph, shown);
+    let (ranking, described) = progress::with_bar(io.progress, "auditing candidates", |p| {
+        engine::rank_showing(arch, &graph, &targets, p, shown)
+    });
+    let spofs = ranking.details_described(arch, &graph, described);
     match format {
         Format::Human => {
             let counts = human::AuditCounts {

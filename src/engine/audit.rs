@@ -167,6 +167,8 @@ struct Impact {
     down: usize,
     /// The targets taken down, when asked for (most important first).
     targets: Vec<NodeId>,
+    /// The SPOF described as the ranking pass was asked to, if it was.
+    described: Option<Spof>,
 }
 
 /// One single point of failure without its chains: the targets it takes
@@ -187,7 +189,32 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, false, |_| ()).0
+    rank_inner(arch, graph, targets, progress, (false, None), |_| ()).0
+}
+
+/// [`rank`], also describing each single point of failure as `shown`
+/// asks, from the same propagations, when it asks for no lists (as human
+/// output does): then the details cost no second propagation. Pass what
+/// comes back to [`Ranking::details_described`].
+pub fn rank_showing(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &TargetSelection,
+    progress: &Progress,
+    shown: Shown,
+) -> (Ranking, Described) {
+    let held = AtomicUsize::new(0);
+    let early = (!shown.lists).then_some((shown, &held));
+    let (ranking, _, _, spofs) = rank_inner(arch, graph, targets, progress, (false, early), |_| ());
+    (ranking, Described { shown, spofs })
+}
+
+/// Single points of failure described before they are written, by place in
+/// the ranking (`None`: to describe when written).
+#[derive(Debug)]
+pub struct Described {
+    shown: Shown,
+    spofs: Vec<Option<Spof>>,
 }
 
 /// [`rank`], keeping what each single point of failure takes down: the
@@ -199,7 +226,7 @@ pub fn rank_keeping_targets(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
-    let (ranking, taken, _) = rank_inner(arch, graph, targets, progress, true, |_| ());
+    let (ranking, taken, _, _) = rank_inner(arch, graph, targets, progress, (true, None), |_| ());
     (ranking, taken)
 }
 
@@ -215,7 +242,8 @@ pub(crate) fn rank_visiting<T: Send>(
     progress: &Progress,
     visit: impl Fn(&Lanes) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
-    rank_inner(arch, graph, targets, progress, true, visit)
+    let (ranking, taken, seen, _) = rank_inner(arch, graph, targets, progress, (true, None), visit);
+    (ranking, taken, seen)
 }
 
 fn rank_inner<T: Send>(
@@ -223,9 +251,9 @@ fn rank_inner<T: Send>(
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
-    keep: bool,
+    (keep, early): (bool, Option<(Shown, &AtomicUsize)>),
     visit: impl Fn(&Lanes) -> T + Sync,
-) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
+) -> (Ranking, Vec<TargetsTaken>, Vec<T>, Vec<Option<Spof>>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
     let layout = Layout::new(graph);
@@ -237,17 +265,26 @@ fn rank_inner<T: Send>(
     let batches: Vec<&[NodeId]> = by_position.chunks(LANES).collect();
     let target_order = TargetOrder::new(arch, &is_target, &ranks);
     let order = &target_order;
+    let describer = Describer {
+        is_target: &is_target,
+        ranks: &ranks,
+        layout: &layout,
+        order,
+    };
     let folded = parallel::fold_chunked(
         &batches,
         1,
         progress,
-        || (Lanes::new(&layout), Vec::new()),
-        |(lanes, out), batch| {
+        || (Lanes::new(&layout), ChainSearch::default(), Vec::new()),
+        |(lanes, search, out), batch| {
             lanes.fail_each(&layout, batch);
-            let impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
+            let mut impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
+            if let Some((shown, held)) = early {
+                describer.describe_impacts(arch, graph, (lanes, search), &mut impacts, shown, held);
+            }
             out.push((impacts, visit(lanes)));
         },
-        |(lanes, out)| (out, lanes.evaluations()),
+        |(lanes, _, out)| (out, lanes.evaluations()),
     );
     let mut found: Vec<Impact> = Vec::new();
     let mut seen = Vec::with_capacity(batches.len());
@@ -266,6 +303,10 @@ fn rank_inner<T: Send>(
             .then(b.down.cmp(&a.down))
             .then(arch.name_of(a.id).cmp(arch.name_of(b.id)))
     });
+    let described = match early {
+        Some(_) => found.iter_mut().map(|i| i.described.take()).collect(),
+        None => Vec::new(),
+    };
     let ranking = Ranking {
         down: found.iter().map(|i| i.down).collect(),
         users: found.iter().map(|i| i.users_affected).collect(),
@@ -286,7 +327,7 @@ fn rank_inner<T: Send>(
     } else {
         Vec::new()
     };
-    (ranking, taken, seen)
+    (ranking, taken, seen, described)
 }
 
 /// The targets, the most important tier first and in id order within a
@@ -324,9 +365,14 @@ impl TargetOrder {
     /// `most` or the list ends.
     fn firsts(&self, lanes: &Lanes, most: usize, found: &mut [Vec<NodeId>]) {
         if self.few(lanes) {
+            let key = |t: &NodeId| self.key[t.index()];
             for list in found.iter_mut() {
-                list.sort_unstable_by_key(|t| self.key[t.index()]);
-                list.truncate(most);
+                // Only the first `most` need their order: O(targets).
+                if most < list.len() {
+                    list.select_nth_unstable_by_key(most, key);
+                    list.truncate(most);
+                }
+                list.sort_unstable_by_key(key);
             }
             return;
         }
@@ -419,14 +465,13 @@ impl Ranking {
         graph: &'a FailureGraph,
         shown: Shown,
     ) -> impl Iterator<Item = Spof> + 'a {
-        // Graph-sized buffers are made once per thread, not once per batch.
-        let pool: Mutex<Vec<(Lanes, ChainSearch)>> = Mutex::new(Vec::new());
         // Without lists a SPOF holds little but its chains, and those are
         // short where failures cascade far: so every SPOF is described up
         // front, in batches of neighbours in the layout, while the chains
         // held stay within a budget; those past it wait for their range.
         let mut early: Vec<Option<Spof>> = Vec::new();
         if !shown.lists {
+            let pool = Mutex::new(Vec::new());
             let held = AtomicUsize::new(0);
             let all: Vec<usize> = (0..self.order.len()).collect();
             early.resize(self.order.len(), None);
@@ -434,6 +479,30 @@ impl Ranking {
                 early[i] = spof;
             }
         }
+        self.details_described(
+            arch,
+            graph,
+            Described {
+                shown,
+                spofs: early,
+            },
+        )
+    }
+
+    /// The details of [`Ranking::details_showing`], those `described`
+    /// holds taken from it and the rest described as they are reached.
+    pub fn details_described<'a>(
+        &'a self,
+        arch: &'a Architecture,
+        graph: &'a FailureGraph,
+        described: Described,
+    ) -> impl Iterator<Item = Spof> + 'a {
+        let Described {
+            shown,
+            spofs: mut early,
+        } = described;
+        // Graph-sized buffers are made once per thread, not once per batch.
+        let pool: Mutex<Vec<(Lanes, ChainSearch)>> = Mutex::new(Vec::new());
         self.batches(shown).flat_map(move |range| {
             let late: Vec<usize> = range
                 .clone()
@@ -478,7 +547,11 @@ impl Ranking {
                     let spofs = self.describe(arch, graph, (&lanes, &mut search), at, shown);
                     spofs.into_iter().map(Some).collect()
                 } else {
-                    self.count(arch, graph, (&lanes, &mut search), at, shown, held)
+                    let reach: Vec<(usize, u64)> =
+                        at.iter().map(|&i| (self.down[i], self.users[i])).collect();
+                    let lanes_searched = (&lanes, &mut search);
+                    self.describer()
+                        .count(arch, graph, lanes_searched, &reach, shown, held)
                 };
                 if let Ok(mut p) = pool.lock() {
                     p.push((lanes, search));
@@ -566,103 +639,13 @@ impl Ranking {
         spofs
     }
 
-    /// The SPOFs of the batch `lanes` holds, without lists: the nodes down
-    /// and users from the ranking (`at` gives each lane's place in it),
-    /// the rest counted 64 lanes at a time ([`LaneCounts`]), and the
-    /// targets whose chains are shown read off the targets in the order
-    /// they are shown in, until every lane has its count (or, when the
-    /// batch reached few gates, from those it reached). So a SPOF costs
-    /// its chains, not everything it takes down.
-    fn count(
-        &self,
-        arch: &Architecture,
-        graph: &FailureGraph,
-        (lanes, search): (&Lanes, &mut ChainSearch),
-        at: &[usize],
-        shown: Shown,
-        held: Option<&AtomicUsize>,
-    ) -> Vec<Option<Spof>> {
-        let order = &self.target_order;
-        let few = order.few(lanes);
-        let mut degraded = LaneCounts::default();
-        let mut tiers: [LaneCounts; 5] = Default::default();
-        let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
-        for &g in lanes.touched() {
-            let Some(n) = graph.node_of(g) else { continue };
-            let down = lanes.down(g) & !lanes.failed(g);
-            let only_degraded = lanes.not_up(g) & !lanes.down(g);
-            if only_degraded != 0 {
-                degraded.add(only_degraded);
-            }
-            if down != 0 && self.is_target[n.index()] {
-                tiers[tier_bucket(arch, n)].add(down);
-                if few {
-                    for i in lanes_of(down) {
-                        found[i].push(n);
-                    }
-                }
-            }
-        }
-        order.firsts(lanes, shown.chains.unwrap_or(usize::MAX), &mut found);
-        let rank = |id: &NodeId| self.ranks[id.index()];
-        found
-            .into_iter()
-            .enumerate()
-            .map(|(lane, mut chosen)| {
-                let mut reach = Reach {
-                    down: self.down[at[lane]],
-                    degraded: degraded.get(lane),
-                    ..Reach::default()
-                };
-                for (count, tier) in reach.by_tier.iter_mut().zip(&tiers) {
-                    *count = tier.get(lane);
-                }
-                reach.targets = tiers.iter().map(|t| t.get(lane)).sum();
-                chosen.sort_unstable_by_key(rank);
-                let chains = self.chains_of(graph, (lanes, &mut *search), lane, chosen, held)?;
-                Some(Spof {
-                    id: lanes.batch()[lane],
-                    takes_down: Vec::new(),
-                    degrades: Vec::new(),
-                    users_affected: self.users[at[lane]],
-                    targets: Vec::new(),
-                    chains,
-                    critical_down: reach.by_tier[0],
-                    reach,
-                })
-            })
-            .collect()
-    }
-
-    /// The cause chains of `chosen` (sorted by id) in lane `lane`. Past a
-    /// few chains, one search through everything the SPOF takes down costs
-    /// less than a search per chain. With a budget `held`, `None` as soon
-    /// as the chains would take it past [`CHAIN_IDS`].
-    fn chains_of(
-        &self,
-        graph: &FailureGraph,
-        (lanes, search): (&Lanes, &mut ChainSearch),
-        lane: usize,
-        chosen: Vec<NodeId>,
-        held: Option<&AtomicUsize>,
-    ) -> Option<Vec<(NodeId, Vec<NodeId>)>> {
-        let within = |chain: &Vec<NodeId>| {
-            held.is_none_or(|h| h.fetch_add(chain.len() + 1, Ordering::Relaxed) < CHAIN_IDS)
-        };
-        if chosen.len() > MANY_CHAINS {
-            let chains = lanes.chains(graph, search, lane, &chosen);
-            chains
-                .iter()
-                .all(within)
-                .then(|| chosen.into_iter().zip(chains).collect())
-        } else {
-            chosen
-                .into_iter()
-                .map(|t| {
-                    let chain = lanes.chain(graph, &self.layout, search, lane, t);
-                    within(&chain).then_some((t, chain))
-                })
-                .collect()
+    /// What describing a batch without lists reads of this ranking.
+    fn describer(&self) -> Describer<'_> {
+        Describer {
+            is_target: &self.is_target,
+            ranks: &self.ranks,
+            layout: &self.layout,
+            order: &self.target_order,
         }
     }
 
@@ -697,11 +680,152 @@ impl Ranking {
         }
         chosen.sort_unstable_by_key(rank);
         spof.chains = self
+            .describer()
             .chains_of(graph, (lanes, search), lane, chosen, None)
             .unwrap_or_default();
         spof.takes_down.sort_unstable_by_key(rank);
         spof.degrades.sort_unstable_by_key(rank);
         spof.targets.sort_unstable_by_key(rank);
+    }
+}
+
+/// What describing a batch's single points of failure without lists
+/// reads: the same in the ranking pass ([`rank_showing`]) as after it.
+#[derive(Clone, Copy)]
+struct Describer<'a> {
+    is_target: &'a [bool],
+    ranks: &'a [u32],
+    layout: &'a Layout,
+    order: &'a TargetOrder,
+}
+
+impl Describer<'_> {
+    /// Describes the SPOFs among the batch `lanes` holds into their
+    /// `impacts` (one per SPOF, in lane order), with the chain budget
+    /// `held`.
+    fn describe_impacts(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        impacts: &mut [Impact],
+        shown: Shown,
+        held: &AtomicUsize,
+    ) {
+        let mut reach = vec![(0, 0); lanes.batch().len()];
+        let mut lane_of = Vec::with_capacity(impacts.len());
+        let mut next = impacts.iter().peekable();
+        for (lane, &c) in lanes.batch().iter().enumerate() {
+            if let Some(impact) = next.next_if(|i| i.id == c) {
+                reach[lane] = (impact.down, impact.users_affected);
+                lane_of.push(lane);
+            }
+        }
+        let mut spofs = self.count(arch, graph, (lanes, search), &reach, shown, Some(held));
+        for (impact, lane) in impacts.iter_mut().zip(lane_of) {
+            impact.described = spofs[lane].take();
+        }
+    }
+
+    /// The SPOFs of the batch `lanes` holds, without lists: the nodes down
+    /// and users of each lane from `reach`,
+    /// the rest counted 64 lanes at a time ([`LaneCounts`]), and the
+    /// targets whose chains are shown read off the targets in the order
+    /// they are shown in, until every lane has its count (or, when the
+    /// batch reached few gates, from those it reached). So a SPOF costs
+    /// its chains, not everything it takes down.
+    fn count(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        reach: &[(usize, u64)],
+        shown: Shown,
+        held: Option<&AtomicUsize>,
+    ) -> Vec<Option<Spof>> {
+        let order = self.order;
+        let few = order.few(lanes);
+        let mut degraded = LaneCounts::default();
+        let mut tiers: [LaneCounts; 5] = Default::default();
+        let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
+        for &g in lanes.touched() {
+            let Some(n) = graph.node_of(g) else { continue };
+            let down = lanes.down(g) & !lanes.failed(g);
+            let only_degraded = lanes.not_up(g) & !lanes.down(g);
+            if only_degraded != 0 {
+                degraded.add(only_degraded);
+            }
+            if down != 0 && self.is_target[n.index()] {
+                tiers[tier_bucket(arch, n)].add(down);
+                if few {
+                    for i in lanes_of(down) {
+                        found[i].push(n);
+                    }
+                }
+            }
+        }
+        order.firsts(lanes, shown.chains.unwrap_or(usize::MAX), &mut found);
+        let rank = |id: &NodeId| self.ranks[id.index()];
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(lane, mut chosen)| {
+                let (down, users_affected) = reach[lane];
+                let mut reach = Reach {
+                    down,
+                    degraded: degraded.get(lane),
+                    ..Reach::default()
+                };
+                for (count, tier) in reach.by_tier.iter_mut().zip(&tiers) {
+                    *count = tier.get(lane);
+                }
+                reach.targets = tiers.iter().map(|t| t.get(lane)).sum();
+                chosen.sort_unstable_by_key(rank);
+                let chains = self.chains_of(graph, (lanes, &mut *search), lane, chosen, held)?;
+                Some(Spof {
+                    id: lanes.batch()[lane],
+                    takes_down: Vec::new(),
+                    degrades: Vec::new(),
+                    users_affected,
+                    targets: Vec::new(),
+                    chains,
+                    critical_down: reach.by_tier[0],
+                    reach,
+                })
+            })
+            .collect()
+    }
+
+    /// The cause chains of `chosen` (sorted by id) in lane `lane`. Past a
+    /// few chains, one search through everything the SPOF takes down costs
+    /// less than a search per chain. With a budget `held`, `None` as soon
+    /// as the chains would take it past [`CHAIN_IDS`].
+    fn chains_of(
+        &self,
+        graph: &FailureGraph,
+        (lanes, search): (&Lanes, &mut ChainSearch),
+        lane: usize,
+        chosen: Vec<NodeId>,
+        held: Option<&AtomicUsize>,
+    ) -> Option<Vec<(NodeId, Vec<NodeId>)>> {
+        let within = |chain: &Vec<NodeId>| {
+            held.is_none_or(|h| h.fetch_add(chain.len() + 1, Ordering::Relaxed) < CHAIN_IDS)
+        };
+        if chosen.len() > MANY_CHAINS {
+            let chains = lanes.chains(graph, search, lane, &chosen);
+            chains
+                .iter()
+                .all(within)
+                .then(|| chosen.into_iter().zip(chains).collect())
+        } else {
+            chosen
+                .into_iter()
+                .map(|t| {
+                    let chain = lanes.chain(graph, self.layout, search, lane, t);
+                    within(&chain).then_some((t, chain))
+                })
+                .collect()
+        }
     }
 }
 
@@ -729,11 +853,17 @@ fn impacts(
             users_affected: arch.node(c).users(),
             down: 0,
             targets: Vec::new(),
+            described: None,
         })
         .collect();
     let mut hit = 0u64;
     let gather = keep.is_some_and(|order| order.few(lanes));
     let mut targets: Vec<Vec<NodeId>> = vec![Vec::new(); found.len()];
+    // Gates in a row with the same lanes down are added up first, then to
+    // each of those lanes once: a failure that takes much down in many
+    // lanes alike (a large cycle, a platform) costs its gates, not its
+    // gates times its lanes.
+    let mut run = Run::default();
     for &g in lanes.touched() {
         let Some(n) = graph.node_of(g) else { continue };
         let down = lanes.down(g) & !lanes.failed(g);
@@ -742,21 +872,25 @@ fn impacts(
         }
         let node = arch.node(n);
         let target = is_target[n.index()];
-        let critical = target && node.tier() == Some(Tier::Critical);
         if target {
             hit |= down;
-        }
-        for i in lanes_of(down) {
-            if target && gather {
-                targets[i].push(n);
+            if gather {
+                lanes_of(down).for_each(|i| targets[i].push(n));
             }
-            let impact = &mut found[i];
-            impact.down += 1;
-            // Never saturates for a loaded file: the loader bounds the total of all users.
-            impact.users_affected = impact.users_affected.saturating_add(node.users());
-            impact.critical_down += usize::from(critical);
         }
+        if down != run.lanes {
+            run.add_to(&mut found);
+            run = Run {
+                lanes: down,
+                ..Run::default()
+            };
+        }
+        run.down += 1;
+        // Never saturates for a loaded file: the loader bounds the total of all users.
+        run.users = run.users.saturating_add(node.users());
+        run.critical += usize::from(target && node.tier() == Some(Tier::Critical));
     }
+    run.add_to(&mut found);
     if let Some(order) = keep {
         order.firsts(lanes, usize::MAX, &mut targets);
         for (impact, list) in found.iter_mut().zip(targets) {
@@ -769,6 +903,27 @@ fn impacts(
         .filter(|&(i, _)| hit >> i & 1 == 1)
         .map(|(_, impact)| impact)
         .collect()
+}
+
+/// What gates in a row, down in the same lanes, add to each lane's
+/// [`Impact`].
+#[derive(Default)]
+struct Run {
+    lanes: u64,
+    down: usize,
+    users: u64,
+    critical: usize,
+}
+
+impl Run {
+    fn add_to(&self, found: &mut [Impact]) {
+        for i in lanes_of(self.lanes) {
+            let impact = &mut found[i];
+            impact.down += self.down;
+            impact.users_affected = impact.users_affected.saturating_add(self.users);
+            impact.critical_down += self.critical;
+        }
+    }
 }
 
 #[cfg(test)]
