@@ -206,13 +206,14 @@ fn single_points(
     min_tier: Tier,
 ) -> (Vec<Finding>, usize, Vec<(GateId, NodeId)>) {
     let mut fixes = fixes::Checker::new(arch, 0);
+    let ranks = arch.id_ranks();
     let (ranking, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
         |lanes| {
-            let groups = shared_fate::groups_down(graph, lanes);
+            let groups = shared_fate::groups_down(graph, lanes, &ranks);
             (groups, fixes.plan_sites(arch, graph, lanes))
         },
     );

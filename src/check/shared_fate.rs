@@ -12,23 +12,33 @@ use crate::model::{Architecture, NodeId};
 
 use super::{Alternative, Detail, Finding, Group, Rule};
 
-/// The redundant-looking groups that each failure of a batch takes down,
-/// with the candidate, read from the ranking's propagation of the batch
-/// (`lanes` holds its states): see `engine::rank_visiting`.
-pub(super) fn groups_down(graph: &FailureGraph, lanes: &Lanes) -> Vec<(GateId, NodeId)> {
+/// The redundant-looking groups that failures of a batch take down, each
+/// with the first of those candidates in id order (`ranks`), which is all
+/// [`shared_fate`] keeps: read from the ranking's propagation of the batch
+/// (`lanes` holds its states), see `engine::rank_visiting`. At most one
+/// pair per group a batch touches, not one per failure: where failures
+/// cascade far that is millions fewer.
+pub(super) fn groups_down(
+    graph: &FailureGraph,
+    lanes: &Lanes,
+    ranks: &[u32],
+) -> Vec<(GateId, NodeId)> {
     let mut hits = Vec::new();
     for &g in lanes.touched() {
         if !is_redundant_group(graph, g) {
             continue;
         }
-        hits.extend(lanes_of(lanes.down(g)).map(|i| (g, lanes.batch()[i])));
+        let candidates = lanes_of(lanes.down(g)).map(|i| lanes.batch()[i]);
+        if let Some(first) = candidates.min_by_key(|c| ranks[c.index()]) {
+            hits.push((g, first));
+        }
     }
     hits
 }
 
 /// One finding per group that a single candidate takes down with all its
 /// alternatives, naming the candidate first in id order, so the result does
-/// not depend on threads. `hits` are [`groups_down`] of every candidate,
+/// not depend on threads. `hits` are [`groups_down`] of every batch,
 /// with the candidate.
 pub(super) fn shared_fate(
     arch: &Architecture,

@@ -167,6 +167,8 @@ struct Impact {
     down: usize,
     /// The targets taken down, when asked for (most important first).
     targets: Vec<NodeId>,
+    /// How many targets it takes down.
+    targets_down: usize,
     /// The SPOF described as the ranking pass was asked to, if it was.
     described: Option<Spof>,
 }
@@ -853,6 +855,7 @@ fn impacts(
             users_affected: arch.node(c).users(),
             down: 0,
             targets: Vec::new(),
+            targets_down: 0,
             described: None,
         })
         .collect();
@@ -889,9 +892,15 @@ fn impacts(
         // Never saturates for a loaded file: the loader bounds the total of all users.
         run.users = run.users.saturating_add(node.users());
         run.critical += usize::from(target && node.tier() == Some(Tier::Critical));
+        run.targets += usize::from(target);
     }
     run.add_to(&mut found);
     if let Some(order) = keep {
+        // Every target of every SPOF can be most of the memory `check`
+        // holds: no list grows past its size.
+        for (list, impact) in targets.iter_mut().zip(&found) {
+            list.reserve_exact(impact.targets_down.saturating_sub(list.len()));
+        }
         order.firsts(lanes, usize::MAX, &mut targets);
         for (impact, list) in found.iter_mut().zip(targets) {
             impact.targets = list;
@@ -913,6 +922,7 @@ struct Run {
     down: usize,
     users: u64,
     critical: usize,
+    targets: usize,
 }
 
 impl Run {
@@ -922,6 +932,7 @@ impl Run {
             impact.down += self.down;
             impact.users_affected = impact.users_affected.saturating_add(self.users);
             impact.critical_down += self.critical;
+            impact.targets_down += self.targets;
         }
     }
 }
