@@ -25,6 +25,7 @@
 //! the total; findings past it keep an unchecked fix, and the check's
 //! outcome counts how many were checked.
 
+use crate::engine::bits::lanes_of;
 use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::{FailureGraph, Scratch, State};
@@ -164,15 +165,36 @@ impl Checker {
         graph: &FailureGraph,
         lanes: &Lanes,
     ) -> Vec<(NodeId, Fix)> {
+        let batch = lanes.batch();
+        let sites = (0..batch.len())
+            .filter(|&lane| arch.node(batch[lane]).kind() == NodeKind::Site)
+            .fold(0u64, |word, lane| word | 1 << lane);
+        if sites == 0 {
+            return Vec::new();
+        }
+        // One pass over what the batch reached hands each service to the
+        // site lanes it is down in: a service placed down is down itself.
+        let mut placed: Vec<Vec<NodeId>> = vec![Vec::new(); batch.len()];
+        for &g in lanes.touched() {
+            let in_lanes = lanes.down(g) & sites;
+            let Some(id) = graph.node_of(g).filter(|_| in_lanes != 0) else {
+                continue;
+            };
+            for lane in lanes_of(in_lanes) {
+                let bit = 1u64 << lane;
+                if placement_down(arch, id, |site| lanes.down(site.into()) & bit != 0) {
+                    placed[lane].push(id);
+                }
+            }
+        }
         let mut plans = Vec::new();
-        for (lane, &c) in lanes.batch().iter().enumerate() {
-            if arch.node(c).kind() != NodeKind::Site {
+        for (lane, mut services) in placed.into_iter().enumerate() {
+            if sites >> lane & 1 == 0 {
                 continue;
             }
-            let bit = 1u64 << lane;
+            let (c, bit) = (batch[lane], 1u64 << lane);
             let down = |id: NodeId| lanes.down(id.into()) & bit != 0;
-            let candidates = lanes.touched().iter().filter_map(|&g| graph.node_of(g));
-            let services = placed_down(arch, candidates, down);
+            services.sort_unstable();
             let near = services
                 .first()
                 .map_or_else(|| vec![c], |&s| sites_of(arch, s));
@@ -268,20 +290,26 @@ fn placed_down(
     down: impl Fn(NodeId) -> bool,
 ) -> Vec<NodeId> {
     let mut found: Vec<NodeId> = changed
-        .filter(|&id| match &arch.node(id).detail {
-            // Another organisation's service is not yours to move.
-            NodeDetail::Service { external: true, .. } => false,
-            NodeDetail::Service {
-                runs_in: Some(p), ..
-            } => {
-                let up = p.entries.iter().filter(|e| !down(e.site)).count();
-                up < p.min as usize
-            }
-            _ => false,
-        })
+        .filter(|&id| placement_down(arch, id, &down))
         .collect();
     found.sort_unstable();
     found
+}
+
+/// Whether `id` is a service of the modelled organisation whose own
+/// placement is down (`down` says which nodes are).
+fn placement_down(arch: &Architecture, id: NodeId, down: impl Fn(NodeId) -> bool) -> bool {
+    match &arch.node(id).detail {
+        // Another organisation's service is not yours to move.
+        NodeDetail::Service { external: true, .. } => false,
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => {
+            let up = p.entries.iter().filter(|e| !down(e.site)).count();
+            up < p.min as usize
+        }
+        _ => false,
+    }
 }
 
 /// The sites a fix may use, in file order, grouped the ways
