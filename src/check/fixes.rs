@@ -30,6 +30,7 @@ use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
+use rayon::prelude::*;
 
 use super::{Fix, Verified};
 
@@ -46,9 +47,6 @@ pub(super) struct Checker {
     sites: SiteIndex,
     /// The alternative found for each site a single-site service runs in.
     alternatives: std::collections::HashMap<NodeId, Option<NodeId>>,
-    /// The nodes down when a site fails alone, sorted, for the sites
-    /// `logical: true` fixes were checked against: services share sites.
-    site_down: std::collections::HashMap<NodeId, Vec<NodeId>>,
     left: usize,
     /// Fixes checked by the engine.
     pub(super) checked: usize,
@@ -98,62 +96,115 @@ impl Checker {
             scratch: None,
             sites: SiteIndex::new(arch, sites, &parents),
             alternatives: std::collections::HashMap::new(),
-            site_down: std::collections::HashMap::new(),
             left: budget,
             checked: 0,
             checkable: 0,
         }
     }
 
-    /// What the engine says about `fix` for SPOF `c` that takes `targets`
-    /// down; `Unchecked` past the work budget or for a fix with nothing to
-    /// run (no alternative site).
-    pub(super) fn verify(
+    /// What the engine says about each of `fixes` (SPOF, the targets it
+    /// takes down, its fix), in order: `Unchecked` for a fix with nothing
+    /// to run (no alternative site), and once the work budget is spent.
+    /// A few are checked at a time on every thread, then taken in order
+    /// while the budget lasts (what was checked past it is dropped): a
+    /// verdict does not depend on the others, so the result is what one
+    /// thread checking them in order gives, whatever the threads.
+    pub(super) fn verify_all(
         &mut self,
         arch: &Architecture,
         graph: &FailureGraph,
-        c: NodeId,
-        targets: &[NodeId],
-        fix: &Fix,
-    ) -> Verified {
-        let checkable = match fix {
-            Fix::PlaceAlsoIn { site, .. } | Fix::ReplicateIn { site } => site.is_some(),
-            Fix::Logical => true,
-            Fix::Alternative => false,
-        };
-        if !checkable {
-            return Verified::Unchecked;
-        }
-        self.checkable += 1;
-        if self.left == 0 {
-            return Verified::Unchecked;
-        }
-        self.checked += 1;
-        let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
-        if *fix == Fix::Logical {
-            // `logical: true` leaves the graph as it is: the verdict is
-            // whether any of its sites alone takes a target down, and sites
-            // are shared, so each site's loss is propagated once.
-            let mut enough = true;
-            for s in sites_of(arch, c) {
-                let down = self
-                    .site_down
-                    .entry(s)
-                    .or_insert_with(|| down_held(arch, graph, scratch, &[], s));
-                self.left = self.left.saturating_sub(down.len().max(1));
-                enough &= targets.iter().all(|t| down.binary_search(t).is_err());
-            }
-            return if enough {
-                Verified::Enough
+        fixes: &[(NodeId, &[NodeId], &Fix)],
+    ) -> Vec<Verified> {
+        let pool = std::sync::Mutex::new(Vec::new());
+        let round = 2 * rayon::current_num_threads();
+        let mut out = Vec::with_capacity(fixes.len());
+        for chunk in fixes.chunks(round) {
+            let verdicts: Vec<Option<(Verified, usize)>> = if self.left == 0 {
+                vec![None; chunk.len()]
             } else {
-                Verified::NotEnough
+                chunk
+                    .par_iter()
+                    .map(|&(c, targets, fix)| {
+                        if !checkable(fix) {
+                            return None;
+                        }
+                        let taken = pool.lock().ok().and_then(|mut p| p.pop());
+                        let (mut scratch, mut site_down) =
+                            taken.unwrap_or_else(|| (Scratch::new(graph), Default::default()));
+                        let found =
+                            verdict(arch, graph, (&mut scratch, &mut site_down), c, targets, fix);
+                        if let Ok(mut p) = pool.lock() {
+                            p.push((scratch, site_down));
+                        }
+                        Some(found)
+                    })
+                    .collect()
             };
+            for (&(_, _, fix), found) in chunk.iter().zip(verdicts) {
+                if !checkable(fix) {
+                    out.push(Verified::Unchecked);
+                    continue;
+                }
+                self.checkable += 1;
+                match found {
+                    Some((verified, work)) if self.left > 0 => {
+                        self.checked += 1;
+                        self.left = self.left.saturating_sub(work);
+                        out.push(verified);
+                    }
+                    _ => out.push(Verified::Unchecked),
+                }
+            }
         }
-        let (verified, work) = verify(arch, graph, scratch, c, targets, fix);
-        self.left = self.left.saturating_sub(work);
-        verified
+        out
     }
 }
+
+/// Whether the engine can check `fix`: not without an alternative site,
+/// nor for an `any_of` to add.
+fn checkable(fix: &Fix) -> bool {
+    match fix {
+        Fix::PlaceAlsoIn { site, .. } | Fix::ReplicateIn { site } => site.is_some(),
+        Fix::Logical => true,
+        Fix::Alternative => false,
+    }
+}
+
+/// The verdict on `fix` for SPOF `c` that takes `targets` down, and the
+/// gates its propagations changed (the budget's unit). `site_down` keeps
+/// what each site's loss takes down, for `logical: true` fixes.
+fn verdict(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    (scratch, site_down): (&mut Scratch, &mut SiteDown),
+    c: NodeId,
+    targets: &[NodeId],
+    fix: &Fix,
+) -> (Verified, usize) {
+    if *fix != Fix::Logical {
+        return verify(arch, graph, scratch, c, targets, fix);
+    }
+    // `logical: true` leaves the graph as it is: the verdict is whether any
+    // of its sites alone takes a target down, and sites are shared, so each
+    // site's loss is propagated once (and counted each time).
+    let (mut enough, mut work) = (true, 0usize);
+    for s in sites_of(arch, c) {
+        let down = site_down
+            .entry(s)
+            .or_insert_with(|| down_held(arch, graph, scratch, &[], s));
+        work = work.saturating_add(down.len().max(1));
+        enough &= targets.iter().all(|t| down.binary_search(t).is_err());
+    }
+    let verified = if enough {
+        Verified::Enough
+    } else {
+        Verified::NotEnough
+    };
+    (verified, work)
+}
+
+/// What each site's loss takes down, sorted.
+type SiteDown = std::collections::HashMap<NodeId, Vec<NodeId>>;
 
 impl Checker {
     /// [`Checker::plan`] for each site failed in the batch `lanes` holds,
@@ -597,13 +648,10 @@ mod tests {
         let web = arch.id_of("web").unwrap();
         let fix_a = checker.plan(&arch, &graph, a);
         let fix_db = checker.plan(&arch, &graph, db);
+        let fixes = [(a, &[web][..], &fix_a), (db, &[web][..], &fix_db)];
         assert_eq!(
-            checker.verify(&arch, &graph, a, &[web], &fix_a),
-            Verified::Enough
-        );
-        assert_eq!(
-            checker.verify(&arch, &graph, db, &[web], &fix_db),
-            Verified::Unchecked
+            checker.verify_all(&arch, &graph, &fixes),
+            [Verified::Enough, Verified::Unchecked]
         );
         assert_eq!((checker.checked, checker.checkable), (1, 2));
     }

@@ -148,16 +148,20 @@ pub fn run(
     }
     // Only the findings reported are worth the engine's time.
     let mut checker = super::fixes::Checker::new(arch, audit_work);
+    let fixes: Vec<_> = outcome
+        .findings
+        .iter()
+        .filter_map(|f| match &f.detail {
+            super::Detail::SinglePoint { targets, fix, .. } => {
+                Some((f.node, targets.as_slice(), fix))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut verdicts = checker.verify_all(arch, graph, &fixes).into_iter();
     for f in &mut outcome.findings {
-        let node = f.node;
-        if let super::Detail::SinglePoint {
-            targets,
-            fix,
-            verified,
-            ..
-        } = &mut f.detail
-        {
-            *verified = checker.verify(arch, graph, node, targets, fix);
+        if let super::Detail::SinglePoint { verified, .. } = &mut f.detail {
+            *verified = verdicts.next().unwrap_or(super::Verified::Unchecked);
         }
     }
     outcome.fixes_checked = (checker.checked, checker.checkable);
