@@ -54,7 +54,7 @@ pub(crate) struct Layout {
 /// any gate in one takes all of it down. A chain from a failure in a large
 /// one crosses it along a search inside it, made once per candidate (see
 /// [`ChainSearch`]), rather than a search of much of it per target shown.
-const LARGE_BLOCK: usize = 64;
+const LARGE_HARD_COMPONENT: usize = 64;
 
 /// Whether `gate` goes down whenever one requirement reached along an edge
 /// of `mode` is down (format v1 §7): then a failure crosses that edge
@@ -175,7 +175,10 @@ fn hard_components(graph: &FailureGraph, layout: &Layout) -> Vec<u32> {
         Some(if hard(graph.gate(g), mode) { r.0 } else { v })
     });
     let mut hard = Vec::new();
-    for members in components.iter().filter(|c| c.len() >= LARGE_BLOCK) {
+    for members in components
+        .iter()
+        .filter(|c| c.len() >= LARGE_HARD_COMPONENT)
+    {
         if hard.is_empty() {
             hard = vec![u32::MAX; n];
         }
@@ -275,9 +278,11 @@ impl ChainSearch {
 
     /// The search inside the large hard component of `candidate`, forth
     /// from it along hard edges: made once per candidate, and every gate of
-    /// the component is down whenever the candidate failed. Returns the
-    /// generation that `inside` holds it under. O(the component's gates and
-    /// edges).
+    /// the component is down whenever the candidate failed. It expands at
+    /// most [`SEARCHED`] gates, so in a larger component the gates past
+    /// them are not reached (and a chain through them takes the walk).
+    /// Returns the generation that `inside` holds it under. O(`SEARCHED`
+    /// gates and their edges inside the component).
     fn inside_from(&mut self, graph: &FailureGraph, layout: &Layout, candidate: GateId) -> u32 {
         if let Some((of, generation)) = self.inside_of {
             if of == candidate {
@@ -292,7 +297,10 @@ impl ChainSearch {
         self.inside_steps.clear();
         self.inside_steps.push(0);
         let mut next = 0;
-        while let Some(&(g, _)) = side.queue.get(next) {
+        // At most `SEARCHED` gates, as a chain's own search: in a hostile
+        // file the component can be most of the graph, and a search of all
+        // of it per candidate would cost far more than the audit's batches.
+        while let Some(&(g, _)) = side.queue.get(next).filter(|_| next < SEARCHED) {
             for &d in layout.hard_deps_at(layout.position(g) as usize) {
                 let d = layout.at[d as usize];
                 if side.reached(d, generation).is_none() {
@@ -514,8 +522,9 @@ impl Lanes {
             return Vec::new();
         }
         let candidate = GateId::from(self.batch[lane]);
-        // In a large cycle a search would meet only after much of it; the
-        // walk crosses it along the block's paths instead.
+        // In a large hard cycle a search from both ends would meet only
+        // after much of it: search back to the cycle, then along the search
+        // made inside it from the candidate.
         let gates = if let Some(home) = layout.hard_component(candidate) {
             self.across(graph, layout, search, (at, candidate, home), bit)
                 .unwrap_or_else(|| self.walk(graph, layout, search, at, bit))
