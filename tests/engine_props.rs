@@ -398,6 +398,33 @@ fn check_chain(
     );
 }
 
+/// Every SPOF (targets of tier `medium` and up) with its lists, and the
+/// same without lists, showing `chains` chains, as human output gets them
+/// (from the ranking's own pass); described after the ranking instead,
+/// they must be the same.
+fn listed_and_counted(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    chains: Option<usize>,
+) -> (Vec<engine::Spof>, Vec<engine::Spof>) {
+    let targets = TargetSelection::MinTier(Tier::Medium);
+    let progress = engine::Progress::default();
+    let ranking = engine::rank(arch, graph, &targets, &progress);
+    let listed = ranking.details(arch, graph).collect();
+    let shown = engine::Shown {
+        chains,
+        lists: false,
+    };
+    let after: Vec<engine::Spof> = ranking.details_showing(arch, graph, shown).collect();
+    let (again, described) = engine::rank_showing(arch, graph, &targets, &progress, shown);
+    let counted: Vec<engine::Spof> = again.details_described(arch, graph, described).collect();
+    assert_eq!(
+        after, counted,
+        "described in the ranking's pass or after it"
+    );
+    (listed, counted)
+}
+
 /// All subsets of `items` with at most `k` members, smallest first.
 fn subsets(items: &[NodeId], k: usize) -> Vec<Vec<NodeId>> {
     let mut out = vec![vec![]];
@@ -483,13 +510,8 @@ proptest! {
     fn counted_details_agree_with_the_lists(seed in any::<u64>(), shown in 0usize..4) {
         let arch = random_architecture(seed);
         let graph = FailureGraph::build(&arch);
-        let targets = TargetSelection::MinTier(Tier::Medium);
-        let ranking = engine::rank(&arch, &graph, &targets, &engine::Progress::default());
-        let listed: Vec<engine::Spof> = ranking.details(&arch, &graph).collect();
         let chains = (shown > 0).then_some(shown);
-        let counted: Vec<engine::Spof> = ranking
-            .details_showing(&arch, &graph, engine::Shown { chains, lists: false })
-            .collect();
+        let (listed, counted) = listed_and_counted(&arch, &graph, chains);
         prop_assert_eq!(listed.len(), counted.len());
         for (full, count) in listed.iter().zip(&counted) {
             prop_assert_eq!(full.id, count.id);
@@ -739,12 +761,7 @@ proptest! {
     fn chains_cross_large_cycles(seed in any::<u64>(), shown in 1usize..4) {
         let arch = ring_architecture(seed);
         let graph = FailureGraph::build(&arch);
-        let targets = TargetSelection::MinTier(Tier::Medium);
-        let ranking = engine::rank(&arch, &graph, &targets, &engine::Progress::default());
-        let listed: Vec<engine::Spof> = ranking.details(&arch, &graph).collect();
-        let counted: Vec<engine::Spof> = ranking
-            .details_showing(&arch, &graph, engine::Shown { chains: Some(shown), lists: false })
-            .collect();
+        let (listed, counted) = listed_and_counted(&arch, &graph, Some(shown));
         prop_assert_eq!(listed.len(), counted.len());
         for (full, count) in listed.iter().zip(&counted) {
             let states = naive_states(&arch, &[full.id]);
