@@ -169,8 +169,10 @@ struct Impact {
     targets: Vec<NodeId>,
     /// How many targets it takes down.
     targets_down: usize,
-    /// The SPOF described as the ranking pass was asked to, if it was.
-    described: Option<Spof>,
+    /// The SPOF described as the ranking pass was asked to, if it was
+    /// (boxed: most candidates are not SPOFs, and every one has an Impact
+    /// while its batch is counted).
+    described: Option<Box<Spof>>,
 }
 
 /// One single point of failure without its chains: the targets it takes
@@ -306,7 +308,10 @@ fn rank_inner<T: Send>(
             .then(arch.name_of(a.id).cmp(arch.name_of(b.id)))
     });
     let described = match early {
-        Some(_) => found.iter_mut().map(|i| i.described.take()).collect(),
+        Some(_) => found
+            .iter_mut()
+            .map(|i| i.described.take().map(|d| *d))
+            .collect(),
         None => Vec::new(),
     };
     let ranking = Ranking {
@@ -725,7 +730,7 @@ impl Describer<'_> {
         }
         let mut spofs = self.count(arch, graph, (lanes, search), &reach, shown, Some(held));
         for (impact, lane) in impacts.iter_mut().zip(lane_of) {
-            impact.described = spofs[lane].take();
+            impact.described = spofs[lane].take().map(Box::new);
         }
     }
 
