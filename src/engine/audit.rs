@@ -275,30 +275,28 @@ fn rank_inner<T: Send>(
         layout: &layout,
         order,
     };
-    let folded = parallel::fold_chunked(
+    // A batch in a cycle that most failures reach costs a thousand times
+    // one at the edge of the graph, and such batches sit side by side in
+    // the layout: threads take them one at a time.
+    let (out, buffers) = parallel::map_pooled(
         &batches,
-        1,
         progress,
-        || (Lanes::new(&layout), ChainSearch::default(), Vec::new()),
-        |(lanes, search, out), batch| {
+        || (Lanes::new(&layout), ChainSearch::default()),
+        |(lanes, search), batch| {
             lanes.fail_each(&layout, batch);
             let mut impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
             if let Some((shown, held)) = early {
                 describer.describe_impacts(arch, graph, (lanes, search), &mut impacts, shown, held);
             }
-            out.push((impacts, visit(lanes)));
+            (impacts, visit(lanes))
         },
-        |(lanes, _, out)| (out, lanes.evaluations()),
     );
+    let evaluations = buffers.iter().map(|(lanes, _)| lanes.evaluations()).sum();
     let mut found: Vec<Impact> = Vec::new();
     let mut seen = Vec::with_capacity(batches.len());
-    let mut evaluations = 0;
-    for (out, done) in folded {
-        evaluations += done;
-        for (impacts, visited) in out {
-            found.extend(impacts);
-            seen.push(visited);
-        }
+    for (impacts, visited) in out {
+        found.extend(impacts);
+        seen.push(visited);
     }
     found.sort_by(|a, b| {
         b.critical_down
@@ -544,6 +542,9 @@ impl Ranking {
         by_position.sort_unstable_by_key(|&i| self.layout.position(GateId::from(self.order[i])));
         by_position
             .par_chunks(LANES)
+            // Each batch its own job: neighbours in the layout cost alike,
+            // and a range of costly ones must not stay on one thread.
+            .with_max_len(1)
             .flat_map_iter(|at| {
                 let batch: Vec<NodeId> = at.iter().map(|&i| self.order[i]).collect();
                 let taken = pool.lock().ok().and_then(|mut p| p.pop());

@@ -1,7 +1,8 @@
 //! The one way the engine spreads work over threads: the items are cut into
 //! chunks, each chunk gets one set of graph-sized buffers (made by `scratch`),
 //! and every item done is counted in a [`Progress`]. [`map_chunked`] gives a
-//! result per item, [`fold_chunked`] what each chunk added up.
+//! result per item, [`fold_chunked`] what each chunk added up, and
+//! [`map_pooled`] a result per item where items cost very different amounts.
 //!
 //! Why chunks and not rayon's `map_init`: its init may run for every small
 //! split, and a graph-sized buffer per split costs more than the work.
@@ -64,6 +65,8 @@ where
     let chunk = chunk_size(items.len(), min_chunk);
     items
         .par_chunks(chunk)
+        // Each chunk its own job, so that an idle thread can take any.
+        .with_max_len(1)
         .map(|chunk| {
             let mut s = scratch();
             for item in chunk {
@@ -73,6 +76,49 @@ where
             finish(s)
         })
         .collect()
+}
+
+/// Maps `work` over `items` in parallel, results in the items' order, each
+/// item on buffers taken from a pool (made by `scratch` when the pool is
+/// empty, so about one per thread) and put back after; the buffers come
+/// back too. Threads take work an item at a time, so a few items that cost
+/// far more than the rest (batches of failures where a few reach most of
+/// the graph, side by side in the layout) do not leave one thread doing
+/// them while the others wait, as a chunk of them would.
+///
+/// Cost: the sum of `work` over the items, plus a lock per item and one
+/// `scratch` per buffer set made.
+pub fn map_pooled<T, S, R>(
+    items: &[T],
+    progress: &Progress,
+    scratch: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, &T) -> R + Sync,
+) -> (Vec<R>, Vec<S>)
+where
+    T: Sync,
+    S: Send,
+    R: Send,
+{
+    progress.start(items.len());
+    let pool = std::sync::Mutex::new(Vec::new());
+    let out = items
+        .par_iter()
+        // Every item its own job: rayon otherwise runs a range of items on
+        // one thread once it has split enough, and a range of the costly
+        // ones is the thread left working while the others wait.
+        .with_max_len(1)
+        .map(|item| {
+            let taken = pool.lock().ok().and_then(|mut p| p.pop());
+            let mut s = taken.unwrap_or_else(&scratch);
+            let result = work(&mut s, item);
+            if let Ok(mut p) = pool.lock() {
+                p.push(s);
+            }
+            progress.advance(1);
+            result
+        })
+        .collect();
+    (out, pool.into_inner().unwrap_or_default())
 }
 
 /// Items per chunk: about 8 chunks per thread, at least `min_chunk` items.
