@@ -9,8 +9,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::parallel;
 
 use crate::model::{Architecture, NodeId, Tier};
@@ -278,10 +276,11 @@ fn rank_inner<T: Send>(
     // A batch in a cycle that most failures reach costs a thousand times
     // one at the edge of the graph, and such batches sit side by side in
     // the layout: threads take them one at a time.
-    let (out, buffers) = parallel::map_pooled(
+    let pool = Mutex::new(Vec::new());
+    let out = parallel::map_pooled(
         &batches,
         progress,
-        || (Lanes::new(&layout), ChainSearch::default()),
+        (&pool, || (Lanes::new(&layout), ChainSearch::default())),
         |(lanes, search), batch| {
             lanes.fail_each(&layout, batch);
             let mut impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
@@ -291,6 +290,7 @@ fn rank_inner<T: Send>(
             (impacts, visit(lanes))
         },
     );
+    let buffers = pool.into_inner().unwrap_or_default();
     let evaluations = buffers.iter().map(|(lanes, _)| lanes.evaluations()).sum();
     let mut found: Vec<Impact> = Vec::new();
     let mut seen = Vec::with_capacity(batches.len());
@@ -540,33 +540,28 @@ impl Ranking {
     ) -> Vec<(usize, Option<Spof>)> {
         let mut by_position = at.to_vec();
         by_position.sort_unstable_by_key(|&i| self.layout.position(GateId::from(self.order[i])));
-        by_position
-            .par_chunks(LANES)
-            // Each batch its own job: neighbours in the layout cost alike,
-            // and a range of costly ones must not stay on one thread.
-            .with_max_len(1)
-            .flat_map_iter(|at| {
+        let batches: Vec<&[usize]> = by_position.chunks(LANES).collect();
+        let new = || (Lanes::new(&self.layout), ChainSearch::default());
+        let described = parallel::map_pooled(
+            &batches,
+            &Progress::default(),
+            (pool, new),
+            |(lanes, search), &at| {
                 let batch: Vec<NodeId> = at.iter().map(|&i| self.order[i]).collect();
-                let taken = pool.lock().ok().and_then(|mut p| p.pop());
-                let (mut lanes, mut search) =
-                    taken.unwrap_or_else(|| (Lanes::new(&self.layout), ChainSearch::default()));
                 lanes.fail_each(&self.layout, &batch);
                 let spofs = if shown.lists {
-                    let spofs = self.describe(arch, graph, (&lanes, &mut search), at, shown);
+                    let spofs = self.describe(arch, graph, (lanes, search), at, shown);
                     spofs.into_iter().map(Some).collect()
                 } else {
                     let reach: Vec<(usize, u64)> =
                         at.iter().map(|&i| (self.down[i], self.users[i])).collect();
-                    let lanes_searched = (&lanes, &mut search);
                     self.describer()
-                        .count(arch, graph, lanes_searched, &reach, shown, held)
+                        .count(arch, graph, (lanes, search), &reach, shown, held)
                 };
-                if let Ok(mut p) = pool.lock() {
-                    p.push((lanes, search));
-                }
                 at.iter().copied().zip(spofs).collect::<Vec<_>>()
-            })
-            .collect()
+            },
+        );
+        described.into_iter().flatten().collect()
     }
 
     /// Consecutive ranges of [`Ranking::order`] small enough to hold at

@@ -7,6 +7,8 @@
 //! Why chunks and not rayon's `map_init`: its init may run for every small
 //! split, and a graph-sized buffer per split costs more than the work.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use super::Progress;
@@ -79,9 +81,9 @@ where
 }
 
 /// Maps `work` over `items` in parallel, results in the items' order, each
-/// item on buffers taken from a pool (made by `scratch` when the pool is
-/// empty, so about one per thread) and put back after; the buffers come
-/// back too. Threads take work an item at a time, so a few items that cost
+/// item on buffers taken from `pool` (made by `scratch` when it is empty,
+/// so about one per thread) and put back after, where the caller finds
+/// them (to read what they counted, or to use them for more items). Threads take work an item at a time, so a few items that cost
 /// far more than the rest (batches of failures where a few reach most of
 /// the graph, side by side in the layout) do not leave one thread doing
 /// them while the others wait, as a chunk of them would.
@@ -91,17 +93,16 @@ where
 pub fn map_pooled<T, S, R>(
     items: &[T],
     progress: &Progress,
-    scratch: impl Fn() -> S + Sync,
+    (pool, scratch): (&Mutex<Vec<S>>, impl Fn() -> S + Sync),
     work: impl Fn(&mut S, &T) -> R + Sync,
-) -> (Vec<R>, Vec<S>)
+) -> Vec<R>
 where
     T: Sync,
     S: Send,
     R: Send,
 {
     progress.start(items.len());
-    let pool = std::sync::Mutex::new(Vec::new());
-    let out = items
+    items
         .par_iter()
         // Every item its own job: rayon otherwise runs a range of items on
         // one thread once it has split enough, and a range of the costly
@@ -117,8 +118,7 @@ where
             progress.advance(1);
             result
         })
-        .collect();
-    (out, pool.into_inner().unwrap_or_default())
+        .collect()
 }
 
 /// Items per chunk: about 8 chunks per thread, at least `min_chunk` items.
