@@ -28,9 +28,9 @@
 use crate::engine::bits::lanes_of;
 use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
+use crate::engine::{parallel, Progress};
 use crate::engine::{FailureGraph, Scratch, State};
 use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
-use rayon::prelude::*;
 
 use super::{Fix, Verified};
 
@@ -122,23 +122,16 @@ impl Checker {
             let verdicts: Vec<Option<(Verified, usize)>> = if self.left == 0 {
                 vec![None; chunk.len()]
             } else {
-                chunk
-                    .par_iter()
-                    .map(|&(c, targets, fix)| {
-                        if !checkable(fix) {
-                            return None;
-                        }
-                        let taken = pool.lock().ok().and_then(|mut p| p.pop());
-                        let (mut scratch, mut site_down) =
-                            taken.unwrap_or_else(|| (Scratch::new(graph), Default::default()));
-                        let found =
-                            verdict(arch, graph, (&mut scratch, &mut site_down), c, targets, fix);
-                        if let Ok(mut p) = pool.lock() {
-                            p.push((scratch, site_down));
-                        }
-                        Some(found)
-                    })
-                    .collect()
+                let new = || (Scratch::new(graph), SiteDown::default());
+                parallel::map_pooled(
+                    chunk,
+                    &Progress::default(),
+                    (&pool, new),
+                    |(scratch, site_down), &(c, targets, fix)| {
+                        let buffers = (scratch, site_down);
+                        checkable(fix).then(|| verdict(arch, graph, buffers, c, targets, fix))
+                    },
+                )
             };
             for (&(_, _, fix), found) in chunk.iter().zip(verdicts) {
                 if !checkable(fix) {
