@@ -212,8 +212,8 @@ fn single_points(
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
-        |lanes| {
-            let groups = shared_fate::groups_down(graph, lanes, &ranks);
+        |lanes, sharing| {
+            let groups = shared_fate::groups_down(graph, (lanes, sharing), &ranks);
             (groups, fixes.plan_sites(arch, graph, lanes))
         },
     );

@@ -7,6 +7,7 @@
 use crate::engine::bits::lanes_of;
 use crate::engine::graph::{Gate, GateId, HelperRole};
 use crate::engine::lanes::Lanes;
+use crate::engine::sharing::Sharing;
 use crate::engine::FailureGraph;
 use crate::model::{Architecture, NodeId};
 
@@ -15,12 +16,13 @@ use super::{Alternative, Detail, Finding, Group, Rule};
 /// The redundant-looking groups that failures of a batch take down, each
 /// with the first of those candidates in id order (`ranks`), which is all
 /// [`shared_fate`] keeps: read from the ranking's propagation of the batch
-/// (`lanes` holds its states), see `engine::rank_visiting`. At most one
-/// pair per group a batch touches, not one per failure: where failures
-/// cascade far that is millions fewer.
+/// (`lanes` holds its states, a lane standing for the candidates
+/// `sharing` says), see `engine::rank_visiting`. At most one pair per
+/// group a batch touches, not one per failure: where failures cascade far
+/// that is millions fewer.
 pub(super) fn groups_down(
     graph: &FailureGraph,
-    lanes: &Lanes,
+    (lanes, sharing): (&Lanes, &Sharing),
     ranks: &[u32],
 ) -> Vec<(GateId, NodeId)> {
     let mut hits = Vec::new();
@@ -28,7 +30,7 @@ pub(super) fn groups_down(
         if !is_redundant_group(graph, g) {
             continue;
         }
-        let candidates = lanes_of(lanes.down(g)).map(|i| lanes.batch()[i]);
+        let candidates = lanes_of(lanes.down(g)).map(|i| sharing.first(lanes.batch()[i]));
         if let Some(first) = candidates.min_by_key(|c| ranks[c.index()]) {
             hits.push((g, first));
         }

@@ -17,6 +17,7 @@ use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
 use super::lanes::{ChainSearch, Lanes, Layout};
 use super::progress::Progress;
+use super::sharing::Sharing;
 
 /// Which services and integrations matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,6 +161,8 @@ pub struct Ranking {
 /// What ranking needs to know of one single point of failure.
 struct Impact {
     id: NodeId,
+    /// The lane of its batch that stands for it.
+    lane: usize,
     critical_down: usize,
     users_affected: u64,
     down: usize,
@@ -191,7 +194,7 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, (false, None), |_| ()).0
+    rank_inner(arch, graph, targets, progress, (false, None), |_, _| ()).0
 }
 
 /// [`rank`], also describing each single point of failure as `shown`
@@ -207,7 +210,8 @@ pub fn rank_showing(
 ) -> (Ranking, Described) {
     let held = AtomicUsize::new(0);
     let early = (!shown.lists).then_some((shown, &held));
-    let (ranking, _, _, spofs) = rank_inner(arch, graph, targets, progress, (false, early), |_| ());
+    let (ranking, _, _, spofs) =
+        rank_inner(arch, graph, targets, progress, (false, early), |_, _| ());
     (ranking, Described { shown, spofs })
 }
 
@@ -228,13 +232,16 @@ pub fn rank_keeping_targets(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
-    let (ranking, taken, _, _) = rank_inner(arch, graph, targets, progress, (true, None), |_| ());
+    let (ranking, taken, _, _) =
+        rank_inner(arch, graph, targets, progress, (true, None), |_, _| ());
     (ranking, taken)
 }
 
 /// [`rank_keeping_targets`], also showing each batch of failures to
-/// `visit` (the [`Lanes`] hold their states), so that other rules read the
-/// same propagation instead of failing every candidate again. What `visit`
+/// `visit` (the [`Lanes`] hold their states; a lane may stand for more
+/// candidates than the one it failed, as the [`Sharing`] says), so that
+/// other rules read the same propagation instead of failing every
+/// candidate again. What `visit`
 /// returns comes back batch by batch, in no particular order. Cost: the
 /// ranking's, plus what `visit` reads.
 pub(crate) fn rank_visiting<T: Send>(
@@ -242,7 +249,7 @@ pub(crate) fn rank_visiting<T: Send>(
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
-    visit: impl Fn(&Lanes) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     let (ranking, taken, seen, _) = rank_inner(arch, graph, targets, progress, (true, None), visit);
     (ranking, taken, seen)
@@ -254,7 +261,7 @@ fn rank_inner<T: Send>(
     targets: &TargetSelection,
     progress: &Progress,
     (keep, early): (bool, Option<(Shown, &AtomicUsize)>),
-    visit: impl Fn(&Lanes) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>, Vec<Option<Spof>>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
@@ -264,7 +271,8 @@ fn rank_inner<T: Send>(
     // so a batch of them costs little more than one of them.
     let mut by_position = candidates.clone();
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
-    let batches: Vec<&[NodeId]> = by_position.chunks(LANES).collect();
+    let (sharing, failed) = Sharing::new(&layout, by_position, &ranks);
+    let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let target_order = TargetOrder::new(arch, &is_target, &ranks);
     let order = &target_order;
     let describer = Describer {
@@ -283,11 +291,16 @@ fn rank_inner<T: Send>(
         (&pool, || (Lanes::new(&layout), ChainSearch::default())),
         |(lanes, search), batch| {
             lanes.fail_each(&layout, batch);
-            let mut impacts = impacts(arch, graph, lanes, &is_target, keep.then_some(order));
+            let mut impacts = impacts(
+                (arch, graph, &sharing),
+                lanes,
+                &is_target,
+                keep.then_some(order),
+            );
             if let Some((shown, held)) = early {
                 describer.describe_impacts(arch, graph, (lanes, search), &mut impacts, shown, held);
             }
-            (impacts, visit(lanes))
+            (impacts, visit(lanes, &sharing))
         },
     );
     let buffers = pool.into_inner().unwrap_or_default();
@@ -399,6 +412,20 @@ impl TargetOrder {
                     need &= !(1 << i);
                 }
             }
+        }
+    }
+}
+
+impl TargetOrder {
+    /// `list`, targets in this order down with `failed` failed, as it is
+    /// with `id` failed instead, when both take down the same gates (see
+    /// [`Sharing`]): `failed` in, `id` out.
+    fn swap(&self, list: &mut Vec<NodeId>, (failed, id): (NodeId, NodeId), is_target: &[bool]) {
+        list.retain(|&t| t != id);
+        if is_target[failed.index()] {
+            let key = self.key[failed.index()];
+            let at = list.partition_point(|t| self.key[t.index()] < key);
+            list.insert(at, failed);
         }
     }
 }
@@ -553,10 +580,11 @@ impl Ranking {
                     let spofs = self.describe(arch, graph, (lanes, search), at, shown);
                     spofs.into_iter().map(Some).collect()
                 } else {
-                    let reach: Vec<(usize, u64)> =
-                        at.iter().map(|&i| (self.down[i], self.users[i])).collect();
+                    let subjects: Vec<Subject> = (at.iter().enumerate())
+                        .map(|(lane, &i)| (lane, self.order[i], self.down[i], self.users[i]))
+                        .collect();
                     self.describer()
-                        .count(arch, graph, (lanes, search), &reach, shown, held)
+                        .count(arch, graph, (lanes, search), &subjects, shown, held)
                 };
                 at.iter().copied().zip(spofs).collect::<Vec<_>>()
             },
@@ -684,7 +712,7 @@ impl Ranking {
         chosen.sort_unstable_by_key(rank);
         spof.chains = self
             .describer()
-            .chains_of(graph, (lanes, search), lane, chosen, None)
+            .chains_of(graph, (lanes, search), (lane, spof.id), chosen, None)
             .unwrap_or_default();
         spof.takes_down.sort_unstable_by_key(rank);
         spof.degrades.sort_unstable_by_key(rank);
@@ -704,8 +732,7 @@ struct Describer<'a> {
 
 impl Describer<'_> {
     /// Describes the SPOFs among the batch `lanes` holds into their
-    /// `impacts` (one per SPOF, in lane order), with the chain budget
-    /// `held`.
+    /// `impacts`, with the chain budget `held`.
     fn describe_impacts(
         &self,
         arch: &Architecture,
@@ -715,34 +742,30 @@ impl Describer<'_> {
         shown: Shown,
         held: &AtomicUsize,
     ) {
-        let mut reach = vec![(0, 0); lanes.batch().len()];
-        let mut lane_of = Vec::with_capacity(impacts.len());
-        let mut next = impacts.iter().peekable();
-        for (lane, &c) in lanes.batch().iter().enumerate() {
-            if let Some(impact) = next.next_if(|i| i.id == c) {
-                reach[lane] = (impact.down, impact.users_affected);
-                lane_of.push(lane);
-            }
-        }
-        let mut spofs = self.count(arch, graph, (lanes, search), &reach, shown, Some(held));
-        for (impact, lane) in impacts.iter_mut().zip(lane_of) {
-            impact.described = spofs[lane].take().map(Box::new);
+        let subjects: Vec<Subject> = impacts
+            .iter()
+            .map(|i| (i.lane, i.id, i.down, i.users_affected))
+            .collect();
+        let spofs = self.count(arch, graph, (lanes, search), &subjects, shown, Some(held));
+        for (impact, spof) in impacts.iter_mut().zip(spofs) {
+            impact.described = spof.map(Box::new);
         }
     }
 
-    /// The SPOFs of the batch `lanes` holds, without lists: the nodes down
-    /// and users of each lane from `reach`,
+    /// The SPOFs `subjects` of the batch `lanes` holds, without lists, in
+    /// the same order: the nodes down and users of each from `subjects`,
     /// the rest counted 64 lanes at a time ([`LaneCounts`]), and the
     /// targets whose chains are shown read off the targets in the order
     /// they are shown in, until every lane has its count (or, when the
     /// batch reached few gates, from those it reached). So a SPOF costs
-    /// its chains, not everything it takes down.
+    /// its chains, not everything it takes down. A subject that is not its
+    /// lane's failed candidate shares the lane (see [`Sharing`]).
     fn count(
         &self,
         arch: &Architecture,
         graph: &FailureGraph,
         (lanes, search): (&Lanes, &mut ChainSearch),
-        reach: &[(usize, u64)],
+        subjects: &[Subject],
         shown: Shown,
         held: Option<&AtomicUsize>,
     ) -> Vec<Option<Spof>> {
@@ -767,26 +790,42 @@ impl Describer<'_> {
                 }
             }
         }
-        order.firsts(lanes, shown.chains.unwrap_or(usize::MAX), &mut found);
+        // One more than shown: a subject sharing a lane may leave one out.
+        let most = shown.chains.unwrap_or(usize::MAX);
+        order.firsts(lanes, most.saturating_add(1), &mut found);
         let rank = |id: &NodeId| self.ranks[id.index()];
-        found
-            .into_iter()
-            .enumerate()
-            .map(|(lane, mut chosen)| {
-                let (down, users_affected) = reach[lane];
-                let mut reach = Reach {
+        subjects
+            .iter()
+            .map(|&(lane, id, down, users_affected)| {
+                let mut by_tier: [usize; 5] = std::array::from_fn(|t| tiers[t].get(lane));
+                let mut chosen = found[lane].clone();
+                let failed = lanes.batch()[lane];
+                if id != failed {
+                    // `id`'s failure takes down `failed`, and not itself.
+                    for (n, add) in [(failed, true), (id, false)] {
+                        if self.is_target[n.index()] {
+                            let count = &mut by_tier[tier_bucket(arch, n)];
+                            *count = if add {
+                                *count + 1
+                            } else {
+                                count.saturating_sub(1)
+                            };
+                        }
+                    }
+                    order.swap(&mut chosen, (failed, id), self.is_target);
+                }
+                chosen.truncate(most);
+                let reach = Reach {
                     down,
                     degraded: degraded.get(lane),
-                    ..Reach::default()
+                    targets: by_tier.iter().sum(),
+                    by_tier: [by_tier[0], by_tier[1], by_tier[2], by_tier[3]],
                 };
-                for (count, tier) in reach.by_tier.iter_mut().zip(&tiers) {
-                    *count = tier.get(lane);
-                }
-                reach.targets = tiers.iter().map(|t| t.get(lane)).sum();
                 chosen.sort_unstable_by_key(rank);
-                let chains = self.chains_of(graph, (lanes, &mut *search), lane, chosen, held)?;
+                let chains =
+                    self.chains_of(graph, (lanes, &mut *search), (lane, id), chosen, held)?;
                 Some(Spof {
-                    id: lanes.batch()[lane],
+                    id,
                     takes_down: Vec::new(),
                     degrades: Vec::new(),
                     users_affected,
@@ -799,7 +838,8 @@ impl Describer<'_> {
             .collect()
     }
 
-    /// The cause chains of `chosen` (sorted by id) in lane `lane`. Past a
+    /// The cause chains of `chosen` (sorted by id) in lane `lane`, from
+    /// `candidate`. Past a
     /// few chains, one search through everything the SPOF takes down costs
     /// less than a search per chain. With a budget `held`, `None` as soon
     /// as the chains would take it past [`CHAIN_IDS`].
@@ -807,7 +847,7 @@ impl Describer<'_> {
         &self,
         graph: &FailureGraph,
         (lanes, search): (&Lanes, &mut ChainSearch),
-        lane: usize,
+        from: (usize, NodeId),
         chosen: Vec<NodeId>,
         held: Option<&AtomicUsize>,
     ) -> Option<Vec<(NodeId, Vec<NodeId>)>> {
@@ -815,7 +855,7 @@ impl Describer<'_> {
             held.is_none_or(|h| h.fetch_add(chain.len() + 1, Ordering::Relaxed) < CHAIN_IDS)
         };
         if chosen.len() > MANY_CHAINS {
-            let chains = lanes.chains(graph, search, lane, &chosen);
+            let chains = lanes.chains(graph, search, from, &chosen);
             chains
                 .iter()
                 .all(within)
@@ -824,7 +864,7 @@ impl Describer<'_> {
             chosen
                 .into_iter()
                 .map(|t| {
-                    let chain = lanes.chain(graph, self.layout, search, lane, t);
+                    let chain = lanes.chain(graph, self.layout, search, from, t);
                     within(&chain).then_some((t, chain))
                 })
                 .collect()
@@ -832,17 +872,22 @@ impl Describer<'_> {
     }
 }
 
+/// A SPOF to describe from a batch: the lane that stands for it, its id,
+/// and the nodes it takes down and users it affects.
+type Subject = (usize, NodeId, usize, u64);
+
 /// Where a target's tier puts it among counts by tier: `critical` first,
 /// then `high`, `medium`, `low` (as [`Tier::NAMES`]), and no tier last.
 fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
     arch.node(n).tier().map_or(4, |tier| 3 - tier as usize)
 }
 
-/// What each candidate of the batch `lanes` holds takes down, for those
-/// that take a target down: one pass over the gates the batch touched.
+/// What each candidate the batch `lanes` holds stands for takes down, for
+/// those that take a target down: one pass over the gates the batch
+/// touched, then the candidates that share a lane (see [`Sharing`]) from
+/// their lane's.
 fn impacts(
-    arch: &Architecture,
-    graph: &FailureGraph,
+    (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
     lanes: &Lanes,
     is_target: &[bool],
     keep: Option<&TargetOrder>,
@@ -850,8 +895,10 @@ fn impacts(
     let mut found: Vec<Impact> = lanes
         .batch()
         .iter()
-        .map(|&c| Impact {
+        .enumerate()
+        .map(|(lane, &c)| Impact {
             id: c,
+            lane,
             critical_down: 0,
             users_affected: arch.node(c).users(),
             down: 0,
@@ -860,7 +907,6 @@ fn impacts(
             described: None,
         })
         .collect();
-    let mut hit = 0u64;
     let gather = keep.is_some_and(|order| order.few(lanes));
     let mut targets: Vec<Vec<NodeId>> = vec![Vec::new(); found.len()];
     // Gates in a row with the same lanes down are added up first, then to
@@ -876,11 +922,8 @@ fn impacts(
         }
         let node = arch.node(n);
         let target = is_target[n.index()];
-        if target {
-            hit |= down;
-            if gather {
-                lanes_of(down).for_each(|i| targets[i].push(n));
-            }
+        if target && gather {
+            lanes_of(down).for_each(|i| targets[i].push(n));
         }
         if down != run.lanes {
             run.add_to(&mut found);
@@ -907,12 +950,49 @@ fn impacts(
             impact.targets = list;
         }
     }
-    found
-        .into_iter()
-        .enumerate()
-        .filter(|&(i, _)| hit >> i & 1 == 1)
-        .map(|(_, impact)| impact)
-        .collect()
+    let mut all = Vec::with_capacity(found.len());
+    for impact in found {
+        for &other in sharing.others(impact.id) {
+            all.push(impact.for_other(arch, is_target, keep, other));
+        }
+        all.push(impact);
+    }
+    all.retain(|impact| impact.targets_down > 0);
+    all
+}
+
+impl Impact {
+    /// This impact, of its lane's failed candidate, as it is for `other`,
+    /// a candidate that takes down the same gates (see [`Sharing`]): the
+    /// same nodes down and users, but the failed candidate counted among
+    /// them and `other` not.
+    fn for_other(
+        &self,
+        arch: &Architecture,
+        is_target: &[bool],
+        keep: Option<&TargetOrder>,
+        other: NodeId,
+    ) -> Impact {
+        let target = |n: NodeId| usize::from(is_target[n.index()]);
+        let critical =
+            |n: NodeId| target(n) * usize::from(arch.node(n).tier() == Some(Tier::Critical));
+        let mut targets = Vec::new();
+        if let Some(order) = keep {
+            targets.reserve_exact(self.targets.len() + 1);
+            targets.extend_from_slice(&self.targets);
+            order.swap(&mut targets, (self.id, other), is_target);
+        }
+        Impact {
+            id: other,
+            lane: self.lane,
+            critical_down: (self.critical_down + critical(self.id)).saturating_sub(critical(other)),
+            users_affected: self.users_affected,
+            down: self.down,
+            targets,
+            targets_down: (self.targets_down + target(self.id)).saturating_sub(target(other)),
+            described: None,
+        }
+    }
 }
 
 /// What gates in a row, down in the same lanes, add to each lane's
@@ -976,5 +1056,70 @@ mod tests {
         }
         assert_eq!(next, n);
         assert!(batches[0].len() <= least.max(17), "{:?}", batches[0]);
+    }
+
+    /// A ring of 70 services, each needing the next, where one is the
+    /// only critical target: its members share one lane, whichever of
+    /// them it fails, and each is told apart by what it takes down. The
+    /// target is no SPOF (it takes down no target but itself); every other
+    /// member is, with the target as its one target, in every path: the
+    /// ranking, the lists, the counts with chains, and `check`'s targets.
+    #[test]
+    fn a_lane_shared_by_a_ring_counts_each_member_apart() {
+        use crate::load::load_str;
+        let n = 70;
+        for critical in [0, 5, n - 1] {
+            let mut text = String::from("version: 1\nservices:\n");
+            for i in 0..n {
+                let tier = if i == critical { "critical" } else { "low" };
+                let next = (i + 1) % n;
+                text +=
+                    &format!("  r{i:02}: {{tier: {tier}, users: 1, depends_on: [r{next:02}]}}\n");
+            }
+            let loaded = load_str("ring.yaml", text.as_str()).expect("valid");
+            let arch = &loaded.arch;
+            let graph = FailureGraph::build(arch);
+            let targets = TargetSelection::MinTier(Tier::Critical);
+            let progress = Progress::default();
+            let target = arch
+                .node_ids()
+                .find(|&c| arch.node(c).tier() == Some(Tier::Critical));
+            let target = target.expect("one critical");
+            let (ranking, taken) = rank_keeping_targets(arch, &graph, &targets, &progress);
+            assert_eq!(
+                ranking.order.len(),
+                n - 1,
+                "ring with r{critical:02} critical"
+            );
+            // One batch, each gate evaluated about once: 70 lanes of their
+            // own would take two batches.
+            assert!(
+                ranking.evaluations < 2 * graph.len(),
+                "{}",
+                ranking.evaluations
+            );
+            assert!(!ranking.order.contains(&target));
+            for (c, kept, users) in &taken {
+                assert_ne!(*c, target);
+                assert_eq!((kept.as_slice(), *users), (&[target][..], n as u64));
+            }
+            let shown = Shown {
+                chains: Some(1),
+                lists: false,
+            };
+            let (again, described) = rank_showing(arch, &graph, &targets, &progress, shown);
+            assert_eq!(again.order, ranking.order);
+            let counted: Vec<Spof> = again.details_described(arch, &graph, described).collect();
+            let listed: Vec<Spof> = ranking.details(arch, &graph).collect();
+            for (count, full) in counted.iter().zip(&listed) {
+                assert_eq!(
+                    (count.id, count.reach, full.reach.targets),
+                    (full.id, full.reach, 1)
+                );
+                assert_eq!(count.chains, full.chains);
+                assert_eq!(count.chains[0].1.last(), Some(&count.id));
+                assert_eq!(full.takes_down.len(), n - 1);
+            }
+        }
     }
 }

@@ -110,7 +110,7 @@ impl Layout {
     }
 
     /// The large hard component `g` is in, if any (its root's position).
-    fn hard_component(&self, g: GateId) -> Option<u32> {
+    pub(crate) fn hard_component(&self, g: GateId) -> Option<u32> {
         let component = self.hard.get(self.position(g) as usize);
         component.copied().filter(|&c| c != u32::MAX)
     }
@@ -497,10 +497,12 @@ impl Lanes {
         self.evaluations
     }
 
-    /// A cause chain of `target` in lane `lane` (format v1 §9): real nodes,
-    /// each a direct requirement of the one before (helper gates walked
-    /// through, not named), every one down, the last the failed candidate.
-    /// Empty when `target` is up in that lane or is the candidate.
+    /// A cause chain of `target` in lane `lane`, from `candidate` (format
+    /// v1 §9): real nodes, each a direct requirement of the one before
+    /// (helper gates walked through, not named), every one down, the last
+    /// the candidate. Empty when `target` is up in that lane or is the
+    /// candidate. The candidate is the lane's failed one, or one that takes
+    /// down the same gates (see `engine/sharing.rs`).
     ///
     /// A short one: where searches from both ends meet (see
     /// [`Lanes::meet`]) within [`SEARCHED`] gates, otherwise the walk of
@@ -513,45 +515,45 @@ impl Lanes {
         graph: &FailureGraph,
         layout: &Layout,
         search: &mut ChainSearch,
-        lane: usize,
+        (lane, candidate): (usize, NodeId),
         target: NodeId,
     ) -> Vec<NodeId> {
         let bit = 1u64 << lane;
         let at = GateId::from(target);
-        if self.down(at) & bit == 0 || self.failed(at) & bit != 0 {
+        let candidate = GateId::from(candidate);
+        if self.down(at) & bit == 0 || at == candidate {
             return Vec::new();
         }
-        let candidate = GateId::from(self.batch[lane]);
         // In a large hard cycle a search from both ends would meet only
         // after much of it: search back to the cycle, then along the search
         // made inside it from the candidate.
         let gates = if let Some(home) = layout.hard_component(candidate) {
             self.across(graph, layout, search, (at, candidate, home), bit)
-                .unwrap_or_else(|| self.walk(graph, layout, search, at, bit))
+                .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
         } else {
             self.meet(graph, search, (at, candidate), bit)
-                .unwrap_or_else(|| self.walk(graph, layout, search, at, bit))
+                .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
         };
         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
     }
 
-    /// Cause chains of many targets in lane `lane` at once, each as
-    /// [`Lanes::chain`] gives them: a breadth-first search forth from the
-    /// candidate through every gate it takes down, then each target's path
+    /// Cause chains of many targets in lane `lane` from `candidate` at
+    /// once, each as [`Lanes::chain`] gives them: a breadth-first search
+    /// forth from the candidate through every gate it takes down, then each target's path
     /// back along it, a shortest chain. Cost: the gates down in that lane
     /// and their edges, plus the chains' lengths.
     pub(crate) fn chains(
         &self,
         graph: &FailureGraph,
         search: &mut ChainSearch,
-        lane: usize,
+        (lane, candidate): (usize, NodeId),
         targets: &[NodeId],
     ) -> Vec<Vec<NodeId>> {
         let bit = 1u64 << lane;
         search.start(graph.len());
         let generation = search.generation;
         let forth = &mut search.forth;
-        forth.visit(GateId::from(self.batch[lane]), u32::MAX, generation);
+        forth.visit(GateId::from(candidate), u32::MAX, generation);
         let mut next = 0;
         while let Some(&(g, _)) = forth.queue.get(next) {
             for &(d, mode) in graph.dependents(g) {
@@ -567,7 +569,7 @@ impl Lanes {
         targets
             .iter()
             .map(|&t| match forth.reached(GateId::from(t), generation) {
-                Some(at) if self.failed(GateId::from(t)) & bit == 0 => forth
+                Some(at) if t != candidate => forth
                     .path(at, true)
                     .into_iter()
                     .skip(1)
@@ -757,7 +759,7 @@ impl Lanes {
         Some(chain)
     }
 
-    /// A chain of `at` (down, not failed, in lane `bit`) by steps to the
+    /// A chain of `at` (down in lane `bit`, not `candidate`) by steps to the
     /// down requirement that comes first in the layout, which leaves the
     /// current block for an earlier one whenever a requirement outside it
     /// is down; inside a cycle with none, a breadth-first search through
@@ -769,16 +771,15 @@ impl Lanes {
         graph: &FailureGraph,
         layout: &Layout,
         search: &mut ChainSearch,
-        mut at: GateId,
+        (mut at, candidate): (GateId, GateId),
         bit: u64,
     ) -> Vec<GateId> {
         let mut chain = Vec::new();
-        let candidate = GateId::from(self.batch[bit.trailing_zeros() as usize]);
         let home = layout.hard_component(candidate);
         // Every step leaves a block or ends at the candidate: at most one
         // per gate, kept as a bound should that invariant ever break.
         for _ in 0..graph.len() {
-            if self.failed(at) & bit != 0 {
+            if at == candidate {
                 break;
             }
             if home.is_some() && layout.hard_component(at) == home {
@@ -798,7 +799,7 @@ impl Lanes {
                 Some(_) => {
                     // All in its cycle: to the nearest gate of the cycle that
                     // leaves it (the next step then does) or failed.
-                    let path = self.out_of_cycle(graph, layout, search, at, bit);
+                    let path = self.out_of_cycle(graph, layout, search, (at, candidate), bit);
                     let Some(&last) = path.last() else { break };
                     chain.extend(path);
                     at = last;
@@ -829,22 +830,21 @@ impl Lanes {
 
     /// From `from`, down in lane `bit` with all its down requirements in
     /// its own block: the shortest path back through down requirements in
-    /// the block to a gate that failed or has a down requirement before the
-    /// block. The path leaves out `from` and ends at that gate; empty if
+    /// the block to `candidate` or a gate that has a down requirement
+    /// before the block. The path leaves out `from` and ends at that gate; empty if
     /// there is none (which the fixpoint rules out).
     fn out_of_cycle(
         &self,
         graph: &FailureGraph,
         layout: &Layout,
         search: &mut ChainSearch,
-        from: GateId,
+        (from, candidate): (GateId, GateId),
         bit: u64,
     ) -> Vec<GateId> {
         let inside = |r: GateId| !layout.before_block_of(r, from);
-        let candidate = GateId::from(self.batch[bit.trailing_zeros() as usize]);
         let home = layout.hard_component(candidate);
         let exits = |r: GateId| {
-            self.failed(r) & bit != 0
+            r == candidate
                 || home.is_some() && layout.hard_component(r) == home
                 || self
                     .first_down_requirement(graph, layout, r, bit)
@@ -913,12 +913,13 @@ services:
                     assert_eq!(got, want, "gate {g:?}, {} failed", arch.name_of(c));
                 }
                 for t in arch.node_ids() {
-                    let chain = lanes.chain(&graph, &layout, &mut search, i, t);
+                    let chain = lanes.chain(&graph, &layout, &mut search, (i, batch[i]), t);
                     let at = GateId::from(t);
                     let walked = if chain.is_empty() {
                         Vec::new()
                     } else {
-                        let gates = lanes.walk(&graph, &layout, &mut search, at, 1 << i);
+                        let gates =
+                            lanes.walk(&graph, &layout, &mut search, (at, c.into()), 1 << i);
                         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
                     };
                     assert_eq!(walked.last(), chain.last());

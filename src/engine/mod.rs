@@ -9,6 +9,7 @@ pub(crate) mod chain;
 pub(crate) mod circuit;
 pub(crate) mod cone;
 pub(crate) mod lanes;
+pub(crate) mod sharing;
 pub(crate) use audit::rank_visiting;
 pub mod cuts;
 pub mod fault_tree;
