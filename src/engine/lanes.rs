@@ -115,6 +115,35 @@ impl Layout {
         component.copied().filter(|&c| c != u32::MAX)
     }
 
+    /// Whether a path of hard edges leads from `g` into a large hard
+    /// component (its own included): then `g`'s failure takes that whole
+    /// component down, and what it takes down. O(gates + edges) for all.
+    pub(crate) fn reaching_hard_components(&self) -> Vec<bool> {
+        let mut reaching = vec![false; self.at.len()];
+        let mut queue: Vec<u32> = Vec::new();
+        for (p, &home) in self.hard.iter().enumerate() {
+            if home != u32::MAX {
+                reaching[p] = true;
+                queue.push(p as u32);
+            }
+        }
+        while let Some(p) = queue.pop() {
+            let gate = self.gate[p as usize];
+            for &(r, mode) in self.reqs_at(p as usize) {
+                if hard(gate, mode) && !reaching[r as usize] {
+                    reaching[r as usize] = true;
+                    queue.push(r);
+                }
+            }
+        }
+        // By gate, as callers ask.
+        let mut by_gate = vec![false; self.at.len()];
+        for (p, &g) in self.at.iter().enumerate() {
+            by_gate[g.index()] = reaching[p];
+        }
+        by_gate
+    }
+
     /// Fills `hard_deps` from `hard`. O(gates + edges).
     fn hard_edges(&mut self, graph: &FailureGraph) {
         self.hard_dep_start = Vec::with_capacity(self.at.len() + 1);

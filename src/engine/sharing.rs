@@ -34,10 +34,18 @@ pub(crate) struct Sharing {
 }
 
 impl Sharing {
-    /// The lanes `candidates` (sorted by layout position) share, and the
-    /// candidates to fail: the representatives (each the first of its
-    /// component in layout order) and those in no large hard component,
-    /// in the same order. O(candidates).
+    /// The lanes `by_position` (candidates sorted by layout position)
+    /// share, and the candidates to fail, in the order to batch them: the
+    /// representatives (each the first of its component in layout order)
+    /// and those in no large hard component; first those whose failure
+    /// does not take a large hard component down along hard edges, then
+    /// those whose failure does, each part in layout order. O(gates +
+    /// edges).
+    ///
+    /// Why that order: a batch costs the gates its lanes reach together,
+    /// so one lane that takes a large component down makes its batch
+    /// cost most of the file. Kept together, such lanes fill few batches
+    /// (on `layered` at 100,000 services: 12 rather than 50).
     pub(crate) fn new(
         layout: &Layout,
         by_position: Vec<NodeId>,
@@ -45,10 +53,15 @@ impl Sharing {
     ) -> (Self, Vec<NodeId>) {
         let mut sharing = Sharing::default();
         let mut representative: HashMap<u32, NodeId> = HashMap::new();
-        let mut failed = Vec::with_capacity(by_position.len());
+        let reaching = layout.reaching_hard_components();
+        let (mut failed, mut heavy) = (Vec::with_capacity(by_position.len()), Vec::new());
         for c in by_position {
             let Some(home) = layout.hard_component(GateId::from(c)) else {
-                failed.push(c);
+                if reaching[c.index()] {
+                    heavy.push(c);
+                } else {
+                    failed.push(c);
+                }
                 continue;
             };
             match representative.get(&home) {
@@ -61,10 +74,11 @@ impl Sharing {
                 }
                 None => {
                     representative.insert(home, c);
-                    failed.push(c);
+                    heavy.push(c);
                 }
             }
         }
+        failed.extend(heavy);
         (sharing, failed)
     }
 
