@@ -25,7 +25,10 @@
 //! the total; findings past it keep an unchecked fix, and the check's
 //! outcome counts how many were checked.
 
+use std::collections::HashMap;
+
 use crate::engine::bits::lanes_of;
+use crate::engine::fnv::Fnv;
 use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::{parallel, Progress};
@@ -46,7 +49,7 @@ pub(super) struct Checker {
     /// Every site a fix may use (not another organisation's).
     sites: SiteIndex,
     /// The alternative found for each site a single-site service runs in.
-    alternatives: std::collections::HashMap<NodeId, Option<NodeId>>,
+    alternatives: HashMap<NodeId, Option<NodeId>>,
     left: usize,
     /// Fixes checked by the engine.
     pub(super) checked: usize,
@@ -95,7 +98,7 @@ impl Checker {
         Checker {
             scratch: None,
             sites: SiteIndex::new(arch, sites, &parents),
-            alternatives: std::collections::HashMap::new(),
+            alternatives: HashMap::new(),
             left: budget,
             checked: 0,
             checkable: 0,
@@ -197,7 +200,7 @@ fn verdict(
 }
 
 /// What each site's loss takes down, sorted.
-type SiteDown = std::collections::HashMap<NodeId, Vec<NodeId>>;
+type SiteDown = HashMap<NodeId, Vec<NodeId>>;
 
 impl Checker {
     /// [`Checker::plan`] for each site failed in the batch `lanes` holds,
@@ -361,8 +364,8 @@ fn placement_down(arch: &Architecture, id: NodeId, down: impl Fn(NodeId) -> bool
 struct SiteIndex {
     all: Vec<NodeId>,
     /// By (kind, `within`): siblings.
-    by_shape: std::collections::HashMap<(SiteKind, Option<NodeId>), Vec<NodeId>>,
-    by_kind: std::collections::HashMap<SiteKind, Vec<NodeId>>,
+    by_shape: HashMap<(SiteKind, Option<NodeId>), Vec<NodeId>>,
+    by_kind: HashMap<SiteKind, Vec<NodeId>>,
     /// Sites that contain no other (where things run).
     leaves: Vec<NodeId>,
 }
@@ -374,8 +377,8 @@ impl SiteIndex {
         parents: &std::collections::HashSet<NodeId>,
     ) -> Self {
         let mut index = SiteIndex {
-            by_shape: std::collections::HashMap::new(),
-            by_kind: std::collections::HashMap::new(),
+            by_shape: HashMap::new(),
+            by_kind: HashMap::new(),
             leaves: all
                 .iter()
                 .copied()
@@ -529,8 +532,10 @@ fn placement_edges(
     arch: &Architecture,
     graph: &FailureGraph,
     held: &[NodeId],
-) -> std::collections::HashMap<GateId, Vec<(GateId, crate::model::Mode)>> {
-    let mut lost: std::collections::HashMap<GateId, Vec<GateId>> = std::collections::HashMap::new();
+) -> HashMap<GateId, Vec<(GateId, crate::model::Mode)>, Fnv> {
+    // Looked up for every gate a check's propagation reaches: FNV, not
+    // SipHash (these keys are gate ids, not the file's text).
+    let mut lost: HashMap<GateId, Vec<GateId>, Fnv> = HashMap::default();
     for &service in held {
         let me = GateId::from(service);
         let sites = sites_of(arch, service);

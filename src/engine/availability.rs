@@ -17,6 +17,7 @@ use crate::model::{Architecture, NodeId};
 use super::bits::next_set;
 use super::circuit::{ConeCircuit, Singles};
 use super::cone::ConeMarks;
+use super::fnv::Fnv;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
 use super::sampling::down_counts;
@@ -995,35 +996,6 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
         level = next;
     }
     Some(total)
-}
-
-/// FNV-1a for the sets of part indices the exact method looks up: the
-/// standard SipHash is built against hostile keys, and these are ours.
-#[derive(Clone, Copy, Default)]
-struct Fnv;
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        // One multiply per index rather than per byte.
-        self.0 = (self.0 ^ n as u64).wrapping_mul(0x0100_0000_01b3);
-    }
 }
 
 /// `tail[k]` = probability that more than `k` parts fail (Poisson-binomial),

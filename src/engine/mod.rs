@@ -8,6 +8,7 @@ pub(crate) mod bits;
 pub(crate) mod chain;
 pub(crate) mod circuit;
 pub(crate) mod cone;
+pub(crate) mod fnv;
 pub(crate) mod lanes;
 pub(crate) mod sharing;
 pub(crate) use audit::rank_visiting;
