@@ -506,7 +506,7 @@ fn audit_matches_naive(arch: &Architecture, tier: Tier) -> Result<(), TestCaseEr
                 arch.name_of(n).to_string(),
             )
         });
-        prop_assert_eq!(targets, want, "targets of {}", arch.name_of(c));
+        prop_assert_eq!(targets.to_vec(), want, "targets of {}", arch.name_of(c));
         let all: u64 = down
             .iter()
             .chain(std::iter::once(&c))

@@ -32,7 +32,7 @@ use crate::engine::fnv::Fnv;
 use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::{parallel, Progress};
-use crate::engine::{FailureGraph, Scratch, State};
+use crate::engine::{FailureGraph, Scratch, State, Targets};
 use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
@@ -116,7 +116,7 @@ impl Checker {
         &mut self,
         arch: &Architecture,
         graph: &FailureGraph,
-        fixes: &[(NodeId, &[NodeId], &Fix)],
+        fixes: &[(NodeId, &Targets, &Fix)],
     ) -> Vec<Verified> {
         let pool = std::sync::Mutex::new(Vec::new());
         let round = 2 * rayon::current_num_threads();
@@ -174,7 +174,7 @@ fn verdict(
     graph: &FailureGraph,
     (scratch, site_down): (&mut Scratch, &mut SiteDown),
     c: NodeId,
-    targets: &[NodeId],
+    targets: &Targets,
     fix: &Fix,
 ) -> (Verified, usize) {
     if *fix != Fix::Logical {
@@ -189,7 +189,7 @@ fn verdict(
             .entry(s)
             .or_insert_with(|| down_held(arch, graph, scratch, &[], s));
         work = work.saturating_add(down.len().max(1));
-        enough &= targets.iter().all(|t| down.binary_search(t).is_err());
+        enough &= targets.iter().all(|t| down.binary_search(&t).is_err());
     }
     let verified = if enough {
         Verified::Enough
@@ -442,7 +442,7 @@ fn verify(
     graph: &FailureGraph,
     scratch: &mut Scratch,
     c: NodeId,
-    targets: &[NodeId],
+    targets: &Targets,
     fix: &Fix,
 ) -> (Verified, usize) {
     let mut work = 0;
@@ -480,7 +480,7 @@ pub(super) fn survives_held(
     scratch: &mut Scratch,
     held: &[NodeId],
     failed: NodeId,
-    targets: &[NodeId],
+    targets: &Targets,
 ) -> (bool, usize) {
     let skip = placement_edges(arch, graph, held);
     scratch.propagate_along(graph, &[failed], |n| {
@@ -490,7 +490,7 @@ pub(super) fn survives_held(
     let changed = scratch.changed.len().max(1);
     let all = targets
         .iter()
-        .all(|&t| scratch.state(t.into()) != State::Down);
+        .all(|t| scratch.state(t.into()) != State::Down);
     scratch.reset(graph);
     (all, changed)
 }
@@ -646,7 +646,8 @@ mod tests {
         let web = arch.id_of("web").unwrap();
         let fix_a = checker.plan(&arch, &graph, a);
         let fix_db = checker.plan(&arch, &graph, db);
-        let fixes = [(a, &[web][..], &fix_a), (db, &[web][..], &fix_db)];
+        let web = Targets::new(vec![web]);
+        let fixes = [(a, &web, &fix_a), (db, &web, &fix_db)];
         assert_eq!(
             checker.verify_all(&arch, &graph, &fixes),
             [Verified::Enough, Verified::Unchecked]

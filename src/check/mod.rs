@@ -36,7 +36,7 @@ pub enum Detail {
     /// `node` alone takes down `targets` (most important first).
     SinglePoint {
         /// The targets it takes down, most important tier first.
-        targets: Vec<NodeId>,
+        targets: engine::Targets,
         /// Users of every node down when it fails, itself included.
         users_affected: u64,
         /// The edit that removes it.
@@ -148,7 +148,7 @@ impl Finding {
     /// The other nodes a reader should look at, beside [`Finding::node`].
     pub fn related(&self) -> Vec<NodeId> {
         match &self.detail {
-            Detail::SinglePoint { targets, .. } => targets.clone(),
+            Detail::SinglePoint { targets, .. } => targets.to_vec(),
             Detail::StandbyNeedsPrimary {
                 needed, primary, ..
             } => vec![*needed, *primary],

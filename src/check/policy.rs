@@ -76,7 +76,7 @@ fn targets(arch: &Architecture, f: &Finding) -> Vec<String> {
     let mut ids: Vec<String> = match &f.detail {
         super::Detail::SinglePoint { targets, .. } => targets
             .iter()
-            .map(|t| arch.name_of(*t).to_string())
+            .map(|t| arch.name_of(t).to_string())
             .collect(),
         _ => Vec::new(),
     };
@@ -152,9 +152,7 @@ pub fn run(
         .findings
         .iter()
         .filter_map(|f| match &f.detail {
-            super::Detail::SinglePoint { targets, fix, .. } => {
-                Some((f.node, targets.as_slice(), fix))
-            }
+            super::Detail::SinglePoint { targets, fix, .. } => Some((f.node, targets, fix)),
             _ => None,
         })
         .collect();

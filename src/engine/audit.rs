@@ -18,6 +18,7 @@ use super::graph::{FailureGraph, GateId};
 use super::lanes::{ChainSearch, Lanes, Layout};
 use super::progress::Progress;
 use super::sharing::Sharing;
+use super::targets::Targets;
 
 /// Which services and integrations matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,7 +168,7 @@ struct Impact {
     users_affected: u64,
     down: usize,
     /// The targets taken down, when asked for (most important first).
-    targets: Vec<NodeId>,
+    targets: Targets,
     /// How many targets it takes down.
     targets_down: usize,
     /// The SPOF described as the ranking pass was asked to, if it was
@@ -179,7 +180,7 @@ struct Impact {
 /// One single point of failure without its chains: the targets it takes
 /// down (the most important tier first, in id order within a tier) and the
 /// users affected.
-pub type TargetsTaken = (NodeId, Vec<NodeId>, u64);
+pub type TargetsTaken = (NodeId, Targets, u64);
 
 /// Ranks the single points of failure: every candidate failed alone, 64
 /// at a time, batches in parallel, counting batches done in `progress`.
@@ -417,6 +418,30 @@ impl TargetOrder {
 }
 
 impl TargetOrder {
+    /// The targets of `failed`'s lane, `list` (in this order, down with
+    /// `failed` failed), as the candidates sharing the lane share them
+    /// (see [`Sharing`]): `failed` put in, and left out of its own.
+    fn shared(&self, mut list: Vec<NodeId>, failed: NodeId, is_target: &[bool]) -> Targets {
+        let at = is_target[failed.index()].then(|| {
+            let key = self.key[failed.index()];
+            let at = list.partition_point(|t| self.key[t.index()] < key);
+            list.insert(at, failed);
+            at
+        });
+        Targets::shared(list.into(), at)
+    }
+
+    /// The targets `lane` (shared by the candidates of a lane, see
+    /// [`TargetOrder::shared`]) as `id`'s, another of them: every target
+    /// of the list but `id`.
+    fn shared_by(&self, lane: &Targets, id: NodeId, is_target: &[bool]) -> Targets {
+        let all = lane.all();
+        let at = is_target[id.index()]
+            .then(|| all.partition_point(|t| self.key[t.index()] < self.key[id.index()]))
+            .filter(|&at| all.get(at) == Some(&id));
+        Targets::shared(all.clone(), at)
+    }
+
     /// `list`, targets in this order down with `failed` failed, as it is
     /// with `id` failed instead, when both take down the same gates (see
     /// [`Sharing`]): `failed` in, `id` out.
@@ -902,7 +927,7 @@ fn impacts(
             critical_down: 0,
             users_affected: arch.node(c).users(),
             down: 0,
-            targets: Vec::new(),
+            targets: Targets::default(),
             targets_down: 0,
             described: None,
         })
@@ -947,7 +972,13 @@ fn impacts(
         }
         order.firsts(lanes, usize::MAX, &mut targets);
         for (impact, list) in found.iter_mut().zip(targets) {
-            impact.targets = list;
+            impact.targets = if sharing.others(impact.id).is_empty() {
+                Targets::new(list)
+            } else {
+                // One list for every candidate of the lane: each leaves
+                // itself out (see `Impact::for_other`).
+                order.shared(list, impact.id, is_target)
+            };
         }
     }
     let mut all = Vec::with_capacity(found.len());
@@ -976,12 +1007,10 @@ impl Impact {
         let target = |n: NodeId| usize::from(is_target[n.index()]);
         let critical =
             |n: NodeId| target(n) * usize::from(arch.node(n).tier() == Some(Tier::Critical));
-        let mut targets = Vec::new();
-        if let Some(order) = keep {
-            targets.reserve_exact(self.targets.len() + 1);
-            targets.extend_from_slice(&self.targets);
-            order.swap(&mut targets, (self.id, other), is_target);
-        }
+        let targets = match keep {
+            Some(order) => order.shared_by(&self.targets, other, is_target),
+            None => Targets::default(),
+        };
         Impact {
             id: other,
             lane: self.lane,
@@ -1101,7 +1130,7 @@ mod tests {
             assert!(!ranking.order.contains(&target));
             for (c, kept, users) in &taken {
                 assert_ne!(*c, target);
-                assert_eq!((kept.as_slice(), *users), (&[target][..], n as u64));
+                assert_eq!((kept.to_vec(), *users), (vec![target], n as u64));
             }
             let shown = Shown {
                 chains: Some(1),

@@ -10,6 +10,7 @@ use crate::check::{
     Alternative, Detail, Finding, Fix, Group, Outcome, Rule, Severity, SuppressedBy, Verified,
 };
 use crate::diagnostic::SourceFile;
+use crate::engine::Targets;
 use crate::model::{Architecture, NodeId, NodeKind};
 
 /// The verdict on one file, with what is needed to locate and word it.
@@ -42,18 +43,27 @@ impl FileFindings<'_> {
 
 /// `` `a`, `b` and 3 more ``: at most `most` names.
 fn list(arch: &Architecture, ids: &[NodeId], most: usize) -> String {
+    list_of(arch, (ids.iter().copied(), ids.len()), most)
+}
+
+/// [`list`] of `len` ids given one at a time.
+fn list_of(
+    arch: &Architecture,
+    (ids, len): (impl Iterator<Item = NodeId>, usize),
+    most: usize,
+) -> String {
     // One string, no string per name: a check writes hundreds of
     // thousands of these.
     let mut out = String::new();
-    for (i, id) in ids.iter().take(most).enumerate() {
+    for (i, id) in ids.take(most).enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        quoted(&mut out, arch.name_of(*id));
+        quoted(&mut out, arch.name_of(id));
     }
-    if ids.len() > most {
+    if len > most {
         out.push_str(", and ");
-        out.push_str(&(ids.len() - most).to_string());
+        out.push_str(&(len - most).to_string());
         out.push_str(" more");
     }
     out
@@ -100,7 +110,7 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
             };
             format!(
                 "{what} `{me}` is a single point of failure: it takes down {}{users}",
-                list(arch, targets, 4)
+                list_of(arch, (targets.iter(), targets.len()), 4)
             )
         }
         Detail::StandbyNeedsPrimary {
@@ -157,7 +167,7 @@ pub fn message(arch: &Architecture, f: &Finding) -> String {
 fn single_point_fix(
     arch: &Architecture,
     node: NodeId,
-    targets: &[NodeId],
+    targets: &Targets,
     fix: &Fix,
     verified: Verified,
 ) -> String {
@@ -169,7 +179,6 @@ fn single_point_fix(
             // integrations or a site's own requirements.
             let integrations: Vec<NodeId> = targets
                 .iter()
-                .copied()
                 .filter(|t| arch.node(*t).kind() == NodeKind::Integration)
                 .collect();
             return if integrations.is_empty() {
@@ -725,7 +734,8 @@ pub fn write_markdown(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Re
     for (arch, node, targets) in spofs.take(10) {
         writeln!(out, "\n#### `{}` takes down\n", cell(arch.name_of(node)))?;
         writeln!(out, "```mermaid")?;
-        out.write_all(super::mermaid::blast_radius(arch, node, targets, 8).as_bytes())?;
+        let targets = targets.to_vec();
+        out.write_all(super::mermaid::blast_radius(arch, node, &targets, 8).as_bytes())?;
         writeln!(out, "```")?;
     }
     Ok(())
