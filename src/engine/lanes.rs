@@ -560,7 +560,7 @@ impl Lanes {
             self.across(graph, layout, search, (at, candidate, home), bit)
                 .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
         } else {
-            self.meet(graph, search, (at, candidate), bit)
+            self.meet((graph, layout), search, (at, candidate), bit)
                 .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
         };
         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
@@ -656,17 +656,26 @@ impl Lanes {
     /// requirements that can take a gate down, forth from the candidate
     /// through dependents it can take down, both only through gates down
     /// in lane `bit`. `None` past [`SEARCHED`] gates reached.
+    ///
+    /// Its sides are keyed by layout position, not gate: a search reads
+    /// every edge of the gates it reaches, and by position the words and
+    /// requirements of a gate are one lookup away, not two.
     fn meet(
         &self,
-        graph: &FailureGraph,
+        (graph, layout): (&FailureGraph, &Layout),
         search: &mut ChainSearch,
         (target, candidate): (GateId, GateId),
         bit: u64,
     ) -> Option<Vec<GateId>> {
         search.start(graph.len());
         let generation = search.generation;
-        search.back.visit(target, u32::MAX, generation);
-        search.forth.visit(candidate, u32::MAX, generation);
+        let key = |p: u32| GateId(p);
+        search
+            .back
+            .visit(key(layout.position(target)), u32::MAX, generation);
+        search
+            .forth
+            .visit(key(layout.position(candidate)), u32::MAX, generation);
         let (mut back_next, mut forth_next) = (0, 0);
         loop {
             let back_left = search.back.queue.len() - back_next;
@@ -684,28 +693,37 @@ impl Lanes {
             };
             let level_end = side.queue.len();
             while *next < level_end {
-                let (g, _) = side.queue[*next];
-                let step = |d: GateId, mode| {
-                    self.down(d) & bit != 0
-                        && if backwards {
-                            graph.gate(g).carries_down(mode)
-                        } else {
-                            graph.gate(d).carries_down(mode)
-                        }
+                let p = side.queue[*next].0 .0 as usize;
+                let mut step = |d: u32, carries: bool| {
+                    let at = key(d);
+                    if !carries
+                        || self.down[d as usize] & bit == 0
+                        || side.reached(at, generation).is_some()
+                    {
+                        return false;
+                    }
+                    side.visit(at, *next as u32, generation);
+                    other.reached(at, generation).is_some()
                 };
-                let edges = if backwards {
-                    graph.requirements(g)
+                let met = if backwards {
+                    let gate = layout.gate[p];
+                    layout
+                        .reqs_at(p)
+                        .iter()
+                        .find(|&&(r, mode)| step(r, gate.carries_down(mode)))
+                        .map(|&(r, _)| r)
                 } else {
-                    graph.dependents(g)
+                    graph
+                        .dependents(layout.at[p])
+                        .iter()
+                        .find_map(|&(d, mode)| {
+                            let q = layout.pos[d.index()];
+                            step(q, layout.gate[q as usize].carries_down(mode)).then_some(q)
+                        })
                 };
-                for &(d, mode) in edges {
-                    if side.reached(d, generation).is_some() || !step(d, mode) {
-                        continue;
-                    }
-                    side.visit(d, *next as u32, generation);
-                    if other.reached(d, generation).is_some() {
-                        return Some(search.joined(d));
-                    }
+                if let Some(q) = met {
+                    let joined = search.joined(key(q));
+                    return Some(joined.into_iter().map(|k| layout.at[k.index()]).collect());
                 }
                 *next += 1;
             }
