@@ -234,7 +234,8 @@ pub(crate) struct ChainSearch {
     forth: Side,
     generation: u32,
     /// A search forth from a candidate inside its large hard component,
-    /// kept for the next chain of the same candidate.
+    /// kept for the next chain of the same candidate (keyed by layout
+    /// position, as [`Lanes::meet`]'s sides).
     inside: Side,
     /// How many steps each gate in `inside`'s queue is from the candidate.
     inside_steps: Vec<u32>,
@@ -310,8 +311,8 @@ impl ChainSearch {
     /// the component is down whenever the candidate failed. It expands at
     /// most [`SEARCHED`] gates, so in a larger component the gates past
     /// them are not reached (and a chain through them takes the walk).
-    /// Returns the generation that `inside` holds it under. O(`SEARCHED`
-    /// gates and their edges inside the component).
+    /// Returns the generation that `inside` holds it under, keyed by layout
+    /// position. O(`SEARCHED` gates and their edges inside the component).
     fn inside_from(&mut self, graph: &FailureGraph, layout: &Layout, candidate: GateId) -> u32 {
         if let Some((of, generation)) = self.inside_of {
             if of == candidate {
@@ -322,16 +323,16 @@ impl ChainSearch {
         let generation = self.generation;
         let side = &mut self.inside;
         side.resize(graph.len());
-        side.visit(candidate, u32::MAX, generation);
+        side.visit(GateId(layout.position(candidate)), u32::MAX, generation);
         self.inside_steps.clear();
         self.inside_steps.push(0);
         let mut next = 0;
         // At most `SEARCHED` gates, as a chain's own search: in a hostile
         // file the component can be most of the graph, and a search of all
         // of it per candidate would cost far more than the audit's batches.
-        while let Some(&(g, _)) = side.queue.get(next).filter(|_| next < SEARCHED) {
-            for &d in layout.hard_deps_at(layout.position(g) as usize) {
-                let d = layout.at[d as usize];
+        while let Some(&(p, _)) = side.queue.get(next).filter(|_| next < SEARCHED) {
+            for &d in layout.hard_deps_at(p.index()) {
+                let d = GateId(d);
                 if side.reached(d, generation).is_none() {
                     side.visit(d, next as u32, generation);
                     self.inside_steps.push(self.inside_steps[next] + 1);
@@ -754,16 +755,20 @@ impl Lanes {
             inside_steps,
             ..
         } = search;
-        let steps_inside = |g: GateId| {
+        // Both sides are keyed by layout position (see `Lanes::meet`).
+        let key = |p: u32| GateId(p);
+        let steps_inside = |p: u32| {
             inside
-                .reached(g, inside_generation)
+                .reached(key(p), inside_generation)
                 .map(|i| (i, inside_steps[i]))
         };
+        let home_at = |p: u32| layout.hard.get(p as usize) == Some(&home);
         // The best so far: its length, where the back side reached the
         // component, and where that gate is in `inside`.
         let mut best: Option<(u32, usize, usize)> = None;
-        back.visit(target, u32::MAX, generation);
-        if let Some((i, steps)) = steps_inside(target) {
+        let from = layout.position(target);
+        back.visit(key(from), u32::MAX, generation);
+        if let Some((i, steps)) = steps_inside(from) {
             best = Some((steps, 0, i));
         }
         let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
@@ -775,22 +780,22 @@ impl Lanes {
             if best.is_some_and(|(length, _, _)| length <= depth + 1) {
                 break;
             }
-            let (g, _) = back.queue[next];
+            let p = back.queue[next].0 .0;
             next += 1;
-            if layout.hard_component(g) == Some(home) {
+            if home_at(p) {
                 // Not searched past: the path inside takes over.
                 continue;
             }
-            let gate = graph.gate(g);
-            for &(r, mode) in graph.requirements(g) {
+            let gate = layout.gate[p as usize];
+            for &(r, mode) in layout.reqs_at(p as usize) {
                 if !gate.carries_down(mode)
-                    || self.down(r) & bit == 0
-                    || back.reached(r, generation).is_some()
+                    || self.down[r as usize] & bit == 0
+                    || back.reached(key(r), generation).is_some()
                 {
                     continue;
                 }
-                let at = back.visit(r, next as u32 - 1, generation);
-                if layout.hard_component(r) == Some(home) {
+                let at = back.visit(key(r), next as u32 - 1, generation);
+                if home_at(r) {
                     if let Some((i, steps)) = steps_inside(r) {
                         if best.is_none_or(|(length, _, _)| depth + 1 + steps < length) {
                             best = Some((depth + 1 + steps, at, i));
@@ -803,7 +808,7 @@ impl Lanes {
         let mut chain = back.path(at, false);
         chain.reverse();
         chain.extend(inside.path(i, true).into_iter().skip(1));
-        Some(chain)
+        Some(chain.into_iter().map(|k| layout.at[k.index()]).collect())
     }
 
     /// A chain of `at` (down in lane `bit`, not `candidate`) by steps to the
@@ -833,8 +838,10 @@ impl Lanes {
                 // Inside the candidate's large hard component: along the
                 // search made inside it.
                 let generation = search.inside_from(graph, layout, candidate);
-                if let Some(i) = search.inside.reached(at, generation) {
-                    chain.extend(search.inside.path(i, true).into_iter().skip(1));
+                let key = GateId(layout.position(at));
+                if let Some(i) = search.inside.reached(key, generation) {
+                    let path = search.inside.path(i, true).into_iter().skip(1);
+                    chain.extend(path.map(|k| layout.at[k.index()]));
                     break;
                 }
             }
