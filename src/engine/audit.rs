@@ -3,8 +3,9 @@
 //! Every candidate (a site or a non-logical service) is failed alone, 64
 //! at a time (see `engine/lanes.rs`): a batch touches only what its
 //! failures reach, so the whole audit costs about a sixty-fourth of the sum
-//! of the blast radii. Batches run in parallel, each worker with its own
-//! buffers.
+//! of the blast radii. The candidates of one large hard component share a
+//! lane (see `engine/sharing.rs`). Batches run in parallel, each worker
+//! with its own buffers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -242,9 +243,8 @@ pub fn rank_keeping_targets(
 /// `visit` (the [`Lanes`] hold their states; a lane may stand for more
 /// candidates than the one it failed, as the [`Sharing`] says), so that
 /// other rules read the same propagation instead of failing every
-/// candidate again. What `visit`
-/// returns comes back batch by batch, in no particular order. Cost: the
-/// ranking's, plus what `visit` reads.
+/// candidate again. What `visit` returns comes back batch by batch, in no
+/// particular order. Cost: the ranking's, plus what `visit` reads.
 pub(crate) fn rank_visiting<T: Send>(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -415,9 +415,7 @@ impl TargetOrder {
             }
         }
     }
-}
 
-impl TargetOrder {
     /// The targets of `failed`'s lane, `list` (in this order, down with
     /// `failed` failed), as the candidates sharing the lane share them
     /// (see [`Sharing`]): `failed` put in, and left out of its own.

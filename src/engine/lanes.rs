@@ -115,9 +115,10 @@ impl Layout {
         component.copied().filter(|&c| c != u32::MAX)
     }
 
-    /// Whether a path of hard edges leads from `g` into a large hard
-    /// component (its own included): then `g`'s failure takes that whole
-    /// component down, and what it takes down. O(gates + edges) for all.
+    /// For each gate (by gate index), whether a path of hard edges leads
+    /// from it into a large hard component (its own included): then its
+    /// failure takes that whole component down, and all the component
+    /// takes down. O(gates + edges).
     pub(crate) fn reaching_hard_components(&self) -> Vec<bool> {
         let mut reaching = vec![false; self.at.len()];
         let mut queue: Vec<u32> = Vec::new();
@@ -569,9 +570,9 @@ impl Lanes {
 
     /// Cause chains of many targets in lane `lane` from `candidate` at
     /// once, each as [`Lanes::chain`] gives them: a breadth-first search
-    /// forth from the candidate through every gate it takes down, then each target's path
-    /// back along it, a shortest chain. Cost: the gates down in that lane
-    /// and their edges, plus the chains' lengths.
+    /// forth from the candidate through every gate it takes down, then
+    /// each target's path back along it, a shortest chain. Cost: the
+    /// gates down in that lane and their edges, plus the chains' lengths.
     pub(crate) fn chains(
         &self,
         graph: &FailureGraph,

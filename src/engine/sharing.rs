@@ -45,7 +45,8 @@ impl Sharing {
     /// Why that order: a batch costs the gates its lanes reach together,
     /// so one lane that takes a large component down makes its batch
     /// cost most of the file. Kept together, such lanes fill few batches
-    /// (on `layered` at 100,000 services: 12 rather than 50).
+    /// (on `layered` at 100,000 services, batches with one: 11 rather
+    /// than 39).
     pub(crate) fn new(
         layout: &Layout,
         by_position: Vec<NodeId>,
