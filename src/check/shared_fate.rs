@@ -26,11 +26,14 @@ pub(super) fn groups_down(
     ranks: &[u32],
 ) -> Vec<(GateId, NodeId)> {
     let mut hits = Vec::new();
+    // Each lane's candidate, first by id of those it stands for: looked
+    // up once per batch, not once per group and lane.
+    let first: Vec<NodeId> = lanes.batch().iter().map(|&c| sharing.first(c)).collect();
     for &g in lanes.touched() {
         if !is_redundant_group(graph, g) {
             continue;
         }
-        let candidates = lanes_of(lanes.down(g)).map(|i| sharing.first(lanes.batch()[i]));
+        let candidates = lanes_of(lanes.down(g)).map(|i| first[i]);
         if let Some(first) = candidates.min_by_key(|c| ranks[c.index()]) {
             hits.push((g, first));
         }

@@ -421,8 +421,7 @@ impl TargetOrder {
     /// (see [`Sharing`]): `failed` put in, and left out of its own.
     fn shared(&self, mut list: Vec<NodeId>, failed: NodeId, is_target: &[bool]) -> Targets {
         let at = is_target[failed.index()].then(|| {
-            let key = self.key[failed.index()];
-            let at = list.partition_point(|t| self.key[t.index()] < key);
+            let at = self.place(&list, failed);
             list.insert(at, failed);
             at
         });
@@ -435,7 +434,7 @@ impl TargetOrder {
     fn shared_by(&self, lane: &Targets, id: NodeId, is_target: &[bool]) -> Targets {
         let all = lane.all();
         let at = is_target[id.index()]
-            .then(|| all.partition_point(|t| self.key[t.index()] < self.key[id.index()]))
+            .then(|| self.place(all, id))
             .filter(|&at| all.get(at) == Some(&id));
         Targets::shared(all.clone(), at)
     }
@@ -446,10 +445,15 @@ impl TargetOrder {
     fn swap(&self, list: &mut Vec<NodeId>, (failed, id): (NodeId, NodeId), is_target: &[bool]) {
         list.retain(|&t| t != id);
         if is_target[failed.index()] {
-            let key = self.key[failed.index()];
-            let at = list.partition_point(|t| self.key[t.index()] < key);
-            list.insert(at, failed);
+            list.insert(self.place(list, failed), failed);
         }
+    }
+
+    /// Where target `id` is, or would be, in `list` (targets in this
+    /// order). O(log list).
+    fn place(&self, list: &[NodeId], id: NodeId) -> usize {
+        let key = self.key[id.index()];
+        list.partition_point(|t| self.key[t.index()] < key)
     }
 }
 
