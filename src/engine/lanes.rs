@@ -111,7 +111,12 @@ impl Layout {
 
     /// The large hard component `g` is in, if any (its root's position).
     pub(crate) fn hard_component(&self, g: GateId) -> Option<u32> {
-        let component = self.hard.get(self.position(g) as usize);
+        self.hard_component_at(self.position(g))
+    }
+
+    /// The large hard component of the gate at position `p`, if any.
+    fn hard_component_at(&self, p: u32) -> Option<u32> {
+        let component = self.hard.get(p as usize);
         component.copied().filter(|&c| c != u32::MAX)
     }
 
@@ -121,6 +126,9 @@ impl Layout {
     /// takes down. O(gates + edges).
     pub(crate) fn reaching_hard_components(&self) -> Vec<bool> {
         let mut reaching = vec![false; self.at.len()];
+        if self.hard.is_empty() {
+            return reaching;
+        }
         let mut queue: Vec<u32> = Vec::new();
         for (p, &home) in self.hard.iter().enumerate() {
             if home != u32::MAX {
@@ -763,7 +771,7 @@ impl Lanes {
                 .reached(key(p), inside_generation)
                 .map(|i| (i, inside_steps[i]))
         };
-        let home_at = |p: u32| layout.hard.get(p as usize) == Some(&home);
+        let home_at = |p: u32| layout.hard_component_at(p) == Some(home);
         // The best so far: its length, where the back side reached the
         // component, and where that gate is in `inside`.
         let mut best: Option<(u32, usize, usize)> = None;

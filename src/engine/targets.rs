@@ -80,12 +80,6 @@ impl PartialEq for Targets {
 
 impl Eq for Targets {}
 
-impl From<Vec<NodeId>> for Targets {
-    fn from(list: Vec<NodeId>) -> Self {
-        Targets::new(list)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
