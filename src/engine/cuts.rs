@@ -13,16 +13,20 @@
 //! `meeting_pairs` for why no minimal pair is missed), each once, with the
 //! targets each takes down recorded: O(C + P) propagations for C
 //! candidates and P meeting pairs, shared by all targets, instead of C² per
-//! target. Order K ≥ 3 tries every K-set of a target's cone: O(C^K) per
-//! target.
+//! target. Both run 64 at a time in the audit's [`Lanes`]: candidates alone
+//! in batches of 64, pairs in batches of up to 64 sharing one member, that
+//! member failed once beneath them. Order K ≥ 3 tries every K-set of a
+//! target's cone: O(C^K) per target.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{Architecture, NodeId};
 
+use super::bits::lanes_of;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
+use super::lanes::{Lanes, Layout};
 use super::progress::Progress;
 use super::propagate::{OnTop, Scratch, State};
 
@@ -381,10 +385,10 @@ fn cone_cuts(
             is_cut[i] = true;
         } else if max_order >= 2 {
             for g in met_gates(graph, scratch, |n| marks.dependents(n)) {
-                meeting
-                    .entry(g)
-                    .or_default()
-                    .push((i, down_members(graph, scratch, g)));
+                meeting.entry(g).or_default().push((
+                    i,
+                    down_members(graph, g, |m| scratch.state(m) == State::Down),
+                ));
             }
         }
         scratch.reset(graph);
@@ -465,12 +469,13 @@ fn met_gates<'a>(
 
 /// The members of threshold gate `g` that are down, sorted, duplicates kept
 /// (a member listed twice counts twice towards the gate's `members`).
-fn down_members(graph: &FailureGraph, scratch: &Scratch, g: GateId) -> Vec<GateId> {
+/// `down` tells which gates are down.
+fn down_members(graph: &FailureGraph, g: GateId, down: impl Fn(GateId) -> bool) -> Vec<GateId> {
     let mut members: Vec<GateId> = graph
         .requirements(g)
         .iter()
         .map(|&(m, _)| m)
-        .filter(|&m| scratch.state(m) == State::Down)
+        .filter(|&m| down(m))
         .collect();
     members.sort_unstable();
     members
@@ -479,6 +484,7 @@ fn down_members(graph: &FailureGraph, scratch: &Scratch, g: GateId) -> Vec<GateI
 /// One candidate's failure: the targets it takes down, sorted, and the
 /// threshold gates it takes a member of without taking the gate down, with
 /// the members it takes down (sorted).
+#[derive(Default)]
 struct Single {
     down: Vec<NodeId>,
     /// How many gates its failure changed: what propagating it costs.
@@ -509,18 +515,14 @@ fn small_cuts(
         .filter(|&id| arch.node(id).is_candidate())
         .collect();
     candidates.sort_by_key(|id| ranks[id.index()]);
-    let singles: Vec<Single> = super::parallel::map_chunked(
+    let layout = Layout::new(graph);
+    let singles = singles(
+        graph,
+        &layout,
         &candidates,
-        16,
+        &is_target,
+        max_order >= 2,
         progress,
-        || Scratch::new(graph),
-        |scratch, &c| {
-            // Only down states are read (see `single`).
-            scratch.propagate_down(graph, &[c]);
-            let single = single(graph, scratch, &is_target, c, max_order >= 2);
-            scratch.reset(graph);
-            single
-        },
     );
     let mut cuts: HashMap<NodeId, CutSets> = HashMap::new();
     let found_alone: usize = singles.iter().map(|s| s.down.len()).sum();
@@ -545,38 +547,14 @@ fn small_cuts(
         return cuts;
     };
     let pairs = bigger_first(&listed, |i| singles[i].reach);
-    // Found as (lower, higher, target) in u32s: the pairs found can number
-    // hundreds of millions (one per target each takes down), so they are
-    // kept in 12 bytes until each target's list is built.
-    let found: Vec<Vec<(u32, u32, NodeId)>> = super::parallel::map_chunked(
+    let found = pairs_down(
+        (graph, &layout),
         &pairs,
-        64,
+        &candidates,
+        &singles,
+        &is_target,
         progress,
-        || (Scratch::new(graph), OnTop::default()),
-        |(scratch, on_top), &(base, top)| {
-            if budget.passed() {
-                return Vec::new();
-            }
-            let pair = [candidates[base], candidates[top]];
-            let (lower, higher) = (base.min(top) as u32, base.max(top) as u32);
-            on_top.propagate(scratch, graph, &pair, |n| graph.dependents(n));
-            let alone = |i: usize, t: NodeId| singles[i].down.binary_search(&t).is_ok();
-            // What was down under the base alone did not move since the
-            // mark, so only what the top member moved is read.
-            let new: Vec<(u32, u32, NodeId)> = scratch
-                .changed_since_mark()
-                .filter_map(|g| graph.node_of(g))
-                .filter(|&t| is_target[t.index()] && !pair.contains(&t))
-                .filter(|&t| scratch.state(t.into()) == State::Down)
-                .filter(|&t| !alone(top, t))
-                .map(|t| (lower, higher, t))
-                .collect();
-            on_top.undo(scratch);
-            if !budget.sets.spend(new.len() as u64) {
-                return Vec::new();
-            }
-            new
-        },
+        budget,
     );
     // Each pair is tried once, so no set is found twice. Singles came
     // first in rank order; the pairs follow in rank order of their members
@@ -596,34 +574,143 @@ fn small_cuts(
     cuts
 }
 
-/// What failing one candidate did, read off the propagated scratch.
-fn single(
-    graph: &FailureGraph,
-    scratch: &Scratch,
+/// The targets each pair (`(base, top)`, positions in `candidates`, sorted
+/// by base) takes down that neither member does alone, as (lower, higher,
+/// target) in u32s: the pairs found can number hundreds of millions (one
+/// per target each takes down), so they are kept in 12 bytes until each
+/// target's list is built.
+///
+/// Up to 64 pairs sharing a base go in one batch of [`Lanes`], the base
+/// failed once in every lane and each top in its own
+/// ([`Lanes::fail_on_base`]), so a batch costs what its tops reach on top
+/// of the base together, not each alone: on the `layered` shape, where
+/// the tops of a base reach much the same gates, a large part of 64 times
+/// less. O(batches · (gates reached on top + gates / 64)).
+fn pairs_down(
+    (graph, layout): (&FailureGraph, &Layout),
+    pairs: &[(usize, usize)],
+    candidates: &[NodeId],
+    singles: &[Single],
     is_target: &[bool],
-    c: NodeId,
+    progress: &Progress,
+    budget: &Budgets,
+) -> Vec<Vec<(u32, u32, NodeId)>> {
+    let batches: Vec<&[(usize, usize)]> = pairs
+        .chunk_by(|x, y| x.0 == y.0)
+        .flat_map(|run| run.chunks(64))
+        .collect();
+    super::parallel::map_chunked(
+        &batches,
+        4,
+        progress,
+        || (Lanes::new(layout), None),
+        |(lanes, on), batch| {
+            let Some(&(base, _)) = batch.first() else {
+                return Vec::new();
+            };
+            if budget.passed() {
+                return Vec::new();
+            }
+            if *on != Some(base) {
+                lanes.fail_base(layout, candidates[base]);
+                *on = Some(base);
+            }
+            let tops: Vec<NodeId> = batch.iter().map(|&(_, top)| candidates[top]).collect();
+            lanes.fail_on_base(layout, &tops);
+            // (lane, target) for each target down in a lane but not on
+            // the base alone, by lane then target, to leave out those the
+            // lane's top takes down alone in one merge per lane: a binary
+            // search per target missed the cache on each step.
+            let mut down: Vec<(usize, NodeId)> = Vec::new();
+            for (g, on_base) in lanes.changed_on_base(layout) {
+                let Some(t) = graph.node_of(g).filter(|t| is_target[t.index()]) else {
+                    continue;
+                };
+                if on_base == 0 && t != candidates[base] {
+                    down.extend(lanes_of(lanes.down(g)).map(|lane| (lane, t)));
+                }
+            }
+            down.sort_unstable();
+            let mut new: Vec<(u32, u32, NodeId)> = Vec::new();
+            for run in down.chunk_by(|x, y| x.0 == y.0) {
+                let top = batch[run[0].0].1;
+                let pair = (base.min(top) as u32, base.max(top) as u32);
+                let mut alone = singles[top].down.iter().peekable();
+                for &(_, t) in run {
+                    while alone.next_if(|&&a| a < t).is_some() {}
+                    if alone.peek() != Some(&&t) && candidates[top] != t {
+                        new.push((pair.0, pair.1, t));
+                    }
+                }
+            }
+            if !budget.sets.spend(new.len() as u64) {
+                return Vec::new();
+            }
+            new
+        },
+    )
+}
+
+/// What failing each candidate alone does, 64 candidates at a time in
+/// [`Lanes`]: the targets it takes down, and (when `meets`) the threshold
+/// gates it takes a member of without taking the gate down, with those
+/// members. O(batches · (gates reached + their edges + gates / 64)).
+fn singles(
+    graph: &FailureGraph,
+    layout: &Layout,
+    candidates: &[NodeId],
+    is_target: &[bool],
     meets: bool,
-) -> Single {
-    let reach = scratch.changed.len();
-    let mut down: Vec<NodeId> = scratch
-        .changed
-        .iter()
-        .filter(|&&m| scratch.state(m) == State::Down)
-        .filter_map(|&m| graph.node_of(m))
-        .filter(|t| is_target[t.index()] && *t != c)
-        .collect();
-    down.sort_unstable();
-    down.dedup();
-    let met = if meets {
-        met_gates(graph, scratch, |n| graph.dependents(n))
-    } else {
-        Vec::new()
-    };
-    let meets = met
-        .into_iter()
-        .map(|g| (g, down_members(graph, scratch, g)))
-        .collect();
-    Single { down, reach, meets }
+    progress: &Progress,
+) -> Vec<Single> {
+    let batches: Vec<&[NodeId]> = candidates.chunks(64).collect();
+    let found = super::parallel::map_chunked(
+        &batches,
+        1,
+        progress,
+        || Lanes::new(layout),
+        |lanes, batch| {
+            lanes.fail_each(layout, batch);
+            let mut out: Vec<(Single, Vec<GateId>)> = Vec::with_capacity(batch.len());
+            out.resize_with(batch.len(), Default::default);
+            for &g in lanes.touched() {
+                let down = lanes.down(g);
+                for lane in lanes_of(down) {
+                    out[lane].0.reach += 1;
+                }
+                if let Some(t) = graph.node_of(g).filter(|t| is_target[t.index()]) {
+                    for lane in lanes_of(down).filter(|&lane| batch[lane] != t) {
+                        out[lane].0.down.push(t);
+                    }
+                }
+                if meets && down != 0 {
+                    for &(d, _) in graph.dependents(g) {
+                        if matches!(graph.gate(d), Gate::AtLeast { .. }) {
+                            for lane in lanes_of(down & !lanes.down(d)) {
+                                out[lane].1.push(d);
+                            }
+                        }
+                    }
+                }
+            }
+            out.into_iter()
+                .enumerate()
+                .map(|(lane, (mut single, mut met))| {
+                    single.down.sort_unstable();
+                    single.down.dedup();
+                    met.sort_unstable();
+                    met.dedup();
+                    let down_in = |m: GateId| lanes.down(m) >> lane & 1 == 1;
+                    single.meets = met
+                        .into_iter()
+                        .map(|g| (g, down_members(graph, g, down_in)))
+                        .collect();
+                    single
+                })
+                .collect::<Vec<Single>>()
+        },
+    );
+    found.into_iter().flatten().collect()
 }
 
 /// Adds to `sets` (the target's cuts of order 1 and 2) those of order 3
@@ -870,6 +957,48 @@ mod tests {
         assert_eq!(with(sets(15)), Ok(all.clone()));
         assert_eq!(with(sets(14)), Err(TooLarge::Sets { limit: 14 }));
         assert_eq!(with(Bounds::default()), Ok(all));
+    }
+
+    /// `app` needs `x` (on `dc-a`) or `y`, and `y` (logical, so no
+    /// candidate) needs 70 services, each on its own site: 2 × 140
+    /// minimal pairs, so a base has more
+    /// tops than one batch of lanes holds, and a cycle (`y0` and `y1`
+    /// need each other) sits among them. The shared search, in batches on
+    /// a base, finds what the search inside the cone finds.
+    #[test]
+    fn many_pairs_on_one_base_take_several_batches() {
+        let mut text = String::from("version: 1\nsites:\n  dc-a: {}\n");
+        for i in 0..70 {
+            text.push_str(&format!("  s{i}: {{}}\n"));
+        }
+        text.push_str("services:\n  x: {runs_in: dc-a}\n");
+        for i in 0..70 {
+            let back = if i < 2 {
+                format!(", depends_on: [y{}]", 1 - i)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!("  y{i}: {{runs_in: s{i}{back}}}\n"));
+        }
+        let ys: Vec<String> = (0..70).map(|i| format!("y{i}")).collect();
+        text.push_str(&format!(
+            "  y: {{logical: true, depends_on: [{}]}}\n",
+            ys.join(", ")
+        ));
+        text.push_str("  app: {tier: high, logical: true, depends_on: [{any_of: [x, y]}]}\n");
+        let arch = load_str("many.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let app = arch.id_of("app").unwrap();
+        let p = Progress::default();
+        let shared = minimal_cut_sets_searching(&arch, &graph, &[app], 2, &p, Search::Shared);
+        let inside = minimal_cut_sets_searching(&arch, &graph, &[app], 2, &p, Search::PerTarget);
+        assert_eq!(shared, inside);
+        let sets = shared[0].sets.to_vecs();
+        assert_eq!(sets.len(), 2 * 140);
+        let (dc, y5) = (arch.id_of("dc-a").unwrap(), arch.id_of("y5").unwrap());
+        let mut pair = vec![dc, y5];
+        pair.sort_by_key(|id| arch.id_ranks()[id.index()]);
+        assert!(sets.contains(&pair));
     }
 
     #[test]

@@ -391,6 +391,24 @@ pub(crate) struct Lanes {
     batch: Vec<NodeId>,
     /// Gate evaluations so far, over every batch.
     evaluations: usize,
+    /// On a base ([`Lanes::fail_base`]): the words each position held
+    /// before the tops first changed them, to put back.
+    journal: Vec<Saved>,
+    /// Whether changes go to `journal` (on a base) or to `touched`.
+    on_base: bool,
+    /// The round of tops each position was last saved in (empty until a
+    /// base is first failed), and the current round.
+    saved_in: Vec<u32>,
+    round: u32,
+}
+
+/// A position's words before a batch of tops changed them.
+#[derive(Clone, Copy, Debug)]
+struct Saved {
+    position: u32,
+    down: u64,
+    not_up: u64,
+    failed: u64,
 }
 
 impl Lanes {
@@ -407,6 +425,10 @@ impl Lanes {
             planes: Vec::new(),
             batch: Vec::new(),
             evaluations: 0,
+            journal: Vec::new(),
+            on_base: false,
+            saved_in: Vec::new(),
+            round: 0,
         }
     }
 
@@ -419,22 +441,79 @@ impl Lanes {
     /// word of 64 at a time. O(gates reached + their edges + gates / 64).
     pub(crate) fn fail_each(&mut self, layout: &Layout, batch: &[NodeId]) {
         debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
+        self.leave_base();
         self.reset();
         self.batch.clear();
         self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
+        self.run(layout, 0..self.batch.len());
+    }
+
+    /// Fails `base` in every lane, replacing the last batch's states: the
+    /// ground [`Lanes::fail_on_base`] fails its tops on, so that a batch
+    /// of pairs sharing one member propagates that member once. O(what
+    /// `base` reaches + its edges + gates / 64).
+    pub(crate) fn fail_base(&mut self, layout: &Layout, base: NodeId) {
+        self.leave_base();
+        self.reset();
+        self.batch.clear();
+        let p = self.pos[base.index()] as usize;
+        self.touched.push(layout.at[p]);
+        self.failed[p] = u64::MAX;
+        self.mark(p as u32);
+        self.propagate(layout, p, p + 1);
+        if self.saved_in.is_empty() {
+            self.saved_in = vec![0; self.pos.len()];
+        }
+        self.on_base = true;
+        self.round = self.round.wrapping_add(1);
+    }
+
+    /// The states of every gate in each scenario "the base and `tops[i]`
+    /// failed" (at most 64 of them), on the last [`Lanes::fail_base`].
+    /// What the tops change is journaled, and put back by the next batch,
+    /// base or [`Lanes::fail_each`]. O(what the tops reach on top of the
+    /// base + its edges + gates / 64).
+    pub(crate) fn fail_on_base(&mut self, layout: &Layout, tops: &[NodeId]) {
+        debug_assert!(self.on_base, "tops go on a failed base");
+        debug_assert!(tops.len() <= 64, "a batch has at most 64 lanes");
+        self.undo_tops();
+        self.batch.clear();
+        self.batch.extend_from_slice(&tops[..tops.len().min(64)]);
+        self.run(layout, 0..self.batch.len());
+    }
+
+    /// The gates the last [`Lanes::fail_on_base`] changed, each once, with
+    /// the lanes they were down in on the base alone (every lane or none).
+    pub(crate) fn changed_on_base<'a>(
+        &'a self,
+        layout: &'a Layout,
+    ) -> impl Iterator<Item = (GateId, u64)> + 'a {
+        let journal = if self.on_base { &self.journal[..] } else { &[] };
+        journal
+            .iter()
+            .map(|s| (layout.at[s.position as usize], s.down))
+    }
+
+    /// Fails lane `i`'s member of the batch in lane `i`, then evaluates
+    /// what that reaches.
+    fn run(&mut self, layout: &Layout, lanes: std::ops::Range<usize>) {
         let mut from = usize::MAX;
         // One past the last position queued: the scan stops there, not at
         // the end of the graph, where a batch reaches little.
         let mut end = 0;
-        for i in 0..self.batch.len() {
+        for i in lanes {
             let p = self.pos[self.batch[i].index()] as usize;
-            if self.failed[p] == 0 {
-                self.touched.push(layout.at[p]);
-            }
+            self.save(layout, p);
             self.failed[p] |= 1 << i;
             from = from.min(self.mark(p as u32));
             end = end.max(p + 1);
         }
+        self.propagate(layout, from, end);
+    }
+
+    /// Evaluates the queued positions from `from` on, and what their
+    /// changes queue, until nothing changes.
+    fn propagate(&mut self, layout: &Layout, mut from: usize, mut end: usize) {
         while let Some(p) = next_set(|w| self.dirty[w], from, end) {
             self.dirty[p / 64] &= !(1u64 << (p % 64));
             from = p + 1;
@@ -443,9 +522,7 @@ impl Lanes {
             if down == self.down[p] && not_up == self.not_up[p] {
                 continue;
             }
-            if self.down[p] | self.not_up[p] | self.failed[p] == 0 {
-                self.touched.push(layout.at[p]);
-            }
+            self.save(layout, p);
             self.down[p] = down;
             self.not_up[p] = not_up;
             for &d in layout.deps_at(p) {
@@ -454,6 +531,51 @@ impl Lanes {
                 from = from.min(q);
                 end = end.max(q + 1);
             }
+        }
+    }
+
+    /// Before position `p`'s words change: on a base, their first value
+    /// in this round goes to the journal; otherwise a gate leaving all up
+    /// goes to `touched`, for [`Lanes::reset`].
+    fn save(&mut self, layout: &Layout, p: usize) {
+        if self.on_base {
+            if self.saved_in[p] != self.round {
+                self.saved_in[p] = self.round;
+                self.journal.push(Saved {
+                    position: p as u32,
+                    down: self.down[p],
+                    not_up: self.not_up[p],
+                    failed: self.failed[p],
+                });
+            }
+        } else if self.down[p] | self.not_up[p] | self.failed[p] == 0 {
+            self.touched.push(layout.at[p]);
+        }
+    }
+
+    /// Puts back the words the last batch of tops changed: the states of
+    /// the base alone.
+    fn undo_tops(&mut self) {
+        for s in self.journal.drain(..).rev() {
+            let p = s.position as usize;
+            self.down[p] = s.down;
+            self.not_up[p] = s.not_up;
+            self.failed[p] = s.failed;
+        }
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            // Stamps of 4 billion rounds ago would look current.
+            self.saved_in.fill(0);
+            self.round = 1;
+        }
+    }
+
+    /// Leaves the base, if any: back to the base's states, which
+    /// [`Lanes::reset`] then clears.
+    fn leave_base(&mut self) {
+        if self.on_base {
+            self.undo_tops();
+            self.on_base = false;
         }
     }
 

@@ -151,17 +151,6 @@ impl Scratch {
         self.next_generation();
     }
 
-    /// The gates whose state moved since the last [`Scratch::mark`], each
-    /// once, in O(gates touched since the mark): what the failures added
-    /// on top of the marked scenario changed, without walking what the
-    /// marked scenario itself changed.
-    pub(crate) fn changed_since_mark(&self) -> impl Iterator<Item = GateId> + '_ {
-        self.trail
-            .iter()
-            .filter(|s| s.state != self.state[s.gate.index()])
-            .map(|s| s.gate)
-    }
-
     /// A generation no gate was saved in: after 2^32 of them the counter
     /// would come back to old values, so it starts again from a clean slate.
     fn next_generation(&mut self) {
