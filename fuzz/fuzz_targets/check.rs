@@ -30,6 +30,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(i.birnbaum.is_finite());
         }
     }
+    // The shared search of cut sets (batches of pairs in lanes, on a base
+    // failed once) finds what the search inside each target's cone finds.
+    let progress = engine::Progress::default();
+    let search = |how| engine::cuts::minimal_cut_sets_searching(arch, &graph, &targets, 2, &progress, how);
+    assert_eq!(search(engine::cuts::Search::Shared), search(engine::cuts::Search::PerTarget));
     let outcome = check::run(arch, &graph, &["fuzz.yaml"], Tier::Low, &CheckConfig::default(), None);
     let files = [FileFindings {
         arch,

@@ -405,7 +405,7 @@ fn cone_cuts(
     let Some(listed) = meeting_pairs(graph, &refs, budget) else {
         return found;
     };
-    for (base, top) in bigger_first(&listed, |i| reach[i]) {
+    for (base, top) in bigger_first(listed, |i| reach[i]) {
         if is_cut[base] || is_cut[top] {
             continue;
         }
@@ -432,18 +432,24 @@ fn cone_cuts(
 
 /// The pairs (each `(lower, higher)`) as they are best tried: `(base,
 /// top)`, the member whose failure alone reaches more first, sorted by
-/// base. Runs of pairs sharing a base propagate it once ([`OnTop`]), so a
-/// pair costs what its smaller member reaches on top of the bigger, not
-/// what its member later in rank order reaches: on the `layered` shape,
-/// where a platform service's failure reaches most of the file, that is a
-/// fifth of the work. O(P log P).
-fn bigger_first(pairs: &[(usize, usize)], reach: impl Fn(usize) -> usize) -> Vec<(usize, usize)> {
-    let mut order: Vec<(usize, usize)> = pairs
-        .iter()
-        .map(|&(a, b)| if reach(b) > reach(a) { (b, a) } else { (a, b) })
-        .collect();
-    order.sort_unstable();
-    order
+/// base, in place (the list can hold tens of millions). Runs of pairs
+/// sharing a base propagate it once ([`OnTop`], or beneath a batch of
+/// [`Lanes`]), so a pair costs what its smaller member reaches on top of
+/// the bigger, not what its member later in rank order reaches: on the
+/// `layered` shape, where a platform service's failure reaches most of the
+/// file, that is a fifth of the work. O(P log P).
+fn bigger_first(
+    mut pairs: Vec<(usize, usize)>,
+    reach: impl Fn(usize) -> usize,
+) -> Vec<(usize, usize)> {
+    for pair in &mut pairs {
+        let (a, b) = *pair;
+        if reach(b) > reach(a) {
+            *pair = (b, a);
+        }
+    }
+    pairs.sort_unstable();
+    pairs
 }
 
 /// The threshold gates the propagated scenario takes a member of without
@@ -546,7 +552,7 @@ fn small_cuts(
     let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
         return cuts;
     };
-    let pairs = bigger_first(&listed, |i| singles[i].reach);
+    let pairs = bigger_first(listed, |i| singles[i].reach);
     let found = pairs_down(
         (graph, &layout),
         &pairs,
