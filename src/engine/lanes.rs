@@ -746,21 +746,19 @@ impl Lanes {
     /// `inside` allows, until one that `goal` accepts: the gates of the
     /// path, `from` left out, in chain order. Requirements are taken in the
     /// order the file gives them, so the path is the same on every run.
-    /// `None` when there is none.
+    /// `None` when there is none. It marks `back`, under a `generation`
+    /// the caller started. O(gates `inside` allows and their edges).
     fn search(
         &self,
         graph: &FailureGraph,
-        search: &mut ChainSearch,
-        (from, bit, limit): (GateId, u64, usize),
+        (back, generation): (&mut Side, u32),
+        (from, bit): (GateId, u64),
         inside: impl Fn(GateId) -> bool,
         goal: impl Fn(GateId) -> bool,
     ) -> Option<Vec<GateId>> {
-        search.start(graph.len());
-        let generation = search.generation;
-        let back = &mut search.back;
         back.visit(from, u32::MAX, generation);
         let mut next = 0;
-        while let Some(&(g, _)) = back.queue.get(next).filter(|_| next < limit) {
+        while let Some(&(g, _)) = back.queue.get(next) {
             let gate = graph.gate(g);
             for &(r, mode) in graph.requirements(g) {
                 if !gate.carries_down(mode)
@@ -1015,9 +1013,15 @@ impl Lanes {
 
     /// From `from`, down in lane `bit` with all its down requirements in
     /// its own block: the shortest path back through down requirements in
-    /// the block to `candidate` or a gate that has a down requirement
-    /// before the block. The path leaves out `from` and ends at that gate; empty if
-    /// there is none (which the fixpoint rules out).
+    /// the block to `candidate`, to a gate of the candidate's large hard
+    /// component that the search inside it reached ([`ChainSearch::inside_from`]),
+    /// or to a gate that has a down requirement before the block. The path
+    /// leaves out `from` and ends at that gate; empty if there is none
+    /// (which the fixpoint rules out).
+    ///
+    /// Any other gate of the component is no way out: past the inner
+    /// search's bound, the walk would step from one such gate to the next
+    /// and back until its bound, a chain as long as the graph.
     fn out_of_cycle(
         &self,
         graph: &FailureGraph,
@@ -1026,16 +1030,26 @@ impl Lanes {
         (from, candidate): (GateId, GateId),
         bit: u64,
     ) -> Vec<GateId> {
-        let inside = |r: GateId| !layout.before_block_of(r, from);
+        let in_block = |r: GateId| !layout.before_block_of(r, from);
         let home = layout.hard_component(candidate);
+        let inside_generation = home.map(|_| search.inside_from(graph, layout, candidate));
+        search.start(graph.len());
+        let generation = search.generation;
+        let ChainSearch { back, inside, .. } = search;
+        let reached_inside = |r: GateId| {
+            inside_generation.is_some_and(|g| {
+                layout.hard_component(r) == home
+                    && inside.reached(GateId(layout.position(r)), g).is_some()
+            })
+        };
         let exits = |r: GateId| {
             r == candidate
-                || home.is_some() && layout.hard_component(r) == home
+                || reached_inside(r)
                 || self
                     .first_down_requirement(graph, layout, r, bit)
                     .is_some_and(|q| layout.before_block_of(q, r))
         };
-        self.search(graph, search, (from, bit, usize::MAX), inside, exits)
+        self.search(graph, (back, generation), (from, bit), in_block, exits)
             .unwrap_or_default()
     }
 }
@@ -1122,6 +1136,53 @@ services:
                 }
                 scratch.reset(&graph);
             }
+        }
+    }
+
+    /// A cycle of 5,000 services, each needing both neighbours (the even
+    /// ones the next first, the odd ones the one before), is one large hard
+    /// component, too long for a chain's searches from both ends and for
+    /// the search inside from `s0`. The chain from `app` (on `s2500`) is
+    /// walked: it must still be a path, each node once, every node a down
+    /// requirement of the one before, ending at `s0`. (Stepping to any
+    /// gate of the component went back and forth between `s2500` and
+    /// `s2501` until the walk's bound, a chain as long as the graph.)
+    #[test]
+    fn a_walk_through_a_long_hard_cycle_is_a_path() {
+        let n = 5000;
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..n {
+            let (next, before) = ((i + 1) % n, (i + n - 1) % n);
+            let needs = if i % 2 == 0 {
+                [next, before]
+            } else {
+                [before, next]
+            };
+            text.push_str(&format!(
+                "  s{i}: {{depends_on: [s{}, s{}]}}\n",
+                needs[0], needs[1]
+            ));
+        }
+        text.push_str("  app: {tier: high, depends_on: [s2500]}\n");
+        let loaded = load_str("ring.yaml", text).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&layout);
+        let mut search = ChainSearch::default();
+        let (s0, app) = (arch.id_of("s0").unwrap(), arch.id_of("app").unwrap());
+        lanes.fail_each(&layout, &[s0]);
+        let chain = lanes.chain(&graph, &layout, &mut search, (0, s0), app);
+        assert_eq!(chain.last(), Some(&s0));
+        let mut seen = std::collections::HashSet::new();
+        assert!(chain.iter().all(|&id| seen.insert(id)), "a node twice");
+        assert!(chain.len() <= n);
+        let mut at = app;
+        for &next in &chain {
+            let needs = |d: &crate::model::Dependency| matches!(d, crate::model::Dependency::On { target, .. } if *target == next);
+            let names = (arch.name_of(at), arch.name_of(next));
+            assert!(arch.node(at).depends_on.iter().any(needs), "{names:?}");
+            at = next;
         }
     }
 }
