@@ -522,17 +522,17 @@ fn small_cuts(
         .collect();
     candidates.sort_by_key(|id| ranks[id.index()]);
     let layout = Layout::new(graph);
+    let meets = max_order >= 2;
     let singles = singles(
-        graph,
-        &layout,
+        (graph, &layout),
         &candidates,
         &is_target,
-        max_order >= 2,
+        meets,
         progress,
+        budget,
     );
     let mut cuts: HashMap<NodeId, CutSets> = HashMap::new();
-    let found_alone: usize = singles.iter().map(|s| s.down.len()).sum();
-    if !budget.sets.spend(found_alone as u64) {
+    if budget.passed() {
         return cuts;
     }
     for (i, s) in singles.iter().enumerate() {
@@ -660,22 +660,30 @@ fn pairs_down(
 /// What failing each candidate alone does, 64 candidates at a time in
 /// [`Lanes`]: the targets it takes down, and (when `meets`) the threshold
 /// gates it takes a member of without taking the gate down, with those
-/// members. O(batches · (gates reached + their edges + gates / 64)).
+/// members. Each target a candidate takes down alone is an order-1 set,
+/// counted in `budget` batch by batch: where candidates take most of a
+/// large file down, those lists are what would fill the memory, so once
+/// the bound is passed the rest come back empty. O(batches · (gates
+/// reached + their edges + gates / 64)).
 fn singles(
-    graph: &FailureGraph,
-    layout: &Layout,
+    (graph, layout): (&FailureGraph, &Layout),
     candidates: &[NodeId],
     is_target: &[bool],
     meets: bool,
     progress: &Progress,
+    budget: &Budgets,
 ) -> Vec<Single> {
     let batches: Vec<&[NodeId]> = candidates.chunks(64).collect();
+    let empty = |n: usize| std::iter::repeat_with(Single::default).take(n).collect();
     let found = super::parallel::map_chunked(
         &batches,
         1,
         progress,
         || Lanes::new(layout),
         |lanes, batch| {
+            if budget.passed() {
+                return empty(batch.len());
+            }
             lanes.fail_each(layout, batch);
             let mut out: Vec<(Single, Vec<GateId>)> = Vec::with_capacity(batch.len());
             out.resize_with(batch.len(), Default::default);
@@ -698,6 +706,10 @@ fn singles(
                         }
                     }
                 }
+            }
+            let alone: usize = out.iter().map(|(single, _)| single.down.len()).sum();
+            if !budget.sets.spend(alone as u64) {
+                return empty(batch.len());
             }
             out.into_iter()
                 .enumerate()
@@ -1005,6 +1017,35 @@ mod tests {
         let mut pair = vec![dc, y5];
         pair.sort_by_key(|id| arch.id_ranks()[id.index()]);
         assert!(sets.contains(&pair));
+    }
+
+    /// One site under 100 targets is 100 order-1 sets: the shared search
+    /// counts them as the candidates are failed, so a bound of 99 is
+    /// passed there (before any pair is listed) and one of 100 is not.
+    #[test]
+    fn the_shared_search_counts_sets_of_one_as_it_finds_them() {
+        let mut text = String::from("version: 1\nsites:\n  dc: {}\nservices:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  s{i}: {{tier: high, runs_in: dc}}\n"));
+        }
+        let arch = load_str("one.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let targets: Vec<NodeId> = arch
+            .node_ids()
+            .filter(|&t| arch.node(t).tier().is_some())
+            .collect();
+        let p = Progress::default();
+        for (limit, passed) in [(99, true), (100, false)] {
+            let budget = Budgets::new(Bounds {
+                max_tries: None,
+                max_sets: Some(limit),
+            });
+            let found = bounded(&arch, &graph, &targets, 2, &p, Search::Shared, &budget);
+            assert_eq!(budget.sets.passed(), passed, "limit {limit}");
+            assert!(!budget.tries.passed());
+            let sets: usize = found.iter().map(|c| c.sets.len()).sum();
+            assert_eq!(sets, if passed { 0 } else { 100 });
+        }
     }
 
     #[test]
