@@ -15,7 +15,10 @@
 # a quorum; one to four dependencies, mostly on a shared platform, some
 # soft, some any_of, a few cycles; 2% integrations). `layered-dense` is
 # `layered` with up to 2 dependencies of which most are near ones, so one
-# failure cascades through much of the file. `layered-avail` gives every
+# failure cascades through much of the file. `layered-wide` has up to 8
+# dependencies, 10% back edges (large cycles) and 50% quorums;
+# `layered-quorum` up to 6, 5% back edges and 80% quorums on a smaller
+# platform. `layered-avail` gives every
 # data center and power feed an `availability`, and 10% of the services one;
 # `layered-avail-all` gives every service one, so that availability's exact
 # method and Monte Carlo, not only its marking, are timed.
@@ -42,6 +45,8 @@ gen() { # shape size -> file
       systems) ./target/release/examples/generate "$2" > "$f" ;;
       layered) ./target/release/examples/generate "$2" layered > "$f" ;;
       layered-dense) ./target/release/examples/generate "$2" layered 2 1 20 > "$f" ;;
+      layered-wide) ./target/release/examples/generate "$2" layered 8 10 50 70 > "$f" ;;
+      layered-quorum) ./target/release/examples/generate "$2" layered 6 5 80 40 > "$f" ;;
       layered-avail) ./target/release/examples/generate "$2" layered 4 3 20 70 10 > "$f" ;;
       layered-avail-all) ./target/release/examples/generate "$2" layered 4 3 20 70 100 > "$f" ;;
       *) echo "unknown shape: $1" >&2; exit 2 ;;
