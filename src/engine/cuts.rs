@@ -13,10 +13,10 @@
 //! `meeting_pairs` for why no minimal pair is missed), each once, with the
 //! targets each takes down recorded: O(C + P) propagations for C
 //! candidates and P meeting pairs, shared by all targets, instead of C² per
-//! target. Both run 64 at a time in the audit's [`Lanes`]: candidates alone
-//! in batches of 64, pairs in batches of up to 64 sharing one member, that
-//! member failed once beneath them. Order K ≥ 3 tries every K-set of a
-//! target's cone: O(C^K) per target.
+//! target. Both run 64 at a time in the audit's `Lanes` (`engine/lanes.rs`):
+//! candidates alone in batches of 64, pairs in batches of up to 64 sharing
+//! one member, that member failed once beneath them. Order K ≥ 3 tries
+//! every K-set of a target's cone: O(C^K) per target.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
