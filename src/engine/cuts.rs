@@ -707,6 +707,10 @@ fn singles(
                     }
                 }
             }
+            for (single, _) in &mut out {
+                single.down.sort_unstable();
+                single.down.dedup();
+            }
             let alone: usize = out.iter().map(|(single, _)| single.down.len()).sum();
             if !budget.sets.spend(alone as u64) {
                 return empty(batch.len());
@@ -714,8 +718,6 @@ fn singles(
             out.into_iter()
                 .enumerate()
                 .map(|(lane, (mut single, mut met))| {
-                    single.down.sort_unstable();
-                    single.down.dedup();
                     met.sort_unstable();
                     met.dedup();
                     let down_in = |m: GateId| lanes.down(m) >> lane & 1 == 1;
