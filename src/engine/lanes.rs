@@ -373,8 +373,9 @@ impl ChainSearch {
 }
 
 /// The words of one batch of single failures: lane `i` is the scenario
-/// where only `batch[i]` failed. Buffers are sized to the graph and reset
-/// in time proportional to what the last batch touched.
+/// where only `batch[i]` failed (or, on a base, where the base and
+/// `batch[i]` failed: see [`Lanes::fail_base`]). Buffers are sized to the
+/// graph and reset in time proportional to what the last batch touched.
 #[derive(Debug)]
 pub(crate) struct Lanes {
     /// Each gate's words, by position in the layout.
@@ -441,9 +442,7 @@ impl Lanes {
     /// word of 64 at a time. O(gates reached + their edges + gates / 64).
     pub(crate) fn fail_each(&mut self, layout: &Layout, batch: &[NodeId]) {
         debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
-        self.leave_base();
-        self.reset();
-        self.batch.clear();
+        self.start_over();
         self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
         self.run(layout, 0..self.batch.len());
     }
@@ -453,9 +452,7 @@ impl Lanes {
     /// of pairs sharing one member propagates that member once. O(what
     /// `base` reaches + its edges + gates / 64).
     pub(crate) fn fail_base(&mut self, layout: &Layout, base: NodeId) {
-        self.leave_base();
-        self.reset();
-        self.batch.clear();
+        self.start_over();
         let p = self.pos[base.index()] as usize;
         self.touched.push(layout.at[p]);
         self.failed[p] = u64::MAX;
@@ -568,6 +565,14 @@ impl Lanes {
             self.saved_in.fill(0);
             self.round = 1;
         }
+    }
+
+    /// Every gate up and no batch, whether the last states were a batch
+    /// alone or tops on a base.
+    fn start_over(&mut self) {
+        self.leave_base();
+        self.reset();
+        self.batch.clear();
     }
 
     /// Leaves the base, if any: back to the base's states, which
