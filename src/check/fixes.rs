@@ -37,9 +37,12 @@ use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
 
-/// Gate changes the checks' propagations may make in all, at least: enough
-/// for every fix of a file of a few thousand nodes.
-const MIN_BUDGET: usize = 2_000_000;
+/// Gate changes the checks' propagations may make in all: enough for every
+/// fix of a file of a few thousand nodes. A count, not time, so that output
+/// is the same on every machine; and not a share of the audit's own work,
+/// so that it stays the same when the audit finds the same answer with
+/// less work.
+const BUDGET: usize = 2_000_000;
 
 /// Counts checks against the budget.
 pub(super) struct Checker {
@@ -58,14 +61,9 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// A checker that may spend a quarter of what the audit did
-    /// (`audit_work`, from `Ranking::work`: gate evaluations, each for 64
-    /// failures at once), and at least `MIN_BUDGET`. A gate changed by a
-    /// check's own propagation costs about what one evaluation does, so
-    /// checking fixes adds about a quarter to the cost of finding the
-    /// single points of failure.
-    pub(super) fn new(arch: &Architecture, audit_work: usize) -> Self {
-        Self::with_budget(arch, (audit_work / 4).max(MIN_BUDGET))
+    /// A checker within [`BUDGET`].
+    pub(super) fn new(arch: &Architecture) -> Self {
+        Self::with_budget(arch, BUDGET)
     }
 
     /// A checker whose propagations may change `budget` gates in all.

@@ -162,17 +162,7 @@ impl Finding {
 /// Runs every rule on one architecture. Findings are sorted by the line of
 /// their node, then by rule.
 pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    check_counting_work(arch, graph, min_tier).0
-}
-
-/// [`check`], with the work the audit's propagations did (see
-/// `engine::Ranking::work`), which bounds the work of checking fixes.
-pub(crate) fn check_counting_work(
-    arch: &Architecture,
-    graph: &FailureGraph,
-    min_tier: Tier,
-) -> (Vec<Finding>, usize) {
-    let (mut findings, work, shared) = single_points(arch, graph, min_tier);
+    let (mut findings, shared) = single_points(arch, graph, min_tier);
     findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
@@ -194,20 +184,19 @@ pub(crate) fn check_counting_work(
         let line = |f: &Finding| arch.node(f.node).id_span;
         line(a).cmp(&line(b)).then(a.rule.cmp(&b.rule))
     });
-    (findings, work)
+    findings
 }
 
-/// The single points of failure with their fixes, the ranking's work, and
-/// the groups each candidate's failure takes down (for `shared_fate`, from
+/// The single points of failure with their fixes, and the groups each candidate's failure takes down (for `shared_fate`, from
 /// the same propagations: each candidate is failed once for every rule).
 fn single_points(
     arch: &Architecture,
     graph: &FailureGraph,
     min_tier: Tier,
-) -> (Vec<Finding>, usize, Vec<(GateId, NodeId)>) {
-    let mut fixes = fixes::Checker::new(arch, 0);
+) -> (Vec<Finding>, Vec<(GateId, NodeId)>) {
+    let mut fixes = fixes::Checker::new(arch);
     let ranks = arch.id_ranks();
-    let (ranking, taken, shared) = engine::rank_visiting(
+    let (_, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
@@ -223,7 +212,6 @@ fn single_points(
         groups.extend(down);
         site_plans.extend(plans);
     }
-    let work = ranking.work();
     // Targets (most important first) and users only: the chains the audit
     // prints are not needed.
     let findings = taken
@@ -244,7 +232,7 @@ fn single_points(
             )
         })
         .collect();
-    (findings, work, groups)
+    (findings, groups)
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -125,7 +125,7 @@ pub fn run(
     baseline: Option<&Baseline>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let (findings, audit_work) = super::check_counting_work(arch, graph, min_tier);
+    let findings = super::check(arch, graph, min_tier);
     let ignores = Ignores::of(config);
     for mut f in findings {
         let Some(level) = config.level(f.rule) else {
@@ -147,7 +147,7 @@ pub fn run(
         }
     }
     // Only the findings reported are worth the engine's time.
-    let mut checker = super::fixes::Checker::new(arch, audit_work);
+    let mut checker = super::fixes::Checker::new(arch);
     let fixes: Vec<_> = outcome
         .findings
         .iter()

@@ -16,7 +16,7 @@ use crate::model::{Architecture, NodeId, Tier};
 
 use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
-use super::lanes::{ChainSearch, Lanes, Layout};
+use super::lanes::{ChainSearch, Grounds, Lanes, Layout};
 use super::progress::Progress;
 use super::sharing::Sharing;
 use super::targets::Targets;
@@ -152,7 +152,9 @@ pub struct Ranking {
     pub targets: usize,
     /// How many candidates were failed one by one.
     pub candidates: usize,
-    /// Gate evaluations the ranking's batches made.
+    /// Gate evaluations the ranking's batches made (for tests of their
+    /// cost: nothing budgets against them).
+    #[cfg(test)]
     evaluations: usize,
     is_target: Vec<bool>,
     ranks: Vec<u32>,
@@ -274,6 +276,7 @@ fn rank_inner<T: Send>(
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
     let (sharing, failed) = Sharing::new(&layout, by_position, &ranks);
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
+    let grounds = Grounds::new(&layout, &batches);
     let target_order = TargetOrder::new(arch, &is_target, &ranks);
     let order = &target_order;
     let describer = Describer {
@@ -291,7 +294,7 @@ fn rank_inner<T: Send>(
         progress,
         (&pool, || (Lanes::new(&layout), ChainSearch::default())),
         |(lanes, search), batch| {
-            lanes.fail_each(&layout, batch);
+            grounds.fail_each(lanes, &layout, batch);
             let mut impacts = impacts(
                 (arch, graph, &sharing),
                 lanes,
@@ -304,8 +307,10 @@ fn rank_inner<T: Send>(
             (impacts, visit(lanes, &sharing))
         },
     );
-    let buffers = pool.into_inner().unwrap_or_default();
-    let evaluations = buffers.iter().map(|(lanes, _)| lanes.evaluations()).sum();
+    #[cfg(test)]
+    let evaluations = (pool.into_inner().unwrap_or_default().iter())
+        .map(|(lanes, _)| lanes.evaluations())
+        .sum();
     let mut found: Vec<Impact> = Vec::new();
     let mut seen = Vec::with_capacity(batches.len());
     for (impacts, visited) in out {
@@ -332,6 +337,7 @@ fn rank_inner<T: Send>(
         order: found.iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
+        #[cfg(test)]
         evaluations,
         is_target,
         ranks,
@@ -490,14 +496,6 @@ impl Shown {
 }
 
 impl Ranking {
-    /// The work the ranking did: one per candidate, plus every gate
-    /// evaluation of its batches of 64 failures. Other work (checking
-    /// fixes) is budgeted against it, so that it stays within a constant
-    /// factor of the audit's.
-    pub fn work(&self) -> usize {
-        self.candidates + self.evaluations
-    }
-
     /// Every SPOF with every detail, in ranked order (see
     /// [`Ranking::details_showing`]).
     pub fn details<'a>(
@@ -1066,6 +1064,7 @@ mod tests {
             users: vec![0; n],
             targets: n,
             candidates: n,
+            #[cfg(test)]
             evaluations: 0,
             is_target: vec![true; n],
             ranks: (0..n as u32).collect(),

@@ -46,6 +46,12 @@ pub(crate) struct Layout {
     /// a gate in one), offsets into `hard_deps`, the dependents' positions.
     hard_dep_start: Vec<u32>,
     hard_deps: Vec<u32>,
+    /// The members of each large hard component (positions, ascending),
+    /// one component after another, and for each component its root's
+    /// position and its range in `members`, by root: what
+    /// [`Lanes::propagate`] takes down at once.
+    members: Vec<u32>,
+    member_ranges: Vec<(u32, u32, u32)>,
 }
 
 /// Hard components with at least this many gates are marked in the
@@ -105,8 +111,36 @@ impl Layout {
         layout.hard = hard_components(graph, &layout);
         if !layout.hard.is_empty() {
             layout.hard_edges(graph);
+            layout.group_members();
         }
         layout
+    }
+
+    /// Fills `members` and `member_ranges` from `hard`. O(gates + their
+    /// components · log).
+    fn group_members(&mut self) {
+        let mut by_root: Vec<(u32, u32)> = (self.hard.iter().enumerate())
+            .filter(|&(_, &root)| root != u32::MAX)
+            .map(|(p, &root)| (root, p as u32))
+            .collect();
+        by_root.sort_unstable();
+        self.members = by_root.iter().map(|&(_, p)| p).collect();
+        for (i, &(root, _)) in by_root.iter().enumerate() {
+            match self.member_ranges.last_mut() {
+                Some((last, _, end)) if *last == root => *end = i as u32 + 1,
+                _ => self.member_ranges.push((root, i as u32, i as u32 + 1)),
+            }
+        }
+    }
+
+    /// The positions of the members of the large hard component whose
+    /// root is at position `root`.
+    fn members_of(&self, root: u32) -> &[u32] {
+        let found = (self.member_ranges).binary_search_by_key(&root, |&(r, _, _)| r);
+        match found.ok().and_then(|i| self.member_ranges.get(i)) {
+            Some(&(_, start, end)) => &self.members[start as usize..end as usize],
+            None => &[],
+        }
     }
 
     /// The large hard component `g` is in, if any (its root's position).
@@ -120,35 +154,37 @@ impl Layout {
         component.copied().filter(|&c| c != u32::MAX)
     }
 
-    /// For each gate (by gate index), whether a path of hard edges leads
-    /// from it into a large hard component (its own included): then its
-    /// failure takes that whole component down, and all the component
-    /// takes down. O(gates + edges).
-    pub(crate) fn reaching_hard_components(&self) -> Vec<bool> {
-        let mut reaching = vec![false; self.at.len()];
+    /// For each gate (by gate index), a large hard component that a path
+    /// of hard edges from it leads into (its root's position; its own
+    /// component first), or `u32::MAX`: what its failure is sure to take
+    /// down. Where several are, the one whose search from the components
+    /// back along hard edges got there first. O(gates + edges).
+    pub(crate) fn reached_components(&self) -> Vec<u32> {
+        let mut reached = vec![u32::MAX; self.at.len()];
         if self.hard.is_empty() {
-            return reaching;
+            return reached;
         }
         let mut queue: Vec<u32> = Vec::new();
         for (p, &home) in self.hard.iter().enumerate() {
             if home != u32::MAX {
-                reaching[p] = true;
+                reached[p] = home;
                 queue.push(p as u32);
             }
         }
         while let Some(p) = queue.pop() {
             let gate = self.gate[p as usize];
+            let home = reached[p as usize];
             for &(r, mode) in self.reqs_at(p as usize) {
-                if hard(gate, mode) && !reaching[r as usize] {
-                    reaching[r as usize] = true;
+                if hard(gate, mode) && reached[r as usize] == u32::MAX {
+                    reached[r as usize] = home;
                     queue.push(r);
                 }
             }
         }
         // By gate, as callers ask.
-        let mut by_gate = vec![false; self.at.len()];
+        let mut by_gate = vec![u32::MAX; self.at.len()];
         for (p, &g) in self.at.iter().enumerate() {
-            by_gate[g.index()] = reaching[p];
+            by_gate[g.index()] = reached[p];
         }
         by_gate
     }
@@ -403,6 +439,88 @@ pub(crate) struct Lanes {
     round: u32,
 }
 
+/// The states of every gate where the members of one large hard
+/// component are down and nothing failed, in every lane: the ground a
+/// batch of failures that each take that component down is failed on
+/// (see [`Lanes::fail_each_beneath`]). Each failure's fixpoint holds these
+/// states (it takes the component down, and what that takes down), so
+/// its lane starts from them rather than reaching them again.
+#[derive(Debug)]
+pub(crate) struct Beneath {
+    /// The positions not up, each with whether it is down (or only
+    /// degraded), in the order they first changed.
+    states: Vec<(u32, bool)>,
+}
+
+impl Beneath {
+    /// The states under the component whose root is at position `root`.
+    /// O(what the component takes down + its edges + gates / 64).
+    pub(crate) fn new(layout: &Layout, root: u32) -> Self {
+        let mut lanes = Lanes::new(layout);
+        let (from, end) = lanes.take_down_component(layout, root, (u64::MAX, u64::MAX));
+        lanes.propagate(layout, from, end);
+        let states = (lanes.touched.iter())
+            .map(|&g| {
+                let p = lanes.pos[g.index()];
+                (p, lanes.down[p as usize] != 0)
+            })
+            .collect();
+        Beneath { states }
+    }
+}
+
+/// Where each batch of single failures starts: from the states under a
+/// large hard component when every failure of the batch takes that
+/// component down along hard edges (see [`Beneath`]), otherwise from
+/// every gate up.
+#[derive(Debug, Default)]
+pub(crate) struct Grounds {
+    /// Each gate's component, as [`Layout::reached_components`] gives.
+    reached: Vec<u32>,
+    /// The states under each component that a whole batch takes down.
+    beneath: Vec<(u32, Beneath)>,
+}
+
+impl Grounds {
+    /// The grounds `batches` need: a [`Beneath`] for each component some
+    /// batch's failures all take down. O(gates + edges, plus what each
+    /// such component takes down).
+    pub(crate) fn new(layout: &Layout, batches: &[&[NodeId]]) -> Self {
+        let reached = layout.reached_components();
+        let mut roots: Vec<u32> = (batches.iter())
+            .filter_map(|batch| common_component(&reached, batch))
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let beneath = (roots.into_iter())
+            .map(|root| (root, Beneath::new(layout, root)))
+            .collect();
+        Grounds { reached, beneath }
+    }
+
+    /// Fails each of `batch` in its lane (see [`Lanes::fail_each`]), from
+    /// the ground that suits it: the same states either way.
+    pub(crate) fn fail_each(&self, lanes: &mut Lanes, layout: &Layout, batch: &[NodeId]) {
+        let root = common_component(&self.reached, batch);
+        let found = root.and_then(|root| {
+            let i = (self.beneath).binary_search_by_key(&root, |(r, _)| *r);
+            i.ok().and_then(|i| self.beneath.get(i))
+        });
+        match found {
+            Some((_, beneath)) => lanes.fail_each_beneath(layout, beneath, batch),
+            None => lanes.fail_each(layout, batch),
+        }
+    }
+}
+
+/// The large hard component every one of `batch` takes down, as
+/// `reached` says, if they share one.
+fn common_component(reached: &[u32], batch: &[NodeId]) -> Option<u32> {
+    let first = *reached.get(batch.first()?.index())?;
+    let shared = batch.iter().all(|c| reached.get(c.index()) == Some(&first));
+    (first != u32::MAX && shared).then_some(first)
+}
+
 /// A position's words before a batch of tops changed them.
 #[derive(Clone, Copy, Debug)]
 struct Saved {
@@ -444,6 +562,32 @@ impl Lanes {
         debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
         self.start_over();
         self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
+        self.run(layout, 0..self.batch.len());
+    }
+
+    /// [`Lanes::fail_each`] for a batch whose every failure takes down the
+    /// component of `beneath`: the same states, from `beneath`'s on. Where
+    /// one failure reaches most of a large cycle, the lanes otherwise
+    /// sweep it again for every lane the wave arrives in apart. O(the
+    /// gates `beneath` holds + what the failures reach past them + their
+    /// edges + gates / 64).
+    pub(crate) fn fail_each_beneath(
+        &mut self,
+        layout: &Layout,
+        beneath: &Beneath,
+        batch: &[NodeId],
+    ) {
+        debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
+        self.start_over();
+        self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
+        // Only the batch's lanes: readers take every lane set as one.
+        let lanes = u64::MAX >> (64 - self.batch.len().max(1));
+        for &(p, down) in &beneath.states {
+            let p = p as usize;
+            self.touched.push(layout.at[p]);
+            self.down[p] = if down { lanes } else { 0 };
+            self.not_up[p] = lanes;
+        }
         self.run(layout, 0..self.batch.len());
     }
 
@@ -511,7 +655,24 @@ impl Lanes {
     /// Evaluates the queued positions from `from` on, and what their
     /// changes queue, until nothing changes.
     fn propagate(&mut self, layout: &Layout, mut from: usize, mut end: usize) {
-        while let Some(p) = next_set(|w| self.dirty[w], from, end) {
+        // Positions queued behind the scan wait for the next sweep, and so
+        // do the large hard components to take down (see
+        // `take_down_component`), each once per sweep.
+        let mut behind = usize::MAX;
+        let mut components: Vec<(u32, u64, u64)> = Vec::new();
+        loop {
+            let Some(p) = next_set(|w| self.dirty[w], from, end) else {
+                for (root, down, not_up) in components.drain(..) {
+                    let (a, b) = self.take_down_component(layout, root, (down, not_up));
+                    behind = behind.min(a);
+                    end = end.max(b);
+                }
+                if behind == usize::MAX {
+                    break;
+                }
+                from = std::mem::replace(&mut behind, usize::MAX);
+                continue;
+            };
             self.dirty[p / 64] &= !(1u64 << (p % 64));
             from = p + 1;
             let (down, not_up) = self.evaluate(layout, p);
@@ -519,16 +680,61 @@ impl Lanes {
             if down == self.down[p] && not_up == self.not_up[p] {
                 continue;
             }
+            let newly = (down & !self.down[p], not_up & !self.not_up[p]);
             self.save(layout, p);
             self.down[p] = down;
             self.not_up[p] = not_up;
             for &d in layout.deps_at(p) {
                 // A dependent in the same cycle may come earlier.
                 let q = self.mark(d);
-                from = from.min(q);
+                if q < from {
+                    behind = behind.min(q);
+                }
                 end = end.max(q + 1);
             }
+            if newly.1 != 0 {
+                if let Some(root) = layout.hard_component_at(p as u32) {
+                    match components.iter_mut().find(|c| c.0 == root) {
+                        Some(c) => (c.1, c.2) = (c.1 | newly.0, c.2 | newly.1),
+                        None => components.push((root, newly.0, newly.1)),
+                    }
+                }
+            }
         }
+    }
+
+    /// Takes every member of the large hard component at `root` down in
+    /// the lanes `down`, and not up in the lanes `not_up` (which hold
+    /// `down`), where one member just changed so: each would, one hard
+    /// edge after another (a hard edge carries both), and a wave round a
+    /// large cycle costs as many sweeps of it as the cycle is deep, in
+    /// every lane it arrives in apart. The members then read as much from
+    /// each other, so only dependents outside the component are queued.
+    /// Returns the range of positions queued. O(members + their edges).
+    fn take_down_component(
+        &mut self,
+        layout: &Layout,
+        root: u32,
+        (down, not_up): (u64, u64),
+    ) -> (usize, usize) {
+        let (mut from, mut end) = (usize::MAX, 0);
+        for &q in layout.members_of(root) {
+            let q = q as usize;
+            if self.down[q] & down == down && self.not_up[q] & not_up == not_up {
+                continue;
+            }
+            self.save(layout, q);
+            self.down[q] |= down;
+            self.not_up[q] |= not_up;
+            for &d in layout.deps_at(q) {
+                if layout.hard_component_at(d) != Some(root) {
+                    let d = self.mark(d);
+                    from = from.min(d);
+                    end = end.max(d + 1);
+                }
+            }
+        }
+        (from, end)
     }
 
     /// Before position `p`'s words change: on a base, their first value
@@ -658,7 +864,9 @@ impl Lanes {
         self.failed[self.pos[g.index()] as usize]
     }
 
-    /// Gate evaluations over every batch so far: the work done.
+    /// Gate evaluations over every batch so far: the work done (for
+    /// tests of its cost).
+    #[cfg(test)]
     pub(crate) fn evaluations(&self) -> usize {
         self.evaluations
     }
@@ -1142,6 +1350,113 @@ services:
                 scratch.reset(&graph);
             }
         }
+    }
+
+    /// A ring of 90 services, each needing the next (one large hard
+    /// component), with soft chords across it, placed in sites (one a
+    /// 2-of-3 quorum), every tenth also needing one of six services
+    /// below it; and 40 services around it, each needing a ring member
+    /// hard, softly or as one of an `any_of`, or one of those.
+    fn ring_text() -> String {
+        let ring = 90;
+        let mut text = String::from("version: 1\nsites:\n  a: {}\n  b: {}\n  c: {}\nservices:\n");
+        for k in 0..6 {
+            text.push_str(&format!("  base{k}: {{runs_in: a}}\n"));
+        }
+        for i in 0..ring {
+            let site = ["a", "b", "c"][i % 3];
+            let runs_in = if i == 7 {
+                "{sites: [a, b, c], min: 2}".to_string()
+            } else {
+                site.to_string()
+            };
+            let chord = (i * 7 + 3) % ring;
+            let base = if i % 10 == 0 {
+                format!(", base{}", i / 10 % 6)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: {runs_in}, depends_on: [r{}, {{on: r{chord}, mode: soft}}{base}]}}\n",
+                (i + 1) % ring
+            ));
+        }
+        for j in 0..40 {
+            let member = (j * 13) % ring;
+            let needs = match j % 4 {
+                0 => format!("r{member}"),
+                1 => format!("{{on: r{member}, mode: soft}}"),
+                2 => format!("{{any_of: [r{member}, o{}]}}", j - 1),
+                _ => format!("o{}, {{on: r{member}, mode: soft}}", j - 2),
+            };
+            text.push_str(&format!(
+                "  o{j}: {{tier: high, runs_in: {}, depends_on: [{needs}]}}\n",
+                ["a", "b", "c"][j % 3]
+            ));
+        }
+        text
+    }
+
+    /// Batches as the audit makes them (`Sharing`, then [`Grounds`]): the
+    /// failures that take the ring down start from the states under it,
+    /// and every lane still agrees with a propagation of its failure
+    /// alone, down and degraded alike. Beneath the ring, a batch
+    /// evaluates only what its failures add: less than the same batch
+    /// from every gate up.
+    #[test]
+    fn failures_beneath_a_large_component_agree_with_propagation() {
+        let loaded = load_str("ring.yaml", ring_text()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut by_position: Vec<NodeId> = arch.node_ids().collect();
+        by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
+        let ranks = arch.id_ranks();
+        let (_, failed) = super::super::sharing::Sharing::new(&layout, by_position, &ranks);
+        // Small batches, so that several are beneath the ring.
+        let batches: Vec<&[NodeId]> = failed.chunks(4).collect();
+        let grounds = Grounds::new(&layout, &batches);
+        assert_eq!(grounds.beneath.len(), 1, "one component taken down");
+        let mut lanes = Lanes::new(&layout);
+        let mut scratch = Scratch::new(&graph);
+        let mut beneath = 0;
+        for batch in batches {
+            let before = lanes.evaluations();
+            lanes.fail_each(&layout, batch);
+            let from_nothing = lanes.evaluations() - before;
+            let before = lanes.evaluations();
+            grounds.fail_each(&mut lanes, &layout, batch);
+            if common_component(&grounds.reached, batch).is_some() {
+                beneath += 1;
+                let cost = lanes.evaluations() - before;
+                assert!(cost < from_nothing, "{cost} of {from_nothing}");
+            }
+            for (i, &c) in batch.iter().enumerate() {
+                scratch.propagate(&graph, &[c]);
+                for g in (0..graph.len()).map(|g| GateId(g as u32)) {
+                    let down = lanes.down(g) >> i & 1 == 1;
+                    let not_up = lanes.not_up(g) >> i & 1 == 1;
+                    let got = match (down, not_up) {
+                        (true, _) => State::Down,
+                        (false, true) => State::Degraded,
+                        _ => State::Up,
+                    };
+                    assert_eq!(
+                        got,
+                        scratch.state(g),
+                        "gate {g:?}, {} failed",
+                        arch.name_of(c)
+                    );
+                }
+                scratch.reset(&graph);
+            }
+            // No lane past the batch is touched.
+            let lanes_used = u64::MAX >> (64 - batch.len());
+            for &g in lanes.touched() {
+                assert_eq!(lanes.not_up(g) & !lanes_used, 0);
+            }
+        }
+        assert!(beneath >= 2, "{beneath} batches beneath the ring");
     }
 
     /// A cycle of 5,000 services, each needing both neighbours (the even

@@ -38,9 +38,10 @@ impl Sharing {
     /// share, and the candidates to fail, in the order to batch them: the
     /// representatives (each the first of its component in layout order)
     /// and those in no large hard component; first those whose failure
-    /// does not take a large hard component down along hard edges, then
-    /// those whose failure does, each part in layout order. O(gates +
-    /// edges).
+    /// does not take a large hard component down along hard edges, in
+    /// layout order, then those whose failure does, by the component (see
+    /// [`Layout::reached_components`]), then in layout order. O(gates +
+    /// edges + candidates · log).
     ///
     /// Why that order: a batch costs the gates its lanes reach together,
     /// so one lane that takes a large component down makes its batch
@@ -54,11 +55,11 @@ impl Sharing {
     ) -> (Self, Vec<NodeId>) {
         let mut sharing = Sharing::default();
         let mut representative: HashMap<u32, NodeId> = HashMap::new();
-        let reaching = layout.reaching_hard_components();
+        let reached = layout.reached_components();
         let (mut failed, mut heavy) = (Vec::with_capacity(by_position.len()), Vec::new());
         for c in by_position {
             let Some(home) = layout.hard_component(GateId::from(c)) else {
-                if reaching[c.index()] {
+                if reached[c.index()] != u32::MAX {
                     heavy.push(c);
                 } else {
                     failed.push(c);
@@ -79,6 +80,9 @@ impl Sharing {
                 }
             }
         }
+        // By the component they take down, so that a batch of them can
+        // start from its states (see `Lanes::fail_each_beneath`).
+        heavy.sort_by_key(|c| reached[c.index()]);
         failed.extend(heavy);
         (sharing, failed)
     }
