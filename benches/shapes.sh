@@ -18,7 +18,11 @@
 # failure cascades through much of the file. `layered-wide` has up to 8
 # dependencies, 10% back edges (large cycles) and 50% quorums;
 # `layered-quorum` up to 6, 5% back edges and 80% quorums on a smaller
-# platform. `layered-avail` gives every
+# platform. `layered-flat` has no shared platform (calls go to near
+# services) and 5% back edges; `layered-half-quorum` half its services in
+# quorums and a smaller platform: both within issue #18's description, and
+# both make one large cycle that most failures degrade or take down.
+# `layered-avail` gives every
 # data center and power feed an `availability`, and 10% of the services one;
 # `layered-avail-all` gives every service one, so that availability's exact
 # method and Monte Carlo, not only its marking, are timed.
@@ -47,6 +51,8 @@ gen() { # shape size -> file
       layered-dense) ./target/release/examples/generate "$2" layered 2 1 20 > "$f" ;;
       layered-wide) ./target/release/examples/generate "$2" layered 8 10 50 70 > "$f" ;;
       layered-quorum) ./target/release/examples/generate "$2" layered 6 5 80 40 > "$f" ;;
+      layered-flat) ./target/release/examples/generate "$2" layered 4 5 30 0 > "$f" ;;
+      layered-half-quorum) ./target/release/examples/generate "$2" layered 4 3 50 30 > "$f" ;;
       layered-avail) ./target/release/examples/generate "$2" layered 4 3 20 70 10 > "$f" ;;
       layered-avail-all) ./target/release/examples/generate "$2" layered 4 3 20 70 100 > "$f" ;;
       *) echo "unknown shape: $1" >&2; exit 2 ;;

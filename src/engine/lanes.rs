@@ -1187,7 +1187,7 @@ impl Lanes {
                     break;
                 }
             }
-            match self.first_down_requirement(graph, layout, at, bit) {
+            match self.first_down_requirement(layout, at, bit) {
                 Some(r) if layout.before_block_of(r, at) => {
                     chain.push(r);
                     at = r;
@@ -1208,20 +1208,28 @@ impl Lanes {
 
     /// The requirement of `g` that can take it down and is down in lane
     /// `bit`, first in the layout.
-    fn first_down_requirement(
-        &self,
-        graph: &FailureGraph,
-        layout: &Layout,
-        g: GateId,
-        bit: u64,
-    ) -> Option<GateId> {
-        let gate = graph.gate(g);
-        graph
-            .requirements(g)
-            .iter()
-            .filter(|&&(r, mode)| gate.carries_down(mode) && self.down(r) & bit != 0)
+    fn first_down_requirement(&self, layout: &Layout, g: GateId, bit: u64) -> Option<GateId> {
+        // By position: a requirement's words are one lookup away.
+        let p = layout.position(g) as usize;
+        let gate = layout.gate[p];
+        let first = (layout.reqs_at(p).iter())
+            .filter(|&&(r, mode)| gate.carries_down(mode) && self.down[r as usize] & bit != 0)
             .map(|&(r, _)| r)
-            .min_by_key(|&r| layout.position(r))
+            .min()?;
+        Some(layout.at[first as usize])
+    }
+
+    /// Whether a requirement of `g` before its block can take it down and
+    /// is down in lane `bit`: then the first down one (see
+    /// [`Lanes::first_down_requirement`]) is before the block too, since
+    /// the block's positions come after it. Stops at the first it finds.
+    fn leaves_block(&self, layout: &Layout, g: GateId, bit: u64) -> bool {
+        let p = layout.position(g) as usize;
+        let gate = layout.gate[p];
+        let start = layout.block_start[g.index()];
+        (layout.reqs_at(p).iter()).any(|&(r, mode)| {
+            r < start && gate.carries_down(mode) && self.down[r as usize] & bit != 0
+        })
     }
 
     /// From `from`, down in lane `bit` with all its down requirements in
@@ -1255,13 +1263,8 @@ impl Lanes {
                     && inside.reached(GateId(layout.position(r)), g).is_some()
             })
         };
-        let exits = |r: GateId| {
-            r == candidate
-                || reached_inside(r)
-                || self
-                    .first_down_requirement(graph, layout, r, bit)
-                    .is_some_and(|q| layout.before_block_of(q, r))
-        };
+        let exits =
+            |r: GateId| r == candidate || reached_inside(r) || self.leaves_block(layout, r, bit);
         self.search(graph, (back, generation), (from, bit), in_block, exits)
             .unwrap_or_default()
     }
