@@ -187,8 +187,9 @@ pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<F
     findings
 }
 
-/// The single points of failure with their fixes, and the groups each candidate's failure takes down (for `shared_fate`, from
-/// the same propagations: each candidate is failed once for every rule).
+/// The single points of failure with their fixes, and the groups each
+/// candidate's failure takes down (for `shared_fate`, from the same
+/// propagations: each candidate is failed once for every rule).
 fn single_points(
     arch: &Architecture,
     graph: &FailureGraph,
