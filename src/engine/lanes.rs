@@ -1299,6 +1299,15 @@ services:
   web: {runs_in: c, depends_on: [api, pong]}
 ";
 
+    /// Gate `g`'s state in lane `lane`.
+    fn lane_state(lanes: &Lanes, g: GateId, lane: usize) -> State {
+        match (lanes.down(g) >> lane & 1, lanes.not_up(g) >> lane & 1) {
+            (1, _) => State::Down,
+            (_, 1) => State::Degraded,
+            _ => State::Up,
+        }
+    }
+
     /// Every lane agrees with a propagation of its candidate alone, on
     /// every gate, whatever the batch's make-up; and every chain is a path
     /// of down requirements from the target to the candidate.
@@ -1318,13 +1327,7 @@ services:
                 scratch.propagate(&graph, &[c]);
                 for g in (0..graph.len()).map(|g| GateId(g as u32)) {
                     let want = scratch.state(g);
-                    let down = lanes.down(g) >> i & 1 == 1;
-                    let not_up = lanes.not_up(g) >> i & 1 == 1;
-                    let got = match (down, not_up) {
-                        (true, _) => State::Down,
-                        (false, true) => State::Degraded,
-                        _ => State::Up,
-                    };
+                    let got = lane_state(&lanes, g, i);
                     assert_eq!(got, want, "gate {g:?}, {} failed", arch.name_of(c));
                 }
                 for t in arch.node_ids() {
@@ -1437,13 +1440,7 @@ services:
             for (i, &c) in batch.iter().enumerate() {
                 scratch.propagate(&graph, &[c]);
                 for g in (0..graph.len()).map(|g| GateId(g as u32)) {
-                    let down = lanes.down(g) >> i & 1 == 1;
-                    let not_up = lanes.not_up(g) >> i & 1 == 1;
-                    let got = match (down, not_up) {
-                        (true, _) => State::Down,
-                        (false, true) => State::Degraded,
-                        _ => State::Up,
-                    };
+                    let got = lane_state(&lanes, g, i);
                     assert_eq!(
                         got,
                         scratch.state(g),
