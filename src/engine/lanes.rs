@@ -954,38 +954,39 @@ impl Lanes {
             .collect()
     }
 
-    /// A breadth-first search back from `from` through the requirements
-    /// that can take a gate down and are down in lane `bit`, only to gates
-    /// `inside` allows, until one that `goal` accepts: the gates of the
-    /// path, `from` left out, in chain order. Requirements are taken in the
-    /// order the file gives them, so the path is the same on every run.
-    /// `None` when there is none. It marks `back`, under a `generation`
-    /// the caller started. O(gates `inside` allows and their edges).
+    /// A breadth-first search back from position `from` through the
+    /// requirements that can take a gate down and are down in lane `bit`,
+    /// only to positions `inside` allows, until one that `goal` accepts:
+    /// the gates of the path, `from` left out, in chain order.
+    /// Requirements are taken in the order the file gives them, so the
+    /// path is the same on every run. `None` when there is none. It marks
+    /// `back` (keyed by position, as [`Lanes::meet`]'s sides), under a
+    /// `generation` the caller started. O(gates `inside` allows and their
+    /// edges).
     fn search(
         &self,
-        graph: &FailureGraph,
+        layout: &Layout,
         (back, generation): (&mut Side, u32),
-        (from, bit): (GateId, u64),
-        inside: impl Fn(GateId) -> bool,
-        goal: impl Fn(GateId) -> bool,
+        (from, bit): (u32, u64),
+        inside: impl Fn(u32) -> bool,
+        goal: impl Fn(u32) -> bool,
     ) -> Option<Vec<GateId>> {
-        back.visit(from, u32::MAX, generation);
+        back.visit(GateId(from), u32::MAX, generation);
         let mut next = 0;
-        while let Some(&(g, _)) = back.queue.get(next) {
-            let gate = graph.gate(g);
-            for &(r, mode) in graph.requirements(g) {
+        while let Some(&(p, _)) = back.queue.get(next) {
+            let gate = layout.gate[p.index()];
+            for &(r, mode) in layout.reqs_at(p.index()) {
                 if !gate.carries_down(mode)
-                    || self.down(r) & bit == 0
-                    || back.reached(r, generation).is_some()
+                    || self.down[r as usize] & bit == 0
+                    || back.reached(GateId(r), generation).is_some()
                     || !inside(r)
                 {
                     continue;
                 }
-                let at = back.visit(r, next as u32, generation);
+                let at = back.visit(GateId(r), next as u32, generation);
                 if goal(r) {
-                    let mut path = back.path(at, false);
-                    path.reverse();
-                    return Some(path);
+                    let path = back.path(at, false).into_iter().rev();
+                    return Some(path.map(|k| layout.at[k.index()]).collect());
                 }
             }
             next += 1;
@@ -1219,15 +1220,14 @@ impl Lanes {
         Some(layout.at[first as usize])
     }
 
-    /// Whether a requirement of `g` before its block can take it down and
-    /// is down in lane `bit`: then the first down one (see
+    /// Whether a requirement of the gate at position `p`, in a block that
+    /// starts at position `start`, lies before the block, can take it down
+    /// and is down in lane `bit`: then the first down one (see
     /// [`Lanes::first_down_requirement`]) is before the block too, since
     /// the block's positions come after it. Stops at the first it finds.
-    fn leaves_block(&self, layout: &Layout, g: GateId, bit: u64) -> bool {
-        let p = layout.position(g) as usize;
-        let gate = layout.gate[p];
-        let start = layout.block_start[g.index()];
-        (layout.reqs_at(p).iter()).any(|&(r, mode)| {
+    fn leaves_block(&self, layout: &Layout, (p, start): (u32, u32), bit: u64) -> bool {
+        let gate = layout.gate[p as usize];
+        (layout.reqs_at(p as usize).iter()).any(|&(r, mode)| {
             r < start && gate.carries_down(mode) && self.down[r as usize] & bit != 0
         })
     }
@@ -1251,21 +1251,26 @@ impl Lanes {
         (from, candidate): (GateId, GateId),
         bit: u64,
     ) -> Vec<GateId> {
-        let in_block = |r: GateId| !layout.before_block_of(r, from);
+        // By position: every gate the search reaches is in `from`'s block,
+        // which starts at `start` (requirements come first).
+        let start = layout.block_start[from.index()];
+        let in_block = |r: u32| r >= start;
         let home = layout.hard_component(candidate);
         let inside_generation = home.map(|_| search.inside_from(graph, layout, candidate));
         search.start(graph.len());
         let generation = search.generation;
         let ChainSearch { back, inside, .. } = search;
-        let reached_inside = |r: GateId| {
+        let reached_inside = |r: u32| {
             inside_generation.is_some_and(|g| {
-                layout.hard_component(r) == home
-                    && inside.reached(GateId(layout.position(r)), g).is_some()
+                layout.hard_component_at(r) == home && inside.reached(GateId(r), g).is_some()
             })
         };
-        let exits =
-            |r: GateId| r == candidate || reached_inside(r) || self.leaves_block(layout, r, bit);
-        self.search(graph, (back, generation), (from, bit), in_block, exits)
+        let candidate = layout.position(candidate);
+        let exits = |r: u32| {
+            r == candidate || reached_inside(r) || self.leaves_block(layout, (r, start), bit)
+        };
+        let from = layout.position(from);
+        self.search(layout, (back, generation), (from, bit), in_block, exits)
             .unwrap_or_default()
     }
 }
