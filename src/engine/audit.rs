@@ -274,9 +274,10 @@ fn rank_inner<T: Send>(
     // so a batch of them costs little more than one of them.
     let mut by_position = candidates.clone();
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
-    let (sharing, failed) = Sharing::new(&layout, by_position, &ranks);
+    let reached = layout.reached_components();
+    let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
-    let grounds = Grounds::new(&layout, &batches);
+    let grounds = Grounds::new(&layout, reached, &batches);
     let target_order = TargetOrder::new(arch, &is_target, &ranks);
     let order = &target_order;
     let describer = Describer {

@@ -482,11 +482,11 @@ pub(crate) struct Grounds {
 }
 
 impl Grounds {
-    /// The grounds `batches` need: a [`Beneath`] for each component some
-    /// batch's failures all take down. O(gates + edges, plus what each
-    /// such component takes down).
-    pub(crate) fn new(layout: &Layout, batches: &[&[NodeId]]) -> Self {
-        let reached = layout.reached_components();
+    /// The grounds `batches` need, with each gate's component as
+    /// [`Layout::reached_components`] gives (`reached`): a [`Beneath`] for
+    /// each component some batch's failures all take down. O(batches'
+    /// candidates, plus what each such component takes down).
+    pub(crate) fn new(layout: &Layout, reached: Vec<u32>, batches: &[&[NodeId]]) -> Self {
         let mut roots: Vec<u32> = (batches.iter())
             .filter_map(|batch| common_component(&reached, batch))
             .collect();
@@ -1423,10 +1423,12 @@ services:
         let mut by_position: Vec<NodeId> = arch.node_ids().collect();
         by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
         let ranks = arch.id_ranks();
-        let (_, failed) = super::super::sharing::Sharing::new(&layout, by_position, &ranks);
+        let reached = layout.reached_components();
+        let (_, failed) =
+            super::super::sharing::Sharing::new(&layout, &reached, by_position, &ranks);
         // Small batches, so that several are beneath the ring.
         let batches: Vec<&[NodeId]> = failed.chunks(4).collect();
-        let grounds = Grounds::new(&layout, &batches);
+        let grounds = Grounds::new(&layout, reached, &batches);
         assert_eq!(grounds.beneath.len(), 1, "one component taken down");
         let mut lanes = Lanes::new(&layout);
         let mut scratch = Scratch::new(&graph);

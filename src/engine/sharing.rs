@@ -39,9 +39,9 @@ impl Sharing {
     /// representatives (each the first of its component in layout order)
     /// and those in no large hard component; first those whose failure
     /// does not take a large hard component down along hard edges, in
-    /// layout order, then those whose failure does, by the component (see
-    /// [`Layout::reached_components`]), then in layout order. O(gates +
-    /// edges + candidates · log).
+    /// layout order, then those whose failure does, by the component
+    /// (`reached`, as [`Layout::reached_components`] gives), then in layout
+    /// order. O(candidates · log).
     ///
     /// Why that order: a batch costs the gates its lanes reach together,
     /// so one lane that takes a large component down makes its batch
@@ -50,12 +50,12 @@ impl Sharing {
     /// than 39).
     pub(crate) fn new(
         layout: &Layout,
+        reached: &[u32],
         by_position: Vec<NodeId>,
         ranks: &[u32],
     ) -> (Self, Vec<NodeId>) {
         let mut sharing = Sharing::default();
         let mut representative: HashMap<u32, NodeId> = HashMap::new();
-        let reached = layout.reached_components();
         let (mut failed, mut heavy) = (Vec::with_capacity(by_position.len()), Vec::new());
         for c in by_position {
             let Some(home) = layout.hard_component(GateId::from(c)) else {
