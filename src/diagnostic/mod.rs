@@ -178,13 +178,13 @@ impl SourceFile {
             if self.text.starts_with('\u{feff}') {
                 starts[0] = '\u{feff}'.len_utf8();
             }
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            );
+            // A line ends at LF, CRLF or a lone CR, as YAML's line breaks
+            // do (YAML 1.2 §5.4): the parser's lines are these.
+            let bytes = self.text.as_bytes();
+            starts.extend((bytes.iter().enumerate()).filter_map(|(i, &b)| {
+                let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                (b == b'\n' || lone_cr).then_some(i + 1)
+            }));
             starts
         })
     }
@@ -392,6 +392,18 @@ mod tests {
         assert_eq!(file.line_text(0), "ab: 1");
         assert_eq!(file.line_text(1), "c: 2");
         assert_eq!(file.line_text(2), "");
+    }
+
+    /// A lone CR ends a line, as in YAML: the parser's line numbers must
+    /// find the line they mean.
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let file = SourceFile::new("f", "a: 1\rb: 2\r\nc: 3\n");
+        assert_eq!(file.line_count(), 4);
+        assert_eq!(file.line_text(0), "a: 1");
+        assert_eq!(file.line_text(1), "b: 2");
+        assert_eq!(file.line_text(2), "c: 3");
+        assert_eq!(file.line_text(3), "");
     }
 
     #[test]
