@@ -20,6 +20,8 @@ use super::bits::next_set;
 use super::circuit::{at_least, components, rule, Rule};
 use super::graph::{FailureGraph, Gate, GateId};
 
+mod crossing;
+
 /// Evaluation order of a whole graph: strongly connected components with
 /// their requirements first, each a block of consecutive positions.
 #[derive(Clone, Debug, Default)]
@@ -42,10 +44,6 @@ pub(crate) struct Layout {
     /// Each gate's large hard component, by position: the position of its
     /// first gate (`u32::MAX` outside one). Empty without one.
     hard: Vec<u32>,
-    /// The hard edges inside large hard components: for each position (of
-    /// a gate in one), offsets into `hard_deps`, the dependents' positions.
-    hard_dep_start: Vec<u32>,
-    hard_deps: Vec<u32>,
     /// The members of each large hard component (positions, ascending),
     /// one component after another, and for each component its root's
     /// position and its range in `members`, by root: what
@@ -57,9 +55,9 @@ pub(crate) struct Layout {
 /// Hard components with at least this many gates are marked in the
 /// [`Layout`]. A hard component is strongly connected along hard edges
 /// (where one down requirement takes the dependent down), so a failure of
-/// any gate in one takes all of it down. A chain from a failure in a large
-/// one crosses it along a search inside it, made once per candidate (see
-/// [`ChainSearch`]), rather than a search of much of it per target shown.
+/// any gate in one takes all of it down. Chains from a failure in a large
+/// one follow paths made once per component (see `lanes/crossing.rs`),
+/// rather than a search of much of it per target shown.
 const LARGE_HARD_COMPONENT: usize = 64;
 
 /// Whether `gate` goes down whenever one requirement reached along an edge
@@ -110,7 +108,6 @@ impl Layout {
         }
         layout.hard = hard_components(graph, &layout);
         if !layout.hard.is_empty() {
-            layout.hard_edges(graph);
             layout.group_members();
         }
         layout
@@ -189,36 +186,14 @@ impl Layout {
         by_gate
     }
 
-    /// Fills `hard_deps` from `hard`. O(gates + edges).
-    fn hard_edges(&mut self, graph: &FailureGraph) {
-        self.hard_dep_start = Vec::with_capacity(self.at.len() + 1);
-        self.hard_dep_start.push(0);
-        for (p, &g) in self.at.iter().enumerate() {
-            let home = self.hard[p];
-            if home != u32::MAX {
-                for &(d, mode) in graph.dependents(g) {
-                    let q = self.pos[d.index()];
-                    if self.hard[q as usize] == home && hard(graph.gate(d), mode) {
-                        self.hard_deps.push(q);
-                    }
-                }
-            }
-            self.hard_dep_start.push(self.hard_deps.len() as u32);
-        }
-    }
-
-    /// The dependents of the gate at position `p` along hard edges inside
-    /// its large hard component (none outside one).
-    fn hard_deps_at(&self, p: usize) -> &[u32] {
-        match (self.hard_dep_start.get(p), self.hard_dep_start.get(p + 1)) {
-            (Some(&a), Some(&b)) => &self.hard_deps[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-
     /// The requirements of the gate at position `p`, as positions.
     fn reqs_at(&self, p: usize) -> &[(u32, Mode)] {
         &self.reqs[self.req_start[p] as usize..self.req_start[p + 1] as usize]
+    }
+
+    /// Whether any large hard component is marked.
+    fn has_large_components(&self) -> bool {
+        !self.hard.is_empty()
     }
 
     /// The dependents of the gate at position `p`, as positions.
@@ -278,14 +253,8 @@ pub(crate) struct ChainSearch {
     back: Side,
     forth: Side,
     generation: u32,
-    /// A search forth from a candidate inside its large hard component,
-    /// kept for the next chain of the same candidate (keyed by layout
-    /// position, as [`Lanes::meet`]'s sides).
-    inside: Side,
-    /// How many steps each gate in `inside`'s queue is from the candidate.
-    inside_steps: Vec<u32>,
-    /// The candidate `inside` searched from, and the generation it used.
-    inside_of: Option<(GateId, u32)>,
+    /// The paths of the last large hard component chains were asked of.
+    crossing: crossing::Crossing,
 }
 
 /// One direction of a search.
@@ -298,6 +267,10 @@ struct Side {
     /// Gates reached, each with the position in `queue` of the gate it was
     /// reached from (`u32::MAX` for where the side started).
     queue: Vec<(GateId, u32)>,
+    /// Gates reached over every search: the work done (for tests of its
+    /// cost).
+    #[cfg(test)]
+    visits: usize,
 }
 
 impl Side {
@@ -315,6 +288,10 @@ impl Side {
     }
 
     fn visit(&mut self, g: GateId, from: u32, generation: u32) -> usize {
+        #[cfg(test)]
+        {
+            self.visits += 1;
+        }
         self.stamp[g.index()] = generation;
         self.at[g.index()] = self.queue.len() as u32;
         self.queue.push((g, from));
@@ -337,56 +314,23 @@ impl Side {
 }
 
 impl ChainSearch {
+    /// Gates reached by searches over every chain so far.
+    #[cfg(test)]
+    fn visits(&self) -> usize {
+        self.back.visits + self.forth.visits
+    }
+
     /// A new search over `gates` gates.
     fn start(&mut self, gates: usize) {
         self.back.resize(gates);
         self.forth.resize(gates);
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            for side in [&mut self.back, &mut self.forth, &mut self.inside] {
+            for side in [&mut self.back, &mut self.forth] {
                 side.stamp.fill(0);
             }
-            self.inside_of = None;
             self.generation = 1;
         }
-    }
-
-    /// The search inside the large hard component of `candidate`, forth
-    /// from it along hard edges: made once per candidate, and every gate of
-    /// the component is down whenever the candidate failed. It expands at
-    /// most [`SEARCHED`] gates, so in a larger component the gates past
-    /// them are not reached (and a chain through them takes the walk).
-    /// Returns the generation that `inside` holds it under, keyed by layout
-    /// position. O(`SEARCHED` gates and their edges inside the component).
-    fn inside_from(&mut self, graph: &FailureGraph, layout: &Layout, candidate: GateId) -> u32 {
-        if let Some((of, generation)) = self.inside_of {
-            if of == candidate {
-                return generation;
-            }
-        }
-        self.start(graph.len());
-        let generation = self.generation;
-        let side = &mut self.inside;
-        side.resize(graph.len());
-        side.visit(GateId(layout.position(candidate)), u32::MAX, generation);
-        self.inside_steps.clear();
-        self.inside_steps.push(0);
-        let mut next = 0;
-        // At most `SEARCHED` gates, as a chain's own search: in a hostile
-        // file the component can be most of the graph, and a search of all
-        // of it per candidate would cost far more than the audit's batches.
-        while let Some(&(p, _)) = side.queue.get(next).filter(|_| next < SEARCHED) {
-            for &d in layout.hard_deps_at(p.index()) {
-                let d = GateId(d);
-                if side.reached(d, generation).is_none() {
-                    side.visit(d, next as u32, generation);
-                    self.inside_steps.push(self.inside_steps[next] + 1);
-                }
-            }
-            next += 1;
-        }
-        self.inside_of = Some((candidate, generation));
-        generation
     }
 
     /// The chain through gate `meet`, reached by both sides: the back
@@ -457,8 +401,7 @@ impl Beneath {
     /// O(what the component takes down + its edges + gates / 64).
     pub(crate) fn new(layout: &Layout, root: u32) -> Self {
         let mut lanes = Lanes::new(layout);
-        let (from, end) = lanes.take_down_component(layout, root, (u64::MAX, u64::MAX));
-        lanes.propagate(layout, from, end);
+        lanes.take_down_alone(layout, root);
         let states = (lanes.touched.iter())
             .map(|&g| {
                 let p = lanes.pos[g.index()];
@@ -737,6 +680,16 @@ impl Lanes {
         (from, end)
     }
 
+    /// Every lane to the states where the members of the component whose
+    /// root is at position `root` are down and nothing failed. O(what the
+    /// last batch touched + what the component takes down + its edges +
+    /// gates / 64).
+    fn take_down_alone(&mut self, layout: &Layout, root: u32) {
+        self.start_over();
+        let (from, end) = self.take_down_component(layout, root, (u64::MAX, u64::MAX));
+        self.propagate(layout, from, end);
+    }
+
     /// Before position `p`'s words change: on a base, their first value
     /// in this round goes to the journal; otherwise a gate leaving all up
     /// goes to `touched`, for [`Lanes::reset`].
@@ -880,10 +833,11 @@ impl Lanes {
     ///
     /// A short one: where searches from both ends meet (see
     /// [`Lanes::meet`]) within [`SEARCHED`] gates, otherwise the walk of
-    /// [`Lanes::walk`]; for a candidate in a large hard component, the
-    /// search back to it of [`Lanes::across`] instead of the meeting. Cost:
-    /// at most `SEARCHED` gates and their edges, plus the walk (and, once
-    /// per candidate, a search of its hard component).
+    /// [`Lanes::walk`]. Cost: at most `SEARCHED` gates and their edges,
+    /// plus the walk. For a candidate in a large hard component, the
+    /// target's path to the component's root, then the root's to the
+    /// candidate (see `lanes/crossing.rs`): the chain's length, plus once
+    /// per component what it takes down and its edges.
     pub(crate) fn chain(
         &self,
         graph: &FailureGraph,
@@ -898,17 +852,91 @@ impl Lanes {
         if self.down(at) & bit == 0 || at == candidate {
             return Vec::new();
         }
-        // In a large hard cycle a search from both ends would meet only
-        // after much of it: search back to the cycle, then along the search
-        // made inside it from the candidate.
-        let gates = if let Some(home) = layout.hard_component(candidate) {
-            self.across(graph, layout, search, (at, candidate, home), bit)
-                .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
-        } else {
-            self.meet((graph, layout), search, (at, candidate), bit)
-                .unwrap_or_else(|| self.walk(graph, layout, search, (at, candidate), bit))
-        };
+        // A failure inside a large hard component reaches much of it before
+        // a search from both ends meets, for each of the many chains its
+        // failures show: those follow the paths made once for the
+        // component. Elsewhere the search from both ends finds a shortest
+        // chain when it is near; past it, the component's paths (where the
+        // failure takes one down) or the walk.
+        let ends = (at, candidate);
+        let inside = layout.hard_component(candidate).is_some();
+        let gates = (inside.then(|| self.crossing(graph, layout, search, ends, bit)))
+            .flatten()
+            .or_else(|| self.meet((graph, layout), search, ends, bit))
+            .or_else(|| {
+                let outside = !inside && layout.has_large_components();
+                outside
+                    .then(|| self.crossing(graph, layout, search, ends, bit))
+                    .flatten()
+            })
+            .unwrap_or_else(|| self.walk(graph, layout, search, ends, bit));
         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
+    }
+
+    /// A chain where the candidate's failure takes a large hard component
+    /// down: along the paths made once for the component (see
+    /// `lanes/crossing.rs`), joined to the candidate's way into it
+    /// ([`Lanes::entry`]). `None` when the failure takes none down within
+    /// [`SEARCHED`] gates, or the target is down for another reason.
+    /// O(the chain), plus once per candidate its way in, and once per
+    /// component what it takes down.
+    fn crossing(
+        &self,
+        graph: &FailureGraph,
+        layout: &Layout,
+        search: &mut ChainSearch,
+        (at, candidate): (GateId, GateId),
+        bit: u64,
+    ) -> Option<Vec<GateId>> {
+        let c = layout.position(candidate);
+        if !search.crossing.entered_from(c) {
+            let entry = self.entry((graph, layout), search, c, bit);
+            search.crossing.enter(c, entry);
+        }
+        let ends = (layout.position(at), c);
+        let path = (search.crossing).chain((graph, layout), (&self.down, bit), ends)?;
+        Some(path.into_iter().map(|p| layout.at[p as usize]).collect())
+    }
+
+    /// The way into a large hard component from the failure at position
+    /// `candidate`, in lane `bit`: a breadth-first search forth through
+    /// gates down in the lane to the first member of one it reaches
+    /// (`candidate` itself when it is one). `None` past [`SEARCHED`] gates
+    /// or with none. O(`SEARCHED` gates and their edges).
+    fn entry(
+        &self,
+        (graph, layout): (&FailureGraph, &Layout),
+        search: &mut ChainSearch,
+        candidate: u32,
+        bit: u64,
+    ) -> Option<crossing::Entry> {
+        if let Some(home) = layout.hard_component_at(candidate) {
+            return Some(crossing::Entry::new(home, candidate, Vec::new()));
+        }
+        search.start(graph.len());
+        let generation = search.generation;
+        let forth = &mut search.forth;
+        forth.visit(GateId(candidate), u32::MAX, generation);
+        let mut next = 0;
+        while let Some(&(p, _)) = forth.queue.get(next).filter(|_| next < SEARCHED) {
+            if let Some(home) = layout.hard_component_at(p.0) {
+                // The path back from the member to the candidate.
+                let path = forth.path(next, true).into_iter().skip(1);
+                let path = path.map(|k| k.0).collect();
+                return Some(crossing::Entry::new(home, p.0, path));
+            }
+            for &(d, mode) in graph.dependents(layout.at[p.index()]) {
+                let q = layout.pos[d.index()];
+                if self.down[q as usize] & bit != 0
+                    && layout.gate[q as usize].carries_down(mode)
+                    && forth.reached(GateId(q), generation).is_none()
+                {
+                    forth.visit(GateId(q), next as u32, generation);
+                }
+            }
+            next += 1;
+        }
+        None
     }
 
     /// Cause chains of many targets in lane `lane` from `candidate` at
@@ -1074,86 +1102,6 @@ impl Lanes {
         }
     }
 
-    /// A chain of `target` to `candidate`, which is in the large hard
-    /// component `home`: a breadth-first search back from the target to
-    /// gates of the component, each joined to the path inside it from
-    /// [`ChainSearch::inside_from`]; the shortest such chain once no nearer
-    /// gate could make a shorter one, or past [`SEARCHED`] gates. `None`
-    /// when it reaches none within `SEARCHED`. O(`SEARCHED` gates and their
-    /// edges, plus the chain).
-    fn across(
-        &self,
-        graph: &FailureGraph,
-        layout: &Layout,
-        search: &mut ChainSearch,
-        (target, candidate, home): (GateId, GateId, u32),
-        bit: u64,
-    ) -> Option<Vec<GateId>> {
-        let inside_generation = search.inside_from(graph, layout, candidate);
-        search.start(graph.len());
-        let generation = search.generation;
-        let ChainSearch {
-            back,
-            inside,
-            inside_steps,
-            ..
-        } = search;
-        // Both sides are keyed by layout position (see `Lanes::meet`).
-        let key = |p: u32| GateId(p);
-        let steps_inside = |p: u32| {
-            inside
-                .reached(key(p), inside_generation)
-                .map(|i| (i, inside_steps[i]))
-        };
-        let home_at = |p: u32| layout.hard_component_at(p) == Some(home);
-        // The best so far: its length, where the back side reached the
-        // component, and where that gate is in `inside`.
-        let mut best: Option<(u32, usize, usize)> = None;
-        let from = layout.position(target);
-        back.visit(key(from), u32::MAX, generation);
-        if let Some((i, steps)) = steps_inside(from) {
-            best = Some((steps, 0, i));
-        }
-        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
-        while next < back.queue.len() && back.queue.len() < SEARCHED {
-            if next == level_end {
-                level_end = back.queue.len();
-                depth += 1;
-            }
-            if best.is_some_and(|(length, _, _)| length <= depth + 1) {
-                break;
-            }
-            let p = back.queue[next].0 .0;
-            next += 1;
-            if home_at(p) {
-                // Not searched past: the path inside takes over.
-                continue;
-            }
-            let gate = layout.gate[p as usize];
-            for &(r, mode) in layout.reqs_at(p as usize) {
-                if !gate.carries_down(mode)
-                    || self.down[r as usize] & bit == 0
-                    || back.reached(key(r), generation).is_some()
-                {
-                    continue;
-                }
-                let at = back.visit(key(r), next as u32 - 1, generation);
-                if home_at(r) {
-                    if let Some((i, steps)) = steps_inside(r) {
-                        if best.is_none_or(|(length, _, _)| depth + 1 + steps < length) {
-                            best = Some((depth + 1 + steps, at, i));
-                        }
-                    }
-                }
-            }
-        }
-        let (_, at, i) = best?;
-        let mut chain = back.path(at, false);
-        chain.reverse();
-        chain.extend(inside.path(i, true).into_iter().skip(1));
-        Some(chain.into_iter().map(|k| layout.at[k.index()]).collect())
-    }
-
     /// A chain of `at` (down in lane `bit`, not `candidate`) by steps to the
     /// down requirement that comes first in the layout, which leaves the
     /// current block for an earlier one whenever a requirement outside it
@@ -1170,23 +1118,11 @@ impl Lanes {
         bit: u64,
     ) -> Vec<GateId> {
         let mut chain = Vec::new();
-        let home = layout.hard_component(candidate);
         // Every step leaves a block or ends at the candidate: at most one
         // per gate, kept as a bound should that invariant ever break.
         for _ in 0..graph.len() {
             if at == candidate {
                 break;
-            }
-            if home.is_some() && layout.hard_component(at) == home {
-                // Inside the candidate's large hard component: along the
-                // search made inside it.
-                let generation = search.inside_from(graph, layout, candidate);
-                let key = GateId(layout.position(at));
-                if let Some(i) = search.inside.reached(key, generation) {
-                    let path = search.inside.path(i, true).into_iter().skip(1);
-                    chain.extend(path.map(|k| layout.at[k.index()]));
-                    break;
-                }
             }
             match self.first_down_requirement(layout, at, bit) {
                 Some(r) if layout.before_block_of(r, at) => {
@@ -1234,15 +1170,9 @@ impl Lanes {
 
     /// From `from`, down in lane `bit` with all its down requirements in
     /// its own block: the shortest path back through down requirements in
-    /// the block to `candidate`, to a gate of the candidate's large hard
-    /// component that the search inside it reached ([`ChainSearch::inside_from`]),
-    /// or to a gate that has a down requirement before the block. The path
-    /// leaves out `from` and ends at that gate; empty if there is none
-    /// (which the fixpoint rules out).
-    ///
-    /// Any other gate of the component is no way out: past the inner
-    /// search's bound, the walk would step from one such gate to the next
-    /// and back until its bound, a chain as long as the graph.
+    /// the block to `candidate`, or to a gate that has a down requirement
+    /// before the block. The path leaves out `from` and ends at that gate;
+    /// empty if there is none (which the fixpoint rules out).
     fn out_of_cycle(
         &self,
         graph: &FailureGraph,
@@ -1255,23 +1185,19 @@ impl Lanes {
         // which starts at `start` (requirements come first).
         let start = layout.block_start[from.index()];
         let in_block = |r: u32| r >= start;
-        let home = layout.hard_component(candidate);
-        let inside_generation = home.map(|_| search.inside_from(graph, layout, candidate));
         search.start(graph.len());
         let generation = search.generation;
-        let ChainSearch { back, inside, .. } = search;
-        let reached_inside = |r: u32| {
-            inside_generation.is_some_and(|g| {
-                layout.hard_component_at(r) == home && inside.reached(GateId(r), g).is_some()
-            })
-        };
         let candidate = layout.position(candidate);
-        let exits = |r: u32| {
-            r == candidate || reached_inside(r) || self.leaves_block(layout, (r, start), bit)
-        };
+        let exits = |r: u32| r == candidate || self.leaves_block(layout, (r, start), bit);
         let from = layout.position(from);
-        self.search(layout, (back, generation), (from, bit), in_block, exits)
-            .unwrap_or_default()
+        (self.search(
+            layout,
+            (&mut search.back, generation),
+            (from, bit),
+            in_block,
+            exits,
+        ))
+        .unwrap_or_default()
     }
 }
 
@@ -1468,16 +1394,20 @@ services:
 
     /// A cycle of 5,000 services, each needing both neighbours (the even
     /// ones the next first, the odd ones the one before), is one large hard
-    /// component, too long for a chain's searches from both ends and for
-    /// the search inside from `s0`. The chain from `app` (on `s2500`) is
-    /// walked: it must still be a path, each node once, every node a down
-    /// requirement of the one before, ending at `s0`. (Stepping to any
-    /// gate of the component went back and forth between `s2500` and
+    /// component, too long for a chain's searches from both ends; `s0`
+    /// also needs `base`. The chains from `app` (on `s2500`) follow the
+    /// component's paths: from a failure inside it (`s0`, `s1234`) and
+    /// from one outside that takes it down (`base`). Each must be a path,
+    /// each node once, every node a direct requirement of the one before,
+    /// ending at the failure, and no longer than the way through the
+    /// component's root (`s0` here: its first gate), after searching no
+    /// gate from a failure inside it and few from `base`. (Stepping to any gate
+    /// of the component once went back and forth between `s2500` and
     /// `s2501` until the walk's bound, a chain as long as the graph.)
     #[test]
-    fn a_walk_through_a_long_hard_cycle_is_a_path() {
+    fn chains_through_a_long_hard_cycle_are_paths() {
         let n = 5000;
-        let mut text = String::from("version: 1\nservices:\n");
+        let mut text = String::from("version: 1\nservices:\n  base: {}\n");
         for i in 0..n {
             let (next, before) = ((i + 1) % n, (i + n - 1) % n);
             let needs = if i % 2 == 0 {
@@ -1485,8 +1415,9 @@ services:
             } else {
                 [before, next]
             };
+            let base = if i == 0 { ", base" } else { "" };
             text.push_str(&format!(
-                "  s{i}: {{depends_on: [s{}, s{}]}}\n",
+                "  s{i}: {{depends_on: [s{}, s{}{base}]}}\n",
                 needs[0], needs[1]
             ));
         }
@@ -1497,19 +1428,31 @@ services:
         let layout = Layout::new(&graph);
         let mut lanes = Lanes::new(&layout);
         let mut search = ChainSearch::default();
-        let (s0, app) = (arch.id_of("s0").unwrap(), arch.id_of("app").unwrap());
-        lanes.fail_each(&layout, &[s0]);
-        let chain = lanes.chain(&graph, &layout, &mut search, (0, s0), app);
-        assert_eq!(chain.last(), Some(&s0));
-        let mut seen = std::collections::HashSet::new();
-        assert!(chain.iter().all(|&id| seen.insert(id)), "a node twice");
-        assert!(chain.len() <= n);
-        let mut at = app;
-        for &next in &chain {
-            let needs = |d: &crate::model::Dependency| matches!(d, crate::model::Dependency::On { target, .. } if *target == next);
-            let names = (arch.name_of(at), arch.name_of(next));
-            assert!(arch.node(at).depends_on.iter().any(needs), "{names:?}");
-            at = next;
+        let id = |name: &str| arch.id_of(name).expect("in the file");
+        let (app, failures) = (id("app"), [id("s0"), id("s1234"), id("base")]);
+        lanes.fail_each(&layout, &failures);
+        // Through the root: 2,500 steps from `s2500` to `s0`, then 1,234
+        // from `s0` to `s1234` (or to `base`, one).
+        let bounds = [(2501, 0), (3735, 0), (2502, SEARCHED + 64)];
+        for (lane, (failed, (longest, work))) in failures.into_iter().zip(bounds).enumerate() {
+            let before = search.visits();
+            let chain = lanes.chain(&graph, &layout, &mut search, (lane, failed), app);
+            // Searched only for `base`: a search from both ends that gives
+            // up (a level past `SEARCHED` at most), and its way into the
+            // component (one step).
+            let searched = search.visits() - before;
+            assert!(searched <= work, "{searched} gates searched");
+            assert_eq!(chain.last(), Some(&failed));
+            let mut seen = std::collections::HashSet::new();
+            assert!(chain.iter().all(|&id| seen.insert(id)), "a node twice");
+            assert!(chain.len() <= longest, "{} steps", chain.len());
+            let mut at = app;
+            for &next in &chain {
+                let needs = |d: &crate::model::Dependency| matches!(d, crate::model::Dependency::On { target, .. } if *target == next);
+                let names = (arch.name_of(at), arch.name_of(next));
+                assert!(arch.node(at).depends_on.iter().any(needs), "{names:?}");
+                at = next;
+            }
         }
     }
 }
