@@ -245,6 +245,14 @@ fn hard_components(graph: &FailureGraph, layout: &Layout) -> Vec<u32> {
 /// bounds the rest.
 const SEARCHED: usize = 4096;
 
+/// Gates the search forth from a failure outside a large hard component
+/// that takes one down reaches, once per failure, for its chains to join.
+const NEAR: usize = 4096;
+
+/// Gates a chain's search back from its target may reach to join that
+/// search, before the chain follows the component's paths.
+const BACK: usize = 256;
+
 /// Marks and queues for the breadth-first searches of chains, reused from
 /// one chain to the next: one side searches back from the target through
 /// requirements, the other forth from the candidate through dependents.
@@ -255,6 +263,13 @@ pub(crate) struct ChainSearch {
     generation: u32,
     /// The paths of the last large hard component chains were asked of.
     crossing: crossing::Crossing,
+    /// A search forth from a failure outside a large hard component that
+    /// takes one down, kept for its next chains (see [`Lanes::approach`]),
+    /// with how many steps each gate in its queue is from the failure and
+    /// the generation it was made in.
+    near: Side,
+    near_steps: Vec<u32>,
+    near_generation: u32,
 }
 
 /// One direction of a search.
@@ -317,7 +332,7 @@ impl ChainSearch {
     /// Gates reached by searches over every chain so far.
     #[cfg(test)]
     fn visits(&self) -> usize {
-        self.back.visits + self.forth.visits
+        self.back.visits + self.forth.visits + self.near.visits
     }
 
     /// A new search over `gates` gates.
@@ -326,9 +341,10 @@ impl ChainSearch {
         self.forth.resize(gates);
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            for side in [&mut self.back, &mut self.forth] {
+            for side in [&mut self.back, &mut self.forth, &mut self.near] {
                 side.stamp.fill(0);
             }
+            self.crossing.forget_entry();
             self.generation = 1;
         }
     }
@@ -381,6 +397,9 @@ pub(crate) struct Lanes {
     /// base is first failed), and the current round.
     saved_in: Vec<u32>,
     round: u32,
+    /// The lanes in which some large hard component is down, found when
+    /// a chain first asks (see [`Lanes::chain`]); cleared with the states.
+    component_lanes: std::cell::OnceCell<u64>,
 }
 
 /// The states of every gate where the members of one large hard
@@ -491,6 +510,7 @@ impl Lanes {
             on_base: false,
             saved_in: Vec::new(),
             round: 0,
+            component_lanes: std::cell::OnceCell::new(),
         }
     }
 
@@ -581,6 +601,7 @@ impl Lanes {
     /// Fails lane `i`'s member of the batch in lane `i`, then evaluates
     /// what that reaches.
     fn run(&mut self, layout: &Layout, lanes: std::ops::Range<usize>) {
+        self.component_lanes.take();
         let mut from = usize::MAX;
         // One past the last position queued: the scan stops there, not at
         // the end of the graph, where a batch reaches little.
@@ -729,6 +750,7 @@ impl Lanes {
     /// Every gate up and no batch, whether the last states were a batch
     /// alone or tops on a base.
     fn start_over(&mut self) {
+        self.component_lanes.take();
         self.leave_base();
         self.reset();
         self.batch.clear();
@@ -852,34 +874,62 @@ impl Lanes {
         if self.down(at) & bit == 0 || at == candidate {
             return Vec::new();
         }
-        // A failure inside a large hard component reaches much of it before
-        // a search from both ends meets, for each of the many chains its
-        // failures show: those follow the paths made once for the
-        // component. Elsewhere the search from both ends finds a shortest
-        // chain when it is near; past it, the component's paths (where the
-        // failure takes one down) or the walk.
+        // Where the failure takes a large hard component down, a search from
+        // both ends reaches much of it before meeting, for each of the many
+        // chains such failures show. A failure inside one follows the paths
+        // made once for the component; one outside first joins the search
+        // kept from it, then the paths. Elsewhere the search from both ends
+        // finds a shortest chain when it is near, and the walk the rest.
         let ends = (at, candidate);
-        let inside = layout.hard_component(candidate).is_some();
-        let gates = (inside.then(|| self.crossing(graph, layout, search, ends, bit)))
-            .flatten()
-            .or_else(|| self.meet((graph, layout), search, ends, bit))
-            .or_else(|| {
-                let outside = !inside && layout.has_large_components();
-                outside
-                    .then(|| self.crossing(graph, layout, search, ends, bit))
-                    .flatten()
-            })
-            .unwrap_or_else(|| self.walk(graph, layout, search, ends, bit));
+        let c = layout.position(candidate);
+        let enters = layout.has_large_components() && self.component_lanes(layout) & bit != 0 && {
+            self.enter((graph, layout), search, c, bit);
+            search.crossing.has_entry()
+        };
+        let inside = layout.hard_component_at(c).is_some();
+        let gates = (enters.then(|| {
+            (!inside)
+                .then(|| self.near_join((graph, layout), search, at, bit))
+                .flatten()
+                .or_else(|| self.crossing(graph, layout, search, ends, bit))
+        }))
+        .flatten()
+        .or_else(|| self.meet((graph, layout), search, ends, bit))
+        .unwrap_or_else(|| self.walk(graph, layout, search, ends, bit));
         gates.into_iter().filter_map(|g| graph.node_of(g)).collect()
+    }
+
+    /// The lanes in which some large hard component is down: one word per
+    /// component's root, once per batch. A lane without one has no way
+    /// in to search for.
+    fn component_lanes(&self, layout: &Layout) -> u64 {
+        *self.component_lanes.get_or_init(|| {
+            (layout.member_ranges.iter()).fold(0, |lanes, &(root, _, _)| {
+                lanes | self.down.get(root as usize).copied().unwrap_or(0)
+            })
+        })
+    }
+
+    /// Keeps the way in of the candidate at position `c` (see
+    /// [`Lanes::approach`]), unless it is kept already.
+    fn enter(
+        &self,
+        (graph, layout): (&FailureGraph, &Layout),
+        search: &mut ChainSearch,
+        c: u32,
+        bit: u64,
+    ) {
+        if !search.crossing.entered_from(c) {
+            let entry = self.approach((graph, layout), search, c, bit);
+            search.crossing.enter(c, entry);
+        }
     }
 
     /// A chain where the candidate's failure takes a large hard component
     /// down: along the paths made once for the component (see
-    /// `lanes/crossing.rs`), joined to the candidate's way into it
-    /// ([`Lanes::entry`]). `None` when the failure takes none down within
-    /// [`SEARCHED`] gates, or the target is down for another reason.
-    /// O(the chain), plus once per candidate its way in, and once per
-    /// component what it takes down.
+    /// `lanes/crossing.rs`), joined to the candidate's way into it, kept
+    /// ([`Lanes::enter`]). `None` when the target is down for another
+    /// reason. O(the chain), plus once per component what it takes down.
     fn crossing(
         &self,
         graph: &FailureGraph,
@@ -888,22 +938,19 @@ impl Lanes {
         (at, candidate): (GateId, GateId),
         bit: u64,
     ) -> Option<Vec<GateId>> {
-        let c = layout.position(candidate);
-        if !search.crossing.entered_from(c) {
-            let entry = self.entry((graph, layout), search, c, bit);
-            search.crossing.enter(c, entry);
-        }
-        let ends = (layout.position(at), c);
+        let ends = (layout.position(at), layout.position(candidate));
         let path = (search.crossing).chain((graph, layout), (&self.down, bit), ends)?;
         Some(path.into_iter().map(|p| layout.at[p as usize]).collect())
     }
 
     /// The way into a large hard component from the failure at position
-    /// `candidate`, in lane `bit`: a breadth-first search forth through
-    /// gates down in the lane to the first member of one it reaches
-    /// (`candidate` itself when it is one). `None` past [`SEARCHED`] gates
-    /// or with none. O(`SEARCHED` gates and their edges).
-    fn entry(
+    /// `candidate`, in lane `bit`: `candidate` itself when it is a member;
+    /// otherwise a breadth-first search forth through gates down in the
+    /// lane, to the first member of one it reaches. The search goes on to
+    /// [`NEAR`] gates and is kept in `near` for the candidate's chains
+    /// ([`Lanes::near_join`]). `None` when it reaches none. O(`NEAR` gates
+    /// and their edges).
+    fn approach(
         &self,
         (graph, layout): (&FailureGraph, &Layout),
         search: &mut ChainSearch,
@@ -915,28 +962,99 @@ impl Lanes {
         }
         search.start(graph.len());
         let generation = search.generation;
-        let forth = &mut search.forth;
-        forth.visit(GateId(candidate), u32::MAX, generation);
+        search.near_generation = generation;
+        let (near, steps) = (&mut search.near, &mut search.near_steps);
+        near.resize(graph.len());
+        near.visit(GateId(candidate), u32::MAX, generation);
+        steps.clear();
+        steps.push(0);
+        let mut entry = None;
         let mut next = 0;
-        while let Some(&(p, _)) = forth.queue.get(next).filter(|_| next < SEARCHED) {
-            if let Some(home) = layout.hard_component_at(p.0) {
+        while let Some(&(p, _)) = near.queue.get(next).filter(|_| near.queue.len() < NEAR) {
+            if let Some(home) = layout.hard_component_at(p.0).filter(|_| entry.is_none()) {
                 // The path back from the member to the candidate.
-                let path = forth.path(next, true).into_iter().skip(1);
+                let path = near.path(next, true).into_iter().skip(1);
                 let path = path.map(|k| k.0).collect();
-                return Some(crossing::Entry::new(home, p.0, path));
+                entry = Some(crossing::Entry::new(home, p.0, path));
             }
             for &(d, mode) in graph.dependents(layout.at[p.index()]) {
                 let q = layout.pos[d.index()];
                 if self.down[q as usize] & bit != 0
                     && layout.gate[q as usize].carries_down(mode)
-                    && forth.reached(GateId(q), generation).is_none()
+                    && near.reached(GateId(q), generation).is_none()
                 {
-                    forth.visit(GateId(q), next as u32, generation);
+                    near.visit(GateId(q), next as u32, generation);
+                    steps.push(steps[next] + 1);
                 }
             }
             next += 1;
         }
-        None
+        entry
+    }
+
+    /// A chain of `target` to `candidate` (outside a large hard component
+    /// its failure takes down) along the search kept in `near`: a
+    /// breadth-first search back from the target to gates that search
+    /// reached, the shortest such chain once no nearer gate could make a
+    /// shorter one. `None` when it reaches none within [`BACK`] gates.
+    /// O(`BACK` gates and their edges, plus the chain).
+    fn near_join(
+        &self,
+        (graph, layout): (&FailureGraph, &Layout),
+        search: &mut ChainSearch,
+        target: GateId,
+        bit: u64,
+    ) -> Option<Vec<GateId>> {
+        search.start(graph.len());
+        let (generation, near_generation) = (search.generation, search.near_generation);
+        let ChainSearch {
+            back,
+            near,
+            near_steps,
+            ..
+        } = search;
+        let steps_near =
+            |p: u32| (near.reached(GateId(p), near_generation)).map(|i| (i, near_steps[i]));
+        // The best so far: its length, where the back side reached the
+        // kept search, and where that gate is in it.
+        let mut best: Option<(u32, usize, usize)> = None;
+        let from = layout.position(target);
+        back.visit(GateId(from), u32::MAX, generation);
+        if let Some((i, steps)) = steps_near(from) {
+            best = Some((steps, 0, i));
+        }
+        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
+        while next < back.queue.len() && back.queue.len() < BACK {
+            if next == level_end {
+                level_end = back.queue.len();
+                depth += 1;
+            }
+            if best.is_some_and(|(length, _, _)| length <= depth + 1) {
+                break;
+            }
+            let p = back.queue[next].0 .0;
+            next += 1;
+            let gate = layout.gate[p as usize];
+            for &(r, mode) in layout.reqs_at(p as usize) {
+                if !gate.carries_down(mode)
+                    || self.down[r as usize] & bit == 0
+                    || back.reached(GateId(r), generation).is_some()
+                {
+                    continue;
+                }
+                let at = back.visit(GateId(r), next as u32 - 1, generation);
+                if let Some((i, steps)) = steps_near(r) {
+                    if best.is_none_or(|(length, _, _)| depth + 1 + steps < length) {
+                        best = Some((depth + 1 + steps, at, i));
+                    }
+                }
+            }
+        }
+        let (_, at, i) = best?;
+        let mut chain = back.path(at, false);
+        chain.reverse();
+        chain.extend(near.path(i, true).into_iter().skip(1));
+        Some(chain.into_iter().map(|k| layout.at[k.index()]).collect())
     }
 
     /// Cause chains of many targets in lane `lane` from `candidate` at
@@ -1400,8 +1518,9 @@ services:
     /// from one outside that takes it down (`base`). Each must be a path,
     /// each node once, every node a direct requirement of the one before,
     /// ending at the failure, and no longer than the way through the
-    /// component's root (`s0` here: its first gate), after searching no
-    /// gate from a failure inside it and few from `base`. (Stepping to any gate
+    /// component's root, after searching no gate from a failure inside it
+    /// and few from `base`; and a target near `base` joins the search kept
+    /// from it for a shortest chain. (Stepping to any gate
     /// of the component once went back and forth between `s2500` and
     /// `s2501` until the walk's bound, a chain as long as the graph.)
     #[test]
@@ -1431,15 +1550,15 @@ services:
         let id = |name: &str| arch.id_of(name).expect("in the file");
         let (app, failures) = (id("app"), [id("s0"), id("s1234"), id("base")]);
         lanes.fail_each(&layout, &failures);
-        // Through the root: 2,500 steps from `s2500` to `s0`, then 1,234
-        // from `s0` to `s1234` (or to `base`, one).
-        let bounds = [(2501, 0), (3735, 0), (2502, SEARCHED + 64)];
+        // Through the root (`s0` or further): 2,500 steps from `s2500` to
+        // `s0`, then 1,234 from `s0` to `s1234` (or to `base`, one).
+        let bounds = [(2501, 0), (3735, 0), (2502, NEAR + BACK + 64)];
         for (lane, (failed, (longest, work))) in failures.into_iter().zip(bounds).enumerate() {
             let before = search.visits();
             let chain = lanes.chain(&graph, &layout, &mut search, (lane, failed), app);
-            // Searched only for `base`: a search from both ends that gives
-            // up (a level past `SEARCHED` at most), and its way into the
-            // component (one step).
+            // Searched only for `base`: its search forth, kept for its
+            // chains (a gate's dependents past `NEAR` at most), and the
+            // chain's search back to it, which gives up.
             let searched = search.visits() - before;
             assert!(searched <= work, "{searched} gates searched");
             assert_eq!(chain.last(), Some(&failed));
@@ -1454,5 +1573,14 @@ services:
                 at = next;
             }
         }
+        // Near `base`, a chain joins the search kept from it: `app`'s
+        // target `s2500` is past it, `s4990` (ten steps back) is not.
+        let bit = 1 << 2;
+        let near = |search: &mut ChainSearch, name: &str| {
+            let gates = lanes.near_join((&graph, &layout), search, GateId::from(id(name)), bit);
+            gates.map(|g| g.into_iter().filter_map(|g| graph.node_of(g)).count())
+        };
+        assert_eq!(near(&mut search, "s2500"), None);
+        assert_eq!(near(&mut search, "s4990"), Some(11));
     }
 }
