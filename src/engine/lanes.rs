@@ -247,7 +247,7 @@ const SEARCHED: usize = 4096;
 
 /// Gates the search forth from a failure outside a large hard component
 /// that takes one down reaches, once per failure, for its chains to join.
-const NEAR: usize = 4096;
+const NEAR: usize = 1024;
 
 /// Gates a chain's search back from its target may reach to join that
 /// search, before the chain follows the component's paths.
@@ -977,6 +977,8 @@ impl Lanes {
                 let path = path.map(|k| k.0).collect();
                 entry = Some(crossing::Entry::new(home, p.0, path));
             }
+            // Up to `NEAR` gates, not past: a site's dependents can be
+            // thousands.
             for &(d, mode) in graph.dependents(layout.at[p.index()]) {
                 let q = layout.pos[d.index()];
                 if self.down[q as usize] & bit != 0
@@ -985,6 +987,9 @@ impl Lanes {
                 {
                     near.visit(GateId(q), next as u32, generation);
                     steps.push(steps[next] + 1);
+                    if near.queue.len() >= NEAR {
+                        break;
+                    }
                 }
             }
             next += 1;
