@@ -12,7 +12,11 @@ use super::thousands;
 
 /// `target ← middle ← cause`.
 pub fn chain_text(arch: &Architecture, from: NodeId, chain: &[NodeId]) -> String {
-    let mut text = arch.name_of(from).to_string();
+    // Sized once: twenty chains per failure, thousands of failures.
+    let arrows = chain.len() * " ← ".len();
+    let names: usize = chain.iter().map(|&id| arch.name_of(id).len()).sum();
+    let mut text = String::with_capacity(arch.name_of(from).len() + arrows + names);
+    text.push_str(arch.name_of(from));
     for id in chain {
         text.push_str(" ← ");
         text.push_str(arch.name_of(*id));

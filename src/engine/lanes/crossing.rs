@@ -71,6 +71,8 @@ pub(super) struct Crossing {
     /// Where each position is in the chain being built (valid only where
     /// the chain holds that position there).
     at: Vec<u32>,
+    /// Buffers for a chain's two paths, kept from chain to chain.
+    paths: (Vec<u32>, Vec<u32>),
 }
 
 impl Crossing {
@@ -115,14 +117,46 @@ impl Crossing {
             self.search(graph, layout, home);
         }
         // The target's path to the root, then the root's to the
-        // candidate.
-        let mut to_root = Vec::new();
+        // candidate (in buffers kept from chain to chain).
+        let (mut to_root, mut to_candidate) = std::mem::take(&mut self.paths);
+        to_root.clear();
+        to_candidate.clear();
+        let found = self.paths_of(
+            (target, candidate),
+            member,
+            (&mut to_root, &mut to_candidate),
+        );
+        let chain = found.map(|()| {
+            let (i, j) = self.shortcut(layout, target, (&to_root, &to_candidate));
+            let mut chain = Vec::with_capacity(i + to_candidate.len().saturating_sub(j));
+            let ends = (target, candidate);
+            for &p in to_root[..i].iter().chain(&to_candidate[j..]) {
+                if self.push(&mut chain, p, ends) {
+                    break;
+                }
+            }
+            chain
+        });
+        self.paths = (to_root, to_candidate);
+        chain.filter(|c| c.last() == Some(&candidate) && all_down(c, (down, bit)))
+    }
+
+    /// The target's path to the root, or to the candidate if it comes
+    /// first, into `to_root`; and the root's path to `member`, then the
+    /// way in, into `to_candidate`. `None` where a path is missing.
+    fn paths_of(
+        &self,
+        (target, candidate): (u32, u32),
+        member: u32,
+        (to_root, to_candidate): (&mut Vec<u32>, &mut Vec<u32>),
+    ) -> Option<()> {
+        let home = self.home?;
         let mut p = target;
         while p != home && p != candidate {
             p = *self.toward.get(p as usize).filter(|&&q| q != NONE)?;
             to_root.push(p);
         }
-        let mut to_candidate = vec![member];
+        to_candidate.push(member);
         let mut q = member;
         while q != home {
             q = *self.from_root.get(q as usize).filter(|&&q| q != NONE)?;
@@ -130,15 +164,7 @@ impl Crossing {
         }
         to_candidate.reverse();
         to_candidate.extend(self.entry.as_ref().map_or(&[][..], |e| &e.path));
-        let (i, j) = self.shortcut(layout, target, (&to_root, &to_candidate));
-        let mut chain = Vec::new();
-        let ends = (target, candidate);
-        for &p in to_root[..i].iter().chain(&to_candidate[j..]) {
-            if self.push(&mut chain, p, ends) {
-                break;
-            }
-        }
-        Some(chain).filter(|c| c.last() == Some(&candidate) && all_down(c, (down, bit)))
+        Some(())
     }
 
     /// Where to leave the target's path to the root for the root's path
