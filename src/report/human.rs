@@ -12,10 +12,10 @@ use super::thousands;
 
 /// `target ← middle ← cause`.
 pub fn chain_text(arch: &Architecture, from: NodeId, chain: &[NodeId]) -> String {
-    // Sized once: twenty chains per failure, thousands of failures.
-    let arrows = chain.len() * " ← ".len();
-    let names: usize = chain.iter().map(|&id| arch.name_of(id).len()).sum();
-    let mut text = String::with_capacity(arch.name_of(from).len() + arrows + names);
+    // Sized for ids of up to 11 bytes, most of them, at once: twenty
+    // chains per failure, thousands of failures.
+    let guess = chain.len() * (" ← ".len() + 11);
+    let mut text = String::with_capacity(arch.name_of(from).len() + guess);
     text.push_str(arch.name_of(from));
     for id in chain {
         text.push_str(" ← ");
