@@ -856,10 +856,13 @@ impl Lanes {
     /// A short one: where searches from both ends meet (see
     /// [`Lanes::meet`]) within [`SEARCHED`] gates, otherwise the walk of
     /// [`Lanes::walk`]. Cost: at most `SEARCHED` gates and their edges,
-    /// plus the walk. For a candidate in a large hard component, the
-    /// target's path to the component's root, then the root's to the
-    /// candidate (see `lanes/crossing.rs`): the chain's length, plus once
-    /// per component what it takes down and its edges.
+    /// plus the walk. Where the candidate's failure takes a large hard
+    /// component down: from inside it, the target's path to the
+    /// component's root, then the root's to the candidate (see
+    /// `lanes/crossing.rs`), the chain's length plus once per component
+    /// what it takes down and its edges; from outside it, a search back to
+    /// the one kept forth from the candidate ([`Lanes::near_join`],
+    /// [`BACK`] gates, plus [`NEAR`] once per candidate), then those paths.
     pub(crate) fn chain(
         &self,
         graph: &FailureGraph,
