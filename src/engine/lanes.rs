@@ -191,11 +191,6 @@ impl Layout {
         &self.reqs[self.req_start[p] as usize..self.req_start[p + 1] as usize]
     }
 
-    /// Whether any large hard component is marked.
-    fn has_large_components(&self) -> bool {
-        !self.hard.is_empty()
-    }
-
     /// The dependents of the gate at position `p`, as positions.
     fn deps_at(&self, p: usize) -> &[u32] {
         &self.deps[self.dep_start[p] as usize..self.dep_start[p + 1] as usize]
@@ -885,7 +880,7 @@ impl Lanes {
         // finds a shortest chain when it is near, and the walk the rest.
         let ends = (at, candidate);
         let c = layout.position(candidate);
-        let enters = layout.has_large_components() && self.component_lanes(layout) & bit != 0 && {
+        let enters = self.component_lanes(layout) & bit != 0 && {
             self.enter((graph, layout), search, c, bit);
             search.crossing.has_entry()
         };
@@ -903,8 +898,8 @@ impl Lanes {
     }
 
     /// The lanes in which some large hard component is down: one word per
-    /// component's root, once per batch. A lane without one has no way
-    /// in to search for.
+    /// component's root, once per batch (none without a component). A
+    /// lane without one has no way in to search for.
     fn component_lanes(&self, layout: &Layout) -> u64 {
         *self.component_lanes.get_or_init(|| {
             (layout.member_ranges.iter()).fold(0, |lanes, &(root, _, _)| {

@@ -247,7 +247,6 @@ impl Crossing {
             .alone
             .get_or_insert_with(|| Box::new(Lanes::new(layout)));
         alone.take_down_alone(layout, home);
-        let down = &alone.down;
         for &p in &self.set {
             self.toward[p as usize] = NONE;
         }
@@ -257,7 +256,18 @@ impl Crossing {
         self.set.clear();
         self.inside.clear();
         self.home = Some(home);
-        // Forth: `set` doubles as the queue, the root first.
+        self.search_forth(graph, layout, home);
+        self.search_back(layout, home);
+    }
+
+    /// From the root, forth through every edge that can take a gate down,
+    /// to gates the component alone takes down (as `alone` holds them):
+    /// fills `toward`, with `set` as the queue.
+    fn search_forth(&mut self, graph: &FailureGraph, layout: &Layout, home: u32) {
+        let Some(alone) = self.alone.as_deref() else {
+            return;
+        };
+        let down = &alone.down;
         self.set.push(home);
         let mut next = 0;
         while let Some(&p) = self.set.get(next) {
@@ -275,7 +285,11 @@ impl Crossing {
                 }
             }
         }
-        // Back, inside the component.
+    }
+
+    /// From the root, back along hard edges inside the component: fills
+    /// `from_root`, with `inside` as the queue.
+    fn search_back(&mut self, layout: &Layout, home: u32) {
         self.inside.push(home);
         let mut next = 0;
         while let Some(&p) = self.inside.get(next) {
