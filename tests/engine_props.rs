@@ -1,7 +1,7 @@
 //! The engine checked against a naive fixpoint written plainly from format
 //! v1 §7, on random architectures of every shape.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use proptest::prelude::*;
 use spof::engine::{self, FailureGraph, State, TargetSelection};
@@ -414,6 +414,7 @@ fn listed_and_counted(
     let shown = engine::Shown {
         chains,
         lists: false,
+        fold: false,
     };
     let after: Vec<engine::Spof> = ranking.details_showing(arch, graph, shown).collect();
     let (again, described) = engine::rank_showing(arch, graph, &targets, &progress, shown);
@@ -833,4 +834,80 @@ proptest! {
             }
         }
     }
+
+    /// Human output folds SPOFs that fail together into the first of
+    /// them: each folded SPOF takes down, with itself, exactly what its
+    /// head does with itself, and ranks alike; the head is described as
+    /// it is unfolded and names exactly those folded into it; and the
+    /// members of the ring do fold.
+    #[test]
+    fn large_cycles_fold_what_fails_together(seed in any::<u64>(), shown in 1usize..4) {
+        let arch = ring_architecture(seed);
+        let graph = FailureGraph::build(&arch);
+        let (listed, counted) = listed_and_counted(&arch, &graph, Some(shown));
+        let folded = folded(&arch, &graph, Some(shown));
+        let ids = |spofs: &[engine::Spof]| spofs.iter().map(|s| s.id).collect::<Vec<_>>();
+        prop_assert_eq!(ids(&folded), ids(&listed));
+        let with_itself = |s: &engine::Spof| {
+            let mut all = s.takes_down.clone();
+            all.push(s.id);
+            all.sort();
+            all
+        };
+        let at = |id: NodeId| listed.iter().position(|s| s.id == id);
+        let mut into: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+        for (i, spof) in folded.iter().enumerate() {
+            match &spof.fold {
+                engine::Fold::Into(head) => {
+                    let h = at(*head).expect("the head is a SPOF");
+                    prop_assert!(h < i, "the head ranks first");
+                    prop_assert_eq!(with_itself(&listed[h]), with_itself(&listed[i]));
+                    let key = |s: &engine::Spof| (s.critical_down, s.users_affected, s.takes_down.len());
+                    prop_assert_eq!(key(&listed[h]), key(&listed[i]));
+                    into.entry(*head).or_default().push(spof.id);
+                }
+                fold => {
+                    let mut unfolded = spof.clone();
+                    unfolded.fold = engine::Fold::Alone;
+                    prop_assert_eq!(&unfolded, &counted[i]);
+                    if let engine::Fold::Head(others) = fold {
+                        let mut by_id = others.clone();
+                        by_id.sort_by(|a, b| arch.name_of(*a).cmp(arch.name_of(*b)));
+                        prop_assert_eq!(&by_id, others);
+                    }
+                }
+            }
+        }
+        for spof in &folded {
+            let others = match &spof.fold {
+                engine::Fold::Head(others) => others.clone(),
+                _ => Vec::new(),
+            };
+            let mut expected = into.remove(&spof.id).unwrap_or_default();
+            expected.sort_by(|a, b| arch.name_of(*a).cmp(arch.name_of(*b)));
+            prop_assert_eq!(others, expected);
+        }
+        // Every member of the ring takes down the ring, so at most two
+        // (one per count of critical targets among them) head it.
+        prop_assert!(folded.iter().filter(|s| matches!(s.fold, engine::Fold::Into(_))).count() > 0);
+    }
+}
+
+/// The SPOFs as human output gets them, folded ([`engine::Fold`]), from
+/// the ranking's own pass; described after the ranking instead, they must
+/// be the same.
+fn folded(arch: &Architecture, graph: &FailureGraph, chains: Option<usize>) -> Vec<engine::Spof> {
+    let targets = TargetSelection::MinTier(Tier::Medium);
+    let progress = engine::Progress::default();
+    let shown = engine::Shown {
+        chains,
+        lists: false,
+        fold: true,
+    };
+    let ranking = engine::rank(arch, graph, &targets, &progress);
+    let after: Vec<engine::Spof> = ranking.details_showing(arch, graph, shown).collect();
+    let (again, described) = engine::rank_showing(arch, graph, &targets, &progress, shown);
+    let folded: Vec<engine::Spof> = again.details_described(arch, graph, described).collect();
+    assert_eq!(after, folded, "folded in the ranking's pass or after it");
+    folded
 }

@@ -73,6 +73,7 @@ fn summarise(arch: &Architecture, min_tier: Tier) -> (BTreeMap<String, SpofSumma
         engine::Shown {
             chains: Some(0),
             lists: true,
+            fold: false,
         },
     ) {
         at_risk[s.id.index()] = true;

@@ -359,11 +359,13 @@ fn audit(
     // JSON has every list and chain, as format v1 §9 asks: those are
     // recomputed SPOF by SPOF as they are written, so memory stays bounded
     // however much each one takes down. Human output counts, and shows
-    // `--chains` chains (0: all), found in the ranking's own pass.
+    // `--chains` chains (0: all), found in the ranking's own pass, and
+    // shows SPOFs that fail together as one (`engine::Fold`).
     let shown = match format {
         Format::Human => engine::Shown {
             chains: (chains > 0).then_some(chains),
             lists: false,
+            fold: true,
         },
         Format::Json => engine::Shown::ALL,
     };

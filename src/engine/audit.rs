@@ -7,6 +7,7 @@
 //! lane (see `engine/sharing.rs`). Batches run in parallel, each worker
 //! with its own buffers.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -79,6 +80,43 @@ pub struct Spof {
     pub critical_down: usize,
     /// How many nodes it takes down and degrades, listed or not.
     pub reach: Reach,
+    /// Whether it is shown with others that fail together with it
+    /// ([`Shown::fold`]).
+    pub fold: Fold,
+}
+
+impl Spof {
+    /// `id`, shown with `head` ([`Fold::Into`]): nothing but its id.
+    fn folded(id: NodeId, head: NodeId) -> Spof {
+        Spof {
+            id,
+            takes_down: Vec::new(),
+            degrades: Vec::new(),
+            users_affected: 0,
+            targets: Vec::new(),
+            chains: Vec::new(),
+            critical_down: 0,
+            reach: Reach::default(),
+            fold: Fold::Into(head),
+        }
+    }
+}
+
+/// SPOFs that fail together, shown as one ([`Shown::fold`]): members of
+/// one large hard cycle (see [`Sharing`]) that rank alike (the same
+/// critical targets, users and nodes down). A failure of any of them takes
+/// all of them down, and with them the same nodes, so a person reads one
+/// entry, not thousands alike. The first of them by id stands for the
+/// rest.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Fold {
+    /// Shown on its own.
+    #[default]
+    Alone,
+    /// Shown for these others too (sorted by id).
+    Head(Vec<NodeId>),
+    /// Shown with this one (ranked before it), so not described.
+    Into(NodeId),
 }
 
 /// How far one single point of failure reaches, counted.
@@ -148,6 +186,9 @@ pub struct Ranking {
     down: Vec<usize>,
     /// The users each of them affects.
     users: Vec<u64>,
+    /// The SPOF each of them fails together with and is shown with, if
+    /// any ([`Fold`]).
+    folded_into: Vec<Option<NodeId>>,
     /// How many targets there were.
     pub targets: usize,
     /// How many candidates were failed one by one.
@@ -178,6 +219,9 @@ struct Impact {
     /// (boxed: most candidates are not SPOFs, and every one has an Impact
     /// while its batch is counted).
     described: Option<Box<Spof>>,
+    /// The SPOF it fails together with and is shown with, if any
+    /// ([`Fold`]).
+    folded_into: Option<NodeId>,
 }
 
 /// One single point of failure without its chains: the targets it takes
@@ -299,7 +343,7 @@ fn rank_inner<T: Send>(
             let mut impacts = impacts(
                 (arch, graph, &sharing),
                 lanes,
-                &is_target,
+                (&is_target, &ranks),
                 keep.then_some(order),
             );
             if let Some((shown, held)) = early {
@@ -335,6 +379,7 @@ fn rank_inner<T: Send>(
     let ranking = Ranking {
         down: found.iter().map(|i| i.down).collect(),
         users: found.iter().map(|i| i.users_affected).collect(),
+        folded_into: found.iter().map(|i| i.folded_into).collect(),
         order: found.iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
@@ -486,13 +531,18 @@ pub struct Shown {
     /// targets ([`Spof::takes_down`], [`Spof::degrades`],
     /// [`Spof::targets`]); without, only [`Spof::reach`] counts them.
     pub lists: bool,
+    /// Whether SPOFs that fail together are described once, for the
+    /// first of them ([`Fold`]); the others come back as [`Fold::Into`]
+    /// with nothing but their id.
+    pub fold: bool,
 }
 
 impl Shown {
-    /// Every list and every chain.
+    /// Every list and every chain, every SPOF on its own.
     pub const ALL: Shown = Shown {
         chains: None,
         lists: true,
+        fold: false,
     };
 }
 
@@ -561,6 +611,7 @@ impl Ranking {
         } = described;
         // Graph-sized buffers are made once per thread, not once per batch.
         let pool: Mutex<Vec<(Lanes, ChainSearch)>> = Mutex::new(Vec::new());
+        let mut heads = self.heads(shown);
         self.batches(shown).flat_map(move |range| {
             let late: Vec<usize> = range
                 .clone()
@@ -573,8 +624,27 @@ impl Ranking {
             for (i, spof) in self.described(arch, graph, &pool, &late, shown, None) {
                 in_rank[i - range.start] = spof;
             }
+            for spof in in_rank.iter_mut().flatten() {
+                if let Some(others) = heads.remove(&spof.id) {
+                    spof.fold = Fold::Head(others);
+                }
+            }
             in_rank.into_iter().flatten()
         })
+    }
+
+    /// For each SPOF others are folded into, when `shown` folds, those
+    /// others in ranked order (so by id: they rank alike). O(SPOFs).
+    fn heads(&self, shown: Shown) -> HashMap<NodeId, Vec<NodeId>> {
+        let mut heads: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+        if shown.fold {
+            for (&id, head) in self.order.iter().zip(&self.folded_into) {
+                if let Some(head) = head {
+                    heads.entry(*head).or_default().push(id);
+                }
+            }
+        }
+        heads
     }
 
     /// The SPOFs at places `at` of the ranking, each with its place: failed
@@ -591,7 +661,10 @@ impl Ranking {
         shown: Shown,
         held: Option<&AtomicUsize>,
     ) -> Vec<(usize, Option<Spof>)> {
-        let mut by_position = at.to_vec();
+        let folded = |i: usize| self.folded_into[i].filter(|_| shown.fold);
+        let (folded_at, at): (Vec<usize>, Vec<usize>) =
+            at.iter().partition(|&&i| folded(i).is_some());
+        let mut by_position = at;
         by_position.sort_unstable_by_key(|&i| self.layout.position(GateId::from(self.order[i])));
         let batches: Vec<&[usize]> = by_position.chunks(LANES).collect();
         let new = || (Lanes::new(&self.layout), ChainSearch::default());
@@ -615,7 +688,9 @@ impl Ranking {
                 at.iter().copied().zip(spofs).collect::<Vec<_>>()
             },
         );
-        described.into_iter().flatten().collect()
+        let folded = (folded_at.into_iter())
+            .filter_map(|i| Some((i, Some(Spof::folded(self.order[i], folded(i)?)))));
+        described.into_iter().flatten().chain(folded).collect()
     }
 
     /// Consecutive ranges of [`Ranking::order`] small enough to hold at
@@ -637,7 +712,12 @@ impl Ranking {
             let mut ids: usize = 0;
             while end < self.order.len() && end - start < MOST && (end - start < least || ids < IDS)
             {
-                let d = self.down[end];
+                // A SPOF shown with another holds its id alone.
+                let d = if shown.fold && self.folded_into[end].is_some() {
+                    0
+                } else {
+                    self.down[end]
+                };
                 let chains = shown.chains.unwrap_or(d).min(d);
                 let held = (d + 1).saturating_mul(chains + 2);
                 ids = ids.saturating_add(held);
@@ -675,6 +755,7 @@ impl Ranking {
                 chains: Vec::new(),
                 critical_down: 0,
                 reach: Reach::default(),
+                fold: Fold::Alone,
             })
             .collect();
         for &g in lanes.touched() {
@@ -768,12 +849,17 @@ impl Describer<'_> {
         shown: Shown,
         held: &AtomicUsize,
     ) {
-        let subjects: Vec<Subject> = impacts
-            .iter()
+        let (folded, shown_apart): (Vec<&mut Impact>, Vec<&mut Impact>) =
+            (impacts.iter_mut()).partition(|i| shown.fold && i.folded_into.is_some());
+        for impact in folded {
+            let head = impact.folded_into.unwrap_or(impact.id);
+            impact.described = Some(Box::new(Spof::folded(impact.id, head)));
+        }
+        let subjects: Vec<Subject> = (shown_apart.iter())
             .map(|i| (i.lane, i.id, i.down, i.users_affected))
             .collect();
         let spofs = self.count(arch, graph, (lanes, search), &subjects, shown, Some(held));
-        for (impact, spof) in impacts.iter_mut().zip(spofs) {
+        for (impact, spof) in shown_apart.into_iter().zip(spofs) {
             impact.described = spof.map(Box::new);
         }
     }
@@ -859,6 +945,7 @@ impl Describer<'_> {
                     chains,
                     critical_down: reach.by_tier[0],
                     reach,
+                    fold: Fold::Alone,
                 })
             })
             .collect()
@@ -915,7 +1002,7 @@ fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
 fn impacts(
     (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
     lanes: &Lanes,
-    is_target: &[bool],
+    (is_target, ranks): (&[bool], &[u32]),
     keep: Option<&TargetOrder>,
 ) -> Vec<Impact> {
     let mut found: Vec<Impact> = lanes
@@ -931,6 +1018,7 @@ fn impacts(
             targets: Targets::default(),
             targets_down: 0,
             described: None,
+            folded_into: None,
         })
         .collect();
     let gather = keep.is_some_and(|order| order.few(lanes));
@@ -990,7 +1078,33 @@ fn impacts(
         all.push(impact);
     }
     all.retain(|impact| impact.targets_down > 0);
+    fold(&mut all, ranks);
     all
+}
+
+/// Marks the SPOFs among `impacts` that fail together ([`Fold`]): those
+/// of one lane that rank alike, each folded into the first of them by id
+/// (`ranks`). Members of one large hard component share a lane (see
+/// [`Sharing`]), and every other lane stands for one candidate; the lane's
+/// SPOFs are side by side, and differ in rank only by the critical targets
+/// among themselves. O(SPOFs · log).
+fn fold(impacts: &mut [Impact], ranks: &[u32]) {
+    for lane in impacts.chunk_by_mut(|a, b| a.lane == b.lane) {
+        if lane.len() < 2 {
+            continue;
+        }
+        let key = |impact: &Impact| (impact.critical_down, impact.users_affected, impact.down);
+        let mut by_rank: Vec<usize> = (0..lane.len()).collect();
+        by_rank.sort_unstable_by_key(|&i| (key(&lane[i]), ranks[lane[i].id.index()]));
+        let mut head = by_rank[0];
+        for &i in &by_rank[1..] {
+            if key(&lane[i]) == key(&lane[head]) {
+                lane[i].folded_into = Some(lane[head].id);
+            } else {
+                head = i;
+            }
+        }
+    }
 }
 
 impl Impact {
@@ -1021,6 +1135,7 @@ impl Impact {
             targets,
             targets_down: (self.targets_down + target(self.id)).saturating_sub(target(other)),
             described: None,
+            folded_into: None,
         }
     }
 }
@@ -1063,6 +1178,7 @@ mod tests {
             order: (0..n as u32).map(NodeId).collect(),
             down: (0..n).map(|i| n - 1 - i).collect(),
             users: vec![0; n],
+            folded_into: vec![None; n],
             targets: n,
             candidates: n,
             #[cfg(test)]
@@ -1137,6 +1253,7 @@ mod tests {
             let shown = Shown {
                 chains: Some(1),
                 lists: false,
+                fold: false,
             };
             let (again, described) = rank_showing(arch, &graph, &targets, &progress, shown);
             assert_eq!(again.order, ranking.order);

@@ -23,8 +23,8 @@ pub(crate) mod sampling;
 pub mod scenario;
 
 pub use audit::{
-    audit, audit_with, rank, rank_keeping_targets, rank_showing, Audit, Described, Ranking, Reach,
-    Shown, Spof, TargetSelection, TargetsTaken,
+    audit, audit_with, rank, rank_keeping_targets, rank_showing, Audit, Described, Fold, Ranking,
+    Reach, Shown, Spof, TargetSelection, TargetsTaken,
 };
 pub use graph::FailureGraph;
 pub use progress::Progress;

@@ -4,7 +4,7 @@
 use crate::diagnostic::visible;
 use std::io::{self, Write};
 
-use crate::engine::{Audit, ScenarioOutcome, Spof, State};
+use crate::engine::{Audit, Fold, ScenarioOutcome, Spof, State};
 use crate::model::{Architecture, NodeId, Tier};
 
 use super::style::Style;
@@ -129,13 +129,17 @@ pub fn write_spofs<S: std::borrow::Borrow<Spof> + Sync>(
             &crate::engine::Progress::default(),
             || (),
             |(), (rank, spof)| {
+                // One shown with another is written there.
+                if let Fold::Into(_) = spof.borrow().fold {
+                    return None;
+                }
                 let mut text = vec![b'\n'];
                 // Writing to memory cannot fail.
                 let _ = write_spof(&mut text, arch, rank + 1, spof.borrow(), style);
-                text
+                Some(text)
             },
         );
-        for text in texts {
+        for text in texts.into_iter().flatten() {
             out.write_all(&text)?;
         }
     }
@@ -155,6 +159,14 @@ fn write_spof(
         style.red(arch.name_of(spof.id)),
         describe(arch, spof.id)
     )?;
+    if let Fold::Head(others) = &spof.fold {
+        let n = others.len();
+        writeln!(
+            out,
+            "   and {} more that rank alike in one cycle of hard dependencies: the failure of any one of them takes the whole cycle down",
+            thousands(n as u64)
+        )?;
+    }
     let reach = spof.reach;
     let tiers: Vec<String> = Tier::NAMES
         .iter()
@@ -192,7 +204,30 @@ fn write_spof(
             if more == 1 { "" } else { "s" }
         )?;
     }
+    if let Fold::Head(others) = &spof.fold {
+        write_others(out, arch, others)?;
+    }
     Ok(())
+}
+
+/// The first few of the SPOFs shown with another, and how many more.
+fn write_others(out: &mut dyn Write, arch: &Architecture, others: &[NodeId]) -> io::Result<()> {
+    const FIRST: usize = 8;
+    let names: Vec<&str> = others
+        .iter()
+        .take(FIRST)
+        .map(|&id| arch.name_of(id))
+        .collect();
+    let rest = others.len().saturating_sub(FIRST);
+    write!(out, "   the others: {}", names.join(", "))?;
+    if rest > 0 {
+        write!(
+            out,
+            ", … and {} more (`--format json` lists each on its own)",
+            thousands(rest as u64)
+        )?;
+    }
+    writeln!(out)
 }
 
 /// `spof what-if` for people.
