@@ -724,14 +724,17 @@ proptest! {
 /// A random valid architecture around a large cycle: a ring of 64 to 95
 /// services, each needing the next hard (so any of them failing takes the
 /// whole ring down), with random chords across it (hard, soft, `any_of`),
-/// and services outside that need ring members or each other. Sites hold
-/// some of them. Large enough that the engine crosses the ring along its
-/// own search inside it (a "large hard component").
+/// services outside that need ring members or each other, and services
+/// upstream that ring members need (hard or soft) and that need each
+/// other (so some failures take the ring down, some only degrade it, some
+/// neither). Sites hold some of them. Large enough that the engine crosses
+/// the ring along its own search inside it (a "large hard component").
 fn ring_architecture(seed: u64) -> Architecture {
     let mut rng = Rng(seed | 1);
     let sites = 2;
     let ring = 64 + rng.below(32);
     let outside = 5 + rng.below(20);
+    let upstream = rng.below(12);
     let mut arch = Architecture::default();
     for i in 0..sites {
         arch.nodes.push(node(
@@ -747,11 +750,35 @@ fn ring_architecture(seed: u64) -> Architecture {
         target: NodeId(target as u32),
         mode,
     };
-    for s in 0..ring + outside {
+    let soft_or_hard = |rng: &mut Rng| {
+        if rng.chance(50) {
+            Mode::Soft
+        } else {
+            Mode::Hard
+        }
+    };
+    for s in 0..ring + outside + upstream {
         let i = sites + s;
         let mut deps = vec![];
-        if s < ring {
+        if s >= ring + outside {
+            // Upstream: on the upstream services before it.
+            let before = s - ring - outside;
+            let mut chosen = vec![];
+            for _ in 0..rng.below(3).min(before) {
+                let t = sites + ring + outside + rng.below(before);
+                if !chosen.contains(&t) {
+                    chosen.push(t);
+                    let mode = soft_or_hard(&mut rng);
+                    deps.push(on(t, mode));
+                }
+            }
+        } else if s < ring {
             deps.push(on(sites + (s + 1) % ring, Mode::Hard));
+            if upstream > 0 && rng.chance(20) {
+                let t = sites + ring + outside + rng.below(upstream);
+                let mode = soft_or_hard(&mut rng);
+                deps.push(on(t, mode));
+            }
             if rng.chance(30) {
                 let chord = sites + rng.below(ring);
                 if chord != i {

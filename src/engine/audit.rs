@@ -318,7 +318,7 @@ fn rank_inner<T: Send>(
     // so a batch of them costs little more than one of them.
     let mut by_position = candidates.clone();
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
-    let reached = layout.reached_components();
+    let reached = layout.grounds_of_gates();
     let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let grounds = Grounds::new(&layout, reached, &batches);

@@ -151,39 +151,66 @@ impl Layout {
         component.copied().filter(|&c| c != u32::MAX)
     }
 
-    /// For each gate (by gate index), a large hard component that a path
-    /// of hard edges from it leads into (its root's position; its own
-    /// component first), or `u32::MAX`: what its failure is sure to take
-    /// down. Where several are, the one whose search from the components
-    /// back along hard edges got there first. O(gates + edges).
-    pub(crate) fn reached_components(&self) -> Vec<u32> {
-        let mut reached = vec![u32::MAX; self.at.len()];
+    /// For each gate (by gate index), what its failure is sure to do to a
+    /// large hard component, if anything: take it down, when a path of
+    /// hard edges from the gate leads into it (its own component first);
+    /// otherwise leave it degraded, when a path of hard edges leads to a
+    /// soft requirement of a gate of the first kind (down, that one only
+    /// degrades its dependent, and a hard edge carries degraded too).
+    /// Where several components are, the one whose search from the
+    /// components back along those edges got there first. O(gates +
+    /// edges).
+    pub(crate) fn grounds_of_gates(&self) -> Vec<Option<Ground>> {
+        let mut ground: Vec<Option<Ground>> = vec![None; self.at.len()];
         if self.hard.is_empty() {
-            return reached;
+            return ground;
         }
         let mut queue: Vec<u32> = Vec::new();
         for (p, &home) in self.hard.iter().enumerate() {
             if home != u32::MAX {
-                reached[p] = home;
+                ground[p] = Some(Ground::down(home));
                 queue.push(p as u32);
             }
         }
-        while let Some(p) = queue.pop() {
-            let gate = self.gate[p as usize];
-            let home = reached[p as usize];
-            for &(r, mode) in self.reqs_at(p as usize) {
-                if hard(gate, mode) && reached[r as usize] == u32::MAX {
-                    reached[r as usize] = home;
+        self.search_back(&mut ground, queue);
+        // Soft requirements of what takes a component down, each degrading
+        // it, then what takes those down.
+        let mut queue = Vec::new();
+        for p in 0..self.at.len() {
+            // Only what takes it down: one that degrades it may be only
+            // degraded itself.
+            let Some(Ground { root, down: true }) = ground[p] else {
+                continue;
+            };
+            for &(r, mode) in self.reqs_at(p) {
+                if !self.gate[p].carries_down(mode) && ground[r as usize].is_none() {
+                    ground[r as usize] = Some(Ground { root, down: false });
                     queue.push(r);
                 }
             }
         }
+        self.search_back(&mut ground, queue);
         // By gate, as callers ask.
-        let mut by_gate = vec![u32::MAX; self.at.len()];
+        let mut by_gate = vec![None; self.at.len()];
         for (p, &g) in self.at.iter().enumerate() {
-            by_gate[g.index()] = reached[p];
+            by_gate[g.index()] = ground[p];
         }
         by_gate
+    }
+
+    /// Gives every gate without a ground that a path of hard edges from it
+    /// leads to one of `queue` that gate's ground. O(gates + edges).
+    fn search_back(&self, ground: &mut [Option<Ground>], mut queue: Vec<u32>) {
+        while let Some(p) = queue.pop() {
+            let gate = self.gate[p as usize];
+            let here = ground[p as usize];
+            for &(r, mode) in self.reqs_at(p as usize) {
+                if hard(gate, mode) && ground[r as usize].is_none() {
+                    ground[r as usize] = here;
+                    queue.push(r);
+                }
+            }
+        }
     }
 
     /// The requirements of the gate at position `p`, as positions.
@@ -397,12 +424,30 @@ pub(crate) struct Lanes {
     component_lanes: std::cell::OnceCell<u64>,
 }
 
+/// What a failure is sure to do to the large hard component whose root is
+/// at position `root`: take it down, or leave it degraded (see
+/// [`Layout::grounds_of_gates`]). Ordered by component, then fate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Ground {
+    root: u32,
+    down: bool,
+}
+
+impl Ground {
+    /// Down, the component whose root is at position `root`.
+    fn down(root: u32) -> Self {
+        Ground { root, down: true }
+    }
+}
+
 /// The states of every gate where the members of one large hard
-/// component are down and nothing failed, in every lane: the ground a
-/// batch of failures that each take that component down is failed on
-/// (see [`Lanes::fail_each_beneath`]). Each failure's fixpoint holds these
-/// states (it takes the component down, and what that takes down), so
-/// its lane starts from them rather than reaching them again.
+/// component are down (or degraded) and nothing failed, in every lane:
+/// the ground a batch of failures that each take that component down (or
+/// degrade it) is failed on (see [`Lanes::fail_each_beneath`]). Each
+/// failure's fixpoint holds these states (it does that to the component,
+/// and so what that does), and they are a fixpoint themselves (each member
+/// holds a hard requirement in the component), so its lane starts from
+/// them rather than reaching them again.
 #[derive(Debug)]
 pub(crate) struct Beneath {
     /// The positions not up, each with whether it is down (or only
@@ -411,11 +456,11 @@ pub(crate) struct Beneath {
 }
 
 impl Beneath {
-    /// The states under the component whose root is at position `root`.
-    /// O(what the component takes down + its edges + gates / 64).
-    pub(crate) fn new(layout: &Layout, root: u32) -> Self {
+    /// The states under the component of `ground`, down or degraded as it
+    /// says. O(what that does + its edges + gates / 64).
+    pub(crate) fn new(layout: &Layout, ground: Ground) -> Self {
         let mut lanes = Lanes::new(layout);
-        lanes.take_down_alone(layout, root);
+        lanes.take_down_alone(layout, ground);
         let states = (lanes.touched.iter())
             .map(|&g| {
                 let p = lanes.pos[g.index()];
@@ -427,30 +472,34 @@ impl Beneath {
 }
 
 /// Where each batch of single failures starts: from the states under a
-/// large hard component when every failure of the batch takes that
-/// component down along hard edges (see [`Beneath`]), otherwise from
-/// every gate up.
+/// large hard component when every failure of the batch is sure to take
+/// that component down, or to degrade it (see [`Beneath`]), otherwise
+/// from every gate up.
 #[derive(Debug, Default)]
 pub(crate) struct Grounds {
-    /// Each gate's component, as [`Layout::reached_components`] gives.
-    reached: Vec<u32>,
-    /// The states under each component that a whole batch takes down.
-    beneath: Vec<(u32, Beneath)>,
+    /// Each gate's ground, as [`Layout::grounds_of_gates`] gives.
+    reached: Vec<Option<Ground>>,
+    /// The states under each ground a whole batch shares.
+    beneath: Vec<(Ground, Beneath)>,
 }
 
 impl Grounds {
-    /// The grounds `batches` need, with each gate's component as
-    /// [`Layout::reached_components`] gives (`reached`): a [`Beneath`] for
-    /// each component some batch's failures all take down. O(batches'
-    /// candidates, plus what each such component takes down).
-    pub(crate) fn new(layout: &Layout, reached: Vec<u32>, batches: &[&[NodeId]]) -> Self {
-        let mut roots: Vec<u32> = (batches.iter())
-            .filter_map(|batch| common_component(&reached, batch))
+    /// The grounds `batches` need, with each gate's as
+    /// [`Layout::grounds_of_gates`] gives (`reached`): a [`Beneath`] for
+    /// each ground some batch's failures all share. O(batches'
+    /// candidates, plus what each such ground does).
+    pub(crate) fn new(
+        layout: &Layout,
+        reached: Vec<Option<Ground>>,
+        batches: &[&[NodeId]],
+    ) -> Self {
+        let mut grounds: Vec<Ground> = (batches.iter())
+            .filter_map(|batch| common_ground(&reached, batch))
             .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        let beneath = (roots.into_iter())
-            .map(|root| (root, Beneath::new(layout, root)))
+        grounds.sort_unstable();
+        grounds.dedup();
+        let beneath = (grounds.into_iter())
+            .map(|ground| (ground, Beneath::new(layout, ground)))
             .collect();
         Grounds { reached, beneath }
     }
@@ -458,9 +507,9 @@ impl Grounds {
     /// Fails each of `batch` in its lane (see [`Lanes::fail_each`]), from
     /// the ground that suits it: the same states either way.
     pub(crate) fn fail_each(&self, lanes: &mut Lanes, layout: &Layout, batch: &[NodeId]) {
-        let root = common_component(&self.reached, batch);
-        let found = root.and_then(|root| {
-            let i = (self.beneath).binary_search_by_key(&root, |(r, _)| *r);
+        let ground = common_ground(&self.reached, batch);
+        let found = ground.and_then(|ground| {
+            let i = (self.beneath).binary_search_by_key(&ground, |(g, _)| *g);
             i.ok().and_then(|i| self.beneath.get(i))
         });
         match found {
@@ -470,12 +519,14 @@ impl Grounds {
     }
 }
 
-/// The large hard component every one of `batch` takes down, as
-/// `reached` says, if they share one.
-fn common_component(reached: &[u32], batch: &[NodeId]) -> Option<u32> {
-    let first = *reached.get(batch.first()?.index())?;
-    let shared = batch.iter().all(|c| reached.get(c.index()) == Some(&first));
-    (first != u32::MAX && shared).then_some(first)
+/// The ground every one of `batch` has, as `reached` says, if they share
+/// one.
+fn common_ground(reached: &[Option<Ground>], batch: &[NodeId]) -> Option<Ground> {
+    let first = (*reached.get(batch.first()?.index())?)?;
+    let shared = batch
+        .iter()
+        .all(|c| reached.get(c.index()) == Some(&Some(first)));
+    shared.then_some(first)
 }
 
 /// A position's words before a batch of tops changed them.
@@ -700,9 +751,10 @@ impl Lanes {
     /// root is at position `root` are down and nothing failed. O(what the
     /// last batch touched + what the component takes down + its edges +
     /// gates / 64).
-    fn take_down_alone(&mut self, layout: &Layout, root: u32) {
+    fn take_down_alone(&mut self, layout: &Layout, ground: Ground) {
         self.start_over();
-        let (from, end) = self.take_down_component(layout, root, (u64::MAX, u64::MAX));
+        let down = if ground.down { u64::MAX } else { 0 };
+        let (from, end) = self.take_down_component(layout, ground.root, (down, u64::MAX));
         self.propagate(layout, from, end);
     }
 
@@ -1421,6 +1473,16 @@ services:
         for k in 0..6 {
             text.push_str(&format!("  base{k}: {{runs_in: a}}\n"));
         }
+        // In a cycle with the ring through a soft edge: `w{k}` degrades it,
+        // `x{k}` only degrades `w{k}`, and so not the ring. Before the ring
+        // in the file, so that the layout's search enters the cycle at
+        // `w{k}` and places it after the member that needs it.
+        for k in 0..ring / 10 {
+            text.push_str(&format!(
+                "  w{k}: {{runs_in: b, depends_on: [r{}, {{on: x{k}, mode: soft}}]}}\n  x{k}: {{runs_in: c}}\n",
+                k * 10 + 6
+            ));
+        }
         for i in 0..ring {
             let site = ["a", "b", "c"][i % 3];
             let runs_in = if i == 7 {
@@ -1429,10 +1491,11 @@ services:
                 site.to_string()
             };
             let chord = (i * 7 + 3) % ring;
-            let base = if i % 10 == 0 {
-                format!(", base{}", i / 10 % 6)
-            } else {
-                String::new()
+            let base = match i % 10 {
+                0 => format!(", base{}", i / 10 % 6),
+                // `w{k}` down degrades the ring; it needs the ring itself.
+                5 => format!(", {{on: w{}, mode: soft}}", i / 10),
+                _ => String::new(),
             };
             text.push_str(&format!(
                 "  r{i}: {{runs_in: {runs_in}, depends_on: [r{}, {{on: r{chord}, mode: soft}}{base}]}}\n",
@@ -1455,6 +1518,45 @@ services:
         text
     }
 
+    /// Each node's ground is what its failure alone does to the ring: takes
+    /// it down, or at least degrades it; and the nodes that only degrade a
+    /// member that needs them softly (`x{k}`) have none.
+    #[test]
+    fn grounds_are_what_a_failure_alone_does() {
+        let loaded = load_str("ring.yaml", ring_text()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let grounds = layout.grounds_of_gates();
+        let mut scratch = Scratch::new(&graph);
+        let (mut down, mut degraded) = (0, 0);
+        for n in arch.node_ids() {
+            let Some(ground) = grounds[n.index()] else {
+                continue;
+            };
+            scratch.propagate(&graph, &[n]);
+            let root = scratch.state(layout.at[ground.root as usize]);
+            let name = arch.name_of(n);
+            if ground.down {
+                down += 1;
+                assert_eq!(root, State::Down, "{name}");
+            } else {
+                degraded += 1;
+                assert_ne!(root, State::Up, "{name}");
+            }
+            scratch.reset(&graph);
+        }
+        assert!(
+            down > 90 && degraded >= 9,
+            "{down} down, {degraded} degraded"
+        );
+        let x = |n: &NodeId| arch.name_of(*n).starts_with('x');
+        assert!(arch
+            .node_ids()
+            .filter(x)
+            .all(|n| grounds[n.index()].is_none()));
+    }
+
     /// Batches as the audit makes them (`Sharing`, then [`Grounds`]): the
     /// failures that take the ring down start from the states under it,
     /// and every lane still agrees with a propagation of its failure
@@ -1470,13 +1572,18 @@ services:
         let mut by_position: Vec<NodeId> = arch.node_ids().collect();
         by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
         let ranks = arch.id_ranks();
-        let reached = layout.reached_components();
+        let reached = layout.grounds_of_gates();
         let (_, failed) =
             super::super::sharing::Sharing::new(&layout, &reached, by_position, &ranks);
         // Small batches, so that several are beneath the ring.
         let batches: Vec<&[NodeId]> = failed.chunks(4).collect();
         let grounds = Grounds::new(&layout, reached, &batches);
-        assert_eq!(grounds.beneath.len(), 1, "one component taken down");
+        let fates: Vec<bool> = grounds.beneath.iter().map(|(g, _)| g.down).collect();
+        assert_eq!(
+            fates,
+            [false, true],
+            "one component degraded and taken down"
+        );
         let mut lanes = Lanes::new(&layout);
         let mut scratch = Scratch::new(&graph);
         let mut beneath = 0;
@@ -1486,7 +1593,7 @@ services:
             let from_nothing = lanes.evaluations() - before;
             let before = lanes.evaluations();
             grounds.fail_each(&mut lanes, &layout, batch);
-            if common_component(&grounds.reached, batch).is_some() {
+            if common_ground(&grounds.reached, batch).is_some() {
                 beneath += 1;
                 let cost = lanes.evaluations() - before;
                 assert!(cost < from_nothing, "{cost} of {from_nothing}");

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use crate::model::NodeId;
 
 use super::graph::GateId;
-use super::lanes::Layout;
+use super::lanes::{Ground, Layout};
 
 /// Which candidates a lane stands for.
 #[derive(Clone, Debug, Default)]
@@ -40,7 +40,7 @@ impl Sharing {
     /// and those in no large hard component; first those whose failure
     /// does not take a large hard component down along hard edges, in
     /// layout order, then those whose failure does, by the component
-    /// (`reached`, as [`Layout::reached_components`] gives), then in layout
+    /// (`reached`, as [`Layout::grounds_of_gates`] gives), then in layout
     /// order. O(candidates · log).
     ///
     /// Why that order: a batch costs the gates its lanes reach together,
@@ -50,7 +50,7 @@ impl Sharing {
     /// than 39).
     pub(crate) fn new(
         layout: &Layout,
-        reached: &[u32],
+        reached: &[Option<Ground>],
         by_position: Vec<NodeId>,
         ranks: &[u32],
     ) -> (Self, Vec<NodeId>) {
@@ -59,7 +59,7 @@ impl Sharing {
         let (mut failed, mut heavy) = (Vec::with_capacity(by_position.len()), Vec::new());
         for c in by_position {
             let Some(home) = layout.hard_component(GateId::from(c)) else {
-                if reached[c.index()] != u32::MAX {
+                if reached[c.index()].is_some() {
                     heavy.push(c);
                 } else {
                     failed.push(c);

@@ -21,7 +21,7 @@
 //! gates where much of the file is one cycle, and the audit shows twenty
 //! chains per single point of failure: that was most of the audit there.
 
-use super::{hard, Lanes, Layout};
+use super::{hard, Ground, Lanes, Layout};
 use crate::engine::graph::FailureGraph;
 
 /// No entry: a gate the component does not take down, or the root.
@@ -246,7 +246,7 @@ impl Crossing {
         let alone = self
             .alone
             .get_or_insert_with(|| Box::new(Lanes::new(layout)));
-        alone.take_down_alone(layout, home);
+        alone.take_down_alone(layout, Ground::down(home));
         for &p in &self.set {
             self.toward[p as usize] = NONE;
         }
