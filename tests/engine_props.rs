@@ -727,7 +727,9 @@ proptest! {
 /// services outside that need ring members or each other, and services
 /// upstream that ring members need (hard or soft) and that need each
 /// other (so some failures take the ring down, some only degrade it, some
-/// neither). Sites hold some of them. Large enough that the engine crosses
+/// neither), and satellites that need any of two members and that a
+/// member needs (outside the ring's hard cycle, they fail together with
+/// it). Sites hold some of them. Large enough that the engine crosses
 /// the ring along its own search inside it (a "large hard component").
 fn ring_architecture(seed: u64) -> Architecture {
     let mut rng = Rng(seed | 1);
@@ -735,6 +737,9 @@ fn ring_architecture(seed: u64) -> Architecture {
     let ring = 64 + rng.below(32);
     let outside = 5 + rng.below(20);
     let upstream = rng.below(12);
+    let satellites = rng.below(4);
+    // The member that needs each satellite.
+    let needs_satellite: Vec<usize> = (0..satellites).map(|_| rng.below(ring)).collect();
     let mut arch = Architecture::default();
     for i in 0..sites {
         arch.nodes.push(node(
@@ -757,10 +762,17 @@ fn ring_architecture(seed: u64) -> Architecture {
             Mode::Hard
         }
     };
-    for s in 0..ring + outside + upstream {
+    for s in 0..ring + outside + upstream + satellites {
         let i = sites + s;
         let mut deps = vec![];
-        if s >= ring + outside {
+        if s >= ring + outside + upstream {
+            let (a, b) = (rng.below(ring), rng.below(ring));
+            deps.push(Dependency::AnyOf(Box::new(AnyOf {
+                members: vec![NodeId((sites + a) as u32), NodeId((sites + b) as u32)].into(),
+                min: 1,
+                mode: Mode::Hard,
+            })));
+        } else if s >= ring + outside {
             // Upstream: on the upstream services before it.
             let before = s - ring - outside;
             let mut chosen = vec![];
@@ -774,6 +786,9 @@ fn ring_architecture(seed: u64) -> Architecture {
             }
         } else if s < ring {
             deps.push(on(sites + (s + 1) % ring, Mode::Hard));
+            for (k, _) in needs_satellite.iter().enumerate().filter(|&(_, &m)| m == s) {
+                deps.push(on(sites + ring + outside + upstream + k, Mode::Hard));
+            }
             if upstream > 0 && rng.chance(20) {
                 let t = sites + ring + outside + rng.below(upstream);
                 let mode = soft_or_hard(&mut rng);

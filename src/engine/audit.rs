@@ -17,7 +17,7 @@ use crate::model::{Architecture, NodeId, Tier};
 
 use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
-use super::lanes::{ChainSearch, Grounds, Lanes, Layout};
+use super::lanes::{Beneath, ChainSearch, Ground, Grounds, Lanes, Layout};
 use super::progress::Progress;
 use super::sharing::Sharing;
 use super::targets::Targets;
@@ -102,12 +102,12 @@ impl Spof {
     }
 }
 
-/// SPOFs that fail together, shown as one ([`Shown::fold`]): members of
-/// one large hard cycle (see [`Sharing`]) that rank alike (the same
-/// critical targets, users and nodes down). A failure of any of them takes
-/// all of them down, and with them the same nodes, so a person reads one
-/// entry, not thousands alike. The first of them by id stands for the
-/// rest.
+/// SPOFs that fail together, shown as one ([`Shown::fold`]): for a large
+/// hard cycle (see [`Sharing`]), its members and the candidates it takes
+/// down that are sure to take it down, that rank alike (the same critical
+/// targets, users and nodes down). A failure of any of them takes all of
+/// them down, and with them the same nodes, so a person reads one entry,
+/// not thousands alike. The first of them by id stands for the rest.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum Fold {
     /// Shown on its own.
@@ -320,6 +320,7 @@ fn rank_inner<T: Send>(
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
     let reached = layout.grounds_of_gates();
     let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
+    let together = together((arch, graph, &layout), &reached, (&is_target, &ranks));
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let grounds = Grounds::new(&layout, reached, &batches);
     let target_order = TargetOrder::new(arch, &is_target, &ranks);
@@ -343,7 +344,7 @@ fn rank_inner<T: Send>(
             let mut impacts = impacts(
                 (arch, graph, &sharing),
                 lanes,
-                (&is_target, &ranks),
+                (&is_target, &together),
                 keep.then_some(order),
             );
             if let Some((shown, held)) = early {
@@ -1002,7 +1003,7 @@ fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
 fn impacts(
     (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
     lanes: &Lanes,
-    (is_target, ranks): (&[bool], &[u32]),
+    (is_target, together): (&[bool], &HashMap<NodeId, NodeId>),
     keep: Option<&TargetOrder>,
 ) -> Vec<Impact> {
     let mut found: Vec<Impact> = lanes
@@ -1078,33 +1079,48 @@ fn impacts(
         all.push(impact);
     }
     all.retain(|impact| impact.targets_down > 0);
-    fold(&mut all, ranks);
+    for impact in &mut all {
+        impact.folded_into = together.get(&impact.id).copied();
+    }
     all
 }
 
-/// Marks the SPOFs among `impacts` that fail together ([`Fold`]): those
-/// of one lane that rank alike, each folded into the first of them by id
-/// (`ranks`). Members of one large hard component share a lane (see
-/// [`Sharing`]), and every other lane stands for one candidate; the lane's
-/// SPOFs are side by side, and differ in rank only by the critical targets
-/// among themselves. O(SPOFs · log).
-fn fold(impacts: &mut [Impact], ranks: &[u32]) {
-    for lane in impacts.chunk_by_mut(|a, b| a.lane == b.lane) {
-        if lane.len() < 2 {
-            continue;
-        }
-        let key = |impact: &Impact| (impact.critical_down, impact.users_affected, impact.down);
-        let mut by_rank: Vec<usize> = (0..lane.len()).collect();
-        by_rank.sort_unstable_by_key(|&i| (key(&lane[i]), ranks[lane[i].id.index()]));
-        let mut head = by_rank[0];
-        for &i in &by_rank[1..] {
-            if key(&lane[i]) == key(&lane[head]) {
-                lane[i].folded_into = Some(lane[head].id);
-            } else {
-                head = i;
+/// For each candidate shown with another ([`Fold`]), that other: those
+/// that fail together, each taking down exactly what the others do. For
+/// each large hard component, they are the candidates its failure takes
+/// down whose own failure is sure to take it down (its members among
+/// them), so that each takes the others down. Among them, critical targets
+/// rank apart (each takes down one critical target fewer), and a target
+/// that is the only one among them is no SPOF. The first of each by id
+/// (`ranks`) stands for the rest. O(what each component takes down + its
+/// edges).
+fn together(
+    (arch, graph, layout): (&Architecture, &FailureGraph, &Layout),
+    grounds: &[Option<Ground>],
+    (is_target, ranks): (&[bool], &[u32]),
+) -> HashMap<NodeId, NodeId> {
+    let mut heads = HashMap::new();
+    for root in layout.component_roots() {
+        let ground = Some(Ground::down(root));
+        let beneath = Beneath::new(layout, Ground::down(root));
+        let down: Vec<NodeId> = (beneath.down_gates(layout))
+            .filter_map(|g| graph.node_of(g))
+            .collect();
+        let targets = down.iter().filter(|n| is_target[n.index()]).count();
+        let critical =
+            |n: NodeId| is_target[n.index()] && arch.node(n).tier() == Some(Tier::Critical);
+        let mut class: Vec<NodeId> = (down.into_iter())
+            .filter(|&n| arch.node(n).is_candidate() && grounds[n.index()] == ground)
+            .filter(|&n| targets > usize::from(is_target[n.index()]))
+            .collect();
+        class.sort_unstable_by_key(|&n| (critical(n), ranks[n.index()]));
+        for alike in class.chunk_by(|&a, &b| critical(a) == critical(b)) {
+            for &n in &alike[1..] {
+                heads.insert(n, alike[0]);
             }
         }
     }
+    heads
 }
 
 impl Impact {

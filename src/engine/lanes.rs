@@ -130,6 +130,11 @@ impl Layout {
         }
     }
 
+    /// The roots of the large hard components (positions), ascending.
+    pub(crate) fn component_roots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.member_ranges.iter().map(|&(root, _, _)| root)
+    }
+
     /// The positions of the members of the large hard component whose
     /// root is at position `root`.
     fn members_of(&self, root: u32) -> &[u32] {
@@ -435,7 +440,7 @@ pub(crate) struct Ground {
 
 impl Ground {
     /// Down, the component whose root is at position `root`.
-    fn down(root: u32) -> Self {
+    pub(crate) fn down(root: u32) -> Self {
         Ground { root, down: true }
     }
 }
@@ -468,6 +473,16 @@ impl Beneath {
             })
             .collect();
         Beneath { states }
+    }
+
+    /// The gates down in these states.
+    pub(crate) fn down_gates<'a>(
+        &'a self,
+        layout: &'a Layout,
+    ) -> impl Iterator<Item = GateId> + 'a {
+        (self.states.iter())
+            .filter(|&&(_, down)| down)
+            .map(|&(p, _)| layout.at[p as usize])
     }
 }
 

@@ -163,8 +163,9 @@ fn write_spof(
         let n = others.len();
         writeln!(
             out,
-            "   and {} more that rank alike in one cycle of hard dependencies: the failure of any one of them takes the whole cycle down",
-            thousands(n as u64)
+            "   and {} more that fail{} together with it, in a cycle of hard dependencies: the failure of any one takes down all the others and the same nodes",
+            thousands(n as u64),
+            if n == 1 { "s" } else { "" }
         )?;
     }
     let reach = spof.reach;
