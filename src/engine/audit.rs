@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 use super::parallel;
@@ -320,10 +321,15 @@ fn rank_inner<T: Send>(
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
     let reached = layout.grounds_of_gates();
     let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
-    let together = together((arch, graph, &layout), &reached, (&is_target, &ranks));
+    let target_order = TargetOrder::new(arch, &is_target, &ranks);
+    let together = Together::new(
+        (arch, graph, &layout),
+        &reached,
+        (&is_target, &ranks),
+        &target_order,
+    );
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let grounds = Grounds::new(&layout, reached, &batches);
-    let target_order = TargetOrder::new(arch, &is_target, &ranks);
     let order = &target_order;
     let describer = Describer {
         is_target: &is_target,
@@ -435,7 +441,7 @@ impl TargetOrder {
     /// `found` holds each lane's targets, gathered unsorted, and is sorted
     /// and cut; else it is empty and the list is read until every lane has
     /// `most` or the list ends.
-    fn firsts(&self, lanes: &Lanes, most: usize, found: &mut [Vec<NodeId>]) {
+    fn firsts(&self, lanes: &Lanes, (most, skip): (usize, u64), found: &mut [Vec<NodeId>]) {
         if self.few(lanes) {
             let key = |t: &NodeId| self.key[t.index()];
             for list in found.iter_mut() {
@@ -452,6 +458,7 @@ impl TargetOrder {
             64.. => !0u64,
             n => (1u64 << n) - 1,
         };
+        need &= !skip;
         if most == 0 {
             need = 0;
         }
@@ -485,11 +492,15 @@ impl TargetOrder {
     /// [`TargetOrder::shared`]) as `id`'s, another of them: every target
     /// of the list but `id`.
     fn shared_by(&self, lane: &Targets, id: NodeId, is_target: &[bool]) -> Targets {
-        let all = lane.all();
+        self.leaving_out(lane.all().clone(), id, is_target)
+    }
+
+    /// The targets `all` (in this order) as `id`'s: every one but `id`.
+    fn leaving_out(&self, all: Arc<[NodeId]>, id: NodeId, is_target: &[bool]) -> Targets {
         let at = is_target[id.index()]
-            .then(|| self.place(all, id))
+            .then(|| self.place(&all, id))
             .filter(|&at| all.get(at) == Some(&id));
-        Targets::shared(all.clone(), at)
+        Targets::shared(all, at)
     }
 
     /// `list`, targets in this order down with `failed` failed, as it is
@@ -905,7 +916,7 @@ impl Describer<'_> {
         }
         // One more than shown: a subject sharing a lane may leave one out.
         let most = shown.chains.unwrap_or(usize::MAX);
-        order.firsts(lanes, most.saturating_add(1), &mut found);
+        order.firsts(lanes, (most.saturating_add(1), 0), &mut found);
         let rank = |id: &NodeId| self.ranks[id.index()];
         subjects
             .iter()
@@ -1003,7 +1014,7 @@ fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
 fn impacts(
     (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
     lanes: &Lanes,
-    (is_target, together): (&[bool], &HashMap<NodeId, NodeId>),
+    (is_target, together): (&[bool], &Together),
     keep: Option<&TargetOrder>,
 ) -> Vec<Impact> {
     let mut found: Vec<Impact> = lanes
@@ -1023,6 +1034,10 @@ fn impacts(
         })
         .collect();
     let gather = keep.is_some_and(|order| order.few(lanes));
+    // Lanes whose candidate fails together with others share their list.
+    let listed = (lanes.batch().iter().enumerate())
+        .filter(|(_, c)| together.targets.contains_key(c))
+        .fold(0u64, |lanes, (i, _)| lanes | 1 << i);
     let mut targets: Vec<Vec<NodeId>> = vec![Vec::new(); found.len()];
     // Gates in a row with the same lanes down are added up first, then to
     // each of those lanes once: a failure that takes much down in many
@@ -1038,7 +1053,7 @@ fn impacts(
         let node = arch.node(n);
         let target = is_target[n.index()];
         if target && gather {
-            lanes_of(down).for_each(|i| targets[i].push(n));
+            lanes_of(down & !listed).for_each(|i| targets[i].push(n));
         }
         if down != run.lanes {
             run.add_to(&mut found);
@@ -1060,14 +1075,14 @@ fn impacts(
         for (list, impact) in targets.iter_mut().zip(&found) {
             list.reserve_exact(impact.targets_down.saturating_sub(list.len()));
         }
-        order.firsts(lanes, usize::MAX, &mut targets);
+        order.firsts(lanes, (usize::MAX, listed), &mut targets);
         for (impact, list) in found.iter_mut().zip(targets) {
-            impact.targets = if sharing.others(impact.id).is_empty() {
-                Targets::new(list)
-            } else {
+            impact.targets = match together.targets.get(&impact.id) {
+                Some(all) => order.leaving_out(all.clone(), impact.id, is_target),
+                None if sharing.others(impact.id).is_empty() => Targets::new(list),
                 // One list for every candidate of the lane: each leaves
                 // itself out (see `Impact::for_other`).
-                order.shared(list, impact.id, is_target)
+                None => order.shared(list, impact.id, is_target),
             };
         }
     }
@@ -1080,47 +1095,81 @@ fn impacts(
     }
     all.retain(|impact| impact.targets_down > 0);
     for impact in &mut all {
-        impact.folded_into = together.get(&impact.id).copied();
+        impact.folded_into = together.heads.get(&impact.id).copied();
     }
     all
 }
 
-/// For each candidate shown with another ([`Fold`]), that other: those
-/// that fail together, each taking down exactly what the others do. For
-/// each large hard component, they are the candidates its failure takes
-/// down whose own failure is sure to take it down (its members among
-/// them), so that each takes the others down. Among them, critical targets
-/// rank apart (each takes down one critical target fewer), and a target
-/// that is the only one among them is no SPOF. The first of each by id
-/// (`ranks`) stands for the rest. O(what each component takes down + its
-/// edges).
-fn together(
-    (arch, graph, layout): (&Architecture, &FailureGraph, &Layout),
-    grounds: &[Option<Ground>],
-    (is_target, ranks): (&[bool], &[u32]),
-) -> HashMap<NodeId, NodeId> {
-    let mut heads = HashMap::new();
-    for root in layout.component_roots() {
-        let ground = Some(Ground::down(root));
-        let beneath = Beneath::new(layout, Ground::down(root));
-        let down: Vec<NodeId> = (beneath.down_gates(layout))
-            .filter_map(|g| graph.node_of(g))
-            .collect();
-        let targets = down.iter().filter(|n| is_target[n.index()]).count();
+/// Candidates that fail together, each taking down exactly what the
+/// others do. For each large hard component, they are the candidates its
+/// failure takes down whose own failure is sure to take it down (its
+/// members among them), so that each takes the others down.
+#[derive(Debug, Default)]
+struct Together {
+    /// For each one shown with another ([`Fold`]), that other: among those
+    /// of one component, critical targets rank apart (each takes down one
+    /// critical target fewer), and a target that is the only one among
+    /// them is no SPOF; the first of the rest by id stands for them.
+    heads: HashMap<NodeId, NodeId>,
+    /// For each of them, the targets they take down (in [`TargetOrder`]),
+    /// itself among them if it is one: one list for all of them, as
+    /// `check` keeps it.
+    targets: HashMap<NodeId, Arc<[NodeId]>>,
+}
+
+impl Together {
+    /// O(what each component takes down + its edges, and its targets ·
+    /// log).
+    fn new(
+        (arch, graph, layout): (&Architecture, &FailureGraph, &Layout),
+        grounds: &[Option<Ground>],
+        (is_target, ranks): (&[bool], &[u32]),
+        order: &TargetOrder,
+    ) -> Self {
+        let mut together = Together::default();
+        for root in layout.component_roots() {
+            let ground = Some(Ground::down(root));
+            let beneath = Beneath::new(layout, Ground::down(root));
+            let down: Vec<NodeId> = (beneath.down_gates(layout))
+                .filter_map(|g| graph.node_of(g))
+                .collect();
+            let mut targets: Vec<NodeId> = (down.iter().copied())
+                .filter(|n| is_target[n.index()])
+                .collect();
+            targets.sort_unstable_by_key(|t| order.key[t.index()]);
+            let targets: Arc<[NodeId]> = targets.into();
+            let class: Vec<NodeId> = (down.into_iter())
+                .filter(|&n| arch.node(n).is_candidate() && grounds[n.index()] == ground)
+                .collect();
+            for &n in &class {
+                together.targets.insert(n, targets.clone());
+            }
+            together.fold(arch, &class, (is_target, ranks), targets.len());
+        }
+        together
+    }
+
+    /// Folds `class`, candidates that fail together taking down `targets`
+    /// targets, into the first by id of those that rank alike.
+    fn fold(
+        &mut self,
+        arch: &Architecture,
+        class: &[NodeId],
+        (is_target, ranks): (&[bool], &[u32]),
+        targets: usize,
+    ) {
         let critical =
             |n: NodeId| is_target[n.index()] && arch.node(n).tier() == Some(Tier::Critical);
-        let mut class: Vec<NodeId> = (down.into_iter())
-            .filter(|&n| arch.node(n).is_candidate() && grounds[n.index()] == ground)
+        let mut spofs: Vec<NodeId> = (class.iter().copied())
             .filter(|&n| targets > usize::from(is_target[n.index()]))
             .collect();
-        class.sort_unstable_by_key(|&n| (critical(n), ranks[n.index()]));
-        for alike in class.chunk_by(|&a, &b| critical(a) == critical(b)) {
+        spofs.sort_unstable_by_key(|&n| (critical(n), ranks[n.index()]));
+        for alike in spofs.chunk_by(|&a, &b| critical(a) == critical(b)) {
             for &n in &alike[1..] {
-                heads.insert(n, alike[0]);
+                self.heads.insert(n, alike[0]);
             }
         }
     }
-    heads
 }
 
 impl Impact {
