@@ -104,7 +104,7 @@ impl Spof {
 }
 
 /// SPOFs that fail together, shown as one ([`Shown::fold`]): for a large
-/// hard cycle (see [`Sharing`]), its members and the candidates it takes
+/// hard cycle (see `engine/sharing.rs`), its members and the candidates it takes
 /// down that are sure to take it down, that rank alike (the same critical
 /// targets, users and nodes down). A failure of any of them takes all of
 /// them down, and with them the same nodes, so a person reads one entry,
