@@ -440,7 +440,8 @@ impl TargetOrder {
     /// `found`: when the batch reached [few](TargetOrder::few) gates,
     /// `found` holds each lane's targets, gathered unsorted, and is sorted
     /// and cut; else it is empty and the list is read until every lane has
-    /// `most` or the list ends.
+    /// `most` or the list ends. The lanes of `skip` are left as they are
+    /// (their candidates share a list: see [`Together`]).
     fn firsts(&self, lanes: &Lanes, (most, skip): (usize, u64), found: &mut [Vec<NodeId>]) {
         if self.few(lanes) {
             let key = |t: &NodeId| self.key[t.index()];
