@@ -1129,8 +1129,8 @@ impl Together {
     ) -> Self {
         let mut together = Together::default();
         for root in layout.component_roots() {
-            let ground = Some(Ground::down(root));
-            let beneath = Beneath::new(layout, Ground::down(root));
+            let ground = Ground::down(root);
+            let beneath = Beneath::new(layout, ground);
             let down: Vec<NodeId> = (beneath.down_gates(layout))
                 .filter_map(|g| graph.node_of(g))
                 .collect();
@@ -1140,7 +1140,7 @@ impl Together {
             targets.sort_unstable_by_key(|t| order.key[t.index()]);
             let targets: Arc<[NodeId]> = targets.into();
             let class: Vec<NodeId> = (down.into_iter())
-                .filter(|&n| arch.node(n).is_candidate() && grounds[n.index()] == ground)
+                .filter(|&n| arch.node(n).is_candidate() && grounds[n.index()] == Some(ground))
                 .collect();
             for &n in &class {
                 together.targets.insert(n, targets.clone());
