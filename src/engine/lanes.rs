@@ -21,6 +21,7 @@ use super::circuit::{at_least, components, rule, Rule};
 use super::graph::{FailureGraph, Gate, GateId};
 
 mod crossing;
+mod target_paths;
 
 /// Evaluation order of a whole graph: strongly connected components with
 /// their requirements first, each a block of consecutive positions.
@@ -50,6 +51,10 @@ pub(crate) struct Layout {
     /// [`Lanes::propagate`] takes down at once.
     members: Vec<u32>,
     member_ranges: Vec<(u32, u32, u32)>,
+    /// For each large hard component (as `member_ranges`), how many gates
+    /// are sure to take it down (their ground, see
+    /// [`Layout::grounds_of_gates`]).
+    sure: Vec<u32>,
 }
 
 /// Hard components with at least this many gates are marked in the
@@ -109,8 +114,32 @@ impl Layout {
         layout.hard = hard_components(graph, &layout);
         if !layout.hard.is_empty() {
             layout.group_members();
+            layout.sure = layout.count_sure();
         }
         layout
+    }
+
+    /// For each large hard component, how many gates are sure to take it
+    /// down. O(gates + edges).
+    fn count_sure(&self) -> Vec<u32> {
+        let mut sure = vec![0; self.member_ranges.len()];
+        for ground in self.grounds_of_gates().into_iter().flatten() {
+            let found = (self.member_ranges).binary_search_by_key(&ground.root, |&(r, _, _)| r);
+            if let (true, Ok(i)) = (ground.down, found) {
+                sure[i] += 1;
+            }
+        }
+        sure
+    }
+
+    /// How many gates are sure to take down the large hard component whose
+    /// root is at position `root`.
+    fn sure_to_take_down(&self, root: u32) -> usize {
+        let found = (self.member_ranges).binary_search_by_key(&root, |&(r, _, _)| r);
+        found
+            .ok()
+            .and_then(|i| self.sure.get(i))
+            .map_or(0, |&n| n as usize)
     }
 
     /// Fills `members` and `member_ranges` from `hard`. O(gates + their
@@ -297,6 +326,13 @@ pub(crate) struct ChainSearch {
     near: Side,
     near_steps: Vec<u32>,
     near_generation: u32,
+    /// The candidate (position) `near` is for, once searched to [`NEAR`]
+    /// gates: the way in alone stops at the first member.
+    near_of: Option<u32>,
+    /// Searches back from the targets shown through what the component
+    /// entered takes down, and the candidate's search forth to it.
+    target_paths: target_paths::TargetPaths,
+    outskirts: target_paths::Outskirts,
 }
 
 /// One direction of a search.
@@ -359,7 +395,8 @@ impl ChainSearch {
     /// Gates reached by searches over every chain so far.
     #[cfg(test)]
     fn visits(&self) -> usize {
-        self.back.visits + self.forth.visits + self.near.visits
+        let paths = self.target_paths.searched_gates() + self.outskirts.visits();
+        self.back.visits + self.forth.visits + self.near.visits + paths
     }
 
     /// A new search over `gates` gates.
@@ -372,6 +409,7 @@ impl ChainSearch {
                 side.stamp.fill(0);
             }
             self.crossing.forget_entry();
+            self.near_of = None;
             self.generation = 1;
         }
     }
@@ -953,9 +991,12 @@ impl Lanes {
         };
         let inside = layout.hard_component_at(c).is_some();
         let gates = (enters.then(|| {
-            (!inside)
-                .then(|| self.near_join((graph, layout), search, at, bit))
-                .flatten()
+            self.target_paths((graph, layout), search, ends, bit)
+                .or_else(|| {
+                    (!inside)
+                        .then(|| self.near_join((graph, layout), search, (at, c), bit))
+                        .flatten()
+                })
                 .or_else(|| self.crossing(graph, layout, search, ends, bit))
         }))
         .flatten()
@@ -985,9 +1026,57 @@ impl Lanes {
         bit: u64,
     ) {
         if !search.crossing.entered_from(c) {
-            let entry = self.approach((graph, layout), search, c, bit);
+            let entry = self.approach((graph, layout), search, (c, bit), false);
             search.crossing.enter(c, entry);
         }
+    }
+
+    /// A chain where the candidate's failure takes a large hard component
+    /// down, along the target's search back through what the component
+    /// alone takes down (see `lanes/target_paths.rs`), where enough
+    /// failures take the component down to pay for such searches. `None`
+    /// elsewhere, and when the target is down for another reason than the
+    /// component and out of the candidate's outskirts. O(the chain), plus
+    /// once per target what the component takes down, and once per
+    /// candidate [`NEAR`] gates.
+    fn target_paths(
+        &self,
+        (graph, layout): (&FailureGraph, &Layout),
+        search: &mut ChainSearch,
+        (at, candidate): (GateId, GateId),
+        bit: u64,
+    ) -> Option<Vec<GateId>> {
+        search.start(graph.len());
+        let generation = search.generation;
+        let ChainSearch {
+            crossing,
+            target_paths: paths,
+            outskirts,
+            back,
+            ..
+        } = search;
+        let home = crossing.entered(graph, layout)?;
+        if !target_paths::worth(layout, home, crossing.taken_down()) {
+            return None;
+        }
+        let alone = target_paths::Alone(crossing.alone_words());
+        let (t, c) = (layout.position(at), layout.position(candidate));
+        let chain = if alone.down(c) {
+            alone
+                .down(t)
+                .then(|| paths.chain_from(layout, (home, alone), (t, c)))??
+        } else {
+            let down = (&self.down[..], bit);
+            outskirts.search((graph, layout), down, (home, alone), c);
+            let joined = paths.chain_joining(layout, (home, alone), t, outskirts);
+            let than = joined.as_ref().map_or(u32::MAX, |chain| chain.len() as u32);
+            let back = (back, generation);
+            (outskirts.join_back(layout, down, back, t, than)).or(joined)?
+        };
+        // What the searches assume of the lane, checked.
+        let all_down = chain.iter().all(|&p| self.down[p as usize] & bit != 0);
+        (all_down && chain.last() == Some(&c))
+            .then(|| chain.into_iter().map(|p| layout.at[p as usize]).collect())
     }
 
     /// A chain where the candidate's failure takes a large hard component
@@ -1011,16 +1100,16 @@ impl Lanes {
     /// The way into a large hard component from the failure at position
     /// `candidate`, in lane `bit`: `candidate` itself when it is a member;
     /// otherwise a breadth-first search forth through gates down in the
-    /// lane, to the first member of one it reaches. The search goes on to
-    /// [`NEAR`] gates and is kept in `near` for the candidate's chains
-    /// ([`Lanes::near_join`]). `None` when it reaches none. O(`NEAR` gates
-    /// and their edges).
+    /// lane, to the first member of one it reaches. When `whole`, the
+    /// search goes on to [`NEAR`] gates and is kept in `near` for the
+    /// candidate's chains ([`Lanes::near_join`]). `None` when it reaches
+    /// none. O(`NEAR` gates and their edges).
     fn approach(
         &self,
         (graph, layout): (&FailureGraph, &Layout),
         search: &mut ChainSearch,
-        candidate: u32,
-        bit: u64,
+        (candidate, bit): (u32, u64),
+        whole: bool,
     ) -> Option<crossing::Entry> {
         if let Some(home) = layout.hard_component_at(candidate) {
             return Some(crossing::Entry::new(home, candidate, Vec::new()));
@@ -1028,6 +1117,7 @@ impl Lanes {
         search.start(graph.len());
         let generation = search.generation;
         search.near_generation = generation;
+        search.near_of = whole.then_some(candidate);
         let (near, steps) = (&mut search.near, &mut search.near_steps);
         near.resize(graph.len());
         near.visit(GateId(candidate), u32::MAX, generation);
@@ -1041,6 +1131,9 @@ impl Lanes {
                 let path = near.path(next, true).into_iter().skip(1);
                 let path = path.map(|k| k.0).collect();
                 entry = Some(crossing::Entry::new(home, p.0, path));
+                if !whole {
+                    break;
+                }
             }
             // Up to `NEAR` gates, not past: a site's dependents can be
             // thousands.
@@ -1072,9 +1165,12 @@ impl Lanes {
         &self,
         (graph, layout): (&FailureGraph, &Layout),
         search: &mut ChainSearch,
-        target: GateId,
+        (target, candidate): (GateId, u32),
         bit: u64,
     ) -> Option<Vec<GateId>> {
+        if search.near_of != Some(candidate) {
+            self.approach((graph, layout), search, (candidate, bit), true);
+        }
         search.start(graph.len());
         let (generation, near_generation) = (search.generation, search.near_generation);
         let ChainSearch {
@@ -1572,6 +1668,83 @@ services:
             .all(|n| grounds[n.index()].is_none()));
     }
 
+    /// Chains from failures that take the ring down follow each target's
+    /// search back through what the ring takes down
+    /// (`lanes/target_paths.rs`): from inside it, a shortest chain (as
+    /// long as the one a search forth through everything the failure
+    /// takes down gives, [`Lanes::chains`]); from outside (`base{k}`,
+    /// the sites), a chain of direct requirements, each down, ending at
+    /// the failure. Every target's search is made once, not per chain.
+    #[test]
+    fn chains_from_failures_that_take_a_ring_down() {
+        let loaded = load_str("ring.yaml", ring_text()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&layout);
+        let mut search = ChainSearch::default();
+        let id = |name: &str| arch.id_of(name).expect("in the file");
+        let targets: Vec<NodeId> = (0..40).map(|j| id(&format!("o{j}"))).collect();
+        let inside = ["r0", "r7", "r45", "r89"];
+        let outside = ["base0", "base3", "a", "b", "w2"];
+        let failures: Vec<NodeId> = inside.iter().chain(&outside).map(|n| id(n)).collect();
+        lanes.fail_each(&layout, &failures);
+        let (mut shown, mut from_outside) = (0, 0);
+        for (lane, &failed) in failures.iter().enumerate() {
+            let shortest = lanes.chains(&graph, &mut search, (lane, failed), &targets);
+            for (&t, best) in targets.iter().zip(&shortest) {
+                let chain = lanes.chain(&graph, &layout, &mut search, (lane, failed), t);
+                assert_eq!(chain.is_empty(), best.is_empty(), "{}", arch.name_of(t));
+                if chain.is_empty() {
+                    continue;
+                }
+                shown += 1;
+                assert_eq!(chain.last(), Some(&failed));
+                let mut at = t;
+                for &next in &chain {
+                    let names = (arch.name_of(at), arch.name_of(next));
+                    assert!(requires(&graph, at, next), "{names:?}");
+                    assert!(
+                        lanes.down(GateId::from(next)) & (1 << lane) != 0,
+                        "{names:?}"
+                    );
+                    at = next;
+                }
+                if lane < inside.len() {
+                    assert_eq!(chain.len(), best.len(), "{}", arch.name_of(t));
+                } else {
+                    from_outside += 1;
+                }
+            }
+        }
+        assert!(
+            shown >= 100 && from_outside >= 60,
+            "{shown} chains, {from_outside} from outside"
+        );
+        let searched = search.target_paths.searched();
+        assert!(
+            (1..=targets.len()).contains(&searched),
+            "{searched} searches"
+        );
+    }
+
+    /// Whether `at` needs `next` directly: through requirements, past
+    /// helper gates only.
+    fn requires(graph: &FailureGraph, at: NodeId, next: NodeId) -> bool {
+        let mut queue = vec![GateId::from(at)];
+        while let Some(g) = queue.pop() {
+            for &(r, _) in graph.requirements(g) {
+                if r == GateId::from(next) {
+                    return true;
+                }
+                if graph.node_of(r).is_none() {
+                    queue.push(r);
+                }
+            }
+        }
+        false
+    }
+
     /// Batches as the audit makes them (`Sharing`, then [`Grounds`]): the
     /// failures that take the ring down start from the states under it,
     /// and every lane still agrees with a propagation of its failure
@@ -1638,14 +1811,15 @@ services:
     /// A cycle of 5,000 services, each needing both neighbours (the even
     /// ones the next first, the odd ones the one before), is one large hard
     /// component, too long for a chain's searches from both ends; `s0`
-    /// also needs `base`. The chains from `app` (on `s2500`) follow the
-    /// component's paths: from a failure inside it (`s0`, `s1234`) and
-    /// from one outside that takes it down (`base`). Each must be a path,
-    /// each node once, every node a direct requirement of the one before,
-    /// ending at the failure, and no longer than the way through the
-    /// component's root, after searching no gate from a failure inside it
-    /// and few from `base`; and a target near `base` joins the search kept
-    /// from it for a shortest chain. (Stepping to any gate
+    /// also needs `base`. The chains from `app` (on `s2500`) follow its
+    /// search back through what the component takes down, made once: from
+    /// a failure inside it (`s0`, `s1234`) and from one outside that takes
+    /// it down (`base`). Each must be a path, each node once, every node a
+    /// direct requirement of the one before, ending at the failure, and
+    /// a shortest one, after searching the component once for `app`, no
+    /// gate for a failure inside it and few from `base`; and (the search
+    /// the chains of a failure outside fall back on) a target near `base`
+    /// joins the search kept from it for a shortest chain. (Stepping to any gate
     /// of the component once went back and forth between `s2500` and
     /// `s2501` until the walk's bound, a chain as long as the graph.)
     #[test]
@@ -1675,21 +1849,22 @@ services:
         let id = |name: &str| arch.id_of(name).expect("in the file");
         let (app, failures) = (id("app"), [id("s0"), id("s1234"), id("base")]);
         lanes.fail_each(&layout, &failures);
-        // Through the root (`s0` or further): 2,500 steps from `s2500` to
-        // `s0`, then 1,234 from `s0` to `s1234` (or to `base`, one).
-        let bounds = [(2501, 0), (3735, 0), (2502, NEAR + BACK + 64)];
+        // Shortest: 2,500 steps from `s2500` to `s0` (and one more to
+        // `base`), 1,266 to `s1234`; through the root, 3,734.
+        let bounds = [(2501, n + 1), (1267, 0), (2502, 2 + 64 + 2)];
         for (lane, (failed, (longest, work))) in failures.into_iter().zip(bounds).enumerate() {
             let before = search.visits();
             let chain = lanes.chain(&graph, &layout, &mut search, (lane, failed), app);
-            // Searched only for `base`: its search forth, kept for its
-            // chains (a gate's dependents past `NEAR` at most), and the
-            // chain's search back to it, which gives up.
+            // `app`'s search once, through the component and `app`; for
+            // `base`, its outskirts (itself and `s0`), and the chain's
+            // search back to join them (64 gates and the last one's two
+            // requirements), which gives up.
             let searched = search.visits() - before;
             assert!(searched <= work, "{searched} gates searched");
             assert_eq!(chain.last(), Some(&failed));
             let mut seen = std::collections::HashSet::new();
             assert!(chain.iter().all(|&id| seen.insert(id)), "a node twice");
-            assert!(chain.len() <= longest, "{} steps", chain.len());
+            assert_eq!(chain.len(), longest, "steps");
             let mut at = app;
             for &next in &chain {
                 let needs = |d: &crate::model::Dependency| matches!(d, crate::model::Dependency::On { target, .. } if *target == next);
@@ -1702,7 +1877,11 @@ services:
         // target `s2500` is past it, `s4990` (ten steps back) is not.
         let bit = 1 << 2;
         let near = |search: &mut ChainSearch, name: &str| {
-            let gates = lanes.near_join((&graph, &layout), search, GateId::from(id(name)), bit);
+            let ends = (
+                GateId::from(id(name)),
+                layout.position(GateId::from(id("base"))),
+            );
+            let gates = lanes.near_join((&graph, &layout), search, ends, bit);
             gates.map(|g| g.into_iter().filter_map(|g| graph.node_of(g)).count())
         };
         assert_eq!(near(&mut search, "s2500"), None);

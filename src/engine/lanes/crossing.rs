@@ -86,6 +86,30 @@ impl Crossing {
         self.entry.is_some()
     }
 
+    /// The component the kept way in enters (its root's position), with
+    /// what it alone takes down searched: from then on
+    /// [`Crossing::alone_down`] and [`Crossing::taken_down`] are for it.
+    /// O(what it takes down + their edges) when it is not the last one.
+    pub(super) fn entered(&mut self, graph: &FailureGraph, layout: &Layout) -> Option<u32> {
+        let home = self.entry.as_ref()?.home;
+        if self.home != Some(home) {
+            self.search(graph, layout, home);
+        }
+        Some(home)
+    }
+
+    /// What the component [`Crossing::entered`] alone takes down: a word
+    /// per position, not zero where down.
+    pub(super) fn alone_words(&self) -> &[u64] {
+        self.alone.as_deref().map_or(&[][..], |a| &a.down[..])
+    }
+
+    /// How many gates the component [`Crossing::entered`] alone takes
+    /// down.
+    pub(super) fn taken_down(&self) -> usize {
+        self.set.len()
+    }
+
     /// Forgets the way in kept (its search's marks are gone).
     pub(super) fn forget_entry(&mut self) {
         self.entry_of = None;

@@ -1,0 +1,414 @@
+//! Cause chains to the targets shown, where a failure takes a large hard
+//! component down: one search back from each target through what the
+//! component alone takes down, kept while the chains asked for come from
+//! failures that take that component down.
+//!
+//! Every failure that takes a large hard component down takes down at
+//! least what the component alone does (see [`super::Beneath`]), so a
+//! search back from a target through those gates gives each of them a
+//! shortest path to the target that holds in every such failure's lane. A
+//! failure among those gates (a member, or one the component takes down
+//! and that takes it down) follows its path: a shortest chain. One outside
+//! first searches forth through what it takes down beyond them
+//! ([`Outskirts`]), to the gates of the component's where it meets them,
+//! and joins the path of the one that makes the chain shortest.
+//!
+//! The audit shows chains to the same few targets (the first by tier and
+//! id) for each of thousands of such failures. A search per chain (from
+//! both ends, or back from the target to one kept forth from the failure)
+//! was most of the audit on the files with one cycle of most services; a
+//! chain here costs its length, and the failure's search forth its
+//! [`super::NEAR`] gates at most, once.
+
+use super::{Layout, Side, NEAR};
+use crate::engine::graph::{FailureGraph, GateId};
+
+/// Most targets' searches kept. A SPOF shows the chains of at most 64
+/// targets one by one (past that, one search forth serves them all), the
+/// first in [`crate::engine::audit`]'s target order; those among what the
+/// component alone takes down are among that set's first 64, for every
+/// failure that takes the component down. So a component needs 64 at
+/// most, and a search is made once per component.
+const MAPS: usize = 64;
+
+/// How many gates the component alone takes down a failure sure to take
+/// it down pays the targets' searches for: such a failure's chains cost
+/// up to [`NEAR`] gates each, and it shows about twenty.
+const PAID_PER_FAILURE: usize = 256;
+
+/// Gates an outskirts' search reaches at most, the edge included: a site
+/// takes down thousands of services directly, most of them often among
+/// what the component takes down, and the search must get past them to
+/// the services beyond.
+const REACHED: usize = 16 * NEAR;
+
+/// Gates a chain's search back from its target reaches at most, to join
+/// the candidate's outskirts near the target.
+const NEAR_TARGET: usize = 64;
+
+/// What the component alone takes down: a word per position, not zero
+/// where down (see [`super::crossing::Crossing::alone_words`]).
+#[derive(Clone, Copy)]
+pub(super) struct Alone<'a>(pub(super) &'a [u64]);
+
+impl Alone<'_> {
+    /// Whether the gate at position `p` is down.
+    pub(super) fn down(self, p: u32) -> bool {
+        self.0.get(p as usize).is_some_and(|&w| w != 0)
+    }
+}
+
+/// Not reached.
+const UNSET: u32 = u32::MAX;
+
+/// Whether the component at `home`, that alone takes `taken_down` gates
+/// down, has enough failures sure to take it down to pay for a search
+/// per target shown: without that bound, a file of many components, each
+/// taking down the next, would make a search of much of the file per
+/// component and target.
+pub(super) fn worth(layout: &Layout, home: u32, taken_down: usize) -> bool {
+    layout.sure_to_take_down(home) * PAID_PER_FAILURE >= taken_down
+}
+
+/// The searches back from targets for one component: the most recently
+/// used [`MAPS`].
+#[derive(Debug, Default)]
+pub(super) struct TargetPaths {
+    /// The component they are for (its root's position).
+    home: Option<u32>,
+    maps: Vec<TargetMap>,
+    /// Maps asked for so far, to drop the one least recently used.
+    clock: u64,
+    /// Searches made, and the gates they reached (for tests of their
+    /// cost).
+    #[cfg(test)]
+    searched: usize,
+    #[cfg(test)]
+    searched_gates: usize,
+}
+
+/// A search back from one target through what the component alone takes
+/// down, by position.
+#[derive(Debug)]
+struct TargetMap {
+    target: u32,
+    /// For each gate reached: its steps to the target on a shortest path
+    /// of such gates, and the next gate on it; `UNSET` elsewhere.
+    toward: Vec<(u32, u32)>,
+    /// Gates reached, to clear for another target.
+    reached: Vec<u32>,
+    used: u64,
+}
+
+impl TargetPaths {
+    /// The chain of positions from `target` (left out) to `from`, both
+    /// among what the component at `home` alone takes down (`alone`): a
+    /// shortest one through such gates. `None` when `from` does not reach
+    /// the target through them. O(the chain), after O(what the component
+    /// takes down + its edges) once per target.
+    pub(super) fn chain_from(
+        &mut self,
+        layout: &Layout,
+        (home, alone): (u32, Alone<'_>),
+        (target, from): (u32, u32),
+    ) -> Option<Vec<u32>> {
+        let map = self.map(layout, (home, alone), target);
+        let mut chain = map.path_from(from)?;
+        chain.reverse();
+        Some(chain)
+    }
+
+    /// The chain of positions from `target` (left out) to the candidate
+    /// `outskirts` searched from: through what the component at `home`
+    /// alone takes down, then the outskirts, joined where the chain is
+    /// shortest (the first such gate the outskirts reached). `None` when
+    /// the outskirts reach none that leads to the target. O(the chain +
+    /// the outskirts' gates), after the target's search.
+    pub(super) fn chain_joining(
+        &mut self,
+        layout: &Layout,
+        (home, alone): (u32, Alone<'_>),
+        target: u32,
+        outskirts: &Outskirts,
+    ) -> Option<Vec<u32>> {
+        if let Some(path) = outskirts.path_from(target) {
+            return Some(path);
+        }
+        if !alone.down(target) {
+            return None;
+        }
+        let map = self.map(layout, (home, alone), target);
+        let mut best: Option<(u32, usize)> = None;
+        for &(at, steps) in &outskirts.edge {
+            // The edge comes in the order reached, nearest first.
+            if best.is_some_and(|(length, _)| steps >= length) {
+                break;
+            }
+            let p = outskirts.side.queue[at as usize].0 .0;
+            if let Some(more) = map.steps(p) {
+                if best.is_none_or(|(length, _)| steps + more < length) {
+                    best = Some((steps + more, at as usize));
+                }
+            }
+        }
+        let (_, at) = best?;
+        let meet = outskirts.side.queue[at].0 .0;
+        let mut chain = map.path_from(meet)?;
+        chain.reverse();
+        let rest = outskirts.side.path(at, true).into_iter().skip(1);
+        chain.extend(rest.map(|g| g.0));
+        Some(chain)
+    }
+
+    /// How many targets' searches were made so far.
+    #[cfg(test)]
+    pub(super) fn searched(&self) -> usize {
+        self.searched
+    }
+
+    /// How many gates those searches reached.
+    #[cfg(test)]
+    pub(super) fn searched_gates(&self) -> usize {
+        self.searched_gates
+    }
+
+    /// The search back from `target`, made if it is not kept (dropping
+    /// the least recently used past [`MAPS`], and all of them for another
+    /// component).
+    fn map(&mut self, layout: &Layout, (home, alone): (u32, Alone<'_>), target: u32) -> &TargetMap {
+        if self.home != Some(home) {
+            self.home = Some(home);
+            self.maps.clear();
+        }
+        self.clock += 1;
+        let clock = self.clock;
+        let i = match self.maps.iter().position(|m| m.target == target) {
+            Some(i) => i,
+            None => {
+                let reuse = if self.maps.len() < MAPS {
+                    None
+                } else {
+                    let oldest = (0..self.maps.len()).min_by_key(|&i| self.maps[i].used);
+                    oldest.map(|i| self.maps.swap_remove(i))
+                };
+                self.maps
+                    .push(TargetMap::search(layout, alone, target, reuse));
+                #[cfg(test)]
+                {
+                    self.searched += 1;
+                    self.searched_gates += self.maps.last().map_or(0, |m| m.reached.len());
+                }
+                self.maps.len() - 1
+            }
+        };
+        let map = &mut self.maps[i];
+        map.used = clock;
+        map
+    }
+}
+
+impl TargetMap {
+    /// Searches back from `target` through the requirements that can take
+    /// a gate down, to gates `alone` accepts, in the order the file gives
+    /// them. O(those gates + their edges), plus the graph's size when
+    /// nothing is reused.
+    fn search(
+        layout: &Layout,
+        alone: Alone<'_>,
+        target: u32,
+        reuse: Option<TargetMap>,
+    ) -> TargetMap {
+        let mut map = match reuse {
+            Some(mut map) => {
+                for &p in &map.reached {
+                    map.toward[p as usize] = (UNSET, UNSET);
+                }
+                map.reached.clear();
+                map
+            }
+            None => TargetMap {
+                target,
+                toward: vec![(UNSET, UNSET); layout.at.len()],
+                reached: Vec::new(),
+                used: 0,
+            },
+        };
+        map.target = target;
+        map.toward[target as usize] = (0, target);
+        map.reached.push(target);
+        let mut next = 0;
+        while let Some(&p) = map.reached.get(next) {
+            next += 1;
+            let (steps, gate) = (map.toward[p as usize].0, layout.gate[p as usize]);
+            for &(r, mode) in layout.reqs_at(p as usize) {
+                if gate.carries_down(mode) && map.toward[r as usize].0 == UNSET && alone.down(r) {
+                    map.toward[r as usize] = (steps + 1, p);
+                    map.reached.push(r);
+                }
+            }
+        }
+        map
+    }
+
+    /// The steps from `p` to the target, if it reaches it.
+    fn steps(&self, p: u32) -> Option<u32> {
+        let (steps, _) = *self.toward.get(p as usize)?;
+        (steps != UNSET).then_some(steps)
+    }
+
+    /// The gates from `p` (included) toward the target (left out).
+    fn path_from(&self, mut p: u32) -> Option<Vec<u32>> {
+        let mut path = Vec::with_capacity(self.steps(p)? as usize);
+        while p != self.target {
+            path.push(p);
+            p = self.toward[p as usize].1;
+        }
+        Some(path)
+    }
+}
+
+/// What a failure outside what a large hard component alone takes down
+/// takes down before it meets that: a breadth-first search forth from it
+/// through gates down in its lane, not past gates the component alone
+/// takes down (the edge), for up to [`NEAR`] gates. Kept for the
+/// candidate's chains.
+#[derive(Debug, Default)]
+pub(super) struct Outskirts {
+    /// The candidate and component searched for, by position.
+    of: Option<(u32, u32)>,
+    side: Side,
+    generation: u32,
+    /// Where in the search's queue each gate of the edge is, with its
+    /// steps from the candidate, in the order reached.
+    edge: Vec<(u32, u32)>,
+    /// Each queued gate's steps from the candidate.
+    steps: Vec<u32>,
+}
+
+impl Outskirts {
+    /// Searches from the candidate at position `c`, in lane `bit` of
+    /// `down`, for the component at `home` (`alone`), unless that search is
+    /// kept. O([`NEAR`] gates and their edges).
+    pub(super) fn search(
+        &mut self,
+        (graph, layout): (&FailureGraph, &Layout),
+        (down, bit): (&[u64], u64),
+        (home, alone): (u32, Alone<'_>),
+        c: u32,
+    ) {
+        if self.of == Some((c, home)) {
+            return;
+        }
+        self.of = Some((c, home));
+        self.side.resize(layout.at.len());
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.side.stamp.fill(0);
+            self.generation = 1;
+        }
+        let generation = self.generation;
+        let side = &mut self.side;
+        self.edge.clear();
+        let steps = &mut self.steps;
+        steps.clear();
+        steps.push(0);
+        side.visit(GateId(c), u32::MAX, generation);
+        let mut next = 0;
+        'search: while let Some(&(p, _)) = side.queue.get(next) {
+            if alone.down(p.0) {
+                next += 1;
+                continue;
+            }
+            for &(d, mode) in graph.dependents(layout.at[p.index()]) {
+                let q = layout.pos[d.index()];
+                if down[q as usize] & bit != 0
+                    && layout.gate[q as usize].carries_down(mode)
+                    && side.reached(GateId(q), generation).is_none()
+                {
+                    let at = side.visit(GateId(q), next as u32, generation);
+                    steps.push(steps[next] + 1);
+                    if alone.down(q) {
+                        self.edge.push((at as u32, steps[at]));
+                    }
+                    let beyond = side.queue.len() - self.edge.len();
+                    if beyond >= NEAR || side.queue.len() >= REACHED {
+                        break 'search;
+                    }
+                }
+            }
+            next += 1;
+        }
+    }
+
+    /// A chain of positions from `target` (left out) to the candidate
+    /// shorter than `than` steps, if one joins the outskirts within
+    /// [`NEAR_TARGET`] gates of a breadth-first search back from the
+    /// target through gates down in lane `bit` of `down`: where the target
+    /// needs services the component does not take down, near it, that
+    /// the outskirts reach. `back` is marked under `generation`, which the
+    /// caller started. O([`NEAR_TARGET`] gates and their edges).
+    pub(super) fn join_back(
+        &self,
+        layout: &Layout,
+        (down, bit): (&[u64], u64),
+        (back, generation): (&mut Side, u32),
+        target: u32,
+        than: u32,
+    ) -> Option<Vec<u32>> {
+        let steps_of = |p: u32| {
+            let at = self.side.reached(GateId(p), self.generation)?;
+            Some((at, self.steps[at]))
+        };
+        let mut best: Option<(u32, usize, usize)> = None;
+        back.visit(GateId(target), u32::MAX, generation);
+        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
+        while next < back.queue.len() && back.queue.len() < NEAR_TARGET {
+            if next == level_end {
+                level_end = back.queue.len();
+                depth += 1;
+            }
+            let bound = best.map_or(than, |(length, _, _)| length);
+            if bound <= depth + 1 {
+                break;
+            }
+            let p = back.queue[next].0 .0;
+            next += 1;
+            let gate = layout.gate[p as usize];
+            for &(r, mode) in layout.reqs_at(p as usize) {
+                if !gate.carries_down(mode)
+                    || down[r as usize] & bit == 0
+                    || back.reached(GateId(r), generation).is_some()
+                {
+                    continue;
+                }
+                let here = back.visit(GateId(r), next as u32 - 1, generation);
+                if let Some((at, steps)) = steps_of(r) {
+                    let length = depth + 1 + steps;
+                    if length < best.map_or(than, |(length, _, _)| length) {
+                        best = Some((length, here, at));
+                    }
+                }
+            }
+        }
+        let (_, here, at) = best?;
+        let mut chain: Vec<u32> = back.path(here, false).into_iter().map(|g| g.0).collect();
+        chain.reverse();
+        let rest = self.side.path(at, true).into_iter().skip(1);
+        chain.extend(rest.map(|g| g.0));
+        Some(chain)
+    }
+
+    /// Gates its searches reached (for tests of their cost).
+    #[cfg(test)]
+    pub(super) fn visits(&self) -> usize {
+        self.side.visits
+    }
+
+    /// The chain of positions from `target` (left out) to the candidate,
+    /// when the search reached the target.
+    fn path_from(&self, target: u32) -> Option<Vec<u32>> {
+        let at = self.side.reached(GateId(target), self.generation)?;
+        let path = self.side.path(at, true).into_iter().skip(1);
+        Some(path.map(|g| g.0).collect())
+    }
+}
