@@ -736,7 +736,13 @@ fn ring_architecture(seed: u64) -> Architecture {
     let sites = 2;
     let ring = 64 + rng.below(32);
     let outside = 5 + rng.below(20);
-    let upstream = rng.below(12);
+    // Sometimes enough upstream services for whole batches of failures
+    // that take the ring down (64 lanes), which start from its states.
+    let upstream = if rng.chance(50) {
+        rng.below(12)
+    } else {
+        64 + rng.below(96)
+    };
     let satellites = rng.below(4);
     // The member that needs each satellite.
     let needs_satellite: Vec<usize> = (0..satellites).map(|_| rng.below(ring)).collect();

@@ -330,6 +330,9 @@ fn rank_inner<T: Send>(
     );
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let grounds = Grounds::new(&layout, reached, &batches);
+    let bases: Vec<BaseCounts> = (grounds.states(&layout))
+        .map(|states| BaseCounts::of((arch, graph, &is_target), states))
+        .collect();
     let order = &target_order;
     let describer = Describer {
         is_target: &is_target,
@@ -346,15 +349,17 @@ fn rank_inner<T: Send>(
         progress,
         (&pool, || (Lanes::new(&layout), ChainSearch::default())),
         |(lanes, search), batch| {
-            grounds.fail_each(lanes, &layout, batch);
+            let base = grounds.fail_each(lanes, &layout, batch);
+            let base = base.and_then(|i| bases.get(i));
             let mut impacts = impacts(
                 (arch, graph, &sharing),
-                lanes,
+                (lanes, base),
                 (&is_target, &together),
                 keep.then_some(order),
             );
             if let Some((shown, held)) = early {
-                describer.describe_impacts(arch, graph, (lanes, search), &mut impacts, shown, held);
+                let lanes = (&*lanes, base, search);
+                describer.describe_impacts(arch, graph, lanes, &mut impacts, shown, held);
             }
             (impacts, visit(lanes, &sharing))
         },
@@ -695,8 +700,13 @@ impl Ranking {
                     let subjects: Vec<Subject> = (at.iter().enumerate())
                         .map(|(lane, &i)| (lane, self.order[i], self.down[i], self.users[i]))
                         .collect();
-                    self.describer()
-                        .count(arch, graph, (lanes, search), &subjects, shown, held)
+                    self.describer().count(
+                        (arch, graph),
+                        (lanes, None, search),
+                        &subjects,
+                        shown,
+                        held,
+                    )
                 };
                 at.iter().copied().zip(spofs).collect::<Vec<_>>()
             },
@@ -857,7 +867,7 @@ impl Describer<'_> {
         &self,
         arch: &Architecture,
         graph: &FailureGraph,
-        (lanes, search): (&Lanes, &mut ChainSearch),
+        (lanes, base, search): (&Lanes, Option<&BaseCounts>, &mut ChainSearch),
         impacts: &mut [Impact],
         shown: Shown,
         held: &AtomicUsize,
@@ -871,7 +881,13 @@ impl Describer<'_> {
         let subjects: Vec<Subject> = (shown_apart.iter())
             .map(|i| (i.lane, i.id, i.down, i.users_affected))
             .collect();
-        let spofs = self.count(arch, graph, (lanes, search), &subjects, shown, Some(held));
+        let spofs = self.count(
+            (arch, graph),
+            (lanes, base, search),
+            &subjects,
+            shown,
+            Some(held),
+        );
         for (impact, spof) in shown_apart.into_iter().zip(spofs) {
             impact.described = spof.map(Box::new);
         }
@@ -887,9 +903,8 @@ impl Describer<'_> {
     /// lane's failed candidate shares the lane (see [`Sharing`]).
     fn count(
         &self,
-        arch: &Architecture,
-        graph: &FailureGraph,
-        (lanes, search): (&Lanes, &mut ChainSearch),
+        (arch, graph): (&Architecture, &FailureGraph),
+        (lanes, base, search): (&Lanes, Option<&BaseCounts>, &mut ChainSearch),
         subjects: &[Subject],
         shown: Shown,
         held: Option<&AtomicUsize>,
@@ -899,7 +914,16 @@ impl Describer<'_> {
         let mut degraded = LaneCounts::default();
         let mut tiers: [LaneCounts; 5] = Default::default();
         let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
-        for &g in lanes.touched() {
+        let (gates, unchanged) =
+            Unchanged::split((arch, graph, self.is_target), (lanes, base), few);
+        if let Some(u) = unchanged {
+            let all = all_lanes(lanes);
+            degraded.add_times(all, u.degraded);
+            for (counts, &times) in tiers.iter_mut().zip(&u.by_tier) {
+                counts.add_times(all, times);
+            }
+        }
+        for g in gates {
             let Some(n) = graph.node_of(g) else { continue };
             let down = lanes.down(g) & !lanes.failed(g);
             let only_degraded = lanes.not_up(g) & !lanes.down(g);
@@ -1014,7 +1038,7 @@ fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
 /// their lane's.
 fn impacts(
     (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
-    lanes: &Lanes,
+    (lanes, base): (&Lanes, Option<&BaseCounts>),
     (is_target, together): (&[bool], &Together),
     keep: Option<&TargetOrder>,
 ) -> Vec<Impact> {
@@ -1045,7 +1069,8 @@ fn impacts(
     // lanes alike (a large cycle, a platform) costs its gates, not its
     // gates times its lanes.
     let mut run = Run::default();
-    for &g in lanes.touched() {
+    let (gates, unchanged) = Unchanged::split((arch, graph, is_target), (lanes, base), gather);
+    for g in gates {
         let Some(n) = graph.node_of(g) else { continue };
         let down = lanes.down(g) & !lanes.failed(g);
         if down == 0 {
@@ -1070,6 +1095,16 @@ fn impacts(
         run.targets += usize::from(target);
     }
     run.add_to(&mut found);
+    if let Some(u) = unchanged {
+        Run {
+            lanes: all_lanes(lanes),
+            down: u.down,
+            users: u.users,
+            critical: u.critical,
+            targets: u.targets,
+        }
+        .add_to(&mut found);
+    }
     if let Some(order) = keep {
         // Every target of every SPOF can be most of the memory `check`
         // holds: no list grows past its size.
@@ -1226,6 +1261,100 @@ impl Run {
             impact.critical_down += self.critical;
             impact.targets_down += self.targets;
         }
+    }
+}
+
+/// Every lane of the batch `lanes` holds.
+fn all_lanes(lanes: &Lanes) -> u64 {
+    u64::MAX >> (64 - lanes.batch().len().clamp(1, 64))
+}
+
+/// What the states under a ground (see [`Grounds::states`]) count, as a
+/// batch failed from them sees them in every lane until it changes them:
+/// nodes down, their users, critical targets and targets down among them
+/// (by tier, as [`tier_bucket`] orders them), and nodes only degraded.
+#[derive(Clone, Copy, Debug, Default)]
+struct BaseCounts {
+    down: usize,
+    users: u64,
+    critical: usize,
+    targets: usize,
+    by_tier: [usize; 5],
+    degraded: usize,
+}
+
+impl BaseCounts {
+    /// The counts of `states`, each gate with whether it is down (or only
+    /// degraded). O(states).
+    fn of(
+        on: (&Architecture, &FailureGraph, &[bool]),
+        states: impl Iterator<Item = (GateId, bool)>,
+    ) -> Self {
+        let mut counts = BaseCounts::default();
+        for (g, down) in states {
+            counts.count(on, (g, down), 1);
+        }
+        counts
+    }
+
+    /// Counts gate `g` (down, or only degraded) `sign` times: 1 to add
+    /// it, -1 to take it back out. Gates that are no node count nothing.
+    fn count(
+        &mut self,
+        (arch, graph, is_target): (&Architecture, &FailureGraph, &[bool]),
+        (g, down): (GateId, bool),
+        sign: isize,
+    ) {
+        let Some(n) = graph.node_of(g) else { return };
+        let step = |count: &mut usize| *count = count.wrapping_add_signed(sign);
+        if !down {
+            step(&mut self.degraded);
+            return;
+        }
+        let node = arch.node(n);
+        step(&mut self.down);
+        self.users = match sign {
+            1 => self.users.saturating_add(node.users()),
+            _ => self.users.saturating_sub(node.users()),
+        };
+        if is_target[n.index()] {
+            step(&mut self.targets);
+            step(&mut self.by_tier[tier_bucket(arch, n)]);
+            if node.tier() == Some(Tier::Critical) {
+                step(&mut self.critical);
+            }
+        }
+    }
+}
+
+/// The gates of a batch a count reads one by one, and the counts of the
+/// rest, alike in every lane.
+struct Unchanged;
+
+impl Unchanged {
+    /// On the states under a ground (`base`), and unless the count
+    /// gathers lists of targets (`gathers`): the states the batch changed
+    /// and the gates it touched past them, and `base` less the changed
+    /// ones. Otherwise every gate touched, and `None`. O(the changed
+    /// states).
+    fn split<'a>(
+        on: (&Architecture, &FailureGraph, &[bool]),
+        (lanes, base): (&'a Lanes, Option<&BaseCounts>),
+        gathers: bool,
+    ) -> (impl Iterator<Item = GateId> + 'a, Option<BaseCounts>) {
+        let beyond = lanes.beyond_beneath().filter(|_| !gathers);
+        let (changed, rest, unchanged) = match (beyond, base) {
+            (Some((changed, rest)), Some(base)) => {
+                let mut counts = *base;
+                for &state in changed {
+                    counts.count(on, state, -1);
+                }
+                (changed, rest, Some(counts))
+            }
+            _ => (&[][..], lanes.touched(), None),
+        };
+        let gates = (changed.iter().map(|&(g, _)| g)).chain(rest.iter().copied());
+        (gates, unchanged)
     }
 }
 

@@ -56,6 +56,28 @@ impl LaneCounts {
         }
     }
 
+    /// Adds `times` to the count of each lane set in `word`: `word` once
+    /// at each plane where `times` has a bit. O(log times · log count).
+    pub(crate) fn add_times(&mut self, word: u64, times: usize) {
+        for b in (0..usize::BITS as usize).filter(|b| times >> b & 1 == 1) {
+            if self.planes.len() < b {
+                self.planes.resize(b, 0);
+            }
+            let mut carry = word;
+            for p in self.planes.iter_mut().skip(b) {
+                if carry == 0 {
+                    break;
+                }
+                let sum = *p ^ carry;
+                carry &= *p;
+                *p = sum;
+            }
+            if carry != 0 {
+                self.planes.push(carry);
+            }
+        }
+    }
+
     /// Lane `lane`'s count.
     pub(crate) fn get(&self, lane: usize) -> usize {
         self.planes
@@ -95,6 +117,31 @@ mod tests {
         for lane in 0..64 {
             let want = words.iter().filter(|w| *w >> lane & 1 == 1).count();
             assert_eq!(counts.get(lane), want, "lane {lane}");
+        }
+    }
+
+    /// Adding a word many times at once counts as adding it that many
+    /// times one by one, before and after other words, carries included.
+    #[test]
+    fn adding_many_times_is_adding_one_at_a_time() {
+        let (mut at_once, mut one_by_one) = (LaneCounts::default(), LaneCounts::default());
+        let steps: [(u64, usize); 5] = [
+            (0b1011, 5),
+            (u64::MAX, 1 << 20 | 3),
+            (1 << 63 | 1, 0),
+            (0x00FF_00FF_00FF_00FF, 77),
+            (u64::MAX >> 1, 1),
+        ];
+        for (word, times) in steps {
+            at_once.add_times(word, times);
+            for _ in 0..times {
+                one_by_one.add(word);
+            }
+            at_once.add(word);
+            one_by_one.add(word);
+        }
+        for lane in 0..64 {
+            assert_eq!(at_once.get(lane), one_by_one.get(lane), "lane {lane}");
         }
     }
 }

@@ -465,7 +465,20 @@ pub(crate) struct Lanes {
     /// The lanes in which some large hard component is down, found when
     /// a chain first asks (see [`Lanes::chain`]); cleared with the states.
     component_lanes: std::cell::OnceCell<u64>,
+    /// On the states of a [`Beneath`] ([`Lanes::fail_each_beneath`]): how
+    /// many of `touched` are its states (the first ones), and those of
+    /// them the batch changed, each with whether it was down (or only
+    /// degraded) in the states alone. `changed_in` marks them and every
+    /// gate touched past them with `beneath_round`, to take each once.
+    beneath_len: usize,
+    changed: Vec<StateChanged>,
+    changed_in: Vec<u32>,
+    beneath_round: u32,
 }
+
+/// A gate of the states under a ground that a batch changed, with whether
+/// it was down in them (or only degraded).
+pub(crate) type StateChanged = (GateId, bool);
 
 /// What a failure is sure to do to the large hard component whose root is
 /// at position `root`: take it down, or leave it degraded (see
@@ -558,17 +571,41 @@ impl Grounds {
     }
 
     /// Fails each of `batch` in its lane (see [`Lanes::fail_each`]), from
-    /// the ground that suits it: the same states either way.
-    pub(crate) fn fail_each(&self, lanes: &mut Lanes, layout: &Layout, batch: &[NodeId]) {
+    /// the ground that suits it: the same states either way. Which ground's
+    /// states it started from (see [`Grounds::states`]), if any.
+    pub(crate) fn fail_each(
+        &self,
+        lanes: &mut Lanes,
+        layout: &Layout,
+        batch: &[NodeId],
+    ) -> Option<usize> {
         let ground = common_ground(&self.reached, batch);
         let found = ground.and_then(|ground| {
             let i = (self.beneath).binary_search_by_key(&ground, |(g, _)| *g);
-            i.ok().and_then(|i| self.beneath.get(i))
+            i.ok().and_then(|i| Some((i, &self.beneath.get(i)?.1)))
         });
         match found {
-            Some((_, beneath)) => lanes.fail_each_beneath(layout, beneath, batch),
-            None => lanes.fail_each(layout, batch),
+            Some((i, beneath)) => {
+                lanes.fail_each_beneath(layout, beneath, batch);
+                Some(i)
+            }
+            None => {
+                lanes.fail_each(layout, batch);
+                None
+            }
         }
+    }
+
+    /// The states under each ground, in the order of the indices
+    /// [`Grounds::fail_each`] returns: each gate, with whether it is down
+    /// (or only degraded).
+    pub(crate) fn states<'a>(
+        &'a self,
+        layout: &'a Layout,
+    ) -> impl Iterator<Item = impl Iterator<Item = (GateId, bool)> + 'a> + 'a {
+        (self.beneath.iter()).map(move |(_, beneath)| {
+            (beneath.states.iter()).map(move |&(p, down)| (layout.at[p as usize], down))
+        })
     }
 }
 
@@ -610,6 +647,10 @@ impl Lanes {
             saved_in: Vec::new(),
             round: 0,
             component_lanes: std::cell::OnceCell::new(),
+            beneath_len: 0,
+            changed: Vec::new(),
+            changed_in: Vec::new(),
+            beneath_round: 0,
         }
     }
 
@@ -650,7 +691,26 @@ impl Lanes {
             self.down[p] = if down { lanes } else { 0 };
             self.not_up[p] = lanes;
         }
+        self.beneath_len = beneath.states.len();
+        if self.changed_in.is_empty() {
+            self.changed_in = vec![0; self.pos.len()];
+        }
+        self.beneath_round = self.beneath_round.wrapping_add(1);
+        if self.beneath_round == 0 {
+            self.changed_in.fill(0);
+            self.beneath_round = 1;
+        }
         self.run(layout, 0..self.batch.len());
+    }
+
+    /// On the states of a [`Beneath`] ([`Lanes::fail_each_beneath`]): the
+    /// gates of those states the batch changed, each with whether it was
+    /// down in them (or only degraded), and the gates it touched past
+    /// them. Every other gate of those states is as they hold it, alike
+    /// in every lane: a reader may count those once for all lanes.
+    /// `None` for a batch from every gate up.
+    pub(crate) fn beyond_beneath(&self) -> Option<(&[StateChanged], &[GateId])> {
+        (self.beneath_len > 0).then(|| (&self.changed[..], &self.touched[self.beneath_len..]))
     }
 
     /// Fails `base` in every lane, replacing the last batch's states: the
@@ -827,6 +887,13 @@ impl Lanes {
             }
         } else if self.down[p] | self.not_up[p] | self.failed[p] == 0 {
             self.touched.push(layout.at[p]);
+            if self.beneath_len > 0 {
+                self.changed_in[p] = self.beneath_round;
+            }
+        } else if self.beneath_len > 0 && self.changed_in[p] != self.beneath_round {
+            // One of the states beneath, changed for the first time.
+            self.changed_in[p] = self.beneath_round;
+            self.changed.push((layout.at[p], self.down[p] != 0));
         }
     }
 
@@ -911,6 +978,8 @@ impl Lanes {
             self.failed[p] = 0;
         }
         self.touched.clear();
+        self.beneath_len = 0;
+        self.changed.clear();
     }
 
     /// The candidates of the last batch, lane by lane.
