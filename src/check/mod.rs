@@ -197,22 +197,25 @@ fn single_points(
 ) -> (Vec<Finding>, Vec<(GateId, NodeId)>) {
     let mut fixes = fixes::Checker::new(arch);
     let ranks = arch.id_ranks();
+    let seen = std::sync::Mutex::new(std::collections::HashSet::new());
     let (_, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
-        |lanes, sharing| {
-            let groups = shared_fate::groups_down(graph, (lanes, sharing), &ranks);
+        |lanes, sharing, base| {
+            let on = (lanes, sharing, base);
+            let groups = shared_fate::groups_down(graph, on, (&ranks, &seen));
             (groups, fixes.plan_sites(arch, graph, lanes))
         },
     );
     let mut site_plans = std::collections::HashMap::new();
-    let mut groups = Vec::new();
-    for (down, plans) in shared {
-        groups.extend(down);
+    let mut down = Vec::new();
+    for (groups, plans) in shared {
+        down.push(groups);
         site_plans.extend(plans);
     }
+    let groups = shared_fate::all_hits(down, &ranks).collect();
     // Targets (most important first) and users only: the chains the audit
     // prints are not needed.
     let findings = taken

@@ -6,7 +6,10 @@
 
 use crate::engine::bits::lanes_of;
 use crate::engine::graph::{Gate, GateId, HelperRole};
-use crate::engine::lanes::Lanes;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use crate::engine::lanes::{BaseStates, Lanes};
 use crate::engine::sharing::Sharing;
 use crate::engine::FailureGraph;
 use crate::model::{Architecture, NodeId};
@@ -22,23 +25,82 @@ use super::{Alternative, Detail, Finding, Group, Rule};
 /// that is millions fewer.
 pub(super) fn groups_down(
     graph: &FailureGraph,
-    (lanes, sharing): (&Lanes, &Sharing),
-    ranks: &[u32],
-) -> Vec<(GateId, NodeId)> {
-    let mut hits = Vec::new();
+    (lanes, sharing, base): (&Lanes, &Sharing, Option<BaseStates<'_>>),
+    (ranks, seen): (&[u32], &Mutex<HashSet<usize>>),
+) -> GroupsDown {
+    let mut down = GroupsDown::default();
     // Each lane's candidate, first by id of those it stands for: looked
     // up once per batch, not once per group and lane.
     let first: Vec<NodeId> = lanes.batch().iter().map(|&c| sharing.first(c)).collect();
-    for &g in lanes.touched() {
-        if !is_redundant_group(graph, g) {
-            continue;
+    let first_of = |word: u64| {
+        lanes_of(word)
+            .map(|i| first[i])
+            .min_by_key(|c| ranks[c.index()])
+    };
+    let mut hit = |g: GateId| {
+        if is_redundant_group(graph, g) {
+            if let Some(first) = first_of(lanes.down(g)) {
+                down.hits.push((g, first));
+            }
         }
-        let candidates = lanes_of(lanes.down(g)).map(|i| first[i]);
-        if let Some(first) = candidates.min_by_key(|c| ranks[c.index()]) {
-            hits.push((g, first));
+    };
+    match lanes.beyond_beneath().zip(base) {
+        // The groups of the states beneath that the batch left as they are
+        // go down in every lane: once per ground, with the batch's first.
+        Some(((changed, rest), base)) => {
+            changed.iter().for_each(|&(g, _)| hit(g));
+            rest.iter().for_each(|&g| hit(g));
+            let all = u64::MAX >> (64 - first.len().clamp(1, 64));
+            let new = seen.lock().is_ok_and(|mut seen| seen.insert(base.index()));
+            let groups = new.then(|| {
+                let groups = base.down_gates().filter(|&g| is_redundant_group(graph, g));
+                groups.collect()
+            });
+            down.beneath = first_of(all).map(|c| (base.index(), c, groups));
+        }
+        None => lanes.touched().iter().for_each(|&g| hit(g)),
+    }
+    down
+}
+
+/// The redundant-looking groups a batch takes down, each with the first
+/// of its candidates in id order; and, for a batch failed from the states
+/// under a ground, that ground's index and the batch's first candidate,
+/// which take down every group down in those states (listed by the first
+/// batch to see that ground). A group those states hold and the batch
+/// changed is among the hits too, which only adds a candidate no earlier.
+#[derive(Debug, Default)]
+pub(super) struct GroupsDown {
+    pub(super) hits: Vec<(GateId, NodeId)>,
+    pub(super) beneath: Option<(usize, NodeId, Option<Vec<GateId>>)>,
+}
+
+/// Every hit of the batches' [`GroupsDown`]: their own, then each
+/// ground's groups with the first candidate of the batches failed from it.
+pub(super) fn all_hits(
+    batches: Vec<GroupsDown>,
+    ranks: &[u32],
+) -> impl Iterator<Item = (GateId, NodeId)> {
+    let mut firsts: HashMap<usize, NodeId> = HashMap::new();
+    let mut groups: HashMap<usize, Vec<GateId>> = HashMap::new();
+    let mut hits = Vec::new();
+    for batch in batches {
+        hits.extend(batch.hits);
+        if let Some((base, c, listed)) = batch.beneath {
+            let e = firsts.entry(base).or_insert(c);
+            if ranks[c.index()] < ranks[e.index()] {
+                *e = c;
+            }
+            if let Some(listed) = listed {
+                groups.insert(base, listed);
+            }
         }
     }
-    hits
+    let beneath = firsts.into_iter().flat_map(move |(base, c)| {
+        let listed = groups.remove(&base).unwrap_or_default();
+        listed.into_iter().map(move |g| (g, c))
+    });
+    hits.into_iter().chain(beneath)
 }
 
 /// One finding per group that a single candidate takes down with all its

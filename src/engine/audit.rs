@@ -18,7 +18,7 @@ use crate::model::{Architecture, NodeId, Tier};
 
 use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
-use super::lanes::{Beneath, ChainSearch, Ground, Grounds, Lanes, Layout};
+use super::lanes::{BaseStates, Beneath, ChainSearch, Ground, Grounds, Lanes, Layout};
 use super::progress::Progress;
 use super::sharing::Sharing;
 use super::targets::Targets;
@@ -243,7 +243,7 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, (false, None), |_, _| ()).0
+    rank_inner(arch, graph, targets, progress, (false, None), |_, _, _| ()).0
 }
 
 /// [`rank`], also describing each single point of failure as `shown`
@@ -260,7 +260,7 @@ pub fn rank_showing(
     let held = AtomicUsize::new(0);
     let early = (!shown.lists).then_some((shown, &held));
     let (ranking, _, _, spofs) =
-        rank_inner(arch, graph, targets, progress, (false, early), |_, _| ());
+        rank_inner(arch, graph, targets, progress, (false, early), |_, _, _| ());
     (ranking, Described { shown, spofs })
 }
 
@@ -282,7 +282,7 @@ pub fn rank_keeping_targets(
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
     let (ranking, taken, _, _) =
-        rank_inner(arch, graph, targets, progress, (true, None), |_, _| ());
+        rank_inner(arch, graph, targets, progress, (true, None), |_, _, _| ());
     (ranking, taken)
 }
 
@@ -291,13 +291,17 @@ pub fn rank_keeping_targets(
 /// candidates than the one it failed, as the [`Sharing`] says), so that
 /// other rules read the same propagation instead of failing every
 /// candidate again. What `visit` returns comes back batch by batch, in no
-/// particular order. Cost: the ranking's, plus what `visit` reads.
+/// particular order. A batch failed from the states under a ground comes
+/// with them ([`BaseStates`]): the gates of those states it did not change
+/// ([`Lanes::beyond_beneath`]) are down (or degraded) in every lane, so
+/// `visit` may read them once per ground, not once per batch. Cost: the
+/// ranking's, plus what `visit` reads.
 pub(crate) fn rank_visiting<T: Send>(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
-    visit: impl Fn(&Lanes, &Sharing) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     let (ranking, taken, seen, _) = rank_inner(arch, graph, targets, progress, (true, None), visit);
     (ranking, taken, seen)
@@ -309,7 +313,7 @@ fn rank_inner<T: Send>(
     targets: &TargetSelection,
     progress: &Progress,
     (keep, early): (bool, Option<(Shown, &AtomicUsize)>),
-    visit: impl Fn(&Lanes, &Sharing) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>, Vec<Option<Spof>>) {
     let is_target = targets.flags(arch);
     let ranks = arch.id_ranks();
@@ -330,8 +334,14 @@ fn rank_inner<T: Send>(
     );
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
     let grounds = Grounds::new(&layout, reached, &batches);
-    let bases: Vec<BaseCounts> = (grounds.states(&layout))
-        .map(|states| BaseCounts::of((arch, graph, &is_target), states))
+    let bases: Vec<Base> = (grounds.states(&layout))
+        .map(|states| {
+            Base::of(
+                (arch, graph, &is_target),
+                states,
+                keep.then_some(&target_order),
+            )
+        })
         .collect();
     let order = &target_order;
     let describer = Describer {
@@ -350,6 +360,7 @@ fn rank_inner<T: Send>(
         (&pool, || (Lanes::new(&layout), ChainSearch::default())),
         |(lanes, search), batch| {
             let base = grounds.fail_each(lanes, &layout, batch);
+            let base_states = base.map(|i| grounds.base(&layout, i));
             let base = base.and_then(|i| bases.get(i));
             let mut impacts = impacts(
                 (arch, graph, &sharing),
@@ -358,10 +369,10 @@ fn rank_inner<T: Send>(
                 keep.then_some(order),
             );
             if let Some((shown, held)) = early {
-                let lanes = (&*lanes, base, search);
+                let lanes = (&*lanes, base.map(|b| &b.counts), search);
                 describer.describe_impacts(arch, graph, lanes, &mut impacts, shown, held);
             }
-            (impacts, visit(lanes, &sharing))
+            (impacts, visit(lanes, &sharing, base_states))
         },
     );
     #[cfg(test)]
@@ -479,6 +490,33 @@ impl TargetOrder {
                     need &= !(1 << i);
                 }
             }
+        }
+    }
+
+    /// Each lane's targets on the states under a ground, whose targets
+    /// are `all` (in this order): `found` holds, unsorted, those the lane
+    /// adds to them; a lane that adds none is left empty (its list is
+    /// `all` without its own failure, see [`TargetOrder::leaving_out`])
+    /// unless it is among the lanes `own`, and the others get `all`, less
+    /// their own failure, merged with theirs. O(each such lane's targets).
+    fn with_ground(&self, all: &[NodeId], (lanes, own): (&Lanes, u64), found: &mut [Vec<NodeId>]) {
+        let key = |t: &NodeId| self.key[t.index()];
+        for (lane, adds) in found.iter_mut().enumerate() {
+            if adds.is_empty() && own >> lane & 1 == 0 {
+                continue;
+            }
+            adds.sort_unstable_by_key(key);
+            let failed = lanes.batch().get(lane).copied();
+            let mut merged = Vec::with_capacity(all.len() + adds.len());
+            let mut rest = adds.iter().copied().peekable();
+            for &t in all.iter().filter(|&&t| Some(t) != failed) {
+                while let Some(a) = rest.next_if(|a| key(a) < key(&t)) {
+                    merged.push(a);
+                }
+                merged.push(t);
+            }
+            merged.extend(rest);
+            *adds = merged;
         }
     }
 
@@ -923,7 +961,7 @@ impl Describer<'_> {
                 counts.add_times(all, times);
             }
         }
-        for g in gates {
+        for (g, _) in gates {
             let Some(n) = graph.node_of(g) else { continue };
             let down = lanes.down(g) & !lanes.failed(g);
             let only_degraded = lanes.not_up(g) & !lanes.down(g);
@@ -1038,7 +1076,7 @@ fn tier_bucket(arch: &Architecture, n: NodeId) -> usize {
 /// their lane's.
 fn impacts(
     (arch, graph, sharing): (&Architecture, &FailureGraph, &Sharing),
-    (lanes, base): (&Lanes, Option<&BaseCounts>),
+    (lanes, base): (&Lanes, Option<&Base>),
     (is_target, together): (&[bool], &Together),
     keep: Option<&TargetOrder>,
 ) -> Vec<Impact> {
@@ -1069,8 +1107,13 @@ fn impacts(
     // lanes alike (a large cycle, a platform) costs its gates, not its
     // gates times its lanes.
     let mut run = Run::default();
-    let (gates, unchanged) = Unchanged::split((arch, graph, is_target), (lanes, base), gather);
-    for g in gates {
+    let counts = base.map(|b| &b.counts);
+    let (gates, unchanged) = Unchanged::split((arch, graph, is_target), (lanes, counts), gather);
+    // On the states under a ground, each lane's targets are the ground's
+    // and those it adds (`targets`): the ground's are not read again.
+    let base_targets = (base.and_then(|b| b.targets.as_ref())).filter(|_| unchanged.is_some());
+    let adds = keep.is_some() && base_targets.is_some();
+    for (g, was_down) in gates {
         let Some(n) = graph.node_of(g) else { continue };
         let down = lanes.down(g) & !lanes.failed(g);
         if down == 0 {
@@ -1078,7 +1121,7 @@ fn impacts(
         }
         let node = arch.node(n);
         let target = is_target[n.index()];
-        if target && gather {
+        if target && (gather || (adds && !was_down)) {
             lanes_of(down & !listed).for_each(|i| targets[i].push(n));
         }
         if down != run.lanes {
@@ -1111,11 +1154,24 @@ fn impacts(
         for (list, impact) in targets.iter_mut().zip(&found) {
             list.reserve_exact(impact.targets_down.saturating_sub(list.len()));
         }
-        order.firsts(lanes, (usize::MAX, listed), &mut targets);
+        // Lanes standing for other candidates too shift their list.
+        let own = (lanes.batch().iter().enumerate())
+            .filter(|(i, c)| listed >> i & 1 == 0 && !sharing.others(**c).is_empty())
+            .fold(0u64, |lanes, (i, _)| lanes | 1 << i);
+        match base_targets {
+            Some(all) => order.with_ground(all, (lanes, own), &mut targets),
+            None => order.firsts(lanes, (usize::MAX, listed), &mut targets),
+        }
         for (impact, list) in found.iter_mut().zip(targets) {
+            let alone = sharing.others(impact.id).is_empty();
             impact.targets = match together.targets.get(&impact.id) {
                 Some(all) => order.leaving_out(all.clone(), impact.id, is_target),
-                None if sharing.others(impact.id).is_empty() => Targets::new(list),
+                // Only the ground's: its list, shared.
+                None if alone && list.is_empty() && base_targets.is_some() => {
+                    let all = base_targets.cloned().unwrap_or_default();
+                    order.leaving_out(all, impact.id, is_target)
+                }
+                None if alone => Targets::new(list),
                 // One list for every candidate of the lane: each leaves
                 // itself out (see `Impact::for_other`).
                 None => order.shared(list, impact.id, is_target),
@@ -1269,6 +1325,39 @@ fn all_lanes(lanes: &Lanes) -> u64 {
     u64::MAX >> (64 - lanes.batch().len().clamp(1, 64))
 }
 
+/// What a batch failed from the states under a ground (see
+/// [`Grounds::states`]) reads of them once for every lane: their counts,
+/// and, when targets are kept, their targets in [`TargetOrder`].
+#[derive(Debug)]
+struct Base {
+    counts: BaseCounts,
+    targets: Option<Arc<[NodeId]>>,
+}
+
+impl Base {
+    /// O(states, and their targets · log when `order` is given).
+    fn of(
+        (arch, graph, is_target): (&Architecture, &FailureGraph, &[bool]),
+        states: impl Iterator<Item = (GateId, bool)>,
+        order: Option<&TargetOrder>,
+    ) -> Self {
+        let mut counts = BaseCounts::default();
+        let mut targets = Vec::new();
+        for (g, down) in states {
+            counts.count((arch, graph, is_target), (g, down), 1);
+            match graph.node_of(g) {
+                Some(n) if down && order.is_some() && is_target[n.index()] => targets.push(n),
+                _ => {}
+            }
+        }
+        let targets = order.map(|order| {
+            targets.sort_unstable_by_key(|t| order.key[t.index()]);
+            targets.into()
+        });
+        Base { counts, targets }
+    }
+}
+
 /// What the states under a ground (see [`Grounds::states`]) count, as a
 /// batch failed from them sees them in every lane until it changes them:
 /// nodes down, their users, critical targets and targets down among them
@@ -1284,19 +1373,6 @@ struct BaseCounts {
 }
 
 impl BaseCounts {
-    /// The counts of `states`, each gate with whether it is down (or only
-    /// degraded). O(states).
-    fn of(
-        on: (&Architecture, &FailureGraph, &[bool]),
-        states: impl Iterator<Item = (GateId, bool)>,
-    ) -> Self {
-        let mut counts = BaseCounts::default();
-        for (g, down) in states {
-            counts.count(on, (g, down), 1);
-        }
-        counts
-    }
-
     /// Counts gate `g` (down, or only degraded) `sign` times: 1 to add
     /// it, -1 to take it back out. Gates that are no node count nothing.
     fn count(
@@ -1334,14 +1410,18 @@ struct Unchanged;
 impl Unchanged {
     /// On the states under a ground (`base`), and unless the count
     /// gathers lists of targets (`gathers`): the states the batch changed
-    /// and the gates it touched past them, and `base` less the changed
-    /// ones. Otherwise every gate touched, and `None`. O(the changed
+    /// and the gates it touched past them, each with whether it was down
+    /// in those states, and `base` less the changed ones. Otherwise every
+    /// gate touched (as not down in them), and `None`. O(the changed
     /// states).
     fn split<'a>(
         on: (&Architecture, &FailureGraph, &[bool]),
         (lanes, base): (&'a Lanes, Option<&BaseCounts>),
         gathers: bool,
-    ) -> (impl Iterator<Item = GateId> + 'a, Option<BaseCounts>) {
+    ) -> (
+        impl Iterator<Item = (GateId, bool)> + 'a,
+        Option<BaseCounts>,
+    ) {
         let beyond = lanes.beyond_beneath().filter(|_| !gathers);
         let (changed, rest, unchanged) = match (beyond, base) {
             (Some((changed, rest)), Some(base)) => {
@@ -1353,7 +1433,7 @@ impl Unchanged {
             }
             _ => (&[][..], lanes.touched(), None),
         };
-        let gates = (changed.iter().map(|&(g, _)| g)).chain(rest.iter().copied());
+        let gates = (changed.iter().copied()).chain(rest.iter().map(|&g| (g, false)));
         (gates, unchanged)
     }
 }

@@ -537,6 +537,30 @@ impl Beneath {
     }
 }
 
+/// The states under one ground, that a batch was failed from (see
+/// [`Lanes::beyond_beneath`]): which ground, and its gates down.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BaseStates<'a> {
+    index: usize,
+    states: &'a [(u32, bool)],
+    layout: &'a Layout,
+}
+
+impl<'a> BaseStates<'a> {
+    /// Which ground, as [`Grounds::fail_each`] numbers them.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The gates down in these states.
+    pub(crate) fn down_gates(&self) -> impl Iterator<Item = GateId> + 'a {
+        let layout = self.layout;
+        (self.states.iter())
+            .filter(|&&(_, down)| down)
+            .map(move |&(p, _)| layout.at[p as usize])
+    }
+}
+
 /// Where each batch of single failures starts: from the states under a
 /// large hard component when every failure of the batch is sure to take
 /// that component down, or to degrade it (see [`Beneath`]), otherwise
@@ -593,6 +617,16 @@ impl Grounds {
                 lanes.fail_each(layout, batch);
                 None
             }
+        }
+    }
+
+    /// The states under ground `i` (as [`Grounds::fail_each`] numbers
+    /// them).
+    pub(crate) fn base<'a>(&'a self, layout: &'a Layout, i: usize) -> BaseStates<'a> {
+        BaseStates {
+            index: i,
+            states: self.beneath.get(i).map_or(&[][..], |(_, b)| &b.states[..]),
+            layout,
         }
     }
 
