@@ -1831,6 +1831,47 @@ services:
         );
     }
 
+    /// Where few failures are sure to take a large cycle down for what it
+    /// takes down (its 64 members, against 16,400 services on it), a search
+    /// back per target would cost more than the chains it serves: none is
+    /// made, and the chain goes through the cycle's paths, still a chain
+    /// of down requirements from the target to the failure.
+    #[test]
+    fn few_failures_for_a_large_cycle_make_no_target_searches() {
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..64 {
+            text.push_str(&format!("  r{i}: {{depends_on: [r{}]}}\n", (i + 1) % 64));
+        }
+        for j in 0..16_400 {
+            text.push_str(&format!(
+                "  d{j}: {{tier: high, depends_on: [r{}]}}\n",
+                j % 64
+            ));
+        }
+        let loaded = load_str("ring.yaml", text).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&layout);
+        let mut search = ChainSearch::default();
+        let id = |name: &str| arch.id_of(name).expect("in the file");
+        lanes.fail_each(&layout, &[id("r5")]);
+        let target = id("d70");
+        let chain = lanes.chain(&graph, &layout, &mut search, (0, id("r5")), target);
+        assert_eq!(search.target_paths.searched(), 0);
+        assert_eq!(chain.last(), Some(&id("r5")));
+        let mut at = target;
+        for &next in &chain {
+            assert!(
+                requires(&graph, at, next),
+                "{} {}",
+                arch.name_of(at),
+                arch.name_of(next)
+            );
+            at = next;
+        }
+    }
+
     /// Whether `at` needs `next` directly: through requirements, past
     /// helper gates only.
     fn requires(graph: &FailureGraph, at: NodeId, next: NodeId) -> bool {

@@ -140,8 +140,10 @@ impl TargetPaths {
         let map = self.map(layout, (home, alone), target);
         let mut best: Option<(u32, usize)> = None;
         for &(at, steps) in &outskirts.edge {
-            // The edge comes in the order reached, nearest first.
-            if best.is_some_and(|(length, _)| steps >= length) {
+            // The edge comes in the order reached, nearest first, and the
+            // target is none of it (the outskirts would have reached it),
+            // so each of the rest adds a step at least.
+            if best.is_some_and(|(length, _)| steps + 1 >= length) {
                 break;
             }
             let p = outskirts.side.queue[at as usize].0 .0;
