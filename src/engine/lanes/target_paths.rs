@@ -93,8 +93,10 @@ pub(super) struct TargetPaths {
 struct TargetMap {
     target: u32,
     /// For each gate reached: its steps to the target on a shortest path
-    /// of such gates, and the next gate on it; `UNSET` elsewhere.
-    toward: Vec<(u32, u32)>,
+    /// of such gates, and the next gate on it; `UNSET` elsewhere. Apart,
+    /// as a chain's join reads the steps of many gates and the next of few.
+    steps: Vec<u32>,
+    next: Vec<u32>,
     /// Gates reached, to clear for another target.
     reached: Vec<u32>,
     used: u64,
@@ -223,28 +225,31 @@ impl TargetMap {
         let mut map = match reuse {
             Some(mut map) => {
                 for &p in &map.reached {
-                    map.toward[p as usize] = (UNSET, UNSET);
+                    map.steps[p as usize] = UNSET;
                 }
                 map.reached.clear();
                 map
             }
             None => TargetMap {
                 target,
-                toward: vec![(UNSET, UNSET); layout.at.len()],
+                steps: vec![UNSET; layout.at.len()],
+                next: vec![UNSET; layout.at.len()],
                 reached: Vec::new(),
                 used: 0,
             },
         };
         map.target = target;
-        map.toward[target as usize] = (0, target);
+        map.steps[target as usize] = 0;
+        map.next[target as usize] = target;
         map.reached.push(target);
         let mut next = 0;
         while let Some(&p) = map.reached.get(next) {
             next += 1;
-            let (steps, gate) = (map.toward[p as usize].0, layout.gate[p as usize]);
+            let (steps, gate) = (map.steps[p as usize], layout.gate[p as usize]);
             for &(r, mode) in layout.reqs_at(p as usize) {
-                if gate.carries_down(mode) && map.toward[r as usize].0 == UNSET && alone.down(r) {
-                    map.toward[r as usize] = (steps + 1, p);
+                if gate.carries_down(mode) && map.steps[r as usize] == UNSET && alone.down(r) {
+                    map.steps[r as usize] = steps + 1;
+                    map.next[r as usize] = p;
                     map.reached.push(r);
                 }
             }
@@ -254,7 +259,7 @@ impl TargetMap {
 
     /// The steps from `p` to the target, if it reaches it.
     fn steps(&self, p: u32) -> Option<u32> {
-        let (steps, _) = *self.toward.get(p as usize)?;
+        let steps = *self.steps.get(p as usize)?;
         (steps != UNSET).then_some(steps)
     }
 
@@ -263,7 +268,7 @@ impl TargetMap {
         let mut path = Vec::with_capacity(self.steps(p)? as usize);
         while p != self.target {
             path.push(p);
-            p = self.toward[p as usize].1;
+            p = self.next[p as usize];
         }
         Some(path)
     }
