@@ -433,6 +433,61 @@ impl ChainSearch {
     }
 }
 
+/// A breadth-first search back from position `target` through the
+/// requirements that can take a gate down and are down in lane `bit` of
+/// `down`, for up to `limit` gates, to gates a search kept forth from the
+/// candidate reached (`kept` gives a gate's place in it and its steps from
+/// the candidate): the join making the fewest steps, fewer than `than`,
+/// once no nearer gate could make fewer. Where the back search reached
+/// that gate, and where the kept one did. `back` is marked under
+/// `generation`, which the caller started. O(`limit` gates and their
+/// edges).
+fn join_back(
+    layout: &Layout,
+    (down, bit): (&[u64], u64),
+    (back, generation): (&mut Side, u32),
+    (target, limit, than): (u32, usize, u32),
+    kept: impl Fn(u32) -> Option<(usize, u32)>,
+) -> Option<(usize, usize)> {
+    // The best so far: its length, where the back side reached the kept
+    // search, and where that gate is in it.
+    let mut best: Option<(u32, usize, usize)> = None;
+    let shorter = |best: Option<(u32, usize, usize)>, length: u32| {
+        length < best.map_or(than, |(shortest, _, _)| shortest)
+    };
+    back.visit(GateId(target), u32::MAX, generation);
+    if let Some((i, steps)) = kept(target).filter(|&(_, steps)| shorter(best, steps)) {
+        best = Some((steps, 0, i));
+    }
+    let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
+    while next < back.queue.len() && back.queue.len() < limit {
+        if next == level_end {
+            level_end = back.queue.len();
+            depth += 1;
+        }
+        if !shorter(best, depth + 1) {
+            break;
+        }
+        let p = back.queue[next].0 .0;
+        next += 1;
+        let gate = layout.gate[p as usize];
+        for &(r, mode) in layout.reqs_at(p as usize) {
+            if !gate.carries_down(mode)
+                || down[r as usize] & bit == 0
+                || back.reached(GateId(r), generation).is_some()
+            {
+                continue;
+            }
+            let at = back.visit(GateId(r), next as u32 - 1, generation);
+            if let Some((i, steps)) = kept(r).filter(|&(_, steps)| shorter(best, depth + 1 + steps))
+            {
+                best = Some((depth + 1 + steps, at, i));
+            }
+        }
+    }
+    best.map(|(_, at, i)| (at, i))
+}
+
 /// The words of one batch of single failures: lane `i` is the scenario
 /// where only `batch[i]` failed (or, on a base, where the base and
 /// `batch[i]` failed: see [`Lanes::fail_base`]). Buffers are sized to the
@@ -1284,42 +1339,14 @@ impl Lanes {
         } = search;
         let steps_near =
             |p: u32| (near.reached(GateId(p), near_generation)).map(|i| (i, near_steps[i]));
-        // The best so far: its length, where the back side reached the
-        // kept search, and where that gate is in it.
-        let mut best: Option<(u32, usize, usize)> = None;
-        let from = layout.position(target);
-        back.visit(GateId(from), u32::MAX, generation);
-        if let Some((i, steps)) = steps_near(from) {
-            best = Some((steps, 0, i));
-        }
-        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
-        while next < back.queue.len() && back.queue.len() < BACK {
-            if next == level_end {
-                level_end = back.queue.len();
-                depth += 1;
-            }
-            if best.is_some_and(|(length, _, _)| length <= depth + 1) {
-                break;
-            }
-            let p = back.queue[next].0 .0;
-            next += 1;
-            let gate = layout.gate[p as usize];
-            for &(r, mode) in layout.reqs_at(p as usize) {
-                if !gate.carries_down(mode)
-                    || self.down[r as usize] & bit == 0
-                    || back.reached(GateId(r), generation).is_some()
-                {
-                    continue;
-                }
-                let at = back.visit(GateId(r), next as u32 - 1, generation);
-                if let Some((i, steps)) = steps_near(r) {
-                    if best.is_none_or(|(length, _, _)| depth + 1 + steps < length) {
-                        best = Some((depth + 1 + steps, at, i));
-                    }
-                }
-            }
-        }
-        let (_, at, i) = best?;
+        let ends = (layout.position(target), BACK, u32::MAX);
+        let (at, i) = join_back(
+            layout,
+            (&self.down, bit),
+            (back, generation),
+            ends,
+            steps_near,
+        )?;
         let mut chain = back.path(at, false);
         chain.reverse();
         chain.extend(near.path(i, true).into_iter().skip(1));

@@ -20,7 +20,7 @@
 //! chain here costs its length, and the failure's search forth its
 //! [`super::NEAR`] gates at most, once.
 
-use super::{Layout, Side, NEAR};
+use super::{join_back, Layout, Side, NEAR};
 use crate::engine::graph::{FailureGraph, GateId};
 
 /// Most targets' searches kept. A SPOF shows the chains of at most 64
@@ -366,38 +366,8 @@ impl Outskirts {
             let at = self.side.reached(GateId(p), self.generation)?;
             Some((at, self.steps[at]))
         };
-        let mut best: Option<(u32, usize, usize)> = None;
-        back.visit(GateId(target), u32::MAX, generation);
-        let (mut next, mut level_end, mut depth) = (0, 1, 0u32);
-        while next < back.queue.len() && back.queue.len() < NEAR_TARGET {
-            if next == level_end {
-                level_end = back.queue.len();
-                depth += 1;
-            }
-            let bound = best.map_or(than, |(length, _, _)| length);
-            if bound <= depth + 1 {
-                break;
-            }
-            let p = back.queue[next].0 .0;
-            next += 1;
-            let gate = layout.gate[p as usize];
-            for &(r, mode) in layout.reqs_at(p as usize) {
-                if !gate.carries_down(mode)
-                    || down[r as usize] & bit == 0
-                    || back.reached(GateId(r), generation).is_some()
-                {
-                    continue;
-                }
-                let here = back.visit(GateId(r), next as u32 - 1, generation);
-                if let Some((at, steps)) = steps_of(r) {
-                    let length = depth + 1 + steps;
-                    if length < best.map_or(than, |(length, _, _)| length) {
-                        best = Some((length, here, at));
-                    }
-                }
-            }
-        }
-        let (_, here, at) = best?;
+        let ends = (target, NEAR_TARGET, than);
+        let (here, at) = join_back(layout, (down, bit), (back, generation), ends, steps_of)?;
         let mut chain: Vec<u32> = back.path(here, false).into_iter().map(|g| g.0).collect();
         chain.reverse();
         let rest = self.side.path(at, true).into_iter().skip(1);
