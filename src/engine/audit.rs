@@ -952,8 +952,7 @@ impl Describer<'_> {
         let mut degraded = LaneCounts::default();
         let mut tiers: [LaneCounts; 5] = Default::default();
         let mut found: Vec<Vec<NodeId>> = vec![Vec::new(); lanes.batch().len()];
-        let (gates, unchanged) =
-            Unchanged::split((arch, graph, self.is_target), (lanes, base), few);
+        let (gates, unchanged) = split_unchanged((arch, graph, self.is_target), (lanes, base), few);
         if let Some(u) = unchanged {
             let all = all_lanes(lanes);
             degraded.add_times(all, u.degraded);
@@ -1108,7 +1107,7 @@ fn impacts(
     // gates times its lanes.
     let mut run = Run::default();
     let counts = base.map(|b| &b.counts);
-    let (gates, unchanged) = Unchanged::split((arch, graph, is_target), (lanes, counts), gather);
+    let (gates, unchanged) = split_unchanged((arch, graph, is_target), (lanes, counts), gather);
     // On the states under a ground, each lane's targets are the ground's
     // and those it adds (`targets`): the ground's are not read again.
     let base_targets = (base.and_then(|b| b.targets.as_ref())).filter(|_| unchanged.is_some());
@@ -1404,38 +1403,33 @@ impl BaseCounts {
 }
 
 /// The gates of a batch a count reads one by one, and the counts of the
-/// rest, alike in every lane.
-struct Unchanged;
-
-impl Unchanged {
-    /// On the states under a ground (`base`), and unless the count
-    /// gathers lists of targets (`gathers`): the states the batch changed
-    /// and the gates it touched past them, each with whether it was down
-    /// in those states, and `base` less the changed ones. Otherwise every
-    /// gate touched (as not down in them), and `None`. O(the changed
-    /// states).
-    fn split<'a>(
-        on: (&Architecture, &FailureGraph, &[bool]),
-        (lanes, base): (&'a Lanes, Option<&BaseCounts>),
-        gathers: bool,
-    ) -> (
-        impl Iterator<Item = (GateId, bool)> + 'a,
-        Option<BaseCounts>,
-    ) {
-        let beyond = lanes.beyond_beneath().filter(|_| !gathers);
-        let (changed, rest, unchanged) = match (beyond, base) {
-            (Some((changed, rest)), Some(base)) => {
-                let mut counts = *base;
-                for &state in changed {
-                    counts.count(on, state, -1);
-                }
-                (changed, rest, Some(counts))
+/// rest, alike in every lane. On the states under a ground (`base`), and
+/// unless the count gathers lists of targets (`gathers`): the states the
+/// batch changed and the gates it touched past them, each with whether it
+/// was down in those states, and `base` less the changed ones. Otherwise
+/// every gate touched (as not down in them), and `None`. O(the changed
+/// states).
+fn split_unchanged<'a>(
+    on: (&Architecture, &FailureGraph, &[bool]),
+    (lanes, base): (&'a Lanes, Option<&BaseCounts>),
+    gathers: bool,
+) -> (
+    impl Iterator<Item = (GateId, bool)> + 'a,
+    Option<BaseCounts>,
+) {
+    let beyond = lanes.beyond_beneath().filter(|_| !gathers);
+    let (changed, rest, unchanged) = match (beyond, base) {
+        (Some((changed, rest)), Some(base)) => {
+            let mut counts = *base;
+            for &state in changed {
+                counts.count(on, state, -1);
             }
-            _ => (&[][..], lanes.touched(), None),
-        };
-        let gates = (changed.iter().copied()).chain(rest.iter().map(|&g| (g, false)));
-        (gates, unchanged)
-    }
+            (changed, rest, Some(counts))
+        }
+        _ => (&[][..], lanes.touched(), None),
+    };
+    let gates = (changed.iter().copied()).chain(rest.iter().map(|&g| (g, false)));
+    (gates, unchanged)
 }
 
 #[cfg(test)]
