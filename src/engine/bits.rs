@@ -42,8 +42,25 @@ pub(crate) struct LaneCounts {
 impl LaneCounts {
     /// Adds one to the count of each lane set in `word`. O(log count).
     pub(crate) fn add(&mut self, word: u64) {
+        self.add_at(word, 0);
+    }
+
+    /// Adds `times` to the count of each lane set in `word`: `word` once
+    /// at each plane where `times` has a bit. O(log times · log count).
+    pub(crate) fn add_times(&mut self, word: u64, times: usize) {
+        for b in (0..usize::BITS as usize).filter(|b| times >> b & 1 == 1) {
+            self.add_at(word, b);
+        }
+    }
+
+    /// Adds 2^`plane` to the count of each lane set in `word`, carrying
+    /// through the planes above. O(log count).
+    fn add_at(&mut self, word: u64, plane: usize) {
+        if self.planes.len() < plane {
+            self.planes.resize(plane, 0);
+        }
         let mut carry = word;
-        for p in self.planes.iter_mut() {
+        for p in self.planes.iter_mut().skip(plane) {
             if carry == 0 {
                 return;
             }
@@ -53,28 +70,6 @@ impl LaneCounts {
         }
         if carry != 0 {
             self.planes.push(carry);
-        }
-    }
-
-    /// Adds `times` to the count of each lane set in `word`: `word` once
-    /// at each plane where `times` has a bit. O(log times · log count).
-    pub(crate) fn add_times(&mut self, word: u64, times: usize) {
-        for b in (0..usize::BITS as usize).filter(|b| times >> b & 1 == 1) {
-            if self.planes.len() < b {
-                self.planes.resize(b, 0);
-            }
-            let mut carry = word;
-            for p in self.planes.iter_mut().skip(b) {
-                if carry == 0 {
-                    break;
-                }
-                let sum = *p ^ carry;
-                carry &= *p;
-                *p = sum;
-            }
-            if carry != 0 {
-                self.planes.push(carry);
-            }
         }
     }
 
