@@ -1217,7 +1217,7 @@ impl Lanes {
         if !target_paths::worth(layout, home, crossing.taken_down()) {
             return None;
         }
-        let alone = target_paths::Alone(crossing.alone_words());
+        let alone = target_paths::Alone(crossing.alone_bits());
         let (t, c) = (layout.position(at), layout.position(candidate));
         let chain = if alone.down(c) {
             alone
@@ -1227,9 +1227,8 @@ impl Lanes {
             let down = (&self.down[..], bit);
             outskirts.search((graph, layout), down, (home, alone), c);
             let joined = paths.chain_joining(layout, (home, alone), t, outskirts);
-            let than = joined.as_ref().map_or(u32::MAX, |chain| chain.len() as u32);
             let back = (back, generation);
-            (outskirts.join_back(layout, down, back, t, than)).or(joined)?
+            joined.or_else(|| outskirts.join_back(layout, down, back, t, u32::MAX))?
         };
         // What the searches assume of the lane, checked.
         let all_down = chain.iter().all(|&p| self.down[p as usize] & bit != 0);
@@ -1897,6 +1896,66 @@ services:
             );
             at = next;
         }
+    }
+
+    /// Where a failure takes down so much beside a cycle that its search
+    /// forth stops before the services it takes down near the target (a
+    /// site whose `hub` 2,000 services need, searched before `y`), the
+    /// chain still joins where the target's own search needs a service
+    /// the search forth reached: three steps through `y`, not 35 round
+    /// the ring from its member in the site. And where the target's
+    /// search has more than its nearest gates looked at (`t2` needs 70
+    /// services), the shortest join among the rest is still found (at
+    /// `a69`, 3 steps, past one of 5 through `b`).
+    #[test]
+    fn chains_join_near_the_target_past_a_full_search_forth() {
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n");
+        text.push_str("  t: {tier: high, depends_on: [m]}\n  m: {depends_on: [r32, y]}\n");
+        for i in 0..64 {
+            let site = if i == 0 { ", runs_in: s" } else { "" };
+            text.push_str(&format!(
+                "  r{i}: {{depends_on: [r{}]{site}}}\n",
+                (i + 1) % 64
+            ));
+        }
+        let needs: Vec<String> = (0..70).map(|k| format!("a{k}")).collect();
+        text.push_str(&format!(
+            "  t2: {{tier: high, depends_on: [{}]}}\n",
+            needs.join(", ")
+        ));
+        text.push_str("  a0: {depends_on: [r32, c1]}\n  c1: {depends_on: [c2]}\n");
+        text.push_str("  c2: {depends_on: [b]}\n  b: {runs_in: s, depends_on: [r32]}\n");
+        for k in 1..69 {
+            text.push_str(&format!("  a{k}: {{depends_on: [r32]}}\n"));
+        }
+        text.push_str("  a69: {depends_on: [r32, hub]}\n");
+        text.push_str("  hub: {runs_in: s}\n  y: {runs_in: s}\n");
+        for j in 0..2_000 {
+            text.push_str(&format!("  f{j}: {{depends_on: [hub]}}\n"));
+        }
+        let loaded = load_str("ring.yaml", text).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&layout);
+        let mut search = ChainSearch::default();
+        let id = |name: &str| arch.id_of(name).expect("in the file");
+        lanes.fail_each(&layout, &[id("s")]);
+        let chain = lanes.chain(&graph, &layout, &mut search, (0, id("s")), id("t"));
+        let names: Vec<&str> = chain.iter().map(|&n| arch.name_of(n)).collect();
+        assert_eq!(names, ["m", "y", "s"]);
+        // Through the target's search, with the search forth cut short.
+        assert_eq!(search.target_paths.searched(), 1);
+        assert!(search.outskirts.visits() >= NEAR);
+        assert_eq!(
+            search
+                .outskirts
+                .steps_of(layout.position(GateId::from(id("m")))),
+            None
+        );
+        let chain = lanes.chain(&graph, &layout, &mut search, (0, id("s")), id("t2"));
+        let names: Vec<&str> = chain.iter().map(|&n| arch.name_of(n)).collect();
+        assert_eq!(names, ["a69", "hub", "s"]);
     }
 
     /// Whether `at` needs `next` directly: through requirements, past

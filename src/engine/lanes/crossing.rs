@@ -55,6 +55,11 @@ pub(super) struct Crossing {
     /// Lanes to find what the component alone takes down (made when
     /// first needed).
     alone: Option<Box<Lanes>>,
+    /// What the component alone takes down, a bit per position (small
+    /// enough to stay in cache while chains look it up at random), and
+    /// the positions set, to clear for another component.
+    alone_bits: Vec<u64>,
+    alone_set: Vec<u32>,
     /// The component the paths are for (its root's position), if any.
     home: Option<u32>,
     /// For each gate the component alone takes down: its requirement one
@@ -98,10 +103,10 @@ impl Crossing {
         Some(home)
     }
 
-    /// What the component [`Crossing::entered`] alone takes down: a word
-    /// per position, not zero where down.
-    pub(super) fn alone_words(&self) -> &[u64] {
-        self.alone.as_deref().map_or(&[][..], |a| &a.down[..])
+    /// What the component [`Crossing::entered`] alone takes down: a bit
+    /// per position, set where down.
+    pub(super) fn alone_bits(&self) -> &[u64] {
+        &self.alone_bits
     }
 
     /// How many gates the component [`Crossing::entered`] alone takes
@@ -271,6 +276,22 @@ impl Crossing {
             .alone
             .get_or_insert_with(|| Box::new(Lanes::new(layout)));
         alone.take_down_alone(layout, Ground::down(home));
+        self.alone_bits.resize(n.div_ceil(64), 0);
+        for p in self.alone_set.drain(..) {
+            self.alone_bits[p as usize / 64] = 0;
+        }
+        for &g in &alone.touched {
+            let p = layout.position(g);
+            if alone.down[p as usize] != 0 {
+                self.alone_bits[p as usize / 64] |= 1 << (p % 64);
+                self.alone_set.push(p);
+            }
+        }
+        debug_assert_eq!(
+            self.alone_set.len(),
+            alone.down.iter().filter(|&&w| w != 0).count(),
+            "every gate down is touched"
+        );
         for &p in &self.set {
             self.toward[p as usize] = NONE;
         }

@@ -46,15 +46,15 @@ const REACHED: usize = 16 * NEAR;
 /// the candidate's outskirts near the target.
 const NEAR_TARGET: usize = 64;
 
-/// What the component alone takes down: a word per position, not zero
-/// where down (see [`super::crossing::Crossing::alone_words`]).
+/// What the component alone takes down: a bit per position, set where
+/// down (see [`super::crossing::Crossing::alone_bits`]).
 #[derive(Clone, Copy)]
 pub(super) struct Alone<'a>(pub(super) &'a [u64]);
 
 impl Alone<'_> {
     /// Whether the gate at position `p` is down.
     pub(super) fn down(self, p: u32) -> bool {
-        self.0.get(p as usize).is_some_and(|&w| w != 0)
+        (self.0.get(p as usize / 64)).is_some_and(|&w| w & (1 << (p % 64)) != 0)
     }
 }
 
@@ -97,9 +97,21 @@ struct TargetMap {
     /// as a chain's join reads the steps of many gates and the next of few.
     steps: Vec<u32>,
     next: Vec<u32>,
-    /// Gates reached, to clear for another target.
-    reached: Vec<u32>,
+    /// Gates reached, in the order reached, with their steps: to clear
+    /// for another target, and to look at the nearest first.
+    reached: Vec<(u32, u32)>,
     used: u64,
+}
+
+/// Where a chain leaves a target's search for the candidate's outskirts:
+/// at the search's gate `via`, to the gate at `at` in the outskirts' queue
+/// (`via` itself, or a gate `via` needs beyond what the component alone
+/// takes down), making a chain of `length` steps.
+#[derive(Clone, Copy)]
+struct Join {
+    length: u32,
+    via: u32,
+    at: usize,
 }
 
 impl TargetPaths {
@@ -122,10 +134,15 @@ impl TargetPaths {
 
     /// The chain of positions from `target` (left out) to the candidate
     /// `outskirts` searched from: through what the component at `home`
-    /// alone takes down, then the outskirts, joined where the chain is
-    /// shortest (the first such gate the outskirts reached). `None` when
-    /// the outskirts reach none that leads to the target. O(the chain +
-    /// the outskirts' gates), after the target's search.
+    /// alone takes down, then the outskirts. Joined where the chain is
+    /// shortest among the gates the outskirts reached of that, and near
+    /// the target (its search's first [`NEAR_TARGET`] gates) also where
+    /// such a gate needs one the outskirts reached beyond it: a target
+    /// that needs services the component does not take down, near it,
+    /// that the candidate does. `None` when the outskirts reach none that
+    /// leads to the target. O([`NEAR_TARGET`] gates + the edge gates
+    /// nearer the candidate than the chain + the chain), after the
+    /// target's search.
     pub(super) fn chain_joining(
         &mut self,
         layout: &Layout,
@@ -140,27 +157,32 @@ impl TargetPaths {
             return None;
         }
         let map = self.map(layout, (home, alone), target);
-        let mut best: Option<(u32, usize)> = None;
+        let (near, whole_levels) = map.join_near(layout, alone, outskirts);
+        let mut best = near;
         for &(at, steps) in &outskirts.edge {
             // The edge comes in the order reached, nearest first, and the
-            // target is none of it (the outskirts would have reached it),
-            // so each of the rest adds a step at least.
-            if best.is_some_and(|(length, _)| steps + 1 >= length) {
+            // gates of the levels searched whole near the target are joined
+            // already, so each of the rest adds as many steps at least.
+            if best.is_some_and(|join| steps.saturating_add(whole_levels) >= join.length) {
                 break;
             }
             let p = outskirts.side.queue[at as usize].0 .0;
             if let Some(more) = map.steps(p) {
-                if best.is_none_or(|(length, _)| steps + more < length) {
-                    best = Some((steps + more, at as usize));
+                if best.is_none_or(|join| steps + more < join.length) {
+                    best = Some(Join {
+                        length: steps + more,
+                        via: p,
+                        at: at as usize,
+                    });
                 }
             }
         }
-        let (_, at) = best?;
-        let meet = outskirts.side.queue[at].0 .0;
-        let mut chain = map.path_from(meet)?;
+        let join = best?;
+        let mut chain = map.path_from(join.via)?;
         chain.reverse();
-        let rest = outskirts.side.path(at, true).into_iter().skip(1);
-        chain.extend(rest.map(|g| g.0));
+        let joined = outskirts.side.queue[join.at].0 .0;
+        let rest = outskirts.side.path(join.at, true).into_iter();
+        chain.extend(rest.skip(usize::from(joined == join.via)).map(|g| g.0));
         Some(chain)
     }
 
@@ -224,7 +246,7 @@ impl TargetMap {
     ) -> TargetMap {
         let mut map = match reuse {
             Some(mut map) => {
-                for &p in &map.reached {
+                for &(p, _) in &map.reached {
                     map.steps[p as usize] = UNSET;
                 }
                 map.reached.clear();
@@ -241,20 +263,70 @@ impl TargetMap {
         map.target = target;
         map.steps[target as usize] = 0;
         map.next[target as usize] = target;
-        map.reached.push(target);
+        map.reached.push((target, 0));
         let mut next = 0;
-        while let Some(&p) = map.reached.get(next) {
+        while let Some(&(p, steps)) = map.reached.get(next) {
             next += 1;
-            let (steps, gate) = (map.steps[p as usize], layout.gate[p as usize]);
+            let gate = layout.gate[p as usize];
             for &(r, mode) in layout.reqs_at(p as usize) {
                 if gate.carries_down(mode) && map.steps[r as usize] == UNSET && alone.down(r) {
                     map.steps[r as usize] = steps + 1;
                     map.next[r as usize] = p;
-                    map.reached.push(r);
+                    map.reached.push((r, steps + 1));
                 }
             }
         }
         map
+    }
+
+    /// The shortest join of the candidate's `outskirts` among this
+    /// search's first [`NEAR_TARGET`] gates, or the gates they need beyond
+    /// what the component alone takes down; and how many of the search's
+    /// levels (steps from the target) that looked at whole. Every join at
+    /// a gate of the search has a step more than the gate at least (the
+    /// candidate is none of them), so the look stops at the level of the
+    /// best less one. O([`NEAR_TARGET`] gates and their requirements).
+    fn join_near(
+        &self,
+        layout: &Layout,
+        alone: Alone<'_>,
+        outskirts: &Outskirts,
+    ) -> (Option<Join>, u32) {
+        let mut best: Option<Join> = None;
+        let better = |best: Option<Join>, length: u32| best.is_none_or(|join| length < join.length);
+        for (i, &(p, level)) in self.reached.iter().enumerate() {
+            if !better(best, level + 1) {
+                return (best, u32::MAX);
+            }
+            if i == NEAR_TARGET {
+                return (best, level);
+            }
+            if let Some((at, steps)) = outskirts.steps_of(p) {
+                if better(best, level + steps) {
+                    best = Some(Join {
+                        length: level + steps,
+                        via: p,
+                        at,
+                    });
+                }
+            }
+            let gate = layout.gate[p as usize];
+            for &(r, mode) in layout.reqs_at(p as usize) {
+                if !gate.carries_down(mode) || alone.down(r) {
+                    continue;
+                }
+                if let Some((at, steps)) = outskirts.steps_of(r) {
+                    if better(best, level + 1 + steps) {
+                        best = Some(Join {
+                            length: level + 1 + steps,
+                            via: p,
+                            at,
+                        });
+                    }
+                }
+            }
+        }
+        (best, u32::MAX)
     }
 
     /// The steps from `p` to the target, if it reaches it.
@@ -373,6 +445,13 @@ impl Outskirts {
         let rest = self.side.path(at, true).into_iter().skip(1);
         chain.extend(rest.map(|g| g.0));
         Some(chain)
+    }
+
+    /// Where in the queue the search reached the gate at position `p`, and
+    /// its steps from the candidate; `None` when it did not.
+    pub(super) fn steps_of(&self, p: u32) -> Option<(usize, u32)> {
+        let at = self.side.reached(GateId(p), self.generation)?;
+        Some((at, self.steps[at]))
     }
 
     /// Gates its searches reached (for tests of their cost).
