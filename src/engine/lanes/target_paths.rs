@@ -42,9 +42,14 @@ const PAID_PER_FAILURE: usize = 256;
 /// the services beyond.
 const REACHED: usize = 16 * NEAR;
 
-/// Gates a chain's search back from its target reaches at most, to join
-/// the candidate's outskirts near the target.
+/// Gates of a target's search a chain looks at first, with what they need
+/// beyond what the component alone takes down, to join the candidate's
+/// outskirts near the target.
 const NEAR_TARGET: usize = 64;
+
+/// Most gates a target's near look holds, its gates and what they need
+/// together: a gate can need thousands.
+const NEAR_ENTRIES: usize = 4 * NEAR_TARGET;
 
 /// What the component alone takes down: a bit per position, set where
 /// down (see [`super::crossing::Crossing::alone_bits`]).
@@ -98,9 +103,28 @@ struct TargetMap {
     steps: Vec<u32>,
     next: Vec<u32>,
     /// Gates reached, in the order reached, with their steps: to clear
-    /// for another target, and to look at the nearest first.
+    /// for another target.
     reached: Vec<(u32, u32)>,
+    /// The first [`NEAR_TARGET`] gates reached, each followed by what it
+    /// needs beyond what the component alone takes down (see
+    /// [`TargetMap::join_near`]): the same for every candidate, so made
+    /// once.
+    near: Vec<NearGate>,
+    /// The steps of the first gate reached left out of `near`, if any:
+    /// every gate of fewer steps is in it.
+    near_whole: u32,
     used: u64,
+}
+
+/// A gate near a target where a chain may join a candidate's outskirts:
+/// one of the target's search (`gate` is `via`), or one that such a gate,
+/// `via`, needs beyond what the component alone takes down. `level` is
+/// `via`'s steps to the target.
+#[derive(Debug, Clone, Copy)]
+struct NearGate {
+    level: u32,
+    via: u32,
+    gate: u32,
 }
 
 /// Where a chain leaves a target's search for the candidate's outskirts:
@@ -157,7 +181,7 @@ impl TargetPaths {
             return None;
         }
         let map = self.map(layout, (home, alone), target);
-        let (near, whole_levels) = map.join_near(layout, alone, outskirts);
+        let (near, whole_levels) = map.join_near(outskirts);
         let mut best = near;
         for &(at, steps) in &outskirts.edge {
             // The edge comes in the order reached, nearest first, and the
@@ -257,6 +281,8 @@ impl TargetMap {
                 steps: vec![UNSET; layout.at.len()],
                 next: vec![UNSET; layout.at.len()],
                 reached: Vec::new(),
+                near: Vec::new(),
+                near_whole: UNSET,
                 used: 0,
             },
         };
@@ -276,57 +302,66 @@ impl TargetMap {
                 }
             }
         }
+        map.look_near(layout, alone);
         map
     }
 
-    /// The shortest join of the candidate's `outskirts` among this
-    /// search's first [`NEAR_TARGET`] gates, or the gates they need beyond
-    /// what the component alone takes down; and how many of the search's
-    /// levels (steps from the target) that looked at whole. Every join at
-    /// a gate of the search has a step more than the gate at least (the
-    /// candidate is none of them), so the look stops at the level of the
-    /// best less one. O([`NEAR_TARGET`] gates and their requirements).
-    fn join_near(
-        &self,
-        layout: &Layout,
-        alone: Alone<'_>,
-        outskirts: &Outskirts,
-    ) -> (Option<Join>, u32) {
-        let mut best: Option<Join> = None;
-        let better = |best: Option<Join>, length: u32| best.is_none_or(|join| length < join.length);
+    /// Fills `near` and `near_whole` from the search. O([`NEAR_ENTRIES`]²)
+    /// at most, for gates needed by several near gates, kept once.
+    fn look_near(&mut self, layout: &Layout, alone: Alone<'_>) {
+        self.near.clear();
+        self.near_whole = UNSET;
         for (i, &(p, level)) in self.reached.iter().enumerate() {
-            if !better(best, level + 1) {
+            if i == NEAR_TARGET || self.near.len() >= NEAR_ENTRIES {
+                self.near_whole = level;
+                return;
+            }
+            let (via, gate) = (p, layout.gate[p as usize]);
+            self.near.push(NearGate {
+                level,
+                via,
+                gate: p,
+            });
+            for &(r, mode) in layout.reqs_at(p as usize) {
+                if self.near.len() >= NEAR_ENTRIES {
+                    break;
+                }
+                let beyond = gate.carries_down(mode) && !alone.down(r);
+                if beyond && !self.near.iter().any(|n| n.gate == r) {
+                    self.near.push(NearGate {
+                        level,
+                        via,
+                        gate: r,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The shortest join of the candidate's `outskirts` among the gates
+    /// near the target (`near`), and how many of the search's levels
+    /// (steps from the target) that looked at whole. Every join there has
+    /// a step more than its `via` at least (the candidate is none of the
+    /// search's gates), so the look stops at the level of the best less
+    /// one. O([`NEAR_ENTRIES`]).
+    fn join_near(&self, outskirts: &Outskirts) -> (Option<Join>, u32) {
+        let mut best: Option<Join> = None;
+        for near in &self.near {
+            if best.is_some_and(|join| near.level + 1 >= join.length) {
                 return (best, u32::MAX);
             }
-            if i == NEAR_TARGET {
-                return (best, level);
-            }
-            if let Some((at, steps)) = outskirts.steps_of(p) {
-                if better(best, level + steps) {
+            if let Some((at, steps)) = outskirts.steps_of(near.gate) {
+                let length = near.level + u32::from(near.gate != near.via) + steps;
+                if best.is_none_or(|join| length < join.length) {
                     best = Some(Join {
-                        length: level + steps,
-                        via: p,
+                        length,
+                        via: near.via,
                         at,
                     });
                 }
             }
-            let gate = layout.gate[p as usize];
-            for &(r, mode) in layout.reqs_at(p as usize) {
-                if !gate.carries_down(mode) || alone.down(r) {
-                    continue;
-                }
-                if let Some((at, steps)) = outskirts.steps_of(r) {
-                    if better(best, level + 1 + steps) {
-                        best = Some(Join {
-                            length: level + 1 + steps,
-                            via: p,
-                            at,
-                        });
-                    }
-                }
-            }
         }
-        (best, u32::MAX)
+        (best, self.near_whole)
     }
 
     /// The steps from `p` to the target, if it reaches it.
