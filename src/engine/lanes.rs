@@ -42,6 +42,10 @@ pub(crate) struct Layout {
     reqs: Vec<(u32, Mode)>,
     dep_start: Vec<u32>,
     deps: Vec<u32>,
+    /// A bit per entry of `deps`: whether that edge can take the dependent
+    /// down ([`Gate::carries_down`]), so that searches forth through down
+    /// gates read neither the graph's edges nor the dependent's gate.
+    deps_down: Vec<u64>,
     /// Each gate's large hard component, by position: the position of its
     /// first gate (`u32::MAX` outside one). Empty without one.
     hard: Vec<u32>,
@@ -105,10 +109,16 @@ impl Layout {
                 .reqs
                 .extend(reqs.map(|&(r, mode)| (layout.pos[r.index()], mode)));
             layout.req_start.push(layout.reqs.len() as u32);
-            let deps = graph.dependents(g).iter();
-            layout
-                .deps
-                .extend(deps.map(|&(d, _)| layout.pos[d.index()]));
+            for &(d, mode) in graph.dependents(g) {
+                let k = layout.deps.len();
+                if k % 64 == 0 {
+                    layout.deps_down.push(0);
+                }
+                if graph.gate(d).carries_down(mode) {
+                    layout.deps_down[k / 64] |= 1 << (k % 64);
+                }
+                layout.deps.push(layout.pos[d.index()]);
+            }
             layout.dep_start.push(layout.deps.len() as u32);
         }
         layout.hard = hard_components(graph, &layout);
@@ -255,6 +265,14 @@ impl Layout {
     /// The dependents of the gate at position `p`, as positions.
     fn deps_at(&self, p: usize) -> &[u32] {
         &self.deps[self.dep_start[p] as usize..self.dep_start[p + 1] as usize]
+    }
+
+    /// The dependents of the gate at position `p` that it can take down,
+    /// as positions, in the graph's order.
+    fn deps_down_at(&self, p: usize) -> impl Iterator<Item = u32> + '_ {
+        let range = self.dep_start[p] as usize..self.dep_start[p + 1] as usize;
+        let down = |k: usize| self.deps_down[k / 64] & (1 << (k % 64)) != 0;
+        range.filter(move |&k| down(k)).map(|k| self.deps[k])
     }
 
     /// Gate `g`'s position: a requirement outside `g`'s block comes first.
@@ -1155,7 +1173,7 @@ impl Lanes {
                         .then(|| self.near_join((graph, layout), search, (at, c), bit))
                         .flatten()
                 })
-                .or_else(|| self.crossing(graph, layout, search, ends, bit))
+                .or_else(|| self.crossing(layout, search, ends, bit))
         }))
         .flatten()
         .or_else(|| self.meet((graph, layout), search, ends, bit))
@@ -1213,7 +1231,7 @@ impl Lanes {
             back,
             ..
         } = search;
-        let home = crossing.entered(graph, layout)?;
+        let home = crossing.entered(layout)?;
         if !target_paths::worth(layout, home, crossing.taken_down()) {
             return None;
         }
@@ -1225,7 +1243,7 @@ impl Lanes {
                 .then(|| paths.chain_from(layout, (home, alone), (t, c)))??
         } else {
             let down = (&self.down[..], bit);
-            outskirts.search((graph, layout), down, (home, alone), c);
+            outskirts.search(layout, down, (home, alone), c);
             let joined = paths.chain_joining(layout, (home, alone), t, outskirts);
             let back = (back, generation);
             joined.or_else(|| outskirts.join_back(layout, down, back, t, u32::MAX))?
@@ -1243,14 +1261,13 @@ impl Lanes {
     /// reason. O(the chain), plus once per component what it takes down.
     fn crossing(
         &self,
-        graph: &FailureGraph,
         layout: &Layout,
         search: &mut ChainSearch,
         (at, candidate): (GateId, GateId),
         bit: u64,
     ) -> Option<Vec<GateId>> {
         let ends = (layout.position(at), layout.position(candidate));
-        let path = (search.crossing).chain((graph, layout), (&self.down, bit), ends)?;
+        let path = (search.crossing).chain(layout, (&self.down, bit), ends)?;
         Some(path.into_iter().map(|p| layout.at[p as usize]).collect())
     }
 
@@ -1294,11 +1311,8 @@ impl Lanes {
             }
             // Up to `NEAR` gates, not past: a site's dependents can be
             // thousands.
-            for &(d, mode) in graph.dependents(layout.at[p.index()]) {
-                let q = layout.pos[d.index()];
-                if self.down[q as usize] & bit != 0
-                    && layout.gate[q as usize].carries_down(mode)
-                    && near.reached(GateId(q), generation).is_none()
+            for q in layout.deps_down_at(p.index()) {
+                if self.down[q as usize] & bit != 0 && near.reached(GateId(q), generation).is_none()
                 {
                     near.visit(GateId(q), next as u32, generation);
                     steps.push(steps[next] + 1);

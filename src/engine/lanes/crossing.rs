@@ -22,7 +22,6 @@
 //! chains per single point of failure: that was most of the audit there.
 
 use super::{hard, Ground, Lanes, Layout};
-use crate::engine::graph::FailureGraph;
 
 /// No entry: a gate the component does not take down, or the root.
 const NONE: u32 = u32::MAX;
@@ -95,10 +94,10 @@ impl Crossing {
     /// what it alone takes down searched: from then on
     /// [`Crossing::alone_down`] and [`Crossing::taken_down`] are for it.
     /// O(what it takes down + their edges) when it is not the last one.
-    pub(super) fn entered(&mut self, graph: &FailureGraph, layout: &Layout) -> Option<u32> {
+    pub(super) fn entered(&mut self, layout: &Layout) -> Option<u32> {
         let home = self.entry.as_ref()?.home;
         if self.home != Some(home) {
-            self.search(graph, layout, home);
+            self.search(layout, home);
         }
         Some(home)
     }
@@ -137,13 +136,13 @@ impl Crossing {
     /// O(what the component takes down + its edges) once per component.
     pub(super) fn chain(
         &mut self,
-        (graph, layout): (&FailureGraph, &Layout),
+        layout: &Layout,
         (down, bit): (&[u64], u64),
         (target, candidate): (u32, u32),
     ) -> Option<Vec<u32>> {
         let (home, member) = (self.entry.as_ref()).map(|e| (e.home, e.member))?;
         if self.home != Some(home) {
-            self.search(graph, layout, home);
+            self.search(layout, home);
         }
         // The target's path to the root, then the root's to the
         // candidate (in buffers kept from chain to chain).
@@ -263,7 +262,7 @@ impl Crossing {
     /// alone takes down, and back from the root along hard edges inside
     /// the component. O(what the component takes down + their edges +
     /// gates / 64).
-    fn search(&mut self, graph: &FailureGraph, layout: &Layout, home: u32) {
+    fn search(&mut self, layout: &Layout, home: u32) {
         let n = layout.at.len();
         if self.toward.len() != n {
             self.toward = vec![NONE; n];
@@ -301,14 +300,14 @@ impl Crossing {
         self.set.clear();
         self.inside.clear();
         self.home = Some(home);
-        self.search_forth(graph, layout, home);
+        self.search_forth(layout, home);
         self.search_back(layout, home);
     }
 
     /// From the root, forth through every edge that can take a gate down,
     /// to gates the component alone takes down (as `alone` holds them):
     /// fills `toward`, with `set` as the queue.
-    fn search_forth(&mut self, graph: &FailureGraph, layout: &Layout, home: u32) {
+    fn search_forth(&mut self, layout: &Layout, home: u32) {
         let Some(alone) = self.alone.as_deref() else {
             return;
         };
@@ -317,14 +316,9 @@ impl Crossing {
         let mut next = 0;
         while let Some(&p) = self.set.get(next) {
             next += 1;
-            for &(d, mode) in graph.dependents(layout.at[p as usize]) {
-                let q = layout.pos[d.index()];
+            for q in layout.deps_down_at(p as usize) {
                 let is_down = down.get(q as usize).is_some_and(|&w| w != 0);
-                if q != home
-                    && is_down
-                    && self.toward[q as usize] == NONE
-                    && layout.gate[q as usize].carries_down(mode)
-                {
+                if q != home && is_down && self.toward[q as usize] == NONE {
                     self.toward[q as usize] = p;
                     self.set.push(q);
                 }

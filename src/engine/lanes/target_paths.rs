@@ -21,7 +21,7 @@
 //! [`super::NEAR`] gates at most, once.
 
 use super::{join_back, Layout, Side, NEAR};
-use crate::engine::graph::{FailureGraph, GateId};
+use crate::engine::graph::GateId;
 
 /// Most targets' searches kept. A SPOF shows the chains of at most 64
 /// targets one by one (past that, one search forth serves them all), the
@@ -405,7 +405,7 @@ impl Outskirts {
     /// kept. O([`NEAR`] gates and their edges).
     pub(super) fn search(
         &mut self,
-        (graph, layout): (&FailureGraph, &Layout),
+        layout: &Layout,
         (down, bit): (&[u64], u64),
         (home, alone): (u32, Alone<'_>),
         c: u32,
@@ -433,12 +433,8 @@ impl Outskirts {
                 next += 1;
                 continue;
             }
-            for &(d, mode) in graph.dependents(layout.at[p.index()]) {
-                let q = layout.pos[d.index()];
-                if down[q as usize] & bit != 0
-                    && layout.gate[q as usize].carries_down(mode)
-                    && side.reached(GateId(q), generation).is_none()
-                {
+            for q in layout.deps_down_at(p.index()) {
+                if down[q as usize] & bit != 0 && side.reached(GateId(q), generation).is_none() {
                     let at = side.visit(GateId(q), next as u32, generation);
                     steps.push(steps[next] + 1);
                     if alone.down(q) {
