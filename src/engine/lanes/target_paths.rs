@@ -11,7 +11,10 @@
 //! and that takes it down) follows its path: a shortest chain. One outside
 //! first searches forth through what it takes down beyond them
 //! ([`Outskirts`]), to the gates of the component's where it meets them,
-//! and joins the path of the one that makes the chain shortest.
+//! and joins the path of the one that makes the chain shortest; near the
+//! target it also joins where a gate of the path needs one the outskirts
+//! reached (see [`TargetMap::join_near`]), which holds where the outskirts
+//! stop short.
 //!
 //! The audit shows chains to the same few targets (the first by tier and
 //! id) for each of thousands of such failures. A search per chain (from
@@ -453,9 +456,9 @@ impl Outskirts {
     /// A chain of positions from `target` (left out) to the candidate
     /// shorter than `than` steps, if one joins the outskirts within
     /// [`NEAR_TARGET`] gates of a breadth-first search back from the
-    /// target through gates down in lane `bit` of `down`: where the target
-    /// needs services the component does not take down, near it, that
-    /// the outskirts reach. `back` is marked under `generation`, which the
+    /// target through gates down in lane `bit` of `down`: for a target the
+    /// component does not take down, which has no kept search, where the
+    /// outskirts do not reach it. `back` is marked under `generation`, which the
     /// caller started. O([`NEAR_TARGET`] gates and their edges).
     pub(super) fn join_back(
         &self,
