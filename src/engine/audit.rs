@@ -18,7 +18,7 @@ use crate::model::{Architecture, NodeId, Tier};
 
 use super::bits::{lanes_of, LaneCounts};
 use super::graph::{FailureGraph, GateId};
-use super::lanes::{BaseStates, Beneath, ChainSearch, Ground, Grounds, Lanes, Layout};
+use super::lanes::{BaseStates, Beneath, ChainSearch, Ground, Grounds, Lanes, Layout, SharedMaps};
 use super::progress::Progress;
 use super::sharing::Sharing;
 use super::targets::Targets;
@@ -354,10 +354,13 @@ fn rank_inner<T: Send>(
     // one at the edge of the graph, and such batches sit side by side in
     // the layout: threads take them one at a time.
     let pool = Mutex::new(Vec::new());
+    let shared = Arc::new(SharedMaps::default());
     let out = parallel::map_pooled(
         &batches,
         progress,
-        (&pool, || (Lanes::new(&layout), ChainSearch::default())),
+        (&pool, || {
+            (Lanes::new(&layout), ChainSearch::sharing(&shared))
+        }),
         |(lanes, search), batch| {
             let base = grounds.fail_each(lanes, &layout, batch);
             let base_states = base.map(|i| grounds.base(&layout, i));
@@ -723,7 +726,8 @@ impl Ranking {
         let mut by_position = at;
         by_position.sort_unstable_by_key(|&i| self.layout.position(GateId::from(self.order[i])));
         let batches: Vec<&[usize]> = by_position.chunks(LANES).collect();
-        let new = || (Lanes::new(&self.layout), ChainSearch::default());
+        let shared = Arc::new(SharedMaps::default());
+        let new = || (Lanes::new(&self.layout), ChainSearch::sharing(&shared));
         let described = parallel::map_pooled(
             &batches,
             &Progress::default(),

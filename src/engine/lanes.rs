@@ -14,6 +14,8 @@
 //! them: from all up, only what a failure reaches is lowered, so a cycle
 //! that nothing failed in stays up (the greatest fixpoint).
 
+use std::sync::Arc;
+
 use crate::model::{Mode, NodeId};
 
 use super::bits::next_set;
@@ -22,6 +24,8 @@ use super::graph::{FailureGraph, Gate, GateId};
 
 mod crossing;
 mod target_paths;
+
+pub(crate) use target_paths::SharedMaps;
 
 /// Evaluation order of a whole graph: strongly connected components with
 /// their requirements first, each a block of consecutive positions.
@@ -410,6 +414,15 @@ impl Side {
 }
 
 impl ChainSearch {
+    /// Searches whose targets' searches are shared with the other threads
+    /// of one audit (see `lanes/target_paths.rs`).
+    pub(crate) fn sharing(shared: &Arc<SharedMaps>) -> Self {
+        ChainSearch {
+            target_paths: target_paths::TargetPaths::sharing(Arc::clone(shared)),
+            ..ChainSearch::default()
+        }
+    }
+
     /// Gates reached by searches over every chain so far.
     #[cfg(test)]
     fn visits(&self) -> usize {
@@ -1869,6 +1882,37 @@ services:
             (1..=targets.len()).contains(&searched),
             "{searched} searches"
         );
+    }
+
+    /// Two threads' searches that share targets' searches make each once:
+    /// the second finds the first's, and its chains are the same.
+    #[test]
+    fn threads_share_the_targets_searches() {
+        let loaded = load_str("ring.yaml", ring_text()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let layout = Layout::new(&graph);
+        let mut lanes = Lanes::new(&layout);
+        let shared = Arc::new(SharedMaps::default());
+        let mut searches = [ChainSearch::sharing(&shared), ChainSearch::sharing(&shared)];
+        let id = |name: &str| arch.id_of(name).expect("in the file");
+        let failures = [id("r0"), id("base0")];
+        lanes.fail_each(&layout, &failures);
+        let targets: Vec<NodeId> = (0..40).map(|j| id(&format!("o{j}"))).collect();
+        let chains: Vec<Vec<Vec<NodeId>>> = (searches.iter_mut())
+            .map(|search| {
+                let chain = |(lane, t): (usize, NodeId)| {
+                    lanes.chain(&graph, &layout, search, (lane, failures[lane]), t)
+                };
+                (0..2)
+                    .flat_map(|lane| targets.iter().map(move |&t| (lane, t)))
+                    .map(chain)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(chains[0], chains[1]);
+        assert!(searches[0].target_paths.searched() >= 1);
+        assert_eq!(searches[1].target_paths.searched(), 0);
     }
 
     /// Where few failures are sure to take a large cycle down for what it

@@ -23,6 +23,8 @@
 //! chain here costs its length, and the failure's search forth its
 //! [`super::NEAR`] gates at most, once.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use super::{join_back, Layout, Side, NEAR};
 use crate::engine::graph::GateId;
 
@@ -78,13 +80,62 @@ pub(super) fn worth(layout: &Layout, home: u32, taken_down: usize) -> bool {
     layout.sure_to_take_down(home) * PAID_PER_FAILURE >= taken_down
 }
 
+/// Most targets' searches the threads of one audit share: a thread keeps
+/// [`MAPS`] of them, and two threads may work on two components at once.
+const SHARED_MAPS: usize = 2 * MAPS;
+
+/// The targets' searches made by the threads of one audit, by component
+/// and target: the threads show chains to the same targets, and a search
+/// is the same whichever thread makes it, so one makes it and the others
+/// wait for it. Past [`SHARED_MAPS`], those of other components go first.
+#[derive(Debug, Default)]
+pub(crate) struct SharedMaps {
+    /// Each search with its component (root's position) and target.
+    cells: Mutex<Vec<(u32, u32, MapCell)>>,
+}
+
+/// A target's search, made by the first thread that asks for it.
+type MapCell = Arc<OnceLock<TargetMap>>;
+
+impl SharedMaps {
+    /// The search of `target` for the component at `home`, made or not.
+    fn cell(&self, home: u32, target: u32) -> MapCell {
+        let Ok(mut cells) = self.cells.lock() else {
+            // A thread panicked holding the lock: a search of one's own.
+            return Arc::default();
+        };
+        if let Some((_, _, cell)) = cells.iter().find(|&&(h, t, _)| (h, t) == (home, target)) {
+            return Arc::clone(cell);
+        }
+        if cells.len() >= SHARED_MAPS {
+            cells.retain(|&(h, _, _)| h == home);
+            if cells.len() >= SHARED_MAPS {
+                cells.remove(0);
+            }
+        }
+        let cell = Arc::default();
+        cells.push((home, target, Arc::clone(&cell)));
+        cell
+    }
+}
+
+/// A target's search kept by one thread, and when it was last asked for.
+#[derive(Debug)]
+struct Kept {
+    target: u32,
+    map: MapCell,
+    used: u64,
+}
+
 /// The searches back from targets for one component: the most recently
-/// used [`MAPS`].
+/// used [`MAPS`], shared with the audit's other threads where it gives
+/// them ([`TargetPaths::sharing`]).
 #[derive(Debug, Default)]
 pub(super) struct TargetPaths {
     /// The component they are for (its root's position).
     home: Option<u32>,
-    maps: Vec<TargetMap>,
+    maps: Vec<Kept>,
+    shared: Option<Arc<SharedMaps>>,
     /// Maps asked for so far, to drop the one least recently used.
     clock: u64,
     /// Searches made, and the gates they reached (for tests of their
@@ -105,8 +156,7 @@ struct TargetMap {
     /// as a chain's join reads the steps of many gates and the next of few.
     steps: Vec<u32>,
     next: Vec<u32>,
-    /// Gates reached, in the order reached, with their steps: to clear
-    /// for another target.
+    /// Gates reached, in the order reached, with their steps.
     reached: Vec<(u32, u32)>,
     /// The first [`NEAR_TARGET`] gates reached, each followed by what it
     /// needs beyond what the component alone takes down (see
@@ -116,7 +166,6 @@ struct TargetMap {
     /// The steps of the first gate reached left out of `near`, if any:
     /// every gate of fewer steps is in it.
     near_whole: u32,
-    used: u64,
 }
 
 /// A gate near a target where a chain may join a candidate's outskirts:
@@ -142,6 +191,14 @@ struct Join {
 }
 
 impl TargetPaths {
+    /// Searches kept with those of other threads in `shared`.
+    pub(super) fn sharing(shared: Arc<SharedMaps>) -> Self {
+        TargetPaths {
+            shared: Some(shared),
+            ..TargetPaths::default()
+        }
+    }
+
     /// The chain of positions from `target` (left out) to `from`, both
     /// among what the component at `home` alone takes down (`alone`): a
     /// shortest one through such gates. `None` when `from` does not reach
@@ -225,71 +282,58 @@ impl TargetPaths {
         self.searched_gates
     }
 
-    /// The search back from `target`, made if it is not kept (dropping
-    /// the least recently used past [`MAPS`], and all of them for another
-    /// component).
+    /// The search back from `target`, made if neither this thread nor
+    /// another keeps it (dropping the least recently used past [`MAPS`],
+    /// and all of them for another component).
     fn map(&mut self, layout: &Layout, (home, alone): (u32, Alone<'_>), target: u32) -> &TargetMap {
         if self.home != Some(home) {
             self.home = Some(home);
             self.maps.clear();
         }
         self.clock += 1;
-        let clock = self.clock;
-        let i = match self.maps.iter().position(|m| m.target == target) {
+        let i = match self.maps.iter().position(|kept| kept.target == target) {
             Some(i) => i,
             None => {
-                let reuse = if self.maps.len() < MAPS {
-                    None
-                } else {
+                if self.maps.len() >= MAPS {
                     let oldest = (0..self.maps.len()).min_by_key(|&i| self.maps[i].used);
-                    oldest.map(|i| self.maps.swap_remove(i))
-                };
-                self.maps
-                    .push(TargetMap::search(layout, alone, target, reuse));
-                #[cfg(test)]
-                {
-                    self.searched += 1;
-                    self.searched_gates += self.maps.last().map_or(0, |m| m.reached.len());
+                    oldest.map(|i| self.maps.swap_remove(i));
                 }
+                let map =
+                    (self.shared.as_ref()).map_or_else(Arc::default, |s| s.cell(home, target));
+                self.maps.push(Kept {
+                    target,
+                    map,
+                    used: 0,
+                });
                 self.maps.len() - 1
             }
         };
-        let map = &mut self.maps[i];
-        map.used = clock;
-        map
+        let search = || TargetMap::search(layout, alone, target);
+        #[cfg(test)]
+        if self.maps[i].map.get().is_none() {
+            let reached = self.maps[i].map.get_or_init(search).reached.len();
+            self.searched += 1;
+            self.searched_gates += reached;
+        }
+        let kept = &mut self.maps[i];
+        kept.used = self.clock;
+        kept.map.get_or_init(search)
     }
 }
 
 impl TargetMap {
     /// Searches back from `target` through the requirements that can take
     /// a gate down, to gates `alone` accepts, in the order the file gives
-    /// them. O(those gates + their edges), plus the graph's size when
-    /// nothing is reused.
-    fn search(
-        layout: &Layout,
-        alone: Alone<'_>,
-        target: u32,
-        reuse: Option<TargetMap>,
-    ) -> TargetMap {
-        let mut map = match reuse {
-            Some(mut map) => {
-                for &(p, _) in &map.reached {
-                    map.steps[p as usize] = UNSET;
-                }
-                map.reached.clear();
-                map
-            }
-            None => TargetMap {
-                target,
-                steps: vec![UNSET; layout.at.len()],
-                next: vec![UNSET; layout.at.len()],
-                reached: Vec::new(),
-                near: Vec::new(),
-                near_whole: UNSET,
-                used: 0,
-            },
+    /// them. O(those gates + their edges + the graph's size).
+    fn search(layout: &Layout, alone: Alone<'_>, target: u32) -> TargetMap {
+        let mut map = TargetMap {
+            target,
+            steps: vec![UNSET; layout.at.len()],
+            next: vec![UNSET; layout.at.len()],
+            reached: Vec::new(),
+            near: Vec::new(),
+            near_whole: UNSET,
         };
-        map.target = target;
         map.steps[target as usize] = 0;
         map.next[target as usize] = target;
         map.reached.push((target, 0));
