@@ -294,9 +294,9 @@ impl TargetPaths {
         let i = match self.maps.iter().position(|kept| kept.target == target) {
             Some(i) => i,
             None => {
-                if self.maps.len() >= MAPS {
-                    let oldest = (0..self.maps.len()).min_by_key(|&i| self.maps[i].used);
-                    oldest.map(|i| self.maps.swap_remove(i));
+                let oldest = (0..self.maps.len()).min_by_key(|&i| self.maps[i].used);
+                if let Some(i) = oldest.filter(|_| self.maps.len() >= MAPS) {
+                    self.maps.swap_remove(i);
                 }
                 let map =
                     (self.shared.as_ref()).map_or_else(Arc::default, |s| s.cell(home, target));
