@@ -1259,7 +1259,7 @@ impl Lanes {
             outskirts.search(layout, down, (home, alone), c);
             let joined = paths.chain_joining(layout, (home, alone), t, outskirts);
             let back = (back, generation);
-            joined.or_else(|| outskirts.join_back(layout, down, back, t, u32::MAX))?
+            joined.or_else(|| outskirts.join_back(layout, down, back, t))?
         };
         // What the searches assume of the lane, checked.
         let all_down = chain.iter().all(|&p| self.down[p as usize] & bit != 0);

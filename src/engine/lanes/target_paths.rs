@@ -497,27 +497,23 @@ impl Outskirts {
         }
     }
 
-    /// A chain of positions from `target` (left out) to the candidate
-    /// shorter than `than` steps, if one joins the outskirts within
-    /// [`NEAR_TARGET`] gates of a breadth-first search back from the
-    /// target through gates down in lane `bit` of `down`: for a target the
-    /// component does not take down, which has no kept search, where the
-    /// outskirts do not reach it. `back` is marked under `generation`, which the
-    /// caller started. O([`NEAR_TARGET`] gates and their edges).
+    /// A chain of positions from `target` (left out) to the candidate, if
+    /// one joins the outskirts within [`NEAR_TARGET`] gates of a
+    /// breadth-first search back from the target through gates down in
+    /// lane `bit` of `down`: for a target the component does not take
+    /// down, which has no kept search, where the outskirts do not reach
+    /// it. `back` is marked under `generation`, which the caller started.
+    /// O([`NEAR_TARGET`] gates and their edges).
     pub(super) fn join_back(
         &self,
         layout: &Layout,
         (down, bit): (&[u64], u64),
         (back, generation): (&mut Side, u32),
         target: u32,
-        than: u32,
     ) -> Option<Vec<u32>> {
-        let steps_of = |p: u32| {
-            let at = self.side.reached(GateId(p), self.generation)?;
-            Some((at, self.steps[at]))
-        };
-        let ends = (target, NEAR_TARGET, than);
-        let (here, at) = join_back(layout, (down, bit), (back, generation), ends, steps_of)?;
+        let ends = (target, NEAR_TARGET, u32::MAX);
+        let kept = |p: u32| self.steps_of(p);
+        let (here, at) = join_back(layout, (down, bit), (back, generation), ends, kept)?;
         let mut chain: Vec<u32> = back.path(here, false).into_iter().map(|g| g.0).collect();
         chain.reverse();
         let rest = self.side.path(at, true).into_iter().skip(1);
