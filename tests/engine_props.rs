@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use proptest::prelude::*;
+use spof::check::{Detail, Fix, Verified};
 use spof::engine::{self, FailureGraph, State, TargetSelection};
 use spof::model::*;
 
@@ -518,6 +519,44 @@ fn audit_matches_naive(arch: &Architecture, tier: Tier) -> Result<(), TestCaseEr
     Ok(())
 }
 
+/// The verdict on `fix` for SPOF `c` (which takes `targets` down) that the
+/// naive fixpoint gives on the model with the fix made, as `check`
+/// describes it: the services a fix moves (or the SPOF it replicates) no
+/// longer hear from their placement, since the site added is up; every
+/// target must survive each scenario the fix is about.
+fn naive_verdict(arch: &Architecture, c: NodeId, targets: &[NodeId], fix: &Fix) -> Verified {
+    let sites_of = |id: NodeId| match &arch.node(id).detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => p.entries.iter().map(|e| e.site).collect(),
+        _ => Vec::new(),
+    };
+    let (held, scenarios) = match fix {
+        Fix::PlaceAlsoIn {
+            services,
+            site: Some(_),
+        } => (services.clone(), vec![c]),
+        Fix::ReplicateIn { site: Some(_) } => (vec![c], sites_of(c)),
+        Fix::Logical => (Vec::new(), sites_of(c)),
+        _ => return Verified::Unchecked,
+    };
+    let mut edited = arch.clone();
+    for s in held {
+        if let NodeDetail::Service { runs_in, .. } = &mut edited.nodes[s.index()].detail {
+            *runs_in = None;
+        }
+    }
+    let survives = |failed: &NodeId| {
+        let states = naive_states(&edited, &[*failed]);
+        targets.iter().all(|t| states[t.index()] != State::Down)
+    };
+    if scenarios.iter().all(survives) {
+        Verified::Enough
+    } else {
+        Verified::NotEnough
+    }
+}
+
 /// All subsets of `items` with at most `k` members, smallest first.
 fn subsets(items: &[NodeId], k: usize) -> Vec<Vec<NodeId>> {
     let mut out = vec![vec![]];
@@ -559,6 +598,24 @@ proptest! {
         let arch = random_architecture(seed);
         let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][min_tier];
         audit_matches_naive(&arch, tier)?;
+    }
+
+    /// Every fix `check` reports has the verdict the naive fixpoint gives
+    /// on the model with the fix made (small files: all are checked).
+    #[test]
+    fn fix_verdicts_match_the_naive_fixpoint(seed in any::<u64>(), min_tier in 0usize..4) {
+        let arch = random_architecture(seed);
+        let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][min_tier];
+        let graph = FailureGraph::build(&arch);
+        let config = spof::load::config::CheckConfig::default();
+        let outcome = spof::check::run(&arch, &graph, &["t.yaml"], tier, &config, None);
+        for f in &outcome.findings {
+            let Detail::SinglePoint { targets, fix, verified, .. } = &f.detail else {
+                continue;
+            };
+            let want = naive_verdict(&arch, f.node, &targets.to_vec(), fix);
+            prop_assert_eq!(*verified, want, "fix {:?} of {}", fix, arch.name_of(f.node));
+        }
     }
 
     /// Without lists (as human output asks), every count agrees with the

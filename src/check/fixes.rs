@@ -20,8 +20,9 @@
 //! services run, nor moves an external service.
 //!
 //! Checking an edit is one propagation per scenario on the graph as it is
-//! (see `verify`), as the audit spends per candidate. A work budget in gates
-//! changed (not time, so that output is the same on every machine) bounds
+//! (see `verify`), as the audit spends per candidate, of down states only.
+//! A work budget in gates gone down (not time, so that output is the same
+//! on every machine) bounds
 //! the total; findings past it keep an unchecked fix, and the check's
 //! outcome counts how many were checked.
 
@@ -33,11 +34,11 @@ use crate::engine::graph::{GateId, HelperRole};
 use crate::engine::lanes::Lanes;
 use crate::engine::{parallel, Progress};
 use crate::engine::{FailureGraph, Scratch, State, Targets};
-use crate::model::{Architecture, NodeDetail, NodeId, NodeKind, SiteKind};
+use crate::model::{Architecture, Mode, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
 
-/// Gate changes the checks' propagations may make in all: enough for every
+/// Gates the checks' propagations may take down in all: enough for every
 /// fix of a file of a few thousand nodes. A count, not time, so that output
 /// is the same on every machine; and not a share of the audit's own work,
 /// so that it stays the same when the audit finds the same answer with
@@ -165,7 +166,7 @@ fn checkable(fix: &Fix) -> bool {
 }
 
 /// The verdict on `fix` for SPOF `c` that takes `targets` down, and the
-/// gates its propagations changed (the budget's unit). `site_down` keeps
+/// gates its propagations took down (the budget's unit). `site_down` keeps
 /// what each site's loss takes down, for `logical: true` fixes.
 fn verdict(
     arch: &Architecture,
@@ -255,7 +256,8 @@ impl Checker {
     pub(super) fn plan(&mut self, arch: &Architecture, graph: &FailureGraph, c: NodeId) -> Fix {
         if arch.node(c).kind() == NodeKind::Site {
             let scratch = self.scratch.get_or_insert_with(|| Scratch::new(graph));
-            scratch.propagate(graph, &[c]);
+            // Only what goes down decides the plan: no degraded wave.
+            scratch.propagate_down(graph, &[c]);
             let changed = scratch.changed.iter().filter_map(|&g| graph.node_of(g));
             let services = placed_down(arch, changed, |id| scratch.state(id.into()) == State::Down);
             let near = services
@@ -428,7 +430,8 @@ fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> 
 }
 
 /// Runs the engine as if `fix` were made, and says how much work that was
-/// (gates changed, summed over the propagations).
+/// (gates gone down, summed over the propagations: only down states decide
+/// a verdict, so degraded ones are not propagated).
 ///
 /// No graph is rebuilt: every fix here makes some services' placement
 /// hold under the scenario (the site added is up in it), which is the same
@@ -471,7 +474,7 @@ fn verify(
 
 /// Whether every target survives the loss of `failed` when the `held`
 /// services' placement holds (as if each also ran in a site that is up),
-/// and how many gates the propagation changed.
+/// and how many gates the propagation took down.
 pub(super) fn survives_held(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -481,7 +484,7 @@ pub(super) fn survives_held(
     targets: &Targets,
 ) -> (bool, usize) {
     let skip = placement_edges(arch, graph, held);
-    scratch.propagate_along(graph, &[failed], |n| {
+    scratch.propagate_down_along(graph, &[failed], |n| {
         skip.get(&n)
             .map_or_else(|| graph.dependents(n), Vec::as_slice)
     });
@@ -503,7 +506,7 @@ pub(super) fn down_held(
     failed: NodeId,
 ) -> Vec<NodeId> {
     let skip = placement_edges(arch, graph, held);
-    scratch.propagate_along(graph, &[failed], |n| {
+    scratch.propagate_down_along(graph, &[failed], |n| {
         skip.get(&n)
             .map_or_else(|| graph.dependents(n), Vec::as_slice)
     });
@@ -520,8 +523,12 @@ pub(super) fn down_held(
 }
 
 /// The dependents lists of the gates `held` services take their placement
-/// from, without those services: propagating along them, the services
-/// never hear that their placement went down.
+/// from, without those services' placement edges: propagating along them,
+/// the services never hear that their placement went down.
+///
+/// A service may also depend on its one site (the same gate, a second
+/// edge): only the placement's edge is left out, so it still hears of the
+/// site through its dependency.
 ///
 /// Cost: O(Σ requirements of `held` + Σ dependents of the gates touched ·
 /// log): each list is filtered once, however many held services it loses
@@ -530,21 +537,34 @@ fn placement_edges(
     arch: &Architecture,
     graph: &FailureGraph,
     held: &[NodeId],
-) -> HashMap<GateId, Vec<(GateId, crate::model::Mode)>, Fnv> {
+) -> HashMap<GateId, Vec<(GateId, Mode)>, Fnv> {
     // Looked up for every gate a check's propagation reaches: FNV, not
     // SipHash (these keys are gate ids, not the file's text).
     let mut lost: HashMap<GateId, Vec<GateId>, Fnv> = HashMap::default();
     for &service in held {
         let me = GateId::from(service);
-        let sites = sites_of(arch, service);
-        for &(r, _) in graph.requirements(me) {
+        // A placement of one site, needing nothing more, is a hard edge to
+        // the site itself (as the graph builds it): that edge, once.
+        let mut site = match &arch.node(service).detail {
+            NodeDetail::Service {
+                runs_in: Some(p), ..
+            } => match (&p.entries[..], p.min) {
+                ([only], 1) if only.requires.is_empty() => Some(GateId::from(only.site)),
+                _ => None,
+            },
+            _ => None,
+        };
+        for &(r, mode) in graph.requirements(me) {
             let placement = match graph.helper(r) {
                 Some(h) => {
                     h.owner == service
                         && matches!(h.role, HelperRole::Placement | HelperRole::PlacementEntry)
                 }
-                // A one-site placement is an edge to the site itself.
-                None => sites.len() == 1 && graph.node_of(r) == sites.first().copied(),
+                None if mode == Mode::Hard && site == Some(r) => {
+                    site = None;
+                    true
+                }
+                None => false,
             };
             if placement {
                 lost.entry(r).or_default().push(me);
@@ -552,17 +572,34 @@ fn placement_edges(
         }
     }
     lost.into_iter()
-        .map(|(r, mut gone)| {
-            gone.sort_unstable();
-            let kept = graph
-                .dependents(r)
-                .iter()
-                .filter(|(d, _)| gone.binary_search(d).is_err())
-                .copied()
-                .collect();
-            (r, kept)
-        })
+        .map(|(r, gone)| (r, without_edges(graph.dependents(r), gone)))
         .collect()
+}
+
+/// `dependents` without one hard edge to each of `gone` (a gate twice in
+/// `gone` loses two).
+fn without_edges(dependents: &[(GateId, Mode)], mut gone: Vec<GateId>) -> Vec<(GateId, Mode)> {
+    gone.sort_unstable();
+    let mut left: Vec<(GateId, usize)> = Vec::with_capacity(gone.len());
+    for g in gone {
+        match left.last_mut() {
+            Some((last, count)) if *last == g => *count += 1,
+            _ => left.push((g, 1)),
+        }
+    }
+    let mut kept = Vec::with_capacity(dependents.len());
+    for &(d, mode) in dependents {
+        if mode == Mode::Hard {
+            if let Ok(i) = left.binary_search_by_key(&d, |e| e.0) {
+                if left[i].1 > 0 {
+                    left[i].1 -= 1;
+                    continue;
+                }
+            }
+        }
+        kept.push((d, mode));
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -651,5 +688,16 @@ mod tests {
             [Verified::Enough, Verified::Unchecked]
         );
         assert_eq!((checker.checked, checker.checkable), (1, 2));
+    }
+
+    #[test]
+    fn a_replica_elsewhere_does_not_help_what_also_depends_on_its_site() {
+        // db runs in a and needs a besides (two edges to one gate): a
+        // replica in b keeps its placement, not its dependency.
+        let text = "version: 1\nsites:\n  a: {}\n  b: {}\nservices:\n  db:\n    runs_in: a\n    depends_on: [a]\n  web:\n    tier: high\n    logical: true\n    runs_in: [a, b]\n    depends_on: [db]\n";
+        let found = fixes(text);
+        let db = found.iter().find(|f| f.0 == "db").unwrap();
+        assert!(matches!(db.1, Fix::ReplicateIn { site: Some(_) }));
+        assert_eq!(db.2, Verified::NotEnough);
     }
 }

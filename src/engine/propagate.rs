@@ -295,6 +295,19 @@ impl Scratch {
     /// [`Scratch::propagate`] for those. Not for use under a mark (nothing
     /// is saved). O(gates + edges) reached, as [`Scratch::propagate`].
     pub fn propagate_down(&mut self, graph: &FailureGraph, failed: &[NodeId]) {
+        self.propagate_down_along(graph, failed, |n| graph.dependents(n));
+    }
+
+    /// Like [`Scratch::propagate_down`], but along the dependents
+    /// `dependents` gives (as [`Scratch::propagate_along`]): a fix's check
+    /// needs only whether its targets go down, so it pays for what goes
+    /// down, not for the degraded wave around it.
+    pub fn propagate_down_along<'a>(
+        &mut self,
+        graph: &FailureGraph,
+        failed: &[NodeId],
+        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
+    ) {
         debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
         for &id in failed {
             let n = GateId::from(id);
@@ -302,7 +315,7 @@ impl Scratch {
             self.lower(n, State::Down);
         }
         while let Some((n, _, _)) = self.queue.pop_front() {
-            for &(d, mode) in graph.dependents(n) {
+            for &(d, mode) in dependents(n) {
                 let gate = graph.gate(d);
                 if matches!((gate, mode), (Gate::All, Mode::Soft)) {
                     continue;
