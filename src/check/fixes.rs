@@ -45,6 +45,12 @@ use super::{Fix, Verified};
 /// less work.
 const BUDGET: usize = 2_000_000;
 
+/// Targets the `logical: true` verdicts may look up in all (see
+/// [`SiteLosses`]): a lookup costs far less than a gate's propagation, so
+/// these have a budget of their own, and a file whose propagations spent
+/// theirs still gets these verdicts.
+const LOOKUPS: usize = 2_000_000;
+
 /// Counts checks against the budget.
 pub(super) struct Checker {
     /// One scratch for every scenario, reset after each (in time
@@ -54,7 +60,10 @@ pub(super) struct Checker {
     sites: SiteIndex,
     /// The alternative found for each site a single-site service runs in.
     alternatives: HashMap<NodeId, Option<NodeId>>,
+    /// Gates the propagations may still take down.
     left: usize,
+    /// Targets the `logical: true` verdicts may still look up.
+    lookups_left: usize,
     /// Fixes checked by the engine.
     pub(super) checked: usize,
     /// Fixes that could have been checked.
@@ -62,13 +71,14 @@ pub(super) struct Checker {
 }
 
 impl Checker {
-    /// A checker within [`BUDGET`].
+    /// A checker within [`BUDGET`] and [`LOOKUPS`].
     pub(super) fn new(arch: &Architecture) -> Self {
-        Self::with_budget(arch, BUDGET)
+        Self::with_budget(arch, (BUDGET, LOOKUPS))
     }
 
-    /// A checker whose propagations may change `budget` gates in all.
-    pub(super) fn with_budget(arch: &Architecture, budget: usize) -> Self {
+    /// A checker whose propagations may take `budget` gates down in all,
+    /// and whose `logical: true` verdicts may look up `lookups` targets.
+    pub(super) fn with_budget(arch: &Architecture, (budget, lookups): (usize, usize)) -> Self {
         let sites: Vec<NodeId> = arch
             .node_ids()
             .filter(|&id| arch.node(id).kind() == NodeKind::Site)
@@ -99,6 +109,7 @@ impl Checker {
             sites: SiteIndex::new(arch, sites, &parents),
             alternatives: HashMap::new(),
             left: budget,
+            lookups_left: lookups,
             checked: 0,
             checkable: 0,
         }
@@ -107,52 +118,83 @@ impl Checker {
     /// What the engine says about each of `fixes` (SPOF, the targets it
     /// takes down, its fix), in order: `Unchecked` for a fix with nothing
     /// to run (no alternative site), and once the work budget is spent.
-    /// A few are checked at a time on every thread, then taken in order
-    /// while the budget lasts (what was checked past it is dropped): a
-    /// verdict does not depend on the others, so the result is what one
-    /// thread checking them in order gives, whatever the threads.
+    ///
+    /// Fixes that need a propagation are checked a few at a time on every
+    /// thread, then taken in order while the budget lasts (what was checked
+    /// past it is dropped); `logical: true` fixes are judged in that walk
+    /// from what the audit found each site takes down (`losses`). A verdict
+    /// does not depend on the others, so the result is what one thread
+    /// checking them in order gives, whatever the threads.
     pub(super) fn verify_all(
         &mut self,
         arch: &Architecture,
         graph: &FailureGraph,
         fixes: &[(NodeId, &Targets, &Fix)],
+        losses: &mut SiteLosses<'_>,
     ) -> Vec<Verified> {
         let pool = std::sync::Mutex::new(Vec::new());
         let round = 2 * rayon::current_num_threads();
         let mut out = Vec::with_capacity(fixes.len());
-        for chunk in fixes.chunks(round) {
-            let verdicts: Vec<Option<(Verified, usize)>> = if self.left == 0 {
-                vec![None; chunk.len()]
+        let mut rest = fixes;
+        while !rest.is_empty() {
+            let chunk = next_round(rest, round);
+            rest = &rest[chunk.len()..];
+            let propagated: Vec<_> = chunk.iter().filter(|f| propagates(f.2)).collect();
+            let mut verdicts = if self.left == 0 {
+                Vec::new()
             } else {
-                let new = || (Scratch::new(graph), SiteDown::default());
-                parallel::map_pooled(
-                    chunk,
-                    &Progress::default(),
-                    (&pool, new),
-                    |(scratch, site_down), &(c, targets, fix)| {
-                        let buffers = (scratch, site_down);
-                        checkable(fix).then(|| verdict(arch, graph, buffers, c, targets, fix))
-                    },
-                )
-            };
-            for (&(_, _, fix), found) in chunk.iter().zip(verdicts) {
+                let new = || Scratch::new(graph);
+                let check = |scratch: &mut Scratch, f: &&(NodeId, &Targets, &Fix)| {
+                    verify(arch, graph, scratch, f.0, f.1, f.2)
+                };
+                parallel::map_pooled(&propagated, &Progress::default(), (&pool, new), check)
+            }
+            .into_iter();
+            for &(c, targets, fix) in chunk {
                 if !checkable(fix) {
                     out.push(Verified::Unchecked);
                     continue;
                 }
                 self.checkable += 1;
-                match found {
-                    Some((verified, work)) if self.left > 0 => {
-                        self.checked += 1;
-                        self.left = self.left.saturating_sub(work);
-                        out.push(verified);
-                    }
-                    _ => out.push(Verified::Unchecked),
-                }
+                let found = if *fix == Fix::Logical {
+                    let left = &mut self.lookups_left;
+                    (*left > 0).then(|| spend(left, losses.verdict(arch, c, targets)))
+                } else {
+                    // Taken for every such fix, to stay in step with them.
+                    let found = verdicts.next();
+                    found
+                        .filter(|_| self.left > 0)
+                        .map(|f| spend(&mut self.left, f))
+                };
+                self.checked += usize::from(found.is_some());
+                out.push(found.unwrap_or(Verified::Unchecked));
             }
         }
         out
     }
+}
+
+/// `verdict`, its work taken from the budget `left`.
+fn spend(left: &mut usize, (verdict, work): (Verified, usize)) -> Verified {
+    *left = left.saturating_sub(work);
+    verdict
+}
+
+/// The fixes from the start of `fixes` up to and with the `round`th that
+/// needs a propagation (all of them if fewer do).
+fn next_round<'f, 'a>(
+    fixes: &'f [(NodeId, &'a Targets, &'a Fix)],
+    round: usize,
+) -> &'f [(NodeId, &'a Targets, &'a Fix)] {
+    let mut seen = 0;
+    let end = fixes
+        .iter()
+        .position(|f| {
+            seen += usize::from(propagates(f.2));
+            seen == round
+        })
+        .map_or(fixes.len(), |i| i + 1);
+    &fixes[..end]
 }
 
 /// Whether the engine can check `fix`: not without an alternative site,
@@ -165,41 +207,105 @@ fn checkable(fix: &Fix) -> bool {
     }
 }
 
-/// The verdict on `fix` for SPOF `c` that takes `targets` down, and the
-/// gates its propagations took down (the budget's unit). `site_down` keeps
-/// what each site's loss takes down, for `logical: true` fixes.
-fn verdict(
-    arch: &Architecture,
-    graph: &FailureGraph,
-    (scratch, site_down): (&mut Scratch, &mut SiteDown),
-    c: NodeId,
-    targets: &Targets,
-    fix: &Fix,
-) -> (Verified, usize) {
-    if *fix != Fix::Logical {
-        return verify(arch, graph, scratch, c, targets, fix);
-    }
-    // `logical: true` leaves the graph as it is: the verdict is whether any
-    // of its sites alone takes a target down, and sites are shared, so each
-    // site's loss is propagated once (and counted each time).
-    let (mut enough, mut work) = (true, 0usize);
-    for s in sites_of(arch, c) {
-        let down = site_down
-            .entry(s)
-            .or_insert_with(|| down_held(arch, graph, scratch, &[], s));
-        work = work.saturating_add(down.len().max(1));
-        enough &= targets.iter().all(|t| down.binary_search(&t).is_err());
-    }
-    let verified = if enough {
-        Verified::Enough
-    } else {
-        Verified::NotEnough
-    };
-    (verified, work)
+/// Whether checking `fix` takes a propagation of its own (see [`verify`]).
+fn propagates(fix: &Fix) -> bool {
+    checkable(fix) && *fix != Fix::Logical
 }
 
-/// What each site's loss takes down, sorted.
-type SiteDown = HashMap<NodeId, Vec<NodeId>>;
+/// What each site's loss takes down among the targets, as the audit found
+/// it: a `logical: true` fix leaves the graph as it is, so its verdict is
+/// whether any of its sites alone takes one of its targets down, which the
+/// audit has already propagated (each candidate once, for every rule).
+pub(super) struct SiteLosses<'a> {
+    /// The targets each site takes down; a site not here takes none down.
+    audited: HashMap<NodeId, &'a Targets>,
+    /// Each list made fast to look in, when first looked in. By list, not
+    /// by site: sites that fail together share one list, and a file of
+    /// many such sites would otherwise copy it once per site.
+    lists: HashMap<*const NodeId, Membership>,
+    /// Nodes in the file: a bitset's length.
+    nodes: usize,
+}
+
+/// A list of nodes made fast to look in: a bitset over the file's nodes
+/// where that is no larger than the list (a site that takes much down),
+/// else the list sorted. So its memory is at most the list's.
+enum Membership {
+    Bits(Vec<u64>),
+    Sorted(Vec<NodeId>),
+}
+
+impl Membership {
+    fn new(list: &[NodeId], nodes: usize) -> Self {
+        if list.len().saturating_mul(32) < nodes {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            return Membership::Sorted(sorted);
+        }
+        let mut bits = vec![0u64; nodes.div_ceil(64)];
+        for n in list {
+            if let Some(w) = bits.get_mut(n.index() / 64) {
+                *w |= 1 << (n.index() % 64);
+            }
+        }
+        Membership::Bits(bits)
+    }
+
+    fn contains(&self, n: NodeId) -> bool {
+        match self {
+            Membership::Bits(bits) => bits
+                .get(n.index() / 64)
+                .is_some_and(|w| w & (1 << (n.index() % 64)) != 0),
+            Membership::Sorted(list) => list.binary_search(&n).is_ok(),
+        }
+    }
+}
+
+impl<'a> SiteLosses<'a> {
+    /// The sites' losses, from the audit's single points of failure.
+    pub(super) fn new(
+        arch: &Architecture,
+        audited: impl Iterator<Item = (NodeId, &'a Targets)>,
+    ) -> Self {
+        SiteLosses {
+            audited: audited.collect(),
+            lists: HashMap::new(),
+            nodes: arch.nodes.len(),
+        }
+    }
+
+    /// The verdict on `logical: true` for SPOF `c` that takes `targets`
+    /// down, and the work it took: the targets looked up (at least one
+    /// per site), counted against [`LOOKUPS`].
+    ///
+    /// Cost: O(Σ over `c`'s sites of the targets looked up), plus making
+    /// each site's list fast to look in once (O(its length), or its length
+    /// · log if short).
+    fn verdict(&mut self, arch: &Architecture, c: NodeId, targets: &Targets) -> (Verified, usize) {
+        let mut work = 0usize;
+        for s in sites_of(arch, c) {
+            let Some(down) = self.audited.get(&s) else {
+                work = work.saturating_add(1);
+                continue;
+            };
+            let all = down.all();
+            let nodes = self.nodes;
+            let list =
+                (self.lists.entry(all.as_ptr())).or_insert_with(|| Membership::new(all, nodes));
+            // A shared list may hold the site itself, left out of its own.
+            let mut looked = 0usize;
+            let hit = targets.iter().any(|t| {
+                looked += 1;
+                t != s && list.contains(t)
+            });
+            work = work.saturating_add(looked.max(1));
+            if hit {
+                return (Verified::NotEnough, work);
+            }
+        }
+        (Verified::Enough, work)
+    }
+}
 
 impl Checker {
     /// [`Checker::plan`] for each site failed in the batch `lanes` holds,
@@ -453,8 +559,6 @@ fn verify(
         all
     };
     let enough = match fix {
-        // `logical: true` only changes what may fail alone, not the graph.
-        Fix::Logical => sites_of(arch, c).into_iter().all(|s| survives(&[], s)),
         Fix::PlaceAlsoIn {
             services,
             site: Some(_),
@@ -462,6 +566,8 @@ fn verify(
         Fix::ReplicateIn { site: Some(_) } => {
             sites_of(arch, c).into_iter().all(|s| survives(&[c], s))
         }
+        // `logical: true` changes what may fail alone, not the graph: see
+        // `SiteLosses`.
         _ => return (Verified::Unchecked, 0),
     };
     let verified = if enough {
@@ -675,7 +781,7 @@ mod tests {
         let arch = load_str("t.yaml", SHOP).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         // One unit: the first check spends it, the second finds none left.
-        let mut checker = Checker::with_budget(&arch, 1);
+        let mut checker = Checker::with_budget(&arch, (1, 1));
         let a = arch.id_of("a").unwrap();
         let db = arch.id_of("db").unwrap();
         let web = arch.id_of("web").unwrap();
@@ -684,7 +790,12 @@ mod tests {
         let web = Targets::new(vec![web]);
         let fixes = [(a, &web, &fix_a), (db, &web, &fix_db)];
         assert_eq!(
-            checker.verify_all(&arch, &graph, &fixes),
+            checker.verify_all(
+                &arch,
+                &graph,
+                &fixes,
+                &mut SiteLosses::new(&arch, std::iter::empty())
+            ),
             [Verified::Enough, Verified::Unchecked]
         );
         assert_eq!((checker.checked, checker.checkable), (1, 2));

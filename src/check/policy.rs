@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::engine::FailureGraph;
-use crate::model::{Architecture, Tier};
+use crate::engine::{FailureGraph, Targets};
+use crate::model::{Architecture, NodeId, NodeKind, Tier};
 use crate::rule::{Rule, Severity};
 
 use super::baseline::{Baseline, Key};
@@ -156,7 +156,10 @@ pub fn run(
             _ => None,
         })
         .collect();
-    let mut verdicts = checker.verify_all(arch, graph, &fixes).into_iter();
+    let mut losses = super::fixes::SiteLosses::new(arch, site_losses(arch, &outcome));
+    let mut verdicts = checker
+        .verify_all(arch, graph, &fixes, &mut losses)
+        .into_iter();
     for f in &mut outcome.findings {
         if let super::Detail::SinglePoint { verified, .. } = &mut f.detail {
             *verified = verdicts.next().unwrap_or(super::Verified::Unchecked);
@@ -173,6 +176,26 @@ pub fn run(
             .collect();
     }
     outcome
+}
+
+/// The targets each site alone takes down, from every single point of
+/// failure found (reported, in the baseline or silenced alike): what a
+/// `logical: true` fix is judged by.
+fn site_losses<'o>(
+    arch: &'o Architecture,
+    outcome: &'o Outcome,
+) -> impl Iterator<Item = (NodeId, &'o Targets)> + 'o {
+    let suppressed = outcome.suppressed.iter().map(|s| &s.finding);
+    (outcome
+        .findings
+        .iter()
+        .chain(&outcome.in_baseline)
+        .chain(suppressed))
+    .filter(|f| arch.node(f.node).kind() == NodeKind::Site)
+    .filter_map(|f| match &f.detail {
+        super::Detail::SinglePoint { targets, .. } => Some((f.node, targets)),
+        _ => None,
+    })
 }
 
 /// The configuration's `ignore` entries by (rule, node), the first entry
