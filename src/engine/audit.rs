@@ -7,6 +7,7 @@
 //! lane (see `engine/sharing.rs`). Batches run in parallel, each worker
 //! with its own buffers.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -316,8 +317,8 @@ fn rank_inner<T: Send>(
     visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>, Vec<Option<Spof>>) {
     let is_target = targets.flags(arch);
-    let ranks = arch.id_ranks();
-    let layout = Layout::new(graph);
+    // Independent, and both before anything can start.
+    let (ranks, layout) = rayon::join(|| arch.id_ranks(), || Layout::new(graph));
     let candidates = arch.candidates();
     // Neighbours in the layout share much of what their failures reach,
     // so a batch of them costs little more than one of them.
@@ -388,12 +389,17 @@ fn rank_inner<T: Send>(
         found.extend(impacts);
         seen.push(visited);
     }
-    found.sort_by(|a, b| {
-        b.critical_down
-            .cmp(&a.critical_down)
-            .then(b.users_affected.cmp(&a.users_affected))
-            .then(b.down.cmp(&a.down))
-            .then(arch.name_of(a.id).cmp(arch.name_of(b.id)))
+    // Ids are unique, so the key has no ties: an unstable sort gives the
+    // one order, and ids compare by their rank (as strings would) without
+    // reading a node.
+    found.sort_unstable_by_key(|i| {
+        let id = ranks.get(i.id.index()).copied().unwrap_or(u32::MAX);
+        (
+            Reverse(i.critical_down),
+            Reverse(i.users_affected),
+            Reverse(i.down),
+            id,
+        )
     });
     let described = match early {
         Some(_) => found
