@@ -143,9 +143,9 @@ impl Checker {
             let mut verdicts = if self.left == 0 {
                 Vec::new()
             } else {
-                let new = || (Scratch::new(graph), TargetSets::new());
-                let check = |buffers: &mut (Scratch, TargetSets), f: &&(NodeId, &Targets, &Fix)| {
-                    verify(arch, graph, buffers, f.0, f.1, f.2)
+                let new = || Scratch::new(graph);
+                let check = |scratch: &mut Scratch, f: &&(NodeId, &Targets, &Fix)| {
+                    verify(arch, graph, scratch, f.0, f.1, f.2)
                 };
                 parallel::map_pooled(&propagated, &Progress::default(), (&pool, new), check)
             }
@@ -222,14 +222,10 @@ pub(super) struct SiteLosses<'a> {
     /// Each list made fast to look in, when first looked in. By list, not
     /// by site: sites that fail together share one list, and a file of
     /// many such sites would otherwise copy it once per site.
-    lists: HashMap<usize, Membership>,
+    lists: HashMap<*const NodeId, Membership>,
     /// Nodes in the file: a bitset's length.
     nodes: usize,
 }
-
-/// The target lists a thread's checks looked in, each made fast to look
-/// in once, by list (as [`SiteLosses`] keeps the sites').
-type TargetSets = HashMap<usize, Membership>;
 
 /// A list of nodes made fast to look in: a bitset over the file's nodes
 /// where that is no larger than the list (a site that takes much down),
@@ -294,8 +290,8 @@ impl<'a> SiteLosses<'a> {
             };
             let all = down.all();
             let nodes = self.nodes;
-            let list = (self.lists.entry(all.as_ptr() as usize))
-                .or_insert_with(|| Membership::new(all, nodes));
+            let list =
+                (self.lists.entry(all.as_ptr())).or_insert_with(|| Membership::new(all, nodes));
             // A shared list may hold the site itself, left out of its own.
             let mut looked = 0usize;
             let hit = targets.iter().any(|t| {
@@ -551,20 +547,15 @@ fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> 
 fn verify(
     arch: &Architecture,
     graph: &FailureGraph,
-    (scratch, sets): &mut (Scratch, TargetSets),
+    scratch: &mut Scratch,
     c: NodeId,
     targets: &Targets,
     fix: &Fix,
 ) -> (Verified, usize) {
-    let all = targets.all();
-    let list = (sets.entry(all.as_ptr() as usize))
-        .or_insert_with(|| Membership::new(all, arch.nodes.len()));
-    // A shared list may hold `c` itself, left out of its own.
-    let is_target = |n: NodeId| n != c && list.contains(n);
-    let mut work = 0usize;
+    let mut work = 0;
     let mut survives = |held: &[NodeId], failed: NodeId| {
-        let (all, changed) = survives_held(arch, graph, scratch, (held, failed), is_target);
-        work = work.saturating_add(changed);
+        let (all, changed) = survives_held(arch, graph, scratch, held, failed, targets);
+        work += changed;
         all
     };
     let enough = match fix {
@@ -587,28 +578,28 @@ fn verify(
     (verified, work)
 }
 
-/// Whether every target (those `is_target` picks) survives the loss of
-/// `failed` when the `held` services' placement holds (as if each also
-/// ran in a site that is up), and how many gates the propagation took
-/// down: it stops at the first target down, so a fix that is not enough
-/// costs what went down before that.
-fn survives_held(
+/// Whether every target survives the loss of `failed` when the `held`
+/// services' placement holds (as if each also ran in a site that is up),
+/// and how many gates the propagation took down.
+pub(super) fn survives_held(
     arch: &Architecture,
     graph: &FailureGraph,
     scratch: &mut Scratch,
-    (held, failed): (&[NodeId], NodeId),
-    is_target: impl Fn(NodeId) -> bool,
+    held: &[NodeId],
+    failed: NodeId,
+    targets: &Targets,
 ) -> (bool, usize) {
     let skip = placement_edges(arch, graph, held);
-    let dependents = |n| {
+    scratch.propagate_down_along(graph, &[failed], |n| {
         skip.get(&n)
             .map_or_else(|| graph.dependents(n), Vec::as_slice)
-    };
-    let stop = |g| graph.node_of(g).is_some_and(&is_target);
-    let hit = scratch.propagate_down_until(graph, &[failed], dependents, stop);
+    });
     let changed = scratch.changed.len().max(1);
+    let all = targets
+        .iter()
+        .all(|t| scratch.state(t.into()) != State::Down);
     scratch.reset(graph);
-    (!hit, changed)
+    (all, changed)
 }
 
 /// The nodes down, sorted, under the loss of `failed` when the `held`

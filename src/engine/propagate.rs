@@ -308,30 +308,11 @@ impl Scratch {
         failed: &[NodeId],
         dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
     ) {
-        self.propagate_down_until(graph, failed, dependents, |_| false);
-    }
-
-    /// Like [`Scratch::propagate_down_along`], but stops as soon as a gate
-    /// that `stop` picks goes down, and says whether one did: a check that
-    /// fails at its first target down pays for what went down before it.
-    /// What went down is then a prefix of the full propagation, in its
-    /// order; [`Scratch::reset`] clears it as usual.
-    pub fn propagate_down_until<'a>(
-        &mut self,
-        graph: &FailureGraph,
-        failed: &[NodeId],
-        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
-        stop: impl Fn(GateId) -> bool,
-    ) -> bool {
         debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
         for &id in failed {
             let n = GateId::from(id);
             self.failed[n.index()] = true;
             self.lower(n, State::Down);
-            if stop(n) {
-                self.queue.clear();
-                return true;
-            }
         }
         while let Some((n, _, _)) = self.queue.pop_front() {
             for &(d, mode) in dependents(n) {
@@ -349,16 +330,11 @@ impl Scratch {
                     Gate::All => true,
                     Gate::AtLeast { min, members } => members - self.down[du] < min,
                 };
-                if down && self.state[du] != State::Down {
+                if down {
                     self.lower(d, State::Down);
-                    if stop(d) {
-                        self.queue.clear();
-                        return true;
-                    }
                 }
             }
         }
-        false
     }
 
     fn lower(&mut self, n: GateId, to: State) {
@@ -479,36 +455,6 @@ services:
                 light.reset(&graph);
                 assert!(light.state.iter().all(|&s| s == State::Up));
             }
-        }
-    }
-
-    /// Stopping at a node says whether it goes down, and what went down
-    /// until then is a prefix, in order, of the whole propagation's; the
-    /// reset after a stop leaves all up, so the next scenario is whole.
-    #[test]
-    fn a_propagation_stopped_at_a_node_is_a_prefix_of_the_whole() {
-        let arch = load_str("t.yaml", TEXT).unwrap().arch;
-        let graph = FailureGraph::build(&arch);
-        let ids: Vec<NodeId> = arch.node_ids().collect();
-        let mut whole = Scratch::new(&graph);
-        let mut cut = Scratch::new(&graph);
-        for &x in &ids {
-            whole.propagate_down(&graph, &[x]);
-            for &at in &ids {
-                let deps = |n| graph.dependents(n);
-                let stopped = cut.propagate_down_until(&graph, &[x], deps, |g| g == at.into());
-                assert_eq!(
-                    stopped,
-                    whole.state(at.into()) == State::Down,
-                    "{x:?} at {at:?}"
-                );
-                let until = whole.changed.iter().position(|&g| g == at.into());
-                let expected = until.map_or(whole.changed.len(), |i| i + 1);
-                assert_eq!(cut.changed, whole.changed[..expected], "{x:?} at {at:?}");
-                cut.reset(&graph);
-                assert!(cut.state.iter().all(|&s| s == State::Up));
-            }
-            whole.reset(&graph);
         }
     }
 
