@@ -811,4 +811,15 @@ mod tests {
         assert!(matches!(db.1, Fix::ReplicateIn { site: Some(_) }));
         assert_eq!(db.2, Verified::NotEnough);
     }
+
+    #[test]
+    fn a_silenced_site_still_judges_the_logical_fix_of_what_it_takes_down() {
+        // Site a takes web down through db and api; its own finding is
+        // silenced, but "mark api `logical: true`" is still not enough.
+        let text = "version: 1\nsites:\n  a:\n    x-spof-ignore: [{ rule: single-point-of-failure, reason: later }]\n  b: {}\nservices:\n  db:\n    runs_in: a\n  api:\n    runs_in: [a, b]\n    depends_on: [db]\n  web:\n    tier: high\n    logical: true\n    runs_in: [a, b]\n    depends_on: [api]\n";
+        let found = fixes(text);
+        assert!(found.iter().all(|f| f.0 != "a"), "a is silenced");
+        let api = found.iter().find(|f| f.0 == "api").unwrap();
+        assert_eq!((&api.1, api.2), (&Fix::Logical, Verified::NotEnough));
+    }
 }
