@@ -8,7 +8,8 @@
 //! - A **service placed in several sites**: it is a SPOF only because it can
 //!   fail as one deployable (§8). If only its places can take it down, it is
 //!   `logical: true`. Checked: does every target survive the loss of each of
-//!   its sites alone?
+//!   its sites alone? The graph stays as it is, so the audit's own answer
+//!   for each site is read (`SiteLosses`), not propagated again.
 //! - A **service in one site**: run it in a second site as well, as
 //!   replicas that fail only with their places (`logical: true`). Checked:
 //!   with that, does every target survive the loss of its first site?
@@ -19,12 +20,12 @@
 //! A fix never moves services into a site where only other organisations'
 //! services run, nor moves an external service.
 //!
-//! Checking an edit is one propagation per scenario on the graph as it is
-//! (see `verify`), as the audit spends per candidate, of down states only.
-//! A work budget in gates gone down (not time, so that output is the same
-//! on every machine) bounds
-//! the total; findings past it keep an unchecked fix, and the check's
-//! outcome counts how many were checked.
+//! Checking another edit is one propagation per scenario on the graph as it
+//! is (see `verify`), as the audit spends per candidate, of down states
+//! only. Work budgets (gates gone down, and targets looked up for
+//! `logical: true`; not time, so that output is the same on every machine)
+//! bound the total; findings past them keep an unchecked fix, and the
+//! check's outcome counts how many were checked.
 
 use std::collections::HashMap;
 
