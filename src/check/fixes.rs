@@ -224,8 +224,6 @@ pub(super) struct SiteLosses<'a> {
     /// by site: sites that fail together share one list, and a file of
     /// many such sites would otherwise copy it once per site.
     lists: HashMap<*const NodeId, Membership>,
-    /// Nodes in the file: a bitset's length.
-    nodes: usize,
 }
 
 /// A list of nodes made fast to look in: a bitset over the file's nodes
@@ -264,14 +262,10 @@ impl Membership {
 
 impl<'a> SiteLosses<'a> {
     /// The sites' losses, from the audit's single points of failure.
-    pub(super) fn new(
-        arch: &Architecture,
-        audited: impl Iterator<Item = (NodeId, &'a Targets)>,
-    ) -> Self {
+    pub(super) fn new(audited: impl Iterator<Item = (NodeId, &'a Targets)>) -> Self {
         SiteLosses {
             audited: audited.collect(),
             lists: HashMap::new(),
-            nodes: arch.nodes.len(),
         }
     }
 
@@ -290,7 +284,7 @@ impl<'a> SiteLosses<'a> {
                 continue;
             };
             let all = down.all();
-            let nodes = self.nodes;
+            let nodes = arch.nodes.len();
             let list =
                 (self.lists.entry(all.as_ptr())).or_insert_with(|| Membership::new(all, nodes));
             // A shared list may hold the site itself, left out of its own.
@@ -795,7 +789,7 @@ mod tests {
                 &arch,
                 &graph,
                 &fixes,
-                &mut SiteLosses::new(&arch, std::iter::empty())
+                &mut SiteLosses::new(std::iter::empty())
             ),
             [Verified::Enough, Verified::Unchecked]
         );

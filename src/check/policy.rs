@@ -156,7 +156,7 @@ pub fn run(
             _ => None,
         })
         .collect();
-    let mut losses = super::fixes::SiteLosses::new(arch, site_losses(arch, &outcome));
+    let mut losses = super::fixes::SiteLosses::new(site_losses(arch, &outcome));
     let mut verdicts = checker
         .verify_all(arch, graph, &fixes, &mut losses)
         .into_iter();
