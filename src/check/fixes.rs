@@ -222,7 +222,9 @@ pub(super) struct SiteLosses<'a> {
     audited: HashMap<NodeId, &'a Targets>,
     /// Each list made fast to look in, when first looked in. By list, not
     /// by site: sites that fail together share one list, and a file of
-    /// many such sites would otherwise copy it once per site.
+    /// many such sites would otherwise copy it once per site. A site's
+    /// targets added to a shared list (see [`Targets`]) are a list of
+    /// their own.
     lists: HashMap<*const NodeId, Membership>,
 }
 
@@ -235,9 +237,9 @@ enum Membership {
 }
 
 impl Membership {
-    fn new(list: &[NodeId], nodes: usize) -> Self {
+    fn new(list: impl ExactSizeIterator<Item = NodeId>, nodes: usize) -> Self {
         if list.len().saturating_mul(32) < nodes {
-            let mut sorted = list.to_vec();
+            let mut sorted: Vec<NodeId> = list.collect();
             sorted.sort_unstable();
             return Membership::Sorted(sorted);
         }
@@ -283,15 +285,29 @@ impl<'a> SiteLosses<'a> {
                 work = work.saturating_add(1);
                 continue;
             };
-            let all = down.all();
+            let (shared, adds) = down.parts();
             let nodes = arch.nodes.len();
-            let list =
-                (self.lists.entry(all.as_ptr())).or_insert_with(|| Membership::new(all, nodes));
+            let lists = &mut self.lists;
+            lists
+                .entry(shared.as_ptr())
+                .or_insert_with(|| Membership::new(shared.iter().copied(), nodes));
+            if !adds.is_empty() {
+                let own = adds.iter().map(|&(_, t)| t);
+                let key = adds.as_ptr().cast::<NodeId>();
+                lists
+                    .entry(key)
+                    .or_insert_with(|| Membership::new(own, nodes));
+            }
+            let (list, own) = (
+                lists.get(&shared.as_ptr()),
+                lists.get(&adds.as_ptr().cast()),
+            );
+            let held = |t| [list, own].into_iter().flatten().any(|m| m.contains(t));
             // A shared list may hold the site itself, left out of its own.
             let mut looked = 0usize;
             let hit = targets.iter().any(|t| {
                 looked += 1;
-                t != s && list.contains(t)
+                t != s && held(t)
             });
             work = work.saturating_add(looked.max(1));
             if hit {

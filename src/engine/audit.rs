@@ -22,7 +22,7 @@ use super::graph::{FailureGraph, GateId};
 use super::lanes::{BaseStates, Beneath, ChainSearch, Ground, Grounds, Lanes, Layout, SharedMaps};
 use super::progress::Progress;
 use super::sharing::Sharing;
-use super::targets::Targets;
+use super::targets::{Added, Targets};
 
 /// Which services and integrations matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -502,58 +502,68 @@ impl TargetOrder {
         }
     }
 
-    /// Each lane's targets on the states under a ground, whose targets
-    /// are `all` (in this order): `found` holds, unsorted, those the lane
-    /// adds to them; a lane that adds none is left empty (its list is
-    /// `all` without its own failure, see [`TargetOrder::leaving_out`])
-    /// unless it is among the lanes `own`, and the others get `all`, less
-    /// their own failure, merged with theirs. O(each such lane's targets).
-    fn with_ground(&self, all: &[NodeId], (lanes, own): (&Lanes, u64), found: &mut [Vec<NodeId>]) {
-        let key = |t: &NodeId| self.key[t.index()];
-        for (lane, adds) in found.iter_mut().enumerate() {
-            if adds.is_empty() && own >> lane & 1 == 0 {
-                continue;
-            }
-            adds.sort_unstable_by_key(key);
-            let failed = lanes.batch().get(lane).copied();
-            let mut merged = Vec::with_capacity(all.len() + adds.len());
-            let mut rest = adds.iter().copied().peekable();
-            for &t in all.iter().filter(|&&t| Some(t) != failed) {
-                while let Some(a) = rest.next_if(|a| key(a) < key(&t)) {
-                    merged.push(a);
-                }
-                merged.push(t);
-            }
-            merged.extend(rest);
-            *adds = merged;
+    /// A lane's targets on the states under a ground whose targets are
+    /// `all` (in this order): `all` shared, and `adds` (those the lane
+    /// adds, unsorted) placed in it. The lane's candidate `failed` is left
+    /// out; when `shared` by other candidates (see [`Sharing`]), it is put
+    /// in first, as [`TargetOrder::shared`] does. O(adds · log all): a
+    /// list of its own would cost O(all) per lane, and under a large
+    /// cycle most lanes add a few targets to the cycle's many.
+    fn on_ground(
+        &self,
+        all: &Arc<[NodeId]>,
+        (mut adds, failed, shared): (Vec<NodeId>, NodeId, bool),
+        is_target: &[bool],
+    ) -> Targets {
+        let in_all = self.holds(all, failed);
+        let target = is_target[failed.index()];
+        if shared && target && !in_all {
+            adds.push(failed);
         }
+        adds.sort_unstable_by_key(|t| self.key[t.index()]);
+        let placed: Added = adds
+            .iter()
+            .map(|&t| (u32::try_from(self.place(all, t)).unwrap_or(u32::MAX), t))
+            .collect();
+        let without = (target && (in_all || shared)).then_some(failed);
+        Targets::shared(all.clone(), placed, without)
     }
 
     /// The targets of `failed`'s lane, `list` (in this order, down with
     /// `failed` failed), as the candidates sharing the lane share them
     /// (see [`Sharing`]): `failed` put in, and left out of its own.
     fn shared(&self, mut list: Vec<NodeId>, failed: NodeId, is_target: &[bool]) -> Targets {
-        let at = is_target[failed.index()].then(|| {
+        let target = is_target[failed.index()];
+        if target {
             let at = self.place(&list, failed);
             list.insert(at, failed);
-            at
-        });
-        Targets::shared(list.into(), at)
+        }
+        Targets::shared(list.into(), Arc::new([]), target.then_some(failed))
     }
 
     /// The targets `lane` (shared by the candidates of a lane, see
     /// [`TargetOrder::shared`]) as `id`'s, another of them: every target
     /// of the list but `id`.
     fn shared_by(&self, lane: &Targets, id: NodeId, is_target: &[bool]) -> Targets {
-        self.leaving_out(lane.all().clone(), id, is_target)
+        let (base, adds) = lane.parts();
+        let added = || {
+            let key = |t: NodeId| self.key[t.index()];
+            (adds.binary_search_by_key(&key(id), |&(_, t)| key(t))).is_ok()
+        };
+        let held = is_target[id.index()] && (self.holds(base, id) || added());
+        Targets::shared(base.clone(), adds.clone(), held.then_some(id))
     }
 
     /// The targets `all` (in this order) as `id`'s: every one but `id`.
     fn leaving_out(&self, all: Arc<[NodeId]>, id: NodeId, is_target: &[bool]) -> Targets {
-        let at = is_target[id.index()]
-            .then(|| self.place(&all, id))
-            .filter(|&at| all.get(at) == Some(&id));
-        Targets::shared(all, at)
+        let held = is_target[id.index()] && self.holds(&all, id);
+        Targets::shared(all, Arc::new([]), held.then_some(id))
+    }
+
+    /// Whether target `id` is in `list` (targets in this order). O(log
+    /// list).
+    fn holds(&self, list: &[NodeId], id: NodeId) -> bool {
+        list.get(self.place(list, id)) == Some(&id)
     }
 
     /// `list`, targets in this order down with `failed` failed, as it is
@@ -1158,32 +1168,24 @@ fn impacts(
         .add_to(&mut found);
     }
     if let Some(order) = keep {
-        // Every target of every SPOF can be most of the memory `check`
-        // holds: no list grows past its size.
-        for (list, impact) in targets.iter_mut().zip(&found) {
-            list.reserve_exact(impact.targets_down.saturating_sub(list.len()));
-        }
-        // Lanes standing for other candidates too shift their list.
-        let own = (lanes.batch().iter().enumerate())
-            .filter(|(i, c)| listed >> i & 1 == 0 && !sharing.others(**c).is_empty())
-            .fold(0u64, |lanes, (i, _)| lanes | 1 << i);
-        match base_targets {
-            Some(all) => order.with_ground(all, (lanes, own), &mut targets),
-            None => order.firsts(lanes, (usize::MAX, listed), &mut targets),
+        if base_targets.is_none() {
+            // Every target of every SPOF can be most of the memory `check`
+            // holds: no list grows past its size.
+            for (list, impact) in targets.iter_mut().zip(&found) {
+                list.reserve_exact(impact.targets_down.saturating_sub(list.len()));
+            }
+            order.firsts(lanes, (usize::MAX, listed), &mut targets);
         }
         for (impact, list) in found.iter_mut().zip(targets) {
             let alone = sharing.others(impact.id).is_empty();
-            impact.targets = match together.targets.get(&impact.id) {
-                Some(all) => order.leaving_out(all.clone(), impact.id, is_target),
-                // Only the ground's: its list, shared.
-                None if alone && list.is_empty() && base_targets.is_some() => {
-                    let all = base_targets.cloned().unwrap_or_default();
-                    order.leaving_out(all, impact.id, is_target)
-                }
-                None if alone => Targets::new(list),
+            impact.targets = match (together.targets.get(&impact.id), base_targets) {
+                (Some(all), _) => order.leaving_out(all.clone(), impact.id, is_target),
+                // The ground's list, shared, and what the lane adds to it.
+                (None, Some(all)) => order.on_ground(all, (list, impact.id, !alone), is_target),
+                (None, None) if alone => Targets::new(list),
                 // One list for every candidate of the lane: each leaves
                 // itself out (see `Impact::for_other`).
-                None => order.shared(list, impact.id, is_target),
+                (None, None) => order.shared(list, impact.id, is_target),
             };
         }
     }
@@ -1482,6 +1484,43 @@ mod tests {
         }
         assert_eq!(next, n);
         assert!(batches[0].len() <= least.max(17), "{:?}", batches[0]);
+    }
+
+    /// A ring of 70 services, each needing the next and a service of its
+    /// own, which one more service needs too. Each such own service takes
+    /// the ring down and that one more: `check`'s list for it is the
+    /// ring's list, shared, with that one placed in it by id (ids
+    /// interleave: `n000` in the ring, `n001` its own service, `n002` the
+    /// one more, `n004` the next in the ring).
+    #[test]
+    fn targets_added_to_a_rings_list_read_in_order() {
+        use crate::load::load_str;
+        let n = 70;
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..n {
+            let (ring, own, more) = (4 * i, 4 * i + 1, 4 * i + 2);
+            let next = 4 * ((i + 1) % n);
+            text += &format!("  n{ring:03}: {{tier: high, depends_on: [n{next:03}, n{own:03}]}}\n");
+            text += &format!("  n{own:03}: {{tier: high}}\n");
+            text += &format!("  n{more:03}: {{tier: high, depends_on: [n{own:03}]}}\n");
+        }
+        let loaded = load_str("ring.yaml", text.as_str()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = TargetSelection::MinTier(Tier::High);
+        let (_, taken) = rank_keeping_targets(arch, &graph, &targets, &Progress::default());
+        assert_eq!(taken.len(), 2 * n);
+        let number = |t: NodeId| arch.name_of(t)[1..].parse::<usize>().unwrap_or(usize::MAX);
+        let mut by_id: Vec<NodeId> = arch.node_ids().collect();
+        by_id.sort_by_key(|&t| arch.name_of(t).to_string());
+        for (c, kept, _) in &taken {
+            let more = (number(*c) % 4 == 1).then_some(number(*c) + 1);
+            let want: Vec<NodeId> = (by_id.iter().copied())
+                .filter(|&t| number(t) % 4 == 0 && t != *c || Some(number(t)) == more)
+                .collect();
+            assert_eq!(kept.len(), want.len(), "{}", arch.name_of(*c));
+            assert_eq!(kept.to_vec(), want, "{}", arch.name_of(*c));
+        }
     }
 
     /// A ring of 70 services, each needing the next, where one is the
