@@ -87,9 +87,16 @@ impl Layout {
     /// The order of `graph`'s gates. O(gates + edges).
     pub(crate) fn new(graph: &FailureGraph) -> Self {
         let n = graph.len();
-        let blocks = components(n, 0..n as u32, |v, i| {
-            graph.requirements(GateId(v)).get(i).map(|&(r, _)| r.0)
-        });
+        // Two searches for components, one along every requirement and
+        // one along hard ones: each on a thread.
+        let (blocks, large) = rayon::join(
+            || {
+                components(n, 0..n as u32, |v, i| {
+                    graph.requirements(GateId(v)).get(i).map(|&(r, _)| r.0)
+                })
+            },
+            || large_hard_components(graph),
+        );
         let mut layout = Layout {
             pos: vec![0; n],
             at: Vec::with_capacity(n),
@@ -125,12 +132,30 @@ impl Layout {
             }
             layout.dep_start.push(layout.deps.len() as u32);
         }
-        layout.hard = hard_components(graph, &layout);
+        layout.hard = layout.hard_of_positions(&large);
         if !layout.hard.is_empty() {
             layout.group_members();
             layout.sure = layout.count_sure();
         }
         layout
+    }
+
+    /// Each gate's large hard component, by position (see
+    /// [`Layout::hard`]), from the components `large` (gates). O(their
+    /// gates), or nothing when there are none.
+    fn hard_of_positions(&self, large: &[Vec<u32>]) -> Vec<u32> {
+        let mut hard = Vec::new();
+        for members in large {
+            if hard.is_empty() {
+                hard = vec![u32::MAX; self.pos.len()];
+            }
+            let positions = members.iter().map(|&g| self.pos[g as usize]);
+            let first = positions.clone().min().unwrap_or(u32::MAX);
+            for p in positions {
+                hard[p as usize] = first;
+            }
+        }
+        hard
     }
 
     /// For each large hard component, how many gates are sure to take it
@@ -290,32 +315,20 @@ impl Layout {
     }
 }
 
-/// Each gate's large hard component, by position (see [`Layout::hard`]):
-/// Tarjan's components along hard requirements. O(gates + edges).
-fn hard_components(graph: &FailureGraph, layout: &Layout) -> Vec<u32> {
+/// The large hard components: Tarjan's components along hard
+/// requirements, those of at least [`LARGE_HARD_COMPONENT`] gates.
+/// O(gates + edges).
+fn large_hard_components(graph: &FailureGraph) -> Vec<Vec<u32>> {
     let n = graph.len();
     // A requirement that is not hard stands in as a loop to the gate
     // itself, which joins it to no component.
-    let components = components(n, 0..n as u32, |v, i| {
+    let mut components = components(n, 0..n as u32, |v, i| {
         let g = GateId(v);
         let &(r, mode) = graph.requirements(g).get(i)?;
         Some(if hard(graph.gate(g), mode) { r.0 } else { v })
     });
-    let mut hard = Vec::new();
-    for members in components
-        .iter()
-        .filter(|c| c.len() >= LARGE_HARD_COMPONENT)
-    {
-        if hard.is_empty() {
-            hard = vec![u32::MAX; n];
-        }
-        let positions = members.iter().map(|&g| layout.pos[g as usize]);
-        let first = positions.clone().min().unwrap_or(u32::MAX);
-        for p in positions {
-            hard[p as usize] = first;
-        }
-    }
-    hard
+    components.retain(|c| c.len() >= LARGE_HARD_COMPONENT);
+    components
 }
 
 /// Gates a chain's breadth-first search may reach before it gives way to
