@@ -1538,13 +1538,9 @@ impl Lanes {
                         .find(|&&(r, mode)| step(r, gate.carries_down(mode)))
                         .map(|&(r, _)| r)
                 } else {
-                    graph
-                        .dependents(layout.at[p])
-                        .iter()
-                        .find_map(|&(d, mode)| {
-                            let q = layout.pos[d.index()];
-                            step(q, layout.gate[q as usize].carries_down(mode)).then_some(q)
-                        })
+                    // The layout's own list, by position: the graph's would
+                    // need each dependent's position and gate looked up.
+                    layout.deps_down_at(p).find(|&q| step(q, true))
                 };
                 if let Some(q) = met {
                     let joined = search.joined(key(q));
