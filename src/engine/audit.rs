@@ -469,22 +469,39 @@ impl TargetOrder {
     /// (their candidates share a list: see [`Together`]).
     fn firsts(&self, lanes: &Lanes, (most, skip): (usize, u64), found: &mut [Vec<NodeId>]) {
         if self.few(lanes) {
-            let key = |t: &NodeId| self.key[t.index()];
-            for list in found.iter_mut() {
-                // Only the first `most` need their order: O(targets).
-                if most < list.len() {
-                    list.select_nth_unstable_by_key(most, key);
-                    list.truncate(most);
-                }
-                list.sort_unstable_by_key(key);
-            }
+            self.firsts_gathered(most, !0, found);
             return;
         }
-        let mut need = match found.len() {
-            64.. => !0u64,
-            n => (1u64 << n) - 1,
-        };
-        need &= !skip;
+        self.firsts_read(lanes, (most, lanes_held(found.len()) & !skip), found);
+    }
+
+    /// The first `most` of each list of the lanes `these`, each holding
+    /// every target its lane takes down, unsorted: sorted and cut.
+    /// O(their lengths · log `most`).
+    fn firsts_gathered(&self, most: usize, these: u64, found: &mut [Vec<NodeId>]) {
+        let key = |t: &NodeId| self.key[t.index()];
+        for (lane, list) in found.iter_mut().enumerate() {
+            if lane >= 64 || these >> lane & 1 == 0 {
+                continue;
+            }
+            // Only the first `most` need their order: O(targets).
+            if most < list.len() {
+                list.select_nth_unstable_by_key(most, key);
+                list.truncate(most);
+            }
+            list.sort_unstable_by_key(key);
+        }
+    }
+
+    /// The first `most` targets down of each lane of `need`, pushed onto
+    /// its (empty) list by reading this order until every such lane has
+    /// `most` or the order ends. O(the order read).
+    fn firsts_read(
+        &self,
+        lanes: &Lanes,
+        (most, mut need): (usize, u64),
+        found: &mut [Vec<NodeId>],
+    ) {
         if most == 0 {
             need = 0;
         }
@@ -592,6 +609,10 @@ const CHAIN_IDS: usize = 1 << 26;
 /// How many chains of one SPOF are found by one search forth from it
 /// rather than a search each.
 const MANY_CHAINS: usize = 64;
+
+/// Targets a lane may take down and still have its list gathered from
+/// the gates a batch reached (see `Describer::count`).
+const GATHERED: usize = 256;
 
 /// Scenarios evaluated together: one per bit of a word.
 const LANES: usize = 64;
@@ -980,6 +1001,16 @@ impl Describer<'_> {
                 counts.add_times(all, times);
             }
         }
+        // Past few gates, the lists of lanes that take at most `GATHERED`
+        // targets down are gathered too (when every target down is among
+        // the gates read): reading the order for them would read most of
+        // it, where a lane's few targets are spread through it, batch
+        // after batch. The rest read the order, and stop early.
+        let base_targets = unchanged.as_ref().is_some_and(|u| u.targets > 0);
+        let batch_lanes = lanes_held(found.len());
+        let mut gathering = if few || base_targets { 0 } else { batch_lanes };
+        let complete = gathering;
+        let mut overflow = 0u64;
         for (g, _) in gates {
             let Some(n) = graph.node_of(g) else { continue };
             let down = lanes.down(g) & !lanes.failed(g);
@@ -989,16 +1020,29 @@ impl Describer<'_> {
             }
             if down != 0 && self.is_target[n.index()] {
                 tiers[tier_bucket(arch, n)].add(down);
-                if few {
-                    for i in lanes_of(down) {
-                        found[i].push(n);
+                let gather = if few { down } else { down & gathering };
+                for i in lanes_of(gather) {
+                    found[i].push(n);
+                    if !few && found[i].len() > GATHERED {
+                        gathering &= !(1 << i);
+                        overflow |= 1 << i;
                     }
                 }
             }
         }
-        // One more than shown: a subject sharing a lane may leave one out.
         let most = shown.chains.unwrap_or(usize::MAX);
-        order.firsts(lanes, (most.saturating_add(1), 0), &mut found);
+        // One more than shown: a subject sharing a lane may leave one out.
+        let first = most.saturating_add(1);
+        if few {
+            order.firsts(lanes, (first, 0), &mut found);
+        } else {
+            let gathered = complete & !overflow;
+            for i in lanes_of(overflow) {
+                found[i].clear();
+            }
+            order.firsts_gathered(first, gathered, &mut found);
+            order.firsts_read(lanes, (first, batch_lanes & !gathered), &mut found);
+        }
         let rank = |id: &NodeId| self.ranks[id.index()];
         subjects
             .iter()
@@ -1331,6 +1375,14 @@ impl Run {
     }
 }
 
+/// The lanes of a batch of `n`, one bit each.
+fn lanes_held(n: usize) -> u64 {
+    match n {
+        64.. => !0u64,
+        n => (1u64 << n) - 1,
+    }
+}
+
 /// Every lane of the batch `lanes` holds.
 fn all_lanes(lanes: &Lanes) -> u64 {
     u64::MAX >> (64 - lanes.batch().len().clamp(1, 64))
@@ -1484,6 +1536,39 @@ mod tests {
         }
         assert_eq!(next, n);
         assert!(batches[0].len() <= least.max(17), "{:?}", batches[0]);
+    }
+
+    /// A hub that 300 targets need, in a batch that reached more gates
+    /// than an eighth of the targets: its list is past what is gathered,
+    /// so its first targets are read off the order, and its 20 chains go
+    /// to the first 20 targets by id whatever order the gates were
+    /// reached in.
+    #[test]
+    fn a_failure_past_the_gathered_lists_shows_its_first_targets() {
+        use crate::load::load_str;
+        let mut text = String::from("version: 1\nservices:\n  hub: {tier: low}\n");
+        // Written last first, so the gates are not reached in id order.
+        for i in (0..300).rev() {
+            text += &format!("  s{i:03}: {{tier: high, depends_on: [hub]}}\n");
+        }
+        let loaded = load_str("hub.yaml", text.as_str()).expect("valid");
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = TargetSelection::MinTier(Tier::High);
+        let shown = Shown {
+            chains: Some(20),
+            lists: false,
+            fold: false,
+        };
+        let progress = Progress::default();
+        let (ranking, described) = rank_showing(arch, &graph, &targets, &progress, shown);
+        let spofs: Vec<Spof> = ranking.details_described(arch, &graph, described).collect();
+        assert_eq!(spofs.len(), 1);
+        let firsts: Vec<&str> = (spofs[0].chains.iter())
+            .map(|(t, _)| arch.name_of(*t))
+            .collect();
+        let want: Vec<String> = (0..20).map(|i| format!("s{i:03}")).collect();
+        assert_eq!(firsts, want);
     }
 
     /// A ring of 70 services, each needing the next and a service of its
