@@ -1102,17 +1102,31 @@ impl Lanes {
         (down, not_up | down)
     }
 
-    /// Puts every gate back up.
+    /// Puts every gate back up. Where the batch touched an eighth of the
+    /// gates or more (under a large cycle's states, most of the file),
+    /// clearing every word in order costs less than a lookup and three
+    /// scattered writes per gate touched.
     fn reset(&mut self) {
+        if self.touched.len() >= self.down.len() / 8 {
+            self.down.fill(0);
+            self.not_up.fill(0);
+            self.failed.fill(0);
+        } else {
+            self.clear_touched();
+        }
+        self.touched.clear();
+        self.beneath_len = 0;
+        self.changed.clear();
+    }
+
+    /// Puts the gates touched back up, one by one.
+    fn clear_touched(&mut self) {
         for &g in &self.touched {
             let p = self.pos[g.index()] as usize;
             self.down[p] = 0;
             self.not_up[p] = 0;
             self.failed[p] = 0;
         }
-        self.touched.clear();
-        self.beneath_len = 0;
-        self.changed.clear();
     }
 
     /// The candidates of the last batch, lane by lane.
