@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The ratios issue #18 sets aims for, as medians of RUNS runs interleaved on
+# one file, so that a busy spell of a shared machine weighs on every command
+# alike: the parse floor (examples/parse_floor.rs), `validate`, `audit` and
+# `check --format github`, each run once per round in that order. Prints
+# each command's median wall time and highest peak memory, then
+# validate / floor, audit / floor, check / audit and validate's memory / the
+# file's size.
+#
+#   bash benches/medians.sh                                # layered, 1M
+#   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
+#
+# Shapes as in benches/shapes.sh (the same generator knobs); files are kept
+# in ${TMPDIR:-/tmp}/spof-bench and made when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin spof --example generate --example parse_floor
+sizes=(${SIZES:-1000000})
+shapes=(${SHAPES:-layered})
+runs=${RUNS:-3}
+dir=${TMPDIR:-/tmp}/spof-bench
+mkdir -p "$dir"
+bin=./target/release
+knobs() { # shape -> the generator's arguments after the size
+  case "$1" in
+    systems) echo "" ;;
+    layered) echo "layered" ;;
+    layered-wide) echo "layered 8 10 50 70" ;;
+    layered-quorum) echo "layered 6 5 80 40" ;;
+    layered-flat) echo "layered 4 5 30 0" ;;
+    layered-half-quorum) echo "layered 4 3 50 30" ;;
+    *) echo "unknown shape $1" >&2; exit 2 ;;
+  esac
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+most() { sort -n | tail -1; }
+for shape in "${shapes[@]}"; do
+  for n in "${sizes[@]}"; do
+    f="$dir/$shape-$n.yaml"
+    # shellcheck disable=SC2046
+    [ -f "$f" ] || "$bin/examples/generate" "$n" $(knobs "$shape") > "$f"
+    : > "$dir/rounds"
+    for _ in $(seq "$runs"); do
+      for cmd in floor validate audit check; do
+        case "$cmd" in
+          floor) run=("$bin/examples/parse_floor" "$f") ;;
+          validate) run=("$bin/spof" validate "$f") ;;
+          audit) run=("$bin/spof" audit "$f") ;;
+          check) run=("$bin/spof" check "$f" --format github) ;;
+        esac
+        # check exits 1 when it finds something: that is its answer.
+        /usr/bin/time -f "$cmd %e %M" -a -o "$dir/rounds" "${run[@]}" > /dev/null 2>&1 || true
+      done
+    done
+    bytes=$(stat -c %s "$f")
+    t() { grep "^$1 " "$dir/rounds" | awk '{print $2}' | median; }
+    m() { grep "^$1 " "$dir/rounds" | awk '{print $3}' | most; }
+    echo "$shape $n ($((bytes / 1000000)) MB), medians of $runs:"
+    for cmd in floor validate audit check; do
+      printf '  %-9s %8.2f s %7d MB\n' "$cmd" "$(t $cmd)" "$(( $(m $cmd) / 1024 ))"
+    done
+    awk -v f="$(t floor)" -v v="$(t validate)" -v a="$(t audit)" -v c="$(t check)" \
+      -v mem="$(m validate)" -v b="$bytes" 'BEGIN {
+        printf "  validate / floor %.2fx, audit / floor %.2fx, check / audit %.2fx, validate memory / file %.1fx\n",
+          v / f, a / f, c / a, mem * 1024 / b }'
+  done
+done
