@@ -1385,7 +1385,7 @@ fn lanes_held(n: usize) -> u64 {
 
 /// Every lane of the batch `lanes` holds.
 fn all_lanes(lanes: &Lanes) -> u64 {
-    u64::MAX >> (64 - lanes.batch().len().clamp(1, 64))
+    lanes_held(lanes.batch().len().clamp(1, 64))
 }
 
 /// What a batch failed from the states under a ground (see
