@@ -102,20 +102,18 @@ impl Iterator for Merged<'_> {
     type Item = NodeId;
 
     fn next(&mut self) -> Option<NodeId> {
+        // Past the end of `base`, the adds left are read whatever their
+        // place says.
+        let at_end = self.at >= self.base.len();
         match self.adds.get(self.added) {
-            Some(&(before, t)) if before as usize <= self.at => {
+            Some(&(before, t)) if before as usize <= self.at || at_end => {
                 self.added += 1;
                 Some(t)
             }
             _ => {
                 let t = self.base.get(self.at).copied();
                 self.at += 1;
-                // Past the end, the adds placed after the last are read.
-                t.or_else(|| {
-                    let (_, t) = *self.adds.get(self.added)?;
-                    self.added += 1;
-                    Some(t)
-                })
+                t
             }
         }
     }
