@@ -3,13 +3,14 @@
 //! and its stale entries. One call, [`run`], so that the CLI, an editor
 //! server or a web view get the same verdict.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::engine::{FailureGraph, Targets};
 use crate::model::{Architecture, NodeId, NodeKind, Tier};
 use crate::rule::{Rule, Severity};
 
-use super::baseline::{Baseline, Key};
+use super::baseline::{Accepted, Baseline, Digest, Key};
 use super::Finding;
 use crate::load::config::{CheckConfig, Ignore};
 
@@ -84,17 +85,73 @@ fn targets(arch: &Architecture, f: &Finding) -> Vec<String> {
     ids
 }
 
+/// The [`Digest`]s of findings' targets. A list shared by many findings
+/// (every member of a large cycle, every failure that takes it down) is
+/// summed once, so the digests of all findings cost what their lists
+/// hold, not findings × targets.
+struct Digests<'a> {
+    arch: &'a Architecture,
+    /// Shared lists by address, each held so that no other list can take
+    /// its address while the digests are in use.
+    shared: HashMap<*const NodeId, (Arc<[NodeId]>, Digest)>,
+}
+
+impl<'a> Digests<'a> {
+    fn new(arch: &'a Architecture) -> Self {
+        Digests {
+            arch,
+            shared: HashMap::new(),
+        }
+    }
+
+    /// How many targets `f` takes down, and their digest (none for rules
+    /// that take down nothing).
+    fn of(&mut self, f: &Finding) -> (usize, Digest) {
+        let super::Detail::SinglePoint { targets, .. } = &f.detail else {
+            return (0, Digest::default());
+        };
+        (targets.len(), self.of_targets(targets))
+    }
+
+    fn of_targets(&mut self, targets: &Targets) -> Digest {
+        let id = |t: NodeId| Digest::of_id(self.arch.name_of(t));
+        let (base, adds) = targets.parts();
+        let shared = match self.shared.get(&base.as_ptr()) {
+            Some((_, d)) => *d,
+            None => {
+                let d = base.iter().fold(Digest::default(), |d, &t| d.plus(id(t)));
+                self.shared.insert(base.as_ptr(), (Arc::clone(base), d));
+                d
+            }
+        };
+        let added = adds.iter().fold(shared, |d, &(_, t)| d.plus(id(t)));
+        match targets.left_out() {
+            Some(t) => added.minus(id(t)),
+            None => added,
+        }
+    }
+
+    /// Whether `baseline` accepts `f`, the key and targets compared.
+    fn accepted(&mut self, baseline: &Baseline, files: &[&str], f: &Finding) -> bool {
+        let (count, digest) = self.of(f);
+        let arch = self.arch;
+        baseline.accepts(&key(arch, files, f), count, digest, || targets(arch, f))
+    }
+}
+
 /// The baseline that accepts today's findings, with what each single point
 /// of failure takes down.
 impl Outcome {
     /// A baseline accepting every finding reported or already accepted.
     pub fn baseline(&self, arch: &Architecture, files: &[&str]) -> Baseline {
         let mut b = Baseline::default();
+        let mut digests = Digests::new(arch);
         for f in self.findings.iter().chain(&self.in_baseline) {
             let k = key(arch, files, f);
-            let t = targets(arch, f);
-            if !t.is_empty() {
-                b.accepted.insert(k.clone(), t);
+            let (count, digest) = digests.of(f);
+            if count > 0 {
+                let took = Accepted::of(count, digest, || targets(arch, f));
+                b.accepted.insert(k.clone(), took);
             }
             b.keys.insert(k);
         }
@@ -127,6 +184,7 @@ pub fn run(
     let mut outcome = Outcome::default();
     let findings = super::check(arch, graph, min_tier);
     let ignores = Ignores::of(config);
+    let mut digests = Digests::new(arch);
     for mut f in findings {
         let Some(level) = config.level(f.rule) else {
             continue;
@@ -138,9 +196,7 @@ pub fn run(
                 reason,
                 by,
             }),
-            None if baseline
-                .is_some_and(|b| b.accepts(&key(arch, files, &f), &targets(arch, &f))) =>
-            {
+            None if baseline.is_some_and(|b| digests.accepted(b, files, &f)) => {
                 outcome.in_baseline.push(f);
             }
             None => outcome.findings.push(f),
@@ -201,11 +257,11 @@ fn site_losses<'o>(
 /// The configuration's `ignore` entries by (rule, node), the first entry
 /// for each: looked up once per finding, and a configuration may list
 /// thousands (a list searched per finding made `check` quadratic).
-struct Ignores<'c>(std::collections::HashMap<(Rule, &'c str), &'c Ignore>);
+struct Ignores<'c>(HashMap<(Rule, &'c str), &'c Ignore>);
 
 impl<'c> Ignores<'c> {
     fn of(config: &'c CheckConfig) -> Self {
-        let mut map = std::collections::HashMap::with_capacity(config.ignore.len());
+        let mut map = HashMap::with_capacity(config.ignore.len());
         for i in &config.ignore {
             map.entry((i.rule, i.node.as_str())).or_insert(i);
         }
@@ -306,5 +362,62 @@ mod tests {
         let text = accepted.to_json().to_string();
         let read = Baseline::from_json(&text).unwrap();
         assert_eq!(read, accepted);
+    }
+
+    /// A ring of 70 services, each needing the next, each with a service
+    /// of its own that one more needs: ring members share one list, and
+    /// the own services add a target to it.
+    fn ring(renamed: Option<usize>, without_more: Option<usize>) -> String {
+        let name = |k: usize| match renamed {
+            Some(r) if r == k => format!("m{k:03}"),
+            _ => format!("n{k:03}"),
+        };
+        let n = 70;
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..n {
+            let (ring, own, more) = (4 * i, 4 * i + 1, 4 * i + 2);
+            let (me, next, own) = (name(ring), name(4 * ((i + 1) % n)), name(own));
+            text += &format!("  {me}: {{tier: high, depends_on: [{next}, {own}]}}\n");
+            text += &format!("  {own}: {{tier: high}}\n");
+            if without_more != Some(i) {
+                text += &format!("  {}: {{tier: high, depends_on: [{own}]}}\n", name(more));
+            }
+        }
+        text
+    }
+
+    /// Digests summed by shared list equal digests summed target by
+    /// target; and a baseline that records long lists by count and
+    /// digest still tells a finding that grew (one more target, or as
+    /// many with another) from one that shrank.
+    #[test]
+    fn counted_entries_tell_a_grown_spof() {
+        let config = CheckConfig::default();
+        let run_on = |text: &str, b: Option<&Baseline>| {
+            let arch = load_str("a.yaml", text).unwrap().arch;
+            let graph = FailureGraph::build(&arch);
+            let o = run(&arch, &graph, &["a.yaml"], Tier::High, &config, b);
+            let mut digests = Digests::new(&arch);
+            for f in &o.findings {
+                let naive = (targets(&arch, f).iter())
+                    .fold(Digest::default(), |d, t| d.plus(Digest::of_id(t)));
+                assert_eq!(digests.of(f).1, naive, "{}", arch.name_of(f.node));
+            }
+            (o.baseline(&arch, &["a.yaml"]), o.findings.len())
+        };
+        let (accepted, found) = run_on(&ring(None, None), None);
+        assert_eq!(found, 140);
+        let counted = (accepted.accepted.values())
+            .filter(|a| matches!(a, Accepted::Counted { .. }))
+            .count();
+        assert_eq!(counted, 140, "every finding takes down 69 or 70 targets");
+        let read = Baseline::from_json(&accepted.to_json().to_string()).unwrap();
+        assert_eq!(read, accepted);
+        assert_eq!(run_on(&ring(None, None), Some(&read)).1, 0);
+        // `n004` renamed: every other finding takes down as many targets,
+        // one of them new; and `m004` is a new finding itself.
+        assert_eq!(run_on(&ring(Some(4), None), Some(&read)).1, 140);
+        // `n002` gone: `n001` takes down one target fewer; nothing grew.
+        assert_eq!(run_on(&ring(None, Some(0)), Some(&read)).1, 0);
     }
 }

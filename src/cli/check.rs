@@ -1,6 +1,7 @@
 //! `spof check` and `spof explain`: read the files, the configuration and
 //! the baseline; `check::run` decides; a report writer writes.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{report_failure, tell, CheckArgs, CheckFormat, CmdResult, Io, FINDINGS, INVALID, OK};
@@ -136,9 +137,8 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
             recorded.keys.extend(b.keys);
             recorded.accepted.extend(b.accepted);
         }
-        let text = json::to_text(&recorded.to_json());
         let path = path.display().to_string();
-        if let Err(e) = std::fs::write(&path, text) {
+        if let Err(e) = write_baseline(&path, &recorded) {
             tell(
                 io,
                 &Notice::Baseline {
@@ -172,6 +172,14 @@ pub(super) fn check(args: &CheckArgs, io: &mut Io<'_>) -> CmdResult {
     }
     let failing = files.iter().any(|f| f.outcome.fails(args.strict));
     Ok(if failing { FINDINGS } else { OK })
+}
+
+/// Writes `baseline` to the file at `path`, one entry at a time.
+fn write_baseline(path: &str, baseline: &Baseline) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    json::write_baseline(&mut out, baseline)?;
+    // Flushed here so that an error writing the last of it is reported.
+    out.flush()
 }
 
 /// How a baseline names a file (see [`baseline::file_name`]), from here.

@@ -60,6 +60,11 @@ impl Targets {
         (&self.base, &self.adds)
     }
 
+    /// The target of the shared list or the adds left out, if any.
+    pub(crate) fn left_out(&self) -> Option<NodeId> {
+        self.without
+    }
+
     /// How many targets there are.
     pub fn len(&self) -> usize {
         self.base.len() + self.adds.len() - usize::from(self.without.is_some())

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use crate::check::baseline::Baseline;
 use crate::engine::{Audit, ScenarioOutcome, Spof};
 use crate::model::{Architecture, NodeId};
 
@@ -234,6 +235,25 @@ pub fn write_cuts(
     out.write_all(b"  ]\n}\n")
 }
 
+/// A baseline as [`to_text`] would write [`Baseline::to_json`], one entry
+/// at a time: a baseline of many findings is never one JSON value in
+/// memory. Pretty-printed entries are indented line by line, which is
+/// safe because JSON strings hold no raw line breaks.
+pub fn write_baseline(out: &mut dyn Write, baseline: &Baseline) -> io::Result<()> {
+    out.write_all(b"{\n  \"spof_baseline\": 1,\n  \"findings\": [")?;
+    let mut any = false;
+    for entry in baseline.entries() {
+        out.write_all(if any { b",\n" } else { b"\n" })?;
+        any = true;
+        let text = serde_json::to_string_pretty(&entry).map_err(io::Error::other)?;
+        for (i, line) in text.split('\n').enumerate() {
+            out.write_all(if i == 0 { b"    " } else { b"\n    " })?;
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+}
+
 /// Pretty JSON with a final newline.
 pub fn to_text(value: &Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
@@ -323,5 +343,44 @@ mod tests {
             String::from_utf8(streamed).unwrap(),
             to_text(&super::audit(arch, &empty))
         );
+    }
+
+    /// A baseline written entry by entry reads as the one JSON document,
+    /// with no entry, with ids to escape, listed and counted.
+    #[test]
+    fn a_streamed_baseline_equals_the_document() {
+        use crate::check::baseline::{Accepted, Digest, Key};
+        let mut b = Baseline::default();
+        let check = |b: &Baseline| {
+            let mut streamed = Vec::new();
+            write_baseline(&mut streamed, b).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), to_text(&b.to_json()));
+        };
+        check(&b);
+        for (node, took) in [
+            (
+                "판교",
+                Some(Accepted::Listed(vec!["a\nb".into(), "q\"".into()])),
+            ),
+            ("plain", None),
+            (
+                "big",
+                Some(Accepted::Counted {
+                    count: 40,
+                    digest: Digest(7),
+                }),
+            ),
+        ] {
+            let key = Key {
+                rule: "spof/single-point-of-failure".into(),
+                file: "a.yaml".into(),
+                node: node.into(),
+            };
+            if let Some(took) = took {
+                b.accepted.insert(key.clone(), took);
+            }
+            b.keys.insert(key);
+        }
+        check(&b);
     }
 }

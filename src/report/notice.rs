@@ -493,6 +493,7 @@ impl std::fmt::Display for crate::check::baseline::BaselineError {
             NotABaseline => f.write_str("not a spof baseline (no \"spof_baseline\": 1)"),
             NoFindings => f.write_str("no \"findings\" list"),
             MissingField(name) => write!(f, "a finding has no \"{name}\""),
+            BadField(name) => write!(f, "a finding's \"{name}\" is not what spof writes there"),
         }
     }
 }
