@@ -573,6 +573,10 @@ pub(crate) struct Lanes {
     changed: Vec<StateChanged>,
     changed_in: Vec<u32>,
     beneath_round: u32,
+    /// The [`Beneath`] whose states the words hold under the last batch,
+    /// and in which lanes: the next batch on them puts back only what
+    /// the last one changed.
+    kept: Option<(u64, u64)>,
 }
 
 /// A gate of the states under a ground that a batch changed, with whether
@@ -608,6 +612,9 @@ pub(crate) struct Beneath {
     /// The positions not up, each with whether it is down (or only
     /// degraded), in the order they first changed.
     states: Vec<(u32, bool)>,
+    /// Which states these are, unique in the process: [`Lanes`] keeps
+    /// them from one batch to the next under the same ground.
+    id: u64,
 }
 
 impl Beneath {
@@ -622,7 +629,9 @@ impl Beneath {
                 (p, lanes.down[p as usize] != 0)
             })
             .collect();
-        Beneath { states }
+        static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Beneath { states, id }
     }
 
     /// The gates down in these states.
@@ -784,6 +793,7 @@ impl Lanes {
             changed: Vec::new(),
             changed_in: Vec::new(),
             beneath_round: 0,
+            kept: None,
         }
     }
 
@@ -806,7 +816,13 @@ impl Lanes {
     /// one failure reaches most of a large cycle, the lanes otherwise
     /// sweep it again for every lane the wave arrives in apart. O(the
     /// gates `beneath` holds + what the failures reach past them + their
-    /// edges + gates / 64).
+    /// edges + gates / 64); after a batch of as many lanes on the same
+    /// states, O(what the last batch and this one change or reach past
+    /// them + their edges + gates / 64): the states are kept, and only
+    /// the last batch's changes put back. Batches under one ground come
+    /// one after another (see `engine/sharing.rs`), and writing and
+    /// clearing the states for each was half of an audit where a cycle
+    /// holds most of the file.
     pub(crate) fn fail_each_beneath(
         &mut self,
         layout: &Layout,
@@ -814,17 +830,23 @@ impl Lanes {
         batch: &[NodeId],
     ) {
         debug_assert!(batch.len() <= 64, "a batch has at most 64 lanes");
-        self.start_over();
-        self.batch.extend_from_slice(&batch[..batch.len().min(64)]);
+        let batch = &batch[..batch.len().min(64)];
         // Only the batch's lanes: readers take every lane set as one.
-        let lanes = u64::MAX >> (64 - self.batch.len().max(1));
-        for &(p, down) in &beneath.states {
-            let p = p as usize;
-            self.touched.push(layout.at[p]);
-            self.down[p] = if down { lanes } else { 0 };
-            self.not_up[p] = lanes;
+        let lanes = u64::MAX >> (64 - batch.len().max(1));
+        if !self.on_base && self.kept == Some((beneath.id, lanes)) {
+            self.back_to_beneath(lanes);
+        } else {
+            self.start_over();
+            for &(p, down) in &beneath.states {
+                let p = p as usize;
+                self.touched.push(layout.at[p]);
+                self.down[p] = if down { lanes } else { 0 };
+                self.not_up[p] = lanes;
+            }
+            self.beneath_len = beneath.states.len();
+            self.kept = Some((beneath.id, lanes));
         }
-        self.beneath_len = beneath.states.len();
+        self.batch.extend_from_slice(batch);
         if self.changed_in.is_empty() {
             self.changed_in = vec![0; self.pos.len()];
         }
@@ -834,6 +856,27 @@ impl Lanes {
             self.beneath_round = 1;
         }
         self.run(layout, 0..self.batch.len());
+    }
+
+    /// Puts back the states of the [`Beneath`] kept, in `lanes`, where the
+    /// last batch on them changed them or reached past them. O(those).
+    fn back_to_beneath(&mut self, lanes: u64) {
+        self.component_lanes.take();
+        for &(g, down) in &self.changed {
+            let p = self.pos[g.index()] as usize;
+            self.down[p] = if down { lanes } else { 0 };
+            self.not_up[p] = lanes;
+            self.failed[p] = 0;
+        }
+        for &g in &self.touched[self.beneath_len..] {
+            let p = self.pos[g.index()] as usize;
+            self.down[p] = 0;
+            self.not_up[p] = 0;
+            self.failed[p] = 0;
+        }
+        self.touched.truncate(self.beneath_len);
+        self.changed.clear();
+        self.batch.clear();
     }
 
     /// On the states of a [`Beneath`] ([`Lanes::fail_each_beneath`]): the
@@ -1117,6 +1160,7 @@ impl Lanes {
         self.touched.clear();
         self.beneath_len = 0;
         self.changed.clear();
+        self.kept = None;
     }
 
     /// Puts the gates touched back up, one by one.
@@ -2086,7 +2130,7 @@ services:
         let mut lanes = Lanes::new(&layout);
         let mut scratch = Scratch::new(&graph);
         let mut beneath = 0;
-        for batch in batches {
+        for &batch in &batches {
             let before = lanes.evaluations();
             lanes.fail_each(&layout, batch);
             let from_nothing = lanes.evaluations() - before;
@@ -2117,6 +2161,54 @@ services:
             }
         }
         assert!(beneath >= 2, "{beneath} batches beneath the ring");
+        // In pairs, so that a batch under the degraded ring follows one
+        // that failed a gate of its states.
+        let pairs: Vec<&[NodeId]> = failed.chunks(2).collect();
+        let grounds = Grounds::new(&layout, layout.grounds_of_gates(), &pairs);
+        kept_states_agree_with_states_made_afresh(&graph, &layout, &grounds, &pairs);
+    }
+
+    /// Batch after batch on one [`Lanes`], under a ground the last batch
+    /// shared (its states kept, the last batch's changes put back), each
+    /// gate's words and what the batch changed beneath the ground or
+    /// touched past it are those of the same batch on new lanes.
+    fn kept_states_agree_with_states_made_afresh(
+        graph: &FailureGraph,
+        layout: &Layout,
+        grounds: &Grounds,
+        batches: &[&[NodeId]],
+    ) {
+        let mut lanes = Lanes::new(layout);
+        let mut kept = 0;
+        for batch in batches {
+            let ground = common_ground(&grounds.reached, batch);
+            let before = lanes.kept;
+            grounds.fail_each(&mut lanes, layout, batch);
+            kept += usize::from(ground.is_some() && before == lanes.kept);
+            let mut fresh = Lanes::new(layout);
+            grounds.fail_each(&mut fresh, layout, batch);
+            for g in (0..graph.len()).map(|g| GateId(g as u32)) {
+                let words = |l: &Lanes| (l.down(g), l.not_up(g), l.failed(g));
+                assert_eq!(words(&lanes), words(&fresh), "gate {g:?}");
+            }
+            let beyond = |l: &Lanes| {
+                l.beyond_beneath().map(|(changed, past)| {
+                    let mut changed = changed.to_vec();
+                    let mut past = past.to_vec();
+                    changed.sort_unstable();
+                    past.sort_unstable();
+                    (changed, past)
+                })
+            };
+            assert_eq!(beyond(&lanes), beyond(&fresh));
+            let touched = |l: &Lanes| {
+                let mut t = l.touched().to_vec();
+                t.sort_unstable();
+                t
+            };
+            assert_eq!(touched(&lanes), touched(&fresh));
+        }
+        assert!(kept >= 1, "no batch found the states of the last kept");
     }
 
     /// A cycle of 5,000 services, each needing both neighbours (the even
