@@ -325,16 +325,29 @@ fn rank_inner<T: Send>(
     let mut by_position = candidates.clone();
     by_position.sort_unstable_by_key(|&c| layout.position(GateId::from(c)));
     let reached = layout.grounds_of_gates();
-    let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
-    let target_order = TargetOrder::new(arch, &is_target, &ranks);
-    let together = Together::new(
-        (arch, graph, &layout),
-        &reached,
-        (&is_target, &ranks),
-        &target_order,
+    // The batches and the states under their grounds on one thread, the
+    // targets' order and who fails together on another: independent, and
+    // at a million services a second each.
+    let ((sharing, failed, grounds), (target_order, together)) = rayon::join(
+        || {
+            let (sharing, failed) = Sharing::new(&layout, &reached, by_position, &ranks);
+            let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
+            let grounds = Grounds::new(&layout, reached.clone(), &batches);
+            (sharing, failed, grounds)
+        },
+        || {
+            let order = TargetOrder::new(arch, &is_target, &ranks);
+            let together = Together::new(
+                (arch, graph, &layout),
+                &reached,
+                (&is_target, &ranks),
+                &order,
+            );
+            (order, together)
+        },
     );
+    drop(reached);
     let batches: Vec<&[NodeId]> = failed.chunks(LANES).collect();
-    let grounds = Grounds::new(&layout, reached, &batches);
     let bases: Vec<Base> = (grounds.states(&layout))
         .map(|states| {
             Base::of(

@@ -16,6 +16,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::model::{Mode, NodeId};
 
 use super::bits::next_set;
@@ -696,7 +698,8 @@ impl Grounds {
             .collect();
         grounds.sort_unstable();
         grounds.dedup();
-        let beneath = (grounds.into_iter())
+        // Each a propagation of a large component's failure: side by side.
+        let beneath = (grounds.into_par_iter())
             .map(|ground| (ground, Beneath::new(layout, ground)))
             .collect();
         Grounds { reached, beneath }
