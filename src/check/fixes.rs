@@ -28,6 +28,7 @@
 //! check's outcome counts how many were checked.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::engine::bits::lanes_of;
 use crate::engine::fnv::Fnv;
@@ -144,9 +145,9 @@ impl Checker {
             let mut verdicts = if self.left == 0 {
                 Vec::new()
             } else {
-                let new = || Scratch::new(graph);
-                let check = |scratch: &mut Scratch, f: &&(NodeId, &Targets, &Fix)| {
-                    verify(arch, graph, scratch, f.0, f.1, f.2)
+                let new = || (Scratch::new(graph), TargetMarks::new(graph));
+                let check = |on: &mut (Scratch, TargetMarks), f: &&(NodeId, &Targets, &Fix)| {
+                    verify(arch, graph, (&mut on.0, &mut on.1), f.0, f.1, f.2)
                 };
                 parallel::map_pooled(&propagated, &Progress::default(), (&pool, new), check)
             }
@@ -558,14 +559,15 @@ fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> 
 fn verify(
     arch: &Architecture,
     graph: &FailureGraph,
-    scratch: &mut Scratch,
+    (scratch, marks): (&mut Scratch, &mut TargetMarks),
     c: NodeId,
     targets: &Targets,
     fix: &Fix,
 ) -> (Verified, usize) {
     let mut work = 0;
+    marks.mark(targets);
     let mut survives = |held: &[NodeId], failed: NodeId| {
-        let (all, changed) = survives_held(arch, graph, scratch, held, failed, targets);
+        let (all, changed) = survives_held(arch, graph, (scratch, marks), held, failed);
         work += changed;
         all
     };
@@ -589,28 +591,138 @@ fn verify(
     (verified, work)
 }
 
-/// Whether every target survives the loss of `failed` when the `held`
-/// services' placement holds (as if each also ran in a site that is up),
-/// and how many gates the propagation took down.
-pub(super) fn survives_held(
+/// Whether every target `marks` holds survives the loss of `failed` when
+/// the `held` services' placement holds (as if each also ran in a site
+/// that is up), and how many gates the propagation took down: it stops at
+/// the first target down, so a fix that is not enough costs what goes
+/// down before that, not the whole cascade (at a million `layered`
+/// services, a site's failure takes most of the file down).
+fn survives_held(
     arch: &Architecture,
     graph: &FailureGraph,
-    scratch: &mut Scratch,
+    (scratch, marks): (&mut Scratch, &TargetMarks),
     held: &[NodeId],
     failed: NodeId,
-    targets: &Targets,
 ) -> (bool, usize) {
     let skip = placement_edges(arch, graph, held);
-    scratch.propagate_down_along(graph, &[failed], |n| {
+    let along = |n| {
         skip.get(&n)
             .map_or_else(|| graph.dependents(n), Vec::as_slice)
-    });
+    };
+    let hit = scratch.propagate_down_until(graph, &[failed], along, |g| marks.holds(g))
+        || marks.holds(GateId::from(failed));
     let changed = scratch.changed.len().max(1);
-    let all = targets
-        .iter()
-        .all(|t| scratch.state(t.into()) != State::Down);
     scratch.reset(graph);
-    (all, changed)
+    (!hit, changed)
+}
+
+/// The targets of the fix being checked, by gate: whether a gate that
+/// goes down is one, in O(1). One per thread, marked anew for each fix.
+struct TargetMarks {
+    /// The round each gate was last marked in, and the current round:
+    /// the fix's targets of a list of its own, and those it adds to a
+    /// shared one.
+    marked_in: Vec<u32>,
+    round: u32,
+    /// Bitsets of the shared lists of the last fixes, most recent first:
+    /// thousands of fixes (the members of a large cycle, the failures
+    /// that take it down) share one list, and marking it for each cost
+    /// more than their checks.
+    shared: Vec<(Arc<[NodeId]>, Vec<u64>)>,
+    /// Whether the fix's list is the first of `shared`, and the target
+    /// left out of it.
+    on_shared: bool,
+    without: Option<NodeId>,
+}
+
+/// Shared lists' bitsets a thread keeps (each an eighth of a byte per gate).
+const SHARED_KEPT: usize = 8;
+
+impl TargetMarks {
+    fn new(graph: &FailureGraph) -> Self {
+        TargetMarks {
+            marked_in: vec![0; graph.len()],
+            round: 0,
+            shared: Vec::new(),
+            on_shared: false,
+            without: None,
+        }
+    }
+
+    /// Marks `targets`, and only them. O(the targets of its own), plus
+    /// O(a shared list + gates / 64) when its bitset is not kept.
+    fn mark(&mut self, targets: &Targets) {
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            // Marks of 4 billion rounds ago would look current.
+            self.marked_in.fill(0);
+            self.round = 1;
+        }
+        let (base, adds) = targets.parts();
+        self.on_shared = Arc::strong_count(base) > 1;
+        if self.on_shared {
+            self.keep_first(base);
+        } else {
+            mark_in(&mut self.marked_in, base.iter().copied(), self.round);
+        }
+        mark_in(
+            &mut self.marked_in,
+            adds.iter().map(|&(_, t)| t),
+            self.round,
+        );
+        self.without = targets.left_out();
+        if let Some(m) =
+            (self.without).and_then(|w| self.marked_in.get_mut(GateId::from(w).index()))
+        {
+            // Round 0 is never current.
+            *m = 0;
+        }
+    }
+
+    /// Puts the bitset of the shared list `base` first in `shared`.
+    fn keep_first(&mut self, base: &Arc<[NodeId]>) {
+        let kept = (self.shared.iter()).position(|(list, _)| Arc::ptr_eq(list, base));
+        let entry = match kept {
+            Some(i) => self.shared.remove(i),
+            None => {
+                let mut bits = if self.shared.len() >= SHARED_KEPT {
+                    self.shared.pop().map(|(_, b)| b).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                bits.clear();
+                bits.resize(self.marked_in.len().div_ceil(64), 0);
+                for t in base.iter() {
+                    if let Some(w) = bits.get_mut(t.index() / 64) {
+                        *w |= 1 << (t.index() % 64);
+                    }
+                }
+                (Arc::clone(base), bits)
+            }
+        };
+        self.shared.insert(0, entry);
+    }
+
+    /// Whether `g` is one of the targets marked.
+    fn holds(&self, g: GateId) -> bool {
+        if self.marked_in.get(g.index()) == Some(&self.round) {
+            return true;
+        }
+        let in_shared = self.on_shared
+            && (self.shared.first()).is_some_and(|(_, bits)| {
+                (bits.get(g.index() / 64)).is_some_and(|w| w & (1 << (g.index() % 64)) != 0)
+            });
+        in_shared && self.without.is_none_or(|w| GateId::from(w) != g)
+    }
+}
+
+/// Marks `nodes` in `marked_in` with `round`.
+fn mark_in(marked_in: &mut [u32], nodes: impl Iterator<Item = NodeId>, round: u32) {
+    for t in nodes {
+        if let Some(m) = marked_in.get_mut(GateId::from(t).index()) {
+            *m = round;
+        }
+    }
 }
 
 /// The nodes down, sorted, under the loss of `failed` when the `held`
@@ -832,5 +944,134 @@ mod tests {
         assert!(found.iter().all(|f| f.0 != "a"), "a is silenced");
         let api = found.iter().find(|f| f.0 == "api").unwrap();
         assert_eq!((&api.1, api.2), (&Fix::Logical, Verified::NotEnough));
+    }
+
+    /// A ring of 70 services, each needing the next, placed in sites `a`,
+    /// `b` and `c` in turn (`r0` in `solo`), with services that need them
+    /// and a service below each that takes one more down than the ring: the
+    /// members share one list, each leaving itself out, and those below
+    /// add targets to it. For every single point of failure and every
+    /// site lost, with the SPOF's placement held or not, the check that
+    /// stops at the first target down (its marks kept from fix to fix)
+    /// says what a whole propagation and a look at every target says.
+    #[test]
+    fn stopping_at_the_first_target_down_agrees_with_a_whole_propagation() {
+        let n = 70;
+        let mut text =
+            String::from("version: 1\nsites:\n  a: {}\n  b: {}\n  c: {}\n  solo: {}\nservices:\n");
+        for i in 0..n {
+            let site = if i == 0 {
+                "solo"
+            } else {
+                ["a", "b", "c"][i % 3]
+            };
+            text += &format!(
+                "  r{i}: {{tier: high, runs_in: {site}, depends_on: [r{}, base{i}]}}\n",
+                (i + 1) % n
+            );
+            text += &format!("  o{i}: {{tier: high, runs_in: [a, b], depends_on: [r{i}]}}\n");
+            text += &format!("  base{i}: {{runs_in: [b, c]}}\n");
+            text += &format!("  e{i}: {{tier: high, runs_in: [a, c], depends_on: [base{i}]}}\n");
+        }
+        let arch = load_str("ring.yaml", text.as_str()).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let config = CheckConfig::default();
+        let outcome = run(&arch, &graph, &["ring.yaml"], Tier::High, &config, None);
+        let spofs: Vec<(NodeId, &Targets)> = (outcome.findings.iter())
+            .filter_map(|f| match &f.detail {
+                Detail::SinglePoint { targets, .. } => Some((f.node, targets)),
+                _ => None,
+            })
+            .collect();
+        let shared = spofs
+            .iter()
+            .filter(|(_, t)| Arc::strong_count(t.parts().0) > 1);
+        assert!(shared.count() >= n, "the ring's members share a list");
+        let added = spofs.iter().filter(|(_, t)| !t.parts().1.is_empty());
+        assert!(
+            added.count() >= 20,
+            "a failure below adds to the ring's list"
+        );
+        let (mut scratch, mut marks) = (Scratch::new(&graph), TargetMarks::new(&graph));
+        let sites: Vec<NodeId> = (arch.node_ids())
+            .filter(|&s| arch.node(s).kind() == NodeKind::Site)
+            .collect();
+        let mut verdicts = [0, 0];
+        for &(c, targets) in &spofs {
+            marks.mark(targets);
+            for failed in sites.iter().copied().chain([c]) {
+                for held in [&[c][..], &[]] {
+                    let on = (&mut scratch, &marks);
+                    let (stopped, _) = survives_held(&arch, &graph, on, held, failed);
+                    let skip = placement_edges(&arch, &graph, held);
+                    scratch.propagate_down_along(&graph, &[failed], |g| {
+                        skip.get(&g)
+                            .map_or_else(|| graph.dependents(g), Vec::as_slice)
+                    });
+                    let whole = targets
+                        .iter()
+                        .all(|t| scratch.state(t.into()) != State::Down);
+                    scratch.reset(&graph);
+                    assert_eq!(
+                        stopped,
+                        whole,
+                        "{} lost, {} held",
+                        arch.name_of(failed),
+                        held.len()
+                    );
+                    verdicts[usize::from(whole)] += 1;
+                }
+            }
+        }
+        assert!(verdicts[0] > 0 && verdicts[1] > 0, "{verdicts:?}");
+    }
+
+    /// Marks read as the lists they mark: shared lists (two, in turn, so
+    /// that a kept bitset must be told from another), what a fix adds to
+    /// one, the target left out, and a list of a fix's own; a gate marked
+    /// for one fix is not for the next.
+    #[test]
+    fn target_marks_hold_exactly_the_targets() {
+        let mut text = String::from("version: 1\nservices:\n");
+        for i in 0..40 {
+            text += &format!("  s{i}: {{}}\n");
+        }
+        let arch = load_str("t.yaml", text.as_str()).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let ids = |list: &[u32]| list.iter().map(|&i| NodeId(i)).collect::<Vec<_>>();
+        let (one, two): (Arc<[NodeId]>, Arc<[NodeId]>) =
+            (ids(&[1, 2, 3, 5]).into(), ids(&[7, 8, 9]).into());
+        let _others = (Arc::clone(&one), Arc::clone(&two));
+        let fixes = [
+            Targets::shared(
+                Arc::clone(&one),
+                Arc::new([(1, NodeId(30))]),
+                Some(NodeId(2)),
+            ),
+            Targets::shared(Arc::clone(&two), Arc::new([]), Some(NodeId(30))),
+            Targets::new(ids(&[4, 11, 12])),
+            Targets::shared(Arc::clone(&one), Arc::new([]), None),
+            Targets::shared(
+                Arc::clone(&two),
+                Arc::new([(0, NodeId(31))]),
+                Some(NodeId(9)),
+            ),
+            // The fix's own failure, added and left out.
+            Targets::shared(
+                Arc::clone(&one),
+                Arc::new([(0, NodeId(32))]),
+                Some(NodeId(32)),
+            ),
+        ];
+        let mut marks = TargetMarks::new(&graph);
+        for targets in fixes.iter().cycle().take(3 * fixes.len()) {
+            marks.mark(targets);
+            let want: Vec<NodeId> = targets.iter().collect();
+            for g in 0..graph.len() {
+                let g = GateId(g as u32);
+                let listed = want.iter().any(|&t| GateId::from(t) == g);
+                assert_eq!(marks.holds(g), listed, "{g:?} in {want:?}");
+            }
+        }
     }
 }
