@@ -624,18 +624,20 @@ struct TargetMarks {
     /// shared one.
     marked_in: Vec<u32>,
     round: u32,
-    /// Bitsets of the shared lists of the last fixes, most recent first:
+    /// The shared lists of the last fixes, made fast to look in, most
+    /// recent first:
     /// thousands of fixes (the members of a large cycle, the failures
     /// that take it down) share one list, and marking it for each cost
     /// more than their checks.
-    shared: Vec<(Arc<[NodeId]>, Vec<u64>)>,
+    shared: Vec<(Arc<[NodeId]>, Membership)>,
     /// Whether the fix's list is the first of `shared`, and the target
     /// left out of it.
     on_shared: bool,
     without: Option<NodeId>,
 }
 
-/// Shared lists' bitsets a thread keeps (each an eighth of a byte per gate).
+/// Shared lists a thread keeps made fast to look in (each at most an
+/// eighth of a byte per gate, see [`Membership`]).
 const SHARED_KEPT: usize = 8;
 
 impl TargetMarks {
@@ -685,19 +687,9 @@ impl TargetMarks {
         let entry = match kept {
             Some(i) => self.shared.remove(i),
             None => {
-                let mut bits = if self.shared.len() >= SHARED_KEPT {
-                    self.shared.pop().map(|(_, b)| b).unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
-                bits.clear();
-                bits.resize(self.marked_in.len().div_ceil(64), 0);
-                for t in base.iter() {
-                    if let Some(w) = bits.get_mut(t.index() / 64) {
-                        *w |= 1 << (t.index() % 64);
-                    }
-                }
-                (Arc::clone(base), bits)
+                self.shared.truncate(SHARED_KEPT - 1);
+                let list = Membership::new(base.iter().copied(), self.marked_in.len());
+                (Arc::clone(base), list)
             }
         };
         self.shared.insert(0, entry);
@@ -708,10 +700,9 @@ impl TargetMarks {
         if self.marked_in.get(g.index()) == Some(&self.round) {
             return true;
         }
+        // A helper gate's index is past every node's: no list holds it.
         let in_shared = self.on_shared
-            && (self.shared.first()).is_some_and(|(_, bits)| {
-                (bits.get(g.index() / 64)).is_some_and(|w| w & (1 << (g.index() % 64)) != 0)
-            });
+            && (self.shared.first()).is_some_and(|(_, list)| list.contains(NodeId(g.0)));
         in_shared && self.without.is_none_or(|w| GateId::from(w) != g)
     }
 }
