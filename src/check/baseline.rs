@@ -67,24 +67,37 @@ pub enum Accepted {
 impl Accepted {
     /// What a single point of failure takes down, as a baseline records
     /// it: `ids` (sorted, called only when there are at most
-    /// [`LISTED_MAX`]) or `count` and `digest`.
-    pub fn of(count: usize, digest: Digest, ids: impl FnOnce() -> Vec<String>) -> Accepted {
+    /// [`LISTED_MAX`]) or `count` and `digest` (called only past that).
+    pub fn of(
+        count: usize,
+        digest: impl FnOnce() -> Digest,
+        ids: impl FnOnce() -> Vec<String>,
+    ) -> Accepted {
         if count <= LISTED_MAX {
             Accepted::Listed(ids())
         } else {
-            Accepted::Counted { count, digest }
+            Accepted::Counted {
+                count,
+                digest: digest(),
+            }
         }
     }
 
     /// Whether a single point of failure that takes down `count` targets,
     /// with this `digest`, takes down nothing it did not when accepted.
-    /// `ids` (sorted) is called only for a listed entry no shorter.
+    /// `ids` (sorted) is called only for a listed entry no shorter, and
+    /// `digest` only for a counted entry of the same count.
     ///
     /// A counted entry cannot tell every change: the same count with another
     /// digest has a new target, and so has a larger count, but a smaller
     /// count is taken as the entry having shrunk, though it may have gained
     /// a target while losing more. `spof diff` compares target by target.
-    pub fn allows(&self, count: usize, digest: Digest, ids: impl FnOnce() -> Vec<String>) -> bool {
+    pub fn allows(
+        &self,
+        count: usize,
+        digest: impl FnOnce() -> Digest,
+        ids: impl FnOnce() -> Vec<String>,
+    ) -> bool {
         match self {
             Accepted::Listed(ok) => {
                 count <= ok.len() && ids().iter().all(|t| ok.binary_search(t).is_ok())
@@ -92,7 +105,7 @@ impl Accepted {
             Accepted::Counted {
                 count: was,
                 digest: then,
-            } => count < *was || (count == *was && digest == *then),
+            } => count < *was || (count == *was && digest() == *then),
         }
     }
 }
@@ -161,13 +174,14 @@ pub struct Baseline {
 
 impl Baseline {
     /// Whether the baseline accepts a finding with this key that takes
-    /// down `count` targets with this `digest` (`ids` sorted, called only
-    /// when they are needed; no targets for rules that take down nothing).
+    /// down `count` targets with this `digest` (`digest` and `ids`, sorted,
+    /// called only when they are needed; no targets for rules that take
+    /// down nothing).
     pub fn accepts(
         &self,
         key: &Key,
         count: usize,
-        digest: Digest,
+        digest: impl FnOnce() -> Digest,
         ids: impl FnOnce() -> Vec<String>,
     ) -> bool {
         self.keys.contains(key)

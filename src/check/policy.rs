@@ -88,7 +88,7 @@ fn targets(arch: &Architecture, f: &Finding) -> Vec<String> {
 /// The [`Digest`]s of findings' targets. A list shared by many findings
 /// (every member of a large cycle, every failure that takes it down) is
 /// summed once, so the digests of all findings cost what their lists
-/// hold, not findings × targets.
+/// hold, not findings × targets. Lists of one finding's own are not kept.
 struct Digests<'a> {
     arch: &'a Architecture,
     /// Shared lists by address, each held so that no other list can take
@@ -104,25 +104,35 @@ impl<'a> Digests<'a> {
         }
     }
 
-    /// How many targets `f` takes down, and their digest (none for rules
-    /// that take down nothing).
-    fn of(&mut self, f: &Finding) -> (usize, Digest) {
-        let super::Detail::SinglePoint { targets, .. } = &f.detail else {
-            return (0, Digest::default());
-        };
-        (targets.len(), self.of_targets(targets))
+    /// How many targets `f` takes down (none for rules that take down
+    /// nothing). O(1).
+    fn count(f: &Finding) -> usize {
+        match &f.detail {
+            super::Detail::SinglePoint { targets, .. } => targets.len(),
+            _ => 0,
+        }
+    }
+
+    /// The digest of the targets `f` takes down.
+    fn of(&mut self, f: &Finding) -> Digest {
+        match &f.detail {
+            super::Detail::SinglePoint { targets, .. } => self.of_targets(targets),
+            _ => Digest::default(),
+        }
     }
 
     fn of_targets(&mut self, targets: &Targets) -> Digest {
         let id = |t: NodeId| Digest::of_id(self.arch.name_of(t));
         let (base, adds) = targets.parts();
+        let sum = || base.iter().fold(Digest::default(), |d, &t| d.plus(id(t)));
         let shared = match self.shared.get(&base.as_ptr()) {
             Some((_, d)) => *d,
-            None => {
-                let d = base.iter().fold(Digest::default(), |d, &t| d.plus(id(t)));
+            None if Arc::strong_count(base) > 1 => {
+                let d = sum();
                 self.shared.insert(base.as_ptr(), (Arc::clone(base), d));
                 d
             }
+            None => sum(),
         };
         let added = adds.iter().fold(shared, |d, &(_, t)| d.plus(id(t)));
         match targets.left_out() {
@@ -133,9 +143,9 @@ impl<'a> Digests<'a> {
 
     /// Whether `baseline` accepts `f`, the key and targets compared.
     fn accepted(&mut self, baseline: &Baseline, files: &[&str], f: &Finding) -> bool {
-        let (count, digest) = self.of(f);
         let arch = self.arch;
-        baseline.accepts(&key(arch, files, f), count, digest, || targets(arch, f))
+        let (key, count) = (key(arch, files, f), Self::count(f));
+        baseline.accepts(&key, count, || self.of(f), || targets(arch, f))
     }
 }
 
@@ -148,9 +158,9 @@ impl Outcome {
         let mut digests = Digests::new(arch);
         for f in self.findings.iter().chain(&self.in_baseline) {
             let k = key(arch, files, f);
-            let (count, digest) = digests.of(f);
+            let count = Digests::count(f);
             if count > 0 {
-                let took = Accepted::of(count, digest, || targets(arch, f));
+                let took = Accepted::of(count, || digests.of(f), || targets(arch, f));
                 b.accepted.insert(k.clone(), took);
             }
             b.keys.insert(k);
@@ -401,7 +411,7 @@ mod tests {
             for f in &o.findings {
                 let naive = (targets(&arch, f).iter())
                     .fold(Digest::default(), |d, t| d.plus(Digest::of_id(t)));
-                assert_eq!(digests.of(f).1, naive, "{}", arch.name_of(f.node));
+                assert_eq!(digests.of(f), naive, "{}", arch.name_of(f.node));
             }
             (o.baseline(&arch, &["a.yaml"]), o.findings.len())
         };
