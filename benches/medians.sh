@@ -5,10 +5,13 @@
 # `check --format github`, each run once per round in that order. Prints
 # each command's median wall time and highest peak memory, then
 # validate / floor, audit / floor, check / audit and validate's memory / the
-# file's size.
+# file's size. With CUTS=1, `cuts --max-order 2` runs in each round too
+# (after check) and cuts / audit is printed, with whether it listed the sets
+# or refused them (spof::cuts-too-large, exit 2).
 #
 #   bash benches/medians.sh                                # layered, 1M
 #   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
+#   SHAPES="layered layered-flat" SIZES=100000 CUTS=1 bash benches/medians.sh
 #
 # Shapes as in benches/shapes.sh (the same generator knobs); files are kept
 # in ${TMPDIR:-/tmp}/spof-bench and made when missing.
@@ -32,6 +35,8 @@ knobs() { # shape -> the generator's arguments after the size
     *) echo "unknown shape $1" >&2; exit 2 ;;
   esac
 }
+cmds=(floor validate audit check)
+[ -n "${CUTS:-}" ] && cmds+=(cuts)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 most() { sort -n | tail -1; }
 for shape in "${shapes[@]}"; do
@@ -41,27 +46,34 @@ for shape in "${shapes[@]}"; do
     [ -f "$f" ] || "$bin/examples/generate" "$n" $(knobs "$shape") > "$f"
     : > "$dir/rounds"
     for _ in $(seq "$runs"); do
-      for cmd in floor validate audit check; do
+      for cmd in "${cmds[@]}"; do
         case "$cmd" in
           floor) run=("$bin/examples/parse_floor" "$f") ;;
           validate) run=("$bin/spof" validate "$f") ;;
           audit) run=("$bin/spof" audit "$f") ;;
           check) run=("$bin/spof" check "$f" --format github) ;;
+          cuts) run=("$bin/spof" cuts --max-order 2 "$f") ;;
         esac
         # check exits 1 when it finds something: that is its answer.
-        /usr/bin/time -f "$cmd %e %M" -a -o "$dir/rounds" "${run[@]}" > /dev/null 2>&1 || true
+        /usr/bin/time -f "$cmd %e %M" -a -o "$dir/rounds" "${run[@]}" > /dev/null 2> "$dir/$cmd.err" || true
       done
     done
     bytes=$(stat -c %s "$f")
     t() { grep "^$1 " "$dir/rounds" | awk '{print $2}' | median; }
     m() { grep "^$1 " "$dir/rounds" | awk '{print $3}' | most; }
     echo "$shape $n ($((bytes / 1000000)) MB), medians of $runs:"
-    for cmd in floor validate audit check; do
+    for cmd in "${cmds[@]}"; do
       printf '  %-9s %8.2f s %7d MB\n' "$cmd" "$(t $cmd)" "$(( $(m $cmd) / 1024 ))"
     done
     awk -v f="$(t floor)" -v v="$(t validate)" -v a="$(t audit)" -v c="$(t check)" \
       -v mem="$(m validate)" -v b="$bytes" 'BEGIN {
         printf "  validate / floor %.2fx, audit / floor %.2fx, check / audit %.2fx, validate memory / file %.1fx\n",
           v / f, a / f, c / a, mem * 1024 / b }'
+    if [ -n "${CUTS:-}" ]; then
+      answer=listed
+      grep -q cuts-too-large "$dir/cuts.err" && answer=refused
+      awk -v a="$(t audit)" -v c="$(t cuts)" -v how="$answer" 'BEGIN {
+        printf "  cuts / audit %.2fx (%s)\n", c / a, how }'
+    fi
   done
 done

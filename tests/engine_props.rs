@@ -662,6 +662,12 @@ proptest! {
         let candidates: Vec<NodeId> = arch.node_ids().filter(|&c| arch.node(c).is_candidate()).collect();
         let targets: Vec<NodeId> = arch.node_ids().filter(|&t| arch.node(t).tier().is_some()).collect();
         let found = engine::cuts::minimal_cut_sets(&arch, &graph, &targets, k);
+        // The audit counts the sets of order 1 (to refuse a search too
+        // large before it starts): as many as the search finds.
+        let named = engine::TargetSelection::Named(targets.clone());
+        let counted = engine::audit::rank(&arch, &graph, &named, &engine::Progress::default()).targets_taken_down;
+        let order_one = found.iter().flat_map(|c| c.sets.iter()).filter(|s| s.len() == 1).count();
+        prop_assert_eq!(counted, order_one as u64);
         // Both searches, per target and shared, give the same sets.
         for search in [engine::cuts::Search::PerTarget, engine::cuts::Search::Shared] {
             let other = engine::cuts::minimal_cut_sets_searching(&arch, &graph, &targets, k, &engine::Progress::default(), search);

@@ -195,6 +195,10 @@ pub struct Ranking {
     pub targets: usize,
     /// How many candidates were failed one by one.
     pub candidates: usize,
+    /// The targets each single point of failure takes down, summed: the
+    /// minimal cut sets of order 1, counted per target, known before any
+    /// is listed.
+    pub targets_taken_down: u64,
     /// Gate evaluations the ranking's batches made (for tests of their
     /// cost: nothing budgets against them).
     #[cfg(test)]
@@ -428,6 +432,7 @@ fn rank_inner<T: Send>(
         order: found.iter().map(|i| i.id).collect(),
         targets: is_target.iter().filter(|&&t| t).count(),
         candidates: candidates.len(),
+        targets_taken_down: found.iter().map(|i| i.targets_down as u64).sum(),
         #[cfg(test)]
         evaluations,
         is_target,
@@ -1527,6 +1532,7 @@ mod tests {
             folded_into: vec![None; n],
             targets: n,
             candidates: n,
+            targets_taken_down: 0,
             #[cfg(test)]
             evaluations: 0,
             is_target: vec![true; n],

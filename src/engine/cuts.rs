@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{Architecture, NodeId};
 
+use super::audit::TargetSelection;
 use super::bits::lanes_of;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
@@ -146,6 +147,9 @@ pub enum TooLarge {
     Sets {
         /// The bound.
         limit: u64,
+        /// How many sets of order 1 there are, when that alone passes the
+        /// bound and was counted before the search.
+        order_one: Option<u64>,
     },
 }
 
@@ -241,7 +245,17 @@ pub fn minimal_cut_sets_with(
     bounds: Bounds,
 ) -> Result<Vec<TargetCuts>, TooLarge> {
     let budget = Budgets::new(bounds);
-    let search = Search::Auto;
+    let search = match cones_are_small(arch, graph, targets) {
+        true => Search::PerTarget,
+        false => Search::Shared,
+    };
+    if let (Search::Shared, Some(limit)) = (search, bounds.max_sets) {
+        let order_one = order_one_count(arch, graph, targets, progress);
+        if order_one > limit {
+            let order_one = Some(order_one);
+            return Err(TooLarge::Sets { limit, order_one });
+        }
+    }
     let found = bounded(arch, graph, targets, max_order, progress, search, &budget);
     if budget.tries.passed() {
         return Err(TooLarge::Tries {
@@ -251,9 +265,28 @@ pub fn minimal_cut_sets_with(
     if budget.sets.passed() {
         return Err(TooLarge::Sets {
             limit: budget.sets.limit,
+            order_one: None,
         });
     }
     Ok(found)
+}
+
+/// How many minimal cut sets of order 1 the targets have, counted per
+/// target, without listing one: the audit's ranking, whose batches share
+/// the failures of a large cycle's ground, where listing each candidate's
+/// targets fails every one of them over the cycle again. Where the cones
+/// are large, the sets of order 1 alone can grow with the square of the
+/// file (every member of a cycle most targets sit behind takes down every
+/// one of them), so this tells a search that cannot fit its bound in the
+/// time of an audit, not of the search. O(the audit's ranking).
+fn order_one_count(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+) -> u64 {
+    let named = TargetSelection::Named(targets.to_vec());
+    super::audit::rank(arch, graph, &named, progress).targets_taken_down
 }
 
 /// [`minimal_cut_sets`], searching as `search` says; both searches give
@@ -975,7 +1008,13 @@ mod tests {
         assert_eq!(with(tries(15)), Ok(all.clone()));
         assert_eq!(with(tries(14)), Err(TooLarge::Tries { limit: 14 }));
         assert_eq!(with(sets(15)), Ok(all.clone()));
-        assert_eq!(with(sets(14)), Err(TooLarge::Sets { limit: 14 }));
+        assert_eq!(
+            with(sets(14)),
+            Err(TooLarge::Sets {
+                limit: 14,
+                order_one: None
+            })
+        );
         assert_eq!(with(Bounds::default()), Ok(all));
     }
 
@@ -1048,6 +1087,49 @@ mod tests {
             let sets: usize = found.iter().map(|c| c.sets.len()).sum();
             assert_eq!(sets, if passed { 0 } else { 100 });
         }
+    }
+
+    /// A line of 100 services, each needing the one before: every cone
+    /// holds the services before it, so the cones are large, the search
+    /// is shared, and the sets of order 1 (4,950 and the site's 100) are
+    /// counted before it starts. One set fewer than that refuses with the
+    /// count; as many does not.
+    #[test]
+    fn sets_of_order_one_are_counted_before_a_shared_search() {
+        let mut text = String::from("version: 1\nsites:\n  dc: {}\nservices:\n");
+        for i in 0..100 {
+            let needs = match i {
+                0 => String::new(),
+                i => format!(", depends_on: [s{}]", i - 1),
+            };
+            text.push_str(&format!("  s{i}: {{tier: high, runs_in: dc{needs}}}\n"));
+        }
+        let arch = load_str("line.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let targets: Vec<NodeId> = arch
+            .node_ids()
+            .filter(|&t| arch.node(t).tier().is_some())
+            .collect();
+        assert!(!cones_are_small(&arch, &graph, &targets));
+        let all = minimal_cut_sets(&arch, &graph, &targets, 1);
+        let order_one: u64 = all.iter().map(|c| c.sets.len() as u64).sum();
+        assert_eq!(order_one, 4_950 + 100);
+        let with = |limit| {
+            let bounds = Bounds {
+                max_tries: None,
+                max_sets: Some(limit),
+            };
+            minimal_cut_sets_with(&arch, &graph, &targets, 2, &Progress::default(), bounds)
+        };
+        let order_one = Some(order_one);
+        assert_eq!(
+            with(5_049).err(),
+            Some(TooLarge::Sets {
+                limit: 5_049,
+                order_one
+            })
+        );
+        assert_eq!(with(5_050).map(|found| found.len()), Ok(100));
     }
 
     #[test]

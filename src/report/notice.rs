@@ -403,8 +403,12 @@ impl Notice {
                         format!("cut sets of order up to {max_order} would need more than --max-tries ({limit}) sets tried: the answer itself may be that large"),
                         "--max-tries",
                     ),
-                    TooLarge::Sets { limit } => (
+                    TooLarge::Sets { limit, order_one: None } => (
                         format!("there are more than --max-sets ({limit}) cut sets of order up to {max_order}, counted per target"),
+                        "--max-sets",
+                    ),
+                    TooLarge::Sets { limit, order_one: Some(count) } => (
+                        format!("there are more than --max-sets ({limit}) cut sets of order up to {max_order}, counted per target: {count} of order 1 alone"),
                         "--max-sets",
                     ),
                 };
