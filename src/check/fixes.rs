@@ -20,28 +20,29 @@
 //! A fix never moves services into a site where only other organisations'
 //! services run, nor moves an external service.
 //!
-//! Checking another edit is one propagation per scenario on the graph as it
-//! is (see `verify`), as the audit spends per candidate, of down states
-//! only. Work budgets (gates gone down, and targets looked up for
-//! `logical: true`; not time, so that output is the same on every machine)
-//! bound the total; findings past them keep an unchecked fix, and the
-//! check's outcome counts how many were checked.
+//! Checking another edit runs each scenario on the graph as it is, in a
+//! lane of the audit's `Lanes` with the moved services' placement edges
+//! left out (see `verify_round`), 64 scenarios to a pass. Work budgets
+//! (gates the passes touched, and targets looked up for `logical: true`;
+//! not time, so that output is the same on every machine) bound the
+//! total; findings past them keep an unchecked fix, and the check's
+//! outcome counts how many were checked.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::Mutex;
 
 use crate::engine::bits::lanes_of;
 use crate::engine::fnv::Fnv;
 use crate::engine::graph::{GateId, HelperRole};
-use crate::engine::lanes::Lanes;
+use crate::engine::lanes::{Lanes, Layout};
 use crate::engine::{parallel, Progress};
 use crate::engine::{FailureGraph, Scratch, State, Targets};
 use crate::model::{Architecture, Mode, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
 
-/// Gates the checks' propagations may take down in all: enough for every
-/// fix of a file of a few thousand nodes. A count, not time, so that output
+/// Gates the checks' passes may touch in all, each fix charged its share
+/// of its passes: enough for every fix of a file of a few thousand nodes. A count, not time, so that output
 /// is the same on every machine; and not a share of the audit's own work,
 /// so that it stays the same when the audit finds the same answer with
 /// less work.
@@ -121,35 +122,30 @@ impl Checker {
     /// takes down, its fix), in order: `Unchecked` for a fix with nothing
     /// to run (no alternative site), and once the work budget is spent.
     ///
-    /// Fixes that need a propagation are checked a few at a time on every
-    /// thread, then taken in order while the budget lasts (what was checked
-    /// past it is dropped); `logical: true` fixes are judged in that walk
-    /// from what the audit found each site takes down (`losses`). A verdict
-    /// does not depend on the others, so the result is what one thread
-    /// checking them in order gives, whatever the threads.
+    /// Fixes that need a propagation are checked [`ROUND`] at a time, 64
+    /// scenarios to a pass of the lanes (`layout` is the audit's), then
+    /// taken in order while the budget lasts (what was checked past it is
+    /// dropped); `logical: true` fixes are judged in that walk from what
+    /// the audit found each site takes down (`losses`). A verdict does not
+    /// depend on the others, and the rounds and batches do not depend on
+    /// the threads, so the result is the same whatever the threads.
     pub(super) fn verify_all(
         &mut self,
-        arch: &Architecture,
-        graph: &FailureGraph,
+        (arch, graph, layout): (&Architecture, &FailureGraph, &Layout),
         fixes: &[(NodeId, &Targets, &Fix)],
         losses: &mut SiteLosses<'_>,
     ) -> Vec<Verified> {
-        let pool = std::sync::Mutex::new(Vec::new());
-        let round = 2 * rayon::current_num_threads();
+        let pool = Mutex::new(Vec::new());
         let mut out = Vec::with_capacity(fixes.len());
         let mut rest = fixes;
         while !rest.is_empty() {
-            let chunk = next_round(rest, round);
+            let chunk = next_round(rest, ROUND);
             rest = &rest[chunk.len()..];
             let propagated: Vec<_> = chunk.iter().filter(|f| propagates(f.2)).collect();
             let mut verdicts = if self.left == 0 {
                 Vec::new()
             } else {
-                let new = || (Scratch::new(graph), TargetMarks::new(graph));
-                let check = |on: &mut (Scratch, TargetMarks), f: &&(NodeId, &Targets, &Fix)| {
-                    verify(arch, graph, (&mut on.0, &mut on.1), f.0, f.1, f.2)
-                };
-                parallel::map_pooled(&propagated, &Progress::default(), (&pool, new), check)
+                verify_round(arch, graph, layout, &propagated, &pool)
             }
             .into_iter();
             for &(c, targets, fix) in chunk {
@@ -547,177 +543,110 @@ fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> 
     }
 }
 
-/// Runs the engine as if `fix` were made, and says how much work that was
-/// (gates gone down, summed over the propagations: only down states decide
-/// a verdict, so degraded ones are not propagated).
+/// Propagating fixes checked per round. Their scenarios are grouped by
+/// the node that fails, 64 to a batch of lanes, so a round is large
+/// enough for the fixes of one site's services to meet. A number, not a
+/// multiple of the threads, so that the batches, and the work each fix is
+/// charged, are the same on every machine.
+const ROUND: usize = 256;
+
+/// One scenario of a fix's check: the node lost, the services whose
+/// placement holds, and the fix's place in its round.
+type Scenario<'f> = (NodeId, &'f [NodeId], usize);
+
+/// Runs the engine as if each of `fixes` were made (each needs a
+/// propagation), and says how much work each was.
 ///
 /// No graph is rebuilt: every fix here makes some services' placement
 /// hold under the scenario (the site added is up in it), which is the same
-/// as those services not hearing from their placement gates. So the
-/// scenario is propagated with those edges left out: one propagation per
-/// check, as the audit spends per candidate.
-fn verify(
+/// as those services not hearing from their placement gates. So each
+/// scenario is run with those edges left out, in its own lane of the
+/// audit's [`Lanes`] ([`Lanes::fail_each_holding`]): the fixes of the
+/// services of one site share a batch, and its pass costs about what the
+/// site's loss alone does, not that once per fix (on 100,000 `systems`
+/// services, 374 of the 501 fixes checked are enough, so each such check
+/// alone propagated the whole loss, 4,300 gates).
+///
+/// A fix is charged its share of the gates its batches touched, and a
+/// sixteenth of a gate for each of its targets looked at.
+fn verify_round(
     arch: &Architecture,
     graph: &FailureGraph,
-    (scratch, marks): (&mut Scratch, &mut TargetMarks),
-    c: NodeId,
-    targets: &Targets,
-    fix: &Fix,
-) -> (Verified, usize) {
-    let mut work = 0;
-    marks.mark(targets);
-    let mut survives = |held: &[NodeId], failed: NodeId| {
-        let (all, changed) = survives_held(arch, graph, (scratch, marks), held, failed);
-        work += changed;
-        all
-    };
-    let enough = match fix {
-        Fix::PlaceAlsoIn {
-            services,
-            site: Some(_),
-        } => survives(services, c),
-        Fix::ReplicateIn { site: Some(_) } => {
-            sites_of(arch, c).into_iter().all(|s| survives(&[c], s))
-        }
-        // `logical: true` changes what may fail alone, not the graph: see
-        // `SiteLosses`.
-        _ => return (Verified::Unchecked, 0),
-    };
-    let verified = if enough {
-        Verified::Enough
-    } else {
-        Verified::NotEnough
-    };
-    (verified, work)
-}
-
-/// Whether every target `marks` holds survives the loss of `failed` when
-/// the `held` services' placement holds (as if each also ran in a site
-/// that is up), and how many gates the propagation took down: it stops at
-/// the first target down, so a fix that is not enough costs what goes
-/// down before that, not the whole cascade (at a million `layered`
-/// services, a site's failure takes most of the file down).
-fn survives_held(
-    arch: &Architecture,
-    graph: &FailureGraph,
-    (scratch, marks): (&mut Scratch, &TargetMarks),
-    held: &[NodeId],
-    failed: NodeId,
-) -> (bool, usize) {
-    let skip = placement_edges(arch, graph, held);
-    let along = |n| {
-        skip.get(&n)
-            .map_or_else(|| graph.dependents(n), Vec::as_slice)
-    };
-    let hit = scratch.propagate_down_until(graph, &[failed], along, |g| marks.holds(g))
-        || marks.holds(GateId::from(failed));
-    let changed = scratch.changed.len().max(1);
-    scratch.reset(graph);
-    (!hit, changed)
-}
-
-/// The targets of the fix being checked, by gate: whether a gate that
-/// goes down is one, in O(1). One per thread, marked anew for each fix.
-struct TargetMarks {
-    /// The round each gate was last marked in, and the current round:
-    /// the fix's targets of a list of its own, and those it adds to a
-    /// shared one.
-    marked_in: Vec<u32>,
-    round: u32,
-    /// The shared lists of the last fixes, made fast to look in, most
-    /// recent first:
-    /// thousands of fixes (the members of a large cycle, the failures
-    /// that take it down) share one list, and marking it for each cost
-    /// more than their checks.
-    shared: Vec<(Arc<[NodeId]>, Membership)>,
-    /// Whether the fix's list is the first of `shared`, and the target
-    /// left out of it.
-    on_shared: bool,
-    without: Option<NodeId>,
-}
-
-/// Shared lists a thread keeps made fast to look in (each at most an
-/// eighth of a byte per gate, see [`Membership`]).
-const SHARED_KEPT: usize = 8;
-
-impl TargetMarks {
-    fn new(graph: &FailureGraph) -> Self {
-        TargetMarks {
-            marked_in: vec![0; graph.len()],
-            round: 0,
-            shared: Vec::new(),
-            on_shared: false,
-            without: None,
-        }
-    }
-
-    /// Marks `targets`, and only them. O(the targets of its own), plus
-    /// O(a shared list + gates / 64) when its bitset is not kept.
-    fn mark(&mut self, targets: &Targets) {
-        self.round = self.round.wrapping_add(1);
-        if self.round == 0 {
-            // Marks of 4 billion rounds ago would look current.
-            self.marked_in.fill(0);
-            self.round = 1;
-        }
-        let (base, adds) = targets.parts();
-        self.on_shared = Arc::strong_count(base) > 1;
-        if self.on_shared {
-            self.keep_first(base);
-        } else {
-            mark_in(&mut self.marked_in, base.iter().copied(), self.round);
-        }
-        mark_in(
-            &mut self.marked_in,
-            adds.iter().map(|&(_, t)| t),
-            self.round,
-        );
-        self.without = targets.left_out();
-        if let Some(m) =
-            (self.without).and_then(|w| self.marked_in.get_mut(GateId::from(w).index()))
-        {
-            // Round 0 is never current.
-            *m = 0;
-        }
-    }
-
-    /// Puts the bitset of the shared list `base` first in `shared`.
-    fn keep_first(&mut self, base: &Arc<[NodeId]>) {
-        let kept = (self.shared.iter()).position(|(list, _)| Arc::ptr_eq(list, base));
-        let entry = match kept {
-            Some(i) => self.shared.remove(i),
-            None => {
-                self.shared.truncate(SHARED_KEPT - 1);
-                let list = Membership::new(base.iter().copied(), self.marked_in.len());
-                (Arc::clone(base), list)
+    layout: &Layout,
+    fixes: &[&(NodeId, &Targets, &Fix)],
+    pool: &Mutex<Vec<Lanes>>,
+) -> Vec<(Verified, usize)> {
+    let mut scenarios: Vec<Scenario<'_>> = Vec::new();
+    for (i, (c, _, fix)) in fixes.iter().map(|f| (&f.0, f.1, f.2)).enumerate() {
+        match fix {
+            Fix::PlaceAlsoIn { services, .. } => scenarios.push((*c, services, i)),
+            Fix::ReplicateIn { .. } => {
+                let held = std::slice::from_ref(c);
+                scenarios.extend(sites_of(arch, *c).into_iter().map(|s| (s, held, i)));
             }
-        };
-        self.shared.insert(0, entry);
-    }
-
-    /// Whether `g` is one of the targets marked.
-    fn holds(&self, g: GateId) -> bool {
-        if self.marked_in.get(g.index()) == Some(&self.round) {
-            return true;
+            _ => {}
         }
-        // A helper gate's index is past every node's: no list holds it.
-        let in_shared = self.on_shared
-            && (self.shared.first()).is_some_and(|(_, list)| list.contains(NodeId(g.0)));
-        in_shared && self.without.is_none_or(|w| GateId::from(w) != g)
     }
+    // By the node that fails, so that a batch's lanes reach the same gates.
+    scenarios.sort_by_key(|&(failed, _, i)| (failed, i));
+    let batches: Vec<&[Scenario<'_>]> = scenarios.chunks(64).collect();
+    let new = || Lanes::new(layout);
+    let run = |lanes: &mut Lanes, batch: &&[Scenario<'_>]| {
+        check_batch(arch, graph, (layout, lanes), batch, fixes)
+    };
+    let done = parallel::map_pooled(&batches, &Progress::default(), (pool, new), run);
+    // A fix with no scenario (a service placed nowhere) loses nothing.
+    let mut found = vec![(Verified::Enough, 0); fixes.len()];
+    for (batch, (down, work)) in batches.iter().zip(done) {
+        for (lane, &(_, _, i)) in batch.iter().enumerate() {
+            if down >> lane & 1 == 1 {
+                found[i].0 = Verified::NotEnough;
+            }
+            found[i].1 += work[lane];
+        }
+    }
+    found
 }
 
-/// Marks `nodes` in `marked_in` with `round`.
-fn mark_in(marked_in: &mut [u32], nodes: impl Iterator<Item = NodeId>, round: u32) {
-    for t in nodes {
-        if let Some(m) = marked_in.get_mut(GateId::from(t).index()) {
-            *m = round;
+/// Runs `batch`, each scenario in its lane, and says in which lanes a
+/// target of the lane's fix went down (the first found ends the look),
+/// and the work each lane is charged. O(the batch's pass of the lanes +
+/// the targets looked at).
+fn check_batch(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    (layout, lanes): (&Layout, &mut Lanes),
+    batch: &[Scenario<'_>],
+    fixes: &[&(NodeId, &Targets, &Fix)],
+) -> (u64, Vec<usize>) {
+    let failed: Vec<NodeId> = batch.iter().map(|s| s.0).collect();
+    let mut held = Vec::new();
+    for (lane, &(_, services, _)) in batch.iter().enumerate() {
+        for &service in services {
+            let me = GateId::from(service);
+            let edges = placements(arch, graph, service).into_iter();
+            held.extend(edges.map(|r| (me, r, 1u64 << lane)));
         }
     }
+    lanes.fail_each_holding(layout, &failed, &held);
+    let share = lanes.touched().len().div_ceil(batch.len()).max(1);
+    let mut down = 0u64;
+    let work = (batch.iter().enumerate())
+        .map(|(lane, &(_, _, i))| {
+            let mut looked = 0;
+            let hit = fixes[i].1.iter().any(|t| {
+                looked += 1;
+                lanes.down(t.into()) >> lane & 1 == 1
+            });
+            down |= u64::from(hit) << lane;
+            share + looked / 16
+        })
+        .collect();
+    (down, work)
 }
 
 /// The nodes down, sorted, under the loss of `failed` when the `held`
-/// services' placement holds (see [`survives_held`]).
+/// services' placement holds (as [`verify_round`] runs it in lanes).
 pub(super) fn down_held(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -762,38 +691,48 @@ fn placement_edges(
     // SipHash (these keys are gate ids, not the file's text).
     let mut lost: HashMap<GateId, Vec<GateId>, Fnv> = HashMap::default();
     for &service in held {
-        let me = GateId::from(service);
-        // A placement of one site, needing nothing more, is a hard edge to
-        // the site itself (as the graph builds it): that edge, once.
-        let mut site = match &arch.node(service).detail {
-            NodeDetail::Service {
-                runs_in: Some(p), ..
-            } => match (&p.entries[..], p.min) {
-                ([only], 1) if only.requires.is_empty() => Some(GateId::from(only.site)),
-                _ => None,
-            },
-            _ => None,
-        };
-        for &(r, mode) in graph.requirements(me) {
-            let placement = match graph.helper(r) {
-                Some(h) => {
-                    h.owner == service
-                        && matches!(h.role, HelperRole::Placement | HelperRole::PlacementEntry)
-                }
-                None if mode == Mode::Hard && site == Some(r) => {
-                    site = None;
-                    true
-                }
-                None => false,
-            };
-            if placement {
-                lost.entry(r).or_default().push(me);
-            }
+        for r in placements(arch, graph, service) {
+            lost.entry(r).or_default().push(GateId::from(service));
         }
     }
     lost.into_iter()
         .map(|(r, gone)| (r, without_edges(graph.dependents(r), gone)))
         .collect()
+}
+
+/// The gates `service` takes its placement from, one per hard edge:
+/// its placement's helper gates, or its one site (a placement of one
+/// site, needing nothing more, is a hard edge to the site itself, as the
+/// graph builds it: that edge, once).
+fn placements(arch: &Architecture, graph: &FailureGraph, service: NodeId) -> Vec<GateId> {
+    let me = GateId::from(service);
+    let mut site = match &arch.node(service).detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => match (&p.entries[..], p.min) {
+            ([only], 1) if only.requires.is_empty() => Some(GateId::from(only.site)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut found = Vec::new();
+    for &(r, mode) in graph.requirements(me) {
+        let placement = match graph.helper(r) {
+            Some(h) => {
+                h.owner == service
+                    && matches!(h.role, HelperRole::Placement | HelperRole::PlacementEntry)
+            }
+            None if mode == Mode::Hard && site == Some(r) => {
+                site = None;
+                true
+            }
+            None => false,
+        };
+        if placement {
+            found.push(r);
+        }
+    }
+    found
 }
 
 /// `dependents` without one hard edge to each of `gone` (a gate twice in
@@ -905,8 +844,7 @@ mod tests {
         let fixes = [(a, &web, &fix_a), (db, &web, &fix_db)];
         assert_eq!(
             checker.verify_all(
-                &arch,
-                &graph,
+                (&arch, &graph, &Layout::new(&graph)),
                 &fixes,
                 &mut SiteLosses::new(std::iter::empty())
             ),
@@ -938,18 +876,19 @@ mod tests {
     }
 
     /// A ring of 70 services, each needing the next, placed in sites `a`,
-    /// `b` and `c` in turn (`r0` in `solo`), with services that need them
-    /// and a service below each that takes one more down than the ring: the
-    /// members share one list, each leaving itself out, and those below
-    /// add targets to it. For every single point of failure and every
-    /// site lost, with the SPOF's placement held or not, the check that
-    /// stops at the first target down (its marks kept from fix to fix)
-    /// says what a whole propagation and a look at every target says.
+    /// `b` and `c` in turn (`r0` in `solo`), with services that need them,
+    /// `lone` in `a`, and `dd`, which runs in `a` and needs `a` besides. For every single
+    /// point of failure and every site lost (and the SPOF itself), with
+    /// the SPOF's placement held or not, and `a` lost with `dd` or a whole
+    /// site's services held: each lane of a batch holding placements has
+    /// exactly the nodes down that a propagation has along the graph
+    /// without those edges, batch after batch on one [`Lanes`].
     #[test]
-    fn stopping_at_the_first_target_down_agrees_with_a_whole_propagation() {
+    fn lanes_holding_placements_agree_with_a_propagation_without_them() {
         let n = 70;
-        let mut text =
-            String::from("version: 1\nsites:\n  a: {}\n  b: {}\n  c: {}\n  solo: {}\nservices:\n");
+        let mut text = String::from(
+            "version: 1\nsites:\n  a: {}\n  b: {}\n  c: {}\n  solo: {}\nservices:\n  dd: {tier: high, runs_in: a, depends_on: [a]}\n  lone: {tier: high, runs_in: a}\n",
+        );
         for i in 0..n {
             let site = if i == 0 {
                 "solo"
@@ -968,101 +907,60 @@ mod tests {
         let graph = FailureGraph::build(&arch);
         let config = CheckConfig::default();
         let outcome = run(&arch, &graph, &["ring.yaml"], Tier::High, &config, None);
-        let spofs: Vec<(NodeId, &Targets)> = (outcome.findings.iter())
-            .filter_map(|f| match &f.detail {
-                Detail::SinglePoint { targets, .. } => Some((f.node, targets)),
-                _ => None,
-            })
-            .collect();
-        let shared = spofs
-            .iter()
-            .filter(|(_, t)| Arc::strong_count(t.parts().0) > 1);
-        assert!(shared.count() >= n, "the ring's members share a list");
-        let added = spofs.iter().filter(|(_, t)| !t.parts().1.is_empty());
-        assert!(
-            added.count() >= 20,
-            "a failure below adds to the ring's list"
-        );
-        let (mut scratch, mut marks) = (Scratch::new(&graph), TargetMarks::new(&graph));
+        let spofs = (outcome.findings.iter())
+            .filter(|f| matches!(f.detail, Detail::SinglePoint { .. }))
+            .map(|f| f.node);
         let sites: Vec<NodeId> = (arch.node_ids())
             .filter(|&s| arch.node(s).kind() == NodeKind::Site)
             .collect();
-        let mut verdicts = [0, 0];
-        for &(c, targets) in &spofs {
-            marks.mark(targets);
+        let id = |name: &str| arch.id_of(name).unwrap();
+        let in_a: Vec<NodeId> = (3..n).step_by(3).map(|i| id(&format!("r{i}"))).collect();
+        let mut scenarios = vec![(id("a"), vec![id("dd")]), (id("a"), in_a)];
+        for c in spofs {
             for failed in sites.iter().copied().chain([c]) {
-                for held in [&[c][..], &[]] {
-                    let on = (&mut scratch, &marks);
-                    let (stopped, _) = survives_held(&arch, &graph, on, held, failed);
-                    let skip = placement_edges(&arch, &graph, held);
-                    scratch.propagate_down_along(&graph, &[failed], |g| {
-                        skip.get(&g)
-                            .map_or_else(|| graph.dependents(g), Vec::as_slice)
-                    });
-                    let whole = targets
-                        .iter()
-                        .all(|t| scratch.state(t.into()) != State::Down);
-                    scratch.reset(&graph);
-                    assert_eq!(
-                        stopped,
-                        whole,
-                        "{} lost, {} held",
-                        arch.name_of(failed),
-                        held.len()
-                    );
-                    verdicts[usize::from(whole)] += 1;
+                scenarios.push((failed, vec![c]));
+                scenarios.push((failed, vec![]));
+            }
+        }
+        let layout = Layout::new(&graph);
+        let (mut lanes, mut scratch) = (Lanes::new(&layout), Scratch::new(&graph));
+        let mut held_changed = 0;
+        for batch in scenarios.chunks(64) {
+            let failed: Vec<NodeId> = batch.iter().map(|s| s.0).collect();
+            let mut held = Vec::new();
+            for (lane, (_, services)) in batch.iter().enumerate() {
+                for &s in services {
+                    let edges = placements(&arch, &graph, s).into_iter();
+                    held.extend(edges.map(|r| (GateId::from(s), r, 1u64 << lane)));
                 }
             }
-        }
-        assert!(verdicts[0] > 0 && verdicts[1] > 0, "{verdicts:?}");
-    }
-
-    /// Marks read as the lists they mark: shared lists (two, in turn, so
-    /// that a kept bitset must be told from another), what a fix adds to
-    /// one, the target left out, and a list of a fix's own; a gate marked
-    /// for one fix is not for the next.
-    #[test]
-    fn target_marks_hold_exactly_the_targets() {
-        let mut text = String::from("version: 1\nservices:\n");
-        for i in 0..40 {
-            text += &format!("  s{i}: {{}}\n");
-        }
-        let arch = load_str("t.yaml", text.as_str()).unwrap().arch;
-        let graph = FailureGraph::build(&arch);
-        let ids = |list: &[u32]| list.iter().map(|&i| NodeId(i)).collect::<Vec<_>>();
-        let (one, two): (Arc<[NodeId]>, Arc<[NodeId]>) =
-            (ids(&[1, 2, 3, 5]).into(), ids(&[7, 8, 9]).into());
-        let _others = (Arc::clone(&one), Arc::clone(&two));
-        let fixes = [
-            Targets::shared(
-                Arc::clone(&one),
-                Arc::new([(1, NodeId(30))]),
-                Some(NodeId(2)),
-            ),
-            Targets::shared(Arc::clone(&two), Arc::new([]), Some(NodeId(30))),
-            Targets::new(ids(&[4, 11, 12])),
-            Targets::shared(Arc::clone(&one), Arc::new([]), None),
-            Targets::shared(
-                Arc::clone(&two),
-                Arc::new([(0, NodeId(31))]),
-                Some(NodeId(9)),
-            ),
-            // The fix's own failure, added and left out.
-            Targets::shared(
-                Arc::clone(&one),
-                Arc::new([(0, NodeId(32))]),
-                Some(NodeId(32)),
-            ),
-        ];
-        let mut marks = TargetMarks::new(&graph);
-        for targets in fixes.iter().cycle().take(3 * fixes.len()) {
-            marks.mark(targets);
-            let want: Vec<NodeId> = targets.iter().collect();
-            for g in 0..graph.len() {
-                let g = GateId(g as u32);
-                let listed = want.iter().any(|&t| GateId::from(t) == g);
-                assert_eq!(marks.holds(g), listed, "{g:?} in {want:?}");
+            lanes.fail_each_holding(&layout, &failed, &held);
+            for (lane, (lost, services)) in batch.iter().enumerate() {
+                let skip = placement_edges(&arch, &graph, services);
+                scratch.propagate_down_along(&graph, &[*lost], |g| {
+                    skip.get(&g)
+                        .map_or_else(|| graph.dependents(g), Vec::as_slice)
+                });
+                for node in arch.node_ids() {
+                    let want = scratch.state(node.into()) == State::Down;
+                    let got = lanes.down(node.into()) >> lane & 1 == 1;
+                    let (lost, node) = (arch.name_of(*lost), arch.name_of(node));
+                    assert_eq!(got, want, "{lost} lost, {} held: {node}", services.len());
+                }
+                held_changed += usize::from(!services.is_empty() && scratch.changed.len() > 1);
+                scratch.reset(&graph);
             }
         }
+        assert!(held_changed > 100, "{held_changed}");
+        // dd keeps its dependency on a: it goes down with a, held or not.
+        let dd = id("dd");
+        lanes.fail_each_holding(&layout, &[id("a")], &[(dd.into(), id("a").into(), 1)]);
+        assert_eq!(lanes.down(dd.into()), 1);
+        // A batch that holds nothing after one that held lone takes it down.
+        let lone = id("lone");
+        lanes.fail_each_holding(&layout, &[id("a")], &[(lone.into(), id("a").into(), 1)]);
+        assert_eq!(lanes.down(lone.into()), 0);
+        lanes.fail_each(&layout, &[id("a")]);
+        assert_eq!(lanes.down(lone.into()), 1);
     }
 }

@@ -8,6 +8,7 @@ mod shared_fate;
 mod standby;
 
 use crate::engine::graph::GateId;
+use crate::engine::lanes::Layout;
 use crate::engine::{self, FailureGraph, TargetSelection};
 use crate::model::{Architecture, NodeDetail, NodeId, Tier};
 
@@ -162,7 +163,16 @@ impl Finding {
 /// Runs every rule on one architecture. Findings are sorted by the line of
 /// their node, then by rule.
 pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    let (mut findings, shared) = single_points(arch, graph, min_tier);
+    check_keeping_layout(arch, graph, min_tier).0
+}
+
+/// [`check`], with the audit's [`Layout`] for the fixes' checks.
+fn check_keeping_layout(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    min_tier: Tier,
+) -> (Vec<Finding>, Layout) {
+    let (mut findings, shared, layout) = single_points(arch, graph, min_tier);
     findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
@@ -184,7 +194,7 @@ pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<F
         let line = |f: &Finding| arch.node(f.node).id_span;
         line(a).cmp(&line(b)).then(a.rule.cmp(&b.rule))
     });
-    findings
+    (findings, layout)
 }
 
 /// The single points of failure with their fixes, and the groups each
@@ -194,11 +204,11 @@ fn single_points(
     arch: &Architecture,
     graph: &FailureGraph,
     min_tier: Tier,
-) -> (Vec<Finding>, Vec<(GateId, NodeId)>) {
+) -> (Vec<Finding>, Vec<(GateId, NodeId)>, Layout) {
     let mut fixes = fixes::Checker::new(arch);
     let ranks = arch.id_ranks();
     let seen = std::sync::Mutex::new(std::collections::HashSet::new());
-    let (_, taken, shared) = engine::rank_visiting(
+    let (ranking, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
@@ -236,7 +246,7 @@ fn single_points(
             )
         })
         .collect();
-    (findings, groups)
+    (findings, groups, ranking.into_layout())
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -192,7 +192,7 @@ pub fn run(
     baseline: Option<&Baseline>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let findings = super::check(arch, graph, min_tier);
+    let (findings, layout) = super::check_keeping_layout(arch, graph, min_tier);
     let ignores = Ignores::of(config);
     let mut digests = Digests::new(arch);
     for mut f in findings {
@@ -224,7 +224,7 @@ pub fn run(
         .collect();
     let mut losses = super::fixes::SiteLosses::new(site_losses(arch, &outcome));
     let mut verdicts = checker
-        .verify_all(arch, graph, &fixes, &mut losses)
+        .verify_all((arch, graph, &layout), &fixes, &mut losses)
         .into_iter();
     for f in &mut outcome.findings {
         if let super::Detail::SinglePoint { verified, .. } = &mut f.detail {

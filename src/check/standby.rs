@@ -93,7 +93,7 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
 /// `standby_site`, which is up when `primary` is lost): does `service` then
 /// survive `primary`? `Unchecked` when the fix cannot be written as a
 /// model change (`needed` has no placement to extend, or already runs
-/// there). One propagation, no rebuilt graph (`fixes::survives_held`).
+/// there). One propagation, no rebuilt graph (`fixes::down_held`).
 fn verify(
     arch: &Architecture,
     graph: &FailureGraph,

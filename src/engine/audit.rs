@@ -661,6 +661,13 @@ impl Shown {
 }
 
 impl Ranking {
+    /// The order the batches evaluated gates in, for other passes of
+    /// [`Lanes`] (building it again costs about a second at a million
+    /// services).
+    pub(crate) fn into_layout(self) -> Layout {
+        self.layout
+    }
+
     /// Every SPOF with every detail, in ranked order (see
     /// [`Ranking::details_showing`]).
     pub fn details<'a>(

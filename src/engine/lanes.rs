@@ -25,6 +25,7 @@ use super::circuit::{at_least, components, rule, Rule};
 use super::graph::{FailureGraph, Gate, GateId};
 
 mod crossing;
+mod held;
 mod target_paths;
 
 pub(crate) use target_paths::SharedMaps;
@@ -579,6 +580,8 @@ pub(crate) struct Lanes {
     /// and in which lanes: the next batch on them puts back only what
     /// the last one changed.
     kept: Option<(u64, u64)>,
+    /// Requirements left out in some lanes ([`Lanes::fail_each_holding`]).
+    held: held::Held,
 }
 
 /// A gate of the states under a ground that a batch changed, with whether
@@ -797,6 +800,7 @@ impl Lanes {
             changed_in: Vec::new(),
             beneath_round: 0,
             kept: None,
+            held: held::Held::default(),
         }
     }
 
@@ -1097,6 +1101,7 @@ impl Lanes {
     /// alone or tops on a base.
     fn start_over(&mut self) {
         self.component_lanes.take();
+        self.held.clear();
         self.leave_base();
         self.reset();
         self.batch.clear();
@@ -1121,27 +1126,52 @@ impl Lanes {
     /// The down and not-up words of the gate at position `p`, from its
     /// requirements' (§7).
     fn evaluate(&mut self, layout: &Layout, p: usize) -> (u64, u64) {
+        if self.held.at(p) {
+            let held = std::mem::take(&mut self.held);
+            let entries = held.of(p);
+            let kept = |k: usize| {
+                let entry = entries.iter().find(|e| e.1 as usize == k);
+                entry.map_or(u64::MAX, |e| !e.2)
+            };
+            let words = self.evaluate_with(layout, p, kept);
+            self.held = held;
+            return words;
+        }
+        self.evaluate_with(layout, p, |_| u64::MAX)
+    }
+
+    /// [`Lanes::evaluate`], the `k`th requirement read only in the lanes
+    /// `kept(k)` (the others read it as up).
+    #[inline(always)]
+    fn evaluate_with(
+        &mut self,
+        layout: &Layout,
+        p: usize,
+        kept: impl Fn(usize) -> u64,
+    ) -> (u64, u64) {
         let own = self.failed[p];
-        let reqs = layout.reqs_at(p);
+        let reqs = layout.reqs_at(p).iter().enumerate();
+        let (words_down, words_not_up) = (&self.down, &self.not_up);
+        let down = |k: usize, r: u32| words_down[r as usize] & kept(k);
+        let not_up = |k: usize, r: u32| words_not_up[r as usize] & kept(k);
         let (down, not_up) = match layout.gate[p] {
-            Gate::All => reqs.iter().fold((own, 0), |(d, u), &(r, mode)| {
-                let r = r as usize;
+            Gate::All => reqs.fold((own, 0), |(d, u), (k, &(r, mode))| {
                 if Gate::All.carries_down(mode) {
-                    (d | self.down[r], u | self.not_up[r])
+                    (d | down(k, r), u | not_up(k, r))
                 } else {
                     // A soft requirement down only degrades.
-                    (d, u | self.down[r])
+                    (d, u | down(k, r))
                 }
             }),
             gate @ Gate::AtLeast { .. } => match rule(gate) {
-                Rule::Any => reqs.iter().fold((own, 0), |(d, u), &(r, _)| {
-                    (d | self.down[r as usize], u | self.not_up[r as usize])
+                Rule::Any => reqs.fold((own, 0), |(d, u), (k, &(r, _))| {
+                    (d | down(k, r), u | not_up(k, r))
                 }),
                 Rule::AtLeast(t) => {
-                    let down = reqs.iter().map(|&(r, _)| self.down[r as usize]);
-                    let d = own | at_least(down, t, &mut self.planes);
-                    let not_up = reqs.iter().map(|&(r, _)| self.not_up[r as usize]);
-                    (d, at_least(not_up, t, &mut self.planes))
+                    let planes = &mut self.planes;
+                    let d = own | at_least(reqs.clone().map(|(k, &(r, _))| down(k, r)), t, planes);
+                    let u = at_least(reqs.map(|(k, &(r, _))| not_up(k, r)), t, planes);
+                    (d, u)
                 }
             },
         };

@@ -308,24 +308,6 @@ impl Scratch {
         failed: &[NodeId],
         dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
     ) {
-        self.propagate_down_until(graph, failed, dependents, |_| false);
-    }
-
-    /// Like [`Scratch::propagate_down_along`], but stops as soon as a gate
-    /// `stop` accepts goes down (the failed ones aside), and says whether
-    /// it did: a fix's check needs only whether one of its targets goes
-    /// down, and where one does, the wave past it often takes most of the
-    /// file. After a stop the states are partial, and `changed` holds
-    /// what went down before it; call
-    /// [`Scratch::reset`] as after a whole propagation. O(gates + edges)
-    /// reached before the stop.
-    pub fn propagate_down_until<'a>(
-        &mut self,
-        graph: &FailureGraph,
-        failed: &[NodeId],
-        dependents: impl Fn(GateId) -> &'a [(GateId, Mode)],
-        stop: impl Fn(GateId) -> bool,
-    ) -> bool {
         debug_assert!(self.mark.is_none(), "propagate_down saves nothing");
         for &id in failed {
             let n = GateId::from(id);
@@ -350,14 +332,9 @@ impl Scratch {
                 };
                 if down && self.state[du] != State::Down {
                     self.lower(d, State::Down);
-                    if stop(d) {
-                        self.queue.clear();
-                        return true;
-                    }
                 }
             }
         }
-        false
     }
 
     fn lower(&mut self, n: GateId, to: State) {
