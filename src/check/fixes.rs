@@ -122,7 +122,7 @@ impl Checker {
     /// takes down, its fix), in order: `Unchecked` for a fix with nothing
     /// to run (no alternative site), and once the work budget is spent.
     ///
-    /// Fixes that need a propagation are checked [`ROUND`] at a time, 64
+    /// Fixes that need a propagation are checked in rounds ([`ROUNDS`]), 64
     /// scenarios to a pass of the lanes (`layout` is the audit's), then
     /// taken in order while the budget lasts (what was checked past it is
     /// dropped); `logical: true` fixes are judged in that walk from what
@@ -138,8 +138,9 @@ impl Checker {
         let pool = Mutex::new(Vec::new());
         let mut out = Vec::with_capacity(fixes.len());
         let mut rest = fixes;
+        let mut round = ROUNDS.0;
         while !rest.is_empty() {
-            let chunk = next_round(rest, ROUND);
+            let chunk = next_round(rest, round);
             rest = &rest[chunk.len()..];
             let propagated: Vec<_> = chunk.iter().filter(|f| propagates(f.2)).collect();
             let mut verdicts = if self.left == 0 {
@@ -148,6 +149,7 @@ impl Checker {
                 verify_round(arch, graph, layout, &propagated, &pool)
             }
             .into_iter();
+            let mut charged = (0, 0);
             for &(c, targets, fix) in chunk {
                 if !checkable(fix) {
                     out.push(Verified::Unchecked);
@@ -160,13 +162,15 @@ impl Checker {
                 } else {
                     // Taken for every such fix, to stay in step with them.
                     let found = verdicts.next();
-                    found
-                        .filter(|_| self.left > 0)
-                        .map(|f| spend(&mut self.left, f))
+                    let found = found.filter(|_| self.left > 0);
+                    charged.0 += found.map_or(0, |f| f.1);
+                    charged.1 += usize::from(found.is_some());
+                    found.map(|f| spend(&mut self.left, f))
                 };
                 self.checked += usize::from(found.is_some());
                 out.push(found.unwrap_or(Verified::Unchecked));
             }
+            round = next_round_size(round, charged, self.left);
         }
         out
     }
@@ -543,12 +547,26 @@ fn shape(arch: &Architecture, id: NodeId) -> Option<(SiteKind, Option<NodeId>)> 
     }
 }
 
-/// Propagating fixes checked per round. Their scenarios are grouped by
-/// the node that fails, 64 to a batch of lanes, so a round is large
-/// enough for the fixes of one site's services to meet. A number, not a
-/// multiple of the threads, so that the batches, and the work each fix is
-/// charged, are the same on every machine.
-const ROUND: usize = 256;
+/// Propagating fixes checked in the first round, and in the largest.
+/// Their scenarios are grouped by the node that fails, 64 to a batch of
+/// lanes, so a large round lets the fixes of one site's services meet;
+/// but a round is checked whole before its verdicts are taken, so where
+/// each pass costs much of the budget (a million services behind one
+/// cycle), a round past the budget is work thrown away. So rounds start
+/// small and double while what is left of the budget covers them at what
+/// the last round's fixes cost ([`next_round_size`]). Numbers, not
+/// multiples of the threads, so that the rounds, the batches, and the work
+/// each fix is charged, are the same on every machine.
+const ROUNDS: (usize, usize) = (64, 1024);
+
+/// The size of the round after one of `size` fixes whose propagating fixes
+/// were charged `charged` in all over `checked` of them, with `left` of the
+/// budget: double, but no more than `left` covers at that cost per fix
+/// (at least one fix).
+fn next_round_size(size: usize, (charged, checked): (usize, usize), left: usize) -> usize {
+    let per_fix = charged.div_ceil(checked.max(1)).max(1);
+    (2 * size).min(ROUNDS.1).min(left.div_ceil(per_fix)).max(1)
+}
 
 /// One scenario of a fix's check: the node lost, the services whose
 /// placement holds, and the fix's place in its round.
@@ -873,6 +891,19 @@ mod tests {
         assert!(found.iter().all(|f| f.0 != "a"), "a is silenced");
         let api = found.iter().find(|f| f.0 == "api").unwrap();
         assert_eq!((&api.1, api.2), (&Fix::Logical, Verified::NotEnough));
+    }
+
+    /// Rounds double up to the largest, but no further than the budget
+    /// left covers at what the last round's fixes cost, and never to none.
+    #[test]
+    fn rounds_grow_while_the_budget_covers_them() {
+        assert_eq!(next_round_size(64, (640, 64), 1_000_000), 128);
+        assert_eq!(next_round_size(1024, (1024, 1024), 1_000_000), 1024);
+        // 100 per fix, 2,050 left: 21 fixes.
+        assert_eq!(next_round_size(64, (6_400, 64), 2_050), 21);
+        assert_eq!(next_round_size(64, (6_400, 64), 0), 1);
+        // A round with nothing charged counts a fix as 1.
+        assert_eq!(next_round_size(64, (0, 0), 100), 100);
     }
 
     /// A ring of 70 services, each needing the next, placed in sites `a`,
