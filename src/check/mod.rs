@@ -172,7 +172,12 @@ fn check_keeping_layout(
     graph: &FailureGraph,
     min_tier: Tier,
 ) -> (Vec<Finding>, Layout) {
-    let (mut findings, shared, layout) = single_points(arch, graph, min_tier);
+    let SinglePoints {
+        mut findings,
+        groups: shared,
+        layout,
+        ranks,
+    } = single_points(arch, graph, min_tier);
     findings.extend(no_targets(arch, min_tier));
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
@@ -186,7 +191,7 @@ fn check_keeping_layout(
         .collect();
     explained.sort_unstable();
     findings.extend(
-        shared_fate::shared_fate(arch, graph, shared.into_iter())
+        shared_fate::shared_fate(graph, &ranks, shared.into_iter())
             .into_iter()
             .filter(|f| explained.binary_search(&f.node).is_err()),
     );
@@ -197,14 +202,21 @@ fn check_keeping_layout(
     (findings, layout)
 }
 
+/// What the audit's one pass gives every rule: the single points of
+/// failure with their fixes, the groups each candidate's failure takes
+/// down (for `shared_fate`), the layout (for the fixes' checks) and the
+/// ids' ranks.
+struct SinglePoints {
+    findings: Vec<Finding>,
+    groups: Vec<(GateId, NodeId)>,
+    layout: Layout,
+    ranks: Vec<u32>,
+}
+
 /// The single points of failure with their fixes, and the groups each
 /// candidate's failure takes down (for `shared_fate`, from the same
 /// propagations: each candidate is failed once for every rule).
-fn single_points(
-    arch: &Architecture,
-    graph: &FailureGraph,
-    min_tier: Tier,
-) -> (Vec<Finding>, Vec<(GateId, NodeId)>, Layout) {
+fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> SinglePoints {
     let mut fixes = fixes::Checker::new(arch);
     let ranks = arch.id_ranks();
     let seen = std::sync::Mutex::new(std::collections::HashSet::new());
@@ -246,7 +258,12 @@ fn single_points(
             )
         })
         .collect();
-    (findings, groups, ranking.into_layout())
+    SinglePoints {
+        findings,
+        groups,
+        layout: ranking.into_layout(),
+        ranks,
+    }
 }
 
 /// A warning when nothing is a target: without one, "no single point of

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use crate::engine::lanes::{BaseStates, Lanes};
 use crate::engine::sharing::Sharing;
 use crate::engine::FailureGraph;
-use crate::model::{Architecture, NodeId};
+use crate::model::NodeId;
 
 use super::{Alternative, Detail, Finding, Group, Rule};
 
@@ -106,13 +106,13 @@ pub(super) fn all_hits(
 /// One finding per group that a single candidate takes down with all its
 /// alternatives, naming the candidate first in id order, so the result does
 /// not depend on threads. `hits` are [`groups_down`] of every batch,
-/// with the candidate.
+/// with the candidate; `ranks` are the file's `id_ranks`, made once per
+/// check (sorting every id is a third of a second at a million).
 pub(super) fn shared_fate(
-    arch: &Architecture,
     graph: &FailureGraph,
+    ranks: &[u32],
     hits: impl Iterator<Item = (GateId, NodeId)>,
 ) -> Vec<Finding> {
-    let ranks = arch.id_ranks();
     // By gate, the first candidate in id order: a slot per gate rather
     // than a map, as the hits number millions in a large file and gates
     // are their bound.
