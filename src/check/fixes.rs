@@ -42,7 +42,8 @@ use crate::model::{Architecture, Mode, NodeDetail, NodeId, NodeKind, SiteKind};
 use super::{Fix, Verified};
 
 /// Gates the checks' passes may touch in all, each fix charged its share
-/// of its passes: enough for every fix of a file of a few thousand nodes. A count, not time, so that output
+/// of its passes: enough for every fix of a file of a few thousand nodes.
+/// A count, not time, so that output
 /// is the same on every machine; and not a share of the audit's own work,
 /// so that it stays the same when the audit finds the same answer with
 /// less work.

@@ -236,6 +236,9 @@ pub enum Search {
 
 /// [`minimal_cut_sets`], counting work in `progress` (targets, or
 /// candidates then pairs when the search is shared), within `bounds`.
+/// When the search is shared and `max_sets` is set, the sets of order 1
+/// are counted first (`order_one_count`), so a count past the bound is
+/// refused in the time of an audit, with the count.
 pub fn minimal_cut_sets_with(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -245,9 +248,10 @@ pub fn minimal_cut_sets_with(
     bounds: Bounds,
 ) -> Result<Vec<TargetCuts>, TooLarge> {
     let budget = Budgets::new(bounds);
-    let search = match cones_are_small(arch, graph, targets) {
-        true => Search::PerTarget,
-        false => Search::Shared,
+    let search = if cones_are_small(arch, graph, targets) {
+        Search::PerTarget
+    } else {
+        Search::Shared
     };
     if let (Search::Shared, Some(limit)) = (search, bounds.max_sets) {
         let order_one = order_one_count(arch, graph, targets, progress);
