@@ -253,13 +253,16 @@ pub fn minimal_cut_sets_with(
     } else {
         Search::Shared
     };
+    let mut layout = None;
     if let (Search::Shared, Some(limit)) = (search, bounds.max_sets) {
-        let order_one = order_one_count(arch, graph, targets, progress);
+        let (order_one, counted) = order_one_count(arch, graph, targets, progress);
         if order_one > limit {
             let order_one = Some(order_one);
             return Err(TooLarge::Sets { limit, order_one });
         }
+        layout = Some(counted);
     }
+    let graph = (graph, layout);
     let found = bounded(arch, graph, targets, max_order, progress, search, &budget);
     if budget.tries.passed() {
         return Err(TooLarge::Tries {
@@ -282,15 +285,18 @@ pub fn minimal_cut_sets_with(
 /// are large, the sets of order 1 alone can grow with the square of the
 /// file (every member of a cycle most targets sit behind takes down every
 /// one of them), so this tells a search that cannot fit its bound in the
-/// time of an audit, not of the search. O(the audit's ranking).
+/// time of an audit, not of the search. Comes with the ranking's
+/// [`Layout`], which the search then need not build again. O(the audit's
+/// ranking).
 fn order_one_count(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
     progress: &Progress,
-) -> u64 {
+) -> (u64, Layout) {
     let named = TargetSelection::Named(targets.to_vec());
-    super::audit::rank(arch, graph, &named, progress).targets_taken_down
+    let ranking = super::audit::rank(arch, graph, &named, progress);
+    (ranking.targets_taken_down, ranking.into_layout())
 }
 
 /// [`minimal_cut_sets`], searching as `search` says; both searches give
@@ -304,6 +310,7 @@ pub fn minimal_cut_sets_searching(
     search: Search,
 ) -> Vec<TargetCuts> {
     let unbounded = Budgets::new(Bounds::default());
+    let graph = (graph, None);
     bounded(
         arch, graph, targets, max_order, progress, search, &unbounded,
     )
@@ -313,7 +320,7 @@ pub fn minimal_cut_sets_searching(
 /// partial and the caller reports the bound instead.
 fn bounded(
     arch: &Architecture,
-    graph: &FailureGraph,
+    (graph, layout): (&FailureGraph, Option<Layout>),
     targets: &[NodeId],
     max_order: usize,
     progress: &Progress,
@@ -345,7 +352,8 @@ fn bounded(
         )
     } else {
         let order = max_order.min(2);
-        let mut small = small_cuts(arch, graph, targets, order, &ranks, progress, budget);
+        let on = (graph, layout);
+        let mut small = small_cuts(arch, on, targets, order, &ranks, progress, budget);
         if max_order >= 3 {
             super::parallel::map_chunked(
                 targets,
@@ -542,7 +550,7 @@ struct Single {
 /// the part of the graph a failure reaches, P the pairs that meet.
 fn small_cuts(
     arch: &Architecture,
-    graph: &FailureGraph,
+    (graph, layout): (&FailureGraph, Option<Layout>),
     targets: &[NodeId],
     max_order: usize,
     ranks: &[u32],
@@ -558,7 +566,7 @@ fn small_cuts(
         .filter(|&id| arch.node(id).is_candidate())
         .collect();
     candidates.sort_by_key(|id| ranks[id.index()]);
-    let layout = Layout::new(graph);
+    let layout = layout.unwrap_or_else(|| Layout::new(graph));
     let meets = max_order >= 2;
     let singles = singles(
         (graph, &layout),
@@ -1085,7 +1093,8 @@ mod tests {
                 max_tries: None,
                 max_sets: Some(limit),
             });
-            let found = bounded(&arch, &graph, &targets, 2, &p, Search::Shared, &budget);
+            let on = (&graph, None);
+            let found = bounded(&arch, on, &targets, 2, &p, Search::Shared, &budget);
             assert_eq!(budget.sets.passed(), passed, "limit {limit}");
             assert!(!budget.tries.passed());
             let sets: usize = found.iter().map(|c| c.sets.len()).sum();
