@@ -177,9 +177,12 @@ or more in a target's cone. Above `--max-tries` (20,000,000 by default),
 or with more than `--max-sets` sets found (50,000,000, each counted once
 per target it takes down), it stops with this error instead of running for
 hours or out of memory: a quorum of n sites that needs n - 1 of them has
-n²/2 minimal pairs, from a file of a few lines per site. Ask for fewer
-targets (`--target ID`, `--min-tier critical`) or smaller sets
-(`--max-order 2`), or lift the bound (`--max-tries 0`, `--max-sets 0`).";
+n²/2 minimal pairs, from a file of a few lines per site. Where the targets
+sit behind one large cycle, the sets of order 1 alone can pass the bound:
+they are counted first, in about the time of an audit, and the message
+gives their number. Ask for fewer targets (`--target ID`, `--min-tier
+critical`) or smaller sets (`--max-order 2`), or lift the bound
+(`--max-tries 0`, `--max-sets 0`).";
     SarifTruncated = "sarif-truncated", "A SARIF log that leaves findings out to stay within GitHub's limits.",
 "GitHub code scanning rejects a SARIF run of more than 25,000 results and a
 result with more than 1,000 locations. `spof check --format sarif` writes
