@@ -1075,18 +1075,29 @@ mod tests {
     /// One site under 100 targets is 100 order-1 sets: the shared search
     /// counts them as the candidates are failed, so a bound of 99 is
     /// passed there (before any pair is listed) and one of 100 is not.
-    #[test]
-    fn the_shared_search_counts_sets_of_one_as_it_finds_them() {
+    /// 100 `high` services in site `dc`, each needing the one before
+    /// when `in_line`; the graph, and the services as targets.
+    fn hundred_in_dc(in_line: bool) -> (Architecture, FailureGraph, Vec<NodeId>) {
         let mut text = String::from("version: 1\nsites:\n  dc: {}\nservices:\n");
         for i in 0..100 {
-            text.push_str(&format!("  s{i}: {{tier: high, runs_in: dc}}\n"));
+            let needs = match i {
+                i if in_line && i > 0 => format!(", depends_on: [s{}]", i - 1),
+                _ => String::new(),
+            };
+            text.push_str(&format!("  s{i}: {{tier: high, runs_in: dc{needs}}}\n"));
         }
-        let arch = load_str("one.yaml", text).unwrap().arch;
+        let arch = load_str("dc.yaml", text).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         let targets: Vec<NodeId> = arch
             .node_ids()
             .filter(|&t| arch.node(t).tier().is_some())
             .collect();
+        (arch, graph, targets)
+    }
+
+    #[test]
+    fn the_shared_search_counts_sets_of_one_as_it_finds_them() {
+        let (arch, graph, targets) = hundred_in_dc(false);
         let p = Progress::default();
         for (limit, passed) in [(99, true), (100, false)] {
             let budget = Budgets::new(Bounds {
@@ -1109,20 +1120,7 @@ mod tests {
     /// count; as many does not.
     #[test]
     fn sets_of_order_one_are_counted_before_a_shared_search() {
-        let mut text = String::from("version: 1\nsites:\n  dc: {}\nservices:\n");
-        for i in 0..100 {
-            let needs = match i {
-                0 => String::new(),
-                i => format!(", depends_on: [s{}]", i - 1),
-            };
-            text.push_str(&format!("  s{i}: {{tier: high, runs_in: dc{needs}}}\n"));
-        }
-        let arch = load_str("line.yaml", text).unwrap().arch;
-        let graph = FailureGraph::build(&arch);
-        let targets: Vec<NodeId> = arch
-            .node_ids()
-            .filter(|&t| arch.node(t).tier().is_some())
-            .collect();
+        let (arch, graph, targets) = hundred_in_dc(true);
         assert!(!cones_are_small(&arch, &graph, &targets));
         let all = minimal_cut_sets(&arch, &graph, &targets, 1);
         let order_one: u64 = all.iter().map(|c| c.sets.len() as u64).sum();

@@ -330,7 +330,7 @@ impl Scratch {
                     Gate::All => true,
                     Gate::AtLeast { min, members } => members - self.down[du] < min,
                 };
-                if down && self.state[du] != State::Down {
+                if down {
                     self.lower(d, State::Down);
                 }
             }
