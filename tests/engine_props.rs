@@ -609,6 +609,14 @@ proptest! {
         let graph = FailureGraph::build(&arch);
         let config = spof::load::config::CheckConfig::default();
         let outcome = spof::check::run(&arch, &graph, &["t.yaml"], tier, &config, None);
+        // Every rule's findings, by line then rule, as `check` lists them
+        // (`run` settles the single points of failure apart and merges).
+        let plain = spof::check::check(&arch, &graph, tier);
+        let keys = |fs: &[spof::check::Finding]| {
+            fs.iter().map(|f| (arch.node(f.node).id_span, f.rule)).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(keys(&outcome.findings), keys(&plain));
+        prop_assert!(keys(&plain).windows(2).all(|w| w[0] <= w[1]), "sorted by line, then rule");
         for f in &outcome.findings {
             let Detail::SinglePoint { targets, fix, verified, .. } = &f.detail else {
                 continue;

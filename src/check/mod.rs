@@ -163,22 +163,26 @@ impl Finding {
 /// Runs every rule on one architecture. Findings are sorted by the line of
 /// their node, then by rule.
 pub fn check(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> Vec<Finding> {
-    check_keeping_layout(arch, graph, min_tier).0
+    let SinglePoints {
+        findings,
+        groups,
+        ranks,
+        ..
+    } = single_points(arch, graph, min_tier);
+    let others = other_rules(arch, graph, min_tier, (groups, &ranks));
+    merge_by_line(arch, findings, others, |f| f)
 }
 
-/// [`check`], with the audit's [`Layout`] for the fixes' checks.
-fn check_keeping_layout(
+/// The rules other than single points of failure, sorted by line, then
+/// rule (a stable sort: the order they were found in for the rest).
+/// `shared` and `ranks` are those of [`single_points`].
+fn other_rules(
     arch: &Architecture,
     graph: &FailureGraph,
     min_tier: Tier,
-) -> (Vec<Finding>, Layout) {
-    let SinglePoints {
-        mut findings,
-        groups: shared,
-        layout,
-        ranks,
-    } = single_points(arch, graph, min_tier);
-    findings.extend(no_targets(arch, min_tier));
+    (shared, ranks): (Vec<(GateId, NodeId)>, &[u32]),
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = no_targets(arch, min_tier).into_iter().collect();
     findings.extend(standby::standbys_needing_primary(arch, graph));
     findings.extend(integrations_without_fallback(arch, min_tier));
     // A standby that needs its primary is the more precise explanation of
@@ -191,21 +195,46 @@ fn check_keeping_layout(
         .collect();
     explained.sort_unstable();
     findings.extend(
-        shared_fate::shared_fate(graph, &ranks, shared.into_iter())
+        shared_fate::shared_fate(graph, ranks, shared.into_iter())
             .into_iter()
             .filter(|f| explained.binary_search(&f.node).is_err()),
     );
-    findings.sort_by(|a, b| {
-        let line = |f: &Finding| arch.node(f.node).id_span;
-        line(a).cmp(&line(b)).then(a.rule.cmp(&b.rule))
-    });
-    (findings, layout)
+    findings.sort_by(|a, b| line_then_rule(arch, a, b));
+    findings
+}
+
+/// The order findings are reported in: by their node's line, then rule.
+fn line_then_rule(arch: &Architecture, a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    let line = |f: &Finding| arch.node(f.node).id_span;
+    line(a).cmp(&line(b)).then(a.rule.cmp(&b.rule))
+}
+
+/// `a` and `b`, each sorted by [`line_then_rule`] of the finding `of`
+/// gives, as one list so sorted; at equal places, `a`'s first. O(a + b).
+///
+/// Why not one sort of all: the single points of failure are settled (and
+/// their fixes checked) while the other rules run.
+fn merge_by_line<T>(
+    arch: &Architecture,
+    a: Vec<T>,
+    b: Vec<T>,
+    of: impl Fn(&T) -> &Finding,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let b_first = line_then_rule(arch, of(y), of(x)).is_lt();
+        out.extend(if b_first { b.next() } else { a.next() });
+    }
+    out.extend(a);
+    out.extend(b);
+    out
 }
 
 /// What the audit's one pass gives every rule: the single points of
-/// failure with their fixes, the groups each candidate's failure takes
-/// down (for `shared_fate`), the layout (for the fixes' checks) and the
-/// ids' ranks.
+/// failure with their fixes (sorted by line), the groups each candidate's
+/// failure takes down (for `shared_fate`), the layout (for the fixes'
+/// checks) and the ids' ranks.
 struct SinglePoints {
     findings: Vec<Finding>,
     groups: Vec<(GateId, NodeId)>,
@@ -240,7 +269,7 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> S
     let groups = shared_fate::all_hits(down, &ranks).collect();
     // Targets (most important first) and users only: the chains the audit
     // prints are not needed.
-    let findings = taken
+    let mut findings: Vec<Finding> = taken
         .into_iter()
         .map(|(id, targets, users_affected)| {
             let fix = site_plans
@@ -258,6 +287,7 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> S
             )
         })
         .collect();
+    findings.sort_by(|a, b| line_then_rule(arch, a, b));
     SinglePoints {
         findings,
         groups,

@@ -6,7 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use crate::engine::{FailureGraph, Targets};
+use crate::engine::lanes::Layout;
+use crate::engine::{parallel, FailureGraph, Targets};
 use crate::model::{Architecture, NodeId, NodeKind, Tier};
 use crate::rule::{Rule, Severity};
 
@@ -191,16 +192,62 @@ pub fn run(
     config: &CheckConfig,
     baseline: Option<&Baseline>,
 ) -> Outcome {
-    let mut outcome = Outcome::default();
-    let (findings, layout) = super::check_keeping_layout(arch, graph, min_tier);
+    let points = super::single_points(arch, graph, min_tier);
     let ignores = Ignores::of(config);
+    let settle = |findings| settle(arch, (files, config, &ignores, baseline), findings);
+    // The single points of failure are settled and their fixes checked
+    // while the other rules run: each alone leaves a thread idle.
+    let (others, mut outcome) = parallel::both(
+        || {
+            settle(super::other_rules(
+                arch,
+                graph,
+                min_tier,
+                (points.groups, &points.ranks),
+            ))
+        },
+        || {
+            let mut outcome = settle(points.findings);
+            check_fixes(arch, graph, &points.layout, &mut outcome);
+            outcome
+        },
+    );
+    let merge = |a, b| super::merge_by_line(arch, a, b, |f: &Finding| f);
+    outcome.findings = merge(outcome.findings, others.findings);
+    outcome.in_baseline = merge(outcome.in_baseline, others.in_baseline);
+    outcome.suppressed = super::merge_by_line(
+        arch,
+        outcome.suppressed,
+        others.suppressed,
+        |s: &Suppressed| &s.finding,
+    );
+    if let Some(b) = baseline {
+        let now: BTreeSet<Key> = outcome.baseline_keys(arch, files).collect();
+        outcome.stale = b
+            .keys
+            .iter()
+            .filter(|k| files.contains(&k.file.as_str()) && !now.contains(k))
+            .cloned()
+            .collect();
+    }
+    outcome
+}
+
+/// `findings` at their configured levels, each reported, in the baseline
+/// or suppressed (a rule turned off drops its findings), in their order.
+fn settle(
+    arch: &Architecture,
+    (files, config, ignores, baseline): (&[&str], &CheckConfig, &Ignores<'_>, Option<&Baseline>),
+    findings: Vec<Finding>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
     let mut digests = Digests::new(arch);
     for mut f in findings {
         let Some(level) = config.level(f.rule) else {
             continue;
         };
         f.severity = level;
-        match suppression(arch, &ignores, &f) {
+        match suppression(arch, ignores, &f) {
             Some((reason, by)) => outcome.suppressed.push(Suppressed {
                 finding: f,
                 reason,
@@ -212,7 +259,12 @@ pub fn run(
             None => outcome.findings.push(f),
         }
     }
-    // Only the findings reported are worth the engine's time.
+    outcome
+}
+
+/// Checks the fixes of the single points of failure `outcome` reports,
+/// on the audit's `layout`; the others are not worth the engine's time.
+fn check_fixes(arch: &Architecture, graph: &FailureGraph, layout: &Layout, outcome: &mut Outcome) {
     let mut checker = super::fixes::Checker::new(arch);
     let fixes: Vec<_> = outcome
         .findings
@@ -222,9 +274,9 @@ pub fn run(
             _ => None,
         })
         .collect();
-    let mut losses = super::fixes::SiteLosses::new(site_losses(arch, &outcome));
+    let mut losses = super::fixes::SiteLosses::new(site_losses(arch, outcome));
     let mut verdicts = checker
-        .verify_all((arch, graph, &layout), &fixes, &mut losses)
+        .verify_all((arch, graph, layout), &fixes, &mut losses)
         .into_iter();
     for f in &mut outcome.findings {
         if let super::Detail::SinglePoint { verified, .. } = &mut f.detail {
@@ -232,16 +284,6 @@ pub fn run(
         }
     }
     outcome.fixes_checked = (checker.checked, checker.checkable);
-    if let Some(b) = baseline {
-        let now: BTreeSet<Key> = outcome.baseline_keys(arch, files).collect();
-        outcome.stale = b
-            .keys
-            .iter()
-            .filter(|k| files.contains(&k.file.as_str()) && !now.contains(k))
-            .cloned()
-            .collect();
-    }
-    outcome
 }
 
 /// The targets each site alone takes down, from every single point of

@@ -121,6 +121,19 @@ where
         .collect()
 }
 
+/// Runs `a` and `b` side by side (each may spread its own work further)
+/// and gives both results: for two independent parts of one command whose
+/// parts do not fill the threads alone.
+///
+/// Cost: that of `a` and `b`; at best the longer of the two.
+pub fn both<A, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B)
+where
+    A: Send,
+    B: Send,
+{
+    rayon::join(a, b)
+}
+
 /// Items per chunk: about 8 chunks per thread, at least `min_chunk` items.
 fn chunk_size(items: usize, min_chunk: usize) -> usize {
     (items / (rayon::current_num_threads() * 8)).max(min_chunk.max(1))
