@@ -199,8 +199,14 @@ fn other_rules(
             .into_iter()
             .filter(|f| explained.binary_search(&f.node).is_err()),
     );
-    findings.sort_by(|a, b| line_then_rule(arch, a, b));
+    sort_by_line(arch, &mut findings);
     findings
+}
+
+/// Sorts `findings` by [`line_then_rule`], stably. Each key is read once:
+/// a comparison that reads two nodes misses the cache at every step.
+fn sort_by_line(arch: &Architecture, findings: &mut [Finding]) {
+    findings.sort_by_cached_key(|f| (arch.node(f.node).id_span, f.rule));
 }
 
 /// The order findings are reported in: by their node's line, then rule.
@@ -247,16 +253,15 @@ struct SinglePoints {
 /// propagations: each candidate is failed once for every rule).
 fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> SinglePoints {
     let mut fixes = fixes::Checker::new(arch);
-    let ranks = arch.id_ranks();
     let seen = std::sync::Mutex::new(std::collections::HashSet::new());
     let (ranking, taken, shared) = engine::rank_visiting(
         arch,
         graph,
         &TargetSelection::MinTier(min_tier),
         &engine::Progress::default(),
-        |lanes, sharing, base| {
+        |lanes, sharing, base, ranks| {
             let on = (lanes, sharing, base);
-            let groups = shared_fate::groups_down(graph, on, (&ranks, &seen));
+            let groups = shared_fate::groups_down(graph, on, (ranks, &seen));
             (groups, fixes.plan_sites(arch, graph, lanes))
         },
     );
@@ -266,6 +271,7 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> S
         down.push(groups);
         site_plans.extend(plans);
     }
+    let (layout, ranks) = ranking.into_layout_and_ranks();
     let groups = shared_fate::all_hits(down, &ranks).collect();
     // Targets (most important first) and users only: the chains the audit
     // prints are not needed.
@@ -287,11 +293,11 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> S
             )
         })
         .collect();
-    findings.sort_by(|a, b| line_then_rule(arch, a, b));
+    sort_by_line(arch, &mut findings);
     SinglePoints {
         findings,
         groups,
-        layout: ranking.into_layout(),
+        layout,
         ranks,
     }
 }

@@ -248,7 +248,15 @@ pub fn rank(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> Ranking {
-    rank_inner(arch, graph, targets, progress, (false, None), |_, _, _| ()).0
+    rank_inner(
+        arch,
+        graph,
+        targets,
+        progress,
+        (false, None),
+        |_, _, _, _| (),
+    )
+    .0
 }
 
 /// [`rank`], also describing each single point of failure as `shown`
@@ -264,8 +272,14 @@ pub fn rank_showing(
 ) -> (Ranking, Described) {
     let held = AtomicUsize::new(0);
     let early = (!shown.lists).then_some((shown, &held));
-    let (ranking, _, _, spofs) =
-        rank_inner(arch, graph, targets, progress, (false, early), |_, _, _| ());
+    let (ranking, _, _, spofs) = rank_inner(
+        arch,
+        graph,
+        targets,
+        progress,
+        (false, early),
+        |_, _, _, _| (),
+    );
     (ranking, Described { shown, spofs })
 }
 
@@ -286,8 +300,14 @@ pub fn rank_keeping_targets(
     targets: &TargetSelection,
     progress: &Progress,
 ) -> (Ranking, Vec<TargetsTaken>) {
-    let (ranking, taken, _, _) =
-        rank_inner(arch, graph, targets, progress, (true, None), |_, _, _| ());
+    let (ranking, taken, _, _) = rank_inner(
+        arch,
+        graph,
+        targets,
+        progress,
+        (true, None),
+        |_, _, _, _| (),
+    );
     (ranking, taken)
 }
 
@@ -299,14 +319,15 @@ pub fn rank_keeping_targets(
 /// particular order. A batch failed from the states under a ground comes
 /// with them ([`BaseStates`]): the gates of those states it did not change
 /// ([`Lanes::beyond_beneath`]) are down (or degraded) in every lane, so
-/// `visit` may read them once per ground, not once per batch. Cost: the
+/// `visit` may read them once per ground, not once per batch; it is also
+/// given the ids' ranks ([`Architecture::id_ranks`], made once). Cost: the
 /// ranking's, plus what `visit` reads.
 pub(crate) fn rank_visiting<T: Send>(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &TargetSelection,
     progress: &Progress,
-    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>, &[u32]) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>) {
     let (ranking, taken, seen, _) = rank_inner(arch, graph, targets, progress, (true, None), visit);
     (ranking, taken, seen)
@@ -318,7 +339,7 @@ fn rank_inner<T: Send>(
     targets: &TargetSelection,
     progress: &Progress,
     (keep, early): (bool, Option<(Shown, &AtomicUsize)>),
-    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>) -> T + Sync,
+    visit: impl Fn(&Lanes, &Sharing, Option<BaseStates<'_>>, &[u32]) -> T + Sync,
 ) -> (Ranking, Vec<TargetsTaken>, Vec<T>, Vec<Option<Spof>>) {
     let is_target = targets.flags(arch);
     // Independent, and both before anything can start.
@@ -393,7 +414,7 @@ fn rank_inner<T: Send>(
                 let lanes = (&*lanes, base.map(|b| &b.counts), search);
                 describer.describe_impacts(arch, graph, lanes, &mut impacts, shown, held);
             }
-            (impacts, visit(lanes, &sharing, base_states))
+            (impacts, visit(lanes, &sharing, base_states, &ranks))
         },
     );
     #[cfg(test)]
@@ -663,9 +684,10 @@ impl Shown {
 impl Ranking {
     /// The order the batches evaluated gates in, for other passes of
     /// [`Lanes`] (building it again costs about a second at a million
-    /// services).
-    pub(crate) fn into_layout(self) -> Layout {
-        self.layout
+    /// services), and the ids' ranks ([`Architecture::id_ranks`]: sorting
+    /// every id again is a tenth of a second at a million).
+    pub(crate) fn into_layout_and_ranks(self) -> (Layout, Vec<u32>) {
+        (self.layout, self.ranks)
     }
 
     /// Every SPOF with every detail, in ranked order (see

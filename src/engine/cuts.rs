@@ -296,7 +296,10 @@ fn order_one_count(
 ) -> (u64, Layout) {
     let named = TargetSelection::Named(targets.to_vec());
     let ranking = super::audit::rank(arch, graph, &named, progress);
-    (ranking.targets_taken_down, ranking.into_layout())
+    (
+        ranking.targets_taken_down,
+        ranking.into_layout_and_ranks().0,
+    )
 }
 
 /// [`minimal_cut_sets`], searching as `search` says; both searches give
