@@ -628,19 +628,22 @@ pub(crate) fn uri(path: &str) -> String {
 pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Result<()> {
     // A check of a large file writes hundreds of thousands of annotations:
     // they are worded on every thread, a window at a time (so that memory
-    // holds one window of lines, not all), and written in order.
+    // holds one window of lines, not all), into one text per chunk (a
+    // string per line cost as much to free and copy, on one thread, as to
+    // word), and written in order.
     const WINDOW: usize = 16_384;
     for file in files {
         for window in file.outcome.findings.chunks(WINDOW) {
-            let lines = crate::engine::parallel::map_chunked(
+            let texts = crate::engine::parallel::fold_chunked(
                 window,
                 256,
                 &crate::engine::Progress::default(),
-                || (),
-                |(), f| github_line(file, f),
+                String::new,
+                |text, f| github_line(text, file, f),
+                |text| text,
             );
-            for line in lines {
-                out.write_all(line.as_bytes())?;
+            for text in texts {
+                out.write_all(text.as_bytes())?;
             }
         }
         for k in &file.outcome.stale {
@@ -658,22 +661,25 @@ pub fn write_github(out: &mut dyn Write, files: &[FileFindings<'_>]) -> io::Resu
     Ok(())
 }
 
-/// One finding as a GitHub workflow command, with its newline.
-fn github_line(file: &FileFindings<'_>, f: &Finding) -> String {
+/// One finding as a GitHub workflow command, with its newline, added to
+/// `line`.
+fn github_line(line: &mut String, file: &FileFindings<'_>, f: &Finding) {
     let (l, col, end) = location(file.arch, f);
-    let mut line = String::with_capacity(320);
     line.push_str("::");
     line.push_str(f.severity().as_str());
     line.push_str(" file=");
-    escape_workflow(&mut line, file.file_of(f.node), true);
-    line.push_str(&format!(",line={l},col={col},endColumn={end},title="));
-    escape_workflow(&mut line, f.rule.code(), true);
+    escape_workflow(line, file.file_of(f.node), true);
+    // Writing to a `String` cannot fail.
+    let _ = std::fmt::Write::write_fmt(
+        line,
+        format_args!(",line={l},col={col},endColumn={end},title="),
+    );
+    escape_workflow(line, f.rule.code(), true);
     line.push_str("::");
-    escape_workflow(&mut line, &message(file.arch, f), false);
+    escape_workflow(line, &message(file.arch, f), false);
     line.push_str(". Fix: ");
-    escape_workflow(&mut line, &fix(file.arch, f), false);
+    escape_workflow(line, &fix(file.arch, f), false);
     line.push('\n');
-    line
 }
 
 /// Escapes as GitHub's workflow commands ask (`%`, CR, LF), and makes every
