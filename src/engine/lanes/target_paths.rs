@@ -185,10 +185,12 @@ struct Step {
 /// for the searches back from its targets: each gate numbered by its rank
 /// among them in position order, with the requirements a search crosses
 /// (those that can take the gate down and that the component takes down
-/// too), in the layout's order. At a million services the component
-/// takes down 815,000 of 3 million gates: a search over this copy, and
-/// steps kept for its gates only, stay within the processor's cache where
-/// one over the whole layout waits for memory at every gate.
+/// too), in the layout's order. A search over this copy reads one list
+/// per gate and a bit per edge, where one over the whole layout read each
+/// edge's gate, mode and steps, a wait for memory each: at a million
+/// services (the component takes down 815,000 of 3 million gates) a
+/// search takes 90 ms against 145 ms, and its steps a third of the
+/// memory.
 #[derive(Debug)]
 struct Region {
     /// `alone`'s bits, and how many are set before each word.
