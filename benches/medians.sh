@@ -7,11 +7,15 @@
 # validate / floor, audit / floor, check / audit and validate's memory / the
 # file's size. With CUTS=1, `cuts --max-order 2` runs in each round too
 # (after check) and cuts / audit is printed, with whether it listed the sets
-# or refused them (spof::cuts-too-large, exit 2).
+# or refused them (spof::cuts-too-large, exit 2). With AVAIL=1,
+# `availability` runs in each round too (last) and availability / audit is
+# printed: the shapes `layered-avail` and `layered-avail-all` give it parts
+# that can fail (every site and 10% of services, or every service).
 #
 #   bash benches/medians.sh                                # layered, 1M
 #   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
 #   SHAPES="layered layered-flat" SIZES=100000 CUTS=1 bash benches/medians.sh
+#   SHAPES="layered-avail layered-avail-all" SIZES="3000 10000 30000" AVAIL=1 bash benches/medians.sh
 #
 # Shapes as in benches/shapes.sh (the same generator knobs); files are kept
 # in ${TMPDIR:-/tmp}/spof-bench and made when missing.
@@ -32,11 +36,14 @@ knobs() { # shape -> the generator's arguments after the size
     layered-quorum) echo "layered 6 5 80 40" ;;
     layered-flat) echo "layered 4 5 30 0" ;;
     layered-half-quorum) echo "layered 4 3 50 30" ;;
+    layered-avail) echo "layered 4 3 20 70 10" ;;
+    layered-avail-all) echo "layered 4 3 20 70 100" ;;
     *) echo "unknown shape $1" >&2; exit 2 ;;
   esac
 }
 cmds=(floor validate audit check)
 [ -n "${CUTS:-}" ] && cmds+=(cuts)
+[ -n "${AVAIL:-}" ] && cmds+=(availability)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 most() { sort -n | tail -1; }
 for shape in "${shapes[@]}"; do
@@ -53,6 +60,7 @@ for shape in "${shapes[@]}"; do
           audit) run=("$bin/spof" audit "$f") ;;
           check) run=("$bin/spof" check "$f" --format github) ;;
           cuts) run=("$bin/spof" cuts --max-order 2 "$f") ;;
+          availability) run=("$bin/spof" availability "$f") ;;
         esac
         # check exits 1 when it finds something: that is its answer.
         /usr/bin/time -f "$cmd %e %M" -a -o "$dir/rounds" "${run[@]}" > /dev/null 2> "$dir/$cmd.err" || true
@@ -63,7 +71,7 @@ for shape in "${shapes[@]}"; do
     m() { grep "^$1 " "$dir/rounds" | awk '{print $3}' | most; }
     echo "$shape $n ($((bytes / 1000000)) MB), medians of $runs:"
     for cmd in "${cmds[@]}"; do
-      printf '  %-9s %8.2f s %7d MB\n' "$cmd" "$(t $cmd)" "$(( $(m $cmd) / 1024 ))"
+      printf '  %-12s %8.2f s %7d MB\n' "$cmd" "$(t $cmd)" "$(( $(m $cmd) / 1024 ))"
     done
     awk -v f="$(t floor)" -v v="$(t validate)" -v a="$(t audit)" -v c="$(t check)" \
       -v mem="$(m validate)" -v b="$bytes" 'BEGIN {
@@ -74,6 +82,10 @@ for shape in "${shapes[@]}"; do
       grep -q cuts-too-large "$dir/cuts.err" && answer=refused
       awk -v a="$(t audit)" -v c="$(t cuts)" -v how="$answer" 'BEGIN {
         printf "  cuts / audit %.2fx (%s)\n", c / a, how }'
+    fi
+    if [ -n "${AVAIL:-}" ]; then
+      awk -v a="$(t audit)" -v v="$(t availability)" 'BEGIN {
+        printf "  availability / audit %.2fx\n", v / a }'
     fi
   done
 done
