@@ -490,10 +490,7 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         .take_while(|&m| tail.get(m - 1).is_some_and(|&t| t >= TAIL))
         .last()
         .unwrap_or(0);
-    for k in 1..=n {
-        if tail[k - 1] < TAIL {
-            break;
-        }
+    for k in 1..=deepest {
         if k == 1 {
             singles = walk.cone.singles(n);
             walk.alone = singles.as_mut().map(|s| std::mem::take(&mut s.down));
@@ -513,11 +510,13 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         }
         // Before a size is answered, the sets of the sizes after it known
         // to be up without an answer may already break the budget.
-        let could_break = (k + 1..=deepest)
-            .map(|m| binomial(up_alone, m))
-            .fold(0, usize::saturating_add)
-            > left;
-        if k >= 2 && k < deepest && could_break {
+        let could_break = || {
+            (k + 1..=deepest)
+                .map(|m| binomial(up_alone, m))
+                .fold(0, usize::saturating_add)
+                > left
+        };
+        if k >= 2 && k < deepest && could_break() {
             let dead = walk.dead;
             let touch = touch.get_or_insert_with(|| singles.as_ref().map(|s| s.touching(&dead)));
             if let Some(touch) = touch {
@@ -539,7 +538,7 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         walk.up = 0;
         walk.size = k;
         // Only worth it when the next size could break the budget.
-        walk.looking_ahead = k >= 3 && k < n && tail[k] >= TAIL && binomial(up_alone, k + 1) > left;
+        walk.looking_ahead = k >= 3 && k < deepest && binomial(up_alone, k + 1) > left;
         if !walk.grow([0; W], walk.dead, base, 0, k) {
             return None;
         }
