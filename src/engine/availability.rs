@@ -23,10 +23,15 @@ use super::progress::Progress;
 use super::sampling::down_counts;
 pub use super::sampling::SAMPLES;
 
+mod shared_cycle;
+use shared_cycle::SharedCycle;
+
 /// Most failure sets the exact method may try for one target.
 pub const EXACT_BUDGET: usize = 300_000;
 /// Probability mass the exact method may leave unenumerated.
 const TAIL: f64 = 1e-12;
+/// Most parts the exact method holds as bit masks; past it, as lists.
+const MOST_MASKED: usize = 8192;
 
 #[derive(Clone, Debug, PartialEq)]
 /// How an availability was computed.
@@ -84,13 +89,22 @@ pub fn availability_of_each(
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
     let reached = reached_by_failures(arch, graph);
+    // One pass for the targets above a large cycle, which would otherwise
+    // each compile its cone only to give up.
+    let shared = (targets.len() >= 2)
+        .then(|| SharedCycle::find(arch, graph, targets))
+        .flatten();
     let tried = super::parallel::map_chunked(
         targets,
         16,
         progress,
         || (ConeMarks::new(graph), ConeCircuit::default()),
         |(marks, circuit), &t| {
-            if reached[t.index()] {
+            let hopeless = shared.as_ref().and_then(|s| s.hopeless_parts(t));
+            if let Some(parts) = hopeless.filter(|_| reached[t.index()]) {
+                let own = own_availability(arch, t);
+                Err(parts + usize::from(own < 1.0))
+            } else if reached[t.index()] {
                 exactly(arch, graph, t, marks, circuit)
             } else {
                 // Nothing that can fail reaches it: no cone to walk, and
@@ -403,6 +417,9 @@ impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
 /// known before any of them is tried, so they go in batches. Cost: one
 /// answer per set tried, at most `EXACT_BUDGET` sets.
 fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
+    if parts.len() > MOST_MASKED {
+        return exact_lists(parts, cone);
+    }
     match parts.len() {
         0..=64 => exact_masks::<1>(parts, cone),
         65..=128 => exact_masks::<2>(parts, cone),
@@ -411,8 +428,7 @@ fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
         513..=1024 => exact_masks::<16>(parts, cone),
         1025..=2048 => exact_masks::<32>(parts, cone),
         2049..=4096 => exact_masks::<64>(parts, cone),
-        4097..=8192 => exact_masks::<128>(parts, cone),
-        _ => exact_lists(parts, cone),
+        _ => exact_masks::<128>(parts, cone),
     }
 }
 

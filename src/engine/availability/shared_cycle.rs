@@ -1,0 +1,677 @@
+//! Targets above one large cycle whose exact attempts are known to fail
+//! before they start.
+//!
+//! Where a file has a large cycle (a strongly connected component of the
+//! failure graph), every target above it holds the cycle's whole cone in
+//! its own. On the shapes where availability was slow, that cone holds
+//! hundreds of parts, most of them up alone and few touching, so each of
+//! those targets' exact attempts compiled the big cone, answered each part
+//! alone, and gave up at size 2 ([`super::exact_masks`]): paid once per
+//! target, the file's time grew with targets × cone.
+//!
+//! Here that is paid once. The cycle's cone is compiled once; its parts
+//! that leave the cycle up alone are each failed over the whole graph, to
+//! learn what each takes down and which `AtLeast` gates it feeds. For a
+//! target above the cycle, those of them that leave the target up too are
+//! among its parts up alone; parts that touch in its cone touch here too
+//! (here every `AtLeast` gate counts, there only those of its cone); it
+//! has at least the cycle's parts, and the tail of its failure count is at
+//! least theirs. So every count the exact method's budget checks make at
+//! size 2 (the pairs, then the untouched sets of each larger size) is at
+//! least the count made here from these parts, and its budget left is at
+//! most the one here. When these counts already break the budget, the
+//! exact attempt would give up: the target goes to Monte Carlo at once,
+//! with the same answer.
+//!
+//! Architecture invariant: [`SharedCycle::hopeless_parts`] names a target
+//! only when its exact attempt would return `None`, and gives the number
+//! of parts that attempt would have counted; the tests check both against
+//! the attempt itself.
+
+use std::collections::HashMap;
+
+use crate::model::{Architecture, NodeId};
+
+use super::super::circuit::{components, rule, ConeCircuit, Rule};
+use super::super::cone::ConeMarks;
+use super::super::graph::{FailureGraph, GateId};
+use super::super::propagate::{Scratch, State};
+use super::{binomial, cliques, tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
+
+/// Which targets above the largest cycle are hopeless, with their parts.
+#[derive(Debug)]
+pub(super) struct SharedCycle {
+    /// Per gate: for a target above the cycle whose exact attempt would
+    /// fail, the parts of its cone (itself aside); else [`NOT_HOPELESS`].
+    parts: Vec<u32>,
+}
+
+/// A target whose exact attempt is to be made.
+const NOT_HOPELESS: u32 = u32::MAX;
+/// A gate that is not a target above the cycle.
+const NO_ROW: u32 = u32::MAX;
+
+/// Whether a candidate can fail on its own: a part of the cones it is in.
+fn can_fail(arch: &Architecture, id: NodeId) -> bool {
+    let node = arch.node(id);
+    node.is_candidate() && node.availability.get().is_some_and(|a| a < 1.0)
+}
+
+impl SharedCycle {
+    /// The pass over the largest cycle, when some of `targets` are above
+    /// it and it has parts enough to matter; `None` otherwise, or when
+    /// failing its parts would visit more gates than the exact attempts of
+    /// the targets above it would at least cost: the pass never costs much
+    /// more than it can save.
+    ///
+    /// Cost: O(gates + edges) for the cycles and the cone, one evaluation
+    /// of the cycle's cone per 64 of its parts, a propagation over the
+    /// graph for each of its parts up alone (bounded as above), a walk of
+    /// each target's cone outside the cycle's, and, per distinct set of
+    /// parts that targets leave out, a count of untouched sets capped at
+    /// the budget.
+    pub(super) fn find(
+        arch: &Architecture,
+        graph: &FailureGraph,
+        targets: &[NodeId],
+    ) -> Option<Self> {
+        let cycle = largest_cycle(graph)?;
+        let mut marks = ConeMarks::new(graph);
+        let mut parts = marks.mark_union(arch, graph, &[cycle]);
+        parts.retain(|&id| can_fail(arch, id));
+        parts.sort();
+        if parts.len() < 3 {
+            return None;
+        }
+        let inside: Vec<bool> = (0..graph.len())
+            .map(|g| marks.local(GateId(g as u32)).is_some())
+            .collect();
+        let above = above(graph, GateId::from(cycle));
+        // Each target above the cycle's row in the masks below.
+        let mut row = vec![NO_ROW; graph.len()];
+        let mut targets_above = Vec::new();
+        for &t in targets.iter().filter(|t| above[t.index()]) {
+            if row[t.index()] == NO_ROW {
+                row[t.index()] = targets_above.len() as u32;
+                targets_above.push(t);
+            }
+        }
+        if targets_above.len() < 2 {
+            return None;
+        }
+        let mut circuit = ConeCircuit::default();
+        circuit.compile(graph, &marks, &[cycle], &parts);
+        let down_alone = circuit.singles(parts.len()).down;
+        drop(marks);
+        let open: Vec<NodeId> = parts
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| down_alone[i / 64] >> (i % 64) & 1 == 0)
+            .map(|(_, &id)| id)
+            .collect();
+        if open.len() < 3 || open.len() > MOST_MASKED {
+            return None;
+        }
+        // What those targets' exact attempts would at least cost, each
+        // answering every part alone over the cycle's cone, 64 at a time.
+        let cone_gates = inside.iter().filter(|&&i| i).count();
+        let most = targets_above
+            .len()
+            .saturating_mul(cone_gates)
+            .saturating_mul(1 + parts.len() / 64);
+        let effects = Effects::of(graph, &open, &row, &inside, most)?;
+        let bound = Bound::of(arch, &parts);
+        let mut walk = Walk::new(graph);
+        let mut by_left_out: HashMap<Vec<u64>, Vec<(NodeId, u32)>> = HashMap::new();
+        for (r, &t) in targets_above.iter().enumerate() {
+            let g = t.index();
+            let words = effects.words;
+            let mut left_out = effects.downs[r * words..][..words].to_vec();
+            let parts = if inside[g] {
+                // In the cycle: its cone is the cycle's.
+                parts.len() - usize::from(can_fail(arch, t))
+            } else {
+                parts.len() + walk.outside(arch, graph, t, &inside, &effects, &mut left_out)
+            };
+            // Past this the exact method walks lists, whose budget checks
+            // this pass does not follow.
+            if parts > MOST_MASKED {
+                continue;
+            }
+            if let Ok(j) = open.binary_search(&t) {
+                left_out[j / 64] |= 1 << (j % 64);
+            }
+            by_left_out
+                .entry(left_out)
+                .or_default()
+                .push((t, parts as u32));
+        }
+        let groups: Vec<_> = by_left_out.into_iter().collect();
+        let left_outs: Vec<&[u64]> = groups.iter().map(|(l, _)| &l[..]).collect();
+        let verdicts = effects.break_budget(open.len(), &left_outs, bound);
+        let mut found = vec![NOT_HOPELESS; graph.len()];
+        for ((_, ts), _) in groups.iter().zip(&verdicts).filter(|(_, &v)| v) {
+            ts.iter().for_each(|&(t, c)| found[t.index()] = c);
+        }
+        Some(SharedCycle { parts: found })
+    }
+
+    /// The number of parts of `target`'s cone (itself aside) when its
+    /// exact attempt is known to fail, else `None`. O(1).
+    pub(super) fn hopeless_parts(&self, target: NodeId) -> Option<usize> {
+        let parts = *self.parts.get(target.index())?;
+        (parts != NOT_HOPELESS).then_some(parts as usize)
+    }
+}
+
+/// A walk over a target's cone outside the cycle's, reused across targets.
+struct Walk {
+    seen: Vec<u32>,
+    stamp: u32,
+    stack: Vec<GateId>,
+}
+
+impl Walk {
+    fn new(graph: &FailureGraph) -> Self {
+        Walk {
+            seen: vec![0; graph.len()],
+            stamp: 0,
+            stack: Vec::new(),
+        }
+    }
+
+    /// The parts of `target`'s cone outside the cycle's, itself aside;
+    /// adds to `left_out` the open parts that feed an `AtLeast` gate there:
+    /// in its cone, those may touch through gates the pass did not look
+    /// at. O(that part of the cone × the words of a mask).
+    fn outside(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        target: NodeId,
+        inside: &[bool],
+        effects: &Effects,
+        left_out: &mut [u64],
+    ) -> usize {
+        // One stamp per target: a file has fewer than 2^32 targets.
+        self.stamp += 1;
+        let start = GateId::from(target);
+        self.seen[start.index()] = self.stamp;
+        self.stack.clear();
+        self.stack.push(start);
+        let mut count = 0;
+        while let Some(g) = self.stack.pop() {
+            if g != start {
+                count += usize::from(graph.node_of(g).is_some_and(|id| can_fail(arch, id)));
+            }
+            if let Some(fed) = effects.fed(g) {
+                left_out.iter_mut().zip(fed).for_each(|(l, &f)| *l |= f);
+            }
+            let gate = graph.gate(g);
+            for &(r, mode) in graph.requirements(g) {
+                if gate.carries_down(mode)
+                    && !inside[r.index()]
+                    && self.seen[r.index()] != self.stamp
+                {
+                    self.seen[r.index()] = self.stamp;
+                    self.stack.push(r);
+                }
+            }
+        }
+        count
+    }
+}
+
+/// A node of the largest strongly connected component of two gates or
+/// more, along edges that carry down, when one holds a node. Every gate of
+/// a component has the same cone. O(gates + edges).
+fn largest_cycle(graph: &FailureGraph) -> Option<NodeId> {
+    let n = graph.len();
+    let mut start = Vec::with_capacity(n + 1);
+    let mut reqs = Vec::new();
+    start.push(0u32);
+    for g in 0..n {
+        let gate = GateId(g as u32);
+        let kind = graph.gate(gate);
+        reqs.extend(
+            graph
+                .requirements(gate)
+                .iter()
+                .filter(|&&(_, mode)| kind.carries_down(mode))
+                .map(|&(r, _)| r.0),
+        );
+        start.push(reqs.len() as u32);
+    }
+    let requirement = |v: u32, i: usize| {
+        let from = start[v as usize] as usize + i;
+        (from < start[v as usize + 1] as usize).then(|| reqs[from])
+    };
+    let blocks = components(n, 0..n as u32, requirement);
+    blocks
+        .iter()
+        .filter(|b| b.len() >= 2)
+        .filter_map(|b| {
+            let node = b.iter().find_map(|&g| graph.node_of(GateId(g)))?;
+            Some((b.len(), node))
+        })
+        // The largest; of those, the one with the smallest node, so the
+        // choice does not hang on the search's order.
+        .min_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)))
+        .map(|(_, node)| node)
+}
+
+/// Per gate, whether its cone holds `cycle`: the gates a down state there
+/// can reach. O(gates + edges reached).
+fn above(graph: &FailureGraph, cycle: GateId) -> Vec<bool> {
+    let mut above = vec![false; graph.len()];
+    above[cycle.index()] = true;
+    let mut stack = vec![cycle];
+    while let Some(g) = stack.pop() {
+        for &(d, mode) in graph.dependents(g) {
+            if graph.gate(d).carries_down(mode) && !above[d.index()] {
+                above[d.index()] = true;
+                stack.push(d);
+            }
+        }
+    }
+    above
+}
+
+/// What each part up alone does over the whole graph.
+struct Effects {
+    /// Per target above the cycle (by row), `words` words: the parts that
+    /// take it down alone.
+    downs: Vec<u64>,
+    /// Per gate outside the cycle's cone, its row in `fed`, or [`NO_ROW`].
+    fed_row: Vec<u32>,
+    /// Per row, `words` words: the parts that feed that `AtLeast` gate.
+    fed: Vec<u64>,
+    /// For each part, `words` words: the parts it touches through
+    /// `AtLeast` gates in the cycle's cone, which every target above it
+    /// holds (itself among them, which is harmless: a set never holds a
+    /// part twice).
+    touching: Vec<u64>,
+    words: usize,
+}
+
+/// Most words of masks and pairs (gate, part) the pass keeps, per gate of
+/// the graph: past it, it gives up, so that its memory stays a small
+/// multiple of the graph's.
+const KEPT_PER_GATE: usize = 16;
+
+/// The least any target above the cycle has: parts in its cone, and the
+/// deepest size its exact method walks to.
+#[derive(Clone, Copy, Debug)]
+struct Bound {
+    parts: usize,
+    deepest: usize,
+}
+
+impl Bound {
+    /// The bound from the cycle's cone's `parts`.
+    fn of(arch: &Architecture, parts: &[NodeId]) -> Self {
+        let mut q: Vec<(NodeId, f64)> = parts
+            .iter()
+            .map(|&id| (id, 1.0 - arch.node(id).availability.get().unwrap_or(1.0)))
+            .collect();
+        // A target in the cycle is not its own part: leave out the part
+        // most likely to fail, so that the tail is a lower bound for each.
+        if let Some(most) = (0..q.len()).max_by(|&a, &b| q[a].1.total_cmp(&q[b].1)) {
+            q.remove(most);
+        }
+        let tail = tail_probabilities(&q);
+        // Twice the tail the exact method stops at, so that rounding in a
+        // sum over more parts cannot make its deepest size the smaller.
+        let deepest = tail.iter().take_while(|&&t| t >= 2.0 * TAIL).count();
+        Bound {
+            parts: q.len(),
+            deepest,
+        }
+    }
+}
+
+impl Effects {
+    /// Fails each of `open` alone over the whole graph; `None` past `most`
+    /// gates and edges visited, or when what it learns would take more
+    /// than [`KEPT_PER_GATE`] words per gate of memory. `row` numbers the
+    /// targets above the cycle.
+    fn of(
+        graph: &FailureGraph,
+        open: &[NodeId],
+        row: &[u32],
+        inside: &[bool],
+        most: usize,
+    ) -> Option<Self> {
+        let mut scratch = Scratch::new(graph);
+        let mut visits = 0usize;
+        let words = open.len().div_ceil(64);
+        let rows = row.iter().filter(|&&r| r != NO_ROW).count();
+        let most_kept = KEPT_PER_GATE.saturating_mul(graph.len());
+        if rows.saturating_mul(words) > most_kept {
+            return None;
+        }
+        // The last part (plus one) found to feed each gate, so that a gate
+        // fed along several edges is recorded once.
+        let mut fed_by = vec![0u32; graph.len()];
+        let mut downs = vec![0u64; rows * words];
+        let mut feeds_inside = Vec::new();
+        let (mut fed_row, mut fed) = (vec![NO_ROW; graph.len()], Vec::new());
+        for (j, &p) in open.iter().enumerate() {
+            let j = j as u32;
+            scratch.propagate_down(graph, &[p]);
+            for &g in &scratch.changed {
+                if let Some(&r) = row.get(g.index()).filter(|&&r| r != NO_ROW) {
+                    downs[r as usize * words + j as usize / 64] |= 1 << (j % 64);
+                }
+                let out = graph.dependents(g);
+                visits += 1 + out.len();
+                for &(d, mode) in out {
+                    let gate = graph.gate(d);
+                    let feeds = gate.carries_down(mode)
+                        && matches!(rule(gate), Rule::AtLeast(_))
+                        && scratch.state(d) != State::Down
+                        && fed_by[d.index()] != j + 1;
+                    if !feeds {
+                        continue;
+                    }
+                    fed_by[d.index()] = j + 1;
+                    if inside[d.index()] {
+                        feeds_inside.push((d.0, j));
+                        continue;
+                    }
+                    if fed_row[d.index()] == NO_ROW {
+                        fed_row[d.index()] = (fed.len() / words) as u32;
+                        fed.resize(fed.len() + words, 0);
+                    }
+                    fed[fed_row[d.index()] as usize * words + j as usize / 64] |= 1 << (j % 64);
+                }
+            }
+            scratch.reset(graph);
+            let kept = downs.len() + feeds_inside.len() + fed.len();
+            if visits > most || kept > most_kept {
+                return None;
+            }
+        }
+        feeds_inside.sort_unstable();
+        let mut touching = vec![0u64; open.len() * words];
+        let mut group_mask = vec![0u64; words];
+        for group in feeds_inside.chunk_by(|a, b| a.0 == b.0) {
+            group_mask.fill(0);
+            for &(_, y) in group {
+                group_mask[y as usize / 64] |= 1 << (y % 64);
+            }
+            for &(_, x) in group {
+                let row = &mut touching[x as usize * words..][..words];
+                row.iter_mut().zip(&group_mask).for_each(|(r, &m)| *r |= m);
+            }
+        }
+        Some(Effects {
+            downs,
+            fed_row,
+            fed,
+            touching,
+            words,
+        })
+    }
+
+    /// The parts that feed `AtLeast` gate `g`, outside the cycle's cone.
+    fn fed(&self, g: GateId) -> Option<&[u64]> {
+        let row = *self.fed_row.get(g.index()).filter(|&&r| r != NO_ROW)?;
+        Some(&self.fed[row as usize * self.words..][..self.words])
+    }
+
+    /// For each of `left_outs`, whether the open parts but those break
+    /// the exact method's budget at size 2, counted as
+    /// [`super::exact_masks`] counts them.
+    fn break_budget(&self, open: usize, left_outs: &[&[u64]], bound: Bound) -> Vec<bool> {
+        match open {
+            0..=64 => self.break_with::<1>(open, left_outs, bound),
+            65..=128 => self.break_with::<2>(open, left_outs, bound),
+            129..=256 => self.break_with::<4>(open, left_outs, bound),
+            257..=512 => self.break_with::<8>(open, left_outs, bound),
+            513..=1024 => self.break_with::<16>(open, left_outs, bound),
+            1025..=2048 => self.break_with::<32>(open, left_outs, bound),
+            2049..=4096 => self.break_with::<64>(open, left_outs, bound),
+            _ => self.break_with::<128>(open, left_outs, bound),
+        }
+    }
+
+    fn break_with<const W: usize>(
+        &self,
+        open: usize,
+        left_outs: &[&[u64]],
+        bound: Bound,
+    ) -> Vec<bool> {
+        let mut all = [0u64; W];
+        for i in 0..open {
+            all[i / 64] |= 1 << (i % 64);
+        }
+        // Built once: a count looks only at the parts it is given, so the
+        // parts a target leaves out need not be taken out of these.
+        let higher: Vec<[u64; W]> = (0..open)
+            .map(|x| {
+                let mut mask = all;
+                for (w, m) in mask.iter_mut().enumerate() {
+                    *m &= match w.cmp(&(x / 64)) {
+                        std::cmp::Ordering::Less => 0,
+                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
+                        std::cmp::Ordering::Greater => !0,
+                    };
+                }
+                let touching = &self.touching[x * self.words..][..self.words];
+                mask.iter_mut().zip(touching).for_each(|(m, &t)| *m &= !t);
+                mask
+            })
+            .collect();
+        left_outs
+            .iter()
+            .map(|left_out| {
+                let mut up = all;
+                up.iter_mut()
+                    .zip(left_out.iter())
+                    .for_each(|(u, &l)| *u &= !l);
+                breaks(&higher, up, bound)
+            })
+            .collect()
+    }
+}
+
+/// Whether the parts `up` break the exact method's budget at size 2, with
+/// `higher` the parts above each that it does not touch.
+fn breaks<const W: usize>(higher: &[[u64; W]], up: [u64; W], bound: Bound) -> bool {
+    let count: usize = up.iter().map(|w| w.count_ones() as usize).sum();
+    if count < 2 || bound.deepest < 2 {
+        return false;
+    }
+    let Some(left) = EXACT_BUDGET.checked_sub(bound.parts) else {
+        return true;
+    };
+    // The exact method's first check at size 2: the pairs alone.
+    let pairs = binomial(count, 2);
+    if pairs > left {
+        return true;
+    }
+    // Its second runs only when the larger sizes could break it.
+    let larger = (3..=bound.deepest)
+        .map(|m| binomial(count, m))
+        .fold(0, usize::saturating_add);
+    if bound.deepest < 3 || larger <= left {
+        return false;
+    }
+    let mut left = left - pairs;
+    for size in 3..=bound.deepest {
+        let found = cliques(higher, up, size, left);
+        if found > left {
+            return true;
+        }
+        if found == 0 {
+            break;
+        }
+        left -= found;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{availability, availability_of_each, exactly, own_availability};
+    use super::*;
+    use crate::engine::progress::Progress;
+    use crate::load::load_str;
+
+    /// A cycle ring0 ⇄ ring1 (ring0 needs ring1 or e1, where ring1 runs:
+    /// a target that is a part of its own cycle, up alone for it) that
+    /// needs a0..a9 (each a cut set alone), one of
+    /// b_i and c_i for each i < `pairs`, and one of each four of `4 × groups`
+    /// parts d_j, every part up with probability `up`; above it u0..u2,
+    /// `v` that also needs one of d_j and d_(j+5) for each j (`AtLeast`
+    /// gates outside the cycle's cone, through which those parts touch),
+    /// `z` that also needs every b_i (parts up for the cycle that take `z`
+    /// down), `w` that also needs e0 (a part outside the cycle's cone), and
+    /// `own`, a service that can fail itself.
+    fn cycle_over_groups(pairs: usize, groups: usize, up: f64) -> crate::load::Loaded {
+        let mut text = String::from("version: 1\nsites:\n");
+        let names: Vec<String> = (0..10)
+            .map(|i| format!("a{i}"))
+            .chain((0..pairs.max(1)).flat_map(|i| [format!("b{i}"), format!("c{i}")]))
+            .chain((0..4 * groups.max(1)).map(|i| format!("d{i}")))
+            .chain(["e0".to_string(), "e1".to_string()])
+            .collect();
+        for name in &names {
+            text.push_str(&format!("  {name}: {{ availability: {up} }}\n"));
+        }
+        let mut needs: Vec<String> = (0..10).map(|i| format!("a{i}")).collect();
+        needs.extend((0..pairs).map(|i| format!("{{ any_of: [b{i}, c{i}] }}")));
+        needs.extend((0..groups).map(|g| {
+            let four: Vec<String> = (0..4).map(|i| format!("d{}", g * 4 + i)).collect();
+            format!("{{ any_of: [{}] }}", four.join(", "))
+        }));
+        needs.push("{ any_of: [ring1, e1] }".into());
+        let service = |name: &str, needs: &str| {
+            format!("  {name}:\n    logical: true\n    tier: high\n    depends_on: [{needs}]\n")
+        };
+        text.push_str("services:\n");
+        text.push_str(&service("ring0", &needs.join(", ")));
+        text.push_str(&format!(
+            "  ring1:\n    runs_in: e1\n    availability: {up}\n    tier: high\n    depends_on: [ring0]\n"
+        ));
+        for u in ["u0", "u1", "u2"] {
+            text.push_str(&service(u, "ring0"));
+        }
+        // Each d_j with d_(j+5) when there is one: pairs that touch only
+        // in v's cone.
+        let across: Vec<String> = (0..4 * groups)
+            .filter(|j| j + 5 < 4 * groups)
+            .map(|j| format!("{{ any_of: [d{j}, d{}] }}", j + 5))
+            .chain(["{ any_of: [d0, d1] }".to_string()])
+            .collect();
+        text.push_str(&service("v", &format!("ring0, {}", across.join(", "))));
+        let bs: Vec<String> = (0..pairs.max(1)).map(|i| format!("b{i}")).collect();
+        text.push_str(&service("z", &format!("ring0, {}", bs.join(", "))));
+        text.push_str(&service("w", "ring0, e0"));
+        text.push_str("  own:\n    runs_in: a0\n    availability: 0.99\n    tier: high\n    depends_on: [ring0]\n");
+        load_str("t.yaml", text).unwrap()
+    }
+
+    const TARGETS: [&str; 9] = ["ring0", "ring1", "u0", "u1", "u2", "v", "z", "w", "own"];
+
+    /// The invariant: a target named hopeless is one whose exact attempt
+    /// gives up, with the parts that attempt counts; and where the cycle
+    /// holds enough parts, every target above it is named.
+    #[test]
+    fn hopeless_targets_are_those_whose_exact_attempt_gives_up() {
+        let mut named_at = Vec::new();
+        let sizes = [0.998, 0.99].into_iter().flat_map(|up| {
+            (0..=16).flat_map(move |pairs| (0..=5).map(move |groups| (pairs, groups, up)))
+        });
+        for (pairs, groups, up) in sizes.chain([(10, 20, 0.998)]) {
+            let loaded = cycle_over_groups(pairs, groups, up);
+            let arch = &loaded.arch;
+            let graph = FailureGraph::build(arch);
+            let targets: Vec<NodeId> = TARGETS.iter().map(|t| arch.id_of(t).unwrap()).collect();
+            let shared = SharedCycle::find(arch, &graph, &targets);
+            let mut named = Vec::new();
+            for &t in &targets {
+                let Some(parts) = shared.as_ref().and_then(|s| s.hopeless_parts(t)) else {
+                    continue;
+                };
+                named.push(arch.name_of(t).to_string());
+                let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+                let attempt = exactly(arch, &graph, t, &mut marks, &mut circuit);
+                let own = usize::from(own_availability(arch, t) < 1.0);
+                assert_eq!(
+                    attempt.err(),
+                    Some(parts + own),
+                    "{pairs} pairs, {groups} groups, up {up}: {}",
+                    arch.name_of(t)
+                );
+            }
+            named_at.push(named);
+        }
+        // Few parts: the exact method answers, and nothing is named. Many:
+        // every target is but `v`, which leaves out every d_j, each feeding
+        // a gate of its cone outside the cycle's.
+        assert!(named_at[0].is_empty(), "{named_at:?}");
+        let all_but_v: Vec<String> = TARGETS
+            .iter()
+            .filter(|&&t| t != "v")
+            .map(|t| t.to_string())
+            .collect();
+        assert_eq!(named_at.last(), Some(&all_but_v), "{named_at:?}");
+    }
+
+    /// The pass counts as the exact method does: the untouched sets are
+    /// counted only when the binomial coefficients say they could break
+    /// the budget, and after the pairs.
+    #[test]
+    fn breaks_follows_the_exact_methods_checks() {
+        // 100 parts, none touching: 4,950 pairs, 161,700 triples.
+        let up = [!0u64, (1 << 36) - 1];
+        let higher: Vec<[u64; 2]> = (0..100)
+            .map(|x| {
+                let mut mask = up;
+                for (w, m) in mask.iter_mut().enumerate() {
+                    *m &= match w.cmp(&(x / 64)) {
+                        std::cmp::Ordering::Less => 0,
+                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
+                        std::cmp::Ordering::Greater => !0,
+                    };
+                }
+                mask
+            })
+            .collect();
+        let at = |parts| breaks(&higher, up, Bound { parts, deepest: 3 });
+        // Left 162,000: the triples fit, so no count is made.
+        assert!(!at(EXACT_BUDGET - 162_000));
+        // Left 160,000: they do not, with the pairs, nor alone.
+        assert!(at(EXACT_BUDGET - 160_000));
+        // Left 5,000: the pairs fit, and the triples do not.
+        assert!(at(EXACT_BUDGET - 5_000));
+        // Left 4,000: the pairs alone break it.
+        assert!(at(EXACT_BUDGET - 4_000));
+        assert!(!breaks(
+            &higher,
+            up,
+            Bound {
+                parts: 0,
+                deepest: 2
+            }
+        ));
+    }
+
+    /// Asked together (the pass runs) or one by one (it does not), each
+    /// target gets the same result to the bit.
+    #[test]
+    fn targets_asked_together_get_what_each_gets_alone() {
+        for (pairs, groups) in [(10, 2), (10, 20)] {
+            let loaded = cycle_over_groups(pairs, groups, 0.998);
+            let arch = &loaded.arch;
+            let graph = FailureGraph::build(arch);
+            let targets: Vec<NodeId> = TARGETS.iter().map(|t| arch.id_of(t).unwrap()).collect();
+            let together = availability_of_each(arch, &graph, &targets, &Progress::default());
+            for (&t, got) in targets.iter().zip(&together) {
+                assert_eq!(got, &availability(arch, &graph, t), "{}", arch.name_of(t));
+            }
+        }
+    }
+}
