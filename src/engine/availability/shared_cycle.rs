@@ -11,17 +11,18 @@
 //!
 //! Here that is paid once. The cycle's cone is compiled once; its parts
 //! that leave the cycle up alone are each failed over the whole graph, to
-//! learn what each takes down and which `AtLeast` gates it feeds. For a
-//! target above the cycle, those of them that leave the target up too are
-//! among its parts up alone; parts that touch in its cone touch here too
-//! (here every `AtLeast` gate counts, there only those of its cone); it
-//! has at least the cycle's parts, and the tail of its failure count is at
-//! least theirs. So every count the exact method's budget checks make at
-//! size 2 (the pairs, then the untouched sets of each larger size) is at
-//! least the count made here from these parts, and its budget left is at
-//! most the one here. When these counts already break the budget, the
-//! exact attempt would give up: the target goes to Monte Carlo at once,
-//! with the same answer.
+//! learn which targets each takes down and which `AtLeast` gates it feeds.
+//! For a target above the cycle, those of them that leave the target up,
+//! are not the target, and feed no `AtLeast` gate of its cone outside the
+//! cycle's, are among its parts up alone, and two of them touch in its
+//! cone exactly where they touch in the cycle's (the only gates of its
+//! cone they feed). The target has at least the cycle's parts (less
+//! itself), and the tail of its failure count is at least theirs. So every
+//! count the exact method's budget checks make at size 2 (the pairs, then
+//! the untouched sets of each larger size) is at least the count made here
+//! from these parts, and its budget left is at most the one here. When
+//! these counts already break the budget, the exact attempt would give up:
+//! the target goes to Monte Carlo at once, with the same answer.
 //!
 //! Architecture invariant: [`SharedCycle::hopeless_parts`] names a target
 //! only when its exact attempt would return `None`, and gives the number
