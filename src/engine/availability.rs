@@ -602,6 +602,42 @@ fn cliques<const W: usize>(
     count
 }
 
+/// Whether the cliques of `higher` in `open` (as [`cliques`]) of each size
+/// in `sizes`, counted one size after the other against a running budget,
+/// break `left`. Stops at the first size with none: no larger clique has
+/// all its subsets.
+fn cliques_break_budget<const W: usize>(
+    higher: &[[u64; W]],
+    open: [u64; W],
+    sizes: std::ops::RangeInclusive<usize>,
+    mut left: usize,
+) -> bool {
+    for size in sizes {
+        let found = cliques(higher, open, size, left);
+        if found > left {
+            return true;
+        }
+        if found == 0 {
+            break;
+        }
+        left -= found;
+    }
+    false
+}
+
+/// The parts above part `x`, as a mask of `W` words.
+fn parts_above<const W: usize>(x: usize) -> [u64; W] {
+    let mut mask = [0u64; W];
+    for (w, m) in mask.iter_mut().enumerate() {
+        *m = match w.cmp(&(x / 64)) {
+            std::cmp::Ordering::Less => 0,
+            std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
+            std::cmp::Ordering::Greater => !0,
+        };
+    }
+    mask
+}
+
 /// C(n, k), saturating.
 fn binomial(n: usize, k: usize) -> usize {
     let k = k.min(n - k.min(n));
@@ -854,31 +890,14 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         open.iter_mut().zip(&self.dead).for_each(|(o, &d)| *o &= !d);
         let higher: Vec<[u64; W]> = (0..n)
             .map(|x| {
-                let mut mask = open;
+                let mut mask = parts_above::<W>(x);
                 for (w, m) in mask.iter_mut().enumerate() {
-                    let above = match w.cmp(&(x / 64)) {
-                        std::cmp::Ordering::Less => 0,
-                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
-                        std::cmp::Ordering::Greater => !0,
-                    };
-                    *m &= above & !touch[x][w] & !self.partners[x][w];
+                    *m &= open[w] & !touch[x][w] & !self.partners[x][w];
                 }
                 mask
             })
             .collect();
-        let mut left = left;
-        for size in k + 1..=deepest {
-            let found = cliques(&higher, open, size, left);
-            if found > left {
-                return true;
-            }
-            if found == 0 {
-                // None of this size: none larger either.
-                break;
-            }
-            left -= found;
-        }
-        false
+        cliques_break_budget(&higher, open, k + 1..=deepest, left)
     }
 
     /// Adds to `probed` the sets [`Self::grow`] would reach from `set`,

@@ -37,7 +37,10 @@ use super::super::circuit::{components, rule, ConeCircuit, Rule};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
 use super::super::propagate::{Scratch, State};
-use super::{binomial, cliques, tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
+use super::{
+    binomial, cliques_break_budget, parts_above, tail_probabilities, EXACT_BUDGET, MOST_MASKED,
+    TAIL,
+};
 
 /// Which targets above the largest cycle are hopeless, with their parts.
 #[derive(Debug)]
@@ -451,16 +454,11 @@ impl Effects {
         // parts a target leaves out need not be taken out of these.
         let higher: Vec<[u64; W]> = (0..open)
             .map(|x| {
-                let mut mask = all;
-                for (w, m) in mask.iter_mut().enumerate() {
-                    *m &= match w.cmp(&(x / 64)) {
-                        std::cmp::Ordering::Less => 0,
-                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
-                        std::cmp::Ordering::Greater => !0,
-                    };
-                }
+                let mut mask = parts_above::<W>(x);
                 let touching = &self.touching[x * self.words..][..self.words];
-                mask.iter_mut().zip(touching).for_each(|(m, &t)| *m &= !t);
+                for ((m, &a), &t) in mask.iter_mut().zip(&all).zip(touching) {
+                    *m &= a & !t;
+                }
                 mask
             })
             .collect();
@@ -499,18 +497,7 @@ fn breaks<const W: usize>(higher: &[[u64; W]], up: [u64; W], bound: Bound) -> bo
     if bound.deepest < 3 || larger <= left {
         return false;
     }
-    let mut left = left - pairs;
-    for size in 3..=bound.deepest {
-        let found = cliques(higher, up, size, left);
-        if found > left {
-            return true;
-        }
-        if found == 0 {
-            break;
-        }
-        left -= found;
-    }
-    false
+    cliques_break_budget(higher, up, 3..=bound.deepest, left - pairs)
 }
 
 #[cfg(test)]
@@ -630,14 +617,8 @@ mod tests {
         let up = [!0u64, (1 << 36) - 1];
         let higher: Vec<[u64; 2]> = (0..100)
             .map(|x| {
-                let mut mask = up;
-                for (w, m) in mask.iter_mut().enumerate() {
-                    *m &= match w.cmp(&(x / 64)) {
-                        std::cmp::Ordering::Less => 0,
-                        std::cmp::Ordering::Equal => (!0u64 << (x % 64)) << 1,
-                        std::cmp::Ordering::Greater => !0,
-                    };
-                }
+                let mut mask = parts_above::<2>(x);
+                mask.iter_mut().zip(&up).for_each(|(m, &u)| *m &= u);
                 mask
             })
             .collect();
