@@ -27,6 +27,7 @@ use crate::model::NodeId;
 use super::bits::next_set;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
+use super::word::Lanes;
 
 /// No part, or not in the circuit.
 const NONE: u32 = u32::MAX;
@@ -49,9 +50,9 @@ struct Block {
 }
 
 /// The circuit of one cone, with buffers reused from one target to the
-/// next ([`ConeCircuit::compile`]).
+/// next ([`ConeCircuit::compile`]), evaluated over words of lanes `L`.
 #[derive(Debug, Default)]
-pub(crate) struct ConeCircuit {
+pub(crate) struct ConeCircuit<L: Lanes = u64> {
     /// Per gate, in evaluation order (requirements first).
     rule: Vec<Rule>,
     /// The part whose failure fails the gate, or [`NONE`].
@@ -71,13 +72,19 @@ pub(crate) struct ConeCircuit {
     blocks: Vec<Block>,
     /// Each target's gate, or [`NONE`] when no part reaches it.
     targets: Vec<u32>,
-    /// Down lanes per gate, during an evaluation; 0 outside one.
-    vals: Vec<u64>,
+    /// Down lanes per gate, during an evaluation; none outside one.
+    vals: Vec<L>,
+    /// Per gate, the lanes its part failed in, during an evaluation (kept
+    /// by gate rather than by part, so that evaluating in order reads
+    /// them in order); none outside one.
+    own: Vec<L>,
+    /// The gates whose `own` lanes are set.
+    seeded: Vec<u32>,
     /// Gates to evaluate, one bit each in evaluation order.
     dirty: Vec<u64>,
     /// Gates given a value, set back to 0 after an evaluation.
     touched: Vec<u32>,
-    planes: Vec<u64>,
+    planes: Vec<L>,
     // Compile-time buffers. `live` is graph-sized and stamped, so a
     // compile costs the gates the parts reach, not the graph or the cone.
     live_stamp: Vec<u32>,
@@ -172,7 +179,7 @@ impl Singles {
     }
 }
 
-impl ConeCircuit {
+impl<L: Lanes> ConeCircuit<L> {
     /// Compiles the cone (or union of cones, [`ConeMarks::mark_union`])
     /// of `targets` last marked in `marks`, where part `i` fails gate
     /// `parts[i]`. O(gates the parts reach + their edges): a target with no
@@ -344,9 +351,13 @@ impl ConeCircuit {
         self.dirty.clear();
         self.dirty.resize(count.div_ceil(64), 0);
         self.vals.clear();
-        self.vals.resize(count, 0);
+        self.vals.resize(count, L::NONE);
+        self.own.clear();
+        self.own.resize(count, L::NONE);
     }
+}
 
+impl ConeCircuit<u64> {
     /// The lanes in which the target is down, where bit `l` of
     /// `lanes_of_part[i]` says that part `i` failed in lane `l`.
     ///
@@ -415,20 +426,47 @@ impl ConeCircuit {
             parts,
         }
     }
+}
 
+impl<L: Lanes> ConeCircuit<L> {
     /// Evaluates the circuit for `lanes_of_part`, leaving each gate's down
     /// lanes in `vals` until [`Self::reset`].
-    fn settle(&mut self, lanes_of_part: &[u64]) {
-        for (&g, &lanes) in self.gate_of_part.iter().zip(lanes_of_part) {
-            if lanes != 0 && g != NONE {
-                self.dirty[g as usize / 64] |= 1 << (g % 64);
+    fn settle(&mut self, lanes_of_part: &[L]) {
+        for (p, &lanes) in lanes_of_part.iter().enumerate() {
+            if !lanes.is_none() {
+                self.seed(p, lanes);
             }
         }
-        self.settle_marked(lanes_of_part);
+        self.settle_marked();
+    }
+
+    /// Fails part `p` in `lanes` and marks its gate, if it has one.
+    fn seed(&mut self, p: usize, lanes: L) {
+        let g = self.gate_of_part[p];
+        if g != NONE {
+            self.own[g as usize] = lanes;
+            self.seeded.push(g);
+            self.dirty[g as usize / 64] |= 1 << (g % 64);
+        }
+    }
+
+    /// Fails part `p` in lane `lane` too, for the next
+    /// [`Self::down_lanes_of_each`]. A part that does not lead to a target
+    /// changes nothing.
+    pub(crate) fn fail(&mut self, p: u32, lane: usize) {
+        let g = self.gate_of_part[p as usize];
+        if g != NONE {
+            let own = &mut self.own[g as usize];
+            if own.is_none() {
+                self.seeded.push(g);
+                self.dirty[g as usize / 64] |= 1 << (g % 64);
+            }
+            *own = own.with(lane);
+        }
     }
 
     /// [`Self::settle`] once the gates of the failed parts are marked.
-    fn settle_marked(&mut self, lanes_of_part: &[u64]) {
+    fn settle_marked(&mut self) {
         // Marks only ever go to later positions, or inside the cycle being
         // settled, so one scan from the start finds them all.
         let mut from = 0;
@@ -436,11 +474,11 @@ impl ConeCircuit {
             from = g;
             let block = self.blocks[self.block_of[g] as usize];
             if block.cyclic {
-                self.settle_cycle(block, lanes_of_part);
+                self.settle_cycle(block);
             } else {
                 self.dirty[g / 64] &= !(1u64 << (g % 64));
-                let v = self.eval(g, lanes_of_part);
-                if v != 0 {
+                let v = self.eval(g);
+                if !v.is_none() {
                     self.vals[g] = v;
                     self.touched.push(g as u32);
                     self.mark_outs(g);
@@ -450,27 +488,16 @@ impl ConeCircuit {
     }
 
     /// For each target, the lanes in which it is down, where only the parts
-    /// in `failed` failed, in the lanes `lanes_of_part` gives them (every
-    /// other part's word is 0): `each(i, lanes)` is called for target `i`
-    /// when `lanes` is not 0. As [`Self::down_lanes`], but with many
-    /// targets and no pass over the parts that did not fail, for a circuit
-    /// of a whole file. O(gates / 64 + targets + the gates that go down
-    /// and their edges).
-    pub(crate) fn down_lanes_of_each(
-        &mut self,
-        failed: &[u32],
-        lanes_of_part: &[u64],
-        mut each: impl FnMut(usize, u64),
-    ) {
-        for &p in failed {
-            let g = self.gate_of_part[p as usize];
-            if g != NONE {
-                self.dirty[g as usize / 64] |= 1 << (g % 64);
-            }
-        }
-        self.settle_marked(lanes_of_part);
+    /// given to [`Self::fail`] since the last call failed, in the lanes
+    /// given there: `each(i, lanes)` is called for target `i` when `lanes`
+    /// is not none. As [`Self::down_lanes`], but with many targets and no
+    /// pass over the parts that did not fail, for a circuit of a whole
+    /// file. O(gates / 64 + targets + the gates that go down and their
+    /// edges).
+    pub(crate) fn down_lanes_of_each(&mut self, mut each: impl FnMut(usize, L)) {
+        self.settle_marked();
         for (i, &t) in self.targets.iter().enumerate() {
-            if t != NONE && self.vals[t as usize] != 0 {
+            if t != NONE && !self.vals[t as usize].is_none() {
                 each(i, self.vals[t as usize]);
             }
         }
@@ -479,8 +506,8 @@ impl ConeCircuit {
 
     /// A copy to evaluate on another thread: the compiled circuit and
     /// fresh evaluation buffers, without the compile-time ones (which are
-    /// graph-sized).
-    pub(crate) fn for_evaluation(&self) -> Self {
+    /// graph-sized), over words of lanes `M`.
+    pub(crate) fn for_evaluation<M: Lanes>(&self) -> ConeCircuit<M> {
         ConeCircuit {
             rule: self.rule.clone(),
             part: self.part.clone(),
@@ -494,7 +521,8 @@ impl ConeCircuit {
             block_of: self.block_of.clone(),
             blocks: self.blocks.clone(),
             targets: self.targets.clone(),
-            vals: vec![0; self.vals.len()],
+            vals: vec![M::NONE; self.vals.len()],
+            own: vec![M::NONE; self.own.len()],
             dirty: vec![0; self.dirty.len()],
             ..ConeCircuit::default()
         }
@@ -503,28 +531,43 @@ impl ConeCircuit {
     /// Puts every gate back up after [`Self::settle`].
     fn reset(&mut self) {
         for &g in &self.touched {
-            self.vals[g as usize] = 0;
+            self.vals[g as usize] = L::NONE;
         }
         self.touched.clear();
+        for &g in &self.seeded {
+            self.own[g as usize] = L::NONE;
+        }
+        self.seeded.clear();
     }
 
     /// Evaluates a cycle's gates from all up until nothing changes, then
     /// marks the later dependents of those that went down. Only the gates
     /// marked, and then those whose requirements changed, are evaluated,
-    /// lowest position first (requirements mostly come first in a block):
-    /// from all up, no other gate of the cycle can go down, so a large
-    /// cycle costs what goes down in it.
-    fn settle_cycle(&mut self, block: Block, lanes_of_part: &[u64]) {
+    /// in sweeps through the block in position order (requirements mostly
+    /// come first in a block): a gate marked behind the sweep waits for the
+    /// next one, so that it is evaluated once for all the changes made
+    /// meanwhile rather than once per change (with many lanes in a word,
+    /// changes are many). From all up, no other gate of the cycle can go
+    /// down, so a large cycle costs what goes down in it, times the sweeps.
+    fn settle_cycle(&mut self, block: Block) {
         let first = self.touched.len();
-        let mut from = block.start as usize;
-        while let Some(g) = next_set(|w| self.dirty[w], from, block.end as usize) {
+        let (start, end) = (block.start as usize, block.end as usize);
+        let mut from = start;
+        loop {
+            let Some(g) = next_set(|w| self.dirty[w], from, end) else {
+                if from == start {
+                    break;
+                }
+                from = start; // the next sweep
+                continue;
+            };
             self.dirty[g / 64] &= !(1u64 << (g % 64));
             from = g + 1;
-            let v = self.eval(g, lanes_of_part);
+            let v = self.eval(g);
             if v == self.vals[g] {
                 continue;
             }
-            if self.vals[g] == 0 {
+            if self.vals[g].is_none() {
                 self.touched.push(g as u32);
             }
             self.vals[g] = v;
@@ -532,7 +575,6 @@ impl ConeCircuit {
             for i in a..z {
                 let d = self.deps[i] as usize;
                 self.dirty[d / 64] |= 1u64 << (d % 64);
-                from = from.min(d);
             }
         }
         for t in first..self.touched.len() {
@@ -554,10 +596,10 @@ impl ConeCircuit {
     }
 
     /// Gate `g`'s down lanes from its part and its requirements' words.
-    fn eval(&mut self, g: usize, lanes_of_part: &[u64]) -> u64 {
+    fn eval(&mut self, g: usize) -> L {
         let own = match self.part[g] {
-            NONE => 0,
-            p => lanes_of_part[p as usize],
+            NONE => L::NONE,
+            _ => self.own[g],
         };
         // Borrowed field by field (not through `reqs_of`), as `planes` is
         // borrowed mutably beside it.
@@ -685,48 +727,72 @@ pub(crate) fn rule(gate: Gate) -> Rule {
 }
 
 /// The lanes in which at least `t` of the words `lanes` (one per
-/// requirement) have their bit set: a bit-sliced counter per lane
-/// (`planes[b]` holds bit `b` of each lane's count), then a comparison with
-/// `t` from the top bit. O(requirements + log requirements).
-pub(crate) fn at_least(
-    lanes: impl ExactSizeIterator<Item = u64>,
+/// requirement) have their bit set. For a small `t` (most quorums and
+/// lists of sites), one word per count up to `t`; otherwise a bit-sliced
+/// counter per lane (`planes[b]` holds bit `b` of each lane's count), then
+/// a comparison with `t` from the top bit. O(requirements × min(t, log
+/// requirements)).
+pub(crate) fn at_least<L: Lanes>(
+    lanes: impl ExactSizeIterator<Item = L>,
     t: u32,
-    planes: &mut Vec<u64>,
-) -> u64 {
+    planes: &mut Vec<L>,
+) -> L {
     let m = u32::try_from(lanes.len()).unwrap_or(u32::MAX);
     if t > m {
-        return 0;
+        return L::NONE;
+    }
+    match t {
+        2 => return at_least_few::<L, 2>(lanes),
+        3 => return at_least_few::<L, 3>(lanes),
+        4 => return at_least_few::<L, 4>(lanes),
+        _ => {}
     }
     let width = (32 - m.leading_zeros()) as usize;
     planes.clear();
-    planes.resize(width, 0);
+    planes.resize(width, L::NONE);
     for lane in lanes {
         let mut carry = lane;
         for p in planes.iter_mut() {
-            if carry == 0 {
+            if carry.is_none() {
                 break;
             }
             let sum = *p ^ carry;
-            carry &= *p;
+            carry = carry & *p;
             *p = sum;
         }
     }
-    let (mut above, mut equal) = (0u64, !0u64);
+    let (mut above, mut equal) = (L::NONE, !L::NONE);
     for b in (0..width).rev() {
         if (t >> b) & 1 == 1 {
-            equal &= planes[b];
+            equal = equal & planes[b];
         } else {
-            above |= equal & planes[b];
-            equal &= !planes[b];
+            above = above | (equal & planes[b]);
+            equal = equal & !planes[b];
         }
     }
     above | equal
+}
+
+/// [`at_least`] for `T` of 2 or more: `reached[i]` holds the lanes whose
+/// count has reached `i + 1`, each word raising the counts it is set in by
+/// one (highest first, so that it counts once). No branch on the words,
+/// which for a wide word would each read all of it.
+fn at_least_few<L: Lanes, const T: usize>(lanes: impl Iterator<Item = L>) -> L {
+    let mut reached = [L::NONE; T];
+    for lane in lanes {
+        for i in (1..T).rev() {
+            reached[i] = reached[i] | (reached[i - 1] & lane);
+        }
+        reached[0] = reached[0] | lane;
+    }
+    reached[T - 1]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::propagate::{Scratch, State};
+    use crate::engine::word::Wide;
     use crate::load::load_str;
 
     /// Quorums, `any_of` with a minimum, soft edges, a two-service cycle, a
@@ -813,47 +879,74 @@ integrations:
     /// One circuit for the union of every node's cone, as Monte Carlo
     /// compiles it, says for each node down exactly where a propagation
     /// does, under every set of the union's candidates (the nodes among
-    /// them: a target's own failure is a part here).
+    /// them: a target's own failure is a part here), in words of 64 lanes
+    /// and in the wide words Monte Carlo uses.
     #[test]
     fn union_of_cones_agrees_with_propagation_for_each_target() {
-        let loaded = load_str("t.yaml", TEXT).unwrap();
+        assert!(union_of_cones_agrees::<u64>(TEXT, 64) > 10_000);
+        assert!(union_of_cones_agrees::<Wide<4>>(TEXT, 256) > 10_000);
+    }
+
+    /// As above, on a ring of four services and their sites, a few sets
+    /// per batch: whichever fails, a change goes back against the
+    /// evaluation order of the ring's block, so its sweeps must start over
+    /// (with every set in one batch, the first gate of the ring is always
+    /// among those failed, and the sweep starts there anyway).
+    #[test]
+    fn a_ring_goes_down_from_any_of_its_members() {
+        let ring = "version: 1
+sites:
+  s: {}
+  t: {}
+services:
+  a: {runs_in: s, depends_on: [b]}
+  b: {runs_in: t, depends_on: [c]}
+  c: {runs_in: s, depends_on: [d]}
+  d: {runs_in: t, depends_on: [a]}
+";
+        assert_eq!(union_of_cones_agrees::<u64>(ring, 1), 6 * 64);
+        assert_eq!(union_of_cones_agrees::<Wide<2>>(ring, 3), 6 * 64);
+    }
+
+    /// The checks of the tests above on `text`, in words `L`, `per_batch`
+    /// sets at a time; how many were made.
+    fn union_of_cones_agrees<L: Lanes>(text: &str, per_batch: u32) -> usize {
+        let loaded = load_str("t.yaml", text).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let mut marks = ConeMarks::new(&graph);
         let mut scratch = Scratch::new(&graph);
-        let mut circuit = ConeCircuit::default();
+        let mut compiled = ConeCircuit::<u64>::default();
         let targets: Vec<NodeId> = arch.node_ids().collect();
         let mut parts = marks.mark_union(arch, &graph, &targets);
         parts.sort();
-        assert!(parts.len() >= 10 && parts.len() <= 16, "{}", parts.len());
-        circuit.compile(&graph, &marks, &targets, &parts);
-        let mut lanes = vec![0u64; parts.len()];
+        assert!(parts.len() <= 16, "{}", parts.len());
+        compiled.compile(&graph, &marks, &targets, &parts);
+        let mut circuit = compiled.for_evaluation::<L>();
         let mut checked = 0;
-        for first in (0..1u32 << parts.len()).step_by(64) {
-            lanes.fill(0);
-            for lane in 0..64 {
-                for (i, l) in lanes.iter_mut().enumerate() {
-                    *l |= u64::from(((first + lane) >> i) & 1) << lane;
+        let sets = 1u32 << parts.len();
+        for first in (0..sets).step_by(per_batch as usize) {
+            let lanes = (sets - first).min(per_batch);
+            for lane in 0..lanes {
+                for i in 0..parts.len() as u32 {
+                    if ((first + lane) >> i) & 1 == 1 {
+                        circuit.fail(i, lane as usize);
+                    }
                 }
             }
-            let failed: Vec<u32> = (0..parts.len() as u32).collect();
-            let mut down = vec![0u64; targets.len()];
-            circuit.down_lanes_of_each(&failed, &lanes, |t, l| down[t] = l);
+            let mut down = vec![L::NONE; targets.len()];
+            circuit.down_lanes_of_each(|t, l| down[t] = l);
             for (t, &target) in targets.iter().enumerate() {
-                for lane in 0..64 {
+                for lane in 0..lanes {
                     let set = first + lane;
                     let expected = down_by_propagation(&mut scratch, &graph, target, &parts, set);
-                    assert_eq!(
-                        (down[t] >> lane) & 1 == 1,
-                        expected,
-                        "{} under {set:b}",
-                        arch.name_of(target)
-                    );
+                    let got = down[t] & L::NONE.with(lane as usize) != L::NONE;
+                    assert_eq!(got, expected, "{} under {set:b}", arch.name_of(target));
                     checked += 1;
                 }
             }
         }
-        assert!(checked > 10_000, "{checked}");
+        checked
     }
 
     /// Random architectures with quorums, `any_of` with a minimum, soft
@@ -991,6 +1084,42 @@ integrations:
             for lane in 0..8 {
                 let count = vals.iter().filter(|v| (*v >> lane) & 1 == 1).count() as u32;
                 assert_eq!((got >> lane) & 1 == 1, count >= t, "t {t}, lane {lane}");
+            }
+        }
+    }
+
+    /// Both ways of counting (a word per count for small thresholds, bit
+    /// planes for the rest) in wide words, against a count per lane.
+    #[test]
+    fn at_least_counts_each_lane_of_wide_words() {
+        let mut rng = crate::engine::sampling::SplitMix(7);
+        let mut planes = Vec::new();
+        for m in 1..=9 {
+            let words: Vec<[u64; 2]> = (0..m)
+                .map(|_| [0; 2].map(|_| (rng.unit() * 2f64.powi(53)) as u64))
+                .collect();
+            let wide: Vec<Wide<2>> = words
+                .iter()
+                .map(|w| {
+                    (0..128).fold(Wide::NONE, |v, l| {
+                        if (w[l / 64] >> (l % 64)) & 1 == 1 {
+                            v.with(l)
+                        } else {
+                            v
+                        }
+                    })
+                })
+                .collect();
+            for t in 1..=m as u32 + 1 {
+                let got = at_least(wide.iter().copied(), t, &mut planes);
+                for lane in 0..128 {
+                    let count = words
+                        .iter()
+                        .filter(|w| (w[lane / 64] >> (lane % 64)) & 1 == 1)
+                        .count() as u32;
+                    let set = got & Wide::NONE.with(lane) != Wide::NONE;
+                    assert_eq!(set, count >= t, "m {m}, t {t}, lane {lane}");
+                }
             }
         }
     }

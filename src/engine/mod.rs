@@ -21,6 +21,7 @@ pub mod progress;
 pub(crate) mod propagate;
 pub(crate) mod sampling;
 pub mod scenario;
+pub(crate) mod word;
 
 pub use audit::{
     audit, audit_with, rank, rank_keeping_targets, rank_showing, Audit, Described, Fold, Ranking,

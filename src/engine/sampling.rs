@@ -19,6 +19,12 @@ use super::circuit::ConeCircuit;
 use super::cone::ConeMarks;
 use super::graph::FailureGraph;
 use super::progress::Progress;
+use super::word::{Lanes, Wide};
+
+/// Samples evaluated side by side: 256, so that a batch pays each gate's
+/// bookkeeping once for four words' worth of samples (most of the union
+/// goes down in some lane of any batch: see [`super::word`]).
+type Batch = Wide<16>;
 
 /// Samples of a Monte Carlo estimate.
 pub const SAMPLES: u32 = 200_000;
@@ -36,9 +42,10 @@ const HELD: f64 = 1_000_000.0;
 /// Cost: marking and compiling the union of the targets' cones, then, per
 /// block and per part, a seed; per failure drawn, a logarithm; per 64
 /// samples, one evaluation of the gates that go down in them
-/// ([`ConeCircuit::down_lanes_of_each`]). About SAMPLES × (expected
-/// failures per sample) + SAMPLES / 64 × (union's gates / 64 + targets +
-/// gates down and their edges), spread over threads by block. Memory:
+/// ([`ConeCircuit::down_lanes_of_each`]) per 256 samples (a [`Batch`]).
+/// About SAMPLES × (expected failures per sample) + SAMPLES / 256 ×
+/// (union's gates / 64 + targets + gates down and their edges × 4),
+/// spread over threads by block. Memory:
 /// the circuit once per thread, and about [`HELD`] failures at a time.
 pub(crate) fn down_counts(
     arch: &Architecture,
@@ -59,7 +66,7 @@ pub(crate) fn down_counts(
             )
         })
         .collect();
-    let mut circuit = ConeCircuit::default();
+    let mut circuit = ConeCircuit::<u64>::default();
     circuit.compile(graph, &marks, targets, &ids);
     drop(marks);
     let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
@@ -70,10 +77,8 @@ pub(crate) fn down_counts(
         progress,
         || Drawing {
             circuit: circuit.for_evaluation(),
-            lanes: vec![0; parts.len()],
             failures: Vec::new(),
             sorted: Vec::new(),
-            failed: Vec::new(),
             down: vec![0u32; targets.len()],
         },
         |drawing, &block| drawing.block(&parts, block, expected),
@@ -154,14 +159,10 @@ impl Failures {
 
 /// One thread's buffers for drawing blocks, and its counts.
 struct Drawing {
-    circuit: ConeCircuit,
-    /// Per part, the lanes it failed in, in the batch being evaluated.
-    lanes: Vec<u64>,
+    circuit: ConeCircuit<Batch>,
     /// (sample in the block, part), as drawn, then by batch in `sorted`.
     failures: Vec<(u32, u32)>,
     sorted: Vec<(u32, u32)>,
-    /// The parts that failed in the batch being evaluated.
-    failed: Vec<u32>,
     /// Per target, the samples it was down in.
     down: Vec<u32>,
 }
@@ -173,13 +174,15 @@ impl Drawing {
     /// which gives the same failures.
     fn block(&mut self, parts: &[Stream], block: u32, expected: f64) {
         let len = (SAMPLES - block * BLOCK).min(BLOCK);
-        let batches = len.div_ceil(64);
-        let step = (HELD / (64.0 * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
+        let width = Batch::LANES as u32;
+        let batches = len.div_ceil(width);
+        let step =
+            (HELD / (f64::from(width) * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
         let mut streams: Vec<Failures> = parts.iter().map(|s| s.failures(block)).collect();
         let mut from = 0;
         while from < batches {
             let to = (from + step).min(batches);
-            let end = u64::from((to * 64).min(len));
+            let end = u64::from((to * width).min(len));
             self.failures.clear();
             for (i, f) in streams.iter_mut().enumerate() {
                 while f.next < end {
@@ -195,9 +198,10 @@ impl Drawing {
 
     /// Sorts `failures` into `sorted` by batch (a counting sort).
     fn by_batch(&mut self, from: u32, to: u32) {
+        let width = Batch::LANES as u32;
         let mut start = vec![0usize; (to - from) as usize + 1];
         for &(s, _) in &self.failures {
-            start[(s / 64 - from) as usize + 1] += 1;
+            start[(s / width - from) as usize + 1] += 1;
         }
         for b in 1..start.len() {
             start[b] += start[b - 1];
@@ -205,7 +209,7 @@ impl Drawing {
         self.sorted.clear();
         self.sorted.resize(self.failures.len(), (0, 0));
         for &(s, p) in &self.failures {
-            let slot = &mut start[(s / 64 - from) as usize];
+            let slot = &mut start[(s / width - from) as usize];
             self.sorted[*slot] = (s, p);
             *slot += 1;
         }
@@ -213,29 +217,25 @@ impl Drawing {
 
     /// Evaluates batches `from..to`, their failures in `sorted`.
     fn evaluate(&mut self, from: u32, to: u32) {
+        let width = Batch::LANES as u32;
         let mut rest = &self.sorted[..];
         for batch in from..to {
-            let n = rest.iter().take_while(|&&(s, _)| s / 64 == batch).count();
+            let n = rest
+                .iter()
+                .take_while(|&&(s, _)| s / width == batch)
+                .count();
             let (these, later) = rest.split_at(n);
             rest = later;
             if these.is_empty() {
                 continue;
             }
             for &(s, p) in these {
-                if self.lanes[p as usize] == 0 {
-                    self.failed.push(p);
-                }
-                self.lanes[p as usize] |= 1 << (s % 64);
+                self.circuit.fail(p, (s % width) as usize);
             }
             let down = &mut self.down;
-            self.circuit
-                .down_lanes_of_each(&self.failed, &self.lanes, |t, lanes| {
-                    down[t] += lanes.count_ones();
-                });
-            for &p in &self.failed {
-                self.lanes[p as usize] = 0;
-            }
-            self.failed.clear();
+            self.circuit.down_lanes_of_each(|t, lanes| {
+                down[t] += lanes.count();
+            });
         }
     }
 }
