@@ -508,6 +508,29 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// For each of the first `parts` parts, whether its failure alone
+    /// takes the first target down: bit `p % 64` of word `p / 64`. One
+    /// evaluation per [`Lanes::LANES`] parts, each alone in its lane.
+    pub(crate) fn down_alone(&mut self, parts: usize) -> Vec<u64> {
+        let mut down = vec![0u64; parts.div_ceil(64)];
+        let target = self.targets.first().copied().unwrap_or(NONE);
+        if target == NONE {
+            return down;
+        }
+        for from in (0..parts).step_by(L::LANES) {
+            for p in from..(from + L::LANES).min(parts) {
+                self.fail(p as u32, p - from);
+            }
+            self.settle_marked();
+            let lanes = self.vals[target as usize];
+            for (i, d) in down[from / 64..].iter_mut().take(L::LANES / 64).enumerate() {
+                *d = lanes.word(i);
+            }
+            self.reset();
+        }
+        down
+    }
+
     /// Fails part `p` in lane `lane` too, for the next
     /// [`Self::down_lanes_of_each`]. A part that does not lead to a target
     /// changes nothing.

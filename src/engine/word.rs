@@ -32,6 +32,9 @@ pub(crate) trait Lanes:
 
     /// This word with lane `lane` (below [`Self::LANES`]) set too.
     fn with(self, lane: usize) -> Self;
+
+    /// Lanes `64 i .. 64 i + 64`, as a `u64`.
+    fn word(self, i: usize) -> u64;
 }
 
 impl Lanes for u64 {
@@ -48,6 +51,14 @@ impl Lanes for u64 {
 
     fn with(self, lane: usize) -> Self {
         self | 1 << lane
+    }
+
+    fn word(self, i: usize) -> u64 {
+        if i == 0 {
+            self
+        } else {
+            0
+        }
     }
 }
 
@@ -120,6 +131,10 @@ impl<const N: usize> Lanes for Wide<N> {
         self.0[lane / 64] |= 1 << (lane % 64);
         self
     }
+
+    fn word(self, i: usize) -> u64 {
+        self.0.get(i).copied().unwrap_or(0)
+    }
 }
 
 #[cfg(test)]
@@ -138,5 +153,7 @@ mod tests {
         assert_eq!((a | b).count(), 3);
         assert!(!a.is_none() && Wide::<2>::NONE.is_none());
         assert_eq!(<Wide<4> as Lanes>::LANES, 256);
+        assert_eq!((a.word(0), a.word(1), a.word(2)), (1 << 3, 1 << 5, 0));
+        assert_eq!((7u64.word(0), 7u64.word(1)), (7, 0));
     }
 }

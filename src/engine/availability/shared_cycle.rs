@@ -33,10 +33,13 @@ use std::collections::HashMap;
 
 use crate::model::{Architecture, NodeId};
 
+mod lists;
+
 use super::super::circuit::{components, rule, ConeCircuit, Rule};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
 use super::super::propagate::{Scratch, State};
+use super::super::sampling::Batch;
 use super::{
     binomial, cliques_break_budget, parts_above, tail_probabilities, EXACT_BUDGET, MOST_MASKED,
     TAIL,
@@ -103,9 +106,9 @@ impl SharedCycle {
         if targets_above.len() < 2 {
             return None;
         }
-        let mut circuit = ConeCircuit::default();
+        let mut circuit = ConeCircuit::<u64>::default();
         circuit.compile(graph, &marks, &[cycle], &parts);
-        let down_alone = circuit.singles(parts.len()).down;
+        let down_alone = circuit.for_evaluation::<Batch>().down_alone(parts.len());
         drop(marks);
         let open: Vec<NodeId> = parts
             .iter()
@@ -113,7 +116,18 @@ impl SharedCycle {
             .filter(|&(i, _)| down_alone[i / 64] >> (i % 64) & 1 == 0)
             .map(|(_, &id)| id)
             .collect();
-        if open.len() < 3 || open.len() > MOST_MASKED {
+        if open.len() > MOST_MASKED {
+            // Every target above has more parts than masks hold.
+            let mut walk = Walk::new(graph);
+            let many: Vec<(NodeId, usize)> = targets_above
+                .iter()
+                .map(|&t| (t, walk.parts_of(arch, graph, t, &inside, &parts)))
+                .collect();
+            let mut found = vec![NOT_HOPELESS; graph.len()];
+            lists::hopeless(arch, graph, &parts, &many, &mut found);
+            return Some(SharedCycle { parts: found });
+        }
+        if open.len() < 3 {
             return None;
         }
         // What those targets' exact attempts would at least cost, each
@@ -135,7 +149,7 @@ impl SharedCycle {
                 // In the cycle: its cone is the cycle's.
                 parts.len() - usize::from(can_fail(arch, t))
             } else {
-                parts.len() + walk.outside(arch, graph, t, &inside, &effects, &mut left_out)
+                parts.len() + walk.outside(arch, graph, t, &inside, Some(&effects), &mut left_out)
             };
             // Past this the exact method walks lists, whose budget checks
             // this pass does not follow.
@@ -184,6 +198,24 @@ impl Walk {
         }
     }
 
+    /// The parts of `target`'s cone (itself aside), where `parts` are the
+    /// cycle's cone's: those, and those outside it.
+    fn parts_of(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        target: NodeId,
+        inside: &[bool],
+        parts: &[NodeId],
+    ) -> usize {
+        if inside[target.index()] {
+            // In the cycle: its cone is the cycle's.
+            parts.len() - usize::from(can_fail(arch, target))
+        } else {
+            parts.len() + self.outside(arch, graph, target, inside, None, &mut [])
+        }
+    }
+
     /// The parts of `target`'s cone outside the cycle's, itself aside;
     /// adds to `left_out` the open parts that feed an `AtLeast` gate there:
     /// in its cone, those may touch through gates the pass did not look
@@ -194,7 +226,7 @@ impl Walk {
         graph: &FailureGraph,
         target: NodeId,
         inside: &[bool],
-        effects: &Effects,
+        effects: Option<&Effects>,
         left_out: &mut [u64],
     ) -> usize {
         // One stamp per target: a file has fewer than 2^32 targets.
@@ -208,7 +240,7 @@ impl Walk {
             if g != start {
                 count += usize::from(graph.node_of(g).is_some_and(|id| can_fail(arch, id)));
             }
-            if let Some(fed) = effects.fed(g) {
+            if let Some(fed) = effects.and_then(|e| e.fed(g)) {
                 left_out.iter_mut().zip(fed).for_each(|(l, &f)| *l |= f);
             }
             let gate = graph.gate(g);
