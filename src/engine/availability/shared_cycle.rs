@@ -82,9 +82,9 @@ impl SharedCycle {
         graph: &FailureGraph,
         targets: &[NodeId],
     ) -> Option<Self> {
-        let cycle = largest_cycle(graph)?;
+        let root = largest_cycle(graph)?;
         let mut marks = ConeMarks::new(graph);
-        let mut parts = marks.mark_union(arch, graph, &[cycle]);
+        let mut parts = marks.mark_union(arch, graph, &[root]);
         parts.retain(|&id| can_fail(arch, id));
         parts.sort();
         if parts.len() < 3 {
@@ -93,7 +93,7 @@ impl SharedCycle {
         let inside: Vec<bool> = (0..graph.len())
             .map(|g| marks.local(GateId(g as u32)).is_some())
             .collect();
-        let above = above(graph, GateId::from(cycle));
+        let above = above(graph, GateId::from(root));
         // Each target above the cycle's row in the masks below.
         let mut row = vec![NO_ROW; graph.len()];
         let mut targets_above = Vec::new();
@@ -107,7 +107,7 @@ impl SharedCycle {
             return None;
         }
         let mut circuit = ConeCircuit::<u64>::default();
-        circuit.compile(graph, &marks, &[cycle], &parts);
+        circuit.compile(graph, &marks, &[root], &parts);
         let down_alone = circuit.for_evaluation::<Batch>().down_alone(parts.len());
         drop(marks);
         let open: Vec<NodeId> = parts
@@ -116,44 +116,93 @@ impl SharedCycle {
             .filter(|&(i, _)| down_alone[i / 64] >> (i % 64) & 1 == 0)
             .map(|(_, &id)| id)
             .collect();
-        if open.len() > MOST_MASKED {
-            // Every target above has more parts than masks hold.
-            let mut walk = Walk::new(graph);
-            let many: Vec<(NodeId, usize)> = targets_above
-                .iter()
-                .map(|&t| (t, walk.parts_of(arch, graph, t, &inside, &parts)))
-                .collect();
-            let mut found = vec![NOT_HOPELESS; graph.len()];
-            lists::hopeless(arch, graph, &parts, &many, &mut found);
-            return Some(SharedCycle { parts: found });
-        }
-        if open.len() < 3 {
+        let cycle = Cycle {
+            parts,
+            open,
+            inside,
+            targets_above,
+            row,
+        };
+        let mut found = vec![NOT_HOPELESS; graph.len()];
+        let many = cycle
+            .with_masks(arch, graph, &mut found)
+            .unwrap_or_else(|| {
+                // No pass with masks: every target above is left to the lists'.
+                let mut walk = Walk::new(graph);
+                let mut parts_of = |t| walk.parts_of(arch, graph, t, &cycle.inside, &cycle.parts);
+                cycle
+                    .targets_above
+                    .iter()
+                    .map(|&t| (t, parts_of(t)))
+                    .collect()
+            });
+        lists::hopeless(arch, graph, &cycle.parts, &many, &mut found);
+        Some(SharedCycle { parts: found })
+    }
+
+    /// The number of parts of `target`'s cone (itself aside) when its
+    /// exact attempt is known to fail, else `None`. O(1).
+    pub(super) fn hopeless_parts(&self, target: NodeId) -> Option<usize> {
+        let parts = *self.parts.get(target.index())?;
+        (parts != NOT_HOPELESS).then_some(parts as usize)
+    }
+}
+
+/// The largest cycle's cone and the targets above it.
+struct Cycle {
+    /// The parts of its cone, sorted.
+    parts: Vec<NodeId>,
+    /// Those that leave it up alone, sorted.
+    open: Vec<NodeId>,
+    /// Per gate, whether it is in the cone.
+    inside: Vec<bool>,
+    targets_above: Vec<NodeId>,
+    /// Per gate, its index in `targets_above`, or [`NO_ROW`].
+    row: Vec<u32>,
+}
+
+impl Cycle {
+    /// Records in `found` the targets above whose exact attempts, with
+    /// masks, would give up at size 2, and returns those whose attempts
+    /// would walk lists instead, with their parts; `None`, with nothing
+    /// recorded, when there are too few open parts to break a budget or
+    /// too many for masks, or when failing the open parts would cost more
+    /// than the targets' attempts would at least.
+    fn with_masks(
+        &self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        found: &mut [u32],
+    ) -> Option<Vec<(NodeId, usize)>> {
+        let (parts, open, inside) = (&self.parts, &self.open, &self.inside);
+        if open.len() < 3 || open.len() > MOST_MASKED {
             return None;
         }
         // What those targets' exact attempts would at least cost, each
         // answering every part alone over the cycle's cone, 64 at a time.
         let cone_gates = inside.iter().filter(|&&i| i).count();
-        let most = targets_above
+        let most = self
+            .targets_above
             .len()
             .saturating_mul(cone_gates)
             .saturating_mul(1 + parts.len() / 64);
-        let effects = Effects::of(graph, &open, &row, &inside, most)?;
-        let bound = Bound::of(arch, &parts);
+        let effects = Effects::of(graph, open, &self.row, inside, most)?;
+        let bound = Bound::of(arch, parts);
         let mut walk = Walk::new(graph);
         let mut by_left_out: HashMap<Vec<u64>, Vec<(NodeId, u32)>> = HashMap::new();
-        for (r, &t) in targets_above.iter().enumerate() {
-            let g = t.index();
+        let mut many = Vec::new();
+        for (r, &t) in self.targets_above.iter().enumerate() {
             let words = effects.words;
             let mut left_out = effects.downs[r * words..][..words].to_vec();
-            let parts = if inside[g] {
+            let parts = if inside[t.index()] {
                 // In the cycle: its cone is the cycle's.
                 parts.len() - usize::from(can_fail(arch, t))
             } else {
-                parts.len() + walk.outside(arch, graph, t, &inside, Some(&effects), &mut left_out)
+                parts.len() + walk.outside(arch, graph, t, inside, Some(&effects), &mut left_out)
             };
-            // Past this the exact method walks lists, whose budget checks
-            // this pass does not follow.
+            // Past this the exact method walks lists.
             if parts > MOST_MASKED {
+                many.push((t, parts));
                 continue;
             }
             if let Ok(j) = open.binary_search(&t) {
@@ -167,18 +216,10 @@ impl SharedCycle {
         let groups: Vec<_> = by_left_out.into_iter().collect();
         let left_outs: Vec<&[u64]> = groups.iter().map(|(l, _)| &l[..]).collect();
         let verdicts = effects.break_budget(open.len(), &left_outs, bound);
-        let mut found = vec![NOT_HOPELESS; graph.len()];
         for ((_, ts), _) in groups.iter().zip(&verdicts).filter(|(_, &v)| v) {
             ts.iter().for_each(|&(t, c)| found[t.index()] = c);
         }
-        Some(SharedCycle { parts: found })
-    }
-
-    /// The number of parts of `target`'s cone (itself aside) when its
-    /// exact attempt is known to fail, else `None`. O(1).
-    pub(super) fn hopeless_parts(&self, target: NodeId) -> Option<usize> {
-        let parts = *self.parts.get(target.index())?;
-        (parts != NOT_HOPELESS).then_some(parts as usize)
+        Some(many)
     }
 }
 

@@ -130,6 +130,46 @@ mod tests {
         load_str("t.yaml", text).unwrap()
     }
 
+    /// A small ring (four services, each needing either of the next two)
+    /// under `small` (needs r0) and `top`, which also needs one of each of
+    /// `pairs` pairs of services: the ring is few parts, so the pass runs
+    /// with masks, and `top`, past what masks hold, is left to the lists'
+    /// check, where its pairs break the budget.
+    #[test]
+    fn a_target_past_masks_above_a_small_cycle() {
+        let pairs = MOST_MASKED / 2 + 10;
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n");
+        for i in 0..4 {
+            let (a, b) = ((i + 1) % 4, (i + 2) % 4);
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: s, availability: 0.999, depends_on: [{{any_of: [r{a}, r{b}]}}]}}\n"
+            ));
+        }
+        let mut needs = vec!["r0".to_string()];
+        for i in 0..pairs {
+            text.push_str(&format!("  x{i}: {{runs_in: s, availability: 0.999}}\n"));
+            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
+            needs.push(format!("{{any_of: [x{i}, y{i}]}}"));
+        }
+        text.push_str(&format!(
+            "  top: {{runs_in: s, depends_on: [{}]}}\n",
+            needs.join(", ")
+        ));
+        text.push_str("  small: {runs_in: s, depends_on: [r0]}\n");
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let id = |name: &str| arch.id_of(name).unwrap();
+        let shared = SharedCycle::find(arch, &graph, &[id("top"), id("small")]).unwrap();
+        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+        assert_eq!(shared.hopeless_parts(id("top")), Some(4 + 2 * pairs));
+        let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
+        assert_eq!(attempt.err(), Some(4 + 2 * pairs));
+        assert_eq!(shared.hopeless_parts(id("small")), None);
+        let attempt = exactly(arch, &graph, id("small"), &mut marks, &mut circuit);
+        assert!(attempt.is_ok(), "{attempt:?}");
+    }
+
     /// The invariant of the pass, where the cycle's cone holds more parts
     /// than masks do: `top` and a member of the ring are named, with the
     /// parts their exact attempts count when they give up; `all`, whose
