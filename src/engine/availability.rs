@@ -183,13 +183,21 @@ fn sampled_each(
 /// edge that carries down: a target not reached has no part in its cone.
 /// O(gates + edges).
 fn reached_by_failures(arch: &Architecture, graph: &FailureGraph) -> Vec<bool> {
+    let seeds = arch.node_ids().filter(|&id| can_fail(arch, id));
+    reached_down(graph, seeds.map(GateId::from).collect())
+}
+
+/// Whether a candidate can fail on its own: a part of the cones it is in.
+fn can_fail(arch: &Architecture, id: NodeId) -> bool {
+    let node = arch.node(id);
+    node.is_candidate() && node.availability.get().is_some_and(|a| a < 1.0)
+}
+
+/// For each gate, whether a down state at one of `seeds` reaches it along
+/// at least one edge that carries down (a seed only when reached so).
+/// O(gates + edges reached).
+fn reached_down(graph: &FailureGraph, mut stack: Vec<GateId>) -> Vec<bool> {
     let mut reached = vec![false; graph.len()];
-    let mut stack: Vec<GateId> = arch
-        .node_ids()
-        .filter(|&id| arch.node(id).is_candidate())
-        .filter(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0))
-        .map(GateId::from)
-        .collect();
     while let Some(g) = stack.pop() {
         for &(d, mode) in graph.dependents(g) {
             if !graph.gate(d).carries_down(mode) {

@@ -508,27 +508,21 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
-    /// For each of the first `parts` parts, whether its failure alone
-    /// takes the first target down: bit `p % 64` of word `p / 64`. One
-    /// evaluation per [`Lanes::LANES`] parts, each alone in its lane.
-    pub(crate) fn down_alone(&mut self, parts: usize) -> Vec<u64> {
-        let mut down = vec![0u64; parts.div_ceil(64)];
+    /// The lanes in which the first target is down when part `from + i`
+    /// fails alone in lane `i`, for the parts `from..to` (at most
+    /// [`Lanes::LANES`] of them). One evaluation.
+    pub(crate) fn down_alone(&mut self, from: usize, to: usize) -> L {
         let target = self.targets.first().copied().unwrap_or(NONE);
         if target == NONE {
-            return down;
+            return L::NONE;
         }
-        for from in (0..parts).step_by(L::LANES) {
-            for p in from..(from + L::LANES).min(parts) {
-                self.fail(p as u32, p - from);
-            }
-            self.settle_marked();
-            let lanes = self.vals[target as usize];
-            for (i, d) in down[from / 64..].iter_mut().take(L::LANES / 64).enumerate() {
-                *d = lanes.word(i);
-            }
-            self.reset();
+        for p in from..to {
+            self.fail(p as u32, p - from);
         }
-        down
+        self.settle_marked();
+        let lanes = self.vals[target as usize];
+        self.reset();
+        lanes
     }
 
     /// Fails part `p` in lane `lane` too, for the next

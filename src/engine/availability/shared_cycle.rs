@@ -38,11 +38,14 @@ mod lists;
 use super::super::circuit::{components, rule, ConeCircuit, Rule};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
+use super::super::parallel::map_chunked;
+use super::super::progress::Progress;
 use super::super::propagate::{Scratch, State};
 use super::super::sampling::Batch;
+use super::super::word::Lanes;
 use super::{
-    binomial, cliques_break_budget, parts_above, tail_probabilities, EXACT_BUDGET, MOST_MASKED,
-    TAIL,
+    binomial, can_fail, cliques_break_budget, parts_above, reached_down, tail_probabilities,
+    EXACT_BUDGET, MOST_MASKED, TAIL,
 };
 
 /// Which targets above the largest cycle are hopeless, with their parts.
@@ -57,12 +60,6 @@ pub(super) struct SharedCycle {
 const NOT_HOPELESS: u32 = u32::MAX;
 /// A gate that is not a target above the cycle.
 const NO_ROW: u32 = u32::MAX;
-
-/// Whether a candidate can fail on its own: a part of the cones it is in.
-fn can_fail(arch: &Architecture, id: NodeId) -> bool {
-    let node = arch.node(id);
-    node.is_candidate() && node.availability.get().is_some_and(|a| a < 1.0)
-}
 
 impl SharedCycle {
     /// The pass over the largest cycle, when some of `targets` are above
@@ -108,7 +105,7 @@ impl SharedCycle {
         }
         let mut circuit = ConeCircuit::<u64>::default();
         circuit.compile(graph, &marks, &[root], &parts);
-        let down_alone = circuit.for_evaluation::<Batch>().down_alone(parts.len());
+        let down_alone = down_alone(&circuit, parts.len());
         drop(marks);
         let open: Vec<NodeId> = parts
             .iter()
@@ -299,6 +296,26 @@ impl Walk {
     }
 }
 
+/// For each of the first `parts` parts of `compiled`, whether its failure
+/// alone takes the first target down: bit `p % 64` of word `p / 64`. One
+/// evaluation per 1,024 parts, each alone in its lane, on every thread.
+fn down_alone(compiled: &ConeCircuit, parts: usize) -> Vec<u64> {
+    let starts: Vec<usize> = (0..parts).step_by(Batch::LANES).collect();
+    let words = map_chunked(
+        &starts,
+        1,
+        &Progress::default(),
+        || compiled.for_evaluation::<Batch>(),
+        |circuit, &from| circuit.down_alone(from, (from + Batch::LANES).min(parts)),
+    );
+    let per_batch = Batch::LANES / 64;
+    words
+        .iter()
+        .flat_map(|w| (0..per_batch).map(|i| w.word(i)))
+        .take(parts.div_ceil(64))
+        .collect()
+}
+
 /// A node of the largest strongly connected component of two gates or
 /// more, along edges that carry down, when one holds a node. Every gate of
 /// a component has the same cone. O(gates + edges).
@@ -338,20 +355,10 @@ fn largest_cycle(graph: &FailureGraph) -> Option<NodeId> {
 }
 
 /// Per gate, whether its cone holds `cycle`: the gates a down state there
-/// can reach. O(gates + edges reached).
+/// can reach, `cycle` among them (a member of a cycle reaches itself).
+/// O(gates + edges reached).
 fn above(graph: &FailureGraph, cycle: GateId) -> Vec<bool> {
-    let mut above = vec![false; graph.len()];
-    above[cycle.index()] = true;
-    let mut stack = vec![cycle];
-    while let Some(g) = stack.pop() {
-        for &(d, mode) in graph.dependents(g) {
-            if graph.gate(d).carries_down(mode) && !above[d.index()] {
-                above[d.index()] = true;
-                stack.push(d);
-            }
-        }
-    }
-    above
+    reached_down(graph, vec![cycle])
 }
 
 /// What each part up alone does over the whole graph.

@@ -15,6 +15,8 @@ use crate::model::{Architecture, NodeId};
 use super::super::super::circuit::ConeCircuit;
 use super::super::super::cone::ConeMarks;
 use super::super::super::graph::FailureGraph;
+use super::super::super::parallel::fold_chunked;
+use super::super::super::progress::Progress;
 use super::super::super::sampling::{Batch, SAMPLES};
 use super::super::super::word::Lanes;
 use super::super::{tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
@@ -77,7 +79,7 @@ pub(super) fn hopeless(
 /// Monte Carlo the targets go to.
 ///
 /// Cost: marking and compiling the union, then one evaluation of it per
-/// 1,024 parts, each failed alone in its lane (at most what Monte Carlo
+/// 1,024 parts, each failed alone in its lane, on every thread (at most what Monte Carlo
 /// spends on the same union).
 fn downs_alone(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> Option<Vec<u32>> {
     let mut marks = ConeMarks::new(graph);
@@ -89,14 +91,28 @@ fn downs_alone(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) ->
     let mut compiled = ConeCircuit::<u64>::default();
     compiled.compile(graph, &marks, targets, &ids);
     drop(marks);
-    let mut circuit = compiled.for_evaluation::<Batch>();
+    let starts: Vec<usize> = (0..ids.len()).step_by(Batch::LANES).collect();
+    let per_thread = fold_chunked(
+        &starts,
+        1,
+        &Progress::default(),
+        || {
+            (
+                compiled.for_evaluation::<Batch>(),
+                vec![0u32; targets.len()],
+            )
+        },
+        |(circuit, downs), &from| {
+            for p in from..(from + Batch::LANES).min(ids.len()) {
+                circuit.fail(p as u32, p - from);
+            }
+            circuit.down_lanes_of_each(|t, lanes| downs[t] += lanes.count());
+        },
+        |(_, downs)| downs,
+    );
     let mut downs = vec![0u32; targets.len()];
-    for from in (0..ids.len()).step_by(Batch::LANES) {
-        let to = (from + Batch::LANES).min(ids.len());
-        for p in from..to {
-            circuit.fail(p as u32, p - from);
-        }
-        circuit.down_lanes_of_each(|t, lanes| downs[t] += lanes.count());
+    for counts in per_thread {
+        downs.iter_mut().zip(counts).for_each(|(d, c)| *d += c);
     }
     Some(downs)
 }
