@@ -81,7 +81,7 @@ pub fn availability(
 /// [`availability`] of each target, in the order given, counting targets
 /// finished in `progress`, then blocks of samples. The exact attempts run
 /// in parallel by target; the targets they leave to Monte Carlo share its
-/// samples, so their cones are evaluated together, once per 64 samples.
+/// samples, so their cones are evaluated together, once per 1,024 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,

@@ -6,7 +6,7 @@
 //! is the same whether the target is asked about alone or with every other
 //! target of the file, and it does not move when unrelated services are
 //! added or the file is reordered. And since the samples are shared, one
-//! evaluation of the union of the targets' cones per 64 samples answers
+//! evaluation of the union of the targets' cones per 1,024 samples answers
 //! every target at once: the cost grows with the file, not with targets ×
 //! cone.
 //!
