@@ -83,7 +83,7 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     seeded: Vec<u32>,
     /// Gates to evaluate, one bit each in evaluation order.
     dirty: Vec<u64>,
-    /// Gates given a value, set back to 0 after an evaluation.
+    /// Gates given a value, set back to none after an evaluation.
     touched: Vec<u32>,
     planes: Vec<L>,
     // Compile-time buffers. `live` is graph-sized and stamped, so a
@@ -525,9 +525,9 @@ impl<L: Lanes> ConeCircuit<L> {
         lanes
     }
 
-    /// Fails part `p` in lane `lane` too, for the next
-    /// [`Self::down_lanes_of_each`]. A part that does not lead to a target
-    /// changes nothing.
+    /// Fails part `p` in lane `lane` too, for the next evaluation
+    /// ([`Self::down_lanes_of_each`], [`Self::down_alone`]). A part that
+    /// does not lead to a target changes nothing.
     pub(crate) fn fail(&mut self, p: u32, lane: usize) {
         let g = self.gate_of_part[p as usize];
         if g != NONE {

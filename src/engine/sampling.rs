@@ -28,6 +28,8 @@ use super::word::{Lanes, Wide};
 /// with one word, 2.40 s with four, 2.08 s with eight and 2.05 s with
 /// sixteen, before cycles were evaluated in sweeps.
 pub(crate) type Batch = Wide<16>;
+/// Samples per [`Batch`].
+const WIDTH: u32 = Batch::LANES as u32;
 
 /// Samples of a Monte Carlo estimate.
 pub const SAMPLES: u32 = 200_000;
@@ -48,8 +50,9 @@ const HELD: f64 = 1_000_000.0;
 /// ([`ConeCircuit::down_lanes_of_each`]) per 1,024 samples (a [`Batch`]).
 /// About SAMPLES × (expected failures per sample) + SAMPLES / 1,024 ×
 /// (union's gates / 64 + targets + gates down and their edges × 16),
-/// spread over threads by block. Memory:
-/// the circuit once per thread, and about [`HELD`] failures at a time.
+/// spread over threads by block. Memory: the circuit once per thread
+/// (two words of a [`Batch`], 256 bytes, per gate), and about [`HELD`]
+/// failures at a time.
 pub(crate) fn down_counts(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -177,15 +180,14 @@ impl Drawing {
     /// which gives the same failures.
     fn block(&mut self, parts: &[Stream], block: u32, expected: f64) {
         let len = (SAMPLES - block * BLOCK).min(BLOCK);
-        let width = Batch::LANES as u32;
-        let batches = len.div_ceil(width);
+        let batches = len.div_ceil(WIDTH);
         let step =
-            (HELD / (f64::from(width) * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
+            (HELD / (f64::from(WIDTH) * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
         let mut streams: Vec<Failures> = parts.iter().map(|s| s.failures(block)).collect();
         let mut from = 0;
         while from < batches {
             let to = (from + step).min(batches);
-            let end = u64::from((to * width).min(len));
+            let end = u64::from((to * WIDTH).min(len));
             self.failures.clear();
             for (i, f) in streams.iter_mut().enumerate() {
                 while f.next < end {
@@ -201,10 +203,9 @@ impl Drawing {
 
     /// Sorts `failures` into `sorted` by batch (a counting sort).
     fn by_batch(&mut self, from: u32, to: u32) {
-        let width = Batch::LANES as u32;
         let mut start = vec![0usize; (to - from) as usize + 1];
         for &(s, _) in &self.failures {
-            start[(s / width - from) as usize + 1] += 1;
+            start[(s / WIDTH - from) as usize + 1] += 1;
         }
         for b in 1..start.len() {
             start[b] += start[b - 1];
@@ -212,7 +213,7 @@ impl Drawing {
         self.sorted.clear();
         self.sorted.resize(self.failures.len(), (0, 0));
         for &(s, p) in &self.failures {
-            let slot = &mut start[(s / width - from) as usize];
+            let slot = &mut start[(s / WIDTH - from) as usize];
             self.sorted[*slot] = (s, p);
             *slot += 1;
         }
@@ -220,12 +221,11 @@ impl Drawing {
 
     /// Evaluates batches `from..to`, their failures in `sorted`.
     fn evaluate(&mut self, from: u32, to: u32) {
-        let width = Batch::LANES as u32;
         let mut rest = &self.sorted[..];
         for batch in from..to {
             let n = rest
                 .iter()
-                .take_while(|&&(s, _)| s / width == batch)
+                .take_while(|&&(s, _)| s / WIDTH == batch)
                 .count();
             let (these, later) = rest.split_at(n);
             rest = later;
@@ -233,7 +233,7 @@ impl Drawing {
                 continue;
             }
             for &(s, p) in these {
-                self.circuit.fail(p, (s % width) as usize);
+                self.circuit.fail(p, (s % WIDTH) as usize);
             }
             let down = &mut self.down;
             self.circuit.down_lanes_of_each(|t, lanes| {
