@@ -59,10 +59,7 @@ pub(crate) fn down_counts(
     targets: &[NodeId],
     progress: &Progress,
 ) -> Vec<u32> {
-    let mut marks = ConeMarks::new(graph);
-    let mut ids = marks.mark_union(arch, graph, targets);
-    ids.retain(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0));
-    ids.sort();
+    let (ids, circuit) = union_circuit(arch, graph, targets);
     let parts: Vec<Stream> = ids
         .iter()
         .map(|&id| {
@@ -72,9 +69,6 @@ pub(crate) fn down_counts(
             )
         })
         .collect();
-    let mut circuit = ConeCircuit::<u64>::default();
-    circuit.compile(graph, &marks, targets, &ids);
-    drop(marks);
     let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
     let expected: f64 = parts.iter().map(|s| s.q).sum();
     let per_block = super::parallel::fold_chunked(
@@ -90,11 +84,34 @@ pub(crate) fn down_counts(
         |drawing, &block| drawing.block(&parts, block, expected),
         |drawing| drawing.down,
     );
-    let mut down = vec![0u32; targets.len()];
-    for counts in per_block {
-        down.iter_mut().zip(counts).for_each(|(d, c)| *d += c);
+    sum_of(per_block, targets.len())
+}
+
+/// The parts that can fail (candidates with an availability below 1) in
+/// the union of `targets`' cones, sorted by id, and the union compiled for
+/// them: what Monte Carlo evaluates, and what answering many parts alone
+/// for many targets evaluates. O(the union's gates and edges).
+pub(crate) fn union_circuit(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+) -> (Vec<NodeId>, ConeCircuit) {
+    let mut marks = ConeMarks::new(graph);
+    let mut ids = marks.mark_union(arch, graph, targets);
+    ids.retain(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0));
+    ids.sort();
+    let mut circuit = ConeCircuit::default();
+    circuit.compile(graph, &marks, targets, &ids);
+    (ids, circuit)
+}
+
+/// The sum, count by count, of `len` counts from each thread.
+pub(crate) fn sum_of(per_thread: Vec<Vec<u32>>, len: usize) -> Vec<u32> {
+    let mut sum = vec![0u32; len];
+    for counts in per_thread {
+        sum.iter_mut().zip(counts).for_each(|(s, c)| *s += c);
     }
-    down
+    sum
 }
 
 /// One part's stream of failures.

@@ -12,12 +12,10 @@
 
 use crate::model::{Architecture, NodeId};
 
-use super::super::super::circuit::ConeCircuit;
-use super::super::super::cone::ConeMarks;
 use super::super::super::graph::FailureGraph;
 use super::super::super::parallel::fold_chunked;
 use super::super::super::progress::Progress;
-use super::super::super::sampling::{Batch, SAMPLES};
+use super::super::super::sampling::{sum_of, union_circuit, Batch, SAMPLES};
 use super::super::super::word::Lanes;
 use super::super::{tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
 use super::can_fail;
@@ -82,15 +80,10 @@ pub(super) fn hopeless(
 /// 1,024 parts, each failed alone in its lane, on every thread (at most what Monte Carlo
 /// spends on the same union).
 fn downs_alone(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> Option<Vec<u32>> {
-    let mut marks = ConeMarks::new(graph);
-    let mut ids = marks.mark_union(arch, graph, targets);
-    ids.retain(|&id| can_fail(arch, id));
+    let (ids, compiled) = union_circuit(arch, graph, targets);
     if ids.len() > SAMPLES as usize {
         return None;
     }
-    let mut compiled = ConeCircuit::<u64>::default();
-    compiled.compile(graph, &marks, targets, &ids);
-    drop(marks);
     let starts: Vec<usize> = (0..ids.len()).step_by(Batch::LANES).collect();
     let per_thread = fold_chunked(
         &starts,
@@ -110,11 +103,7 @@ fn downs_alone(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) ->
         },
         |(_, downs)| downs,
     );
-    let mut downs = vec![0u32; targets.len()];
-    for counts in per_thread {
-        downs.iter_mut().zip(counts).for_each(|(d, c)| *d += c);
-    }
-    Some(downs)
+    Some(sum_of(per_thread, targets.len()))
 }
 
 #[cfg(test)]
@@ -122,6 +111,8 @@ mod tests {
     use super::super::super::{exactly, own_availability};
     use super::super::SharedCycle;
     use super::*;
+    use crate::engine::circuit::ConeCircuit;
+    use crate::engine::cone::ConeMarks;
     use crate::load::load_str;
 
     /// A ring of `n` services, each needing either of the next two (each
