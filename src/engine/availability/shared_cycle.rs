@@ -126,7 +126,7 @@ impl SharedCycle {
             .unwrap_or_else(|| {
                 // No pass with masks: every target above is left to the lists'.
                 let mut walk = Walk::new(graph);
-                let mut parts_of = |t| walk.parts_of(arch, graph, t, &cycle.inside, &cycle.parts);
+                let mut parts_of = |t| walk.parts_of(arch, graph, t, &cycle, None, &mut []);
                 cycle
                     .targets_above
                     .iter()
@@ -191,12 +191,7 @@ impl Cycle {
         for (r, &t) in self.targets_above.iter().enumerate() {
             let words = effects.words;
             let mut left_out = effects.downs[r * words..][..words].to_vec();
-            let parts = if inside[t.index()] {
-                // In the cycle: its cone is the cycle's.
-                parts.len() - usize::from(can_fail(arch, t))
-            } else {
-                parts.len() + walk.outside(arch, graph, t, inside, Some(&effects), &mut left_out)
-            };
+            let parts = walk.parts_of(arch, graph, t, self, Some(&effects), &mut left_out);
             // Past this the exact method walks lists.
             if parts > MOST_MASKED {
                 many.push((t, parts));
@@ -236,21 +231,24 @@ impl Walk {
         }
     }
 
-    /// The parts of `target`'s cone (itself aside), where `parts` are the
-    /// cycle's cone's: those, and those outside it.
+    /// The parts of `target`'s cone (itself aside): the cycle's cone's,
+    /// and those outside it, found as [`Self::outside`] finds them (which
+    /// also adds to `left_out`, with `effects`).
     fn parts_of(
         &mut self,
         arch: &Architecture,
         graph: &FailureGraph,
         target: NodeId,
-        inside: &[bool],
-        parts: &[NodeId],
+        cycle: &Cycle,
+        effects: Option<&Effects>,
+        left_out: &mut [u64],
     ) -> usize {
+        let (parts, inside) = (&cycle.parts, &cycle.inside);
         if inside[target.index()] {
             // In the cycle: its cone is the cycle's.
             parts.len() - usize::from(can_fail(arch, target))
         } else {
-            parts.len() + self.outside(arch, graph, target, inside, None, &mut [])
+            parts.len() + self.outside(arch, graph, target, inside, effects, left_out)
         }
     }
 
