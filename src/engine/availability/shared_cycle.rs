@@ -68,12 +68,13 @@ impl SharedCycle {
     /// the targets above it would at least cost: the pass never costs much
     /// more than it can save.
     ///
-    /// Cost: O(gates + edges) for the cycles and the cone, one evaluation
-    /// of the cycle's cone per 64 of its parts, a propagation over the
-    /// graph for each of its parts up alone (bounded as above), a walk of
-    /// each target's cone outside the cycle's, and, per distinct set of
-    /// parts that targets leave out, a count of untouched sets capped at
-    /// the budget.
+    /// Cost: O(gates + edges) for the cycles and the cone, and a walk of
+    /// each target's cone outside the cycle's. Where the cone has at most
+    /// [`MOST_MASKED`] parts, one evaluation of it per 1,024 parts, a
+    /// propagation over the graph for each of its parts up alone (bounded
+    /// as above), and, per distinct set of parts that targets leave out, a
+    /// count of untouched sets capped at the budget; past that, or for the
+    /// targets past masks, [`lists::hopeless`].
     pub(super) fn find(
         arch: &Architecture,
         graph: &FailureGraph,
@@ -103,16 +104,15 @@ impl SharedCycle {
         if targets_above.len() < 2 {
             return None;
         }
-        let mut circuit = ConeCircuit::<u64>::default();
-        circuit.compile(graph, &marks, &[root], &parts);
-        let down_alone = down_alone(&circuit, parts.len());
+        // Every target above holds the cycle's parts, so past what masks
+        // hold each of them walks lists, whichever parts are open: the
+        // parts are then not answered alone here.
+        let open = if parts.len() > MOST_MASKED {
+            Vec::new()
+        } else {
+            open_parts(graph, &marks, root, &parts)
+        };
         drop(marks);
-        let open: Vec<NodeId> = parts
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| down_alone[i / 64] >> (i % 64) & 1 == 0)
-            .map(|(_, &id)| id)
-            .collect();
         let cycle = Cycle {
             parts,
             open,
@@ -149,7 +149,8 @@ impl SharedCycle {
 struct Cycle {
     /// The parts of its cone, sorted.
     parts: Vec<NodeId>,
-    /// Those that leave it up alone, sorted.
+    /// Those that leave it up alone, sorted; none past [`MOST_MASKED`]
+    /// parts, where no target's attempt uses masks.
     open: Vec<NodeId>,
     /// Per gate, whether it is in the cone.
     inside: Vec<bool>,
@@ -292,6 +293,26 @@ impl Walk {
         }
         count
     }
+}
+
+/// The parts of the cycle's cone (marked in `marks`, with `root` in the
+/// cycle) that leave it up alone, sorted. O(the cone's gates and edges ×
+/// parts / 1,024).
+fn open_parts(
+    graph: &FailureGraph,
+    marks: &ConeMarks,
+    root: NodeId,
+    parts: &[NodeId],
+) -> Vec<NodeId> {
+    let mut circuit = ConeCircuit::<u64>::default();
+    circuit.compile(graph, marks, &[root], parts);
+    let down_alone = down_alone(&circuit, parts.len());
+    parts
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| down_alone[i / 64] >> (i % 64) & 1 == 0)
+        .map(|(_, &id)| id)
+        .collect()
 }
 
 /// For each of the first `parts` parts of `compiled`, whether its failure

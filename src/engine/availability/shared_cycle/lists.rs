@@ -4,18 +4,28 @@
 //! the pairs of the parts up alone must fit in what is left.
 //!
 //! So a target's verdict needs only its number of parts and how many of
-//! them take it down alone. The first comes from the walk of its cone
-//! outside the cycle's; the second from one circuit over the union of
-//! these targets' cones, evaluated with each part alone in its lane, 1,024
-//! parts per evaluation ([`downs_alone`]), rather than a compile and an
-//! evaluation per 64 parts for each target.
+//! them are up alone. The first comes from the walk of its cone outside
+//! the cycle's; the second from one circuit over the union of these
+//! targets' cones, evaluated with each part alone in its lane, 1,024
+//! parts per evaluation, rather than a compile and an evaluation per 64
+//! parts for each target.
+//!
+//! The cycle's parts are failed first, in rounds that double: each of
+//! them is in every target's cone, so those that leave a target up are
+//! already that many parts up alone for it, and a few thousand of them
+//! are usually enough to break its budget. The count stops once every
+//! target's is broken; only where some target's is not does it go on to
+//! every part of the union.
+
+use std::sync::Mutex;
 
 use crate::model::{Architecture, NodeId};
 
+use super::super::super::circuit::ConeCircuit;
 use super::super::super::graph::FailureGraph;
-use super::super::super::parallel::fold_chunked;
+use super::super::super::parallel::map_pooled;
 use super::super::super::progress::Progress;
-use super::super::super::sampling::{sum_of, union_circuit, Batch, SAMPLES};
+use super::super::super::sampling::{union_circuit, Batch, SAMPLES};
 use super::super::super::word::Lanes;
 use super::super::{tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
 use super::can_fail;
@@ -27,8 +37,8 @@ use super::can_fail;
 /// more of them fail is at most the target's, so when it is well above
 /// [`TAIL`] the attempt does reach the pairs.
 ///
-/// Cost: the tail over the cycle's parts, then [`downs_alone`] when some
-/// target has more parts than masks hold.
+/// Cost: the tail over the cycle's parts, then marking and compiling the
+/// union of the targets' cones and [`UpAlone::count`] over it.
 pub(super) fn hopeless(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -57,53 +67,124 @@ pub(super) fn hopeless(
         return;
     }
     let targets: Vec<NodeId> = many.iter().map(|&(t, _)| t).collect();
-    let Some(downs) = downs_alone(arch, graph, &targets) else {
-        return;
-    };
-    for (&(t, parts), &down) in many.iter().zip(&downs) {
-        // Its own failure takes it down, but is not one of its parts.
-        let others = (down as usize).saturating_sub(usize::from(can_fail(arch, t)));
-        let up = parts.saturating_sub(others);
-        let pairs = up.saturating_mul(up.saturating_sub(1)) / 2;
-        if parts.saturating_add(pairs) > EXACT_BUDGET {
+    let (ids, compiled) = union_circuit(arch, graph, &targets);
+    let up = UpAlone::new(arch, &many, &ids, cycle_parts).count(&compiled);
+    for (&(t, parts), &up) in many.iter().zip(&up) {
+        if breaks(parts, up) {
             found[t.index()] = u32::try_from(parts).unwrap_or(u32::MAX - 1);
         }
     }
 }
 
-/// For each of `targets`, how many of the parts of the union of their
-/// cones (themselves among them) take it down alone; `None` when those
-/// parts are more than [`SAMPLES`], where this would cost more than the
-/// Monte Carlo the targets go to.
-///
-/// Cost: marking and compiling the union, then one evaluation of it per
-/// 1,024 parts, each failed alone in its lane, on every thread (at most what Monte Carlo
-/// spends on the same union).
-fn downs_alone(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> Option<Vec<u32>> {
-    let (ids, compiled) = union_circuit(arch, graph, targets);
-    if ids.len() > SAMPLES as usize {
-        return None;
-    }
-    let starts: Vec<usize> = (0..ids.len()).step_by(Batch::LANES).collect();
-    let per_thread = fold_chunked(
-        &starts,
-        1,
-        &Progress::default(),
-        || {
-            (
-                compiled.for_evaluation::<Batch>(),
-                vec![0u32; targets.len()],
-            )
-        },
-        |(circuit, downs), &from| {
-            for p in from..(from + Batch::LANES).min(ids.len()) {
-                circuit.fail(p as u32, p - from);
+/// Whether a target of `parts` parts, `up` of them up alone, breaks the
+/// budget by the pairs: more than the parts are monotone in both.
+fn breaks(parts: usize, up: usize) -> bool {
+    let pairs = up.saturating_mul(up.saturating_sub(1)) / 2;
+    parts.saturating_add(pairs) > EXACT_BUDGET
+}
+
+/// The count of each target's parts up alone, over the union's circuit.
+struct UpAlone {
+    /// Per target, its parts and whether it can fail itself.
+    targets: Vec<(usize, bool)>,
+    /// The positions of the union's parts in the circuit, in batches of at
+    /// most [`Batch::LANES`]: the cycle's parts first, then the rest when
+    /// there are at most [`SAMPLES`] parts in all (past that, failing each
+    /// would cost more than the Monte Carlo the targets go to).
+    batches: Vec<Vec<u32>>,
+    /// How many of `batches` hold the cycle's parts.
+    of_cycle: usize,
+    /// Whether `batches` hold every part of the union.
+    every_part: bool,
+}
+
+impl UpAlone {
+    fn new(
+        arch: &Architecture,
+        many: &[(NodeId, usize)],
+        ids: &[NodeId],
+        cycle_parts: &[NodeId],
+    ) -> Self {
+        let mut in_cycle = vec![false; ids.len()];
+        for id in cycle_parts {
+            if let Ok(p) = ids.binary_search(id) {
+                in_cycle[p] = true;
             }
-            circuit.down_lanes_of_each(|t, lanes| downs[t] += lanes.count());
-        },
-        |(_, downs)| downs,
-    );
-    Some(sum_of(per_thread, targets.len()))
+        }
+        let (first, rest): (Vec<u32>, Vec<u32>) =
+            (0..ids.len() as u32).partition(|&p| in_cycle[p as usize]);
+        let mut batches: Vec<Vec<u32>> = first.chunks(Batch::LANES).map(<[u32]>::to_vec).collect();
+        let of_cycle = batches.len();
+        let every_part = ids.len() <= SAMPLES as usize;
+        if every_part {
+            batches.extend(rest.chunks(Batch::LANES).map(<[u32]>::to_vec));
+        }
+        UpAlone {
+            targets: many.iter().map(|&(t, n)| (n, can_fail(arch, t))).collect(),
+            batches,
+            of_cycle,
+            every_part,
+        }
+    }
+
+    /// For each target, how many of its parts are up alone: exactly, when
+    /// the count went over every part of the union; else a lower bound,
+    /// the cycle's parts that leave it up among those failed, enough to
+    /// break the budget of each target it can.
+    ///
+    /// Cost: one evaluation of `compiled` per batch failed, on every
+    /// thread, each over the gates that go down in it; batches in rounds of
+    /// 2, 4, 8, ... until every target breaks the budget or the batches
+    /// run out. At most the batches Monte Carlo evaluates over the union.
+    fn count(&self, compiled: &ConeCircuit) -> Vec<usize> {
+        let n = self.targets.len();
+        let (mut downs, mut up_in_cycle) = (vec![0usize; n], vec![0usize; n]);
+        let pool = Mutex::new(Vec::new());
+        let (mut done, mut round) = (0, 2);
+        while done < self.batches.len() {
+            let these = &self.batches[done..(done + round).min(self.batches.len())];
+            let counted = map_pooled(
+                these,
+                &Progress::default(),
+                (&pool, || compiled.for_evaluation::<Batch>()),
+                |circuit, batch| {
+                    for (lane, &p) in batch.iter().enumerate() {
+                        circuit.fail(p, lane);
+                    }
+                    let mut down = vec![0u32; n];
+                    circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count());
+                    down
+                },
+            );
+            for (i, down) in counted.iter().enumerate() {
+                let of_cycle = done + i < self.of_cycle;
+                let failed = these[i].len();
+                for t in 0..n {
+                    downs[t] += down[t] as usize;
+                    if of_cycle {
+                        up_in_cycle[t] += failed.saturating_sub(down[t] as usize);
+                    }
+                }
+            }
+            done += these.len();
+            round *= 2;
+            let broken = |t: usize| breaks(self.targets[t].0, up_in_cycle[t]);
+            if (0..n).all(broken) {
+                return up_in_cycle;
+            }
+        }
+        if !self.every_part {
+            return up_in_cycle;
+        }
+        // Its own failure takes a target down, but is not one of its parts.
+        self.targets
+            .iter()
+            .zip(&downs)
+            .map(|(&(parts, own), &down)| {
+                parts.saturating_sub(down.saturating_sub(usize::from(own)))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -117,8 +198,12 @@ mod tests {
 
     /// A ring of `n` services, each needing either of the next two (each
     /// is up alone for the ring; two neighbours take it all down), and
-    /// above it `top` (needs r0 and `e`, a part outside the ring's cone)
-    /// and `all` (needs every member, each of which takes it down alone).
+    /// above it `top` (needs r0 and `e`, a part outside the ring's cone),
+    /// `all` (needs every member, each of which takes it down alone) and
+    /// `all_and_pairs` (needs every member and one of each of [`PAIRS`]
+    /// pairs: its parts up alone are all outside the ring's cone).
+    const PAIRS: usize = 1000;
+
     fn ring_of_pairs(n: usize) -> crate::load::Loaded {
         let mut text = String::from("version: 1\nsites:\n  s: {}\n  e: {availability: 0.999}\n");
         text.push_str("services:\n");
@@ -133,6 +218,16 @@ mod tests {
         text.push_str(&format!(
             "  all: {{runs_in: s, depends_on: [{}]}}\n",
             every.join(", ")
+        ));
+        let mut pairs = every;
+        for i in 0..PAIRS {
+            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
+            text.push_str(&format!("  z{i}: {{runs_in: s, availability: 0.999}}\n"));
+            pairs.push(format!("{{any_of: [y{i}, z{i}]}}"));
+        }
+        text.push_str(&format!(
+            "  all_and_pairs: {{runs_in: s, depends_on: [{}]}}\n",
+            pairs.join(", ")
         ));
         load_str("t.yaml", text).unwrap()
     }
@@ -177,21 +272,68 @@ mod tests {
         assert!(attempt.is_ok(), "{attempt:?}");
     }
 
+    /// Parts outside the cycle's cone count for the targets whose cones
+    /// hold them, and only once every part is failed: `top` (above a ring
+    /// that any member's failure takes down, so none of its parts is up
+    /// alone) is not named, though the union's other parts leave it up;
+    /// `other`, whose pairs of `y_i` and `z_i` are up alone, is.
+    #[test]
+    fn parts_outside_the_cycle_count_only_in_their_targets_cones() {
+        let (n, pairs) = (MOST_MASKED + 40, 1000);
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: s, availability: 0.999, depends_on: [r{}]}}\n",
+                (i + 1) % n
+            ));
+        }
+        let mut needs = vec!["r0".to_string()];
+        for i in 0..pairs {
+            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
+            text.push_str(&format!("  z{i}: {{runs_in: s, availability: 0.999}}\n"));
+            needs.push(format!("{{any_of: [y{i}, z{i}]}}"));
+        }
+        text.push_str(&format!(
+            "  other: {{runs_in: s, depends_on: [{}]}}\n",
+            needs.join(", ")
+        ));
+        text.push_str("  top: {runs_in: s, depends_on: [r0]}\n");
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let id = |name: &str| arch.id_of(name).unwrap();
+        let shared = SharedCycle::find(arch, &graph, &[id("top"), id("other")]).unwrap();
+        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+        assert_eq!(shared.hopeless_parts(id("top")), None);
+        let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
+        assert!(attempt.is_ok(), "{attempt:?}");
+        assert_eq!(shared.hopeless_parts(id("other")), Some(n + 2 * pairs));
+        let attempt = exactly(arch, &graph, id("other"), &mut marks, &mut circuit);
+        assert_eq!(attempt.err(), Some(n + 2 * pairs));
+    }
+
     /// The invariant of the pass, where the cycle's cone holds more parts
     /// than masks do: `top` and a member of the ring are named, with the
-    /// parts their exact attempts count when they give up; `all`, whose
-    /// every part takes it down alone, is not, and its attempt answers.
+    /// parts their exact attempts count when they give up, though the
+    /// ring's parts alone show it; `all_and_pairs` is named too, which only
+    /// the count over every part shows; `all`, whose every part takes it
+    /// down alone, is not, and its attempt answers.
     #[test]
     fn targets_above_a_cycle_too_large_for_masks() {
         let loaded = ring_of_pairs(MOST_MASKED + 40);
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let id = |name: &str| arch.id_of(name).unwrap();
-        let targets = [id("top"), id("all"), id("r7")];
+        let targets = [id("top"), id("all"), id("r7"), id("all_and_pairs")];
         let shared = SharedCycle::find(arch, &graph, &targets).expect("a pass over the ring");
         let mut marks = ConeMarks::new(&graph);
         let mut circuit = ConeCircuit::default();
-        for (t, parts) in [("top", MOST_MASKED + 41), ("r7", MOST_MASKED + 39)] {
+        let named = [
+            ("top", MOST_MASKED + 41),
+            ("r7", MOST_MASKED + 39),
+            ("all_and_pairs", MOST_MASKED + 40 + 2 * PAIRS),
+        ];
+        for (t, parts) in named {
             assert_eq!(shared.hopeless_parts(id(t)), Some(parts), "{t}");
             let attempt = exactly(arch, &graph, id(t), &mut marks, &mut circuit);
             let own = usize::from(own_availability(arch, id(t)) < 1.0);
