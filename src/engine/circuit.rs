@@ -17,7 +17,9 @@
 //! down; for an `AtLeast` gate, when so many requirements are down that
 //! fewer than `min` are left. Cycles (a few back edges) are strongly
 //! connected components, evaluated with a worklist from all up, which
-//! reaches the same least set of down gates as the propagation.
+//! reaches the same least set of down gates as the propagation. Inside
+//! one, gates that need one another through `All` gates are always down
+//! together, and are laid out as one ([`units`]).
 //!
 //! Only gates that a part can reach are kept: the rest stay up whatever
 //! fails.
@@ -29,6 +31,8 @@ use super::cone::ConeMarks;
 use super::fnv::Fnv;
 use super::graph::{FailureGraph, Gate, GateId};
 use super::word::Lanes;
+
+mod units;
 
 /// No part, or not in the circuit.
 const NONE: u32 = u32::MAX;
@@ -56,7 +60,8 @@ struct Block {
 pub(crate) struct ConeCircuit<L: Lanes = u64> {
     /// Per gate, in evaluation order (requirements first).
     rule: Vec<Rule>,
-    /// The part whose failure fails the gate, or [`NONE`].
+    /// A part whose failure fails the gate, or [`NONE`] (a unit of
+    /// several gates has the parts of all, each mapped in `gate_of_part`).
     part: Vec<u32>,
     req_start: Vec<u32>,
     reqs: Vec<u32>,
@@ -265,11 +270,12 @@ impl<L: Lanes> ConeCircuit<L> {
             .collect();
         let order = self.order(n, &roots);
         self.lay_out(graph, &order, &part_of_local, &roots);
+        // By live gate, as a unit's gate has the parts of all its members.
         self.gate_of_part.clear();
         self.gate_of_part.resize(parts.len(), NONE);
-        for (g, &p) in self.part.iter().enumerate() {
+        for (&p, &g) in part_of_local.iter().zip(&self.order_of) {
             if p != NONE {
-                self.gate_of_part[p as usize] = g as u32;
+                self.gate_of_part[p as usize] = g;
             }
         }
     }
@@ -341,27 +347,32 @@ impl<L: Lanes> ConeCircuit<L> {
         self.block_of.clear();
         let mut same = Same::default();
         let mut merged = vec![false; self.live_gates.len()];
+        // Per position, whether it is a unit of several gates.
+        let mut unit = Vec::new();
+        let mut index = vec![NONE; self.live_gates.len()];
         for block in order {
+            let start = self.rule.len() as u32;
             if let [l] = block[..] {
                 if let Some(g) = same.gate_like(self, graph, l, part_of_local) {
                     self.order_of[l as usize] = g;
                     merged[l as usize] = true;
                     continue;
                 }
+                self.lay_gate(graph, &[l], part_of_local);
+                unit.push(false);
+            } else {
+                let is_any = |l: u32| rule(graph.gate(self.live_gates[l as usize])) == Rule::Any;
+                for members in units::units(block, &self.local_reqs, is_any, &mut index) {
+                    self.lay_gate(graph, &members, part_of_local);
+                    unit.push(members.len() > 1);
+                }
             }
-            let start = self.rule.len() as u32;
-            for &l in block {
-                self.order_of[l as usize] = self.rule.len() as u32;
-                self.rule
-                    .push(rule(graph.gate(self.live_gates[l as usize])));
-                self.part.push(part_of_local[l as usize]);
-                self.block_of.push(self.blocks.len() as u32);
-            }
+            let laid = self.rule.len() as u32 - start;
             let self_loop = block.len() == 1 && self.local_reqs.of(block[0]).contains(&block[0]);
             self.blocks.push(Block {
                 start,
                 end: self.rule.len() as u32,
-                cyclic: block.len() > 1 || self_loop,
+                cyclic: laid > 1 || self_loop,
             });
         }
         let count = self.rule.len();
@@ -385,6 +396,9 @@ impl<L: Lanes> ConeCircuit<L> {
                     if o == NONE {
                         continue; // does not lead to the target
                     }
+                    if o == g && unit[g as usize] {
+                        continue; // between two gates of one unit
+                    }
                     reqs.push((g, o));
                     if self.block_of[o as usize] == self.block_of[g as usize] {
                         deps.push((o, g));
@@ -392,6 +406,17 @@ impl<L: Lanes> ConeCircuit<L> {
                         outs.push((o, g));
                     }
                 }
+            }
+        }
+        if unit.contains(&true) {
+            // A unit's members share requirements and dependents: each
+            // once is enough (an `AtLeast` gate counts its requirements
+            // with repeats, and a unit is never one).
+            reqs.sort_unstable();
+            reqs.dedup_by(|a, b| a == b && unit[a.0 as usize]);
+            for pairs in [&mut deps, &mut outs] {
+                pairs.sort_unstable();
+                pairs.dedup();
             }
         }
         let mut csr = Csr::default();
@@ -412,6 +437,26 @@ impl<L: Lanes> ConeCircuit<L> {
         self.vals.resize(count, L::NONE);
         self.own.clear();
         self.own.resize(count, L::NONE);
+    }
+
+    /// Lays out `members` (live indices) as the next gate: one gate, or
+    /// a unit of `Any` gates ([`units`]) with the first of their parts.
+    fn lay_gate(&mut self, graph: &FailureGraph, members: &[u32], part_of_local: &[u32]) {
+        let position = self.rule.len() as u32;
+        for &l in members {
+            self.order_of[l as usize] = position;
+        }
+        let first = self.live_gates[members[0] as usize];
+        self.rule.push(match members {
+            [_] => rule(graph.gate(first)),
+            _ => Rule::Any,
+        });
+        let part = members
+            .iter()
+            .map(|&l| part_of_local[l as usize])
+            .find(|&p| p != NONE);
+        self.part.push(part.unwrap_or(NONE));
+        self.block_of.push(self.blocks.len() as u32);
     }
 }
 
@@ -498,13 +543,16 @@ impl<L: Lanes> ConeCircuit<L> {
         self.settle_marked();
     }
 
-    /// Fails part `p` in `lanes` and marks its gate, if it has one.
+    /// Fails part `p` in `lanes` too and marks its gate, if it has one.
     fn seed(&mut self, p: usize, lanes: L) {
         let g = self.gate_of_part[p];
         if g != NONE {
-            self.own[g as usize] = lanes;
-            self.seeded.push(g);
-            self.dirty[g as usize / 64] |= 1 << (g % 64);
+            let own = &mut self.own[g as usize];
+            if own.is_none() {
+                self.seeded.push(g);
+                self.dirty[g as usize / 64] |= 1 << (g % 64);
+            }
+            *own = *own | lanes;
         }
     }
 
@@ -962,11 +1010,12 @@ integrations:
         assert!(union_of_cones_agrees::<Wide<4>>(TEXT, 256) > 10_000);
     }
 
-    /// As above, on a ring of four services and their sites, a few sets
-    /// per batch: whichever fails, a change goes back against the
-    /// evaluation order of the ring's block, so its sweeps must start over
-    /// (with every set in one batch, the first gate of the ring is always
-    /// among those failed, and the sweep starts there anyway).
+    /// As above, on a ring of four services, each needing the next or
+    /// `z`, and their sites, a few sets per batch: whichever fails with
+    /// `z`, a change goes back against the evaluation order of the ring's
+    /// block, so its sweeps must start over (with every set in one batch,
+    /// the first gate of the ring is always among those failed, and the
+    /// sweep starts there anyway).
     #[test]
     fn a_ring_goes_down_from_any_of_its_members() {
         let ring = "version: 1
@@ -974,13 +1023,61 @@ sites:
   s: {}
   t: {}
 services:
-  a: {runs_in: s, depends_on: [b]}
-  b: {runs_in: t, depends_on: [c]}
-  c: {runs_in: s, depends_on: [d]}
-  d: {runs_in: t, depends_on: [a]}
+  a: {runs_in: s, depends_on: [{any_of: [b, z]}]}
+  b: {runs_in: t, depends_on: [{any_of: [c, z]}]}
+  c: {runs_in: s, depends_on: [{any_of: [d, z]}]}
+  d: {runs_in: t, depends_on: [{any_of: [a, z]}]}
+  z: {runs_in: s}
 ";
-        assert_eq!(union_of_cones_agrees::<u64>(ring, 1), 6 * 64);
-        assert_eq!(union_of_cones_agrees::<Wide<2>>(ring, 3), 6 * 64);
+        assert_eq!(union_of_cones_agrees::<u64>(ring, 1), 7 * 128);
+        assert_eq!(union_of_cones_agrees::<Wide<2>>(ring, 3), 7 * 128);
+    }
+
+    /// Services that need one another (a, b, c) are down in the same
+    /// lanes, so they are laid out as one gate with the parts of all
+    /// three; `d`, which needs any of two of them and which `a` needs,
+    /// stays in their cycle, and its gate counts both. Every set still
+    /// gives what a propagation gives.
+    #[test]
+    fn services_that_need_one_another_are_one_gate() {
+        let text = "version: 1
+sites:
+  s: {}
+  t: {}
+services:
+  a: {runs_in: s, depends_on: [b, d]}
+  b: {runs_in: t, depends_on: [c]}
+  c: {runs_in: s, depends_on: [a]}
+  d: {runs_in: t, depends_on: [{any_of: [a, b]}]}
+";
+        assert_eq!(union_of_cones_agrees::<u64>(text, 64), 6 * 64);
+        assert_eq!(union_of_cones_agrees::<Wide<2>>(text, 5), 6 * 64);
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let mut marks = ConeMarks::new(&graph);
+        let targets: Vec<NodeId> = arch.node_ids().collect();
+        let mut parts = marks.mark_union(arch, &graph, &targets);
+        parts.sort();
+        let mut circuit = ConeCircuit::<u64>::default();
+        circuit.compile(&graph, &marks, &targets, &parts);
+        let gate = |name| {
+            circuit.targets[targets
+                .iter()
+                .position(|&t| arch.name_of(t) == name)
+                .unwrap()]
+        };
+        assert_eq!((gate("a"), gate("b")), (gate("c"), gate("c")));
+        assert_ne!(gate("d"), gate("a"));
+        // The sites, the unit, `d` and its `any_of`, which counts the unit twice.
+        assert_eq!(circuit.rule.len(), 5, "{:?}", circuit.rule);
+        let cyclic: Vec<u32> = circuit
+            .blocks
+            .iter()
+            .filter(|b| b.cyclic)
+            .map(|b| b.end - b.start)
+            .collect();
+        assert_eq!(cyclic, [3]);
     }
 
     /// Services placed in the same sites, or needing any of the same
