@@ -10,7 +10,9 @@
 # or refused them (spof::cuts-too-large, exit 2). With AVAIL=1,
 # `availability` runs in each round too (last) and availability / audit is
 # printed: the shapes `layered-avail` and `layered-avail-all` give it parts
-# that can fail (every site and 10% of services, or every service).
+# that can fail (every site and 10% of services, or every service), as do
+# the `-all` forms of the other four `layered` shapes (every site and
+# service).
 #
 #   bash benches/medians.sh                                # layered, 1M
 #   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
@@ -38,6 +40,10 @@ knobs() { # shape -> the generator's arguments after the size
     layered-half-quorum) echo "layered 4 3 50 30" ;;
     layered-avail) echo "layered 4 3 20 70 10" ;;
     layered-avail-all) echo "layered 4 3 20 70 100" ;;
+    layered-wide-all) echo "layered 8 10 50 70 100" ;;
+    layered-quorum-all) echo "layered 6 5 80 40 100" ;;
+    layered-flat-all) echo "layered 4 5 30 0 100" ;;
+    layered-half-quorum-all) echo "layered 4 3 50 30 100" ;;
     *) echo "unknown shape $1" >&2; exit 2 ;;
   esac
 }
@@ -66,7 +72,7 @@ for shape in "${shapes[@]}"; do
         /usr/bin/time -f "$cmd %e %M" -a -o "$dir/rounds" "${run[@]}" > /dev/null 2> "$dir/$cmd.err" || true
       done
     done
-    bytes=$(stat -c %s "$f")
+    bytes=$(stat -L -c %s "$f")
     t() { grep "^$1 " "$dir/rounds" | awk '{print $2}' | median; }
     m() { grep "^$1 " "$dir/rounds" | awk '{print $3}' | most; }
     echo "$shape $n ($((bytes / 1000000)) MB), medians of $runs:"

@@ -25,7 +25,10 @@
 # `layered-avail` gives every
 # data center and power feed an `availability`, and 10% of the services one;
 # `layered-avail-all` gives every service one, so that availability's exact
-# method and Monte Carlo, not only its marking, are timed.
+# method and Monte Carlo, not only its marking, are timed. The shapes
+# `layered-wide-all`, `layered-quorum-all`, `layered-flat-all` and
+# `layered-half-quorum-all` are those four with every site and service
+# given one: each has one large cycle of tens of thousands of parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin spof --example generate --example parse_floor
@@ -55,6 +58,10 @@ gen() { # shape size -> file
       layered-half-quorum) ./target/release/examples/generate "$2" layered 4 3 50 30 > "$f" ;;
       layered-avail) ./target/release/examples/generate "$2" layered 4 3 20 70 10 > "$f" ;;
       layered-avail-all) ./target/release/examples/generate "$2" layered 4 3 20 70 100 > "$f" ;;
+      layered-wide-all) ./target/release/examples/generate "$2" layered 8 10 50 70 100 > "$f" ;;
+      layered-quorum-all) ./target/release/examples/generate "$2" layered 6 5 80 40 100 > "$f" ;;
+      layered-flat-all) ./target/release/examples/generate "$2" layered 4 5 30 0 100 > "$f" ;;
+      layered-half-quorum-all) ./target/release/examples/generate "$2" layered 4 3 50 30 100 > "$f" ;;
       *) echo "unknown shape: $1" >&2; exit 2 ;;
     esac
   fi

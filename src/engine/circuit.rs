@@ -577,14 +577,18 @@ impl<L: Lanes> ConeCircuit<L> {
     /// ([`Self::down_lanes_of_each`], [`Self::down_alone`]). A part that
     /// does not lead to a target changes nothing.
     pub(crate) fn fail(&mut self, p: u32, lane: usize) {
-        let g = self.gate_of_part[p as usize];
-        if g != NONE {
-            let own = &mut self.own[g as usize];
-            if own.is_none() {
-                self.seeded.push(g);
-                self.dirty[g as usize / 64] |= 1 << (g % 64);
+        let g = self.gate_of_part[p as usize] as usize;
+        if g != NONE as usize {
+            // No gate is marked between evaluations, so a marked one is
+            // seeded already: its mark, not its whole word, says so, and
+            // one word of it is written (with a thousand failures a
+            // sample, reading and writing sixteen each was most of this).
+            let mark = &mut self.dirty[g / 64];
+            if *mark >> (g % 64) & 1 == 0 {
+                *mark |= 1 << (g % 64);
+                self.seeded.push(g as u32);
             }
-            *own = own.with(lane);
+            self.own[g].set_lane(lane);
         }
     }
 

@@ -30,8 +30,15 @@ pub(crate) trait Lanes:
     /// How many lanes are set.
     fn count(self) -> u32;
 
-    /// This word with lane `lane` (below [`Self::LANES`]) set too.
-    fn with(self, lane: usize) -> Self;
+    /// Sets lane `lane` (below [`Self::LANES`]).
+    fn set_lane(&mut self, lane: usize);
+
+    /// This word with lane `lane` set too.
+    #[cfg(test)]
+    fn with(mut self, lane: usize) -> Self {
+        self.set_lane(lane);
+        self
+    }
 
     /// Lanes `64 i .. 64 i + 64`, as a `u64`.
     fn word(self, i: usize) -> u64;
@@ -49,8 +56,8 @@ impl Lanes for u64 {
         self.count_ones()
     }
 
-    fn with(self, lane: usize) -> Self {
-        self | 1 << lane
+    fn set_lane(&mut self, lane: usize) {
+        *self |= 1 << lane;
     }
 
     fn word(self, i: usize) -> u64 {
@@ -127,9 +134,8 @@ impl<const N: usize> Lanes for Wide<N> {
         self.0.iter().map(|a| a.count_ones()).sum()
     }
 
-    fn with(mut self, lane: usize) -> Self {
+    fn set_lane(&mut self, lane: usize) {
         self.0[lane / 64] |= 1 << (lane % 64);
-        self
     }
 
     fn word(self, i: usize) -> u64 {
