@@ -205,6 +205,20 @@ impl Drawing {
         while from < batches {
             let to = (from + step).min(batches);
             let end = u64::from((to * WIDTH).min(len));
+            if to - from == 1 {
+                // One batch at a time (hundreds of failures a sample): its
+                // failures go straight into the circuit, unsorted.
+                let first = u64::from(from * WIDTH);
+                for (i, f) in streams.iter_mut().enumerate() {
+                    while f.next < end {
+                        self.circuit.fail(i as u32, (f.next - first) as usize);
+                        f.advance();
+                    }
+                }
+                count_down(&mut self.circuit, &mut self.down);
+                from = to;
+                continue;
+            }
             self.failures.clear();
             for (i, f) in streams.iter_mut().enumerate() {
                 while f.next < end {
@@ -252,12 +266,15 @@ impl Drawing {
             for &(s, p) in these {
                 self.circuit.fail(p, (s % WIDTH) as usize);
             }
-            let down = &mut self.down;
-            self.circuit.down_lanes_of_each(|t, lanes| {
-                down[t] += lanes.count();
-            });
+            count_down(&mut self.circuit, &mut self.down);
         }
     }
+}
+
+/// Evaluates the failures given to `circuit` and adds to `down` the
+/// samples each target is down in.
+fn count_down(circuit: &mut ConeCircuit<Batch>, down: &mut [u32]) {
+    circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count());
 }
 
 /// FNV-1a, 64 bits: a stable hash of a part's id for its seeds.
@@ -280,5 +297,80 @@ impl SplitMix {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    /// The samples in which part `name`, failing with probability `q`,
+    /// fails: its stream drawn block by block, one failure at a time.
+    fn failed_in(name: &str, q: f64) -> Vec<u32> {
+        let stream = Stream::new(name, q);
+        let mut samples = Vec::new();
+        for block in 0..SAMPLES.div_ceil(BLOCK) {
+            let len = u64::from((SAMPLES - block * BLOCK).min(BLOCK));
+            let mut f = stream.failures(block);
+            while f.next < len {
+                samples.push(block * BLOCK + f.next as u32);
+                f.advance();
+            }
+        }
+        samples
+    }
+
+    /// With some 540 failures a sample, batches are drawn one at a time
+    /// and their failures go straight into the circuit; `pairs` is down in
+    /// exactly the samples where both of some pair `a_i`, `b_i` fail,
+    /// counted here from each part's stream alone, and `noise` (down only
+    /// when all of its 1,000 parts fail, each half the time) in none.
+    #[test]
+    fn counts_match_each_parts_own_stream_when_batches_go_one_at_a_time() {
+        let (pairs, noise, q_pair, q_noise) = (300, 1000, 0.05, 0.5);
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n");
+        for i in 0..pairs {
+            for x in ["a", "b"] {
+                text.push_str(&format!(
+                    "  {x}{i}: {{runs_in: s, availability: {}}}\n",
+                    1.0 - q_pair
+                ));
+            }
+        }
+        for j in 0..noise {
+            text.push_str(&format!(
+                "  c{j}: {{runs_in: s, availability: {}}}\n",
+                1.0 - q_noise
+            ));
+        }
+        let any = |names: Vec<String>| format!("[{{any_of: [{}]}}]", names.join(", "));
+        let needs: Vec<String> = (0..pairs)
+            .map(|i| any(vec![format!("a{i}"), format!("b{i}")]))
+            .collect();
+        let needs: Vec<&str> = needs.iter().map(|n| &n[1..n.len() - 1]).collect();
+        text.push_str(&format!(
+            "  pairs: {{runs_in: s, depends_on: [{}]}}\n",
+            needs.join(", ")
+        ));
+        let all_c = any((0..noise).map(|j| format!("c{j}")).collect());
+        text.push_str(&format!("  noise: {{runs_in: s, depends_on: {all_c}}}\n"));
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = [arch.id_of("pairs").unwrap(), arch.id_of("noise").unwrap()];
+        let expected = 2.0 * pairs as f64 * q_pair + noise as f64 * q_noise;
+        assert!(HELD / (f64::from(WIDTH) * expected) < 2.0, "{expected}");
+        let mut down = vec![false; SAMPLES as usize];
+        for i in 0..pairs {
+            let b = failed_in(&format!("b{i}"), q_pair);
+            for s in failed_in(&format!("a{i}"), q_pair) {
+                down[s as usize] |= b.binary_search(&s).is_ok();
+            }
+        }
+        let naive = down.iter().filter(|&&d| d).count() as u32;
+        assert!((50_000..150_000).contains(&naive), "{naive}");
+        let counts = down_counts(arch, &graph, &targets, &Progress::default());
+        assert_eq!(counts, [naive, 0]);
     }
 }
