@@ -91,7 +91,7 @@ pub fn availability_of_each(
     let reached = reached_by_failures(arch, graph);
     // One pass for the targets above a large cycle, which would otherwise
     // each compile its cone only to give up.
-    let shared = (targets.len() >= 2)
+    let mut shared = (targets.len() >= 2)
         .then(|| SharedCycle::find(arch, graph, targets))
         .flatten();
     let tried = super::parallel::map_chunked(
@@ -124,7 +124,13 @@ pub fn availability_of_each(
         .zip(&tried)
         .filter_map(|(&t, r)| r.as_ref().err().map(|&parts| (t, parts)))
         .collect();
-    let mut sampled = sampled_each(arch, graph, &left, progress).into_iter();
+    // The lists' union, where it is the union of the targets left.
+    let ids: Vec<NodeId> = left.iter().map(|&(t, _)| t).collect();
+    let compiled = shared
+        .as_mut()
+        .and_then(SharedCycle::take_union)
+        .and_then(|u| u.for_targets(graph, &ids));
+    let mut sampled = sampled_each(arch, graph, &left, compiled, progress).into_iter();
     tried
         .into_iter()
         .map(|r| {
@@ -156,21 +162,23 @@ pub fn monte_carlo_of_each(
             (t, parts + usize::from(own_availability(arch, t) < 1.0))
         })
         .collect();
-    sampled_each(arch, graph, &counted, progress)
+    sampled_each(arch, graph, &counted, None, progress)
 }
 
 /// The Monte Carlo results of targets with their numbers of parts.
+/// `compiled`, when given, is the union of their cones compiled for them.
 fn sampled_each(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[(NodeId, usize)],
+    compiled: Option<(Vec<NodeId>, ConeCircuit)>,
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
     if targets.is_empty() {
         return Vec::new();
     }
     let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
-    let down = down_counts(arch, graph, &ids, progress);
+    let down = down_counts(arch, graph, &ids, compiled, progress);
     targets
         .iter()
         .zip(down)

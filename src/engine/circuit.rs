@@ -573,6 +573,24 @@ impl<L: Lanes> ConeCircuit<L> {
         lanes
     }
 
+    /// Makes `targets` the compiled circuit's targets when the gate of
+    /// each is laid out (so the union compiled holds its cone); `false`,
+    /// and nothing changed, when one is not. O(targets).
+    pub(crate) fn retarget(&mut self, targets: &[NodeId]) -> bool {
+        let positions: Option<Vec<u32>> = targets
+            .iter()
+            .map(|&t| {
+                let o = self.order_of[self.live_position(GateId::from(t))? as usize];
+                (o != NONE).then_some(o)
+            })
+            .collect();
+        let Some(positions) = positions else {
+            return false;
+        };
+        self.targets = positions;
+        true
+    }
+
     /// Fails part `p` in lane `lane` too, for the next evaluation
     /// ([`Self::down_lanes_of_each`], [`Self::down_alone`]). A part that
     /// does not lead to a target changes nothing.

@@ -44,6 +44,9 @@ const HELD: f64 = 1_000_000.0;
 /// given, a sample failing each part that can fail (a candidate with an
 /// availability below 1, the target itself included) independently.
 ///
+/// `compiled`, when given, is that union already compiled for `targets`
+/// ([`Compiled::for_targets`]).
+///
 /// Cost: marking and compiling the union of the targets' cones, then, per
 /// block and per part, a seed; per failure drawn, a logarithm; per 64
 /// samples, one evaluation of the gates that go down in them
@@ -57,9 +60,10 @@ pub(crate) fn down_counts(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
+    compiled: Option<(Vec<NodeId>, ConeCircuit)>,
     progress: &Progress,
 ) -> Vec<u32> {
-    let (ids, circuit) = union_circuit(arch, graph, targets);
+    let (ids, circuit) = compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
     let parts: Vec<Stream> = ids
         .iter()
         .map(|&id| {
@@ -85,6 +89,32 @@ pub(crate) fn down_counts(
         |drawing| drawing.down,
     );
     sum_of(per_block, targets.len())
+}
+
+/// A union of cones compiled by [`union_circuit`] for `targets`, kept to
+/// be evaluated again for others.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub(crate) targets: Vec<NodeId>,
+    pub(crate) ids: Vec<NodeId>,
+    pub(crate) circuit: ConeCircuit,
+}
+
+impl Compiled {
+    /// This union, as [`union_circuit`] would compile it for `targets`,
+    /// when it is the same union: each target it was compiled for is
+    /// among `targets`, and each of `targets` is laid out in it (its cone
+    /// is in the union). O(graph's gates + targets).
+    pub(crate) fn for_targets(
+        mut self,
+        graph: &FailureGraph,
+        targets: &[NodeId],
+    ) -> Option<(Vec<NodeId>, ConeCircuit)> {
+        let mut asked = vec![false; graph.len()];
+        targets.iter().for_each(|t| asked[t.index()] = true);
+        let same = self.targets.iter().all(|t| asked[t.index()]) && self.circuit.retarget(targets);
+        same.then_some((self.ids, self.circuit))
+    }
 }
 
 /// The parts that can fail (candidates with an availability below 1) in
@@ -370,7 +400,7 @@ mod tests {
         }
         let naive = down.iter().filter(|&&d| d).count() as u32;
         assert!((50_000..150_000).contains(&naive), "{naive}");
-        let counts = down_counts(arch, &graph, &targets, &Progress::default());
+        let counts = down_counts(arch, &graph, &targets, None, &Progress::default());
         assert_eq!(counts, [naive, 0]);
     }
 }

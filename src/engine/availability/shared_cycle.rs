@@ -41,7 +41,7 @@ use super::super::graph::{FailureGraph, GateId};
 use super::super::parallel::map_chunked;
 use super::super::progress::Progress;
 use super::super::propagate::{Scratch, State};
-use super::super::sampling::Batch;
+use super::super::sampling::{Batch, Compiled};
 use super::super::word::Lanes;
 use super::{
     binomial, can_fail, cliques_break_budget, parts_above, reached_down, tail_probabilities,
@@ -54,6 +54,8 @@ pub(super) struct SharedCycle {
     /// Per gate: for a target above the cycle whose exact attempt would
     /// fail, the parts of its cone (itself aside); else [`NOT_HOPELESS`].
     parts: Vec<u32>,
+    /// The union of cones the lists' count compiled, if it did.
+    union: Option<Compiled>,
 }
 
 /// A target whose exact attempt is to be made.
@@ -133,8 +135,18 @@ impl SharedCycle {
                     .map(|&t| (t, parts_of(t)))
                     .collect()
             });
-        lists::hopeless(arch, graph, &cycle.parts, &many, &mut found);
-        Some(SharedCycle { parts: found })
+        let union = lists::hopeless(arch, graph, &cycle.parts, &many, &mut found);
+        Some(SharedCycle {
+            parts: found,
+            union,
+        })
+    }
+
+    /// The union of cones compiled for the lists' count, if there was one:
+    /// where the targets it names are all that Monte Carlo is left, it is
+    /// their union, and need not be compiled again.
+    pub(super) fn take_union(&mut self) -> Option<Compiled> {
+        self.union.take()
     }
 
     /// The number of parts of `target`'s cone (itself aside) when its

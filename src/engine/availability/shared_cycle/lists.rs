@@ -25,7 +25,7 @@ use super::super::super::circuit::ConeCircuit;
 use super::super::super::graph::FailureGraph;
 use super::super::super::parallel::map_pooled;
 use super::super::super::progress::Progress;
-use super::super::super::sampling::{union_circuit, Batch, SAMPLES};
+use super::super::super::sampling::{union_circuit, Batch, Compiled, SAMPLES};
 use super::super::super::word::Lanes;
 use super::super::{tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
 use super::can_fail;
@@ -37,6 +37,8 @@ use super::can_fail;
 /// more of them fail is at most the target's, so when it is well above
 /// [`TAIL`] the attempt does reach the pairs.
 ///
+/// Returns the union it compiled, if it did, for Monte Carlo to use again.
+///
 /// Cost: the tail over the cycle's parts, then marking and compiling the
 /// union of the targets' cones and [`UpAlone::count`] over it.
 pub(super) fn hopeless(
@@ -45,14 +47,14 @@ pub(super) fn hopeless(
     cycle_parts: &[NodeId],
     many: &[(NodeId, usize)],
     found: &mut [u32],
-) {
+) -> Option<Compiled> {
     let many: Vec<(NodeId, usize)> = many
         .iter()
         .copied()
         .filter(|&(_, n)| n > MOST_MASKED)
         .collect();
     if many.is_empty() {
-        return;
+        return None;
     }
     let failing: Vec<(NodeId, f64)> = cycle_parts
         .iter()
@@ -64,7 +66,7 @@ pub(super) fn hopeless(
         .get(1)
         .is_none_or(|&t| t < 2.0 * TAIL)
     {
-        return;
+        return None;
     }
     let targets: Vec<NodeId> = many.iter().map(|&(t, _)| t).collect();
     let (ids, compiled) = union_circuit(arch, graph, &targets);
@@ -74,6 +76,11 @@ pub(super) fn hopeless(
             found[t.index()] = u32::try_from(parts).unwrap_or(u32::MAX - 1);
         }
     }
+    Some(Compiled {
+        targets,
+        ids,
+        circuit: compiled,
+    })
 }
 
 /// Whether a target of `parts` parts, `up` of them up alone, breaks the
@@ -194,6 +201,8 @@ mod tests {
     use super::*;
     use crate::engine::circuit::ConeCircuit;
     use crate::engine::cone::ConeMarks;
+    use crate::engine::progress::Progress;
+    use crate::engine::sampling::down_counts;
     use crate::load::load_str;
 
     /// A ring of `n` services, each needing either of the next two (each
@@ -310,6 +319,39 @@ mod tests {
         assert_eq!(shared.hopeless_parts(id("other")), Some(n + 2 * pairs));
         let attempt = exactly(arch, &graph, id("other"), &mut marks, &mut circuit);
         assert_eq!(attempt.err(), Some(n + 2 * pairs));
+    }
+
+    /// The union the count compiled for `top` and a member of the ring,
+    /// both named, is theirs (asked in another order), and Monte Carlo
+    /// over it counts what it counts over the union compiled again; with
+    /// `all` among the targets
+    /// it was compiled for, it is not theirs.
+    #[test]
+    fn the_counts_union_serves_monte_carlo_when_it_is_the_same() {
+        let loaded = ring_of_pairs(MOST_MASKED + 40);
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let id = |name: &str| arch.id_of(name).unwrap();
+        let named = [id("top"), id("r7")];
+        let mut shared = SharedCycle::find(arch, &graph, &named).unwrap();
+        assert!(named.iter().all(|&t| shared.hopeless_parts(t).is_some()));
+        // Asked the other way round: the circuit's targets follow.
+        let asked = [id("r7"), id("top")];
+        let compiled = shared.take_union().unwrap().for_targets(&graph, &asked);
+        assert!(compiled.is_some());
+        let progress = Progress::default();
+        let again = down_counts(arch, &graph, &asked, None, &progress);
+        assert!(again[0] > 0 && again[0] != again[1], "{again:?}");
+        assert_eq!(
+            down_counts(arch, &graph, &asked, compiled, &progress),
+            again
+        );
+        let mut wider = SharedCycle::find(arch, &graph, &[id("top"), id("r7"), id("all")]).unwrap();
+        assert!(wider
+            .take_union()
+            .unwrap()
+            .for_targets(&graph, &named)
+            .is_none());
     }
 
     /// The invariant of the pass, where the cycle's cone holds more parts
