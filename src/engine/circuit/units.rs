@@ -8,11 +8,12 @@
 //! every member's part and every requirement that leaves the set: its
 //! value is each member's, and the least fixpoint is the same.
 //!
-//! Why: on the generator's shapes with an `availability` on every service,
-//! the largest cycle holds 81,000 to 106,000 gates, most of them services
-//! that need one another. Those are 42,000 to 71,000 gates of one unit, so
-//! the cycle comes to 34,000 to 44,000 gates, and Monte Carlo evaluates it
-//! in every batch, a few times over (see [`super::ConeCircuit`]).
+//! Why: on three of the generator's shapes with an `availability` on every
+//! site and service, at 100,000 services, the largest cycle holds 81,000 to
+//! 106,000 gates, most of them services that need one another. Those are
+//! 42,000 to 71,000 gates of one unit, so the cycle comes to 34,000 to
+//! 44,000 gates, and Monte Carlo evaluates it in every batch, a few times
+//! over (see [`super::ConeCircuit`]).
 
 use super::{components, Csr, NONE};
 
