@@ -20,8 +20,8 @@ use super::cone::ConeMarks;
 use super::fnv::Fnv;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
-use super::sampling::down_counts;
 pub use super::sampling::SAMPLES;
+use super::sampling::{down_counts, Compiled};
 
 mod shared_cycle;
 use shared_cycle::SharedCycle;
@@ -171,7 +171,7 @@ fn sampled_each(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[(NodeId, usize)],
-    compiled: Option<(Vec<NodeId>, ConeCircuit)>,
+    compiled: Option<Compiled>,
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
     if targets.is_empty() {

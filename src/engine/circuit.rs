@@ -545,15 +545,27 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// Fails part `p` in `lanes` too and marks its gate, if it has one.
     fn seed(&mut self, p: usize, lanes: L) {
-        let g = self.gate_of_part[p];
-        if g != NONE {
-            let own = &mut self.own[g as usize];
-            if own.is_none() {
-                self.seeded.push(g);
-                self.dirty[g as usize / 64] |= 1 << (g % 64);
-            }
-            *own = *own | lanes;
+        if let Some(g) = self.gate_to_fail(p) {
+            self.own[g] = self.own[g] | lanes;
         }
+    }
+
+    /// The gate part `p` fails, if it leads to a target, marked and kept
+    /// among those seeded. No gate is marked between evaluations, so a
+    /// marked one is seeded already: its mark, not its word of lanes
+    /// (sixteen words for Monte Carlo, read for every failure it draws),
+    /// says so.
+    fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
+        let g = self.gate_of_part[p];
+        if g == NONE {
+            return None;
+        }
+        let mark = &mut self.dirty[g as usize / 64];
+        if *mark >> (g % 64) & 1 == 0 {
+            *mark |= 1 << (g % 64);
+            self.seeded.push(g);
+        }
+        Some(g as usize)
     }
 
     /// The lanes in which the first target is down when part `from + i`
@@ -595,17 +607,8 @@ impl<L: Lanes> ConeCircuit<L> {
     /// ([`Self::down_lanes_of_each`], [`Self::down_alone`]). A part that
     /// does not lead to a target changes nothing.
     pub(crate) fn fail(&mut self, p: u32, lane: usize) {
-        let g = self.gate_of_part[p as usize] as usize;
-        if g != NONE as usize {
-            // No gate is marked between evaluations, so a marked one is
-            // seeded already: its mark, not its whole word, says so, and
-            // one word of it is written (with a thousand failures a
-            // sample, reading and writing sixteen each was most of this).
-            let mark = &mut self.dirty[g / 64];
-            if *mark >> (g % 64) & 1 == 0 {
-                *mark |= 1 << (g % 64);
-                self.seeded.push(g as u32);
-            }
+        if let Some(g) = self.gate_to_fail(p as usize) {
+            // One word of it written, not all sixteen.
             self.own[g].set_lane(lane);
         }
     }

@@ -60,10 +60,11 @@ pub(crate) fn down_counts(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
-    compiled: Option<(Vec<NodeId>, ConeCircuit)>,
+    compiled: Option<Compiled>,
     progress: &Progress,
 ) -> Vec<u32> {
-    let (ids, circuit) = compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
+    let Compiled { ids, circuit, .. } =
+        compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
     let parts: Vec<Stream> = ids
         .iter()
         .map(|&id| {
@@ -91,8 +92,9 @@ pub(crate) fn down_counts(
     sum_of(per_block, targets.len())
 }
 
-/// A union of cones compiled by [`union_circuit`] for `targets`, kept to
-/// be evaluated again for others.
+/// The union of the cones of `targets` ([`union_circuit`]): its parts
+/// that can fail (candidates with an availability below 1), sorted by
+/// id, and the union compiled for them.
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub(crate) targets: Vec<NodeId>,
@@ -105,34 +107,34 @@ impl Compiled {
     /// when it is the same union: each target it was compiled for is
     /// among `targets`, and each of `targets` is laid out in it (its cone
     /// is in the union). O(graph's gates + targets).
-    pub(crate) fn for_targets(
-        mut self,
-        graph: &FailureGraph,
-        targets: &[NodeId],
-    ) -> Option<(Vec<NodeId>, ConeCircuit)> {
+    pub(crate) fn for_targets(mut self, graph: &FailureGraph, targets: &[NodeId]) -> Option<Self> {
         let mut asked = vec![false; graph.len()];
         targets.iter().for_each(|t| asked[t.index()] = true);
         let same = self.targets.iter().all(|t| asked[t.index()]) && self.circuit.retarget(targets);
-        same.then_some((self.ids, self.circuit))
+        self.targets = targets.to_vec();
+        same.then_some(self)
     }
 }
 
-/// The parts that can fail (candidates with an availability below 1) in
-/// the union of `targets`' cones, sorted by id, and the union compiled for
-/// them: what Monte Carlo evaluates, and what answering many parts alone
-/// for many targets evaluates. O(the union's gates and edges).
+/// The union of `targets`' cones, compiled: what Monte Carlo evaluates,
+/// and what answering many parts alone for many targets evaluates. O(the
+/// union's gates and edges).
 pub(crate) fn union_circuit(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
-) -> (Vec<NodeId>, ConeCircuit) {
+) -> Compiled {
     let mut marks = ConeMarks::new(graph);
     let mut ids = marks.mark_union(arch, graph, targets);
     ids.retain(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0));
     ids.sort();
     let mut circuit = ConeCircuit::default();
     circuit.compile(graph, &marks, targets, &ids);
-    (ids, circuit)
+    Compiled {
+        targets: targets.to_vec(),
+        ids,
+        circuit,
+    }
 }
 
 /// The sum, count by count, of `len` counts from each thread.

@@ -69,18 +69,14 @@ pub(super) fn hopeless(
         return None;
     }
     let targets: Vec<NodeId> = many.iter().map(|&(t, _)| t).collect();
-    let (ids, compiled) = union_circuit(arch, graph, &targets);
-    let up = UpAlone::new(arch, &many, &ids, cycle_parts).count(&compiled);
+    let union = union_circuit(arch, graph, &targets);
+    let up = UpAlone::new(arch, &many, &union.ids, cycle_parts).count(&union.circuit);
     for (&(t, parts), &up) in many.iter().zip(&up) {
         if breaks(parts, up) {
             found[t.index()] = u32::try_from(parts).unwrap_or(u32::MAX - 1);
         }
     }
-    Some(Compiled {
-        targets,
-        ids,
-        circuit: compiled,
-    })
+    Some(union)
 }
 
 /// Whether a target of `parts` parts, `up` of them up alone, breaks the
