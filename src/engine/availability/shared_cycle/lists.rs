@@ -93,9 +93,11 @@ struct UpAlone {
     /// The positions of the union's parts in the circuit, in batches of at
     /// most [`Batch::LANES`]: the cycle's parts first, then the rest when
     /// there are at most [`SAMPLES`] parts in all (past that, failing each
-    /// would cost more than the Monte Carlo the targets go to).
+    /// would cost more than the Monte Carlo the targets go to, and only as
+    /// many of the cycle's parts as Monte Carlo has samples are).
     batches: Vec<Vec<u32>>,
-    /// How many of `batches` hold the cycle's parts.
+    /// How many of `batches` hold the cycle's parts (all of them, where
+    /// truncated).
     of_cycle: usize,
     /// Whether `batches` hold every part of the union.
     every_part: bool,
@@ -121,6 +123,10 @@ impl UpAlone {
         let every_part = ids.len() <= SAMPLES as usize;
         if every_part {
             batches.extend(rest.chunks(Batch::LANES).map(<[u32]>::to_vec));
+        } else {
+            // No more batches than Monte Carlo's: a lower bound needs no
+            // more than some of the cycle's parts.
+            batches.truncate((SAMPLES as usize).div_ceil(Batch::LANES));
         }
         UpAlone {
             targets: many.iter().map(|&(t, n)| (n, can_fail(arch, t))).collect(),
