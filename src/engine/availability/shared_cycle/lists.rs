@@ -215,6 +215,19 @@ mod tests {
     /// pairs: its parts up alone are all outside the ring's cone).
     const PAIRS: usize = 1000;
 
+    /// Adds `n` pairs of services `{a}i` and `{b}i` in site `s`, each up
+    /// 99.9% of the time, and gives a need of one of each pair.
+    fn pairs_of(text: &mut String, (a, b): (&str, &str), n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                for x in [a, b] {
+                    text.push_str(&format!("  {x}{i}: {{runs_in: s, availability: 0.999}}\n"));
+                }
+                format!("{{any_of: [{a}{i}, {b}{i}]}}")
+            })
+            .collect()
+    }
+
     fn ring_of_pairs(n: usize) -> crate::load::Loaded {
         let mut text = String::from("version: 1\nsites:\n  s: {}\n  e: {availability: 0.999}\n");
         text.push_str("services:\n");
@@ -231,11 +244,7 @@ mod tests {
             every.join(", ")
         ));
         let mut pairs = every;
-        for i in 0..PAIRS {
-            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
-            text.push_str(&format!("  z{i}: {{runs_in: s, availability: 0.999}}\n"));
-            pairs.push(format!("{{any_of: [y{i}, z{i}]}}"));
-        }
+        pairs.extend(pairs_of(&mut text, ("y", "z"), PAIRS));
         text.push_str(&format!(
             "  all_and_pairs: {{runs_in: s, depends_on: [{}]}}\n",
             pairs.join(", ")
@@ -259,11 +268,7 @@ mod tests {
             ));
         }
         let mut needs = vec!["r0".to_string()];
-        for i in 0..pairs {
-            text.push_str(&format!("  x{i}: {{runs_in: s, availability: 0.999}}\n"));
-            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
-            needs.push(format!("{{any_of: [x{i}, y{i}]}}"));
-        }
+        needs.extend(pairs_of(&mut text, ("x", "y"), pairs));
         text.push_str(&format!(
             "  top: {{runs_in: s, depends_on: [{}]}}\n",
             needs.join(", ")
@@ -299,11 +304,7 @@ mod tests {
             ));
         }
         let mut needs = vec!["r0".to_string()];
-        for i in 0..pairs {
-            text.push_str(&format!("  y{i}: {{runs_in: s, availability: 0.999}}\n"));
-            text.push_str(&format!("  z{i}: {{runs_in: s, availability: 0.999}}\n"));
-            needs.push(format!("{{any_of: [y{i}, z{i}]}}"));
-        }
+        needs.extend(pairs_of(&mut text, ("y", "z"), pairs));
         text.push_str(&format!(
             "  other: {{runs_in: s, depends_on: [{}]}}\n",
             needs.join(", ")
