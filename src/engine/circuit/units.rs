@@ -62,6 +62,10 @@ fn in_order(
             .flat_map(|i| inside(i).map(move |j| (i as u32, j))),
     );
     let sets = components(k, 0..k as u32, |v, i| into_any.of(v).get(i).copied());
+    if sets.len() == k {
+        // Nothing to merge: the block's own order is already a search's.
+        return block.iter().map(|&l| vec![l]).collect();
+    }
     let mut unit_of = vec![0u32; k];
     for (u, set) in sets.iter().enumerate() {
         set.iter().for_each(|&i| unit_of[i as usize] = u as u32);
