@@ -1058,6 +1058,67 @@ services:
         assert_eq!(union_of_cones_agrees::<Wide<2>>(ring, 3), 7 * 128);
     }
 
+    /// A ring of 600 services, each needing the next or `z`: 1,200 gates
+    /// in one cycle, laid out in the order with few back edges. Failing
+    /// `z` and any one of the ring takes the whole ring down, against the
+    /// order for all but one of them; failing one alone, only it.
+    #[test]
+    fn a_large_ring_goes_down_from_any_of_its_members() {
+        let n = 600;
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n  z: {runs_in: s}\n");
+        for i in 0..n {
+            let next = (i + 1) % n;
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: s, depends_on: [{{any_of: [r{next}, z]}}]}}\n"
+            ));
+        }
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let mut marks = ConeMarks::new(&graph);
+        let mut scratch = Scratch::new(&graph);
+        let targets: Vec<NodeId> = arch.node_ids().collect();
+        let mut parts = marks.mark_union(arch, &graph, &targets);
+        parts.sort();
+        let mut circuit = ConeCircuit::<u64>::default();
+        circuit.compile(&graph, &marks, &targets, &parts);
+        let largest = circuit.blocks.iter().map(|b| b.end - b.start).max();
+        assert_eq!(largest, Some(2 * n));
+        let index = |name: &str| parts.iter().position(|&p| p == arch.id_of(name).unwrap());
+        let sets: Vec<Vec<usize>> = [0, 1, 299, 598, 599]
+            .iter()
+            .flat_map(|k| {
+                let r = index(&format!("r{k}")).unwrap();
+                [vec![r], vec![r, index("z").unwrap()]]
+            })
+            .chain([vec![], vec![index("s").unwrap()]])
+            .collect();
+        for (lane, set) in sets.iter().enumerate() {
+            set.iter().for_each(|&i| circuit.fail(i as u32, lane));
+        }
+        let mut down = vec![0u64; targets.len()];
+        circuit.down_lanes_of_each(|t, lanes| down[t] = lanes);
+        let mut ring_down = 0;
+        for (t, &target) in targets.iter().enumerate() {
+            for (lane, set) in sets.iter().enumerate() {
+                let failed: Vec<NodeId> = set.iter().map(|&i| parts[i]).collect();
+                scratch.propagate(&graph, &failed);
+                let expected = scratch.state(target.into()) == State::Down;
+                scratch.reset(&graph);
+                assert_eq!(
+                    down[t] >> lane & 1 == 1,
+                    expected,
+                    "{} in {lane}",
+                    arch.name_of(target)
+                );
+                ring_down += usize::from(expected && set.len() == 2);
+            }
+        }
+        // With `z`, each of five failures takes down the ring's services
+        // and their `any_of` groups' targets, z included.
+        assert!(ring_down >= 5 * n as usize, "{ring_down}");
+    }
+
     /// Services that need one another (a, b, c) are down in the same
     /// lanes, so they are laid out as one gate with the parts of all
     /// three; `d`, which needs any of two of them and which `a` needs,
