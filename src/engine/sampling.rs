@@ -76,20 +76,26 @@ pub(crate) fn down_counts(
         .collect();
     let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
     let expected: f64 = parts.iter().map(|s| s.q).sum();
-    let per_block = super::parallel::fold_chunked(
+    // One drawing per thread, taken by block: a drawing holds a copy of
+    // the circuit (tens of megabytes on a large file), made once.
+    let drawings = std::sync::Mutex::new(Vec::new());
+    let new_drawing = || Drawing {
+        circuit: circuit.for_evaluation(),
+        failures: Vec::new(),
+        sorted: Vec::new(),
+        down: vec![0u32; targets.len()],
+    };
+    super::parallel::map_pooled(
         &blocks,
-        4,
         progress,
-        || Drawing {
-            circuit: circuit.for_evaluation(),
-            failures: Vec::new(),
-            sorted: Vec::new(),
-            down: vec![0u32; targets.len()],
-        },
+        (&drawings, new_drawing),
         |drawing, &block| drawing.block(&parts, block, expected),
-        |drawing| drawing.down,
     );
-    sum_of(per_block, targets.len())
+    let drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
+    sum_of(
+        drawings.into_iter().map(|d| d.down).collect(),
+        targets.len(),
+    )
 }
 
 /// The union of the cones of `targets` ([`union_circuit`]): its parts
