@@ -12,7 +12,8 @@
 # printed: the shapes `layered-avail` and `layered-avail-all` give it parts
 # that can fail (every site and 10% of services, or every service), as do
 # the `-all` forms of the other four `layered` shapes (every site and
-# service).
+# service), and `layered-half-quorum-999` and `-99`, whose services and
+# data centers are up 99.9% and 99% of the time rather than 99.95%.
 #
 #   bash benches/medians.sh                                # layered, 1M
 #   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
@@ -44,6 +45,8 @@ knobs() { # shape -> the generator's arguments after the size
     layered-quorum-all) echo "layered 6 5 80 40 100" ;;
     layered-flat-all) echo "layered 4 5 30 0 100" ;;
     layered-half-quorum-all) echo "layered 4 3 50 30 100" ;;
+    layered-half-quorum-999) echo "layered 4 3 50 30 100 0.999" ;;
+    layered-half-quorum-99) echo "layered 4 3 50 30 100 0.99" ;;
     *) echo "unknown shape $1" >&2; exit 2 ;;
   esac
 }

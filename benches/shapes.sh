@@ -29,6 +29,9 @@
 # `layered-wide-all`, `layered-quorum-all`, `layered-flat-all` and
 # `layered-half-quorum-all` are those four with every site and service
 # given one: each has one large cycle of tens of thousands of parts.
+# `layered-half-quorum-999` and `layered-half-quorum-99` are
+# `layered-half-quorum-all` with services and data centers up 99.9% and
+# 99% of the time rather than 99.95%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin spof --example generate --example parse_floor
@@ -62,6 +65,8 @@ gen() { # shape size -> file
       layered-quorum-all) ./target/release/examples/generate "$2" layered 6 5 80 40 100 > "$f" ;;
       layered-flat-all) ./target/release/examples/generate "$2" layered 4 5 30 0 100 > "$f" ;;
       layered-half-quorum-all) ./target/release/examples/generate "$2" layered 4 3 50 30 100 > "$f" ;;
+      layered-half-quorum-999) ./target/release/examples/generate "$2" layered 4 3 50 30 100 0.999 > "$f" ;;
+      layered-half-quorum-99) ./target/release/examples/generate "$2" layered 4 3 50 30 100 0.99 > "$f" ;;
       *) echo "unknown shape: $1" >&2; exit 2 ;;
     esac
   fi

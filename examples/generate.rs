@@ -18,7 +18,9 @@
 //! `availability_percent` (default 0) gives every data center and power
 //! feed an `availability`, and that share of services one too, so that
 //! `spof availability` has parts to fail in cones that cover most of the
-//! file.
+//! file; an eighth argument, a number (default 0.9995), is the
+//! availability those services and the data centers are given (power
+//! feeds keep 0.9999).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -61,6 +63,12 @@ fn main() {
             arg(5, 20) as u64,
             arg(6, 70) as u64,
             arg(7, 0) as u64,
+            // What services and data centers are given: "0.9995" unless
+            // a number is the eighth argument.
+            &std::env::args()
+                .nth(8)
+                .filter(|a| a.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p)))
+                .unwrap_or_else(|| "0.9995".to_string()),
         );
         std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
         return;
@@ -206,6 +214,7 @@ fn layered(
     quorum: u64,
     platform_share: u64,
     availability: u64,
+    up: &str,
 ) -> String {
     let mut out = String::with_capacity(services * 140);
     writeln!(
@@ -238,9 +247,9 @@ fn layered(
                     "  {name}: {{ within: r{r}-zone-{z}, depends_on: [r{r}-z{z}-feed-{}]{} }}",
                     d % 2,
                     if availability > 0 {
-                        ", availability: 0.9995"
+                        format!(", availability: {up}")
                     } else {
-                        ""
+                        String::new()
                     }
                 )
                 .unwrap();
@@ -260,7 +269,7 @@ fn layered(
         .unwrap();
         // Drawn only when asked for, so that files without it stay the same.
         if availability > 0 && rng.chance(availability) {
-            writeln!(out, "    availability: 0.9995").unwrap();
+            writeln!(out, "    availability: {up}").unwrap();
         }
         let site = |rng: &mut Rng| dcs[rng.below(dcs.len())].clone();
         match rng.below(100) as u64 {
