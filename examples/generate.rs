@@ -62,13 +62,15 @@ fn main() {
             arg(4, 3) as u64,
             arg(5, 20) as u64,
             arg(6, 70) as u64,
-            arg(7, 0) as u64,
-            // What services and data centers are given: "0.9995" unless
-            // a number is the eighth argument.
-            &std::env::args()
-                .nth(8)
-                .filter(|a| a.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p)))
-                .unwrap_or_else(|| "0.9995".to_string()),
+            (
+                arg(7, 0) as u64,
+                // What services and data centers are given: "0.9995"
+                // unless a number is the eighth argument.
+                &std::env::args()
+                    .nth(8)
+                    .filter(|a| a.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p)))
+                    .unwrap_or_else(|| "0.9995".to_string()),
+            ),
         );
         std::io::stdout().lock().write_all(out.as_bytes()).unwrap();
         return;
@@ -213,8 +215,8 @@ fn layered(
     back: u64,
     quorum: u64,
     platform_share: u64,
-    availability: u64,
-    up: &str,
+    // The share of services given an availability, and what it is.
+    (availability, up): (u64, &str),
 ) -> String {
     let mut out = String::with_capacity(services * 140);
     writeln!(
