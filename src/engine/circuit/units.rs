@@ -19,6 +19,9 @@
 //! order matters too: in a large cycle the units go in an order with few
 //! requirements after the gates that need them ([`few_back_edges`]).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::{components, Csr, NONE};
 
 /// Units in a cycle from which they go in [`few_back_edges`]' order;
@@ -128,74 +131,106 @@ fn in_order(
 /// gates needing them, and Monte Carlo evaluated each gate of the cycle
 /// about twice a batch. O((vertices + edges) × log vertices).
 fn few_back_edges(needs: &Csr) -> Vec<u32> {
-    let n = needs.start.len().saturating_sub(1);
-    let mut needed_by = Csr::default();
-    needed_by.fill(
-        n,
-        (0..n as u32).flat_map(|v| needs.of(v).iter().map(move |&r| (r, v))),
-    );
-    let mut needing: Vec<u32> = (0..n as u32).map(|v| needs.of(v).len() as u32).collect();
-    let mut needed: Vec<u32> = (0..n as u32)
-        .map(|v| needed_by.of(v).len() as u32)
-        .collect();
-    let gain = |needed: &[u32], needing: &[u32], v: u32| {
-        i64::from(needed[v as usize]) - i64::from(needing[v as usize])
-    };
-    let mut placed = vec![false; n];
+    let mut left = Peeling::new(needs);
+    let n = left.placed.len();
     let (mut first, mut last) = (Vec::with_capacity(n), Vec::new());
-    let mut free: Vec<u32> = (0..n as u32)
-        .filter(|&v| needing[v as usize] == 0)
-        .collect();
-    let mut unneeded: Vec<u32> = (0..n as u32).filter(|&v| needed[v as usize] == 0).collect();
-    let mut best: std::collections::BinaryHeap<(i64, std::cmp::Reverse<u32>)> = (0..n as u32)
-        .map(|v| (gain(&needed, &needing, v), std::cmp::Reverse(v)))
-        .collect();
     while first.len() + last.len() < n {
-        let v = if let Some(v) = unneeded.pop() {
-            if placed[v as usize] {
-                continue;
+        if let Some(v) = left.unneeded.pop() {
+            if left.place(v) {
+                last.push(v);
             }
-            last.push(v);
-            v
-        } else if let Some(v) = free.pop() {
-            if placed[v as usize] {
-                continue;
+        } else if let Some(v) = left.free.pop() {
+            if left.place(v) {
+                first.push(v);
             }
-            first.push(v);
-            v
+        } else if let Some((gain, Reverse(v))) = left.best.pop() {
+            // Entries from before a vertex's counts changed are skipped.
+            if gain == left.gain(v) && left.place(v) {
+                first.push(v);
+            }
         } else {
-            let Some((g, std::cmp::Reverse(v))) = best.pop() else {
-                break;
-            };
-            if placed[v as usize] || g != gain(&needed, &needing, v) {
-                continue; // an entry from before its counts changed
-            }
-            first.push(v);
-            v
-        };
-        placed[v as usize] = true;
-        for &r in needs.of(v) {
-            if !placed[r as usize] {
-                needed[r as usize] -= 1;
-                if needed[r as usize] == 0 {
-                    unneeded.push(r);
-                }
-                best.push((gain(&needed, &needing, r), std::cmp::Reverse(r)));
-            }
-        }
-        for &d in needed_by.of(v) {
-            if !placed[d as usize] {
-                needing[d as usize] -= 1;
-                if needing[d as usize] == 0 {
-                    free.push(d);
-                }
-                best.push((gain(&needed, &needing, d), std::cmp::Reverse(d)));
-            }
+            break;
         }
     }
     last.reverse();
     first.extend(last);
     first
+}
+
+/// What [`few_back_edges`] has yet to place.
+struct Peeling<'a> {
+    needs: &'a Csr,
+    needed_by: Csr,
+    /// Per vertex, its needs not yet placed.
+    needing: Vec<u32>,
+    /// Per vertex, the vertices not yet placed that need it.
+    needed: Vec<u32>,
+    placed: Vec<bool>,
+    /// Vertices needing nothing left, and needed by nothing left; some
+    /// may be placed since.
+    free: Vec<u32>,
+    unneeded: Vec<u32>,
+    /// Vertices by [`Self::gain`], the most first, with entries from
+    /// before their counts changed.
+    best: BinaryHeap<(i64, Reverse<u32>)>,
+}
+
+impl<'a> Peeling<'a> {
+    fn new(needs: &'a Csr) -> Self {
+        let n = needs.start.len().saturating_sub(1) as u32;
+        let mut needed_by = Csr::default();
+        needed_by.fill(
+            n as usize,
+            (0..n).flat_map(|v| needs.of(v).iter().map(move |&r| (r, v))),
+        );
+        let needing: Vec<u32> = (0..n).map(|v| needs.of(v).len() as u32).collect();
+        let needed: Vec<u32> = (0..n).map(|v| needed_by.of(v).len() as u32).collect();
+        let mut left = Peeling {
+            needs,
+            needed_by,
+            free: (0..n).filter(|&v| needing[v as usize] == 0).collect(),
+            unneeded: (0..n).filter(|&v| needed[v as usize] == 0).collect(),
+            needing,
+            needed,
+            placed: vec![false; n as usize],
+            best: BinaryHeap::new(),
+        };
+        left.best = (0..n).map(|v| (left.gain(v), Reverse(v))).collect();
+        left
+    }
+
+    /// How many more needs on `v` than of it are left: placed next, that
+    /// many more needs go forward than back.
+    fn gain(&self, v: u32) -> i64 {
+        i64::from(self.needed[v as usize]) - i64::from(self.needing[v as usize])
+    }
+
+    /// Places `v`, unless it is placed already, and updates what is left
+    /// of the counts of the vertices around it.
+    fn place(&mut self, v: u32) -> bool {
+        if std::mem::replace(&mut self.placed[v as usize], true) {
+            return false;
+        }
+        for &r in self.needs.of(v) {
+            if !self.placed[r as usize] {
+                self.needed[r as usize] -= 1;
+                if self.needed[r as usize] == 0 {
+                    self.unneeded.push(r);
+                }
+                self.best.push((self.gain(r), Reverse(r)));
+            }
+        }
+        for &d in self.needed_by.of(v) {
+            if !self.placed[d as usize] {
+                self.needing[d as usize] -= 1;
+                if self.needing[d as usize] == 0 {
+                    self.free.push(d);
+                }
+                self.best.push((self.gain(d), Reverse(d)));
+            }
+        }
+        true
+    }
 }
 
 #[cfg(test)]
