@@ -606,12 +606,15 @@ fn cliques_break_budget<const W: usize>(
 /// each size in `sizes` (from 1), by size, or `None` once they number more
 /// than `limit` in all.
 ///
-/// One search for every size: each clique smaller than the largest size is
-/// visited once, and the cliques one part larger are counted from it, a
-/// word at a time, by the parts still open. Counting size by size instead
-/// visited the small cliques again for each size: a cone of 175 parts with
-/// 30 up alone took 10 ms a count, three counts a target. O((the cliques
-/// visited, at most `limit` and the cliques smaller than the sizes) × W).
+/// A search counts the cliques one part larger than each clique it
+/// visits, a word at a time, by the parts still open with it. Sizes are
+/// counted one search each while their counts grow, then the rest in one
+/// search that visits each smaller clique once. Counting every size in a
+/// search of its own visited the small cliques again for each size: a
+/// cone of 175 parts with 30 up alone took 10 ms a count, and the exact
+/// method counted three times a target. O((the cliques visited, at most
+/// `limit` and the cliques smaller than the sizes, times the sizes
+/// counted one by one) × W).
 fn clique_counts<const W: usize>(
     higher: &[[u64; W]],
     open: [u64; W],
@@ -1288,8 +1291,9 @@ mod tests {
     }
 
     /// Eight parts that may all be together: C(8, m) cliques of size m,
-    /// 255 in all. Counted size by size up to 70 of size 4, then the rest
-    /// in one search, against what the limit has left.
+    /// 255 in all. Counted size by size through size 5 (56, the first
+    /// count smaller than the one before), then the rest in one search,
+    /// against what the limit has left.
     #[test]
     fn cliques_past_the_largest_count_keep_to_the_limit() {
         let higher: Vec<[u64; 1]> = (0..8).map(parts_above::<1>).collect();

@@ -1114,9 +1114,9 @@ services:
                 ring_down += usize::from(expected && set.len() == 2);
             }
         }
-        // With `z`, each of five failures takes down the ring's services
-        // and their `any_of` groups' targets, z included.
-        assert!(ring_down >= 5 * n as usize, "{ring_down}");
+        // With `z`, each of five failures takes down all 600 of the ring
+        // and `z`.
+        assert_eq!(ring_down, 5 * (n as usize + 1));
     }
 
     /// Services that need one another (a, b, c) are down in the same
