@@ -24,7 +24,7 @@ pub use super::sampling::SAMPLES;
 use super::sampling::{down_counts, Compiled};
 
 mod shared_cycle;
-use shared_cycle::SharedCycle;
+use shared_cycle::{LargestCycle, SharedCycle};
 
 /// Most failure sets the exact method may try for one target.
 pub const EXACT_BUDGET: usize = 300_000;
@@ -80,8 +80,10 @@ pub fn availability(
 
 /// [`availability`] of each target, in the order given, counting targets
 /// finished in `progress`, then blocks of samples. The exact attempts run
-/// in parallel by target; the targets they leave to Monte Carlo share its
-/// samples, so their cones are evaluated together, once per 1,024 samples.
+/// in parallel by target, those of targets above the largest cycle after
+/// one pass over it (`availability/shared_cycle.rs`) that the others' run beside; the
+/// targets they leave to Monte Carlo share its samples, so their cones are
+/// evaluated together, once per 1,024 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -90,35 +92,47 @@ pub fn availability_of_each(
 ) -> Vec<TargetAvailability> {
     let reached = reached_by_failures(arch, graph);
     // One pass for the targets above a large cycle, which would otherwise
-    // each compile its cone only to give up.
-    let mut shared = (targets.len() >= 2)
-        .then(|| SharedCycle::find(arch, graph, targets))
+    // each compile its cone only to give up. The pass is mostly on one
+    // thread, so the other targets are tried meanwhile.
+    let largest = (targets.len() >= 2)
+        .then(|| LargestCycle::of(graph))
         .flatten();
-    let tried = super::parallel::map_chunked(
-        targets,
-        16,
-        progress,
-        || (ConeMarks::new(graph), ConeCircuit::default()),
-        |(marks, circuit), &t| {
-            let hopeless = shared.as_ref().and_then(|s| s.hopeless_parts(t));
-            if let Some(parts) = hopeless.filter(|_| reached[t.index()]) {
-                let own = own_availability(arch, t);
-                Err(parts + usize::from(own < 1.0))
-            } else if reached[t.index()] {
-                exactly(arch, graph, t, marks, circuit)
-            } else {
-                // Nothing that can fail reaches it: no cone to walk, and
-                // the exact method's answer over no parts is 1.
-                let own = own_availability(arch, t);
-                Ok(TargetAvailability {
-                    target: t,
-                    availability: own,
-                    method: Method::Exact,
-                    parts: usize::from(own < 1.0),
-                })
-            }
+    let above: Vec<bool> = targets
+        .iter()
+        .map(|&t| largest.as_ref().is_some_and(|c| c.in_cone_of(t)))
+        .collect();
+    let pick = |is_above: bool| -> Vec<NodeId> {
+        let mut picked = targets.iter().zip(&above).filter(|&(_, &a)| a == is_above);
+        picked.by_ref().map(|(&t, _)| t).collect()
+    };
+    let (over, others) = (pick(true), pick(false));
+    progress.start(targets.len());
+    let try_each = |shared: Option<&SharedCycle>, these: &[NodeId]| {
+        super::parallel::map_chunked(
+            these,
+            16,
+            &Progress::default(),
+            || (ConeMarks::new(graph), ConeCircuit::default()),
+            |(marks, circuit), &t| {
+                let tried = attempt(arch, graph, &reached, shared, t, marks, circuit);
+                progress.advance(1);
+                tried
+            },
+        )
+    };
+    let (mut shared, others) = super::parallel::both(
+        || {
+            let c = largest.as_ref()?;
+            SharedCycle::find(arch, graph, targets, c)
         },
+        || try_each(None, &others),
     );
+    let mut over = try_each(shared.as_ref(), &over).into_iter();
+    let mut others = others.into_iter();
+    let tried: Vec<Result<TargetAvailability, usize>> = above
+        .iter()
+        .filter_map(|&a| if a { over.next() } else { others.next() })
+        .collect();
     let left: Vec<(NodeId, usize)> = targets
         .iter()
         .zip(&tried)
@@ -261,6 +275,35 @@ fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
         .get()
         .filter(|_| arch.node(target).is_candidate())
         .unwrap_or(1.0)
+}
+
+/// What the exact method gives `t`, or `Err` with its number of parts
+/// when it is left to Monte Carlo: at once when `shared` names it
+/// hopeless; exactly 1 (its own availability) when nothing that can fail
+/// reaches it.
+fn attempt(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    reached: &[bool],
+    shared: Option<&SharedCycle>,
+    t: NodeId,
+    marks: &mut ConeMarks,
+    circuit: &mut ConeCircuit,
+) -> Result<TargetAvailability, usize> {
+    let own = own_availability(arch, t);
+    if !reached[t.index()] {
+        // No cone to walk: the exact method's answer over no parts is 1.
+        return Ok(TargetAvailability {
+            target: t,
+            availability: own,
+            method: Method::Exact,
+            parts: usize::from(own < 1.0),
+        });
+    }
+    match shared.and_then(|s| s.hopeless_parts(t)) {
+        Some(parts) => Err(parts + usize::from(own < 1.0)),
+        None => exactly(arch, graph, t, marks, circuit),
+    }
 }
 
 /// The exact availability of `target`, with buffers reused across

@@ -81,8 +81,9 @@ impl SharedCycle {
         arch: &Architecture,
         graph: &FailureGraph,
         targets: &[NodeId],
+        largest: &LargestCycle,
     ) -> Option<Self> {
-        let root = largest_cycle(graph)?;
+        let (root, above) = (largest.root, &largest.above);
         let mut marks = ConeMarks::new(graph);
         let mut parts = marks.mark_union(arch, graph, &[root]);
         parts.retain(|&id| can_fail(arch, id));
@@ -93,7 +94,6 @@ impl SharedCycle {
         let inside: Vec<bool> = (0..graph.len())
             .map(|g| marks.local(GateId(g as u32)).is_some())
             .collect();
-        let above = above(graph, GateId::from(root));
         // Each target above the cycle's row in the masks below.
         let mut row = vec![NO_ROW; graph.len()];
         let mut targets_above = Vec::new();
@@ -154,6 +154,42 @@ impl SharedCycle {
     pub(super) fn hopeless_parts(&self, target: NodeId) -> Option<usize> {
         let parts = *self.parts.get(target.index())?;
         (parts != NOT_HOPELESS).then_some(parts as usize)
+    }
+}
+
+#[cfg(test)]
+impl SharedCycle {
+    /// [`Self::find`] over the graph's largest cycle, found here.
+    pub(super) fn of_largest(
+        arch: &Architecture,
+        graph: &FailureGraph,
+        targets: &[NodeId],
+    ) -> Option<Self> {
+        Self::find(arch, graph, targets, &LargestCycle::of(graph)?)
+    }
+}
+
+/// The largest cycle of a graph, and the gates above it.
+#[derive(Debug)]
+pub(super) struct LargestCycle {
+    /// A node of it.
+    root: NodeId,
+    /// Per gate, whether its cone holds the cycle.
+    above: Vec<bool>,
+}
+
+impl LargestCycle {
+    /// `None` when no cycle of two gates or more holds a node.
+    /// O(gates + edges).
+    pub(super) fn of(graph: &FailureGraph) -> Option<Self> {
+        let root = largest_cycle(graph)?;
+        let above = above(graph, GateId::from(root));
+        Some(LargestCycle { root, above })
+    }
+
+    /// Whether `target`'s cone holds the cycle.
+    pub(super) fn in_cone_of(&self, target: NodeId) -> bool {
+        self.above[target.index()]
     }
 }
 
@@ -688,7 +724,7 @@ mod tests {
             let arch = &loaded.arch;
             let graph = FailureGraph::build(arch);
             let targets: Vec<NodeId> = TARGETS.iter().map(|t| arch.id_of(t).unwrap()).collect();
-            let shared = SharedCycle::find(arch, &graph, &targets);
+            let shared = SharedCycle::of_largest(arch, &graph, &targets);
             let mut named = Vec::new();
             for &t in &targets {
                 let Some(parts) = shared.as_ref().and_then(|s| s.hopeless_parts(t)) else {

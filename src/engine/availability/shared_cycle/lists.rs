@@ -278,7 +278,7 @@ mod tests {
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let id = |name: &str| arch.id_of(name).unwrap();
-        let shared = SharedCycle::find(arch, &graph, &[id("top"), id("small")]).unwrap();
+        let shared = SharedCycle::of_largest(arch, &graph, &[id("top"), id("small")]).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         assert_eq!(shared.hopeless_parts(id("top")), Some(4 + 2 * pairs));
         let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
@@ -314,7 +314,7 @@ mod tests {
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let id = |name: &str| arch.id_of(name).unwrap();
-        let shared = SharedCycle::find(arch, &graph, &[id("top"), id("other")]).unwrap();
+        let shared = SharedCycle::of_largest(arch, &graph, &[id("top"), id("other")]).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         assert_eq!(shared.hopeless_parts(id("top")), None);
         let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
@@ -336,7 +336,7 @@ mod tests {
         let graph = FailureGraph::build(arch);
         let id = |name: &str| arch.id_of(name).unwrap();
         let named = [id("top"), id("r7")];
-        let mut shared = SharedCycle::find(arch, &graph, &named).unwrap();
+        let mut shared = SharedCycle::of_largest(arch, &graph, &named).unwrap();
         assert!(named.iter().all(|&t| shared.hopeless_parts(t).is_some()));
         // Asked the other way round: the circuit's targets follow.
         let asked = [id("r7"), id("top")];
@@ -349,7 +349,8 @@ mod tests {
             down_counts(arch, &graph, &asked, compiled, &progress),
             again
         );
-        let mut wider = SharedCycle::find(arch, &graph, &[id("top"), id("r7"), id("all")]).unwrap();
+        let mut wider =
+            SharedCycle::of_largest(arch, &graph, &[id("top"), id("r7"), id("all")]).unwrap();
         assert!(wider
             .take_union()
             .unwrap()
@@ -370,7 +371,7 @@ mod tests {
         let graph = FailureGraph::build(arch);
         let id = |name: &str| arch.id_of(name).unwrap();
         let targets = [id("top"), id("all"), id("r7"), id("all_and_pairs")];
-        let shared = SharedCycle::find(arch, &graph, &targets).expect("a pass over the ring");
+        let shared = SharedCycle::of_largest(arch, &graph, &targets).expect("a pass over the ring");
         let mut marks = ConeMarks::new(&graph);
         let mut circuit = ConeCircuit::default();
         let named = [
