@@ -80,10 +80,10 @@ pub fn availability(
 
 /// [`availability`] of each target, in the order given, counting targets
 /// finished in `progress`, then blocks of samples. The exact attempts run
-/// in parallel by target, those of targets above the largest cycle after
-/// one pass over it (`availability/shared_cycle.rs`) that the others' run beside; the
-/// targets they leave to Monte Carlo share its samples, so their cones are
-/// evaluated together, once per 1,024 samples.
+/// in parallel by target: those of the targets above the largest cycle
+/// after one pass over it (`availability/shared_cycle.rs`), the others'
+/// while it runs. The targets they leave to Monte Carlo share its samples,
+/// so their cones are evaluated together, once per 1,024 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -102,8 +102,8 @@ pub fn availability_of_each(
         .map(|&t| largest.as_ref().is_some_and(|c| c.in_cone_of(t)))
         .collect();
     let pick = |is_above: bool| -> Vec<NodeId> {
-        let mut picked = targets.iter().zip(&above).filter(|&(_, &a)| a == is_above);
-        picked.by_ref().map(|(&t, _)| t).collect()
+        let picked = targets.iter().zip(&above).filter(|&(_, &a)| a == is_above);
+        picked.map(|(&t, _)| t).collect()
     };
     let (over, others) = (pick(true), pick(false));
     progress.start(targets.len());
@@ -279,8 +279,8 @@ fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
 
 /// What the exact method gives `t`, or `Err` with its number of parts
 /// when it is left to Monte Carlo: at once when `shared` names it
-/// hopeless; exactly 1 (its own availability) when nothing that can fail
-/// reaches it.
+/// hopeless. When nothing that can fail reaches it, its own availability,
+/// exactly.
 fn attempt(
     arch: &Architecture,
     graph: &FailureGraph,
