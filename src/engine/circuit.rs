@@ -1075,13 +1075,8 @@ services:
         let loaded = load_str("t.yaml", text).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
-        let mut marks = ConeMarks::new(&graph);
         let mut scratch = Scratch::new(&graph);
-        let targets: Vec<NodeId> = arch.node_ids().collect();
-        let mut parts = marks.mark_union(arch, &graph, &targets);
-        parts.sort();
-        let mut circuit = ConeCircuit::<u64>::default();
-        circuit.compile(&graph, &marks, &targets, &parts);
+        let (targets, parts, mut circuit) = every_nodes_union(arch, &graph);
         let largest = circuit.blocks.iter().map(|b| b.end - b.start).max();
         assert_eq!(largest, Some(2 * n));
         let index = |name: &str| parts.iter().position(|&p| p == arch.id_of(name).unwrap());
@@ -1141,12 +1136,7 @@ services:
         let loaded = load_str("t.yaml", text).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
-        let mut marks = ConeMarks::new(&graph);
-        let targets: Vec<NodeId> = arch.node_ids().collect();
-        let mut parts = marks.mark_union(arch, &graph, &targets);
-        parts.sort();
-        let mut circuit = ConeCircuit::<u64>::default();
-        circuit.compile(&graph, &marks, &targets, &parts);
+        let (targets, _, circuit) = every_nodes_union(arch, &graph);
         let gate = |name| {
             circuit.targets[targets
                 .iter()
@@ -1208,20 +1198,31 @@ services:
         assert!(circuit.rule.len() < circuit.live_gates.len());
     }
 
+    /// Every node of `arch` as a target, the candidates of their cones'
+    /// union as parts (sorted), and that union compiled, as Monte Carlo
+    /// compiles it.
+    fn every_nodes_union(
+        arch: &crate::model::Architecture,
+        graph: &FailureGraph,
+    ) -> (Vec<NodeId>, Vec<NodeId>, ConeCircuit) {
+        let mut marks = ConeMarks::new(graph);
+        let targets: Vec<NodeId> = arch.node_ids().collect();
+        let mut parts = marks.mark_union(arch, graph, &targets);
+        parts.sort();
+        let mut circuit = ConeCircuit::<u64>::default();
+        circuit.compile(graph, &marks, &targets, &parts);
+        (targets, parts, circuit)
+    }
+
     /// The checks of the tests above on `text`, in words `L`, `per_batch`
     /// sets at a time; how many were made.
     fn union_of_cones_agrees<L: Lanes>(text: &str, per_batch: u32) -> usize {
         let loaded = load_str("t.yaml", text).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
-        let mut marks = ConeMarks::new(&graph);
         let mut scratch = Scratch::new(&graph);
-        let mut compiled = ConeCircuit::<u64>::default();
-        let targets: Vec<NodeId> = arch.node_ids().collect();
-        let mut parts = marks.mark_union(arch, &graph, &targets);
-        parts.sort();
+        let (targets, parts, compiled) = every_nodes_union(arch, &graph);
         assert!(parts.len() <= 16, "{}", parts.len());
-        compiled.compile(&graph, &marks, &targets, &parts);
         let mut circuit = compiled.for_evaluation::<L>();
         let mut checked = 0;
         let sets = 1u32 << parts.len();
