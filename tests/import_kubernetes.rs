@@ -66,6 +66,7 @@ fn online_boutique_imports_validates_and_its_audit_names_the_single_instances() 
     assert_eq!(again.status.code(), Some(2));
     let forced = spof(&["import", "kubernetes", BOUTIQUE, "-o", o, "--force"]);
     assert_eq!(forced.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
@@ -103,6 +104,7 @@ fn zones_a_zonal_store_and_a_shared_ingress_are_named() {
         audit.contains("high      shop ← ingress-controller-nginx\n"),
         "{audit}"
     );
+    let _ = std::fs::remove_dir_all(out.parent().unwrap());
 }
 
 #[test]
