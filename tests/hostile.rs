@@ -214,6 +214,71 @@ fn services_behind_a_big_quorum_are_refused_before_their_sets_fill_memory() {
 }
 
 #[test]
+fn parts_that_fail_often_are_refused_before_monte_carlo_draws() {
+    // 60,000 services up 1% of the time, any one of each pair enough: Monte
+    // Carlo would draw 200,000 × 59,400 failures (minutes). Counted before
+    // it draws one, that passes --max-work's default and is refused.
+    let dir = scratch("often");
+    let mut text = String::from("version: 1\nname: often\nservices:\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("  p{i}: {{availability: 0.01}}\n"));
+    }
+    let pairs: Vec<String> = (0..30_000)
+        .map(|i| format!("{{any_of: [p{}, p{}]}}", 2 * i, 2 * i + 1))
+        .collect();
+    text.push_str(&format!(
+        "  top:\n    tier: critical\n    depends_on: [{}]\n",
+        pairs.join(", ")
+    ));
+    std::fs::write(dir.join("often.yaml"), text).unwrap();
+    let (code, out, err) = run_in(&dir, &["availability", "often.yaml", "--target", "top"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("spof::availability-too-large"), "{err}");
+    assert!(err.contains("--max-work (10000000000)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn many_targets_that_each_try_their_whole_budget_are_refused() {
+    // Each target needs any one of 24 parts up half the time: its exact
+    // attempt answers its whole budget of sets before it gives up, about
+    // 240,000 steps each. The steps add up over targets and are refused
+    // past the bound, however many targets the file holds.
+    let dir = scratch("pool");
+    let mut text = String::from("version: 1\nname: pool\nservices:\n");
+    for i in 0..24 {
+        text.push_str(&format!("  p{i}: {{availability: 0.5}}\n"));
+    }
+    let pool: Vec<String> = (0..24).map(|i| format!("p{i}")).collect();
+    for t in 0..400 {
+        text.push_str(&format!(
+            "  t{t}: {{tier: critical, depends_on: [{{any_of: [{}]}}]}}\n",
+            pool.join(", ")
+        ));
+    }
+    std::fs::write(dir.join("pool.yaml"), text).unwrap();
+    let args = ["availability", "pool.yaml", "--max-work", "5000000"];
+    let (code, out, err) = run_in(&dir, &args);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("--max-work (5000000)"), "{err}");
+    // Fewer targets, as the help says, fit the same bound.
+    let fewer = [
+        "availability",
+        "pool.yaml",
+        "--target",
+        "t399",
+        "--max-work",
+        "20000000",
+    ];
+    let (code, out, err) = run_in(&dir, &fewer);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("t399 "), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_line_of_services_is_audited_in_bounded_output() {
     // 2,000 services, each needing the one before: every one is a single
     // point of failure of every later one, by a chain as long as the gap.

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `spof availability --max-work`'s default, in steps.
+const MAX_WORK: u64 = 10_000_000_000;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "spof",
@@ -126,6 +129,9 @@ pub(crate) enum Command {
         /// Also rank each target's parts by Birnbaum importance and risk achievement worth
         #[arg(long)]
         importance: bool,
+        /// Refuse to do more work than this many steps (0: no limit); fewer targets do less
+        #[arg(long, default_value_t = MAX_WORK, value_name = "N")]
+        max_work: u64,
         #[command(flatten)]
         targets: TargetArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -67,10 +67,12 @@ pub(super) fn cuts(
     Ok(OK)
 }
 
+/// `spof availability`; `max_work` bounds the availability and the
+/// importance, each on its own.
 pub(super) fn availability(
     file: &Path,
     args: &TargetArgs,
-    with_importance: bool,
+    (with_importance, max_work): (bool, Option<u64>),
     format: Format,
     io: &mut Io<'_>,
 ) -> CmdResult {
@@ -79,15 +81,30 @@ pub(super) fn availability(
     };
     let arch = &loaded.arch;
     let graph = FailureGraph::build(arch);
-    let results: Vec<avail::TargetAvailability> =
-        super::progress::with_bar(io.progress, "availability of targets", |p| {
-            avail::availability_of_each(arch, &graph, &targets, p)
-        });
-    let importance = with_importance.then(|| {
-        super::progress::with_bar(io.progress, "importance of parts", |p| {
-            avail::importance_of_each(arch, &graph, &targets, p)
-        })
+    let results = super::progress::with_bar(io.progress, "availability of targets", |p| {
+        avail::availability_of_each_within(arch, &graph, &targets, p, max_work)
     });
+    let importance = match with_importance.then_some(results.as_ref()) {
+        Some(Ok(_)) => Some(super::progress::with_bar(
+            io.progress,
+            "importance of parts",
+            |p| avail::importance_of_each_within(arch, &graph, &targets, p, max_work),
+        )),
+        _ => None,
+    };
+    let (results, importance) = match (results, importance.transpose()) {
+        (Ok(results), Ok(importance)) => (results, importance),
+        (Err(bound), _) => {
+            let importance = false;
+            tell(io, &Notice::AvailabilityTooLarge { bound, importance })?;
+            return Ok(INVALID);
+        }
+        (_, Err(bound)) => {
+            let importance = true;
+            tell(io, &Notice::AvailabilityTooLarge { bound, importance })?;
+            return Ok(INVALID);
+        }
+    };
     match format {
         Format::Human => {
             beyond::write_availability(io.out, arch, &results, io.out_style)?;

@@ -144,9 +144,14 @@ pub(crate) fn run(cli: Cli, io: &mut Io<'_>) -> std::io::Result<u8> {
         Command::Availability {
             file,
             importance,
+            max_work,
             targets,
             format,
-        } => beyond::availability(&file, &targets, importance, format, io),
+        } => {
+            // 0 is no bound.
+            let max_work = (max_work > 0).then_some(max_work);
+            beyond::availability(&file, &targets, (importance, max_work), format, io)
+        }
         Command::Explain { code } => check::explain(code.as_deref(), io),
         Command::Init { file } => init(&file, io),
         Command::Import(ImportSource::Backstage {

@@ -15,13 +15,14 @@
 use crate::model::{Architecture, NodeId};
 
 use super::bits::next_set;
+use super::budget::Budget;
 use super::circuit::{ConeCircuit, Singles};
 use super::cone::ConeMarks;
 use super::fnv::Fnv;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
 pub use super::sampling::SAMPLES;
-use super::sampling::{down_counts, Compiled};
+use super::sampling::{down_counts, union_circuit, Compiled};
 
 mod shared_cycle;
 use shared_cycle::{LargestCycle, SharedCycle};
@@ -90,6 +91,49 @@ pub fn availability_of_each(
     targets: &[NodeId],
     progress: &Progress,
 ) -> Vec<TargetAvailability> {
+    // With no bound, nothing is cut short.
+    each_within(arch, graph, targets, progress, &Budget::new(None)).unwrap_or_default()
+}
+
+/// Availability's work passed `--max-work`: a file can make it draw
+/// billions of failures (100,000 parts up half the time), or make each of
+/// many targets try its whole budget of sets before it gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooMuchWork {
+    /// The bound, in steps (see [`availability_of_each_within`]).
+    pub limit: u64,
+}
+
+/// [`availability_of_each`] within `max_work` steps (`None`: no bound),
+/// or `Err` as soon as it is known to need more. A step is a gate
+/// evaluated for up to 64 sets or samples (see `ConeCircuit::steps` for
+/// what counts), a set the exact method walks or answers, or a failure
+/// Monte Carlo draws. The exact method counts as it goes; Monte Carlo counts
+/// before it starts, from the failures its parts are expected to draw and
+/// every gate of the union per 64 samples, so a file over the bound is
+/// refused without sampling. The count depends only on the file and the
+/// targets, so whether the bound is passed does too.
+pub fn availability_of_each_within(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+    max_work: Option<u64>,
+) -> Result<Vec<TargetAvailability>, TooMuchWork> {
+    let work = Budget::new(max_work);
+    each_within(arch, graph, targets, progress, &work).ok_or(TooMuchWork {
+        limit: work.limit(),
+    })
+}
+
+/// [`availability_of_each_within`], `None` once `work` is passed.
+fn each_within(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+    work: &Budget,
+) -> Option<Vec<TargetAvailability>> {
     let reached = reached_by_failures(arch, graph);
     // One pass for the targets above a large cycle, which would otherwise
     // each compile its cone only to give up. The pass is mostly on one
@@ -114,7 +158,7 @@ pub fn availability_of_each(
             &Progress::default(),
             || (ConeMarks::new(graph), ConeCircuit::default()),
             |(marks, circuit), &t| {
-                let tried = attempt(arch, graph, &reached, shared, t, marks, circuit);
+                let tried = attempt(arch, graph, (&reached, shared), t, (marks, circuit), work);
                 progress.advance(1);
                 tried
             },
@@ -144,16 +188,13 @@ pub fn availability_of_each(
         .as_mut()
         .and_then(SharedCycle::take_union)
         .and_then(|u| u.for_targets(graph, &ids));
-    let mut sampled = sampled_each(arch, graph, &left, compiled, progress).into_iter();
+    if work.passed() {
+        return None;
+    }
+    let mut sampled = sampled_each(arch, graph, &left, compiled, progress, work)?.into_iter();
     tried
         .into_iter()
-        .map(|r| {
-            r.unwrap_or_else(|_| {
-                sampled
-                    .next()
-                    .expect("an estimate for each target left to Monte Carlo")
-            })
-        })
+        .map(|r| r.or_else(|_| sampled.next().ok_or(())).ok())
         .collect()
 }
 
@@ -176,28 +217,40 @@ pub fn monte_carlo_of_each(
             (t, parts + usize::from(own_availability(arch, t) < 1.0))
         })
         .collect();
-    sampled_each(arch, graph, &counted, None, progress)
+    sampled_each(arch, graph, &counted, None, progress, &Budget::new(None)).unwrap_or_default()
 }
 
 /// The Monte Carlo results of targets with their numbers of parts.
 /// `compiled`, when given, is the union of their cones compiled for them.
+/// `None`, without sampling, when the failures the parts are expected to
+/// draw and the union's gates per 64 samples pass `work`.
 fn sampled_each(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[(NodeId, usize)],
     compiled: Option<Compiled>,
     progress: &Progress,
-) -> Vec<TargetAvailability> {
+    work: &Budget,
+) -> Option<Vec<TargetAvailability>> {
     if targets.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
-    let down = down_counts(arch, graph, &ids, compiled, progress);
-    targets
-        .iter()
-        .zip(down)
-        .map(|(&(t, parts), down)| sampled(t, parts, down))
-        .collect()
+    let compiled = compiled.unwrap_or_else(|| union_circuit(arch, graph, &ids));
+    let failing: f64 = (compiled.ids.iter())
+        .map(|&id| 1.0 - arch.node(id).availability.get().unwrap_or(1.0))
+        .sum();
+    let draws = (f64::from(SAMPLES) * failing) as u64;
+    let gates = (compiled.circuit.gates() as u64).saturating_mul(u64::from(SAMPLES / 64));
+    if !work.spend(draws.saturating_add(gates)) {
+        return None;
+    }
+    let down = down_counts(arch, graph, &ids, Some(compiled), progress);
+    let each = targets.iter().zip(down);
+    Some(
+        each.map(|(&(t, parts), down)| sampled(t, parts, down))
+            .collect(),
+    )
 }
 
 /// For each gate, whether the failure of some part that can fail (a
@@ -284,12 +337,15 @@ fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
 fn attempt(
     arch: &Architecture,
     graph: &FailureGraph,
-    reached: &[bool],
-    shared: Option<&SharedCycle>,
+    (reached, shared): (&[bool], Option<&SharedCycle>),
     t: NodeId,
-    marks: &mut ConeMarks,
-    circuit: &mut ConeCircuit,
+    (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
+    work: &Budget,
 ) -> Result<TargetAvailability, usize> {
+    if work.passed() {
+        // Nothing will be shown: the rest is skipped.
+        return Err(0);
+    }
     let own = own_availability(arch, t);
     if !reached[t.index()] {
         // No cone to walk: the exact method's answer over no parts is 1.
@@ -302,7 +358,7 @@ fn attempt(
     }
     match shared.and_then(|s| s.hopeless_parts(t)) {
         Some(parts) => Err(parts + usize::from(own < 1.0)),
-        None => exactly(arch, graph, t, marks, circuit),
+        None => exactly(arch, graph, t, (marks, circuit), work),
     }
 }
 
@@ -312,19 +368,31 @@ fn exactly(
     arch: &Architecture,
     graph: &FailureGraph,
     target: NodeId,
-    marks: &mut ConeMarks,
-    circuit: &mut ConeCircuit,
+    (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
+    work: &Budget,
 ) -> Result<TargetAvailability, usize> {
     let parts = compiled(arch, graph, target, marks, circuit);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let p = exact(&parts, &mut *circuit).ok_or(counted)?;
+    let p = exact(&parts, Counted { circuit, work }).ok_or(counted)?;
     Ok(TargetAvailability {
         target,
         availability: p * own,
         method: Method::Exact,
         parts: counted,
     })
+}
+
+/// [`exactly`] with no bound on its work, for the tests.
+#[cfg(test)]
+fn exactly_unbounded(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    target: NodeId,
+    marks: &mut ConeMarks,
+    circuit: &mut ConeCircuit,
+) -> Result<TargetAvailability, usize> {
+    exactly(arch, graph, target, (marks, circuit), &Budget::new(None))
 }
 
 /// The Monte Carlo result of a target of `parts` parts that was down in
@@ -363,12 +431,43 @@ pub fn importance_of_each(
     targets: &[NodeId],
     progress: &Progress,
 ) -> Vec<Option<Vec<Importance>>> {
+    importance_each_within(arch, graph, targets, progress, &Budget::new(None))
+}
+
+/// [`importance_of_each`] within `max_work` steps (`None`: no bound),
+/// counted as [`availability_of_each_within`] counts the exact method's.
+pub fn importance_of_each_within(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+    max_work: Option<u64>,
+) -> Result<Vec<Option<Vec<Importance>>>, TooMuchWork> {
+    let work = Budget::new(max_work);
+    let each = importance_each_within(arch, graph, targets, progress, &work);
+    match work.passed() {
+        true => Err(TooMuchWork {
+            limit: work.limit(),
+        }),
+        false => Ok(each),
+    }
+}
+
+/// [`importance_of_each_within`], the steps counted in `work`; what it
+/// gives once `work` is passed is not to be shown.
+fn importance_each_within(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+    work: &Budget,
+) -> Vec<Option<Vec<Importance>>> {
     super::parallel::map_chunked(
         targets,
         1,
         progress,
-        || (),
-        |(), &t| importance(arch, graph, t),
+        || (ConeMarks::new(graph), ConeCircuit::default()),
+        |(marks, circuit), &t| importance_counted(arch, graph, t, (marks, circuit), work),
     )
 }
 
@@ -381,11 +480,25 @@ pub fn importance(
     graph: &FailureGraph,
     target: NodeId,
 ) -> Option<Vec<Importance>> {
-    let mut marks = ConeMarks::new(graph);
-    let mut circuit = ConeCircuit::default();
-    let parts = compiled(arch, graph, target, &mut marks, &mut circuit);
+    let buffers = (&mut ConeMarks::new(graph), &mut ConeCircuit::default());
+    importance_counted(arch, graph, target, buffers, &Budget::new(None))
+}
+
+/// [`importance`], with buffers reused across targets and its steps
+/// counted in `work`.
+fn importance_counted(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    target: NodeId,
+    (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
+    work: &Budget,
+) -> Option<Vec<Importance>> {
+    if work.passed() {
+        return None; // not shown
+    }
+    let parts = compiled(arch, graph, target, marks, circuit);
     let own = own_availability(arch, target);
-    let total = exact(&parts, &mut circuit)? * own;
+    let total = exact(&parts, Counted { circuit, work })? * own;
     let mut out = Vec::with_capacity(parts.len());
     let mut all_lanes = vec![0u64; parts.len()];
     for (i, &(id, _)) in parts.iter().enumerate() {
@@ -396,14 +509,14 @@ pub fn importance(
             .map(|(_, &p)| p)
             .collect();
         // Part `i` held up, or failed, in every set of the others.
-        let mut down_with = |held: u64, lanes: &[u64]| {
+        let mut down_with = |held: u64, lanes: &[u64], sets: usize| {
             all_lanes[..i].copy_from_slice(&lanes[..i]);
             all_lanes[i] = held;
             all_lanes[i + 1..].copy_from_slice(&lanes[i..]);
-            circuit.down_lanes(&all_lanes)
+            counted_down(circuit, work, &all_lanes, sets)
         };
-        let if_up = exact(&rest, Answers(|lanes: &[u64], _| down_with(0, lanes)))? * own;
-        let if_down = exact(&rest, Answers(|lanes: &[u64], _| down_with(!0, lanes)))? * own;
+        let if_up = exact(&rest, Answers(|lanes: &[u64], n| down_with(0, lanes, n)))? * own;
+        let if_down = exact(&rest, Answers(|lanes: &[u64], n| down_with(!0, lanes, n)))? * own;
         let raw = (total < 1.0).then(|| (1.0 - if_down) / (1.0 - total));
         out.push(Importance {
             part: id,
@@ -431,6 +544,10 @@ trait Cone {
     /// go with which parts touch ([`ConeCircuit::singles`]), when the
     /// cone's structure is known.
     fn singles(&mut self, parts: usize) -> Option<Singles>;
+
+    /// Told how many sets a walk counted and compared without asking the
+    /// cone, when it ends.
+    fn walked(&mut self, _sets: usize) {}
 }
 
 impl<C: Cone + ?Sized> Cone for &mut C {
@@ -441,8 +558,15 @@ impl<C: Cone + ?Sized> Cone for &mut C {
     fn singles(&mut self, parts: usize) -> Option<Singles> {
         (**self).singles(parts)
     }
+
+    fn walked(&mut self, sets: usize) {
+        (**self).walked(sets);
+    }
 }
 
+// What the tests ask of a compiled cone directly: the availability's
+// own answers are [`Counted`].
+#[cfg(test)]
 impl Cone for ConeCircuit {
     fn down(&mut self, lanes: &[u64], _: usize) -> u64 {
         self.down_lanes(lanes)
@@ -451,6 +575,44 @@ impl Cone for ConeCircuit {
     fn singles(&mut self, parts: usize) -> Option<Singles> {
         Some(ConeCircuit::singles(self, parts))
     }
+}
+
+/// A target's compiled cone whose answers count their steps in `work`
+/// ([`availability_of_each_within`]). Once `work` is passed, every set is
+/// answered down without evaluating it, which ends any enumeration at
+/// once: its result will not be shown.
+struct Counted<'a> {
+    circuit: &'a mut ConeCircuit,
+    work: &'a Budget,
+}
+
+impl Cone for Counted<'_> {
+    fn down(&mut self, lanes: &[u64], sets: usize) -> u64 {
+        counted_down(self.circuit, self.work, lanes, sets)
+    }
+
+    fn singles(&mut self, parts: usize) -> Option<Singles> {
+        let before = self.circuit.steps();
+        let singles = ConeCircuit::singles(self.circuit, parts);
+        self.work.spend(self.circuit.steps() - before);
+        Some(singles)
+    }
+
+    fn walked(&mut self, sets: usize) {
+        self.work.spend(sets as u64);
+    }
+}
+
+/// `circuit`'s answer for `sets` sets, its steps and the sets counted in
+/// `work`; every set down once `work` is passed (see [`Counted`]).
+fn counted_down(circuit: &mut ConeCircuit, work: &Budget, lanes: &[u64], sets: usize) -> u64 {
+    if work.passed() {
+        return !0;
+    }
+    let before = circuit.steps();
+    let down = circuit.down_lanes(lanes);
+    work.spend(circuit.steps() - before + sets as u64);
+    down
 }
 
 /// A cone known only by its answers.
@@ -630,6 +792,11 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
             up_alone = walk.up;
         }
     }
+    // Sets are left at the deepest size only where the tails stopped
+    // above `TAIL` ([`MOST_FEW`]): then more than the budget would follow.
+    if walk.up != 0 && tail.get(deepest).is_none_or(|&t| t >= TAIL) {
+        return None;
+    }
     Some(walk.total)
 }
 
@@ -779,7 +946,7 @@ fn top_part<const W: usize>(set: &[u64; W]) -> usize {
 }
 
 /// The walk of [`exact_masks`] over the sets of one size.
-struct SetsBySize<'a, C, const W: usize> {
+struct SetsBySize<'a, C: Cone, const W: usize> {
     odds: &'a [f64],
     /// The parts that are cut sets alone.
     dead: [u64; W],
@@ -830,6 +997,14 @@ struct SetsBySize<'a, C, const W: usize> {
     /// The untouched sets of each size from the first given, once counted
     /// and found to fit the budget ([`Self::untouched_sets_break_budget`]).
     untouched: Option<(usize, Vec<usize>)>,
+}
+
+/// However a walk ends, its cone learns what it counted: a walk can
+/// count the sets of a size, up to the budget, without answering one.
+impl<C: Cone, const W: usize> Drop for SetsBySize<'_, C, W> {
+    fn drop(&mut self) {
+        self.cone.walked(self.spent + self.compared / 64);
+    }
 }
 
 impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
@@ -1146,8 +1321,14 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let mut level: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), base)];
     let mut spent = 0usize;
     for k in 1..=n {
-        if tail[k - 1] < TAIL || level.is_empty() {
+        if level.is_empty() {
             break;
+        }
+        match tail.get(k - 1) {
+            Some(&t) if t < TAIL => break,
+            Some(_) => {}
+            // Past the tails computed ([`MOST_FEW`]).
+            None => return None,
         }
         // Every pair of parts that are up alone is tried at size 2, so
         // their number says at once whether the budget holds: a cone of
@@ -1160,8 +1341,11 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
             level.iter().map(|(s, _)| s.as_slice()).collect();
         let mut tried: Vec<(Vec<usize>, f64)> = Vec::new();
         let mut sub: Vec<usize> = Vec::with_capacity(k);
+        // Sets of this size looked at, tried or not, told to the cone.
+        let mut looked = 0usize;
         for (set, p) in &level {
             let from = set.last().map_or(0, |&m| m + 1);
+            looked += n - from.min(n);
             for (j, &odd) in odds.iter().enumerate().skip(from) {
                 // Monotone: a set with a subset that takes the target down
                 // takes it down too; only subsets of size k - 1 need a look
@@ -1182,6 +1366,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
                 }
                 spent += 1;
                 if spent > EXACT_BUDGET {
+                    cone.walked(looked);
                     return None;
                 }
                 let mut bigger = set.clone();
@@ -1190,6 +1375,7 @@ fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
             }
         }
         drop(known);
+        cone.walked(looked);
         let mut next = Vec::new();
         let mut tried = tried.into_iter().peekable();
         while tried.peek().is_some() {
@@ -1226,7 +1412,7 @@ fn tail_probabilities(parts: &[(NodeId, f64)]) -> Vec<f64> {
     let mut few = FEW;
     while few < parts.len() {
         let (exactly, more) = failure_counts(parts, few);
-        if more < TAIL {
+        if more < TAIL || few >= MOST_FEW {
             return tails(&exactly, more);
         }
         few *= 2;
@@ -1237,6 +1423,14 @@ fn tail_probabilities(parts: &[(NodeId, f64)]) -> Vec<f64> {
 
 /// Failure counts [`tail_probabilities`] starts from.
 const FEW: usize = 16;
+/// The most failure counts [`tail_probabilities`] computes. A walk that
+/// reaches size k holds a set of k - 1 failures that leaves the target
+/// up, and every subset of it is up too (states are monotone), so it has
+/// added 2^(k-1) sets: past size 20 that is more than [`EXACT_BUDGET`].
+/// So the tails past 64 are never read; the whole distribution would cost
+/// O(parts²), minutes on a cone of 100,000 parts up half the time. Where
+/// the tails stop above [`TAIL`], a walk that reached their end gives up.
+const MOST_FEW: usize = 64;
 
 /// P(exactly k parts fail) for k up to `few`, and P(more than `few` fail).
 /// O(parts × few).
@@ -1635,6 +1829,96 @@ mod tests {
         // P(down) = 1 - 0.72 = 0.28; with a down, the target is down for sure.
         assert!((by("a").raw.unwrap() - 1.0 / 0.28).abs() < 1e-9);
         assert_eq!(imp[0].part, loaded.arch.id_of("b").unwrap());
+    }
+
+    /// The steps counted for a file's targets, with no bound.
+    fn steps_of(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> u64 {
+        let work = Budget::new(None);
+        each_within(arch, graph, targets, &Progress::default(), &work).unwrap();
+        work.used()
+    }
+
+    /// `top`, which needs one of each of `pairs` pairs of parts up half
+    /// the time.
+    fn top_over_pairs(pairs: usize) -> crate::load::Loaded {
+        let mut text = String::from("version: 1\nname: t\nservices:\n");
+        for i in 0..2 * pairs {
+            text.push_str(&format!("  p{i}: {{ availability: 0.5 }}\n"));
+        }
+        let needs: Vec<String> = (0..pairs)
+            .map(|i| format!("{{ any_of: [p{}, p{}] }}", 2 * i, 2 * i + 1))
+            .collect();
+        let needs = needs.join(", ");
+        text.push_str(&format!("  top: {{ depends_on: [{needs}] }}\n"));
+        load_str("s.yaml", text).unwrap()
+    }
+
+    /// Within its bound, the availability is the unbounded one; one step
+    /// under, it is refused; and the count is the file's, run after run.
+    #[test]
+    fn a_bound_refuses_one_step_short_and_answers_at_it() {
+        let exact = "version: 1\nname: t\nservices:\n  a: { availability: 0.99 }\n  \
+                     b: { availability: 0.9 }\n  c: { availability: 0.999 }\n  \
+                     t: { depends_on: [c, { any_of: [a, b] }] }\n";
+        let loaded = load_str("t.yaml", exact.to_string()).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        // The exact method and Monte Carlo both count: `t` is exact, a
+        // target of sixty parts up half the time is sampled.
+        let sampled = top_over_pairs(30);
+        for (arch, graph, name) in [
+            (arch, &graph, "t"),
+            (&sampled.arch, &FailureGraph::build(&sampled.arch), "top"),
+        ] {
+            let targets = [arch.id_of(name).unwrap()];
+            let steps = steps_of(arch, graph, &targets);
+            assert!(steps > 0, "{name}: {steps}");
+            assert_eq!(steps_of(arch, graph, &targets), steps);
+            let free = availability_of_each(arch, graph, &targets, &Progress::default());
+            let p = &Progress::default();
+            let bounded = availability_of_each_within(arch, graph, &targets, p, Some(steps));
+            assert_eq!(bounded, Ok(free.clone()));
+            let short = availability_of_each_within(arch, graph, &targets, p, Some(steps - 1));
+            assert_eq!(short, Err(TooMuchWork { limit: steps - 1 }));
+            let method = match name {
+                "t" => matches!(free[0].method, Method::Exact),
+                _ => matches!(free[0].method, Method::MonteCarlo { .. }),
+            };
+            assert!(method, "{name}: {:?}", free[0].method);
+        }
+    }
+
+    /// Monte Carlo's share is counted before it starts: a target whose
+    /// samples would draw billions of failures is refused at once.
+    #[test]
+    fn monte_carlo_over_the_bound_is_refused_before_it_samples() {
+        let loaded = top_over_pairs(1000);
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = [arch.id_of("top").unwrap()];
+        // 200,000 samples × 1,000 failures expected each.
+        let p = &Progress::default();
+        let refused = availability_of_each_within(arch, &graph, &targets, p, Some(200_000_000));
+        assert_eq!(refused, Err(TooMuchWork { limit: 200_000_000 }));
+    }
+
+    /// Parts that fail often, many of them: the tails stop at
+    /// [`MOST_FEW`] (the whole distribution would cost parts²), and a
+    /// walk that needs no deeper size still answers exactly: here every
+    /// part takes the target down alone, so no set of two is tried.
+    #[test]
+    fn tails_of_many_parts_that_fail_often_stop_at_most_few() {
+        let parts: Vec<(NodeId, f64)> = (0..1000).map(|i| (NodeId(i), 0.5)).collect();
+        let tail = tail_probabilities(&parts);
+        assert_eq!(tail.len(), MOST_FEW + 1);
+        assert!(tail[MOST_FEW] > TAIL);
+        let series = || one_by_one(&parts, |failed: &[NodeId]| failed.is_empty());
+        assert_eq!(exact(&parts, series()), Some(0.5f64.powi(1000)));
+        assert_eq!(exact_lists(&parts, series()), Some(0.5f64.powi(1000)));
+        // Any one part keeps it up: over the budget long before the tails end.
+        let parallel = || one_by_one(&parts, |failed: &[NodeId]| failed.len() < parts.len());
+        assert_eq!(exact(&parts, parallel()), None);
+        assert_eq!(exact_lists(&parts, parallel()), None);
     }
 
     /// Over [`FEW`] parts, the first tails with the rest in one bucket are

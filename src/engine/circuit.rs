@@ -90,6 +90,8 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     dirty: Vec<u64>,
     /// Gates given a value, set back to none after an evaluation.
     touched: Vec<u32>,
+    /// The steps of the evaluations so far ([`Self::steps`]).
+    steps: u64,
     planes: Vec<L>,
     // Compile-time buffers. `live` is graph-sized and stamped, so a
     // compile costs the gates the parts reach, not the graph or the cone.
@@ -676,8 +678,24 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// How many gates it has.
+    pub(crate) fn gates(&self) -> usize {
+        self.vals.len()
+    }
+
+    /// What the evaluations since this circuit was made have cost, in
+    /// steps: per evaluation, its gates over 64 (the scan for marked
+    /// ones), the gates it gave a value and the gates its failed parts
+    /// seeded. A count of work, not of time, that depends only on the
+    /// compiled circuit and the lanes asked about.
+    pub(crate) fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// Puts every gate back up after [`Self::settle`].
     fn reset(&mut self) {
+        let evaluated = self.vals.len() / 64 + self.touched.len() + self.seeded.len();
+        self.steps += evaluated as u64;
         for &g in &self.touched {
             self.vals[g as usize] = L::NONE;
         }

@@ -19,12 +19,12 @@
 //! every K-set of a target's cone: O(C^K) per target.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{Architecture, NodeId};
 
 use super::audit::TargetSelection;
 use super::bits::lanes_of;
+use super::budget::Budget;
 use super::cone::ConeMarks;
 use super::graph::{FailureGraph, Gate, GateId};
 use super::lanes::{Lanes, Layout};
@@ -153,37 +153,9 @@ pub enum TooLarge {
     },
 }
 
-/// A count that may not pass its limit, shared by the threads. Whether the
-/// bound is passed depends only on the file, not on the order the threads
-/// run in: every count is added, and the total compared with the limit;
-/// work is skipped only once a bound is passed. The tries counted never
-/// depend on the sets found, so which bound is reported is deterministic
-/// too: tries when they pass, else sets.
-struct Budget {
-    limit: u64,
-    used: AtomicU64,
-}
-
-impl Budget {
-    fn new(limit: Option<u64>) -> Self {
-        Budget {
-            limit: limit.unwrap_or(u64::MAX),
-            used: AtomicU64::new(0),
-        }
-    }
-
-    /// Counts `n` more (tries or sets); false once the total is past the limit.
-    fn spend(&self, n: u64) -> bool {
-        let before = self.used.fetch_add(n, Ordering::Relaxed);
-        before.saturating_add(n) <= self.limit
-    }
-
-    fn passed(&self) -> bool {
-        self.used.load(Ordering::Relaxed) > self.limit
-    }
-}
-
-/// The two counts of [`Bounds`].
+/// The two counts of [`Bounds`]. The tries counted never depend on the
+/// sets found, so which bound is reported is deterministic: tries when
+/// they pass, else sets.
 struct Budgets {
     tries: Budget,
     sets: Budget,
@@ -266,12 +238,12 @@ pub fn minimal_cut_sets_with(
     let found = bounded(arch, graph, targets, max_order, progress, search, &budget);
     if budget.tries.passed() {
         return Err(TooLarge::Tries {
-            limit: budget.tries.limit,
+            limit: budget.tries.limit(),
         });
     }
     if budget.sets.passed() {
         return Err(TooLarge::Sets {
-            limit: budget.sets.limit,
+            limit: budget.sets.limit(),
             order_one: None,
         });
     }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod availability;
 pub(crate) mod bits;
+pub(crate) mod budget;
 pub(crate) mod chain;
 pub(crate) mod circuit;
 pub(crate) mod cone;

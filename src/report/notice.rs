@@ -122,6 +122,14 @@ pub enum Notice {
         /// The largest set asked for.
         max_order: usize,
     },
+    /// `spof availability` would do more work than `--max-work`.
+    AvailabilityTooLarge {
+        /// The bound it passed.
+        bound: crate::engine::availability::TooMuchWork,
+        /// Whether it was the importance of parts (`--importance`) that
+        /// passed it, not the availability.
+        importance: bool,
+    },
     /// A SARIF log left findings out to stay within what GitHub accepts.
     SarifTruncated {
         /// Results written.
@@ -266,6 +274,7 @@ impl Notice {
             Notice::GraphvizFailed { .. } => Code::GraphvizFailed,
             Notice::DiagramTooLarge { .. } => Code::DiagramTooLarge,
             Notice::CutsTooLarge { .. } => Code::CutsTooLarge,
+            Notice::AvailabilityTooLarge { .. } => Code::AvailabilityTooLarge,
             Notice::SarifTruncated { .. } => Code::SarifTruncated,
             Notice::ImportFailed { .. } | Notice::ImportSkipped { .. } => Code::Import,
             Notice::SfdpChosen { .. }
@@ -419,6 +428,17 @@ impl Notice {
                 };
                 let help = format!("{smaller} with `--target ID` or `--min-tier critical`; `{flag} 0` lifts the bound");
                 (message, Some(help))
+            }
+            Notice::AvailabilityTooLarge { bound, importance } => {
+                let what = match importance {
+                    false => "the availability of these targets",
+                    true => "the importance of their parts",
+                };
+                let limit = bound.limit;
+                (
+                    format!("{what} would take more than --max-work ({limit}) steps"),
+                    Some("ask for fewer targets with `--target ID` or `--min-tier critical`; `--max-work 0` lifts the bound".into()),
+                )
             }
             Notice::SarifTruncated { kept, left_out } => (
                 format!("the SARIF log holds {kept} findings, the most severe first, and leaves {left_out} out: GitHub code scanning rejects a run of more than 25,000"),

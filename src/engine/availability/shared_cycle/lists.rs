@@ -198,7 +198,7 @@ impl UpAlone {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{exactly, own_availability};
+    use super::super::super::{exactly_unbounded, own_availability};
     use super::super::SharedCycle;
     use super::*;
     use crate::engine::circuit::ConeCircuit;
@@ -281,10 +281,10 @@ mod tests {
         let shared = SharedCycle::of_largest(arch, &graph, &[id("top"), id("small")]).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         assert_eq!(shared.hopeless_parts(id("top")), Some(4 + 2 * pairs));
-        let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
+        let attempt = exactly_unbounded(arch, &graph, id("top"), &mut marks, &mut circuit);
         assert_eq!(attempt.err(), Some(4 + 2 * pairs));
         assert_eq!(shared.hopeless_parts(id("small")), None);
-        let attempt = exactly(arch, &graph, id("small"), &mut marks, &mut circuit);
+        let attempt = exactly_unbounded(arch, &graph, id("small"), &mut marks, &mut circuit);
         assert!(attempt.is_ok(), "{attempt:?}");
     }
 
@@ -317,10 +317,10 @@ mod tests {
         let shared = SharedCycle::of_largest(arch, &graph, &[id("top"), id("other")]).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         assert_eq!(shared.hopeless_parts(id("top")), None);
-        let attempt = exactly(arch, &graph, id("top"), &mut marks, &mut circuit);
+        let attempt = exactly_unbounded(arch, &graph, id("top"), &mut marks, &mut circuit);
         assert!(attempt.is_ok(), "{attempt:?}");
         assert_eq!(shared.hopeless_parts(id("other")), Some(n + 2 * pairs));
-        let attempt = exactly(arch, &graph, id("other"), &mut marks, &mut circuit);
+        let attempt = exactly_unbounded(arch, &graph, id("other"), &mut marks, &mut circuit);
         assert_eq!(attempt.err(), Some(n + 2 * pairs));
     }
 
@@ -381,12 +381,12 @@ mod tests {
         ];
         for (t, parts) in named {
             assert_eq!(shared.hopeless_parts(id(t)), Some(parts), "{t}");
-            let attempt = exactly(arch, &graph, id(t), &mut marks, &mut circuit);
+            let attempt = exactly_unbounded(arch, &graph, id(t), &mut marks, &mut circuit);
             let own = usize::from(own_availability(arch, id(t)) < 1.0);
             assert_eq!(attempt.err(), Some(parts + own), "{t}");
         }
         assert_eq!(shared.hopeless_parts(id("all")), None);
-        let attempt = exactly(arch, &graph, id("all"), &mut marks, &mut circuit);
+        let attempt = exactly_unbounded(arch, &graph, id("all"), &mut marks, &mut circuit);
         assert!(attempt.is_ok(), "{attempt:?}");
     }
 }
