@@ -713,16 +713,21 @@ impl Effects {
                 mask
             })
             .collect();
-        left_outs
-            .iter()
-            .map(|left_out| {
+        // In parallel: a count can take milliseconds, and the other
+        // thread may have finished the targets not above the cycle.
+        map_chunked(
+            left_outs,
+            1,
+            &Progress::default(),
+            || (),
+            |(), left_out| {
                 let mut up = all;
                 up.iter_mut()
                     .zip(left_out.iter())
                     .for_each(|(u, &l)| *u &= !l);
                 breaks(&higher, up, bound)
-            })
-            .collect()
+            },
+        )
     }
 }
 
