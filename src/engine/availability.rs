@@ -445,12 +445,12 @@ pub fn importance_of_each_within(
 ) -> Result<Vec<Option<Vec<Importance>>>, TooMuchWork> {
     let work = Budget::new(max_work);
     let each = importance_each_within(arch, graph, targets, progress, &work);
-    match work.passed() {
-        true => Err(TooMuchWork {
+    if work.passed() {
+        return Err(TooMuchWork {
             limit: work.limit(),
-        }),
-        false => Ok(each),
+        });
     }
+    Ok(each)
 }
 
 /// [`importance_of_each_within`], the steps counted in `work`; what it
