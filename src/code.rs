@@ -186,15 +186,15 @@ critical`) or smaller sets (`--max-order 2`), or lift the bound
     AvailabilityTooLarge = "availability-too-large", "An availability that would take more work than its bound.",
 "`spof availability` counts its work in steps: a gate evaluated for up to 64
 sets of failures or samples, a set the exact method walks or answers, a
-failure Monte Carlo draws. Past `--max-work` (10,000,000,000 by default, about a
-minute on two cores; a million services of this project's generator take
-3.5 billion) it stops with this error instead of running for hours: 100,000
-parts up half the time would have Monte Carlo draw ten billion failures,
-and a file of many targets, each over a few parts that any one keeps up,
-makes each target try its whole budget of sets before it gives up. Monte
-Carlo's share is counted before it starts, so that refusal comes at once.
-Ask for fewer targets (`--target ID`, `--min-tier critical`), or lift the
-bound (`--max-work 0`).";
+failure Monte Carlo draws. Past `--max-work` (10,000,000,000 by default,
+about a minute on two cores; a million services of this project's
+generator take 3.5 billion) it stops with this error instead of running
+for hours: 100,000 parts up half the time would have Monte Carlo draw ten
+billion failures, and a file of many targets, each over a few parts that
+any one keeps up, makes each target try its whole budget of sets before
+it gives up. Monte Carlo's share is counted before it starts, so that
+refusal comes at once. Ask for fewer targets (`--target ID`, `--min-tier
+critical`), or lift the bound (`--max-work 0`).";
     SarifTruncated = "sarif-truncated", "A SARIF log that leaves findings out to stay within GitHub's limits.",
 "GitHub code scanning rejects a SARIF run of more than 25,000 results and a
 result with more than 1,000 locations. `spof check --format sarif` writes
