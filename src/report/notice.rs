@@ -430,9 +430,10 @@ impl Notice {
                 (message, Some(help))
             }
             Notice::AvailabilityTooLarge { bound, importance } => {
-                let what = match importance {
-                    false => "the availability of these targets",
-                    true => "the importance of their parts",
+                let what = if *importance {
+                    "the importance of their parts"
+                } else {
+                    "the availability of these targets"
                 };
                 let limit = bound.limit;
                 (
