@@ -678,6 +678,17 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// The parts that lead to a target, in the order of the gates they
+    /// fail: failing parts in this order writes the gates' lanes in the
+    /// order they lie in memory. O(parts × log parts).
+    pub(crate) fn parts_by_gate(&self) -> Vec<u32> {
+        let mut parts: Vec<u32> = (0..self.gate_of_part.len() as u32)
+            .filter(|&p| self.gate_of_part[p as usize] != NONE)
+            .collect();
+        parts.sort_by_key(|&p| self.gate_of_part[p as usize]);
+        parts
+    }
+
     /// How many gates it has.
     pub(crate) fn gates(&self) -> usize {
         self.vals.len()

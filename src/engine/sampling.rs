@@ -65,17 +65,16 @@ pub(crate) fn down_counts(
 ) -> Vec<u32> {
     let Compiled { ids, circuit, .. } =
         compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
-    let parts: Vec<Stream> = ids
-        .iter()
-        .map(|&id| {
-            Stream::new(
-                arch.name_of(id),
-                1.0 - arch.node(id).availability.get().unwrap_or(1.0),
-            )
+    // A part that leads to no target changes nothing, so it is not drawn.
+    let parts: Vec<(u32, Stream)> = (circuit.parts_by_gate().into_iter())
+        .map(|p| {
+            let id = ids[p as usize];
+            let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
+            (p, Stream::new(arch.name_of(id), q))
         })
         .collect();
     let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
-    let expected: f64 = parts.iter().map(|s| s.q).sum();
+    let expected: f64 = parts.iter().map(|(_, s)| s.q).sum();
     // One drawing per thread, taken by block: a drawing holds a copy of
     // the circuit (tens of megabytes on a large file), made once.
     let drawings = std::sync::Mutex::new(Vec::new());
@@ -233,12 +232,14 @@ impl Drawing {
     /// failures are many (`expected` per sample), the block is drawn a few
     /// batches at a time, each part's stream picked up where it stopped,
     /// which gives the same failures.
-    fn block(&mut self, parts: &[Stream], block: u32, expected: f64) {
+    fn block(&mut self, parts: &[(u32, Stream)], block: u32, expected: f64) {
         let len = (SAMPLES - block * BLOCK).min(BLOCK);
         let batches = len.div_ceil(WIDTH);
         let step =
             (HELD / (f64::from(WIDTH) * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
-        let mut streams: Vec<Failures> = parts.iter().map(|s| s.failures(block)).collect();
+        let mut streams: Vec<(u32, Failures)> = (parts.iter())
+            .map(|(p, s)| (*p, s.failures(block)))
+            .collect();
         let mut from = 0;
         while from < batches {
             let to = (from + step).min(batches);
@@ -247,9 +248,9 @@ impl Drawing {
                 // One batch at a time (hundreds of failures a sample): its
                 // failures go straight into the circuit, unsorted.
                 let first = u64::from(from * WIDTH);
-                for (i, f) in streams.iter_mut().enumerate() {
+                for (p, f) in &mut streams {
                     while f.next < end {
-                        self.circuit.fail(i as u32, (f.next - first) as usize);
+                        self.circuit.fail(*p, (f.next - first) as usize);
                         f.advance();
                     }
                 }
@@ -258,9 +259,9 @@ impl Drawing {
                 continue;
             }
             self.failures.clear();
-            for (i, f) in streams.iter_mut().enumerate() {
+            for (p, f) in &mut streams {
                 while f.next < end {
-                    self.failures.push((f.next as u32, i as u32));
+                    self.failures.push((f.next as u32, *p));
                     f.advance();
                 }
             }
