@@ -24,7 +24,9 @@ use super::progress::Progress;
 pub use super::sampling::SAMPLES;
 use super::sampling::{down_counts, union_circuit, Compiled};
 
+mod big_cones;
 mod shared_cycle;
+use big_cones::BigCones;
 use shared_cycle::{LargestCycle, SharedCycle};
 
 /// Most failure sets the exact method may try for one target.
@@ -151,27 +153,41 @@ fn each_within(
     };
     let (over, others) = (pick(true), pick(false));
     progress.start(targets.len());
-    let try_each = |shared: Option<&SharedCycle>, these: &[NodeId]| {
+    let try_each = |known: Known, these: &[NodeId]| {
         super::parallel::map_chunked(
             these,
             16,
             &Progress::default(),
             || (ConeMarks::new(graph), ConeCircuit::default()),
             |(marks, circuit), &t| {
-                let tried = attempt(arch, graph, (&reached, shared), t, (marks, circuit), work);
+                let tried = attempt(arch, graph, (&reached, known), t, (marks, circuit), work);
                 progress.advance(1);
                 tried
             },
         )
     };
-    let (mut shared, others) = super::parallel::both(
+    // Targets with large cones are judged together first, both those not
+    // above the cycle (beside the pass over it) and those above it that
+    // the pass leaves to their attempts.
+    let (mut shared, (others, mut big_others)) = super::parallel::both(
         || {
             let c = largest.as_ref()?;
             SharedCycle::find(arch, graph, targets, c)
         },
-        || try_each(None, &others),
+        || {
+            let big = BigCones::find(arch, graph, &others, work);
+            (try_each((None, big.as_ref()), &others), big)
+        },
     );
-    let mut over = try_each(shared.as_ref(), &over).into_iter();
+    let undecided: Vec<NodeId> = (over.iter().copied())
+        .filter(|&t| {
+            shared
+                .as_ref()
+                .is_none_or(|s| s.hopeless_parts(t).is_none())
+        })
+        .collect();
+    let mut big_over = BigCones::find(arch, graph, &undecided, work);
+    let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
         .iter()
@@ -182,12 +198,14 @@ fn each_within(
         .zip(&tried)
         .filter_map(|(&t, r)| r.as_ref().err().map(|&parts| (t, parts)))
         .collect();
-    // The lists' union, where it is the union of the targets left.
+    // A union already compiled, where it is the union of the targets left.
     let ids: Vec<NodeId> = left.iter().map(|&(t, _)| t).collect();
-    let compiled = shared
-        .as_mut()
-        .and_then(SharedCycle::take_union)
-        .and_then(|u| u.for_targets(graph, &ids));
+    let unions = [
+        shared.as_mut().and_then(SharedCycle::take_union),
+        big_over.as_mut().and_then(BigCones::take_union),
+        big_others.as_mut().and_then(BigCones::take_union),
+    ];
+    let compiled = (unions.into_iter().flatten()).find_map(|u| u.for_targets(graph, &ids));
     if work.passed() {
         return None;
     }
@@ -330,14 +348,18 @@ fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
         .unwrap_or(1.0)
 }
 
+/// What is known before the attempts: which targets the pass over the
+/// largest cycle and the judgement of large cones name hopeless.
+type Known<'a> = (Option<&'a SharedCycle>, Option<&'a BigCones>);
+
 /// What the exact method gives `t`, or `Err` with its number of parts
-/// when it is left to Monte Carlo: at once when `shared` names it
+/// when it is left to Monte Carlo: at once when `shared` or `big` names it
 /// hopeless. When nothing that can fail reaches it, its own availability,
 /// exactly.
 fn attempt(
     arch: &Architecture,
     graph: &FailureGraph,
-    (reached, shared): (&[bool], Option<&SharedCycle>),
+    (reached, (shared, big)): (&[bool], Known),
     t: NodeId,
     (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
     work: &Budget,
@@ -356,7 +378,9 @@ fn attempt(
             parts: usize::from(own < 1.0),
         });
     }
-    match shared.and_then(|s| s.hopeless_parts(t)) {
+    let hopeless = (shared.and_then(|s| s.hopeless_parts(t)))
+        .or_else(|| big.and_then(|b| b.hopeless_parts(t)));
+    match hopeless {
         Some(parts) => Err(parts + usize::from(own < 1.0)),
         None => exactly(arch, graph, t, (marks, circuit), work),
     }

@@ -27,7 +27,8 @@ use super::super::super::parallel::map_pooled;
 use super::super::super::progress::Progress;
 use super::super::super::sampling::{union_circuit, Batch, Compiled, SAMPLES};
 use super::super::super::word::Lanes;
-use super::super::{tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL};
+use super::super::big_cones::breaks;
+use super::super::{tail_probabilities, MOST_MASKED, TAIL};
 use super::can_fail;
 
 /// Records in `found`, for each of `many` (a target above the cycle and
@@ -77,13 +78,6 @@ pub(super) fn hopeless(
         }
     }
     Some(union)
-}
-
-/// Whether a target of `parts` parts, `up` of them up alone, breaks the
-/// budget by the pairs: more than the parts are monotone in both.
-fn breaks(parts: usize, up: usize) -> bool {
-    let pairs = up.saturating_mul(up.saturating_sub(1)) / 2;
-    parts.saturating_add(pairs) > EXACT_BUDGET
 }
 
 /// The count of each target's parts up alone, over the union's circuit.
