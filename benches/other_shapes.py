@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Architectures of shapes `examples/generate.rs` does not make, for checking that no
+command blows up on a shape the benchmarks never saw (README, "What is not met").
+
+    python3 benches/other_shapes.py N SHAPE [SEED] > file.yaml
+
+SHAPE is one of:
+  hub      teams of 100 services; each team's services need its gateway, gateways need
+           two of the first team's (the platform) and one of two others; 15% of
+           dependencies soft and 15% `any_of` with a service anywhere; 2%
+           integrations, 30% of them with a fallback; every service up 99.95%:
+           every cone holds most of the file
+  standby  hub, every service in two data centers, the second a standby that needs
+           a failover tool (one of two, picked per service: the Kakao pattern)
+  mesh     each service needs 2 to 8 services anywhere in the file (one cycle holds
+           nearly all of them), up 99.9%
+  chain    each service needs the one before it (and sometimes, softly, the one before
+           that): cones grow with the file, up 99.99%
+Sites: 10 regions of 3 zones of 4 data centers on power and network feeds.
+"""
+import random, sys
+n = int(sys.argv[1]); shape = sys.argv[2]; seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+rnd = random.Random(seed)
+out = []
+w = out.append
+w("version: 1")
+w(f"name: {shape} ({n})")
+w("sites:")
+dcs = []
+R, Z, D = 10, 3, 4
+for r in range(R):
+    w(f"  reg{r}: {{ kind: region }}")
+    for z in range(Z):
+        w(f"  reg{r}-z{z}: {{ kind: zone, within: reg{r} }}")
+        w(f"  reg{r}-z{z}-pw: {{ kind: power, within: reg{r}-z{z}, availability: 0.9998 }}")
+        w(f"  reg{r}-z{z}-net: {{ kind: network, within: reg{r}-z{z}, availability: 0.9998 }}")
+        for d in range(D):
+            name = f"reg{r}-z{z}-dc{d}"
+            dcs.append(name)
+            w(f"  {name}: {{ within: reg{r}-z{z}, depends_on: [reg{r}-z{z}-pw, reg{r}-z{z}-net], availability: 0.9995 }}")
+tiers = ["critical", "high", "medium", "low"]
+avail = {"mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
+tooling = ["ops-0", "ops-1"]
+w("services:")
+for t in tooling:
+    w(f"  {t}: {{ tier: high, runs_in: {dcs[0]}, availability: 0.999 }}")
+def placement(i):
+    x = rnd.random()
+    if shape == "standby":
+        a, b = rnd.sample(dcs, 2)
+        return f"[{a}, {{ site: {b}, requires: [{rnd.choice(tooling)}] }}]"
+    if x < 0.4:
+        return rnd.choice(dcs)
+    if x < 0.7:
+        return "[" + ", ".join(rnd.sample(dcs, rnd.randint(2, 3))) + "]"
+    k = rnd.choice([3, 5]); return "{ sites: [" + ", ".join(rnd.sample(dcs, k)) + f"], min: {k // 2 + 1} }}"
+team = 100
+for i in range(n):
+    deps = []
+    if shape == "mesh":
+        for _ in range(rnd.randint(2, 8)):
+            deps.append(f"s{rnd.randrange(n)}")
+    elif shape == "chain":
+        if i > 0: deps.append(f"s{i-1}")
+        if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")
+    elif shape in ("hub", "standby"):
+        gw = (i // team) * team
+        if i == gw:
+            # gateway: platform services 0..99 are gateways of team 0
+            plat = rnd.sample(range(0, team), 4)
+            deps += [f"s{p}" for p in plat[:2] if p != i]
+            deps.append(f"{{ any_of: [s{plat[2]}, s{plat[3]}] }}")
+        else:
+            deps.append(f"s{gw}")
+            for _ in range(rnd.randint(0, 3)):
+                deps.append(f"s{rnd.randrange(gw, min(gw + team, n))}")
+    deps = [d for d in deps if d != f"s{i}"]
+    ds = []
+    for d in deps:
+        x = rnd.random()
+        if d.startswith("{") or x < 0.7: ds.append(d)
+        elif x < 0.85: ds.append(f"{{ on: {d}, mode: soft }}")
+        else:
+            other = f"s{rnd.randrange(n)}"
+            if other != f"s{i}" and other != d:
+                ds.append(f"{{ any_of: [{d}, {other}] }}")
+            else: ds.append(d)
+    w(f"  s{i}:")
+    w(f"    tier: {rnd.choice(tiers)}")
+    w(f"    users: {rnd.randrange(100000)}")
+    w(f"    availability: {avail}")
+    w(f"    runs_in: {placement(i)}")
+    if ds: w(f"    depends_on: [{', '.join(ds)}]")
+w("integrations:")
+for j in range(n // 50):
+    c, p = rnd.randrange(n), rnd.randrange(n)
+    if c == p: continue
+    fb = f", fallback: [s{rnd.randrange(n)}]" if rnd.random() < 0.3 else ""
+    w(f"  int{j}: {{ consumer: s{c}, provider: s{p}, mode: {rnd.choice(['hard', 'soft'])}{fb} }}")
+print("\n".join(out))
