@@ -175,7 +175,7 @@ fn each_within(
             SharedCycle::find(arch, graph, targets, c)
         },
         || {
-            let big = BigCones::find(arch, graph, &others, work);
+            let big = BigCones::find(arch, graph, (&others, &reached), work);
             (try_each((None, big.as_ref()), &others), big)
         },
     );
@@ -186,7 +186,7 @@ fn each_within(
                 .is_none_or(|s| s.hopeless_parts(t).is_none())
         })
         .collect();
-    let mut big_over = BigCones::find(arch, graph, &undecided, work);
+    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached), work);
     let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
