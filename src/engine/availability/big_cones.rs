@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use crate::model::{Architecture, NodeId};
 
 use super::super::budget::Budget;
+use super::super::circuit::ConeCircuit;
 use super::super::graph::{FailureGraph, GateId};
 use super::super::parallel::{map_chunked, map_pooled};
 use super::super::progress::Progress;
@@ -182,33 +183,49 @@ impl Counter {
 }
 
 /// For each target of `union`, in its order, how many of the union's parts
-/// take it down alone: each part failed alone in a lane of its own, 1,024
-/// parts per evaluation, on every thread. The evaluations' steps are
-/// spent from `work` (their sum does not depend on the threads).
+/// take it down alone, on every thread. The evaluations' steps are spent
+/// from `work` (their sum does not depend on the threads).
 fn downs_alone(union: &Compiled, work: &Budget) -> Vec<usize> {
     let parts: Vec<u32> = (0..union.ids.len() as u32).collect();
     let batches: Vec<&[u32]> = parts.chunks(Batch::LANES).collect();
     let pool = Mutex::new(Vec::new());
-    let counted = map_pooled(
-        &batches,
-        &Progress::default(),
-        (&pool, || union.circuit.for_evaluation::<Batch>()),
-        |circuit, batch| {
-            let before = circuit.steps();
-            for (lane, &p) in batch.iter().enumerate() {
-                circuit.fail(p, lane);
-            }
-            let mut down = vec![0usize; union.targets.len()];
-            circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count() as usize);
-            (down, circuit.steps() - before)
-        },
-    );
+    let counted = alone_by_batch(&union.circuit, &pool, &batches, union.targets.len());
     let mut downs = vec![0usize; union.targets.len()];
     for (down, steps) in counted {
-        downs.iter_mut().zip(down).for_each(|(d, n)| *d += n);
+        downs
+            .iter_mut()
+            .zip(down)
+            .for_each(|(d, n)| *d += n as usize);
         work.spend(steps);
     }
     downs
+}
+
+/// Each part of each of `batches` (at most [`Batch::LANES`] parts of
+/// `compiled` each) failed alone in a lane of its own, one evaluation per
+/// batch on copies of `compiled` kept in `pool`: per batch, how many of its
+/// parts take each of `targets` targets down, and the steps its evaluation
+/// took. O(per batch, the gates that go down and their edges).
+pub(super) fn alone_by_batch<B: AsRef<[u32]> + Sync>(
+    compiled: &ConeCircuit,
+    pool: &Mutex<Vec<ConeCircuit<Batch>>>,
+    batches: &[B],
+    targets: usize,
+) -> Vec<(Vec<u32>, u64)> {
+    map_pooled(
+        batches,
+        &Progress::default(),
+        (pool, || compiled.for_evaluation::<Batch>()),
+        |circuit, batch| {
+            let before = circuit.steps();
+            for (lane, &p) in batch.as_ref().iter().enumerate() {
+                circuit.fail(p, lane);
+            }
+            let mut down = vec![0u32; targets];
+            circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count());
+            (down, circuit.steps() - before)
+        },
+    )
 }
 
 #[cfg(test)]

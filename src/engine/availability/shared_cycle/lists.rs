@@ -23,11 +23,9 @@ use crate::model::{Architecture, NodeId};
 
 use super::super::super::circuit::ConeCircuit;
 use super::super::super::graph::FailureGraph;
-use super::super::super::parallel::map_pooled;
-use super::super::super::progress::Progress;
 use super::super::super::sampling::{union_circuit, Batch, Compiled, SAMPLES};
 use super::super::super::word::Lanes;
-use super::super::big_cones::breaks;
+use super::super::big_cones::{alone_by_batch, breaks};
 use super::super::{tail_probabilities, MOST_MASKED, TAIL};
 use super::can_fail;
 
@@ -146,20 +144,8 @@ impl UpAlone {
         let (mut done, mut round) = (0, 2);
         while done < self.batches.len() {
             let these = &self.batches[done..(done + round).min(self.batches.len())];
-            let counted = map_pooled(
-                these,
-                &Progress::default(),
-                (&pool, || compiled.for_evaluation::<Batch>()),
-                |circuit, batch| {
-                    for (lane, &p) in batch.iter().enumerate() {
-                        circuit.fail(p, lane);
-                    }
-                    let mut down = vec![0u32; n];
-                    circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count());
-                    down
-                },
-            );
-            for (i, down) in counted.iter().enumerate() {
+            let counted = alone_by_batch(compiled, &pool, these, n);
+            for (i, (down, _)) in counted.iter().enumerate() {
                 let of_cycle = done + i < self.of_cycle;
                 let failed = these[i].len();
                 for t in 0..n {
