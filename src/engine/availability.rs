@@ -85,8 +85,10 @@ pub fn availability(
 /// finished in `progress`, then blocks of samples. The exact attempts run
 /// in parallel by target: those of the targets above the largest cycle
 /// after one pass over it (`availability/shared_cycle.rs`), the others'
-/// while it runs. The targets they leave to Monte Carlo share its samples,
-/// so their cones are evaluated together, once per 1,024 samples.
+/// while it runs; targets with cones large enough to give up at the pairs
+/// are first judged together (`availability/big_cones.rs`). The targets
+/// they leave to Monte Carlo share its samples, so their cones are
+/// evaluated together, once per 1,024 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,
