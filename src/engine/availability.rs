@@ -26,8 +26,10 @@ use super::sampling::{down_counts, union_circuit, Compiled};
 
 mod big_cones;
 mod shared_cycle;
+mod together;
 use big_cones::BigCones;
 use shared_cycle::{LargestCycle, SharedCycle};
+use together::Together;
 
 /// Most failure sets the exact method may try for one target.
 pub const EXACT_BUDGET: usize = 300_000;
@@ -130,8 +132,33 @@ pub fn availability_of_each_within(
     })
 }
 
-/// [`availability_of_each_within`], `None` once `work` is passed.
+/// [`availability_of_each_within`], `None` once `work` is passed. Targets
+/// that go down together are answered once (`availability/together.rs`).
 fn each_within(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    progress: &Progress,
+    work: &Budget,
+) -> Option<Vec<TargetAvailability>> {
+    let together = Together::find(graph, targets);
+    let answered = each_answered(arch, graph, &together.answered, progress, work)?;
+    let answer = |rep: &NodeId| -> Option<&TargetAvailability> {
+        answered.get(together.answered.binary_search(rep).ok()?)
+    };
+    (targets.iter().zip(&together.of))
+        .map(|(&target, rep)| {
+            let a = answer(rep)?;
+            Some(TargetAvailability {
+                target,
+                ..a.clone()
+            })
+        })
+        .collect()
+}
+
+/// [`each_within`] for targets that each answer for themselves.
+fn each_answered(
     arch: &Architecture,
     graph: &FailureGraph,
     targets: &[NodeId],
