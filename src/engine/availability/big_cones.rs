@@ -33,7 +33,9 @@ use super::super::parallel::{map_chunked, map_pooled};
 use super::super::progress::Progress;
 use super::super::sampling::{union_circuit, Batch, Compiled, SAMPLES};
 use super::super::word::Lanes;
-use super::{can_fail, EXACT_BUDGET};
+use super::{can_fail, EXACT_BUDGET, MOST_MASKED};
+
+mod triangles;
 
 /// Fewest parts with which the parts and the pairs of them can break the
 /// budget: 775 + 775 × 774 / 2 > 300,000.
@@ -100,12 +102,22 @@ impl BigCones {
         }
         let downs = downs_alone(&union, work);
         let mut parts = vec![NOT_HOPELESS; graph.len()];
-        for (&(t, n), down) in judged.iter().zip(downs) {
+        let mut hopeless = |t: NodeId, n: usize| {
+            parts[t.index()] = u32::try_from(n).unwrap_or(NOT_HOPELESS - 1);
+        };
+        // Those that walk lists and whose pairs fit the budget, by row.
+        let mut lists = Vec::new();
+        for (row, (&(t, n), down)) in judged.iter().zip(downs).enumerate() {
             // Its own failure takes it down, but is not one of its parts.
             let up = n.saturating_sub(down.saturating_sub(usize::from(can_fail(arch, t))));
             if breaks(n, up) {
-                parts[t.index()] = u32::try_from(n).unwrap_or(NOT_HOPELESS - 1);
+                hopeless(t, n);
+            } else if n > MOST_MASKED {
+                lists.push(row);
             }
+        }
+        for (row, n) in triangles::hopeless_at_three(arch, graph, &union, &lists, work) {
+            hopeless(union.targets[row], n);
         }
         Some(BigCones {
             parts,

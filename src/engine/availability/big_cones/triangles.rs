@@ -1,0 +1,359 @@
+//! Targets whose attempts walk lists and give up at size 3, judged
+//! together.
+//!
+//! Past [`MOST_MASKED`] parts an attempt walks lists
+//! ([`super::super::exact_lists`]): it tries each part alone, then every
+//! pair of the parts up alone, then every set of three whose three pairs
+//! are up (a triangle of the pairs found up), counting each set it tries
+//! against [`EXACT_BUDGET`]. When the pairs fit the budget and the
+//! triangles do not, it gives up at size 3, after answering all its parts
+//! and pairs alone: in a mesh of 10,000 services that call each other,
+//! 334 targets did so over one cone of 10,119 parts, 0.24 s each.
+//!
+//! Here the pairs of all of them are answered together by one circuit over
+//! the union of their cones, 1,024 pairs per evaluation, and each target's
+//! triangles are counted from its pairs found up: the same sets its
+//! attempt would count, so the same verdict.
+
+use std::sync::Mutex;
+
+use crate::model::Architecture;
+
+use super::super::super::circuit::ConeCircuit;
+use super::super::super::cone::ConeMarks;
+use super::super::super::graph::FailureGraph;
+use super::super::super::parallel::{map_chunked, map_pooled};
+use super::super::super::progress::Progress;
+use super::super::super::sampling::{Batch, Compiled};
+use super::super::super::word::Lanes;
+use super::super::{failable_parts, tail_probabilities, Budget, EXACT_BUDGET, TAIL};
+
+/// Most pairs answered here: about as many evaluations of the union as a
+/// Monte Carlo of it, past which the attempts are left to find out.
+const MOST_PAIRS: usize = 16 * EXACT_BUDGET;
+
+/// A target to judge: its row among the union's targets, its parts as
+/// indices of the union's parts, and its parts' tail of failure counts.
+struct Judged {
+    row: usize,
+    parts: Vec<u32>,
+}
+
+/// Of `rows` (the union's targets whose attempts walk lists and whose
+/// pairs fit the budget), those whose attempts give up at size 3, with
+/// their number of parts.
+///
+/// Cost: marking each one's cone; one evaluation of the union per 1,024
+/// of their parts and per 1,024 pairs of the parts up alone for any of
+/// them (none when those pairs pass [`MOST_PAIRS`]), counted in `work`;
+/// per target, O(pairs × up / 64) to count its triangles.
+pub(super) fn hopeless_at_three(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    union: &Compiled,
+    rows: &[usize],
+    work: &Budget,
+) -> Vec<(usize, usize)> {
+    let judged = reaching_three(arch, graph, union, rows);
+    if judged.is_empty() {
+        return Vec::new();
+    }
+    let pool = Mutex::new(Vec::new());
+    let up = up_alone(union, &pool, &judged, work);
+    let mut open: Vec<u32> = up.iter().flatten().copied().collect();
+    open.sort_unstable();
+    open.dedup();
+    let pairs = open.len() * open.len().saturating_sub(1) / 2;
+    if pairs > MOST_PAIRS || work.passed() {
+        return Vec::new();
+    }
+    let found = pairs_up(union, &pool, (&open, &up), &judged, work);
+    (judged.iter().zip(up.iter().zip(found)))
+        .filter(|(j, (up, rows))| breaks_at_three(j.parts.len(), up.len(), rows))
+        .map(|(j, _)| (j.row, j.parts.len()))
+        .collect()
+}
+
+/// The targets of `rows` whose attempts reach size 3: their parts' chance
+/// of three failures or more is at least `TAIL`, as the attempt checks.
+fn reaching_three(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    union: &Compiled,
+    rows: &[usize],
+) -> Vec<Judged> {
+    let each = map_chunked(
+        rows,
+        16,
+        &Progress::default(),
+        || ConeMarks::new(graph),
+        |marks, &row| {
+            let parts = failable_parts(arch, graph, union.targets[row], marks);
+            let tail = tail_probabilities(&parts);
+            let reaches = (0..3).all(|k| tail.get(k).is_some_and(|&t| t >= TAIL));
+            let indices = parts
+                .iter()
+                .map(|&(id, _)| union.ids.binary_search(&id).ok());
+            let parts: Option<Vec<u32>> = indices.map(|i| i.map(|i| i as u32)).collect();
+            Some(Judged { row, parts: parts? }).filter(|_| reaches)
+        },
+    );
+    each.into_iter().flatten().collect()
+}
+
+/// Each judged target's parts up alone, sorted, as indices of the union's
+/// parts: one evaluation per 1,024 of the parts of any of them.
+fn up_alone(
+    union: &Compiled,
+    pool: &Mutex<Vec<ConeCircuit<Batch>>>,
+    judged: &[Judged],
+    work: &Budget,
+) -> Vec<Vec<u32>> {
+    let mut all: Vec<u32> = judged
+        .iter()
+        .flat_map(|j| j.parts.iter().copied())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    let batches: Vec<&[u32]> = all.chunks(Batch::LANES).collect();
+    let downs = evaluate(union, pool, judged, &batches, |circuit, batch| {
+        for (lane, &p) in batch.iter().enumerate() {
+            circuit.fail(p, lane);
+        }
+    });
+    for &(_, steps) in &downs {
+        work.spend(steps);
+    }
+    let mut down = vec![false; union.ids.len()];
+    (judged.iter().enumerate())
+        .map(|(i, j)| {
+            for (batch, (lanes, _)) in batches.iter().zip(&downs) {
+                for (lane, &p) in batch.iter().enumerate() {
+                    down[p as usize] = is_set(lanes[i], lane);
+                }
+            }
+            (j.parts.iter().copied())
+                .filter(|&p| !down[p as usize])
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether lane `lane` of `lanes` is set.
+fn is_set(lanes: Batch, lane: usize) -> bool {
+    lanes.word(lane / 64) >> (lane % 64) & 1 == 1
+}
+
+/// Each batch evaluated on the union after `fail` fails its parts: per
+/// batch, the lanes in which each judged target is down, and the steps.
+fn evaluate<B: Sync>(
+    union: &Compiled,
+    pool: &Mutex<Vec<ConeCircuit<Batch>>>,
+    judged: &[Judged],
+    batches: &[B],
+    fail: impl Fn(&mut ConeCircuit<Batch>, &B) + Sync,
+) -> Vec<(Vec<Batch>, u64)> {
+    let mut slot = vec![usize::MAX; union.targets.len()];
+    for (i, j) in judged.iter().enumerate() {
+        slot[j.row] = i;
+    }
+    map_pooled(
+        batches,
+        &Progress::default(),
+        (pool, || union.circuit.for_evaluation::<Batch>()),
+        |circuit, batch| {
+            let before = circuit.steps();
+            fail(circuit, batch);
+            let mut down = vec![Batch::NONE; judged.len()];
+            circuit.down_lanes_of_each(|t, lanes| {
+                if let Some(d) = down.get_mut(slot[t]) {
+                    *d = lanes;
+                }
+            });
+            (down, circuit.steps() - before)
+        },
+    )
+}
+
+/// For each judged target, the pairs of its parts up alone that leave it
+/// up, as rows of a bit matrix over its parts up alone (`up`): every pair
+/// of `open` (the parts up alone for any of them) failed in a lane.
+fn pairs_up(
+    union: &Compiled,
+    pool: &Mutex<Vec<ConeCircuit<Batch>>>,
+    (open, up): (&[u32], &[Vec<u32>]),
+    judged: &[Judged],
+    work: &Budget,
+) -> Vec<Vec<Vec<u64>>> {
+    let pairs: Vec<(u32, u32)> = (0..open.len() as u32)
+        .flat_map(|a| (a + 1..open.len() as u32).map(move |b| (a, b)))
+        .collect();
+    let batches: Vec<&[(u32, u32)]> = pairs.chunks(Batch::LANES).collect();
+    // Each target's position of each open part among its parts up alone.
+    let position: Vec<Vec<u32>> = up
+        .iter()
+        .map(|up| {
+            let mut at = vec![u32::MAX; open.len()];
+            for (i, p) in up.iter().enumerate() {
+                if let Ok(o) = open.binary_search(p) {
+                    at[o] = i as u32;
+                }
+            }
+            at
+        })
+        .collect();
+    let mut rows: Vec<Vec<Vec<u64>>> = (up.iter())
+        .map(|up| vec![vec![0u64; up.len().div_ceil(64)]; up.len()])
+        .collect();
+    // A few thousand batches at a time, so that their answers stay small.
+    for group in batches.chunks(4096) {
+        let downs = evaluate(union, pool, judged, group, |circuit, batch| {
+            for (lane, &(a, b)) in batch.iter().enumerate() {
+                circuit.fail(open[a as usize], lane);
+                circuit.fail(open[b as usize], lane);
+            }
+        });
+        for (batch, (lanes, steps)) in group.iter().zip(downs) {
+            work.spend(steps);
+            for (i, rows) in rows.iter_mut().enumerate() {
+                let at = &position[i];
+                for (lane, &(a, b)) in batch.iter().enumerate() {
+                    let (x, y) = (at[a as usize], at[b as usize]);
+                    let down = is_set(lanes[i], lane);
+                    if x != u32::MAX && y != u32::MAX && !down {
+                        rows[x as usize][y as usize / 64] |= 1 << (y % 64);
+                        rows[y as usize][x as usize / 64] |= 1 << (x % 64);
+                    }
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Whether an attempt with `parts` parts, `up` of them up alone, and the
+/// pairs up in `rows`, passes the budget by size 3: its parts, the pairs
+/// of those up alone and the triangles of the pairs up, counted until the
+/// budget is passed.
+fn breaks_at_three(parts: usize, up: usize, rows: &[Vec<u64>]) -> bool {
+    let before = parts.saturating_add(up.saturating_mul(up.saturating_sub(1)) / 2);
+    if before > EXACT_BUDGET {
+        return false; // given up at the pairs, judged there
+    }
+    let mut left = EXACT_BUDGET - before;
+    for (a, row) in rows.iter().enumerate() {
+        for b in set_bits(row).filter(|&b| b > a) {
+            // Triangles a < b < c.
+            let common: usize = (row.iter().zip(&rows[b]).enumerate())
+                .map(|(w, (x, y))| (x & y & above(w, b + 1)).count_ones() as usize)
+                .sum();
+            if common > left {
+                return true;
+            }
+            left -= common;
+        }
+    }
+    false
+}
+
+/// The bits of word `w` of a row at positions `from` and after.
+fn above(w: usize, from: usize) -> u64 {
+    let first = w * 64;
+    if from <= first {
+        u64::MAX
+    } else if from >= first + 64 {
+        0
+    } else {
+        u64::MAX << (from - first)
+    }
+}
+
+/// The positions of the set bits of `row`, in order.
+fn set_bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    (row.iter().enumerate()).flat_map(|(w, &word)| {
+        (0..64)
+            .filter(move |i| word >> i & 1 == 1)
+            .map(move |i| w * 64 + i)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{exactly_unbounded, own_availability};
+    use super::super::BigCones;
+    use super::*;
+    use crate::load::load_str;
+    use crate::model::NodeId;
+
+    /// Two targets past what masks hold (8,300 parts each take them down
+    /// alone) that also need one of `a0..a{u-1}`: every pair and triple of
+    /// those is up. With `u` = 121 the parts, the pairs and the triples
+    /// pass the budget (8,421 + 7,260 + 287,980); with 118 they fit.
+    /// `rare` is `t121` with parts that almost never fail (`r*`, `c*`)
+    /// but for `a0` and `a1`: two failures are likely enough to be judged
+    /// (1e-6), three are not (below `TAIL`), so its attempt stops at the
+    /// pairs with an answer.
+    fn past_masks() -> crate::load::Loaded {
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n");
+        let service = |text: &mut String, name: String, availability: &str| {
+            text.push_str(&format!(
+                "  {name}: {{runs_in: s, availability: {availability}}}\n"
+            ));
+        };
+        for i in 0..8300 {
+            service(&mut text, format!("p{i}"), "0.999");
+            service(&mut text, format!("r{i}"), "0.9999999999");
+        }
+        for i in 0..121 {
+            service(&mut text, format!("a{i}"), "0.999");
+            service(&mut text, format!("c{i}"), "0.9999999999");
+        }
+        let names = |prefix: &str, n: usize| -> String {
+            let names: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+            names.join(", ")
+        };
+        let needs = |name: &str, hard: String, any: String| {
+            format!("  {name}: {{runs_in: s, depends_on: [{hard}, {{any_of: [{any}]}}]}}\n")
+        };
+        text.push_str(&needs("t118", names("p", 8300), names("a", 118)));
+        text.push_str(&needs("t121", names("p", 8300), names("a", 121)));
+        let rare_any = format!("a0, a1, {}", names("c", 119));
+        text.push_str(&needs("rare", names("r", 8300), rare_any));
+        load_str("t.yaml", text).unwrap()
+    }
+
+    /// The target named gives up at size 3 in its own attempt, with the
+    /// same parts; those whose triples fit the budget or are too unlikely
+    /// to be walked are not named.
+    #[test]
+    fn targets_named_at_three_are_those_whose_attempts_give_up_there() {
+        let loaded = past_masks();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let names = ["t118", "t121", "rare"];
+        let targets: Vec<NodeId> = names.map(|n| arch.id_of(n).unwrap()).to_vec();
+        let reached = vec![true; graph.len()];
+        let big = BigCones::find(arch, &graph, (&targets, &reached), &Budget::new(None)).unwrap();
+        assert_eq!(big.hopeless_parts(targets[0]), None);
+        assert_eq!(big.hopeless_parts(targets[1]), Some(8421));
+        assert_eq!(big.hopeless_parts(targets[2]), None);
+        let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
+        let tried = exactly_unbounded(arch, &graph, targets[1], &mut marks, &mut circuit);
+        let own = usize::from(own_availability(arch, targets[1]) < 1.0);
+        assert_eq!(tried.err(), Some(8421 + own));
+        let rare = exactly_unbounded(arch, &graph, targets[2], &mut marks, &mut circuit);
+        assert!(rare.is_ok());
+    }
+
+    /// Triangles are counted above the pair's larger part only.
+    #[test]
+    fn triangles_are_counted_once() {
+        // Four parts, every pair up: four triangles.
+        let rows = vec![vec![0b1110u64], vec![0b1101], vec![0b1011], vec![0b0111]];
+        assert!(!breaks_at_three(EXACT_BUDGET - 6 - 4, 4, &rows));
+        assert!(breaks_at_three(EXACT_BUDGET - 6 - 3, 4, &rows));
+        assert_eq!(above(1, 70), u64::MAX << 6);
+        assert_eq!(above(0, 70), 0);
+        assert_eq!(above(2, 70), u64::MAX);
+    }
+}
