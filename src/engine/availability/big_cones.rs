@@ -168,18 +168,51 @@ impl Counter {
     /// `failable_parts` lists), and the chance that two or more of them
     /// fail, 1 - P(none) - P(one). O(the cone's gates and edges).
     fn count(&mut self, arch: &Architecture, graph: &FailureGraph, target: NodeId) -> (usize, f64) {
+        let (mut parts, mut none, mut odds) = (0, 1.0, 0.0);
+        self.walk(arch, graph, target, |_, q| {
+            parts += 1;
+            none *= 1.0 - q;
+            odds += q / (1.0 - q);
+        });
+        (parts, 1.0 - none - none * odds)
+    }
+
+    /// What `failable_parts` gives: the parts of `target`'s cone (itself
+    /// aside) with their probability of failing, sorted by id, without
+    /// the marks a compile needs. O(the cone's gates and edges, and
+    /// parts × log parts).
+    fn parts(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        target: NodeId,
+    ) -> Vec<(NodeId, f64)> {
+        let mut parts = Vec::new();
+        self.walk(arch, graph, target, |id, q| parts.push((id, q)));
+        parts.sort_unstable_by_key(|&(id, _)| id);
+        parts
+    }
+
+    /// Calls `each` with every part of `target`'s cone (itself aside) and
+    /// its probability of failing, in no particular order.
+    fn walk(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        target: NodeId,
+        mut each: impl FnMut(NodeId, f64),
+    ) {
         self.stamp += 1;
         let stamp = self.stamp;
         self.marks[target.index()] = stamp;
         self.stack.push(GateId::from(target));
-        let (mut parts, mut none, mut odds) = (0, 1.0, 0.0);
         while let Some(n) = self.stack.pop() {
             if let Some(node) = graph.node_of(n).filter(|&node| node != target) {
                 if can_fail(arch, node) {
-                    let q = 1.0 - arch.node(node).availability.get().unwrap_or(1.0);
-                    parts += 1;
-                    none *= 1.0 - q;
-                    odds += q / (1.0 - q);
+                    each(
+                        node,
+                        1.0 - arch.node(node).availability.get().unwrap_or(1.0),
+                    );
                 }
             }
             let gate = graph.gate(n);
@@ -190,7 +223,6 @@ impl Counter {
                 }
             }
         }
-        (parts, 1.0 - none - none * odds)
     }
 }
 

@@ -17,16 +17,16 @@
 
 use std::sync::Mutex;
 
-use crate::model::Architecture;
+use crate::model::{Architecture, NodeId};
 
 use super::super::super::circuit::ConeCircuit;
-use super::super::super::cone::ConeMarks;
 use super::super::super::graph::FailureGraph;
 use super::super::super::parallel::{map_chunked, map_pooled};
 use super::super::super::progress::Progress;
 use super::super::super::sampling::{Batch, Compiled};
 use super::super::super::word::Lanes;
-use super::super::{failable_parts, tail_probabilities, Budget, EXACT_BUDGET, TAIL};
+use super::super::{failure_counts, tail_probabilities, Budget, EXACT_BUDGET, TAIL};
+use super::Counter;
 
 /// Most pairs answered here: about as many evaluations of the union as a
 /// Monte Carlo of it, past which the attempts are left to find out.
@@ -86,11 +86,10 @@ fn reaching_three(
         rows,
         16,
         &Progress::default(),
-        || ConeMarks::new(graph),
-        |marks, &row| {
-            let parts = failable_parts(arch, graph, union.targets[row], marks);
-            let tail = tail_probabilities(&parts);
-            let reaches = (0..3).all(|k| tail.get(k).is_some_and(|&t| t >= TAIL));
+        || Counter::new(graph),
+        |counter, &row| {
+            let parts = counter.parts(arch, graph, union.targets[row]);
+            let reaches = reaches_three(&parts);
             let indices = parts
                 .iter()
                 .map(|&(id, _)| union.ids.binary_search(&id).ok());
@@ -99,6 +98,28 @@ fn reaching_three(
         },
     );
     each.into_iter().flatten().collect()
+}
+
+/// Whether an attempt over `parts` reaches size 3: its tails of failure
+/// counts ([`tail_probabilities`]) at 0, 1 and 2 are at least `TAIL`.
+/// Computed for three counts only, which rounds otherwise than the
+/// attempt's longer sum: within a millionth of `TAIL`, the attempt's own
+/// tails decide.
+fn reaches_three(parts: &[(NodeId, f64)]) -> bool {
+    let (exactly, more) = failure_counts(parts, 3);
+    let mut tail = more;
+    let mut near = false;
+    let mut reaches = true;
+    for k in (0..3).rev() {
+        tail += exactly[k + 1];
+        near |= (tail - TAIL).abs() <= TAIL * 1e-6;
+        reaches &= tail >= TAIL;
+    }
+    if near {
+        let tail = tail_probabilities(parts);
+        return (0..3).all(|k| tail.get(k).is_some_and(|&t| t >= TAIL));
+    }
+    reaches
 }
 
 /// Each judged target's parts up alone, sorted, as indices of the union's
@@ -279,11 +300,11 @@ fn set_bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::ConeMarks;
     use super::super::super::{exactly_unbounded, own_availability};
     use super::super::BigCones;
     use super::*;
     use crate::load::load_str;
-    use crate::model::NodeId;
 
     /// Two targets past what masks hold (8,300 parts each take them down
     /// alone) that also need one of `a0..a{u-1}`: every pair and triple of
