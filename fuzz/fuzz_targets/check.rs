@@ -27,6 +27,16 @@ fuzz_target!(|data: &[u8]| {
     for a in found.iter().flatten() {
         assert!((0.0..=1.0).contains(&a.availability), "{}", a.availability);
     }
+    // A target's answer does not hang on what else is asked, even where
+    // targets that go down together share one (`availability/together.rs`).
+    if let Ok(found) = &found {
+        for (&t, a) in targets.iter().zip(found).take(2) {
+            let alone = engine::availability::availability_of_each_within(arch, &graph, &[t], &Default::default(), work);
+            if let Ok(alone) = alone {
+                assert_eq!(alone[0], *a);
+            }
+        }
+    }
     for &t in targets.iter().take(2) {
         for i in engine::availability::importance(arch, &graph, t).into_iter().flatten() {
             assert!(i.birnbaum.is_finite());
