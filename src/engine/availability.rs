@@ -204,7 +204,7 @@ fn each_answered(
             SharedCycle::find(arch, graph, targets, c)
         },
         || {
-            let big = BigCones::find(arch, graph, (&others, &reached), work);
+            let big = BigCones::find(arch, graph, (&others, &reached, None), work);
             (try_each((None, big.as_ref()), &others), big)
         },
     );
@@ -215,7 +215,8 @@ fn each_answered(
                 .is_none_or(|s| s.hopeless_parts(t).is_none())
         })
         .collect();
-    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached), work);
+    let root = largest.as_ref().map(LargestCycle::root);
+    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), work);
     let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above

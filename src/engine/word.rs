@@ -42,6 +42,10 @@ pub(crate) trait Lanes:
 
     /// Lanes `64 i .. 64 i + 64`, as a `u64`.
     fn word(self, i: usize) -> u64;
+
+    /// Whether lane `lane` is set, read in place (a wide word is not
+    /// copied to read one bit of it).
+    fn has_lane(&self, lane: usize) -> bool;
 }
 
 impl Lanes for u64 {
@@ -66,6 +70,10 @@ impl Lanes for u64 {
         } else {
             0
         }
+    }
+
+    fn has_lane(&self, lane: usize) -> bool {
+        lane < 64 && *self >> lane & 1 == 1
     }
 }
 
@@ -148,6 +156,12 @@ impl<const N: usize> Lanes for Wide<N> {
 
     fn word(self, i: usize) -> u64 {
         self.0.get(i).copied().unwrap_or(0)
+    }
+
+    fn has_lane(&self, lane: usize) -> bool {
+        self.0
+            .get(lane / 64)
+            .is_some_and(|w| w >> (lane % 64) & 1 == 1)
     }
 }
 

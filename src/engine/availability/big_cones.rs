@@ -65,13 +65,18 @@ impl BigCones {
     /// Monte Carlo has samples (failing each alone would cost more than
     /// the Monte Carlo they would go to).
     ///
-    /// Cost: marking each reached target's cone; then, for those with at least
-    /// [`FEWEST`] parts, compiling the union of their cones and one
-    /// evaluation of it per 1,024 of its parts, counted in `work`.
+    /// `below`, when given, is a node whose cone every one of `targets`
+    /// holds (the largest cycle's): that cone is walked once, not once
+    /// per target.
+    ///
+    /// Cost: marking each reached target's cone (outside `below`'s); then,
+    /// for those with at least [`FEWEST`] parts, compiling the union of
+    /// their cones and one evaluation of it per 1,024 of its parts, counted
+    /// in `work`.
     pub(super) fn find(
         arch: &Architecture,
         graph: &FailureGraph,
-        (targets, reached): (&[NodeId], &[bool]),
+        (targets, reached, below): (&[NodeId], &[bool], Option<NodeId>),
         work: &Budget,
     ) -> Option<Self> {
         // A target no failure reaches is answered without its cone; its
@@ -79,11 +84,13 @@ impl BigCones {
         let targets: Vec<NodeId> = (targets.iter().copied())
             .filter(|t| reached[t.index()])
             .collect();
+        let below = below.map(|root| Below::of(arch, graph, root));
+        let below = below.as_ref();
         let counted = map_chunked(
             &targets,
             16,
             &Progress::default(),
-            || Counter::new(graph),
+            || Counter::new(graph, below),
             |counter, &t| {
                 let (parts, two_or_more) = counter.count(arch, graph, t);
                 (parts >= FEWEST && two_or_more >= LIKELY).then_some(parts)
@@ -116,7 +123,7 @@ impl BigCones {
                 lists.push(row);
             }
         }
-        for (row, n) in triangles::hopeless_at_three(arch, graph, &union, &lists, work) {
+        for (row, n) in triangles::hopeless_at_three(arch, graph, (&union, below), &lists, work) {
             hopeless(union.targets[row], n);
         }
         Some(BigCones {
@@ -146,22 +153,72 @@ pub(super) fn breaks(parts: usize, up: usize) -> bool {
     parts.saturating_add(pairs) > EXACT_BUDGET
 }
 
+/// A cone that the cones counted all hold, walked once.
+pub(super) struct Below {
+    /// Per gate, whether it is in the cone.
+    inside: Vec<bool>,
+    /// Its parts with their probability of failing, sorted by id.
+    parts: Vec<(NodeId, f64)>,
+    /// P(none of them fails), and the sum of their odds of failing.
+    none: f64,
+    odds: f64,
+}
+
+impl Below {
+    /// The cone of `root`, itself included. O(the cone's gates and edges).
+    fn of(arch: &Architecture, graph: &FailureGraph, root: NodeId) -> Self {
+        let mut counter = Counter::new(graph, None);
+        let mut parts = counter.parts(arch, graph, root);
+        if can_fail(arch, root) {
+            let q = 1.0 - arch.node(root).availability.get().unwrap_or(1.0);
+            parts.push((root, q));
+            parts.sort_unstable_by_key(|&(id, _)| id);
+        }
+        let stamp = counter.stamp;
+        let inside = counter.marks.iter().map(|&m| m == stamp).collect();
+        let none = parts.iter().map(|&(_, q)| 1.0 - q).product();
+        let odds = parts.iter().map(|&(_, q)| q / (1.0 - q)).sum();
+        Below {
+            inside,
+            parts,
+            none,
+            odds,
+        }
+    }
+}
+
 /// Counts the parts of cones, with marks reused from one target to the
 /// next: the cone `ConeMarks::mark` marks, without the dependents lists
-/// a compile needs.
-struct Counter {
+/// a compile needs. Where every target's cone holds a cone walked once
+/// (`below`), only the part outside it is walked, unless the target is in
+/// it.
+struct Counter<'a> {
     marks: Vec<u32>,
     stamp: u32,
     stack: Vec<GateId>,
+    below: Option<&'a Below>,
 }
 
-impl Counter {
-    fn new(graph: &FailureGraph) -> Self {
+impl<'a> Counter<'a> {
+    fn new(graph: &FailureGraph, below: Option<&'a Below>) -> Self {
         Counter {
             marks: vec![0; graph.len()],
             stamp: 0,
             stack: Vec::new(),
+            below,
         }
+    }
+
+    /// `below`, when `target` is outside it (the part of its cone in it
+    /// is then the whole of it).
+    fn skipped(&self, target: NodeId) -> Option<&'a Below> {
+        self.below.filter(|b| !b.inside[target.index()])
+    }
+
+    /// `below`, when `target` is in it: its cone holds `below`'s root and
+    /// is held in the root's, so the two cones are one.
+    fn same(&self, target: NodeId) -> Option<&'a Below> {
+        self.below.filter(|b| b.inside[target.index()])
     }
 
     /// The number of parts of `target`'s cone (itself aside: what
@@ -169,6 +226,20 @@ impl Counter {
     /// fail, 1 - P(none) - P(one). O(the cone's gates and edges).
     fn count(&mut self, arch: &Architecture, graph: &FailureGraph, target: NodeId) -> (usize, f64) {
         let (mut parts, mut none, mut odds) = (0, 1.0, 0.0);
+        if let Some(b) = self.same(target) {
+            // Its cone's, less itself. The rounding differs from a walk's,
+            // but this count only picks the targets judged, never a
+            // verdict.
+            (parts, none, odds) = (b.parts.len(), b.none, b.odds);
+            if let Ok(i) = b.parts.binary_search_by_key(&target, |&(id, _)| id) {
+                let q = b.parts[i].1;
+                (parts, none, odds) = (parts - 1, none / (1.0 - q), odds - q / (1.0 - q));
+            }
+            return (parts, 1.0 - none - none * odds);
+        }
+        if let Some(b) = self.skipped(target) {
+            (parts, none, odds) = (b.parts.len(), b.none, b.odds);
+        }
         self.walk(arch, graph, target, |_, q| {
             parts += 1;
             none *= 1.0 - q;
@@ -187,14 +258,26 @@ impl Counter {
         graph: &FailureGraph,
         target: NodeId,
     ) -> Vec<(NodeId, f64)> {
+        if let Some(b) = self.same(target) {
+            return b
+                .parts
+                .iter()
+                .copied()
+                .filter(|&(id, _)| id != target)
+                .collect();
+        }
         let mut parts = Vec::new();
         self.walk(arch, graph, target, |id, q| parts.push((id, q)));
         parts.sort_unstable_by_key(|&(id, _)| id);
-        parts
+        match self.skipped(target) {
+            Some(b) => merged(&parts, &b.parts),
+            None => parts,
+        }
     }
 
     /// Calls `each` with every part of `target`'s cone (itself aside) and
-    /// its probability of failing, in no particular order.
+    /// its probability of failing, in no particular order; only those
+    /// outside `below` when it is [`Self::skipped`].
     fn walk(
         &mut self,
         arch: &Architecture,
@@ -202,11 +285,15 @@ impl Counter {
         target: NodeId,
         mut each: impl FnMut(NodeId, f64),
     ) {
+        let inside = self.skipped(target).map(|b| &b.inside);
         self.stamp += 1;
         let stamp = self.stamp;
         self.marks[target.index()] = stamp;
         self.stack.push(GateId::from(target));
         while let Some(n) = self.stack.pop() {
+            if inside.is_some_and(|inside| inside[n.index()]) {
+                continue;
+            }
             if let Some(node) = graph.node_of(n).filter(|&node| node != target) {
                 if can_fail(arch, node) {
                     each(
@@ -224,6 +311,24 @@ impl Counter {
             }
         }
     }
+}
+
+/// Two lists sorted by id with no id in both, as one.
+fn merged(a: &[(NodeId, f64)], b: &[(NodeId, f64)]) -> Vec<(NodeId, f64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].0 < b[j].0 {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// For each target of `union`, in its order, how many of the union's parts
@@ -321,7 +426,8 @@ mod tests {
         let names = ["pairs", "more", "hard", "few"];
         let targets: Vec<NodeId> = names.iter().map(|n| arch.id_of(n).unwrap()).collect();
         let reached = vec![true; graph.len()];
-        let big = BigCones::find(arch, &graph, (&targets, &reached), &Budget::new(None)).unwrap();
+        let big =
+            BigCones::find(arch, &graph, (&targets, &reached, None), &Budget::new(None)).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let mut named = Vec::new();
         for (&t, name) in targets.iter().zip(names) {
@@ -353,9 +459,9 @@ mod tests {
         let mut reached = vec![true; graph.len()];
         reached[targets[0].index()] = false;
         let work = Budget::new(None);
-        assert!(BigCones::find(arch, &graph, (&targets, &reached), &work).is_none());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_none());
         reached[targets[0].index()] = true;
-        assert!(BigCones::find(arch, &graph, (&targets, &reached), &work).is_some());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_some());
     }
 
     /// The targets it names get the answer they got when each attempt
@@ -380,5 +486,51 @@ mod tests {
         ));
         assert_eq!((together[0].parts, together[1].parts), (900, 902));
         assert_eq!(together[2].method, super::super::Method::Exact);
+    }
+
+    /// With the largest cycle's cone walked once, every target above the
+    /// cycle (in it, or outside its cone) gets the parts and part count a
+    /// walk of its own cone gives, the same as `failable_parts` lists.
+    #[test]
+    fn counting_above_a_cycle_walked_once_is_counting_each_cone() {
+        let loaded = load_str(
+            "t.yaml",
+            "version: 1
+sites:
+  s1: {availability: 0.99}
+  s2: {availability: 0.98, depends_on: [s1]}
+services:
+  a: {runs_in: s1, availability: 0.9, depends_on: [b, {any_of: [x, y]}]}
+  b: {runs_in: [s1, s2], availability: 0.8, depends_on: [{any_of: [a, x]}]}
+  x: {runs_in: s2, availability: 0.7}
+  y: {runs_in: s1}
+  c: {runs_in: s2, availability: 0.85, depends_on: [{any_of: [a, z]}]}
+  z: {runs_in: s2, availability: 0.6}
+  d: {runs_in: s1, depends_on: [{on: c, mode: soft}, b]}
+"
+            .to_string(),
+        )
+        .unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let cycle = super::super::LargestCycle::of(&graph).unwrap();
+        let below = Below::of(arch, &graph, cycle.root());
+        let (mut once, mut each) = (
+            Counter::new(&graph, Some(&below)),
+            Counter::new(&graph, None),
+        );
+        let mut marks = ConeMarks::new(&graph);
+        let mut checked = Vec::new();
+        for t in arch.node_ids().filter(|&t| cycle.in_cone_of(t)) {
+            let expected = super::super::failable_parts(arch, &graph, t, &mut marks);
+            assert_eq!(once.parts(arch, &graph, t), expected);
+            assert_eq!(each.parts(arch, &graph, t), expected);
+            let (n, two) = once.count(arch, &graph, t);
+            assert_eq!(n, expected.len());
+            assert!((two - each.count(arch, &graph, t).1).abs() < 1e-12);
+            checked.push(arch.node(t).id.as_str().to_string());
+        }
+        checked.sort();
+        assert_eq!(checked, ["a", "b", "c", "d"]);
     }
 }

@@ -189,6 +189,11 @@ impl LargestCycle {
         Some(LargestCycle { root, above })
     }
 
+    /// A node of the cycle: every cone that holds the cycle holds its.
+    pub(super) fn root(&self) -> NodeId {
+        self.root
+    }
+
     /// Whether `target`'s cone holds the cycle.
     pub(super) fn in_cone_of(&self, target: NodeId) -> bool {
         self.above[target.index()]

@@ -26,7 +26,7 @@ use super::super::super::progress::Progress;
 use super::super::super::sampling::{Batch, Compiled};
 use super::super::super::word::Lanes;
 use super::super::{failure_counts, tail_probabilities, Budget, EXACT_BUDGET, TAIL};
-use super::Counter;
+use super::{Below, Counter};
 
 /// Most pairs answered here: about as many evaluations of the union as a
 /// Monte Carlo of it, past which the attempts are left to find out.
@@ -50,11 +50,11 @@ struct Judged {
 pub(super) fn hopeless_at_three(
     arch: &Architecture,
     graph: &FailureGraph,
-    union: &Compiled,
+    (union, below): (&Compiled, Option<&Below>),
     rows: &[usize],
     work: &Budget,
 ) -> Vec<(usize, usize)> {
-    let judged = reaching_three(arch, graph, union, rows);
+    let judged = reaching_three(arch, graph, (union, below), rows);
     if judged.is_empty() {
         return Vec::new();
     }
@@ -79,14 +79,14 @@ pub(super) fn hopeless_at_three(
 fn reaching_three(
     arch: &Architecture,
     graph: &FailureGraph,
-    union: &Compiled,
+    (union, below): (&Compiled, Option<&Below>),
     rows: &[usize],
 ) -> Vec<Judged> {
     let each = map_chunked(
         rows,
         16,
         &Progress::default(),
-        || Counter::new(graph),
+        || Counter::new(graph, below),
         |counter, &row| {
             let parts = counter.parts(arch, graph, union.targets[row]);
             let reaches = reaches_three(&parts);
@@ -145,24 +145,25 @@ fn up_alone(
     for &(_, steps) in &downs {
         work.spend(steps);
     }
-    let mut down = vec![false; union.ids.len()];
+    // Each part's place among `all`: its batch and lane.
+    let mut place = vec![u32::MAX; union.ids.len()];
+    for (i, &p) in all.iter().enumerate() {
+        place[p as usize] = i as u32;
+    }
     (judged.iter().enumerate())
         .map(|(i, j)| {
-            for (batch, (lanes, _)) in batches.iter().zip(&downs) {
-                for (lane, &p) in batch.iter().enumerate() {
-                    down[p as usize] = is_set(lanes[i], lane);
-                }
-            }
-            (j.parts.iter().copied())
-                .filter(|&p| !down[p as usize])
-                .collect()
+            let down = |p: u32| {
+                let at = place[p as usize] as usize;
+                is_set(&downs[at / Batch::LANES].0[i], at % Batch::LANES)
+            };
+            j.parts.iter().copied().filter(|&p| !down(p)).collect()
         })
         .collect()
 }
 
 /// Whether lane `lane` of `lanes` is set.
-fn is_set(lanes: Batch, lane: usize) -> bool {
-    lanes.word(lane / 64) >> (lane % 64) & 1 == 1
+fn is_set(lanes: &Batch, lane: usize) -> bool {
+    lanes.has_lane(lane)
 }
 
 /// Each batch evaluated on the union after `fail` fails its parts: per
@@ -210,41 +211,54 @@ fn pairs_up(
         .flat_map(|a| (a + 1..open.len() as u32).map(move |b| (a, b)))
         .collect();
     let batches: Vec<&[(u32, u32)]> = pairs.chunks(Batch::LANES).collect();
-    // Each target's position of each open part among its parts up alone.
-    let position: Vec<Vec<u32>> = up
-        .iter()
+    let n = open.len();
+    // A pair's place in `pairs`: `a`'s row starts after the rows above it.
+    let place = |a: usize, b: usize| a * (2 * n - a - 1) / 2 + (b - a - 1);
+    // Each target's parts up alone as places in `open`, in order.
+    let mine: Vec<Vec<usize>> = (up.iter())
         .map(|up| {
-            let mut at = vec![u32::MAX; open.len()];
-            for (i, p) in up.iter().enumerate() {
-                if let Ok(o) = open.binary_search(p) {
-                    at[o] = i as u32;
-                }
-            }
-            at
+            up.iter()
+                .filter_map(|p| open.binary_search(p).ok())
+                .collect()
         })
         .collect();
     let mut rows: Vec<Vec<Vec<u64>>> = (up.iter())
         .map(|up| vec![vec![0u64; up.len().div_ceil(64)]; up.len()])
         .collect();
-    // A few thousand batches at a time, so that their answers stay small.
-    for group in batches.chunks(4096) {
+    // Each target's next pair to read, as positions among its parts.
+    let mut next = vec![(0usize, 1usize); judged.len()];
+    // Batches evaluated at a time: their answers for every target in
+    // about 32 MiB.
+    let per_group = ((32 << 20) / (judged.len().max(1) * std::mem::size_of::<Batch>())).max(1);
+    for (g, group) in batches.chunks(per_group).enumerate() {
         let downs = evaluate(union, pool, judged, group, |circuit, batch| {
             for (lane, &(a, b)) in batch.iter().enumerate() {
                 circuit.fail(open[a as usize], lane);
                 circuit.fail(open[b as usize], lane);
             }
         });
-        for (batch, (lanes, steps)) in group.iter().zip(downs) {
+        for &(_, steps) in &downs {
             work.spend(steps);
-            for (i, rows) in rows.iter_mut().enumerate() {
-                let at = &position[i];
-                for (lane, &(a, b)) in batch.iter().enumerate() {
-                    let (x, y) = (at[a as usize], at[b as usize]);
-                    let down = is_set(lanes[i], lane);
-                    if x != u32::MAX && y != u32::MAX && !down {
-                        rows[x as usize][y as usize / 64] |= 1 << (y % 64);
-                        rows[y as usize][x as usize / 64] |= 1 << (x % 64);
-                    }
+        }
+        let first = g * per_group * Batch::LANES;
+        let end = first + group.iter().map(|b| b.len()).sum::<usize>();
+        // Each target reads its own pairs in this group's range, in order.
+        for (i, (rows, (x, y))) in rows.iter_mut().zip(&mut next).enumerate() {
+            let mine = &mine[i];
+            while *y < mine.len() {
+                let at = place(mine[*x], mine[*y]);
+                if at >= end {
+                    break;
+                }
+                let at = at - first;
+                if !is_set(&downs[at / Batch::LANES].0[i], at % Batch::LANES) {
+                    rows[*x][*y / 64] |= 1 << (*y % 64);
+                    rows[*y][*x / 64] |= 1 << (*x % 64);
+                }
+                *y += 1;
+                if *y == mine.len() {
+                    *x += 1;
+                    *y = *x + 1;
                 }
             }
         }
@@ -354,7 +368,8 @@ mod tests {
         let names = ["t118", "t121", "rare"];
         let targets: Vec<NodeId> = names.map(|n| arch.id_of(n).unwrap()).to_vec();
         let reached = vec![true; graph.len()];
-        let big = BigCones::find(arch, &graph, (&targets, &reached), &Budget::new(None)).unwrap();
+        let big =
+            BigCones::find(arch, &graph, (&targets, &reached, None), &Budget::new(None)).unwrap();
         assert_eq!(big.hopeless_parts(targets[0]), None);
         assert_eq!(big.hopeless_parts(targets[1]), Some(8421));
         assert_eq!(big.hopeless_parts(targets[2]), None);
