@@ -82,6 +82,11 @@ fn reaching_three(
     (union, below): (&Compiled, Option<&Below>),
     rows: &[usize],
 ) -> Vec<Judged> {
+    // Each gate's place among the union's parts.
+    let mut index = vec![u32::MAX; graph.len()];
+    for (i, id) in union.ids.iter().enumerate() {
+        index[id.index()] = i as u32;
+    }
     let each = map_chunked(
         rows,
         16,
@@ -90,11 +95,11 @@ fn reaching_three(
         |counter, &row| {
             let parts = counter.parts(arch, graph, union.targets[row]);
             let reaches = reaches_three(&parts);
-            let indices = parts
-                .iter()
-                .map(|&(id, _)| union.ids.binary_search(&id).ok());
-            let parts: Option<Vec<u32>> = indices.map(|i| i.map(|i| i as u32)).collect();
-            Some(Judged { row, parts: parts? }).filter(|_| reaches)
+            let indices = parts.iter().map(|&(id, _)| index[id.index()]);
+            let parts: Vec<u32> = indices.collect();
+            // Every part of a judged cone is in the union.
+            let whole = parts.iter().all(|&i| i != u32::MAX);
+            (whole && reaches).then_some(Judged { row, parts })
         },
     );
     each.into_iter().flatten().collect()
@@ -130,12 +135,14 @@ fn up_alone(
     judged: &[Judged],
     work: &Budget,
 ) -> Vec<Vec<u32>> {
-    let mut all: Vec<u32> = judged
+    let mut any = vec![false; union.ids.len()];
+    judged
         .iter()
-        .flat_map(|j| j.parts.iter().copied())
+        .flat_map(|j| &j.parts)
+        .for_each(|&p| any[p as usize] = true);
+    let all: Vec<u32> = (0..union.ids.len() as u32)
+        .filter(|&p| any[p as usize])
         .collect();
-    all.sort_unstable();
-    all.dedup();
     let batches: Vec<&[u32]> = all.chunks(Batch::LANES).collect();
     let downs = evaluate(union, pool, judged, &batches, |circuit, batch| {
         for (lane, &p) in batch.iter().enumerate() {
@@ -306,9 +313,12 @@ fn above(w: usize, from: usize) -> u64 {
 /// The positions of the set bits of `row`, in order.
 fn set_bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
     (row.iter().enumerate()).flat_map(|(w, &word)| {
-        (0..64)
-            .filter(move |i| word >> i & 1 == 1)
-            .map(move |i| w * 64 + i)
+        let mut left = word;
+        std::iter::from_fn(move || {
+            let i = (left != 0).then(|| left.trailing_zeros() as usize)?;
+            left &= left - 1;
+            Some(w * 64 + i)
+        })
     })
 }
 
