@@ -24,7 +24,7 @@
 //! Only gates that a part can reach are kept: the rest stay up whatever
 //! fails.
 
-use crate::model::NodeId;
+use crate::model::{Mode, NodeId};
 
 use super::bits::next_set;
 use super::cone::ConeMarks;
@@ -789,6 +789,32 @@ impl<L: Lanes> ConeCircuit<L> {
             }
         }
     }
+}
+
+/// [`components`] of the whole graph from each of `roots`, along the
+/// requirement edges `keep` keeps (given the requiring gate's kind and the
+/// edge's mode). O(gates + edges).
+pub(crate) fn components_along(
+    graph: &FailureGraph,
+    roots: impl Iterator<Item = u32>,
+    keep: impl Fn(Gate, Mode) -> bool,
+) -> Vec<Vec<u32>> {
+    let n = graph.len();
+    let mut start = Vec::with_capacity(n + 1);
+    let mut reqs = Vec::new();
+    start.push(0u32);
+    for g in 0..n {
+        let gate = GateId(g as u32);
+        let kind = graph.gate(gate);
+        let kept = (graph.requirements(gate).iter()).filter(|&&(_, mode)| keep(kind, mode));
+        reqs.extend(kept.map(|&(r, _)| r.0));
+        start.push(reqs.len() as u32);
+    }
+    let requirement = |v: u32, i: usize| {
+        let from = start[v as usize] as usize + i;
+        (from < start[v as usize + 1] as usize).then(|| reqs[from])
+    };
+    components(n, roots, requirement)
 }
 
 /// Gates `0..n` in evaluation order, as blocks: Tarjan's strongly

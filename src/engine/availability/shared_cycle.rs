@@ -36,7 +36,7 @@ use crate::model::{Architecture, NodeId};
 mod lists;
 
 use super::super::bits::lanes_of;
-use super::super::circuit::{components, rule, ConeCircuit, Rule};
+use super::super::circuit::{components_along, rule, ConeCircuit, Rule};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
 use super::super::lanes::{Lanes as SingleFailures, Layout};
@@ -394,27 +394,8 @@ fn down_alone(compiled: &ConeCircuit, parts: usize) -> Vec<u64> {
 /// more, along edges that carry down, when one holds a node. Every gate of
 /// a component has the same cone. O(gates + edges).
 fn largest_cycle(graph: &FailureGraph) -> Option<NodeId> {
-    let n = graph.len();
-    let mut start = Vec::with_capacity(n + 1);
-    let mut reqs = Vec::new();
-    start.push(0u32);
-    for g in 0..n {
-        let gate = GateId(g as u32);
-        let kind = graph.gate(gate);
-        reqs.extend(
-            graph
-                .requirements(gate)
-                .iter()
-                .filter(|&&(_, mode)| kind.carries_down(mode))
-                .map(|&(r, _)| r.0),
-        );
-        start.push(reqs.len() as u32);
-    }
-    let requirement = |v: u32, i: usize| {
-        let from = start[v as usize] as usize + i;
-        (from < start[v as usize + 1] as usize).then(|| reqs[from])
-    };
-    let blocks = components(n, 0..n as u32, requirement);
+    let all = 0..graph.len() as u32;
+    let blocks = components_along(graph, all, |kind, mode| kind.carries_down(mode));
     blocks
         .iter()
         .filter(|b| b.len() >= 2)

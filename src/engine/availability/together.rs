@@ -20,7 +20,7 @@
 
 use crate::model::NodeId;
 
-use super::super::circuit::components;
+use super::super::circuit::components_along;
 use super::super::graph::{FailureGraph, Gate, GateId};
 use crate::model::Mode;
 
@@ -34,15 +34,10 @@ pub(super) struct Together {
 }
 
 impl Together {
-    /// The representatives of `targets`. O(gates + edges) of their cones.
+    /// The representatives of `targets`. O(gates + edges).
     pub(super) fn find(graph: &FailureGraph, targets: &[NodeId]) -> Self {
-        let (start, reqs) = forcing_requirements(graph);
-        let requirement = |v: u32, i: usize| {
-            let from = start[v as usize] as usize + i;
-            (from < start[v as usize + 1] as usize).then(|| reqs[from])
-        };
         let roots = targets.iter().map(|t| GateId::from(*t).0);
-        let blocks = components(graph.len(), roots, requirement);
+        let blocks = components_along(graph, roots, forces);
         // Gates not on a cycle of forcing edges answer for themselves.
         let mut rep: Vec<Option<NodeId>> = vec![None; graph.len()];
         for block in blocks.iter().filter(|b| b.len() >= 2) {
@@ -70,23 +65,6 @@ fn forces(gate: Gate, mode: Mode) -> bool {
         Gate::All => mode == Mode::Hard,
         Gate::AtLeast { min, members } => min >= members,
     }
-}
-
-/// Each gate's forcing requirements, as offsets into one flat list.
-/// O(gates + edges).
-fn forcing_requirements(graph: &FailureGraph) -> (Vec<u32>, Vec<u32>) {
-    let n = graph.len();
-    let mut start = Vec::with_capacity(n + 1);
-    let mut reqs = Vec::new();
-    start.push(0u32);
-    for g in 0..n {
-        let gate = GateId(g as u32);
-        let kind = graph.gate(gate);
-        let forcing = (graph.requirements(gate).iter()).filter(|&&(_, mode)| forces(kind, mode));
-        reqs.extend(forcing.map(|&(r, _)| r.0));
-        start.push(reqs.len() as u32);
-    }
-    (start, reqs)
 }
 
 #[cfg(test)]
