@@ -67,9 +67,9 @@ pub(super) fn hopeless_at_three(
     if pairs > MOST_PAIRS || work.passed() {
         return Vec::new();
     }
-    let found = pairs_up(union, &pool, (&open, &up), &judged, work);
-    (judged.iter().zip(up.iter().zip(found)))
-        .filter(|(j, (up, rows))| breaks_at_three(j.parts.len(), up.len(), rows))
+    let closed = pairs_up(union, &pool, (&open, &up), &judged, work);
+    (judged.iter().zip(closed))
+        .filter(|(_, closed)| closed.breaks())
         .map(|(j, _)| (j.row, j.parts.len()))
         .collect()
 }
@@ -205,15 +205,16 @@ fn evaluate<B: Sync>(
 }
 
 /// For each judged target, the pairs of its parts up alone that leave it
-/// up, as rows of a bit matrix over its parts up alone (`up`): every pair
-/// of `open` (the parts up alone for any of them) failed in a lane.
+/// up and the triangles they close ([`Closed`]): every pair of `open` (the
+/// parts up alone for any of them) failed in a lane, in order, until every
+/// target has read all its pairs or passed its budget.
 fn pairs_up(
     union: &Compiled,
     pool: &Mutex<Vec<ConeCircuit<Batch>>>,
     (open, up): (&[u32], &[Vec<u32>]),
     judged: &[Judged],
     work: &Budget,
-) -> Vec<Vec<Vec<u64>>> {
+) -> Vec<Closed> {
     let pairs: Vec<(u32, u32)> = (0..open.len() as u32)
         .flat_map(|a| (a + 1..open.len() as u32).map(move |b| (a, b)))
         .collect();
@@ -229,8 +230,8 @@ fn pairs_up(
                 .collect()
         })
         .collect();
-    let mut rows: Vec<Vec<Vec<u64>>> = (up.iter())
-        .map(|up| vec![vec![0u64; up.len().div_ceil(64)]; up.len()])
+    let mut closed: Vec<Closed> = (judged.iter().zip(up))
+        .map(|(j, up)| Closed::new(j.parts.len(), up.len()))
         .collect();
     // Each target's next pair to read, as positions among its parts.
     let mut next = vec![(0usize, 1usize); judged.len()];
@@ -238,6 +239,12 @@ fn pairs_up(
     // about 32 MiB.
     let per_group = ((32 << 20) / (judged.len().max(1) * std::mem::size_of::<Batch>())).max(1);
     for (g, group) in batches.chunks(per_group).enumerate() {
+        // Done once every target has read its pairs or passed its budget.
+        let reading =
+            |(i, &(_, y)): (usize, &(usize, usize))| y < mine[i].len() && !closed[i].breaks();
+        if !next.iter().enumerate().any(reading) {
+            break;
+        }
         let downs = evaluate(union, pool, judged, group, |circuit, batch| {
             for (lane, &(a, b)) in batch.iter().enumerate() {
                 circuit.fail(open[a as usize], lane);
@@ -250,17 +257,16 @@ fn pairs_up(
         let first = g * per_group * Batch::LANES;
         let end = first + group.iter().map(|b| b.len()).sum::<usize>();
         // Each target reads its own pairs in this group's range, in order.
-        for (i, (rows, (x, y))) in rows.iter_mut().zip(&mut next).enumerate() {
+        for (i, (closed, (x, y))) in closed.iter_mut().zip(&mut next).enumerate() {
             let mine = &mine[i];
-            while *y < mine.len() {
+            while *y < mine.len() && !closed.breaks() {
                 let at = place(mine[*x], mine[*y]);
                 if at >= end {
                     break;
                 }
                 let at = at - first;
                 if !is_set(&downs[at / Batch::LANES].0[i], at % Batch::LANES) {
-                    rows[*x][*y / 64] |= 1 << (*y % 64);
-                    rows[*y][*x / 64] |= 1 << (*x % 64);
+                    closed.add(*x, *y);
                 }
                 *y += 1;
                 if *y == mine.len() {
@@ -270,56 +276,50 @@ fn pairs_up(
             }
         }
     }
-    rows
+    closed
 }
 
-/// Whether an attempt with `parts` parts, `up` of them up alone, and the
-/// pairs up in `rows`, passes the budget by size 3: its parts, the pairs
-/// of those up alone and the triangles of the pairs up, counted until the
-/// budget is passed.
-fn breaks_at_three(parts: usize, up: usize, rows: &[Vec<u64>]) -> bool {
-    let before = parts.saturating_add(up.saturating_mul(up.saturating_sub(1)) / 2);
-    if before > EXACT_BUDGET {
-        return false; // given up at the pairs, judged there
-    }
-    let mut left = EXACT_BUDGET - before;
-    for (a, row) in rows.iter().enumerate() {
-        for b in set_bits(row).filter(|&b| b > a) {
-            // Triangles a < b < c.
-            let common: usize = (row.iter().zip(&rows[b]).enumerate())
-                .map(|(w, (x, y))| (x & y & above(w, b + 1)).count_ones() as usize)
-                .sum();
-            if common > left {
-                return true;
-            }
-            left -= common;
+/// One target's pairs found up so far, read in order, and the triangles
+/// they close: the sets of three its attempt tries, counted against what
+/// its parts and pairs leave of the budget.
+struct Closed {
+    /// A bit matrix over its parts up alone: the pairs found up.
+    rows: Vec<Vec<u64>>,
+    triangles: usize,
+    /// The budget left after its parts, each tried alone, and the pairs
+    /// of those up alone.
+    left: usize,
+}
+
+impl Closed {
+    /// For a target of `parts` parts, `up` of them up alone, whose parts
+    /// and pairs fit the budget.
+    fn new(parts: usize, up: usize) -> Self {
+        let before = parts.saturating_add(up.saturating_mul(up.saturating_sub(1)) / 2);
+        Closed {
+            rows: vec![vec![0u64; up.div_ceil(64)]; up],
+            triangles: 0,
+            left: EXACT_BUDGET.saturating_sub(before),
         }
     }
-    false
-}
 
-/// The bits of word `w` of a row at positions `from` and after.
-fn above(w: usize, from: usize) -> u64 {
-    let first = w * 64;
-    if from <= first {
-        u64::MAX
-    } else if from >= first + 64 {
-        0
-    } else {
-        u64::MAX << (from - first)
+    /// Adds the pair of its `x`-th and `y`-th parts up alone (`x < y`),
+    /// every pair before it in order already added. A triangle is counted
+    /// when its last pair comes, which is its two higher parts: the two
+    /// pairs with its lowest part came before. O(up / 64).
+    fn add(&mut self, x: usize, y: usize) {
+        let common: usize = (self.rows[x].iter().zip(&self.rows[y]))
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum();
+        self.triangles += common;
+        self.rows[x][y / 64] |= 1 << (y % 64);
+        self.rows[y][x / 64] |= 1 << (x % 64);
     }
-}
 
-/// The positions of the set bits of `row`, in order.
-fn set_bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
-    (row.iter().enumerate()).flat_map(|(w, &word)| {
-        let mut left = word;
-        std::iter::from_fn(move || {
-            let i = (left != 0).then(|| left.trailing_zeros() as usize)?;
-            left &= left - 1;
-            Some(w * 64 + i)
-        })
-    })
+    /// Whether the triangles so far pass the budget its pairs left.
+    fn breaks(&self) -> bool {
+        self.triangles > self.left
+    }
 }
 
 #[cfg(test)]
@@ -391,15 +391,30 @@ mod tests {
         assert!(rare.is_ok());
     }
 
-    /// Triangles are counted above the pair's larger part only.
+    /// Triangles are counted once each, when their last pair comes, and
+    /// the budget is passed only past what the parts and pairs left.
     #[test]
     fn triangles_are_counted_once() {
         // Four parts, every pair up: four triangles.
-        let rows = vec![vec![0b1110u64], vec![0b1101], vec![0b1011], vec![0b0111]];
-        assert!(!breaks_at_three(EXACT_BUDGET - 6 - 4, 4, &rows));
-        assert!(breaks_at_three(EXACT_BUDGET - 6 - 3, 4, &rows));
-        assert_eq!(above(1, 70), u64::MAX << 6);
-        assert_eq!(above(0, 70), 0);
-        assert_eq!(above(2, 70), u64::MAX);
+        let every_pair = |closed: &mut Closed| {
+            for x in 0..4 {
+                for y in x + 1..4 {
+                    closed.add(x, y);
+                }
+            }
+        };
+        let mut fits = Closed::new(EXACT_BUDGET - 6 - 4, 4);
+        every_pair(&mut fits);
+        assert_eq!(fits.triangles, 4);
+        assert!(!fits.breaks());
+        let mut passes = Closed::new(EXACT_BUDGET - 6 - 3, 4);
+        every_pair(&mut passes);
+        assert!(passes.breaks());
+        // Without the pair (1, 2), only the triangles {0, 1, 3}, {0, 2, 3}.
+        let mut closed = Closed::new(0, 4);
+        for (x, y) in [(0, 1), (0, 2), (0, 3), (1, 3), (2, 3)] {
+            closed.add(x, y);
+        }
+        assert_eq!(closed.triangles, 2);
     }
 }
