@@ -112,15 +112,16 @@ impl BigCones {
         let mut hopeless = |t: NodeId, n: usize| {
             parts[t.index()] = u32::try_from(n).unwrap_or(NOT_HOPELESS - 1);
         };
-        // Those that walk lists and whose pairs fit the budget, by row.
+        // Those that walk lists and whose pairs fit the budget but whose
+        // triples may not, by row, with their parts.
         let mut lists = Vec::new();
         for (row, (&(t, n), down)) in judged.iter().zip(downs).enumerate() {
             // Its own failure takes it down, but is not one of its parts.
             let up = n.saturating_sub(down.saturating_sub(usize::from(can_fail(arch, t))));
             if breaks(n, up) {
                 hopeless(t, n);
-            } else if n > MOST_MASKED {
-                lists.push(row);
+            } else if n > MOST_MASKED && triangles::could_break(n, up) {
+                lists.push((row, n));
             }
         }
         for (row, n) in triangles::hopeless_at_three(arch, graph, (&union, below), &lists, work) {

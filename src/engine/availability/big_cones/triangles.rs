@@ -28,26 +28,70 @@ use super::super::super::word::Lanes;
 use super::super::{failure_counts, tail_probabilities, Budget, EXACT_BUDGET, TAIL};
 use super::{Below, Counter};
 
-/// Most pairs answered here: about as many evaluations of the union as a
-/// Monte Carlo of it, past which the attempts are left to find out.
+/// Most pairs answered here, sixteen budgets' worth (4,688 evaluations of
+/// the union at most): past it, the attempts are left to find out, each
+/// on its own.
 const MOST_PAIRS: usize = 16 * EXACT_BUDGET;
 
-/// A target to judge: its row among the union's targets, its parts as
-/// indices of the union's parts, and its parts' tail of failure counts.
+/// A target to judge: its row among the union's targets and its parts as
+/// indices of the union's parts.
 struct Judged {
     row: usize,
     parts: Vec<u32>,
 }
 
 /// Of `rows` (the union's targets whose attempts walk lists and whose
-/// pairs fit the budget), those whose attempts give up at size 3, with
-/// their number of parts.
+/// pairs fit the budget, with their numbers of parts), those whose
+/// attempts give up at size 3, with their number of parts.
 ///
 /// Cost: marking each one's cone; one evaluation of the union per 1,024
 /// of their parts and per 1,024 pairs of the parts up alone for any of
 /// them (none when those pairs pass [`MOST_PAIRS`]), counted in `work`;
 /// per target, O(pairs × up / 64) to count its triangles.
 pub(super) fn hopeless_at_three(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    (union, below): (&Compiled, Option<&Below>),
+    rows: &[(usize, usize)],
+    work: &Budget,
+) -> Vec<(usize, usize)> {
+    // A few at a time, so that their parts, held until their parts up
+    // alone are known, stay within about 32 MiB: a long chain of services
+    // has thousands of targets of tens of thousands of parts each.
+    let mut hopeless = Vec::new();
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let mut parts = 0;
+        let take = (rest.iter())
+            .take_while(|&&(_, n)| {
+                parts += n;
+                parts <= PARTS_AT_ONCE
+            })
+            .count()
+            .max(1);
+        let (these, after) = rest.split_at(take);
+        let these: Vec<usize> = these.iter().map(|&(row, _)| row).collect();
+        hopeless.extend(judged_at_three(arch, graph, (union, below), &these, work));
+        rest = after;
+    }
+    hopeless
+}
+
+/// Whether a target of `parts` parts, `up` of them up alone, whose pairs
+/// fit the budget, could give up at size 3: its parts, pairs and every set
+/// of three of its parts up alone pass the budget.
+pub(super) fn could_break(parts: usize, up: usize) -> bool {
+    let pairs = up.saturating_mul(up.saturating_sub(1)) / 2;
+    let triples = pairs.saturating_mul(up.saturating_sub(2)) / 3;
+    parts.saturating_add(pairs).saturating_add(triples) > EXACT_BUDGET
+}
+
+/// The parts of the targets judged at once, at most (but for one target
+/// larger alone).
+const PARTS_AT_ONCE: usize = 1 << 23;
+
+/// [`hopeless_at_three`] for a few targets.
+fn judged_at_three(
     arch: &Architecture,
     graph: &FailureGraph,
     (union, below): (&Compiled, Option<&Below>),
@@ -161,16 +205,11 @@ fn up_alone(
         .map(|(i, j)| {
             let down = |p: u32| {
                 let at = place[p as usize] as usize;
-                is_set(&downs[at / Batch::LANES].0[i], at % Batch::LANES)
+                downs[at / Batch::LANES].0[i].has_lane(at % Batch::LANES)
             };
             j.parts.iter().copied().filter(|&p| !down(p)).collect()
         })
         .collect()
-}
-
-/// Whether lane `lane` of `lanes` is set.
-fn is_set(lanes: &Batch, lane: usize) -> bool {
-    lanes.has_lane(lane)
 }
 
 /// Each batch evaluated on the union after `fail` fails its parts: per
@@ -265,7 +304,7 @@ fn pairs_up(
                     break;
                 }
                 let at = at - first;
-                if !is_set(&downs[at / Batch::LANES].0[i], at % Batch::LANES) {
+                if !downs[at / Batch::LANES].0[i].has_lane(at % Batch::LANES) {
                     closed.add(*x, *y);
                 }
                 *y += 1;
