@@ -189,7 +189,8 @@ impl LargestCycle {
         Some(LargestCycle { root, above })
     }
 
-    /// A node of the cycle: every cone that holds the cycle holds its.
+    /// A node of the cycle: every cone that holds the cycle holds this
+    /// node's cone.
     pub(super) fn root(&self) -> NodeId {
         self.root
     }

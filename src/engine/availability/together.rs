@@ -18,11 +18,10 @@
 //! node only when they are down in the same scenarios; the tests check it
 //! against the states under every set of failures.
 
-use crate::model::NodeId;
+use crate::model::{Mode, NodeId};
 
 use super::super::circuit::components_along;
 use super::super::graph::{FailureGraph, Gate, GateId};
-use crate::model::Mode;
 
 /// Each target's representative: the node answered for it.
 #[derive(Debug)]
