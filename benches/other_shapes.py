@@ -16,6 +16,9 @@ SHAPE is one of:
            nearly all of them), up 99.9%
   chain    each service needs the one before it (and sometimes, softly, the one before
            that): cones grow with the file, up 99.99%
+  earlier  issue #18's shape read another way: one to four dependencies on services
+           picked uniformly among all earlier ones, 3% back edges to any later one,
+           up 99.9%: cones hold most of what comes before
 Sites: 10 regions of 3 zones of 4 data centers on power and network feeds.
 """
 import random, sys
@@ -39,7 +42,7 @@ for r in range(R):
             dcs.append(name)
             w(f"  {name}: {{ within: reg{r}-z{z}, depends_on: [reg{r}-z{z}-pw, reg{r}-z{z}-net], availability: 0.9995 }}")
 tiers = ["critical", "high", "medium", "low"]
-avail = {"mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
+avail = {"earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
 tooling = ["ops-0", "ops-1"]
 w("services:")
 for t in tooling:
@@ -60,6 +63,12 @@ for i in range(n):
     if shape == "mesh":
         for _ in range(rnd.randint(2, 8)):
             deps.append(f"s{rnd.randrange(n)}")
+    elif shape == "earlier":
+        for _ in range(rnd.randint(1, 4)):
+            if rnd.random() < 0.03 and i + 1 < n:
+                deps.append(f"s{rnd.randrange(i + 1, n)}")
+            elif i > 0:
+                deps.append(f"s{rnd.randrange(i)}")
     elif shape == "chain":
         if i > 0: deps.append(f"s{i-1}")
         if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")

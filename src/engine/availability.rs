@@ -24,9 +24,11 @@ use super::progress::Progress;
 pub use super::sampling::SAMPLES;
 use super::sampling::{down_counts, union_circuit, Compiled};
 
+mod alone;
 mod big_cones;
 mod shared_cycle;
 mod together;
+use alone::ForcedReach;
 use big_cones::BigCones;
 use shared_cycle::{LargestCycle, SharedCycle};
 use together::Together;
@@ -187,9 +189,9 @@ fn each_answered(
             these,
             16,
             &Progress::default(),
-            || (ConeMarks::new(graph), ConeCircuit::default()),
-            |(marks, circuit), &t| {
-                let tried = attempt(arch, graph, (&reached, known), t, (marks, circuit), work);
+            || Buffers::new(graph),
+            |buffers, &t| {
+                let tried = attempt(arch, graph, (&reached, known), t, buffers, work);
                 progress.advance(1);
                 tried
             },
@@ -391,7 +393,7 @@ fn attempt(
     graph: &FailureGraph,
     (reached, (shared, big)): (&[bool], Known),
     t: NodeId,
-    (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
+    buffers: &mut Buffers,
     work: &Budget,
 ) -> Result<TargetAvailability, usize> {
     if work.passed() {
@@ -412,23 +414,50 @@ fn attempt(
         .or_else(|| big.and_then(|b| b.hopeless_parts(t)));
     match hopeless {
         Some(parts) => Err(parts + usize::from(own < 1.0)),
-        None => exactly(arch, graph, t, (marks, circuit), work),
+        None => exactly(arch, graph, t, buffers, work),
+    }
+}
+
+/// What an attempt reuses from one target to the next, per thread.
+struct Buffers {
+    marks: ConeMarks,
+    circuit: ConeCircuit,
+    forced: ForcedReach,
+}
+
+impl Buffers {
+    fn new(graph: &FailureGraph) -> Self {
+        Buffers {
+            marks: ConeMarks::new(graph),
+            circuit: ConeCircuit::default(),
+            forced: ForcedReach::new(graph),
+        }
     }
 }
 
 /// The exact availability of `target`, with buffers reused across
-/// targets, or, over the budget, `Err` with the number of its parts.
+/// targets, or, over the budget, `Err` with the number of its parts. The
+/// parts that forcing edges say take it down alone are not walked
+/// (`availability/alone.rs`); the cone is compiled for the rest.
 fn exactly(
     arch: &Architecture,
     graph: &FailureGraph,
     target: NodeId,
-    (marks, circuit): (&mut ConeMarks, &mut ConeCircuit),
+    Buffers {
+        marks,
+        circuit,
+        forced,
+    }: &mut Buffers,
     work: &Budget,
 ) -> Result<TargetAvailability, usize> {
-    let parts = compiled(arch, graph, target, marks, circuit);
+    let parts = failable_parts(arch, graph, target, marks);
+    let (walked, left_out) = forced.walked(graph, target, &parts);
+    let ids: Vec<NodeId> = walked.iter().map(|&(id, _)| id).collect();
+    circuit.compile(graph, marks, &[target], &ids);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let p = exact(&parts, Counted { circuit, work }).ok_or(counted)?;
+    let mass = Mass::of(&parts, left_out);
+    let p = exact_walk(&mass, &walked, Counted { circuit, work }).ok_or(counted)?;
     Ok(TargetAvailability {
         target,
         availability: p * own,
@@ -446,7 +475,14 @@ fn exactly_unbounded(
     marks: &mut ConeMarks,
     circuit: &mut ConeCircuit,
 ) -> Result<TargetAvailability, usize> {
-    exactly(arch, graph, target, (marks, circuit), &Budget::new(None))
+    let mut buffers = Buffers {
+        marks: std::mem::replace(marks, ConeMarks::new(graph)),
+        circuit: std::mem::take(circuit),
+        forced: ForcedReach::new(graph),
+    };
+    let tried = exactly(arch, graph, target, &mut buffers, &Budget::new(None));
+    (*marks, *circuit) = (buffers.marks, buffers.circuit);
+    tried
 }
 
 /// The Monte Carlo result of a target of `parts` parts that was down in
@@ -692,18 +728,54 @@ impl<F: FnMut(&[u64], usize) -> u64> Cone for Answers<F> {
 /// known before any of them is tried, so they go in batches. Cost: one
 /// answer per set tried, at most `EXACT_BUDGET` sets.
 fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
-    if parts.len() > MOST_MASKED {
-        return exact_lists(parts, cone);
+    exact_walk(&Mass::of(parts, 0), parts, cone)
+}
+
+/// [`exact`] over `walked`: `mass`'s parts less those known to take the
+/// target down alone, in the same order, with `cone` answering for
+/// `walked`. The parts left out would be tried at size 1, found down and
+/// never grown, so the same sets are summed in the same order, and each
+/// counts as a set tried, so the budget gives the same verdicts.
+fn exact_walk(mass: &Mass, walked: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
+    if walked.is_empty() {
+        // Every part takes the target down alone: only the set of none
+        // can leave it up.
+        let up = cone.down(&[], 1) & 1 == 0;
+        return Some(if up { mass.base } else { 0.0 });
     }
-    match parts.len() {
-        0..=64 => exact_masks::<1>(parts, cone),
-        65..=128 => exact_masks::<2>(parts, cone),
-        129..=256 => exact_masks::<4>(parts, cone),
-        257..=512 => exact_masks::<8>(parts, cone),
-        513..=1024 => exact_masks::<16>(parts, cone),
-        1025..=2048 => exact_masks::<32>(parts, cone),
-        2049..=4096 => exact_masks::<64>(parts, cone),
-        _ => exact_masks::<128>(parts, cone),
+    if walked.len() > MOST_MASKED {
+        return exact_lists(mass, walked, cone);
+    }
+    match walked.len() {
+        0..=64 => exact_masks::<1>(mass, walked, cone),
+        65..=128 => exact_masks::<2>(mass, walked, cone),
+        129..=256 => exact_masks::<4>(mass, walked, cone),
+        257..=512 => exact_masks::<8>(mass, walked, cone),
+        513..=1024 => exact_masks::<16>(mass, walked, cone),
+        1025..=2048 => exact_masks::<32>(mass, walked, cone),
+        2049..=4096 => exact_masks::<64>(mass, walked, cone),
+        _ => exact_masks::<128>(mass, walked, cone),
+    }
+}
+
+/// What an exact walk's probabilities come from: every part of the cone
+/// that can fail, walked or not.
+struct Mass {
+    /// P(no part fails), the products in the parts' order.
+    base: f64,
+    /// [`tail_probabilities`] of the parts.
+    tail: Vec<f64>,
+    /// Parts left out of the walk, each taking the target down alone.
+    left_out: usize,
+}
+
+impl Mass {
+    fn of(parts: &[(NodeId, f64)], left_out: usize) -> Self {
+        Mass {
+            base: parts.iter().map(|&(_, q)| 1.0 - q).product(),
+            tail: tail_probabilities(parts),
+            left_out,
+        }
     }
 }
 
@@ -732,11 +804,14 @@ fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
 /// the next size whose every subset is already answered are counted, and
 /// when they alone would break the budget, the target stops there with the
 /// verdict the whole size would have given ([`SetsBySize::look_ahead`]).
-fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
+fn exact_masks<const W: usize>(
+    mass: &Mass,
+    parts: &[(NodeId, f64)],
+    mut cone: impl Cone,
+) -> Option<f64> {
     let n = parts.len();
-    let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
+    let (base, tail) = (mass.base, &mass.tail);
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
-    let tail = tail_probabilities(parts);
     let lanes = vec![0u64; n];
     // Monotone: if the target is down with none of these parts failed (a
     // forced failure elsewhere), it is down with any of them failed.
@@ -763,7 +838,7 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
         cone,
         answering: true,
         checking: true,
-        spent: 0,
+        spent: mass.left_out,
         compared: 0,
         total: base,
         up: 0,
@@ -777,8 +852,9 @@ fn exact_masks<const W: usize>(parts: &[(NodeId, f64)], mut cone: impl Cone) -> 
     // Which parts touch ([`Singles::touching`]), built once, when needed.
     let mut touch: Option<Option<Vec<[u64; W]>>> = None;
     // The largest size the walk can reach: past it, the sets left hold
-    // less than `TAIL` of the probability.
-    let deepest = (1..=n)
+    // less than `TAIL` of the probability. Counted over every part, as if
+    // none were left out, so that the verdict is the same.
+    let deepest = (1..=n + mass.left_out)
         .take_while(|&m| tail.get(m - 1).is_some_and(|&t| t >= TAIL))
         .last()
         .unwrap_or(0);
@@ -1361,20 +1437,20 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
 }
 
 /// [`exact`] for any number of parts, each set a sorted list of indices.
-fn exact_lists(parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
+fn exact_lists(mass: &Mass, parts: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     let n = parts.len();
     // P(exactly S failed) = base × Π_{i∈S} q_i / (1 - q_i).
-    let base: f64 = parts.iter().map(|&(_, q)| 1.0 - q).product();
+    let (base, tail) = (mass.base, &mass.tail);
     let odds: Vec<f64> = parts.iter().map(|&(_, q)| q / (1.0 - q)).collect();
-    let tail = tail_probabilities(parts);
     let mut lanes = vec![0u64; n];
     if cone.down(&lanes, 1) & 1 != 0 {
         return Some(0.0);
     }
     let mut total = base;
     let mut level: Vec<(Vec<usize>, f64)> = vec![(Vec::new(), base)];
-    let mut spent = 0usize;
-    for k in 1..=n {
+    let mut spent = mass.left_out;
+    // To the size every part would reach, as if none were left out.
+    for k in 1..=n + mass.left_out {
         if level.is_empty() {
             break;
         }
@@ -1634,24 +1710,24 @@ mod tests {
                 let single = failed.iter().any(|id| id.0 >= 10 && id.0 % 3 == 0);
                 first <= 2 && !pair && !single
             };
-            let b = exact_lists(&parts, one_by_one(&parts, up));
+            let b = exact_lists(&Mass::of(&parts, 0), &parts, one_by_one(&parts, up));
             let bits = |p: Option<f64>| p.map(f64::to_bits);
             let a = exact(&parts, one_by_one(&parts, up));
             assert_eq!(bits(a), bits(b), "{n} parts, as many words as they need");
             if n <= 512 {
-                let a8 = exact_masks::<8>(&parts, one_by_one(&parts, up));
+                let a8 = exact_masks::<8>(&Mass::of(&parts, 0), &parts, one_by_one(&parts, up));
                 assert_eq!(bits(a8), bits(b), "{n} parts, 8 words");
             }
             if n <= 256 {
-                let a4 = exact_masks::<4>(&parts, one_by_one(&parts, up));
+                let a4 = exact_masks::<4>(&Mass::of(&parts, 0), &parts, one_by_one(&parts, up));
                 assert_eq!(bits(a4), bits(b), "{n} parts, 4 words");
             }
             if n <= 128 {
-                let a2 = exact_masks::<2>(&parts, one_by_one(&parts, up));
+                let a2 = exact_masks::<2>(&Mass::of(&parts, 0), &parts, one_by_one(&parts, up));
                 assert_eq!(bits(a2), bits(b), "{n} parts, 2 words");
             }
             if n <= 64 {
-                let a1 = exact_masks::<1>(&parts, one_by_one(&parts, up));
+                let a1 = exact_masks::<1>(&Mass::of(&parts, 0), &parts, one_by_one(&parts, up));
                 assert_eq!(bits(a1), bits(b), "{n} parts, 1 word");
             }
             assert_eq!(a.is_some(), within, "{n} parts: {a:?}");
@@ -1679,6 +1755,7 @@ mod tests {
         let (mut by_lists, mut by_masks) = (0, 0);
         let mut answer = one_by_one(&parts, up);
         let lists = exact_lists(
+            &Mass::of(&parts, 0),
             &parts,
             Answers(|lanes: &[u64], sets: usize| {
                 by_lists += sets;
@@ -1687,6 +1764,7 @@ mod tests {
         );
         assert_eq!(lists, None);
         let masks = exact_masks::<2>(
+            &Mass::of(&parts, 0),
             &parts,
             Answers(|lanes: &[u64], sets: usize| {
                 by_masks += sets;
@@ -1968,11 +2046,14 @@ mod tests {
         assert!(tail[MOST_FEW] > TAIL);
         let series = || one_by_one(&parts, |failed: &[NodeId]| failed.is_empty());
         assert_eq!(exact(&parts, series()), Some(0.5f64.powi(1000)));
-        assert_eq!(exact_lists(&parts, series()), Some(0.5f64.powi(1000)));
+        assert_eq!(
+            exact_lists(&Mass::of(&parts, 0), &parts, series()),
+            Some(0.5f64.powi(1000))
+        );
         // Any one part keeps it up: over the budget long before the tails end.
         let parallel = || one_by_one(&parts, |failed: &[NodeId]| failed.len() < parts.len());
         assert_eq!(exact(&parts, parallel()), None);
-        assert_eq!(exact_lists(&parts, parallel()), None);
+        assert_eq!(exact_lists(&Mass::of(&parts, 0), &parts, parallel()), None);
     }
 
     /// Over [`FEW`] parts, the first tails with the rest in one bucket are

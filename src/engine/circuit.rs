@@ -103,6 +103,7 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     /// Live requirements of each live gate, by live index.
     local_reqs: Csr,
     order_of: Vec<u32>,
+    same: Same,
 }
 
 /// Finds gates that are the same function of the same gates: a gate
@@ -112,9 +113,21 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
 /// each have such a gate (half the `AtLeast` gates of the generator's
 /// `layered-avail-all` shape at 100,000 services), and Monte Carlo
 /// evaluates every gate of a file's cones in nearly every batch.
-#[derive(Default)]
+///
+/// Keys live in one buffer, found by their hash, so that a compile does
+/// not allocate per gate: per-target compiles of cones of thousands of
+/// gates spent a third of their time allocating keys. Two keys with the
+/// same hash are told apart by comparing them, and the later is then laid
+/// out on its own: a gate not merged costs time, never a wrong answer.
+#[derive(Debug, Default)]
 struct Same {
-    seen: std::collections::HashMap<(Rule, Vec<u32>), u32, Fnv>,
+    /// By a key's hash, its entry in `entries`.
+    by_hash: std::collections::HashMap<u64, u32, Fnv>,
+    /// Per key: its rule, its range in `keys`, and its gate's position.
+    entries: Vec<(Rule, u32, u32, u32)>,
+    keys: Vec<u32>,
+    /// The key being looked up.
+    key: Vec<u32>,
 }
 
 impl Same {
@@ -133,20 +146,35 @@ impl Same {
         if part_of_local[l as usize] != NONE || reqs.contains(&l) {
             return None;
         }
-        let mut key: Vec<u32> = reqs
-            .iter()
-            .map(|&r| circuit.order_of[r as usize])
-            .filter(|&o| o != NONE)
-            .collect();
-        key.sort_unstable();
+        self.key.clear();
+        let positions = reqs.iter().map(|&r| circuit.order_of[r as usize]);
+        self.key.extend(positions.filter(|&o| o != NONE));
+        self.key.sort_unstable();
         let rule = rule(graph.gate(circuit.live_gates[l as usize]));
-        match self.seen.entry((rule, key)) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+        let hash = std::hash::BuildHasher::hash_one(&Fnv, (rule, &self.key[..]));
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let (r, from, to, position) = self.entries[*e.get() as usize];
+                let same = r == rule && self.keys[from as usize..to as usize] == self.key[..];
+                same.then_some(position)
+            }
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(circuit.rule.len() as u32);
+                e.insert(self.entries.len() as u32);
+                let from = self.keys.len() as u32;
+                self.keys.extend_from_slice(&self.key);
+                let to = self.keys.len() as u32;
+                self.entries
+                    .push((rule, from, to, circuit.rule.len() as u32));
                 None
             }
         }
+    }
+
+    /// Forgets every key, keeping the buffers.
+    fn clear(&mut self) {
+        self.by_hash.clear();
+        self.entries.clear();
+        self.keys.clear();
     }
 }
 
@@ -347,7 +375,8 @@ impl<L: Lanes> ConeCircuit<L> {
         self.part.clear();
         self.blocks.clear();
         self.block_of.clear();
-        let mut same = Same::default();
+        let mut same = std::mem::take(&mut self.same);
+        same.clear();
         let mut merged = vec![false; self.live_gates.len()];
         // Per position, whether it is a unit of several gates.
         let mut unit = Vec::new();
@@ -377,6 +406,7 @@ impl<L: Lanes> ConeCircuit<L> {
                 cyclic: laid > 1 || self_loop,
             });
         }
+        self.same = same;
         let count = self.rule.len();
         self.targets.clear();
         self.targets.extend(

@@ -54,6 +54,17 @@ impl Gate {
     pub(crate) fn carries_down(self, mode: Mode) -> bool {
         !(self == Gate::All && mode == Mode::Soft)
     }
+
+    /// Whether a requirement's down state alone, along an edge of `mode`,
+    /// takes this gate down whatever else is down: a hard edge into an
+    /// `All` gate, or any edge into an `AtLeast` gate that needs every
+    /// member (format v1 §7).
+    pub(crate) fn forced_by(self, mode: Mode) -> bool {
+        match self {
+            Gate::All => mode == Mode::Hard,
+            Gate::AtLeast { min, members } => min >= members,
+        }
+    }
 }
 
 /// What a helper gate stands for, so findings can name it.

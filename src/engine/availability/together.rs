@@ -18,7 +18,7 @@
 //! node only when they are down in the same scenarios; the tests check it
 //! against the states under every set of failures.
 
-use crate::model::{Mode, NodeId};
+use crate::model::NodeId;
 
 use super::super::circuit::components_along;
 use super::super::graph::{FailureGraph, Gate, GateId};
@@ -36,7 +36,7 @@ impl Together {
     /// The representatives of `targets`. O(gates + edges).
     pub(super) fn find(graph: &FailureGraph, targets: &[NodeId]) -> Self {
         let roots = targets.iter().map(|t| GateId::from(*t).0);
-        let blocks = components_along(graph, roots, forces);
+        let blocks = components_along(graph, roots, Gate::forced_by);
         // Gates not on a cycle of forcing edges answer for themselves.
         let mut rep: Vec<Option<NodeId>> = vec![None; graph.len()];
         for block in blocks.iter().filter(|b| b.len() >= 2) {
@@ -54,15 +54,6 @@ impl Together {
         answered.sort_unstable();
         answered.dedup();
         Together { of, answered }
-    }
-}
-
-/// Whether a requirement's down state alone, along an edge of `mode`,
-/// takes a gate of kind `gate` down (format v1 §7).
-fn forces(gate: Gate, mode: Mode) -> bool {
-    match gate {
-        Gate::All => mode == Mode::Hard,
-        Gate::AtLeast { min, members } => min >= members,
     }
 }
 
