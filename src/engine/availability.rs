@@ -22,7 +22,8 @@ use super::fnv::Fnv;
 use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
 pub use super::sampling::SAMPLES;
-use super::sampling::{down_counts, union_circuit, Compiled};
+use super::sampling::{down_counts, sampled_union, union_circuit, Compiled};
+use super::sure_down::SureDown;
 
 mod alone;
 mod big_cones;
@@ -286,7 +287,13 @@ fn sampled_each(
         return Some(Vec::new());
     }
     let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
-    let compiled = compiled.unwrap_or_else(|| union_circuit(arch, graph, &ids));
+    // Where gates are sure down, the union is walked again, short of them.
+    let sure = SureDown::find(arch, graph, &ids);
+    let compiled = match compiled {
+        Some(c) if !sure.any() => c,
+        _ if sure.any() => sampled_union(arch, graph, &ids, &sure),
+        _ => union_circuit(arch, graph, &ids),
+    };
     let failing: f64 = (compiled.ids.iter())
         .map(|&id| 1.0 - arch.node(id).availability.get().unwrap_or(1.0))
         .sum();

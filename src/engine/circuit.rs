@@ -645,6 +645,13 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// Fails part `p` in every lane of `lanes` at once.
+    pub(crate) fn fail_in(&mut self, p: u32, lanes: L) {
+        if let Some(g) = self.gate_to_fail(p as usize) {
+            self.own[g] = self.own[g] | lanes;
+        }
+    }
+
     /// [`Self::settle`] once the gates of the failed parts are marked.
     fn settle_marked(&mut self) {
         // Marks only ever go to later positions, or inside the cycle being

@@ -53,6 +53,19 @@ impl ConeMarks {
         graph: &FailureGraph,
         targets: &[NodeId],
     ) -> Vec<NodeId> {
+        self.mark_union_until(arch, graph, targets, |_| false)
+    }
+
+    /// [`Self::mark_union`], not walking past the gates `stop` names (asked
+    /// once for each gate marked): they are marked, their requirements
+    /// only when reached another way.
+    pub(crate) fn mark_union_until(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        targets: &[NodeId],
+        mut stop: impl FnMut(GateId) -> bool,
+    ) -> Vec<NodeId> {
         self.stamp += 1;
         let stamp = self.stamp;
         let mut stack = Vec::with_capacity(targets.len());
@@ -72,6 +85,9 @@ impl ConeMarks {
                 if arch.node(node).is_candidate() {
                     candidates.push(node);
                 }
+            }
+            if stop(n) {
+                continue;
             }
             let gate = graph.gate(n);
             for &(r, mode) in graph.requirements(n) {

@@ -22,6 +22,7 @@ pub mod progress;
 pub(crate) mod propagate;
 pub(crate) mod sampling;
 pub mod scenario;
+pub(crate) mod sure_down;
 pub(crate) mod word;
 
 pub use audit::{

@@ -17,8 +17,9 @@ use crate::model::{Architecture, NodeId};
 
 use super::circuit::ConeCircuit;
 use super::cone::ConeMarks;
-use super::graph::FailureGraph;
+use super::graph::{FailureGraph, GateId};
 use super::progress::Progress;
+use super::sure_down::SureDown;
 use super::word::{Lanes, Wide};
 
 /// Samples evaluated side by side: 1,024, so that a batch pays each
@@ -65,8 +66,12 @@ pub(crate) fn down_counts(
 ) -> Vec<u32> {
     let Compiled { ids, circuit, .. } =
         compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
-    // A part that leads to no target changes nothing, so it is not drawn.
-    let parts: Vec<(u32, Stream)> = (circuit.parts_by_gate().into_iter())
+    // A part that leads to no target changes nothing, so it is not drawn;
+    // the gates sure down, laid out as parts after `ids`, fail in every
+    // sample.
+    let (parts, sure): (Vec<u32>, Vec<u32>) =
+        (circuit.parts_by_gate().into_iter()).partition(|&p| (p as usize) < ids.len());
+    let parts: Vec<(u32, Stream)> = (parts.into_iter())
         .map(|p| {
             let id = ids[p as usize];
             let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
@@ -80,6 +85,7 @@ pub(crate) fn down_counts(
     let drawings = std::sync::Mutex::new(Vec::new());
     let new_drawing = || Drawing {
         circuit: circuit.for_evaluation(),
+        sure: sure.clone(),
         failures: Vec::new(),
         sorted: Vec::new(),
         down: vec![0u32; targets.len()],
@@ -105,6 +111,42 @@ pub(crate) struct Compiled {
     pub(crate) targets: Vec<NodeId>,
     pub(crate) ids: Vec<NodeId>,
     pub(crate) circuit: ConeCircuit,
+}
+
+/// The union of the cones of `targets` ([`union_circuit`]) for Monte
+/// Carlo, not walked past the gates sure down (`engine/sure_down.rs`):
+/// those of them that are nodes are laid out as parts after the parts
+/// that can fail, to be failed in every sample. O(the union's gates and
+/// edges short of the gates sure down).
+pub(crate) fn sampled_union(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    sure: &SureDown,
+) -> Compiled {
+    let mut held_down: Vec<NodeId> = Vec::new();
+    let mut marks = ConeMarks::new(graph);
+    let hold = |g: GateId| {
+        let node = graph.node_of(g).filter(|_| sure.is_sure(g));
+        held_down.extend(node);
+        node.is_some()
+    };
+    let mut ids = marks.mark_union_until(arch, graph, targets, hold);
+    held_down.sort();
+    ids.retain(|&id| {
+        let can_fail = arch.node(id).availability.get().is_some_and(|a| a < 1.0);
+        can_fail && held_down.binary_search(&id).is_err()
+    });
+    ids.sort();
+    let mut parts = ids.clone();
+    parts.extend(&held_down);
+    let mut circuit = ConeCircuit::default();
+    circuit.compile(graph, &marks, targets, &parts);
+    Compiled {
+        targets: targets.to_vec(),
+        ids,
+        circuit,
+    }
 }
 
 impl Compiled {
@@ -220,6 +262,8 @@ impl Failures {
 /// One thread's buffers for drawing blocks, and its counts.
 struct Drawing {
     circuit: ConeCircuit<Batch>,
+    /// The parts that stand for gates sure down: failed in every sample.
+    sure: Vec<u32>,
     /// (sample in the block, part), as drawn, then by batch in `sorted`.
     failures: Vec<(u32, u32)>,
     sorted: Vec<(u32, u32)>,
@@ -254,6 +298,7 @@ impl Drawing {
                         f.advance();
                     }
                 }
+                hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
                 count_down(&mut self.circuit, &mut self.down);
                 from = to;
                 continue;
@@ -266,7 +311,7 @@ impl Drawing {
                 }
             }
             self.by_batch(from, to);
-            self.evaluate(from, to);
+            self.evaluate(from, to, len);
             from = to;
         }
     }
@@ -289,8 +334,9 @@ impl Drawing {
         }
     }
 
-    /// Evaluates batches `from..to`, their failures in `sorted`.
-    fn evaluate(&mut self, from: u32, to: u32) {
+    /// Evaluates batches `from..to` of a block of `len` samples, their
+    /// failures in `sorted`.
+    fn evaluate(&mut self, from: u32, to: u32, len: u32) {
         let mut rest = &self.sorted[..];
         for batch in from..to {
             let n = rest
@@ -299,14 +345,29 @@ impl Drawing {
                 .count();
             let (these, later) = rest.split_at(n);
             rest = later;
-            if these.is_empty() {
+            if these.is_empty() && self.sure.is_empty() {
                 continue;
             }
             for &(s, p) in these {
                 self.circuit.fail(p, (s % WIDTH) as usize);
             }
+            let samples = (len - batch * WIDTH).min(WIDTH) as usize;
+            hold_sure_down(&mut self.circuit, &self.sure, samples);
             count_down(&mut self.circuit, &mut self.down);
         }
+    }
+}
+
+/// Fails the parts that stand for gates sure down (`sure`) in a batch's
+/// first `samples` lanes.
+fn hold_sure_down(circuit: &mut ConeCircuit<Batch>, sure: &[u32], samples: usize) {
+    if sure.is_empty() {
+        return;
+    }
+    let mut lanes = Batch::NONE;
+    (0..samples).for_each(|l| lanes.set_lane(l));
+    for &p in sure {
+        circuit.fail_in(p, lanes);
     }
 }
 
@@ -411,5 +472,38 @@ mod tests {
         assert!((50_000..150_000).contains(&naive), "{naive}");
         let counts = down_counts(arch, &graph, &targets, None, &Progress::default());
         assert_eq!(counts, [naive, 0]);
+    }
+
+    /// A ring of 40 services up 10% of the time is sure down: sampled
+    /// short of it, the ring's parts are not drawn and every count is the
+    /// count drawing them gives: `above` (needing the ring) down in every
+    /// sample, `spare` (an `any_of` of the ring and `x`) when `x` fails.
+    #[test]
+    fn gates_sure_down_are_held_down_with_the_same_counts() {
+        let mut text = String::from("version: 1\nsites:\n  d1: {}\nservices:\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: d1, availability: 0.1, depends_on: [r{}]}}\n",
+                (i + 1) % 40
+            ));
+        }
+        text.push_str("  x: {runs_in: d1, availability: 0.5}\n");
+        text.push_str("  above: {runs_in: d1, depends_on: [r0]}\n");
+        text.push_str("  spare: {runs_in: d1, depends_on: [{any_of: [r0, x]}]}\n");
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = ["above", "spare", "r7"].map(|n| arch.id_of(n).unwrap());
+        let sure = SureDown::find(arch, &graph, &targets);
+        let short = sampled_union(arch, &graph, &targets, &sure);
+        let x = arch.id_of("x").unwrap();
+        assert_eq!(short.ids, [x], "only x is drawn");
+        let progress = Progress::default();
+        let held = down_counts(arch, &graph, &targets, Some(short), &progress);
+        let drawn = down_counts(arch, &graph, &targets, None, &progress);
+        assert_eq!(held, drawn);
+        assert_eq!(held[0], SAMPLES);
+        assert_eq!(held[2], SAMPLES);
+        assert!((90_000..110_000).contains(&held[1]), "{held:?}");
     }
 }
