@@ -289,10 +289,10 @@ fn sampled_each(
     let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
     // Where gates are sure down, the union is walked again, short of them.
     let sure = SureDown::find(arch, graph, &ids);
-    let compiled = match compiled {
-        Some(c) if !sure.any() => c,
-        _ if sure.any() => sampled_union(arch, graph, &ids, &sure),
-        _ => union_circuit(arch, graph, &ids),
+    let compiled = if sure.any() {
+        sampled_union(arch, graph, &ids, &sure)
+    } else {
+        compiled.unwrap_or_else(|| union_circuit(arch, graph, &ids))
     };
     let failing: f64 = (compiled.ids.iter())
         .map(|&id| 1.0 - arch.node(id).availability.get().unwrap_or(1.0))

@@ -124,29 +124,8 @@ pub(crate) fn sampled_union(
     targets: &[NodeId],
     sure: &SureDown,
 ) -> Compiled {
-    let mut held_down: Vec<NodeId> = Vec::new();
-    let mut marks = ConeMarks::new(graph);
-    let hold = |g: GateId| {
-        let node = graph.node_of(g).filter(|_| sure.is_sure(g));
-        held_down.extend(node);
-        node.is_some()
-    };
-    let mut ids = marks.mark_union_until(arch, graph, targets, hold);
-    held_down.sort();
-    ids.retain(|&id| {
-        let can_fail = arch.node(id).availability.get().is_some_and(|a| a < 1.0);
-        can_fail && held_down.binary_search(&id).is_err()
-    });
-    ids.sort();
-    let mut parts = ids.clone();
-    parts.extend(&held_down);
-    let mut circuit = ConeCircuit::default();
-    circuit.compile(graph, &marks, targets, &parts);
-    Compiled {
-        targets: targets.to_vec(),
-        ids,
-        circuit,
-    }
+    let held = |g: GateId| graph.node_of(g).filter(|_| sure.is_sure(g));
+    union_short_of(arch, graph, targets, held)
 }
 
 impl Compiled {
@@ -171,12 +150,36 @@ pub(crate) fn union_circuit(
     graph: &FailureGraph,
     targets: &[NodeId],
 ) -> Compiled {
+    union_short_of(arch, graph, targets, |_| None)
+}
+
+/// The union of `targets`' cones, not walked past the gates `held` names
+/// a node of: those nodes are laid out as parts after the parts that can
+/// fail (`ids`).
+fn union_short_of(
+    arch: &Architecture,
+    graph: &FailureGraph,
+    targets: &[NodeId],
+    held: impl Fn(GateId) -> Option<NodeId>,
+) -> Compiled {
+    let mut held_down: Vec<NodeId> = Vec::new();
     let mut marks = ConeMarks::new(graph);
-    let mut ids = marks.mark_union(arch, graph, targets);
-    ids.retain(|&id| arch.node(id).availability.get().is_some_and(|a| a < 1.0));
+    let stop = |g: GateId| {
+        let node = held(g);
+        held_down.extend(node);
+        node.is_some()
+    };
+    let mut ids = marks.mark_union_until(arch, graph, targets, stop);
+    held_down.sort();
+    ids.retain(|&id| {
+        let can_fail = arch.node(id).availability.get().is_some_and(|a| a < 1.0);
+        can_fail && held_down.binary_search(&id).is_err()
+    });
     ids.sort();
+    let mut parts = ids.clone();
+    parts.extend(&held_down);
     let mut circuit = ConeCircuit::default();
-    circuit.compile(graph, &marks, targets, &ids);
+    circuit.compile(graph, &marks, targets, &parts);
     Compiled {
         targets: targets.to_vec(),
         ids,
