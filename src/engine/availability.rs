@@ -742,7 +742,9 @@ fn exact(parts: &[(NodeId, f64)], cone: impl Cone) -> Option<f64> {
 /// target down alone, in the same order, with `cone` answering for
 /// `walked`. The parts left out would be tried at size 1, found down and
 /// never grown, so the same sets are summed in the same order, and each
-/// counts as a set tried, so the budget gives the same verdicts.
+/// counts as a set tried, so the budget of sets gives the same verdicts.
+/// The budget of compares counts only prefixes the parts walked can
+/// complete, so a walk near it may now finish where it gave up.
 fn exact_walk(mass: &Mass, walked: &[(NodeId, f64)], mut cone: impl Cone) -> Option<f64> {
     if walked.is_empty() {
         // Every part takes the target down alone: only the set of none
