@@ -87,7 +87,7 @@ mod tests {
 
     /// `t` needs `a` hard, `b` softly, an `any_of` of `c` and `d`, and an
     /// `any_of` of `e` and `f` that needs both; `a` needs `g` hard and runs
-    /// in `s1` or `s2`; `e` runs in region `r` (through its site `s3`).
+    /// in `s1` or `s2`; `t`, `e`, `f` and `g` run in `s3`, within region `r`.
     const FILE: &str = "version: 1
 sites:
   r: {kind: region, availability: 0.99}
