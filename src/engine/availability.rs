@@ -27,10 +27,12 @@ use super::sure_down::SureDown;
 
 mod alone;
 mod big_cones;
+mod diagram;
 mod shared_cycle;
 mod together;
 use alone::ForcedReach;
 use big_cones::BigCones;
+use diagram::DecisionDiagram;
 use shared_cycle::{LargestCycle, SharedCycle};
 use together::Together;
 
@@ -172,9 +174,9 @@ fn each_answered(
     // One pass for the targets above a large cycle, which would otherwise
     // each compile its cone only to give up. The pass is mostly on one
     // thread, so the other targets are tried meanwhile.
-    let largest = (targets.len() >= 2)
-        .then(|| LargestCycle::of(graph))
-        .flatten();
+    // Found for a lone target too: whether it is above the cycle decides
+    // whether a decision diagram is tried for it ([`Walk`]).
+    let largest = LargestCycle::of(graph);
     let above: Vec<bool> = targets
         .iter()
         .map(|&t| largest.as_ref().is_some_and(|c| c.in_cone_of(t)))
@@ -185,14 +187,14 @@ fn each_answered(
     };
     let (over, others) = (pick(true), pick(false));
     progress.start(targets.len());
-    let try_each = |known: Known, these: &[NodeId]| {
+    let try_each = |known: Known, walk: Walk, these: &[NodeId]| {
         super::parallel::map_chunked(
             these,
             16,
             &Progress::default(),
             || Buffers::new(graph),
             |buffers, &t| {
-                let tried = attempt(arch, graph, (&reached, known), t, buffers, work);
+                let tried = attempt(arch, graph, (&reached, known), t, buffers, (work, walk));
                 progress.advance(1);
                 tried
             },
@@ -203,12 +205,13 @@ fn each_answered(
     // the pass leaves to their attempts.
     let (mut shared, (others, mut big_others)) = super::parallel::both(
         || {
-            let c = largest.as_ref()?;
+            let c = largest.as_ref().filter(|_| targets.len() >= 2)?;
             SharedCycle::find(arch, graph, targets, c)
         },
         || {
             let big = BigCones::find(arch, graph, (&others, &reached, None), work);
-            (try_each((None, big.as_ref()), &others), big)
+            let walk = Walk::AfterDiagram;
+            (try_each((None, big.as_ref()), walk, &others), big)
         },
     );
     let undecided: Vec<NodeId> = (over.iter().copied())
@@ -220,7 +223,8 @@ fn each_answered(
         .collect();
     let root = largest.as_ref().map(LargestCycle::root);
     let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), work);
-    let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
+    let known = (shared.as_ref(), big_over.as_ref());
+    let mut over = try_each(known, Walk::Only, &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
         .iter()
@@ -401,7 +405,7 @@ fn attempt(
     (reached, (shared, big)): (&[bool], Known),
     t: NodeId,
     buffers: &mut Buffers,
-    work: &Budget,
+    (work, walk): (&Budget, Walk),
 ) -> Result<TargetAvailability, usize> {
     if work.passed() {
         // Nothing will be shown: the rest is skipped.
@@ -421,7 +425,7 @@ fn attempt(
         .or_else(|| big.and_then(|b| b.hopeless_parts(t)));
     match hopeless {
         Some(parts) => Err(parts + usize::from(own < 1.0)),
-        None => exactly(arch, graph, t, buffers, work),
+        None => exactly(arch, graph, t, buffers, (work, walk)),
     }
 }
 
@@ -430,6 +434,7 @@ struct Buffers {
     marks: ConeMarks,
     circuit: ConeCircuit,
     forced: ForcedReach,
+    diagram: DecisionDiagram,
 }
 
 impl Buffers {
@@ -438,14 +443,35 @@ impl Buffers {
             marks: ConeMarks::new(graph),
             circuit: ConeCircuit::default(),
             forced: ForcedReach::new(graph),
+            diagram: DecisionDiagram::default(),
         }
     }
 }
 
+/// Whether [`exactly`] tries a decision diagram before the walk
+/// (`availability/diagram.rs`).
+///
+/// Not for targets above the largest cycle: their cones hold the cycle's,
+/// often thousands of gates around a few hundred parts, and
+/// [`SharedCycle`] names those whose walks would give up without
+/// compiling their cones. A diagram needs the cone compiled, and a target
+/// gets the same answer whichever targets are asked with it, so the
+/// diagram is tried for none of them. [`BigCones`] names only cones of
+/// more parts than a diagram is tried for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    AfterDiagram,
+    Only,
+}
+
+const _: () = assert!(MOST_DIAGRAM_PARTS < big_cones::FEWEST);
+
 /// The exact availability of `target`, with buffers reused across
 /// targets, or, over the budget, `Err` with the number of its parts. The
 /// parts that forcing edges say take it down alone are not walked
-/// (`availability/alone.rs`); the cone is compiled for the rest.
+/// (`availability/alone.rs`); the cone is compiled for the rest. A cone
+/// of at most [`MOST_DIAGRAM_PARTS`] parts is first tried as a decision
+/// diagram (`availability/diagram.rs`), then walked.
 fn exactly(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -454,8 +480,9 @@ fn exactly(
         marks,
         circuit,
         forced,
+        diagram,
     }: &mut Buffers,
-    work: &Budget,
+    (work, walk): (&Budget, Walk),
 ) -> Result<TargetAvailability, usize> {
     let parts = failable_parts(arch, graph, target, marks);
     let (walked, left_out) = forced.walked(graph, target, &parts);
@@ -463,8 +490,16 @@ fn exactly(
     circuit.compile(graph, marks, &[target], &ids);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let mass = Mass::of(&parts, left_out);
-    let p = exact_walk(&mass, &walked, Counted { circuit, work }).ok_or(counted)?;
+    let by_diagram = (walk == Walk::AfterDiagram && parts.len() <= MOST_DIAGRAM_PARTS)
+        .then(|| by_diagram(diagram, circuit, &parts, &walked, work))
+        .flatten();
+    let p = match by_diagram {
+        Some(p) => p,
+        None => {
+            let mass = Mass::of(&parts, left_out);
+            exact_walk(&mass, &walked, Counted { circuit, work }).ok_or(counted)?
+        }
+    };
     Ok(TargetAvailability {
         target,
         availability: p * own,
@@ -473,7 +508,43 @@ fn exactly(
     })
 }
 
-/// [`exactly`] with no bound on its work, for the tests.
+/// Most parts of a cone that a decision diagram is tried for: fewer than
+/// [`BigCones`] judges, so that the targets it names hopeless are never
+/// compiled for one. Past some hundreds of parts a diagram seldom stays
+/// within its bounds.
+const MOST_DIAGRAM_PARTS: usize = 512;
+
+/// P(the target stays up) from the decision diagram of its compiled cone
+/// over the parts `walked`, the rest of `parts` up; `None` when the
+/// diagram is over its bounds (`availability/diagram.rs`). Its steps are
+/// counted in `work`.
+fn by_diagram(
+    diagram: &mut DecisionDiagram,
+    circuit: &ConeCircuit,
+    parts: &[(NodeId, f64)],
+    walked: &[(NodeId, f64)],
+    work: &Budget,
+) -> Option<f64> {
+    if work.passed() {
+        return None;
+    }
+    let q: Vec<f64> = walked.iter().map(|&(_, q)| q).collect();
+    let up = diagram.up(circuit, &q);
+    work.spend(diagram.steps());
+    // `walked` is `parts` less those left out, in the same order.
+    let mut next = walked.iter().peekable();
+    let mut left_out_up = 1.0;
+    for &(id, q) in parts {
+        if next.next_if(|&&(w, _)| w == id).is_none() {
+            left_out_up *= 1.0 - q;
+        }
+    }
+    Some(left_out_up * up?)
+}
+
+/// [`exactly`] with no bound on its work and no decision diagram, for
+/// the tests of the walk and of what predicts it: the targets they judge
+/// are never given a diagram (see [`Walk`]).
 #[cfg(test)]
 fn exactly_unbounded(
     arch: &Architecture,
@@ -486,8 +557,10 @@ fn exactly_unbounded(
         marks: std::mem::replace(marks, ConeMarks::new(graph)),
         circuit: std::mem::take(circuit),
         forced: ForcedReach::new(graph),
+        diagram: DecisionDiagram::default(),
     };
-    let tried = exactly(arch, graph, target, &mut buffers, &Budget::new(None));
+    let work = Budget::new(None);
+    let tried = exactly(arch, graph, target, &mut buffers, (&work, Walk::Only));
     (*marks, *circuit) = (buffers.marks, buffers.circuit);
     tried
 }
@@ -2005,8 +2078,9 @@ mod tests {
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         // The exact method and Monte Carlo both count: `t` is exact, a
-        // target of sixty parts up half the time is sampled.
-        let sampled = top_over_pairs(30);
+        // target of 600 parts up half the time (too many for a decision
+        // diagram) is sampled.
+        let sampled = top_over_pairs(300);
         for (arch, graph, name) in [
             (arch, &graph, "t"),
             (&sampled.arch, &FailureGraph::build(&sampled.arch), "top"),

@@ -804,8 +804,32 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// The blocks in evaluation order, each its gates and whether it is a
+    /// cycle: the circuit read gate by gate, for a method that evaluates
+    /// it otherwise (`availability/diagram.rs`).
+    pub(crate) fn blocks(&self) -> impl Iterator<Item = (std::ops::Range<usize>, bool)> + '_ {
+        (self.blocks.iter()).map(|b| (b.start as usize..b.end as usize, b.cyclic))
+    }
+
+    /// Gate `g`'s rule.
+    pub(crate) fn rule_of(&self, g: usize) -> Rule {
+        self.rule[g]
+    }
+
+    /// The gate part `p` fails, if it leads to a target.
+    pub(crate) fn gate_of(&self, p: usize) -> Option<usize> {
+        let g = *self.gate_of_part.get(p)?;
+        (g != NONE).then_some(g as usize)
+    }
+
+    /// The gate of the `i`-th target, if a part reaches it.
+    pub(crate) fn target_gate(&self, i: usize) -> Option<usize> {
+        let g = *self.targets.get(i)?;
+        (g != NONE).then_some(g as usize)
+    }
+
     /// Gate `g`'s requirements, as positions.
-    fn reqs_of(&self, g: usize) -> &[u32] {
+    pub(crate) fn reqs_of(&self, g: usize) -> &[u32] {
         &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize]
     }
 

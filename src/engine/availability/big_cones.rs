@@ -39,7 +39,7 @@ mod triangles;
 
 /// Fewest parts with which the parts and the pairs of them can break the
 /// budget: 775 + 775 × 774 / 2 > 300,000.
-const FEWEST: usize = 775;
+pub(super) const FEWEST: usize = 775;
 /// The chance of two failures or more that a target's cone must have, at
 /// least, to be judged here: far above the exact method's `TAIL` (1e-12),
 /// so that this estimate's rounding cannot put an attempt that stops
