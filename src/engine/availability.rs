@@ -514,10 +514,16 @@ fn exactly(
 /// within its bounds.
 const MOST_DIAGRAM_PARTS: usize = 512;
 
+/// Most parts walked (those not left out) that a decision diagram is
+/// tried for. On a chain of 100,000 services every diagram over more
+/// failed within its steps, and trying them cost 3.61 s against 3.13 s,
+/// with the same targets exact.
+const MOST_DIAGRAM_WALKED: usize = 128;
+
 /// P(the target stays up) from the decision diagram of its compiled cone
-/// over the parts `walked`, the rest of `parts` up; `None` when the
-/// diagram is over its bounds (`availability/diagram.rs`). Its steps are
-/// counted in `work`.
+/// over the parts `walked`, the rest of `parts` up; `None` when there are
+/// more than [`MOST_DIAGRAM_WALKED`] or the diagram is over its bounds
+/// (`availability/diagram.rs`). Its steps are counted in `work`.
 fn by_diagram(
     diagram: &mut DecisionDiagram,
     circuit: &ConeCircuit,
@@ -525,7 +531,7 @@ fn by_diagram(
     walked: &[(NodeId, f64)],
     work: &Budget,
 ) -> Option<f64> {
-    if work.passed() {
+    if work.passed() || walked.len() > MOST_DIAGRAM_WALKED {
         return None;
     }
     let q: Vec<f64> = walked.iter().map(|&(_, q)| q).collect();
