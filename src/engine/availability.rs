@@ -174,9 +174,13 @@ fn each_answered(
     // One pass for the targets above a large cycle, which would otherwise
     // each compile its cone only to give up. The pass is mostly on one
     // thread, so the other targets are tried meanwhile.
-    // Found for a lone target too: whether it is above the cycle decides
+    // Found for a lone target too: whether its cone holds a cycle decides
     // whether a decision diagram is tried for it ([`Walk`]).
     let largest = LargestCycle::of(graph);
+    let walk_of = |t: NodeId| match &largest {
+        Some(c) if c.any_in_cone_of(t) => Walk::Only,
+        _ => Walk::AfterDiagram,
+    };
     let above: Vec<bool> = targets
         .iter()
         .map(|&t| largest.as_ref().is_some_and(|c| c.in_cone_of(t)))
@@ -187,14 +191,21 @@ fn each_answered(
     };
     let (over, others) = (pick(true), pick(false));
     progress.start(targets.len());
-    let try_each = |known: Known, walk: Walk, these: &[NodeId]| {
+    let try_each = |known: Known, these: &[NodeId]| {
         super::parallel::map_chunked(
             these,
             16,
             &Progress::default(),
             || Buffers::new(graph),
             |buffers, &t| {
-                let tried = attempt(arch, graph, (&reached, known), t, buffers, (work, walk));
+                let tried = attempt(
+                    arch,
+                    graph,
+                    (&reached, known),
+                    t,
+                    buffers,
+                    (work, walk_of(t)),
+                );
                 progress.advance(1);
                 tried
             },
@@ -210,8 +221,7 @@ fn each_answered(
         },
         || {
             let big = BigCones::find(arch, graph, (&others, &reached, None), work);
-            let walk = Walk::AfterDiagram;
-            (try_each((None, big.as_ref()), walk, &others), big)
+            (try_each((None, big.as_ref()), &others), big)
         },
     );
     let undecided: Vec<NodeId> = (over.iter().copied())
@@ -223,8 +233,7 @@ fn each_answered(
         .collect();
     let root = largest.as_ref().map(LargestCycle::root);
     let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), work);
-    let known = (shared.as_ref(), big_over.as_ref());
-    let mut over = try_each(known, Walk::Only, &over).into_iter();
+    let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
         .iter()
@@ -451,13 +460,14 @@ impl Buffers {
 /// Whether [`exactly`] tries a decision diagram before the walk
 /// (`availability/diagram.rs`).
 ///
-/// Not for targets above the largest cycle: their cones hold the cycle's,
-/// often thousands of gates around a few hundred parts, and
-/// [`SharedCycle`] names those whose walks would give up without
-/// compiling their cones. A diagram needs the cone compiled, and a target
-/// gets the same answer whichever targets are asked with it, so the
-/// diagram is tried for none of them. [`BigCones`] names only cones of
-/// more parts than a diagram is tried for.
+/// Not for targets whose cones hold a cycle. Those above the largest
+/// cycle hold its cone, often thousands of gates around a few hundred
+/// parts, and [`SharedCycle`] names those whose walks would give up
+/// without compiling their cones; a diagram needs the cone compiled. A
+/// target's answer depends on its cone alone, whichever targets are asked
+/// with it and whatever else the file holds, so the rule cannot name the
+/// largest cycle: it names any. [`BigCones`] names only cones of more
+/// parts than a diagram is tried for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Walk {
     AfterDiagram,

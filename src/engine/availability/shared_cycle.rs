@@ -171,22 +171,39 @@ impl SharedCycle {
     }
 }
 
-/// The largest cycle of a graph, and the gates above it.
+/// The largest cycle of a graph, and the gates above it and above any
+/// cycle.
 #[derive(Debug)]
 pub(super) struct LargestCycle {
     /// A node of it.
     root: NodeId,
     /// Per gate, whether its cone holds the cycle.
     above: Vec<bool>,
+    /// Per gate, whether its cone holds a cycle, this one or another.
+    above_any: Vec<bool>,
 }
 
 impl LargestCycle {
     /// `None` when no cycle of two gates or more holds a node.
     /// O(gates + edges).
     pub(super) fn of(graph: &FailureGraph) -> Option<Self> {
-        let root = largest_cycle(graph)?;
+        let all = 0..graph.len() as u32;
+        let blocks = components_along(graph, all, |kind, mode| kind.carries_down(mode));
+        let root = largest_cycle(graph, &blocks)?;
         let above = above(graph, GateId::from(root));
-        Some(LargestCycle { root, above })
+        let cyclic = blocks.iter().filter(|b| b.len() >= 2).flatten();
+        let above_any = reached_down(graph, cyclic.map(|&g| GateId(g)).collect());
+        Some(LargestCycle {
+            root,
+            above,
+            above_any,
+        })
+    }
+
+    /// Whether `target`'s cone holds a cycle of two gates or more: a
+    /// property of the cone alone, unlike which cycle is the largest.
+    pub(super) fn any_in_cone_of(&self, target: NodeId) -> bool {
+        self.above_any[target.index()]
     }
 
     /// A node of the cycle: every cone that holds the cycle holds this
@@ -391,12 +408,10 @@ fn down_alone(compiled: &ConeCircuit, parts: usize) -> Vec<u64> {
         .collect()
 }
 
-/// A node of the largest strongly connected component of two gates or
-/// more, along edges that carry down, when one holds a node. Every gate of
-/// a component has the same cone. O(gates + edges).
-fn largest_cycle(graph: &FailureGraph) -> Option<NodeId> {
-    let all = 0..graph.len() as u32;
-    let blocks = components_along(graph, all, |kind, mode| kind.carries_down(mode));
+/// A node of the largest of `blocks` (the strongly connected components
+/// along edges that carry down) of two gates or more, when one holds a
+/// node. Every gate of a component has the same cone. O(gates).
+fn largest_cycle(graph: &FailureGraph, blocks: &[Vec<u32>]) -> Option<NodeId> {
     blocks
         .iter()
         .filter(|b| b.len() >= 2)
