@@ -2003,6 +2003,42 @@ mod tests {
         })
     }
 
+    /// `t`'s cone holds a cycle of two (`p` and `q`), which is the
+    /// file's largest; adding a larger cycle elsewhere (`r0`..`r5`) must
+    /// not change how `t` is answered, to the bit: whether a decision
+    /// diagram is tried may not hang on which cycle is the largest.
+    #[test]
+    fn a_cycle_elsewhere_changes_no_answer() {
+        let mut text = String::from("version: 1\nservices:\n");
+        text.push_str("  p: {availability: 0.99, depends_on: [{any_of: [q, u]}]}\n");
+        text.push_str("  q: {availability: 0.99, depends_on: [p]}\n");
+        text.push_str("  u: {availability: 0.98}\n");
+        let parts: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
+        for (i, s) in parts.iter().enumerate() {
+            text.push_str(&format!("  {s}: {{availability: 0.9{i}}}\n"));
+        }
+        let pairs: Vec<String> = (0..6)
+            .map(|i| format!("{{any_of: [s{}, s{}]}}", 2 * i, 2 * i + 1))
+            .collect();
+        text.push_str(&format!("  t: {{depends_on: [q, {}]}}\n", pairs.join(", ")));
+        let mut with_ring = text.clone();
+        for i in 0..6 {
+            let next = (i + 1) % 6;
+            with_ring.push_str(&format!(
+                "  r{i}: {{availability: 0.9, depends_on: [r{next}]}}\n"
+            ));
+        }
+        let answer = |text: String| {
+            let loaded = load_str("t.yaml", text).unwrap();
+            let graph = FailureGraph::build(&loaded.arch);
+            let t = loaded.arch.id_of("t").unwrap();
+            let a = availability_of_each(&loaded.arch, &graph, &[t], &Progress::default());
+            assert_eq!(a[0].method, Method::Exact);
+            a[0].availability.to_bits()
+        };
+        assert_eq!(answer(text), answer(with_ring));
+    }
+
     /// 40 parts that are each up 70% of the time, 20 of them needed: too many
     /// combinations for the exact method, so Monte Carlo answers, and its
     /// interval holds the binomial truth.
