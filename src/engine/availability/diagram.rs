@@ -51,7 +51,7 @@ enum Op {
 
 /// A node: its part (variable), where it goes when the part is up, and
 /// where when it failed.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Node {
     var: u32,
     up: u32,
@@ -89,8 +89,10 @@ impl Default for DecisionDiagram {
 impl DecisionDiagram {
     /// P(the target of `circuit` stays up) when part `i` (of the parts
     /// the circuit was compiled for) fails with probability `q[i]`, or
-    /// `None` past the bounds on nodes and steps. O(steps), at most
-    /// [`MOST_STEPS`], plus the nodes once.
+    /// `None` past the bounds on nodes and steps. O(the circuit's gates and
+    /// requirements, plus steps, at most [`MOST_STEPS`]): each step is
+    /// an operation not found in the cache, or a gate of a cycle passed
+    /// over again.
     pub(super) fn up(&mut self, circuit: &ConeCircuit, q: &[f64]) -> Option<f64> {
         self.start();
         let Some(target) = circuit.target_gate(0) else {
@@ -119,6 +121,13 @@ impl DecisionDiagram {
                 }
                 if !cyclic || !changed {
                     break;
+                }
+                // Another pass may find every operation in the cache, so
+                // the passes count too: a long cycle laid out against its
+                // edges takes a pass per gate.
+                self.steps += gates.len() as u64;
+                if self.steps > MOST_STEPS {
+                    return None;
                 }
             }
         }
