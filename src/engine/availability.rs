@@ -500,7 +500,7 @@ fn exactly(
     circuit.compile(graph, marks, &[target], &ids);
     let own = own_availability(arch, target);
     let counted = parts.len() + usize::from(own < 1.0);
-    let by_diagram = (walk == Walk::AfterDiagram && parts.len() <= MOST_DIAGRAM_PARTS)
+    let by_diagram = (walk == Walk::AfterDiagram)
         .then(|| by_diagram(diagram, circuit, &parts, &walked, work))
         .flatten();
     let p = match by_diagram {
@@ -532,8 +532,9 @@ const MOST_DIAGRAM_WALKED: usize = 128;
 
 /// P(the target stays up) from the decision diagram of its compiled cone
 /// over the parts `walked`, the rest of `parts` up; `None` when there are
-/// more than [`MOST_DIAGRAM_WALKED`] or the diagram is over its bounds
-/// (`availability/diagram.rs`). Its steps are counted in `work`.
+/// more than [`MOST_DIAGRAM_PARTS`] parts or [`MOST_DIAGRAM_WALKED`]
+/// walked, or the diagram is over its bounds (`availability/diagram.rs`).
+/// Its steps are counted in `work`.
 fn by_diagram(
     diagram: &mut DecisionDiagram,
     circuit: &ConeCircuit,
@@ -541,7 +542,8 @@ fn by_diagram(
     walked: &[(NodeId, f64)],
     work: &Budget,
 ) -> Option<f64> {
-    if work.passed() || walked.len() > MOST_DIAGRAM_WALKED {
+    let too_many = parts.len() > MOST_DIAGRAM_PARTS || walked.len() > MOST_DIAGRAM_WALKED;
+    if too_many || work.passed() {
         return None;
     }
     let q: Vec<f64> = walked.iter().map(|&(_, q)| q).collect();
