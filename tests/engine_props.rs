@@ -722,7 +722,10 @@ proptest! {
             let got = engine::availability::availability(&arch, &graph, t);
             prop_assert_eq!(&got, together);
             let expected = exhaustive_availability(&arch, &failable, t);
-            prop_assert!((got.availability - expected).abs() < 1e-9, "{}: {} vs {}", arch.name_of(t), got.availability, expected);
+            // The spec asks 1e-9 of an exact answer; the decision diagram
+            // is exact to rounding and the walk stops 1e-12 short, so hold
+            // both to 1e-12 (3,000 cases passed at 1e-14).
+            prop_assert!((got.availability - expected).abs() < 1e-12, "{}: {} vs {}", arch.name_of(t), got.availability, expected);
         }
     }
 
