@@ -479,9 +479,9 @@ const _: () = assert!(MOST_DIAGRAM_PARTS < big_cones::FEWEST);
 /// The exact availability of `target`, with buffers reused across
 /// targets, or, over the budget, `Err` with the number of its parts. The
 /// parts that forcing edges say take it down alone are not walked
-/// (`availability/alone.rs`); the cone is compiled for the rest. A cone
-/// of at most [`MOST_DIAGRAM_PARTS`] parts is first tried as a decision
-/// diagram (`availability/diagram.rs`), then walked.
+/// (`availability/alone.rs`); the cone is compiled for the rest. Unless
+/// `walk` says otherwise, a cone within [`by_diagram`]'s bounds is first
+/// tried as a decision diagram (`availability/diagram.rs`), then walked.
 fn exactly(
     arch: &Architecture,
     graph: &FailureGraph,

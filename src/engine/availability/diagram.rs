@@ -165,38 +165,39 @@ impl DecisionDiagram {
                 .iter()
                 .try_fold(UP, |v, &r| self.apply(Op::Or, v, down[r as usize])),
             Rule::AtLeast(t) => {
-                // counts[j]: at least j of the requirements so far down.
-                let t = t as usize;
+                // The buffer is put back however the count ends.
                 let mut counts = std::mem::take(&mut self.counts);
-                counts.clear();
-                counts.push(DOWN);
-                counts.resize(t + 1, UP);
-                let mut result = Some(());
-                for &r in reqs {
-                    let d = down[r as usize];
-                    if d == UP {
-                        continue;
-                    }
-                    for j in (1..=t).rev() {
-                        let Some(more) = self.apply(Op::And, counts[j - 1], d) else {
-                            result = None;
-                            break;
-                        };
-                        let Some(v) = self.apply(Op::Or, counts[j], more) else {
-                            result = None;
-                            break;
-                        };
-                        counts[j] = v;
-                    }
-                    if result.is_none() {
-                        break;
-                    }
-                }
-                let answer = result.map(|()| counts[t]);
+                let answer = self.at_least(reqs, down, t as usize, &mut counts);
                 self.counts = counts;
                 answer
             }
         }
+    }
+
+    /// Whether at least `t` of `reqs` are down: `counts[j]` is whether at
+    /// least `j` of the requirements so far are. O(requirements × t)
+    /// operations.
+    fn at_least(
+        &mut self,
+        reqs: &[u32],
+        down: &[u32],
+        t: usize,
+        counts: &mut Vec<u32>,
+    ) -> Option<u32> {
+        counts.clear();
+        counts.push(DOWN);
+        counts.resize(t + 1, UP);
+        for &r in reqs {
+            let d = down[r as usize];
+            if d == UP {
+                continue;
+            }
+            for j in (1..=t).rev() {
+                let more = self.apply(Op::And, counts[j - 1], d)?;
+                counts[j] = self.apply(Op::Or, counts[j], more)?;
+            }
+        }
+        Some(counts[t])
     }
 
     /// The node of `var` going to `up` and `failed`, made once.
