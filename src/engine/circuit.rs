@@ -78,6 +78,10 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     blocks: Vec<Block>,
     /// Each target's gate, or [`NONE`] when no part reaches it.
     targets: Vec<u32>,
+    /// The targets a part reaches, as (gate, target), by gate: read in
+    /// this order, a whole file's gates are read in the order they lie in
+    /// memory ([`Self::down_lanes_of_each`]).
+    by_gate: Vec<(u32, u32)>,
     /// Down lanes per gate, during an evaluation; none outside one.
     vals: Vec<L>,
     /// Per gate, the lanes its part failed in, during an evaluation (kept
@@ -414,6 +418,7 @@ impl<L: Lanes> ConeCircuit<L> {
                 .iter()
                 .map(|r| r.map_or(NONE, |r| self.order_of[r as usize])),
         );
+        self.sort_targets();
         let mut reqs = Vec::new();
         let mut deps = Vec::new();
         let mut outs = Vec::new();
@@ -632,7 +637,16 @@ impl<L: Lanes> ConeCircuit<L> {
             return false;
         };
         self.targets = positions;
+        self.sort_targets();
         true
+    }
+
+    /// Fills [`Self::by_gate`] from `targets`. O(targets × log targets).
+    fn sort_targets(&mut self) {
+        self.by_gate.clear();
+        let reached = self.targets.iter().enumerate().filter(|(_, &g)| g != NONE);
+        self.by_gate.extend(reached.map(|(i, &g)| (g, i as u32)));
+        self.by_gate.sort_unstable();
     }
 
     /// Fails part `p` in lane `lane` too, for the next evaluation
@@ -683,9 +697,9 @@ impl<L: Lanes> ConeCircuit<L> {
     /// edges).
     pub(crate) fn down_lanes_of_each(&mut self, mut each: impl FnMut(usize, L)) {
         self.settle_marked();
-        for (i, &t) in self.targets.iter().enumerate() {
-            if t != NONE && !self.vals[t as usize].is_none() {
-                each(i, self.vals[t as usize]);
+        for &(g, i) in &self.by_gate {
+            if !self.vals[g as usize].is_none() {
+                each(i as usize, self.vals[g as usize]);
             }
         }
         self.reset();
@@ -708,6 +722,7 @@ impl<L: Lanes> ConeCircuit<L> {
             block_of: self.block_of.clone(),
             blocks: self.blocks.clone(),
             targets: self.targets.clone(),
+            by_gate: self.by_gate.clone(),
             vals: vec![M::NONE; self.vals.len()],
             own: vec![M::NONE; self.own.len()],
             dirty: vec![0; self.dirty.len()],
