@@ -5,6 +5,7 @@
 /// The first position from `from` up to `end` (exclusive) whose bit is set,
 /// where `word(w)` gives the bits of positions `64 w .. 64 w + 64`.
 /// O((end - from) / 64) words read.
+#[inline(always)]
 pub(crate) fn next_set(word: impl Fn(usize) -> u64, from: usize, end: usize) -> Option<usize> {
     let mut j = from;
     while j < end {

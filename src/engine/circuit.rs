@@ -592,6 +592,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// marked one is seeded already: its mark, not its word of lanes
     /// (sixteen words for Monte Carlo, read for every failure it draws),
     /// says so.
+    #[inline(always)]
     fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
         let g = self.gate_of_part[p];
         if g == NONE {
@@ -652,6 +653,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// Fails part `p` in lane `lane` too, for the next evaluation
     /// ([`Self::down_lanes_of_each`], [`Self::down_alone`]). A part that
     /// does not lead to a target changes nothing.
+    #[inline(always)]
     pub(crate) fn fail(&mut self, p: u32, lane: usize) {
         if let Some(g) = self.gate_to_fail(p as usize) {
             // One word of it written, not all sixteen.
@@ -660,6 +662,7 @@ impl<L: Lanes> ConeCircuit<L> {
     }
 
     /// Fails part `p` in every lane of `lanes` at once.
+    #[inline(always)]
     pub(crate) fn fail_in(&mut self, p: u32, lanes: L) {
         if let Some(g) = self.gate_to_fail(p as usize) {
             self.own[g] = self.own[g] | lanes;
@@ -667,6 +670,7 @@ impl<L: Lanes> ConeCircuit<L> {
     }
 
     /// [`Self::settle`] once the gates of the failed parts are marked.
+    #[inline(always)]
     fn settle_marked(&mut self) {
         // Marks only ever go to later positions, or inside the cycle being
         // settled, so one scan from the start finds them all.
@@ -695,6 +699,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// pass over the parts that did not fail, for a circuit of a whole
     /// file. O(gates / 64 + targets + the gates that go down and their
     /// edges).
+    #[inline(always)]
     pub(crate) fn down_lanes_of_each(&mut self, mut each: impl FnMut(usize, L)) {
         self.settle_marked();
         for &(g, i) in &self.by_gate {
@@ -756,6 +761,7 @@ impl<L: Lanes> ConeCircuit<L> {
     }
 
     /// Puts every gate back up after [`Self::settle`].
+    #[inline(always)]
     fn reset(&mut self) {
         let evaluated = self.vals.len() / 64 + self.touched.len() + self.seeded.len();
         self.steps += evaluated as u64;
@@ -778,6 +784,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// meanwhile rather than once per change (with many lanes in a word,
     /// changes are many). From all up, no other gate of the cycle can go
     /// down, so a large cycle costs what goes down in it, times the sweeps.
+    #[inline(always)]
     fn settle_cycle(&mut self, block: Block) {
         let first = self.touched.len();
         let (start, end) = (block.start as usize, block.end as usize);
@@ -812,6 +819,7 @@ impl<L: Lanes> ConeCircuit<L> {
     }
 
     /// Marks the dependents of `g` in later blocks for evaluation.
+    #[inline(always)]
     fn mark_outs(&mut self, g: usize) {
         let (a, z) = (self.out_start[g] as usize, self.out_start[g + 1] as usize);
         for &d in &self.outs[a..z] {
@@ -849,6 +857,7 @@ impl<L: Lanes> ConeCircuit<L> {
     }
 
     /// Gate `g`'s down lanes from its part and its requirements' words.
+    #[inline(always)]
     fn eval(&mut self, g: usize) -> L {
         let own = match self.part[g] {
             NONE => L::NONE,
@@ -1011,6 +1020,7 @@ pub(crate) fn rule(gate: Gate) -> Rule {
 /// counter per lane (`planes[b]` holds bit `b` of each lane's count), then
 /// a comparison with `t` from the top bit. O(requirements × min(t, log
 /// requirements)).
+#[inline(always)]
 pub(crate) fn at_least<L: Lanes>(
     lanes: impl ExactSizeIterator<Item = L>,
     t: u32,
@@ -1056,6 +1066,7 @@ pub(crate) fn at_least<L: Lanes>(
 /// count has reached `i + 1`, each word raising the counts it is set in by
 /// one (highest first, so that it counts once). No branch on the words,
 /// which for a wide word would each read all of it.
+#[inline(always)]
 fn at_least_few<L: Lanes, const T: usize>(lanes: impl Iterator<Item = L>) -> L {
     let mut reached = [L::NONE; T];
     for lane in lanes {
