@@ -589,9 +589,10 @@ mod tests {
     /// Both builds give the same count for every target of a file with
     /// every construct the circuit has (cycles, `any_of`, a quorum, soft
     /// links, an integration with a fallback), drawn a batch at a time
-    /// (parts failing 30% of the time) and many batches at a time (0.1%).
-    /// On x86-64 the processor must have AVX2, or the test fails rather
-    /// than compare the portable build with itself.
+    /// (with 1,000 more services up half the time: over 500 failures a
+    /// sample) and many batches at a time (parts up 99.9%). On x86-64 the
+    /// processor must have AVX2, or the test fails rather than compare the
+    /// portable build with itself.
     #[test]
     fn both_builds_count_the_same_samples() {
         #[cfg(target_arch = "x86_64")]
@@ -601,7 +602,7 @@ mod tests {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let avx2 = Build::Portable;
-        for up in ["0.7", "0.999"] {
+        for (up, halves) in [("0.7", 1000), ("0.999", 0)] {
             let mut text = format!(
                 "version: 1\nsites:\n  r: {{}}\n  a: {{within: r, availability: {up}}}\n  \
                  b: {{within: r, availability: {up}}}\n  c: {{within: r}}\nservices:\n"
@@ -618,6 +619,12 @@ mod tests {
                     "  s{i}: {{runs_in: {placed}, availability: {up}, depends_on: {needs}}}\n"
                 ));
             }
+            for j in 0..halves {
+                text.push_str(&format!("  h{j}: {{runs_in: c, availability: 0.5}}\n"));
+            }
+            let q = 1.0 - up.parse::<f64>().unwrap();
+            let expected = 62.0 * q + f64::from(halves) * 0.5;
+            assert_eq!(HELD / (f64::from(WIDTH) * expected) < 2.0, halves > 0);
             text.push_str("integrations:\n  pay: {consumer: s1, provider: s2, fallback: [s3]}\n");
             let loaded = load_str("t.yaml", text).unwrap();
             let arch = &loaded.arch;
