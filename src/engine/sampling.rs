@@ -34,6 +34,10 @@ const WIDTH: u32 = Batch::LANES as u32;
 
 /// Samples of a Monte Carlo estimate.
 pub const SAMPLES: u32 = 200_000;
+/// The share of the union's gates a batch evaluates from which the next
+/// ones are evaluated in order ([`ConeCircuit::down_lanes_of_each_in_order`])
+/// rather than by their marks.
+const IN_ORDER_FROM: f64 = 0.5;
 /// Samples per block: each part's stream is reseeded at each block, so
 /// that blocks are drawn on any thread in any order with the same result.
 const BLOCK: u32 = 8192;
@@ -96,6 +100,7 @@ fn down_counts_in(
     let drawings = std::sync::Mutex::new(Vec::new());
     let new_drawing = || Drawing {
         build,
+        in_order: None,
         circuit: circuit.for_evaluation(),
         sure: sure.clone(),
         failures: Vec::new(),
@@ -311,6 +316,8 @@ impl Build {
 /// One thread's buffers for drawing blocks, and its counts.
 struct Drawing {
     build: Build,
+    /// Whether batches are evaluated in order, once the first has said.
+    in_order: Option<bool>,
     circuit: ConeCircuit<Batch>,
     /// The parts that stand for gates sure down: failed in every sample.
     sure: Vec<u32>,
@@ -375,7 +382,7 @@ impl Drawing {
                     }
                 }
                 hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
-                count_down(&mut self.circuit, &mut self.down);
+                count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
                 from = to;
                 continue;
             }
@@ -430,7 +437,7 @@ impl Drawing {
             }
             let samples = (len - batch * WIDTH).min(WIDTH) as usize;
             hold_sure_down(&mut self.circuit, &self.sure, samples);
-            count_down(&mut self.circuit, &mut self.down);
+            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
         }
     }
 }
@@ -450,10 +457,23 @@ fn hold_sure_down(circuit: &mut ConeCircuit<Batch>, sure: &[u32], samples: usize
 }
 
 /// Evaluates the failures given to `circuit` and adds to `down` the
-/// samples each target is down in.
+/// samples each target is down in: a drawing's first batch by the marked
+/// gates, and every later one in order (`in_order`) when that first batch
+/// evaluated at least [`IN_ORDER_FROM`] of the gates.
 #[inline(always)]
-fn count_down(circuit: &mut ConeCircuit<Batch>, down: &mut [u32]) {
-    circuit.down_lanes_of_each(|t, lanes| down[t] += lanes.count());
+fn count_down(circuit: &mut ConeCircuit<Batch>, down: &mut [u32], in_order: &mut Option<bool>) {
+    let add = |t: usize, lanes: Batch| down[t] += lanes.count();
+    match *in_order {
+        Some(true) => circuit.down_lanes_of_each_in_order(add),
+        Some(false) => circuit.down_lanes_of_each(add),
+        None => {
+            let before = circuit.steps();
+            circuit.down_lanes_of_each(add);
+            let gates = circuit.gates() as u64;
+            let evaluated = (circuit.steps() - before).saturating_sub(gates / 64);
+            *in_order = Some(evaluated as f64 >= IN_ORDER_FROM * gates as f64);
+        }
+    }
 }
 
 /// FNV-1a, 64 bits: a stable hash of a part's id for its seeds.
