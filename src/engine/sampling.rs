@@ -34,10 +34,13 @@ const WIDTH: u32 = Batch::LANES as u32;
 
 /// Samples of a Monte Carlo estimate.
 pub const SAMPLES: u32 = 200_000;
-/// The share of the union's gates a batch evaluates from which the next
-/// ones are evaluated in order ([`ConeCircuit::down_lanes_of_each_in_order`])
-/// rather than by their marks.
-const IN_ORDER_FROM: f64 = 0.5;
+/// The share of the union's gates a batch evaluates (its steps over the
+/// gates: a gate with a failed part counts twice) from which the next ones
+/// are evaluated in order ([`ConeCircuit::down_lanes_of_each_in_order`])
+/// rather than by their marks. At 100,000 services, `chain` evaluates
+/// 0.42 of its union and is 5% faster in order; the generator's shapes with
+/// Monte Carlo and `hub`, `standby`, `mesh` and `earlier` are 0.88-1.76.
+const IN_ORDER_FROM: f64 = 0.3;
 /// Samples per block: each part's stream is reseeded at each block, so
 /// that blocks are drawn on any thread in any order with the same result.
 const BLOCK: u32 = 8192;
