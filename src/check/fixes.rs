@@ -210,7 +210,8 @@ fn checkable(fix: &Fix) -> bool {
     }
 }
 
-/// Whether checking `fix` takes a propagation of its own (see [`verify`]).
+/// Whether checking `fix` takes a propagation of its own (see
+/// [`Checker::verify_all`]).
 fn propagates(fix: &Fix) -> bool {
     checkable(fix) && *fix != Fix::Logical
 }

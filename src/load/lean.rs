@@ -4,7 +4,7 @@
 //! alone, where a load that keeps the text holds the file whole beside it.
 //!
 //! The blocks go a line at a time to the subset reader
-//! ([`subset`](crate::yaml::subset)), which reads the block YAML that
+//! ([`crate::yaml::subset`]), which reads the block YAML that
 //! nearly every architecture file is written in several times faster than
 //! saphyr-parser. A file outside that subset is read again from its start,
 //! a character at a time, by saphyr-parser.

@@ -328,7 +328,7 @@ pub(crate) fn parse_chars<'a>(
 
 /// Like [`parse_chars`], for a file given as lines and read by the subset
 /// reader instead of saphyr-parser (much faster); `Err` when the file is
-/// outside the subset (see [`subset`](super::subset)), and must be read by
+/// outside the subset (see [`super::subset`]), and must be read by
 /// [`parse_chars`] from its start.
 pub(crate) fn parse_lines<'a>(
     doc: &mut Document<'a>,

@@ -1,7 +1,7 @@
 //! Parts that take a target down alone, known without evaluating them.
 //!
 //! A part whose gate reaches the target's along forcing edges
-//! ([`Gate::forced_by`]: hard into `All`, any into an `AtLeast` that needs
+//! ([`Gate::forced_by`](crate::engine::graph::Gate::forced_by): hard into `All`, any into an `AtLeast` that needs
 //! every member) takes the target down alone, whatever else is down: its
 //! failure downs its gate, and each gate on the way downs the next. The
 //! exact method learns which parts take the target down alone by failing

@@ -92,7 +92,7 @@ impl Crossing {
 
     /// The component the kept way in enters (its root's position), with
     /// what it alone takes down searched: from then on
-    /// [`Crossing::alone_down`] and [`Crossing::taken_down`] are for it.
+    /// [`Crossing::alone_bits`] and [`Crossing::taken_down`] are for it.
     /// O(what it takes down + their edges) when it is not the last one.
     pub(super) fn entered(&mut self, layout: &Layout) -> Option<u32> {
         let home = self.entry.as_ref()?.home;

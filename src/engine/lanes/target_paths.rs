@@ -31,7 +31,7 @@ use crate::engine::graph::GateId;
 
 /// Most targets' searches kept. A SPOF shows the chains of at most 64
 /// targets one by one (past that, one search forth serves them all), the
-/// first in [`crate::engine::audit`]'s target order; those among what the
+/// first in [`crate::engine::audit()`]'s target order; those among what the
 /// component alone takes down are among that set's first 64, for every
 /// failure that takes the component down. So a component needs 64 at
 /// most, and a search is made once per component.

@@ -1,7 +1,7 @@
 //! Targets whose attempts walk lists and give up at size 3, judged
 //! together.
 //!
-//! Past [`MOST_MASKED`] parts an attempt walks lists
+//! Past [`MOST_MASKED`](super::super::MOST_MASKED) parts an attempt walks lists
 //! ([`super::super::exact_lists`]): it tries each part alone, then every
 //! pair of the parts up alone, then every set of three whose three pairs
 //! are up (a triangle of the pairs found up), counting each set it tries
