@@ -708,14 +708,21 @@ impl<L: Lanes> ConeCircuit<L> {
     /// file. O(gates / 64 + targets + the gates that go down and their
     /// edges).
     #[inline(always)]
-    pub(crate) fn down_lanes_of_each(&mut self, mut each: impl FnMut(usize, L)) {
+    pub(crate) fn down_lanes_of_each(&mut self, each: impl FnMut(usize, L)) {
         self.settle_marked();
+        self.each_target_down(each);
+        self.reset();
+    }
+
+    /// Calls `each(i, lanes)` for each target `i` down in some lane, by
+    /// gate ([`Self::by_gate`]), once the gates are evaluated.
+    #[inline(always)]
+    fn each_target_down(&self, mut each: impl FnMut(usize, L)) {
         for &(g, i) in &self.by_gate {
             if !self.vals[g as usize].is_none() {
                 each(i as usize, self.vals[g as usize]);
             }
         }
-        self.reset();
     }
 
     /// As [`Self::down_lanes_of_each`], but evaluating every gate in order
@@ -727,7 +734,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// evaluation or put back to none before a marked one. O(gates +
     /// edges + what goes down in cycles, times their sweeps).
     #[inline(always)]
-    pub(crate) fn down_lanes_of_each_in_order(&mut self, mut each: impl FnMut(usize, L)) {
+    pub(crate) fn down_lanes_of_each_in_order(&mut self, each: impl FnMut(usize, L)) {
         for b in 0..self.blocks.len() {
             let block = self.blocks[b];
             let (start, end) = (block.start as usize, block.end as usize);
@@ -743,11 +750,7 @@ impl<L: Lanes> ConeCircuit<L> {
                 }
             }
         }
-        for &(g, i) in &self.by_gate {
-            if !self.vals[g as usize].is_none() {
-                each(i as usize, self.vals[g as usize]);
-            }
-        }
+        self.each_target_down(each);
         self.steps += (self.vals.len() + self.seeded.len()) as u64;
         for &g in &self.seeded {
             self.own[g as usize] = L::NONE;

@@ -291,7 +291,7 @@ impl Failures {
 /// same order (Rust never fuses them), so the counts are the same bit for
 /// bit (`both_builds_count_the_same_samples`).
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Build {
+enum Build {
     /// For any processor of the target.
     Portable,
     /// For AVX2, which the processor has.
@@ -303,11 +303,11 @@ pub(crate) enum Build {
 /// after asking it.
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct HasAvx2(());
+struct HasAvx2(());
 
 impl Build {
     /// The fastest build this processor runs.
-    pub(crate) fn best() -> Self {
+    fn best() -> Self {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             return Build::Avx2(HasAvx2(()));
