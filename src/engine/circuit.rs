@@ -362,7 +362,7 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// The live gates in evaluation order, as blocks of local indices:
     /// see [`components`].
-    fn order(&self, n: usize, roots: &[Option<u32>]) -> Vec<Vec<u32>> {
+    fn order(&self, n: usize, roots: &[Option<u32>]) -> Blocks {
         components(n, roots.iter().flatten().copied(), |v, i| {
             self.local_reqs.of(v).get(i).copied()
         })
@@ -373,7 +373,7 @@ impl<L: Lanes> ConeCircuit<L> {
     fn lay_out(
         &mut self,
         graph: &FailureGraph,
-        order: &[Vec<u32>],
+        order: &Blocks,
         part_of_local: &[u32],
         roots: &[Option<u32>],
     ) {
@@ -389,9 +389,9 @@ impl<L: Lanes> ConeCircuit<L> {
         // Per position, whether it is a unit of several gates.
         let mut unit = Vec::new();
         let mut index = vec![NONE; self.live_gates.len()];
-        for block in order {
+        for block in order.iter() {
             let start = self.rule.len() as u32;
-            if let [l] = block[..] {
+            if let [l] = *block {
                 if let Some(g) = same.gate_like(self, graph, l, part_of_local) {
                     self.order_of[l as usize] = g;
                     merged[l as usize] = true;
@@ -426,7 +426,7 @@ impl<L: Lanes> ConeCircuit<L> {
         let mut reqs = Vec::new();
         let mut deps = Vec::new();
         let mut outs = Vec::new();
-        for block in order {
+        for block in order.iter() {
             for &l in block {
                 if merged[l as usize] {
                     continue; // laid out as the earlier gate it is the same as
@@ -935,7 +935,7 @@ pub(crate) fn components_along(
     graph: &FailureGraph,
     roots: impl Iterator<Item = u32>,
     keep: impl Fn(Gate, Mode) -> bool,
-) -> Vec<Vec<u32>> {
+) -> Blocks {
     let n = graph.len();
     let mut start = Vec::with_capacity(n + 1);
     let mut reqs = Vec::new();
@@ -964,7 +964,7 @@ pub(crate) fn components(
     n: usize,
     roots: impl Iterator<Item = u32>,
     requirement: impl Fn(u32, usize) -> Option<u32>,
-) -> Vec<Vec<u32>> {
+) -> Blocks {
     let mut t = Tarjan {
         index: vec![NONE; n],
         low: vec![0; n],
@@ -974,7 +974,7 @@ pub(crate) fn components(
         counter: 0,
         post: vec![0; n],
         finished: 0,
-        blocks: Vec::new(),
+        blocks: Blocks::default(),
     };
     for root in roots {
         if t.index[root as usize] != NONE {
@@ -1012,7 +1012,46 @@ struct Tarjan {
     /// have their requirements first along every edge but the back edges.
     post: Vec<u32>,
     finished: u32,
-    blocks: Vec<Vec<u32>>,
+    blocks: Blocks,
+}
+
+/// Strongly connected components in order ([`components`]), each a slice
+/// of one list: nearly every block of a large graph is a single gate, and
+/// a list of its own for each was a million allocations at a million
+/// services.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Blocks {
+    /// Every block's gates, block after block.
+    gates: Vec<u32>,
+    /// Where each block ends in `gates`.
+    ends: Vec<u32>,
+}
+
+impl Blocks {
+    /// How many blocks there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The blocks, in order.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + Clone + '_ {
+        (0..self.ends.len()).map(|b| &self[b])
+    }
+
+    /// Every block's gates, block after block.
+    pub(crate) fn into_gates(self) -> Vec<u32> {
+        self.gates
+    }
+}
+
+impl std::ops::Index<usize> for Blocks {
+    type Output = [u32];
+
+    /// The `b`-th block.
+    fn index(&self, b: usize) -> &[u32] {
+        let start = b.checked_sub(1).map_or(0, |a| self.ends[a] as usize);
+        &self.gates[start..self.ends[b] as usize]
+    }
 }
 
 impl Tarjan {
@@ -1037,16 +1076,17 @@ impl Tarjan {
         if self.low[v as usize] != self.index[v as usize] {
             return;
         }
-        let mut block = Vec::new();
+        let start = self.blocks.gates.len();
         while let Some(w) = self.stack.pop() {
             self.on_stack[w as usize] = false;
-            block.push(w);
+            self.blocks.gates.push(w);
             if w == v {
                 break;
             }
         }
-        block.sort_unstable_by_key(|&w| self.post[w as usize]);
-        self.blocks.push(block);
+        let post = &self.post;
+        self.blocks.gates[start..].sort_unstable_by_key(|&w| post[w as usize]);
+        self.blocks.ends.push(self.blocks.gates.len() as u32);
     }
 }
 
@@ -1136,6 +1176,20 @@ mod tests {
     use crate::engine::propagate::{Scratch, State};
     use crate::engine::word::Wide;
     use crate::load::load_str;
+
+    #[test]
+    fn components_come_requirements_first_each_block_a_slice() {
+        // 0 needs 1; 1 and 2 need each other; 2 needs 3; 4 stands alone
+        // and is searched first.
+        let needs: [&[u32]; 5] = [&[1], &[2], &[1, 3], &[], &[]];
+        let blocks = components(5, [4, 0].into_iter(), |v, i| {
+            needs[v as usize].get(i).copied()
+        });
+        let listed: Vec<&[u32]> = blocks.iter().collect();
+        assert_eq!(listed, [&[4][..], &[3], &[2, 1], &[0]]);
+        assert_eq!((blocks.len(), &blocks[2]), (4, &[2, 1][..]));
+        assert_eq!(blocks.into_gates(), [4, 3, 2, 1, 0]);
+    }
 
     /// Quorums, `any_of` with a minimum, soft edges, a two-service cycle, a
     /// self-sustaining pair, `requires` and an integration with a fallback.

@@ -135,9 +135,9 @@ impl Layout {
             block_start: vec![0; n],
             ..Layout::default()
         };
-        for block in blocks {
+        for block in blocks.iter() {
             let start = layout.at.len() as u32;
-            for g in block {
+            for &g in block {
                 layout.pos[g as usize] = layout.at.len() as u32;
                 layout.block_start[g as usize] = start;
                 layout.at.push(GateId(g));
@@ -375,13 +375,15 @@ fn large_hard_components(graph: &FailureGraph) -> Vec<Vec<u32>> {
     let n = graph.len();
     // A requirement that is not hard stands in as a loop to the gate
     // itself, which joins it to no component.
-    let mut components = components(n, 0..n as u32, |v, i| {
+    let components = components(n, 0..n as u32, |v, i| {
         let g = GateId(v);
         let &(r, mode) = graph.requirements(g).get(i)?;
         Some(if hard(graph.gate(g), mode) { r.0 } else { v })
     });
-    components.retain(|c| c.len() >= LARGE_HARD_COMPONENT);
-    components
+    (components.iter())
+        .filter(|c| c.len() >= LARGE_HARD_COMPONENT)
+        .map(<[u32]>::to_vec)
+        .collect()
 }
 
 /// Gates a chain's breadth-first search may reach before it gives way to

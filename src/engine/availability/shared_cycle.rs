@@ -36,7 +36,7 @@ use crate::model::{Architecture, NodeId};
 mod lists;
 
 use super::super::bits::lanes_of;
-use super::super::circuit::{components_along, rule, ConeCircuit, Rule};
+use super::super::circuit::{components_along, rule, Blocks, ConeCircuit, Rule};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
 use super::super::lanes::{Lanes as SingleFailures, Layout};
@@ -411,7 +411,7 @@ fn down_alone(compiled: &ConeCircuit, parts: usize) -> Vec<u64> {
 /// A node of the largest of `blocks` (the strongly connected components
 /// along edges that carry down) of two gates or more, when one holds a
 /// node. Every gate of a component has the same cone. O(gates).
-fn largest_cycle(graph: &FailureGraph, blocks: &[Vec<u32>]) -> Option<NodeId> {
+fn largest_cycle(graph: &FailureGraph, blocks: &Blocks) -> Option<NodeId> {
     blocks
         .iter()
         .filter(|b| b.len() >= 2)

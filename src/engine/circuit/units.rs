@@ -104,9 +104,7 @@ fn in_order(
         components(sets.len(), 0..sets.len() as u32, |v, i| {
             between.of(v).get(i).copied()
         })
-        .into_iter()
-        .flatten()
-        .collect()
+        .into_gates()
     };
     order
         .into_iter()
@@ -295,10 +293,8 @@ mod tests {
         });
         let mut needs = Csr::default();
         needs.fill(n as usize, pairs);
-        let searched: Vec<u32> = components(n as usize, 0..n, |v, i| needs.of(v).get(i).copied())
-            .into_iter()
-            .flatten()
-            .collect();
+        let searched: Vec<u32> =
+            components(n as usize, 0..n, |v, i| needs.of(v).get(i).copied()).into_gates();
         assert_eq!(back_edges(&needs, &searched), 2999);
         assert_eq!(back_edges(&needs, &few_back_edges(&needs)), 1);
     }
