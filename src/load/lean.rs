@@ -6,8 +6,9 @@
 //! The blocks go a line at a time to the subset reader
 //! ([`crate::yaml::subset`]), which reads the block YAML that
 //! nearly every architecture file is written in several times faster than
-//! saphyr-parser. A file outside that subset is read again from its start,
-//! a character at a time, by saphyr-parser.
+//! saphyr-parser, while another thread checks the entries it has read
+//! ([`checked_aside`]). A file outside that subset is read again from its
+//! start, a character at a time, by saphyr-parser.
 //!
 //! Only the common case goes this way: one file, read in one pass with no
 //! problem. Anything else (a problem of any kind, an `include`, a tab, an
@@ -25,7 +26,8 @@
 
 use std::cell::Cell;
 use std::io::{Read, Seek};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 use super::{checker, nodes, Loaded};
 use crate::diagnostic::{FileId, SourceFile};
@@ -95,7 +97,8 @@ trait LineSource: subset::Lines {
     fn long(&self) -> bool;
 }
 
-/// The lean load of `file`, `len` bytes long, from its `lines`.
+/// The lean load of `file`, `len` bytes long, from its `lines`: read on
+/// this thread, checked on another ([`checked_aside`]).
 fn by_subset(
     lines: &mut impl LineSource,
     give_up: &Cell<bool>,
@@ -103,25 +106,104 @@ fn by_subset(
     file: Arc<SourceFile>,
 ) -> Result<Option<Loaded>, Unsupported> {
     let mut doc = tree::Document::default();
-    let mut state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
-    let read = {
-        let mut sink = checking(&mut state, give_up);
+    let state = checker::State::new(usize::try_from(len).unwrap_or(usize::MAX));
+    let (read, mut state, copied) = checked_aside(state, give_up, |sink| {
         let stream = tree::Stream {
             sections: &nodes::SECTION_NAMES,
-            sink: &mut sink,
+            sink,
         };
         tree::parse_lines(&mut doc, lines, FileId::ROOT, stream)
-    };
+    });
     // A source that stopped early looked like the end of the file to the
     // reader: its answer stands for nothing.
     if lines.long() {
         return Err(Unsupported);
     }
-    if lines.refused() {
+    if lines.refused() || !copied {
         return Ok(None);
     }
     let read = read?;
     Ok(finish(file, &doc, &mut state, &read))
+}
+
+/// Entries the reader hands to the checker's thread at a time: enough that
+/// handing them over costs nothing beside checking them, few enough that
+/// the two threads overlap on a file of a few thousand entries.
+const BATCH: usize = 256;
+
+/// Entries of streamed sections, copied out of the reader's tree.
+#[derive(Default)]
+struct Batch {
+    doc: tree::Document<'static>,
+    /// The section's index, and the entry's key and value in `doc`.
+    entries: Vec<(usize, NodeIdx, NodeIdx)>,
+}
+
+/// Runs `read` with a sink that checks each entry into `state` on a
+/// thread of its own, `BATCH` entries at a time, in the order they come:
+/// the checker (ids looked up and interned, references, nodes) is about
+/// two thirds of a lean load, the YAML reader the rest, so each works
+/// while the other does. The state is the one a check on this thread would
+/// leave. The first problem stops the checking and sets `give_up` for the
+/// reader. Also says whether every entry could be copied (not one holding
+/// an alias, which the usual load reads).
+fn checked_aside<T>(
+    mut state: checker::State,
+    give_up: &Cell<bool>,
+    read: impl FnOnce(&mut dyn FnMut(&tree::Document<'_>, usize, NodeIdx, NodeIdx)) -> T,
+) -> (T, checker::State, bool) {
+    let failed = AtomicBool::new(false);
+    let (to_checker, batches) = mpsc::sync_channel::<Batch>(2);
+    let (to_reader, spares) = mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        let failed = &failed;
+        let checker = scope.spawn(move || {
+            for mut batch in batches {
+                for &(which, key, body) in &batch.entries {
+                    if failed.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let kind = nodes::SECTIONS[which].1;
+                    checker::Checker::new(&batch.doc, &mut state).entry(key, body, kind, true);
+                    if !state.problems.is_empty() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                }
+                batch.doc.clear();
+                batch.entries.clear();
+                // The reader may be done with spares: nothing to tell it.
+                let _ = to_reader.send(batch);
+            }
+            state
+        });
+        let mut copied = true;
+        let mut batch = Batch::default();
+        let mut sink = |doc: &tree::Document<'_>, which: usize, key: NodeIdx, body: NodeIdx| {
+            if failed.load(Ordering::Relaxed) || !copied {
+                give_up.set(true);
+                return;
+            }
+            let key = doc.copy_into(key, &mut batch.doc);
+            match key.zip(doc.copy_into(body, &mut batch.doc)) {
+                Some((key, body)) => batch.entries.push((which, key, body)),
+                None => copied = false,
+            }
+            if batch.entries.len() >= BATCH {
+                let next = spares.try_recv().unwrap_or_default();
+                // The checker ends only when this sender is dropped.
+                let _ = to_checker.send(std::mem::replace(&mut batch, next));
+            }
+        };
+        let answer = read(&mut sink);
+        if !batch.entries.is_empty() {
+            let _ = to_checker.send(batch);
+        }
+        drop(to_checker);
+        let state = checker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (answer, state, copied)
+    })
 }
 
 /// The lean load by saphyr-parser, a character at a time.

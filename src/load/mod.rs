@@ -358,6 +358,48 @@ mod tests {
         assert!(lean(tab).is_none());
     }
 
+    /// A file of `n` services in several of the checker's batches of
+    /// entries, each service needing ones before and after it, some in a
+    /// group, some on a quorum of sites, `odd` written in place of
+    /// service `at`.
+    fn many_entries(n: usize, (at, odd): (usize, &str)) -> String {
+        let mut text =
+            String::from("version: 1\nsites:\n  dc: {}\n  dc2: {}\n  dc3: {}\nservices:\n");
+        for i in 0..n {
+            let line = match i % 4 {
+                _ if i == at => odd.to_string(),
+                0 => format!("  s{i}: {{ runs_in: dc, depends_on: [s{}] }}", (i + 7) % n),
+                1 => format!("  s{i}: {{ runs_in: {{ sites: [dc, dc2, dc3], min: 2 }} }}"),
+                2 => format!(
+                    "  s{i}: {{ runs_in: [dc, dc2], depends_on: [{{ any_of: [s{}, s{}] }}] }}",
+                    i / 2,
+                    (i + 1) % n
+                ),
+                _ => format!("  s{i}:\n    runs_in: dc3\n    users: {i}\n    tier: high"),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn a_lean_load_in_many_batches_gives_the_usual_model_or_none() {
+        // Ten batches and then some: the reader and the checker's thread
+        // overlap, and batches come back to the reader to be filled again.
+        let n = 2_600;
+        let plain = many_entries(n, (usize::MAX, ""));
+        let arch = lean(&plain).expect("a valid file is loaded lean");
+        assert_eq!(arch.nodes.len(), n + 3);
+        // A problem in a late batch: the usual load reports it.
+        let late = many_entries(n, (2_500, "  s2500: { runs_in: nowhere }"));
+        assert!(lean(&late).is_none());
+        assert!(outcome(&[("m.yaml", &late)], true).is_err());
+        // So is one in the first entry, whose batch is still being filled.
+        let first = many_entries(n, (0, "  s0: { runs_in: dc, tier: nope }"));
+        assert!(lean(&first).is_none());
+    }
+
     /// Files where reading entry by entry has to wait for the end: ids
     /// used before they are declared, declared twice, in sections out of
     /// model order, across files, and entries holding anchors and aliases.

@@ -181,6 +181,86 @@ impl Document<'_> {
             _ => None,
         }
     }
+
+    /// Copies the tree under `idx` to the end of `into`, with its spans and
+    /// tags, every scalar's text owned there: the copy's index, or `None`
+    /// for a tree that holds an alias (or an index past the end).
+    /// Recursive, as deep as the tree: the readers bound the nesting.
+    /// O(its nodes and text).
+    pub(crate) fn copy_into(&self, idx: NodeIdx, into: &mut Document<'static>) -> Option<NodeIdx> {
+        let node = self.nodes.get(idx as usize)?;
+        // Placed before its children, as the builder places it, so that
+        // `tags` stay in node order.
+        let at = into.nodes.len() as NodeIdx;
+        into.nodes.push(Node {
+            stored: node.stored,
+            span: node.span,
+        });
+        let stored = match node.stored {
+            Stored::Alias(_) => return None,
+            Stored::Scalar {
+                at: text_at,
+                len,
+                plain,
+                owned,
+                tagged,
+            } => {
+                into.owned.push(into.owned_text.len());
+                (into.owned_text).push_str(self.scalar_text(node.span.file, text_at, len, owned));
+                if tagged {
+                    into.tags.push((at, self.tag(idx)?.clone()));
+                }
+                Stored::Scalar {
+                    at: (into.owned.len() - 1) as u32,
+                    len: 0,
+                    plain,
+                    owned: true,
+                    tagged,
+                }
+            }
+            Stored::Seq { start, len } => {
+                let items = self.items.get(start as usize..(start + len) as usize)?;
+                // The children's own lists go after this one's.
+                let first = into.items.len();
+                into.items.resize(first + items.len(), 0);
+                for (i, &item) in items.iter().enumerate() {
+                    into.items[first + i] = self.copy_into(item, into)?;
+                }
+                Stored::Seq {
+                    start: first as u32,
+                    len,
+                }
+            }
+            Stored::Map { start, len } => {
+                let entries = self.entries.get(start as usize..(start + len) as usize)?;
+                let first = into.entries.len();
+                into.entries.resize(first + entries.len(), (0, 0));
+                for (i, &(key, value)) in entries.iter().enumerate() {
+                    let key = self.copy_into(key, into)?;
+                    into.entries[first + i] = (key, self.copy_into(value, into)?);
+                }
+                Stored::Map {
+                    start: first as u32,
+                    len,
+                }
+            }
+        };
+        into.nodes[at as usize].stored = stored;
+        Some(at)
+    }
+
+    /// Empties the tree, keeping its buffers for the next.
+    pub(crate) fn clear(&mut self) {
+        self.nodes.clear();
+        self.items.clear();
+        self.entries.clear();
+        self.sources.clear();
+        self.owned_text.clear();
+        self.owned.clear();
+        self.tags.clear();
+        self.root = None;
+        self.roots.clear();
+    }
 }
 
 fn pos(m: &Marker) -> Pos {
@@ -914,6 +994,51 @@ mod tests {
         assert_eq!(problems[0].code, Code::DuplicateKey);
         assert_eq!(problems[0].primary.span.start, Pos { line: 3, col: 0 });
         assert_eq!(problems[0].secondary[0].span.start, Pos { line: 1, col: 0 });
+    }
+
+    /// The tree under `idx` in words: values, tags and spans.
+    fn dump(doc: &Document<'_>, idx: NodeIdx) -> String {
+        let (value, span) = doc.get(idx);
+        let at = format!(
+            "@{}:{}-{}:{}",
+            span.start.line, span.start.col, span.end.line, span.end.col
+        );
+        match value {
+            Value::Scalar { text, plain, tag } => format!("{text:?}{plain}{tag:?}{at}"),
+            Value::Seq(items) => {
+                let items: Vec<String> = items.iter().map(|&i| dump(doc, i)).collect();
+                format!("[{}]{at}", items.join(", "))
+            }
+            Value::Map(entries) => {
+                let entries = entries
+                    .iter()
+                    .map(|&(k, v)| format!("{}: {}", dump(doc, k), dump(doc, v)));
+                format!("{{{}}}{at}", entries.collect::<Vec<_>>().join(", "))
+            }
+        }
+    }
+
+    #[test]
+    fn a_copied_tree_reads_as_the_original() {
+        let text =
+            "a: { b: [1, \"t\\u00e9\", !!str 2, [x, { y: z }]], 'c d': !custom e }\nf: [g]\n";
+        let (doc, problems) = parse(text);
+        assert_eq!(problems, []);
+        let doc = doc.expect("read");
+        let root = doc.root.expect("a root");
+        let mut into = Document::default();
+        // Into a tree that already holds one, as a batch does.
+        let first = doc.copy_into(root, &mut into).expect("no alias");
+        let second = doc.copy_into(root, &mut into).expect("no alias");
+        assert_eq!(dump(&into, first), dump(&doc, root));
+        assert_eq!(dump(&into, second), dump(&doc, root));
+        assert!(dump(&doc, root).contains("Some(Core(\"str\"))"));
+        into.clear();
+        assert_eq!(into.len(), 0);
+        let (aliased, _) = parse("a: &x [1]\nb: *x\n");
+        let aliased = aliased.expect("read");
+        let root = aliased.root.expect("a root");
+        assert_eq!(aliased.copy_into(root, &mut into), None);
     }
 
     #[test]
