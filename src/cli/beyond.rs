@@ -30,10 +30,11 @@ fn load_with_targets(
     file: &Path,
     args: &TargetArgs,
     io: &mut Io<'_>,
-) -> std::io::Result<Option<(spof::load::Loaded, Vec<NodeId>)>> {
+) -> std::io::Result<Option<(&'static spof::load::Loaded, Vec<NodeId>)>> {
     let Some(loaded) = load(file, io)? else {
         return Ok(None);
     };
+    let loaded = super::kept_to_exit(loaded);
     Ok(targets_of(&loaded.arch, args, io)?.map(|t| (loaded, t)))
 }
 

@@ -17,6 +17,7 @@ pub(super) fn diagram(args: &DiagramArgs, io: &mut Io<'_>) -> CmdResult {
     let Some(loaded) = load(&args.file, io)? else {
         return Ok(INVALID);
     };
+    let loaded = super::kept_to_exit(loaded);
     let arch = &loaded.arch;
     let Some(failed) = resolve_ids(arch, &args.fail, "--fail", io)? else {
         return Ok(INVALID);
