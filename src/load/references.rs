@@ -133,7 +133,9 @@ impl Checker<'_, '_, '_> {
             }
         };
         let sym = self.st.symbols.intern(text);
-        let Some(declared) = self.st.declared(sym) else {
+        // The kind alone: the declaration's span is in its node, one more
+        // read from anywhere in a list of a million, for reports only.
+        let Some((kind, _)) = self.st.symbols.declaration(sym) else {
             self.st.pending.push(Pending {
                 sym,
                 want,
@@ -142,6 +144,10 @@ impl Checker<'_, '_, '_> {
             });
             return Some(sym);
         };
+        if want.accepts(kind) && Some(sym) != owner {
+            return Some(sym);
+        }
+        let declared = self.st.declared(sym)?;
         if !want.accepts(declared.kind) {
             self.report(wrong_kind(what, text, want, span, declared));
             return None;
