@@ -385,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_lean_load_in_many_batches_gives_the_usual_model_or_none() {
-        // Ten batches and then some: the reader and the checker's thread
+        // Forty batches and then some: the reader and the checker's thread
         // overlap, and batches come back to the reader to be filled again.
         let n = 2_600;
         let plain = many_entries(n, (usize::MAX, ""));
