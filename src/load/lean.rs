@@ -144,9 +144,9 @@ struct Batch {
 
 /// Runs `read` with a sink that checks each entry into `state` on a
 /// thread of its own, `BATCH` entries at a time, in the order they come:
-/// the checker (ids looked up and interned, references, nodes) is about
-/// two thirds of a lean load, the YAML reader the rest, so each works
-/// while the other does. The state is the one a check on this thread would
+/// the checker (ids looked up and interned, references, nodes) and the
+/// YAML reader (with the copies) are each about half of a lean load, so
+/// each works while the other does. The state is the one a check on this thread would
 /// leave. The first problem stops the checking and sets `give_up` for the
 /// reader. Also says whether every entry could be copied (not one holding
 /// an alias, which the usual load reads).
@@ -193,7 +193,8 @@ fn checked_aside<T>(
             }
             if batch.entries.len() >= BATCH {
                 let next = spares.try_recv().unwrap_or_default();
-                // The checker ends only when this sender is dropped.
+                // Fails only when the checker's thread panicked, which
+                // `join` reports below.
                 let _ = to_checker.send(std::mem::replace(&mut batch, next));
             }
         };

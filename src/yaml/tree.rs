@@ -219,7 +219,9 @@ impl Document<'_> {
                 }
             }
             Stored::Seq { start, len } => {
-                let items = self.items.get(start as usize..(start + len) as usize)?;
+                let items = self
+                    .items
+                    .get(start as usize..start as usize + len as usize)?;
                 // The children's own lists go after this one's.
                 let first = into.items.len();
                 into.items.resize(first + items.len(), 0);
@@ -232,7 +234,7 @@ impl Document<'_> {
                 }
             }
             Stored::Map { start, len } => {
-                let entries = self.entries.get(start as usize..(start + len) as usize)?;
+                let entries = (self.entries).get(start as usize..start as usize + len as usize)?;
                 let first = into.entries.len();
                 into.entries.resize(first + entries.len(), (0, 0));
                 for (i, &(key, value)) in entries.iter().enumerate() {
