@@ -166,8 +166,7 @@ fn checked_aside<T>(
                     if failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    let kind = nodes::SECTIONS[which].1;
-                    checker::Checker::new(&batch.doc, &mut state).entry(key, body, kind, true);
+                    checker::Checker::new(&batch.doc, &mut state).streamed_entry(which, key, body);
                     if !state.problems.is_empty() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -239,8 +238,7 @@ fn checking<'s>(
     give_up: &'s Cell<bool>,
 ) -> impl FnMut(&tree::Document<'_>, usize, NodeIdx, NodeIdx) + 's {
     move |doc, which, key, body| {
-        let kind = nodes::SECTIONS[which].1;
-        checker::Checker::new(doc, state).entry(key, body, kind, true);
+        checker::Checker::new(doc, state).streamed_entry(which, key, body);
         if !state.problems.is_empty() {
             give_up.set(true);
         }

@@ -207,8 +207,7 @@ fn check_files(
         }
         let roots = doc.roots.len();
         let mut sink = |doc: &tree::Document<'_>, which: usize, key, body| {
-            let kind = nodes::SECTIONS[which].1;
-            checker::Checker::new(doc, &mut state).entry(key, body, kind, true);
+            checker::Checker::new(doc, &mut state).streamed_entry(which, key, body);
         };
         let stream_to = tree::Stream {
             sections: &nodes::SECTION_NAMES,

@@ -52,6 +52,12 @@ impl<'d> Checker<'d, '_, '_> {
         self.st.syms.push(sym);
     }
 
+    /// Checks one entry of the streamed section `SECTIONS[which]`, as the
+    /// YAML reader hands it over.
+    pub(super) fn streamed_entry(&mut self, which: usize, key: NodeIdx, body: NodeIdx) {
+        self.entry(key, body, SECTIONS[which].1, true);
+    }
+
     /// Checks and declares an entry's id: its symbol, when the id is valid
     /// and declared here first (a second declaration's body is not read).
     fn declare_entry(
