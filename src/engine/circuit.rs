@@ -1016,26 +1016,35 @@ struct Tarjan {
 }
 
 /// Strongly connected components in order ([`components`]), each a slice
-/// of one list: nearly every block of a large graph is a single gate, and
-/// a list of its own for each was a million allocations at a million
-/// services.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// of one list, as [`Csr`] keeps rows: nearly every block of a large graph
+/// is a single gate, and a list of its own for each was a million
+/// allocations at a million services.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Blocks {
+    /// Where each block starts in `gates`, and then where the last ends.
+    start: Vec<u32>,
     /// Every block's gates, block after block.
     gates: Vec<u32>,
-    /// Where each block ends in `gates`.
-    ends: Vec<u32>,
+}
+
+impl Default for Blocks {
+    fn default() -> Self {
+        Blocks {
+            start: vec![0],
+            gates: Vec::new(),
+        }
+    }
 }
 
 impl Blocks {
     /// How many blocks there are.
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.start.len() - 1
     }
 
     /// The blocks, in order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u32]> + Clone + '_ {
-        (0..self.ends.len()).map(|b| &self[b])
+        (0..self.len()).map(|b| &self[b])
     }
 
     /// Every block's gates, block after block.
@@ -1049,8 +1058,7 @@ impl std::ops::Index<usize> for Blocks {
 
     /// The `b`-th block.
     fn index(&self, b: usize) -> &[u32] {
-        let start = b.checked_sub(1).map_or(0, |a| self.ends[a] as usize);
-        &self.gates[start..self.ends[b] as usize]
+        &self.gates[self.start[b] as usize..self.start[b + 1] as usize]
     }
 }
 
@@ -1086,7 +1094,7 @@ impl Tarjan {
         }
         let post = &self.post;
         self.blocks.gates[start..].sort_unstable_by_key(|&w| post[w as usize]);
-        self.blocks.ends.push(self.blocks.gates.len() as u32);
+        self.blocks.start.push(self.blocks.gates.len() as u32);
     }
 }
 
