@@ -54,6 +54,14 @@ struct Block {
     cyclic: bool,
 }
 
+impl Block {
+    /// Whether it is a cycle of [`units::FEW_BACK_EDGES_FROM`] units or
+    /// more, laid out in [`units::few_back_edges`]' order.
+    fn is_large_cycle(&self) -> bool {
+        self.cyclic && (self.end - self.start) as usize >= units::FEW_BACK_EDGES_FROM
+    }
+}
+
 /// The circuit of one cone, with buffers reused from one target to the
 /// next ([`ConeCircuit::compile`]), evaluated over words of lanes `L`.
 #[derive(Debug, Default)]
@@ -96,6 +104,8 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     touched: Vec<u32>,
     /// The steps of the evaluations so far ([`Self::steps`]).
     steps: u64,
+    /// Evaluations of gates in cycles so far, sweeps counted.
+    cycle_evaluations: u64,
     /// Whether `vals` may hold words of an evaluation in order
     /// ([`Self::down_lanes_of_each_in_order`]), to be put back to none
     /// before a marked one.
@@ -787,6 +797,91 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// Whether a cycle of it is large: laid out in
+    /// [`units::few_back_edges`]' order.
+    pub(crate) fn has_large_cycle(&self) -> bool {
+        self.blocks.iter().any(Block::is_large_cycle)
+    }
+
+    /// This circuit with each large cycle (one laid out in
+    /// [`units::few_back_edges`]' order) in that order again, but with
+    /// every requirement of an `Any` gate before it, for evaluation only
+    /// (as [`Self::for_evaluation`]); `None` without a large cycle. The
+    /// states are the same: only the sweeps a cycle takes differ, and which
+    /// order takes fewer depends on how often each kind of requirement
+    /// changes, which the layout cannot see (Monte Carlo tries both,
+    /// `engine/sampling.rs`). Between units, the requirements into `Any`
+    /// gates have no cycle, so none is left behind. O(gates + edges, and
+    /// the large cycles' edges × log gates).
+    pub(crate) fn relaid(&self) -> Option<ConeCircuit<L>> {
+        if !self.has_large_cycle() {
+            return None;
+        }
+        let n = self.rule.len();
+        let mut new_pos: Vec<u32> = (0..n as u32).collect();
+        for block in self.blocks.iter().filter(|b| b.is_large_cycle()) {
+            let (start, end) = (block.start, block.end);
+            let mut needs = Csr::default();
+            needs.fill(
+                (end - start) as usize,
+                (start..end).flat_map(|g| {
+                    (self.reqs_of(g as usize).iter())
+                        .filter(move |&&r| start <= r && r < end)
+                        .map(move |&r| (g - start, r - start))
+                }),
+            );
+            let hard: Vec<bool> = (start..end)
+                .map(|g| self.rule[g as usize] == Rule::Any)
+                .collect();
+            let order = units::few_back_edges(&needs, &hard);
+            for (i, &v) in order.iter().enumerate() {
+                new_pos[(start + v) as usize] = start + i as u32;
+            }
+        }
+        let mut at = vec![0u32; n];
+        new_pos
+            .iter()
+            .enumerate()
+            .for_each(|(g, &p)| at[p as usize] = g as u32);
+        let moved = |g: u32| if g == NONE { NONE } else { new_pos[g as usize] };
+        let lists = |start: &[u32], items: &[u32]| {
+            let mut csr = Csr::default();
+            csr.fill(
+                n,
+                at.iter().enumerate().flat_map(|(p, &g)| {
+                    let of = &items[start[g as usize] as usize..start[g as usize + 1] as usize];
+                    of.iter().map(move |&r| (p as u32, moved(r)))
+                }),
+            );
+            csr
+        };
+        let (reqs, deps, outs) = (
+            lists(&self.req_start, &self.reqs),
+            lists(&self.dep_start, &self.deps),
+            lists(&self.out_start, &self.outs),
+        );
+        let mut relaid = ConeCircuit {
+            rule: at.iter().map(|&g| self.rule[g as usize]).collect(),
+            part: at.iter().map(|&g| self.part[g as usize]).collect(),
+            req_start: reqs.start,
+            reqs: reqs.items,
+            dep_start: deps.start,
+            deps: deps.items,
+            out_start: outs.start,
+            outs: outs.items,
+            gate_of_part: self.gate_of_part.iter().map(|&g| moved(g)).collect(),
+            block_of: at.iter().map(|&g| self.block_of[g as usize]).collect(),
+            blocks: self.blocks.clone(),
+            targets: self.targets.iter().map(|&g| moved(g)).collect(),
+            vals: vec![L::NONE; n],
+            own: vec![L::NONE; n],
+            dirty: vec![0; n.div_ceil(64)],
+            ..ConeCircuit::default()
+        };
+        relaid.sort_targets();
+        Some(relaid)
+    }
+
     /// The parts that lead to a target, in the order of the gates they
     /// fail: failing parts in this order writes the gates' lanes in the
     /// order they lie in memory. O(parts × log parts).
@@ -810,6 +905,12 @@ impl<L: Lanes> ConeCircuit<L> {
     /// compiled circuit and the lanes asked about.
     pub(crate) fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Evaluations of gates in cycles since this circuit was made, each
+    /// sweep counted: what the order of a cycle changes.
+    pub(crate) fn cycle_evaluations(&self) -> u64 {
+        self.cycle_evaluations
     }
 
     /// Puts every gate back up after [`Self::settle`].
@@ -851,6 +952,7 @@ impl<L: Lanes> ConeCircuit<L> {
             };
             self.dirty[g / 64] &= !(1u64 << (g % 64));
             from = g + 1;
+            self.cycle_evaluations += 1;
             let v = self.eval(g);
             if v == self.vals[g] {
                 continue;
@@ -1410,6 +1512,79 @@ services:
         // With `z`, each of five failures takes down all 600 of the ring
         // and `z`.
         assert_eq!(ring_down, 5 * (n as usize + 1));
+    }
+
+    /// A ring of 700 services, each needing the one before it and any of
+    /// the next and `z`: 1,400 gates in one cycle, no two of them a unit.
+    fn large_mixed_ring() -> String {
+        let n = 700;
+        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n  z: {runs_in: s}\n");
+        for i in 0..n {
+            let before = if i > 0 {
+                format!("r{}, ", i - 1)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: s, depends_on: [{before}{{any_of: [r{}, z]}}]}}\n",
+                (i + 1) % n
+            ));
+        }
+        text
+    }
+
+    /// Relaid, the ring of [`large_mixed_ring`] has every requirement of
+    /// an `Any` gate before it, and every target down in the lanes the
+    /// circuit as compiled gives, failing a few parts a lane.
+    #[test]
+    fn a_relaid_cycle_puts_hard_requirements_first_with_the_same_states() {
+        let loaded = load_str("t.yaml", large_mixed_ring()).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let (targets, parts, compiled) = every_nodes_union(arch, &graph);
+        assert!(compiled.has_large_cycle());
+        let mut relaid = compiled.relaid().unwrap();
+        // Requirements behind the gates needing them in the large cycle,
+        // of `Any` gates and of `AtLeast` ones.
+        let behind = |c: &ConeCircuit| {
+            let mut behind = (0, 0);
+            for block in c.blocks.iter().filter(|b| b.is_large_cycle()) {
+                for g in block.start..block.end {
+                    let later = |&&r: &&u32| r > g && r < block.end;
+                    let n = c.reqs_of(g as usize).iter().filter(later).count();
+                    match c.rule[g as usize] {
+                        Rule::Any => behind.0 += n,
+                        Rule::AtLeast(_) => behind.1 += n,
+                    }
+                }
+            }
+            behind
+        };
+        assert!(behind(&compiled).0 > 0, "{:?}", behind(&compiled));
+        let (any, at_least) = behind(&relaid);
+        assert_eq!(any, 0);
+        assert!(at_least > 0, "the cycle closes through `any_of` gates");
+        let mut compiled = compiled.for_evaluation::<u64>();
+        let mut state = 7u64;
+        let mut ring_down = 0;
+        for _ in 0..20 {
+            for lane in 0..64 {
+                for _ in 0..3 {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    let p = ((state >> 33) % parts.len() as u64) as u32;
+                    compiled.fail(p, lane);
+                    relaid.fail(p, lane);
+                }
+            }
+            let (mut a, mut b) = (vec![0u64; targets.len()], vec![0u64; targets.len()]);
+            compiled.down_lanes_of_each(|t, lanes| a[t] = lanes);
+            relaid.down_lanes_of_each(|t, lanes| b[t] = lanes);
+            assert_eq!(a, b);
+            ring_down += a.iter().map(|l| l.count_ones()).sum::<u32>();
+        }
+        assert!(ring_down > 20 * 64 * 100, "{ring_down}");
     }
 
     /// Services that need one another (a, b, c) are down in the same

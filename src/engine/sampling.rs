@@ -13,6 +13,8 @@
 //! Architecture invariant: a target's count of down samples is a function
 //! of its own cone's parts, their ids and availabilities, nothing else.
 
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
 use crate::model::{Architecture, NodeId};
 
 use super::circuit::ConeCircuit;
@@ -63,7 +65,11 @@ const HELD: f64 = 1_000_000.0;
 /// (union's gates / 64 + targets + gates down and their edges × 16),
 /// spread over threads by block. Memory: the circuit once per thread
 /// (two words of a [`Batch`], 256 bytes, per gate), and about [`HELD`]
-/// failures at a time.
+/// failures at a time. When the union holds a large cycle, it is laid out
+/// a second time with that cycle in another order
+/// ([`ConeCircuit::relaid`]), and blocks are drawn on both until each has
+/// drawn one ([`Trial`]); the rest go to the one whose cycles took fewer
+/// evaluations a sample. The counts are the same on either.
 pub(crate) fn down_counts(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -72,55 +78,206 @@ pub(crate) fn down_counts(
     progress: &Progress,
 ) -> Vec<u32> {
     let union = compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
-    down_counts_in(Build::best(), arch, targets, union, progress)
+    down_counts_in(Build::best(), arch, targets, union, true, progress)
 }
 
-/// [`down_counts`] of the union compiled, evaluated by `build`.
+/// [`down_counts`] of the union compiled, evaluated by `build`, trying
+/// its large cycles in another order when `try_relaid`.
 fn down_counts_in(
     build: Build,
     arch: &Architecture,
     targets: &[NodeId],
     union: Compiled,
+    try_relaid: bool,
     progress: &Progress,
 ) -> Vec<u32> {
     let Compiled { ids, circuit, .. } = union;
-    // A part that leads to no target changes nothing, so it is not drawn;
-    // the gates sure down, laid out as parts after `ids`, fail in every
-    // sample.
-    let (parts, sure): (Vec<u32>, Vec<u32>) =
-        (circuit.parts_by_gate().into_iter()).partition(|&p| (p as usize) < ids.len());
-    let parts: Vec<(u32, Stream)> = (parts.into_iter())
-        .map(|p| {
-            let id = ids[p as usize];
-            let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
-            (p, Stream::new(arch.name_of(id), q))
-        })
-        .collect();
-    let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
-    let expected: f64 = parts.iter().map(|(_, s)| s.q).sum();
+    let sampler = |circuit: &ConeCircuit| Sampler::new(build, arch, &ids, circuit, targets.len());
+    let blocks = SAMPLES.div_ceil(BLOCK);
+    // The counts of drawings left, and the drawing kept to go on.
+    let mut left = Vec::new();
+    let mut kept = Vec::new();
+    let mut from = 0;
+    let (circuit, sampler) = match try_relaid && circuit.has_large_cycle() {
+        false => {
+            let s = sampler(&circuit);
+            (circuit, s)
+        }
+        true => {
+            let trial = Trial::new(blocks);
+            let (a, (other, b)) = super::parallel::both(
+                || trial.until_tried(sampler(&circuit), &circuit),
+                || {
+                    let other = circuit.relaid();
+                    let b = trial.once(other.as_ref().map(|o| (sampler(o), o)));
+                    (other, b)
+                },
+            );
+            from = trial.next.load(Ordering::Relaxed).min(blocks);
+            let b_wins = match (&a.cost, &b) {
+                (Some(cost_a), Some(b)) => b.cost.is_some_and(|cost_b| cost_b < *cost_a),
+                _ => false,
+            };
+            match (other, b) {
+                (Some(other), Some(b)) if b_wins => {
+                    left.push(a.drawing.down);
+                    kept.push(b.drawing);
+                    (other, b.sampler)
+                }
+                (_, b) => {
+                    left.extend(b.map(|b| b.drawing.down));
+                    kept.push(a.drawing);
+                    (circuit, a.sampler)
+                }
+            }
+        }
+    };
     // One drawing per thread, taken by block: a drawing holds a copy of
     // the circuit (tens of megabytes on a large file), made once.
-    let drawings = std::sync::Mutex::new(Vec::new());
-    let new_drawing = || Drawing {
-        build,
-        in_order: None,
-        circuit: circuit.for_evaluation(),
-        sure: sure.clone(),
-        failures: Vec::new(),
-        sorted: Vec::new(),
-        down: vec![0u32; targets.len()],
-    };
+    let drawings = std::sync::Mutex::new(kept);
+    let rest: Vec<u32> = (from..blocks).collect();
     super::parallel::map_pooled(
-        &blocks,
+        &rest,
         progress,
-        (&drawings, new_drawing),
-        |drawing, &block| drawing.block(&parts, block, expected),
+        (&drawings, || sampler.drawing(&circuit)),
+        |drawing, &block| drawing.block(&sampler.parts, block, sampler.expected),
     );
     let drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
-    sum_of(
-        drawings.into_iter().map(|d| d.down).collect(),
-        targets.len(),
-    )
+    left.extend(drawings.into_iter().map(|d| d.down));
+    sum_of(left, targets.len())
+}
+
+/// The first blocks of a Monte Carlo run, drawn on two layouts of one
+/// union: one thread draws blocks on the first while the other compiles
+/// the second and draws one block on it; the first stops at the end of a
+/// block once that is done. Blocks are taken in order from one counter, so
+/// each is drawn once, on either layout, with the same counts.
+struct Trial {
+    blocks: u32,
+    next: AtomicU32,
+    other_done: AtomicBool,
+}
+
+/// A layout's part of a [`Trial`]: its drawing and its cost.
+struct Tried {
+    sampler: Sampler,
+    drawing: Drawing,
+    /// Evaluations of cycle gates per sample in its first block, when it
+    /// drew one.
+    cost: Option<f64>,
+}
+
+impl Trial {
+    fn new(blocks: u32) -> Self {
+        Trial {
+            blocks,
+            next: AtomicU32::new(0),
+            other_done: AtomicBool::new(false),
+        }
+    }
+
+    /// The next block not taken.
+    fn take(&self) -> Option<u32> {
+        let block = self.next.fetch_add(1, Ordering::Relaxed);
+        (block < self.blocks).then_some(block)
+    }
+
+    /// Blocks drawn on `circuit` until the other layout has drawn its one.
+    fn until_tried(&self, sampler: Sampler, circuit: &ConeCircuit) -> Tried {
+        let mut tried = Tried {
+            drawing: sampler.drawing(circuit),
+            sampler,
+            cost: None,
+        };
+        while !self.other_done.load(Ordering::Acquire) {
+            let Some(block) = self.take() else { break };
+            tried.draw(block);
+        }
+        tried
+    }
+
+    /// One block drawn on the circuit given, if there is one and a block
+    /// is left.
+    fn once(&self, laid: Option<(Sampler, &ConeCircuit)>) -> Option<Tried> {
+        let tried = laid.and_then(|(sampler, circuit)| {
+            let block = self.take()?;
+            let mut tried = Tried {
+                drawing: sampler.drawing(circuit),
+                sampler,
+                cost: None,
+            };
+            tried.draw(block);
+            Some(tried)
+        });
+        self.other_done.store(true, Ordering::Release);
+        tried
+    }
+}
+
+impl Tried {
+    fn draw(&mut self, block: u32) {
+        let (s, d) = (&self.sampler, &mut self.drawing);
+        d.block(&s.parts, block, s.expected);
+        let samples = (SAMPLES - block * BLOCK).min(BLOCK);
+        let per_sample = d.circuit.cycle_evaluations() as f64 / f64::from(samples);
+        self.cost.get_or_insert(per_sample);
+    }
+}
+
+/// What every drawing of one compiled union shares: each part's stream,
+/// in the order of the gates they fail.
+struct Sampler {
+    build: Build,
+    parts: Vec<(u32, Stream)>,
+    /// The parts that stand for gates sure down.
+    sure: Vec<u32>,
+    /// Failures per sample.
+    expected: f64,
+    targets: usize,
+}
+
+impl Sampler {
+    fn new(
+        build: Build,
+        arch: &Architecture,
+        ids: &[NodeId],
+        circuit: &ConeCircuit,
+        targets: usize,
+    ) -> Self {
+        // A part that leads to no target changes nothing, so it is not drawn;
+        // the gates sure down, laid out as parts after `ids`, fail in every
+        // sample.
+        let (parts, sure): (Vec<u32>, Vec<u32>) =
+            (circuit.parts_by_gate().into_iter()).partition(|&p| (p as usize) < ids.len());
+        let parts: Vec<(u32, Stream)> = (parts.into_iter())
+            .map(|p| {
+                let id = ids[p as usize];
+                let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
+                (p, Stream::new(arch.name_of(id), q))
+            })
+            .collect();
+        let expected = parts.iter().map(|(_, s)| s.q).sum();
+        Sampler {
+            build,
+            parts,
+            sure,
+            expected,
+            targets,
+        }
+    }
+
+    /// A drawing of `circuit`, with its own copy of it.
+    fn drawing(&self, circuit: &ConeCircuit) -> Drawing {
+        Drawing {
+            build: self.build,
+            in_order: None,
+            circuit: circuit.for_evaluation(),
+            sure: self.sure.clone(),
+            failures: Vec::new(),
+            sorted: Vec::new(),
+            down: vec![0u32; self.targets],
+        }
+    }
 }
 
 /// The union of the cones of `targets` ([`union_circuit`]): its parts
@@ -609,6 +766,50 @@ mod tests {
         assert!((90_000..110_000).contains(&held[1]), "{held:?}");
     }
 
+    /// A ring of 700 services up 99% of the time, each needing the one
+    /// before it and any of the next and `z`: one cycle of 1,400 gates,
+    /// so that Monte Carlo tries it relaid ([`Trial`]). Every count is the
+    /// one drawn without the trial, and the ring goes down in some samples
+    /// but not in all.
+    #[test]
+    fn a_relaid_cycle_counts_the_same_samples() {
+        let n = 700;
+        let mut text = String::from(
+            "version: 1\nsites:\n  s: {}\nservices:\n  z: {runs_in: s, availability: 0.9}\n",
+        );
+        for i in 0..n {
+            let before = if i > 0 {
+                format!("r{}, ", i - 1)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: s, availability: 0.99, depends_on: [{before}{{any_of: [r{}, z]}}]}}\n",
+                (i + 1) % n
+            ));
+        }
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets: Vec<NodeId> = arch.node_ids().collect();
+        let count = |try_relaid| {
+            let union = union_circuit(arch, &graph, &targets);
+            assert!(union.circuit.has_large_cycle());
+            down_counts_in(
+                Build::best(),
+                arch,
+                &targets,
+                union,
+                try_relaid,
+                &Progress::default(),
+            )
+        };
+        let tried = count(true);
+        assert_eq!(tried, count(false));
+        let between = tried.iter().filter(|&&c| 0 < c && c < SAMPLES).count();
+        assert!(between > n / 2, "{tried:?}");
+    }
+
     /// Both builds give the same count for every target of a file with
     /// every construct the circuit has (cycles, `any_of`, a quorum, soft
     /// links, an integration with a fallback), drawn a batch at a time
@@ -655,7 +856,7 @@ mod tests {
             let targets: Vec<NodeId> = arch.node_ids().collect();
             let count = |build| {
                 let union = union_circuit(arch, &graph, &targets);
-                down_counts_in(build, arch, &targets, union, &Progress::default())
+                down_counts_in(build, arch, &targets, union, true, &Progress::default())
             };
             let portable = count(Build::Portable);
             assert_eq!(portable, count(avx2), "up {up}");
