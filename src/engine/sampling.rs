@@ -94,42 +94,21 @@ fn down_counts_in(
     let Compiled { ids, circuit, .. } = union;
     let sampler = |circuit: &ConeCircuit| Sampler::new(build, arch, &ids, circuit, targets.len());
     let blocks = SAMPLES.div_ceil(BLOCK);
-    // The counts of drawings left, and the drawing kept to go on.
-    let mut left = Vec::new();
-    let mut kept = Vec::new();
-    let mut from = 0;
-    let (circuit, sampler) = match try_relaid && circuit.has_large_cycle() {
-        false => {
-            let s = sampler(&circuit);
-            (circuit, s)
-        }
-        true => {
-            let trial = Trial::new(blocks);
-            let (a, (other, b)) = super::parallel::both(
-                || trial.until_tried(sampler(&circuit), &circuit),
-                || {
-                    let other = circuit.relaid();
-                    let b = trial.once(other.as_ref().map(|o| (sampler(o), o)));
-                    (other, b)
-                },
-            );
-            from = trial.next.load(Ordering::Relaxed).min(blocks);
-            let b_wins = match (&a.cost, &b) {
-                (Some(cost_a), Some(b)) => b.cost.is_some_and(|cost_b| cost_b < *cost_a),
-                _ => false,
-            };
-            match (other, b) {
-                (Some(other), Some(b)) if b_wins => {
-                    left.push(a.drawing.down);
-                    kept.push(b.drawing);
-                    (other, b.sampler)
-                }
-                (_, b) => {
-                    left.extend(b.map(|b| b.drawing.down));
-                    kept.push(a.drawing);
-                    (circuit, a.sampler)
-                }
-            }
+    let Settled {
+        circuit,
+        sampler,
+        from,
+        mut left,
+        kept,
+    } = if try_relaid && circuit.has_large_cycle() {
+        Trial::new(blocks).settle(circuit, &sampler)
+    } else {
+        Settled {
+            sampler: sampler(&circuit),
+            circuit,
+            from: 0,
+            left: Vec::new(),
+            kept: Vec::new(),
         }
     };
     // One drawing per thread, taken by block: a drawing holds a copy of
@@ -148,14 +127,26 @@ fn down_counts_in(
 }
 
 /// The first blocks of a Monte Carlo run, drawn on two layouts of one
-/// union: one thread draws blocks on the first while the other compiles
-/// the second and draws one block on it; the first stops at the end of a
-/// block once that is done. Blocks are taken in order from one counter, so
-/// each is drawn once, on either layout, with the same counts.
+/// union: one thread draws blocks on the compiled one while the other lays
+/// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
+/// first stops at the end of a block once that is done. Blocks are taken
+/// in order from one counter, so each is drawn once, on either layout,
+/// with the same counts.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
     other_done: AtomicBool,
+}
+
+/// Where a run goes on from: the layout kept and its sampler, the first
+/// block not drawn yet, the counts of the drawings dropped, and the
+/// drawing kept to go on with.
+struct Settled {
+    circuit: ConeCircuit,
+    sampler: Sampler,
+    from: u32,
+    left: Vec<Vec<u32>>,
+    kept: Vec<Drawing>,
 }
 
 /// A layout's part of a [`Trial`]: its drawing and its cost.
@@ -173,6 +164,42 @@ impl Trial {
             blocks,
             next: AtomicU32::new(0),
             other_done: AtomicBool::new(false),
+        }
+    }
+
+    /// Draws the first blocks on `circuit` and on it relaid, and keeps the
+    /// layout whose cycles took fewer evaluations a sample (the compiled
+    /// one, unless the other is cheaper).
+    fn settle(
+        self,
+        circuit: ConeCircuit,
+        sampler: &(impl Fn(&ConeCircuit) -> Sampler + Sync),
+    ) -> Settled {
+        let (a, (other, b)) = super::parallel::both(
+            || self.until_tried(sampler(&circuit), &circuit),
+            || {
+                let other = circuit.relaid();
+                let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
+                (other, b)
+            },
+        );
+        let from = self.next.load(Ordering::Relaxed).min(self.blocks);
+        let cheaper = |b: &Tried| matches!((a.cost, b.cost), (Some(x), Some(y)) if y < x);
+        match (other, b) {
+            (Some(other), Some(b)) if cheaper(&b) => Settled {
+                circuit: other,
+                sampler: b.sampler,
+                from,
+                left: vec![a.drawing.down],
+                kept: vec![b.drawing],
+            },
+            (_, b) => Settled {
+                circuit,
+                sampler: a.sampler,
+                from,
+                left: b.into_iter().map(|b| b.drawing.down).collect(),
+                kept: vec![a.drawing],
+            },
         }
     }
 

@@ -137,8 +137,9 @@ fn in_order(
 /// `AtLeast` gates behind), 2.4 times. On the generator's `layered` shapes
 /// with an availability everywhere it goes the other way (8.8 to 12.2
 /// million evaluations on `layered-half-quorum-all`): their `AtLeast`
-/// gates are quorums whose members go down together. O((vertices +
-/// edges) × log vertices).
+/// gates are quorums whose members go down together. So a compile asks
+/// for no hard needs, and Monte Carlo tries the other order too
+/// ([`super::ConeCircuit::relaid`]). O((vertices + edges) × log vertices).
 pub(super) fn few_back_edges(needs: &Csr, hard: &[bool]) -> Vec<u32> {
     let mut left = Peeling::new(needs, hard);
     let n = left.placed.len();
