@@ -814,11 +814,15 @@ impl<L: Lanes> ConeCircuit<L> {
     /// gates have no cycle, so none is left behind. O(gates + edges, and
     /// the large cycles' edges × log gates).
     pub(crate) fn relaid(&self) -> Option<ConeCircuit<L>> {
-        if !self.has_large_cycle() {
-            return None;
-        }
-        let n = self.rule.len();
-        let mut new_pos: Vec<u32> = (0..n as u32).collect();
+        self.has_large_cycle()
+            .then(|| self.permuted(&self.hard_requirements_first()))
+    }
+
+    /// Each gate's position with every large cycle's gates in
+    /// [`units::few_back_edges`]' order with hard needs, the others where
+    /// they are. O(gates, and the large cycles' edges × log gates).
+    fn hard_requirements_first(&self) -> Vec<u32> {
+        let mut new_pos: Vec<u32> = (0..self.rule.len() as u32).collect();
         for block in self.blocks.iter().filter(|b| b.is_large_cycle()) {
             let (start, end) = (block.start, block.end);
             let mut needs = Csr::default();
@@ -841,6 +845,13 @@ impl<L: Lanes> ConeCircuit<L> {
                 new_pos[(start + v) as usize] = start + i as u32;
             }
         }
+        new_pos
+    }
+
+    /// This circuit for evaluation only, gate `g` moved to `new_pos[g]`
+    /// (within its block). O(gates + edges).
+    fn permuted(&self, new_pos: &[u32]) -> ConeCircuit<L> {
+        let n = self.rule.len();
         let mut at = vec![0u32; n];
         new_pos
             .iter()
@@ -882,7 +893,7 @@ impl<L: Lanes> ConeCircuit<L> {
             ..ConeCircuit::default()
         };
         relaid.sort_targets();
-        Some(relaid)
+        relaid
     }
 
     /// The parts that lead to a target, in the order of the gates they
