@@ -1294,6 +1294,40 @@ fn at_least_few<L: Lanes, const T: usize>(lanes: impl Iterator<Item = L>) -> L {
     reached[T - 1]
 }
 
+/// A ring of [`RING`] services, each needing the one before it and any of
+/// the next and `z`: twice as many gates in one cycle, no two of them a
+/// unit. With `up`, each service is up that often and `z` 90% of the time.
+/// For the tests of [`ConeCircuit::relaid`] and of Monte Carlo's trial of
+/// it.
+#[cfg(test)]
+pub(crate) fn large_mixed_ring(up: Option<f64>) -> String {
+    let (z, r) = match up {
+        Some(up) => (
+            ", availability: 0.9".to_string(),
+            format!(", availability: {up}"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let mut text = format!("version: 1\nsites:\n  s: {{}}\nservices:\n  z: {{runs_in: s{z}}}\n");
+    for i in 0..RING {
+        let before = if i > 0 {
+            format!("r{}, ", i - 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "  r{i}: {{runs_in: s{r}, depends_on: [{before}{{any_of: [r{}, z]}}]}}\n",
+            (i + 1) % RING
+        ));
+    }
+    text
+}
+
+/// Services in [`large_mixed_ring`]: past [`units::FEW_BACK_EDGES_FROM`]
+/// gates.
+#[cfg(test)]
+pub(crate) const RING: usize = 700;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1528,31 +1562,12 @@ services:
         assert_eq!(ring_down, 5 * (n as usize + 1));
     }
 
-    /// A ring of 700 services, each needing the one before it and any of
-    /// the next and `z`: 1,400 gates in one cycle, no two of them a unit.
-    fn large_mixed_ring() -> String {
-        let n = 700;
-        let mut text = String::from("version: 1\nsites:\n  s: {}\nservices:\n  z: {runs_in: s}\n");
-        for i in 0..n {
-            let before = if i > 0 {
-                format!("r{}, ", i - 1)
-            } else {
-                String::new()
-            };
-            text.push_str(&format!(
-                "  r{i}: {{runs_in: s, depends_on: [{before}{{any_of: [r{}, z]}}]}}\n",
-                (i + 1) % n
-            ));
-        }
-        text
-    }
-
-    /// Relaid, the ring of [`large_mixed_ring`] has every requirement of
+    /// Relaid, the ring of [`super::large_mixed_ring`] has every requirement of
     /// an `Any` gate before it, and every target down in the lanes the
     /// circuit as compiled gives, failing a few parts a lane.
     #[test]
     fn a_relaid_cycle_puts_hard_requirements_first_with_the_same_states() {
-        let loaded = load_str("t.yaml", large_mixed_ring()).unwrap();
+        let loaded = load_str("t.yaml", super::large_mixed_ring(None)).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let (targets, parts, compiled) = every_nodes_union(arch, &graph);

@@ -800,21 +800,7 @@ mod tests {
     /// but not in all.
     #[test]
     fn a_relaid_cycle_counts_the_same_samples() {
-        let n = 700;
-        let mut text = String::from(
-            "version: 1\nsites:\n  s: {}\nservices:\n  z: {runs_in: s, availability: 0.9}\n",
-        );
-        for i in 0..n {
-            let before = if i > 0 {
-                format!("r{}, ", i - 1)
-            } else {
-                String::new()
-            };
-            text.push_str(&format!(
-                "  r{i}: {{runs_in: s, availability: 0.99, depends_on: [{before}{{any_of: [r{}, z]}}]}}\n",
-                (i + 1) % n
-            ));
-        }
+        let text = super::super::circuit::large_mixed_ring(Some(0.99));
         let loaded = load_str("t.yaml", text).unwrap();
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
@@ -834,7 +820,7 @@ mod tests {
         let tried = count(true);
         assert_eq!(tried, count(false));
         let between = tried.iter().filter(|&&c| 0 < c && c < SAMPLES).count();
-        assert!(between > n / 2, "{tried:?}");
+        assert!(between > super::super::circuit::RING / 2, "{tried:?}");
     }
 
     /// Both builds give the same count for every target of a file with
