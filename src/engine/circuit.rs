@@ -1607,15 +1607,12 @@ services:
         targets: usize,
     ) -> u32 {
         let mut compiled = compiled.for_evaluation::<u64>();
-        let mut state = 7u64;
+        let mut below = below_from(7);
         let mut down = 0;
         for _ in 0..20 {
             for lane in 0..64 {
                 for _ in 0..3 {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1);
-                    let p = ((state >> 33) % parts as u64) as u32;
+                    let p = below(parts as u64) as u32;
                     compiled.fail(p, lane);
                     relaid.fail(p, lane);
                 }
@@ -1637,13 +1634,7 @@ services:
     #[test]
     fn a_relaid_file_of_many_kinds_of_gate_has_the_same_states() {
         let n = 1500u64;
-        let mut state = 11u64;
-        let mut below = |k: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % k
-        };
+        let mut below = below_from(11);
         let mut text = String::from("version: 1\nsites:\n");
         (0..10).for_each(|z| text.push_str(&format!("  z{z}: {{}}\n")));
         text.push_str("services:\n");
@@ -1837,16 +1828,23 @@ services:
         checked
     }
 
-    /// Random architectures with quorums, `any_of` with a minimum, soft
-    /// edges and cycles, for [`untouched_parts_fail_only_what_each_fails`].
-    fn random_text(seed: u64) -> String {
+    /// Numbers below `n` for the tests' random files and failures, from a
+    /// linear congruential generator seeded with `seed`: the same on every
+    /// machine.
+    fn below_from(seed: u64) -> impl FnMut(u64) -> u64 {
         let mut state = seed;
-        let mut below = |n: u64| {
+        move |n| {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             (state >> 33) % n
-        };
+        }
+    }
+
+    /// Random architectures with quorums, `any_of` with a minimum, soft
+    /// edges and cycles, for [`untouched_parts_fail_only_what_each_fails`].
+    fn random_text(seed: u64) -> String {
+        let mut below = below_from(seed);
         let mut text = String::from("version: 1\nsites:\n");
         for i in 0..5 {
             text.push_str(&format!("  z{i}: {{}}\n"));
