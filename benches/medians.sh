@@ -13,7 +13,10 @@
 # that can fail (every site and 10% of services, or every service), as do
 # the `-all` forms of the other four `layered` shapes (every site and
 # service), and `layered-half-quorum-999` and `-99`, whose services and
-# data centers are up 99.9% and 99% of the time rather than 99.95%.
+# data centers are up 99.9% and 99% of the time rather than 99.95%;
+# `layered-back-999` and `layered-back-99` (the default shape with 10% back
+# edges, everything up 99.9% or 99%), `layered-all-99` (3% back edges, 99%)
+# and `layered-back20-995` (20% back edges, half the services up 99.5%).
 #
 #   bash benches/medians.sh                                # layered, 1M
 #   SHAPES="layered layered-half-quorum" SIZES=1000000 RUNS=3 bash benches/medians.sh
@@ -47,6 +50,10 @@ knobs() { # shape -> the generator's arguments after the size
     layered-half-quorum-all) echo "layered 4 3 50 30 100" ;;
     layered-half-quorum-999) echo "layered 4 3 50 30 100 0.999" ;;
     layered-half-quorum-99) echo "layered 4 3 50 30 100 0.99" ;;
+    layered-back-999) echo "layered 4 10 20 70 100 0.999" ;;
+    layered-back-99) echo "layered 4 10 20 70 100 0.99" ;;
+    layered-all-99) echo "layered 4 3 20 70 100 0.99" ;;
+    layered-back20-995) echo "layered 3 20 50 50 50 0.995" ;;
     *) echo "unknown shape $1" >&2; exit 2 ;;
   esac
 }

@@ -68,6 +68,10 @@ gen() { # shape size -> file
       layered-half-quorum-all) ./target/release/examples/generate "$2" layered 4 3 50 30 100 > "$f" ;;
       layered-half-quorum-999) ./target/release/examples/generate "$2" layered 4 3 50 30 100 0.999 > "$f" ;;
       layered-half-quorum-99) ./target/release/examples/generate "$2" layered 4 3 50 30 100 0.99 > "$f" ;;
+      layered-back-999) ./target/release/examples/generate "$2" layered 4 10 20 70 100 0.999 > "$f" ;;
+      layered-back-99) ./target/release/examples/generate "$2" layered 4 10 20 70 100 0.99 > "$f" ;;
+      layered-all-99) ./target/release/examples/generate "$2" layered 4 3 20 70 100 0.99 > "$f" ;;
+      layered-back20-995) ./target/release/examples/generate "$2" layered 3 20 50 50 50 0.995 > "$f" ;;
       *) echo "unknown shape: $1" >&2; exit 2 ;;
     esac
   fi
