@@ -675,6 +675,15 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
+    /// The lanes of the gate part `p` fails, to set the lanes it fails in
+    /// one after another: [`Self::fail`] for a run of failures of one part,
+    /// its gate looked up once. `None` when it leads to no target.
+    #[inline(always)]
+    pub(crate) fn lanes_to_fail(&mut self, p: u32) -> Option<&mut L> {
+        let g = self.gate_to_fail(p as usize)?;
+        Some(&mut self.own[g])
+    }
+
     /// Fails part `p` in every lane of `lanes` at once.
     #[inline(always)]
     pub(crate) fn fail_in(&mut self, p: u32, lanes: L) {
