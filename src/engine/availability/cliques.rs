@@ -85,6 +85,11 @@ fn together<const W: usize>(higher: &[[u64; W]], open: [u64; W]) -> Vec<[u64; W]
         let mut above = 0;
         while let Some(y) = next_set(|w| open[w] & higher[x][w], above, 64 * W) {
             above = y + 1;
+            if y == x {
+                // A part is not counted as with itself, whatever `higher`
+                // says: branching on it must leave it out.
+                continue;
+            }
             with[x][y / 64] |= 1 << (y % 64);
             with[y][x / 64] |= 1 << (x % 64);
         }
@@ -121,7 +126,7 @@ impl<const W: usize> Branching<W> {
         };
         let group = self.group_of(first, open);
         if group != open {
-            let rest = open.map_with(&group, |o, g| o & !g);
+            let rest = word_by_word(&open, &group, |o, g| o & !g);
             return product(&self.count(group)?, &self.count(rest)?);
         }
         let Some(v) = self.most_apart(open) else {
@@ -133,7 +138,7 @@ impl<const W: usize> Branching<W> {
         };
         let mut without = open;
         without[v / 64] &= !(1 << (v % 64));
-        let with_v = self.count(open.map_with(&self.together[v], |o, t| o & t))?;
+        let with_v = self.count(word_by_word(&open, &self.together[v], |o, t| o & t))?;
         let mut counts = self.count(without)?;
         for (size, &with) in with_v.iter().enumerate() {
             if let Some(slot) = counts.get_mut(size + 1) {
@@ -158,8 +163,8 @@ impl<const W: usize> Branching<W> {
                     reached[w] |= open[w] & !self.together[y][w];
                 }
             }
-            fresh = reached.map_with(&group, |r, g| r & !g);
-            group = group.map_with(&fresh, |g, f| g | f);
+            fresh = word_by_word(&reached, &group, |r, g| r & !g);
+            group = word_by_word(&group, &fresh, |g, f| g | f);
         }
         group
     }
@@ -174,7 +179,7 @@ impl<const W: usize> Branching<W> {
             let apart: usize = (0..W)
                 .map(|w| (open[w] & !self.together[x][w]).count_ones() as usize)
                 .sum::<usize>()
-                - 1;
+                .saturating_sub(1);
             if apart > best.map_or(0, |(most, _)| most) {
                 best = Some((apart, x));
             }
@@ -183,15 +188,13 @@ impl<const W: usize> Branching<W> {
     }
 }
 
-/// Word by word, for masks.
-trait MapWith<const W: usize> {
-    fn map_with(&self, other: &[u64; W], f: impl Fn(u64, u64) -> u64) -> [u64; W];
-}
-
-impl<const W: usize> MapWith<W> for [u64; W] {
-    fn map_with(&self, other: &[u64; W], f: impl Fn(u64, u64) -> u64) -> [u64; W] {
-        std::array::from_fn(|w| f(self[w], other[w]))
-    }
+/// `f` of two masks, word by word.
+fn word_by_word<const W: usize>(
+    a: &[u64; W],
+    b: &[u64; W],
+    f: impl Fn(u64, u64) -> u64,
+) -> [u64; W] {
+    std::array::from_fn(|w| f(a[w], b[w]))
 }
 
 /// The counts by size (from 0) of cliques made of one counted by `a` and
