@@ -669,9 +669,9 @@ impl<L: Lanes> ConeCircuit<L> {
     /// does not lead to a target changes nothing.
     #[inline(always)]
     pub(crate) fn fail(&mut self, p: u32, lane: usize) {
-        if let Some(g) = self.gate_to_fail(p as usize) {
+        if let Some(own) = self.lanes_to_fail(p) {
             // One word of it written, not all sixteen.
-            self.own[g].set_lane(lane);
+            own.set_lane(lane);
         }
     }
 
@@ -687,8 +687,8 @@ impl<L: Lanes> ConeCircuit<L> {
     /// Fails part `p` in every lane of `lanes` at once.
     #[inline(always)]
     pub(crate) fn fail_in(&mut self, p: u32, lanes: L) {
-        if let Some(g) = self.gate_to_fail(p as usize) {
-            self.own[g] = self.own[g] | lanes;
+        if let Some(own) = self.lanes_to_fail(p) {
+            *own = *own | lanes;
         }
     }
 
