@@ -43,36 +43,54 @@ pub struct TargetCuts {
 
 /// Sets of candidates, kept one after another in one list: a file can have
 /// hundreds of millions of minimal pairs (one per target they take down),
-/// and a `Vec` per pair costs four times what the pair does.
+/// and a `Vec` per pair costs four times what the pair does. Sets come
+/// by size, so their sizes are kept as runs: a pair costs its 8 bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CutSets {
     members: Vec<NodeId>,
-    /// Where each set ends in `members`.
-    ends: Vec<usize>,
+    /// (size, how many sets of that size), in the order the sets came.
+    runs: Vec<(usize, usize)>,
+    /// How many sets there are.
+    len: usize,
 }
 
 impl CutSets {
+    /// Room for `members` members, in sets of any size.
+    pub fn with_capacity(members: usize) -> Self {
+        CutSets {
+            members: Vec::with_capacity(members),
+            ..CutSets::default()
+        }
+    }
+
     /// How many sets there are.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.len
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len == 0
     }
 
     /// Adds a set after the others.
     pub fn push(&mut self, set: &[NodeId]) {
         self.members.extend_from_slice(set);
-        self.ends.push(self.members.len());
+        match self.runs.last_mut() {
+            Some((size, count)) if *size == set.len() => *count += 1,
+            _ => self.runs.push((set.len(), 1)),
+        }
+        self.len += 1;
     }
 
     /// The sets in order.
     pub fn iter(&self) -> Sets<'_> {
         Sets {
             sets: self,
-            next: 0,
+            run: 0,
+            taken: 0,
+            start: 0,
+            left: self.len,
         }
     }
 
@@ -95,25 +113,31 @@ impl<'a> IntoIterator for &'a CutSets {
 #[derive(Clone, Debug)]
 pub struct Sets<'a> {
     sets: &'a CutSets,
-    next: usize,
+    /// The run the next set is in, and how many of its sets were taken.
+    run: usize,
+    taken: usize,
+    /// Where the next set starts in the members.
+    start: usize,
+    left: usize,
 }
 
 impl<'a> Iterator for Sets<'a> {
     type Item = &'a [NodeId];
 
     fn next(&mut self) -> Option<&'a [NodeId]> {
-        let end = *self.sets.ends.get(self.next)?;
-        let start = match self.next {
-            0 => 0,
-            i => self.sets.ends[i - 1],
-        };
-        self.next += 1;
-        self.sets.members.get(start..end)
+        let &(size, count) = self.sets.runs.get(self.run)?;
+        let set = self.sets.members.get(self.start..self.start + size)?;
+        self.start += size;
+        self.taken += 1;
+        if self.taken == count {
+            (self.run, self.taken) = (self.run + 1, 0);
+        }
+        self.left -= 1;
+        Some(set)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.sets.ends.len() - self.next;
-        (left, Some(left))
+        (self.left, Some(self.left))
     }
 }
 
@@ -551,17 +575,9 @@ fn small_cuts(
         progress,
         budget,
     );
-    let mut cuts: HashMap<NodeId, CutSets> = HashMap::new();
-    if budget.passed() {
-        return cuts;
-    }
-    for (i, s) in singles.iter().enumerate() {
-        for &t in &s.down {
-            cuts.entry(t).or_default().push(&[candidates[i]]);
-        }
-    }
-    if max_order < 2 {
-        return cuts;
+    let no_pairs = Vec::new;
+    if budget.passed() || max_order < 2 {
+        return by_target(arch, &candidates, &singles, no_pairs());
     }
     let mut meeting: HashMap<GateId, Vec<(usize, &[GateId])>> = HashMap::new();
     for (i, s) in singles.iter().enumerate() {
@@ -570,7 +586,7 @@ fn small_cuts(
         }
     }
     let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
-        return cuts;
+        return by_target(arch, &candidates, &singles, no_pairs());
     };
     let pairs = bigger_first(listed, |i| singles[i].reach);
     let found = pairs_down(
@@ -582,22 +598,98 @@ fn small_cuts(
         progress,
         budget,
     );
-    // Each pair is tried once, so no set is found twice. Singles came
-    // first in rank order; the pairs follow in rank order of their members
-    // (candidates are in rank order): the order §10 asks for.
+    drop(meeting);
     if budget.passed() {
-        return cuts;
+        return by_target(arch, &candidates, &singles, no_pairs());
     }
-    let mut flat: Vec<(u32, u32, NodeId)> = Vec::with_capacity(found.iter().map(Vec::len).sum());
+    by_target(arch, &candidates, &singles, found)
+}
+
+/// Each target's sets: those of order 1 (`singles`, in candidate order),
+/// then its pairs from `found` (positions in `candidates`), each target's
+/// in the order of their members' positions: rank order, as §10 asks
+/// (candidates are in rank order). Each pair is tried once, so no set
+/// comes twice.
+///
+/// Each target's list is made at its size, and the pairs are moved out of
+/// `found` a chunk at a time, then each target's are sorted on their own:
+/// a whole file's pairs are in memory once or twice over (12 bytes each
+/// in `found`, 8 while sorted, 8 in the lists), never more. Sorting one
+/// copy of them all and pushing them into growing lists took up to 44
+/// bytes a pair (2.8 GB for `hub` at 100,000 services). O(nodes + sets +
+/// each target's pairs × log of them).
+fn by_target(
+    arch: &Architecture,
+    candidates: &[NodeId],
+    singles: &[Single],
+    found: Vec<Vec<(u32, u32, NodeId)>>,
+) -> HashMap<NodeId, CutSets> {
+    let mut slots = Slots::new(arch.nodes.len());
+    for &t in singles.iter().flat_map(|s| &s.down) {
+        slots.sizes_of(t).0 += 1;
+    }
+    for &(_, _, t) in found.iter().flatten() {
+        slots.sizes_of(t).1 += 1;
+    }
+    let Slots { of, targets, sizes } = slots;
+    let slot_of = |t: NodeId| of[t.index()] as usize;
+    let mut pairs: Vec<Vec<[u32; 2]>> = (sizes.iter())
+        .map(|&(_, n)| Vec::with_capacity(n))
+        .collect();
     for chunk in found {
-        flat.extend(chunk);
+        for (a, b, t) in chunk {
+            pairs[slot_of(t)].push([a, b]);
+        }
     }
-    flat.sort_unstable();
-    for (a, b, t) in flat {
-        let pair = [candidates[a as usize], candidates[b as usize]];
-        cuts.entry(t).or_default().push(&pair);
+    let mut cuts: Vec<CutSets> = (sizes.iter())
+        .map(|&(ones, twos)| CutSets::with_capacity(ones + 2 * twos))
+        .collect();
+    for (i, s) in singles.iter().enumerate() {
+        for &t in &s.down {
+            cuts[slot_of(t)].push(&[candidates[i]]);
+        }
     }
-    cuts
+    for (sets, mut listed) in cuts.iter_mut().zip(pairs) {
+        listed.sort_unstable();
+        for [a, b] in listed {
+            sets.push(&[candidates[a as usize], candidates[b as usize]]);
+        }
+    }
+    targets.into_iter().zip(cuts).collect()
+}
+
+/// Each target's place in [`by_target`]'s lists, in the order they come,
+/// with its numbers of sets of order 1 and 2.
+struct Slots {
+    /// Per node, its place, or [`Slots::NONE`].
+    of: Vec<u32>,
+    /// Per place, the target.
+    targets: Vec<NodeId>,
+    /// Per place, (sets of order 1, pairs).
+    sizes: Vec<(usize, usize)>,
+}
+
+impl Slots {
+    const NONE: u32 = u32::MAX;
+
+    fn new(nodes: usize) -> Self {
+        Slots {
+            of: vec![Self::NONE; nodes],
+            targets: Vec::new(),
+            sizes: Vec::new(),
+        }
+    }
+
+    /// The sizes of `t`'s lists, given a place if it had none.
+    fn sizes_of(&mut self, t: NodeId) -> &mut (usize, usize) {
+        let slot = &mut self.of[t.index()];
+        if *slot == Self::NONE {
+            *slot = self.targets.len() as u32;
+            self.targets.push(t);
+            self.sizes.push((0, 0));
+        }
+        &mut self.sizes[*slot as usize]
+    }
 }
 
 /// The targets each pair (`(base, top)`, positions in `candidates`, sorted
@@ -672,6 +764,9 @@ fn pairs_down(
             if !budget.sets.spend(new.len() as u64) {
                 return Vec::new();
             }
+            // Kept until every batch is done: without the room grown
+            // for them, tens of millions of pairs take a third less.
+            new.shrink_to_fit();
             new
         },
     )
@@ -884,6 +979,9 @@ fn meeting_pairs(
     }
     pairs.sort_unstable();
     pairs.dedup();
+    // A pair that meets at several gates was listed at each: without the
+    // room those took, the list kept through the search is a fifth.
+    pairs.shrink_to_fit();
     Some(pairs)
 }
 
@@ -1116,6 +1214,36 @@ mod tests {
             })
         );
         assert_eq!(with(5_050).map(|found| found.len()), Ok(100));
+    }
+
+    /// Sets of any size, in any order of sizes, come back as pushed: the
+    /// runs of sizes split where the size changes, and a set of none is
+    /// a set.
+    #[test]
+    fn cut_sets_come_back_as_pushed() {
+        let id = |i: u32| NodeId(i);
+        let pushed: Vec<Vec<NodeId>> = vec![
+            vec![id(3)],
+            vec![id(1)],
+            vec![id(1), id(2)],
+            vec![id(0), id(4)],
+            vec![id(5)],
+            vec![],
+            vec![id(1), id(2), id(3), id(4)],
+            vec![id(6), id(7)],
+        ];
+        let mut sets = CutSets::with_capacity(3);
+        for set in &pushed {
+            sets.push(set);
+        }
+        assert_eq!(sets.len(), pushed.len());
+        assert_eq!(sets.iter().len(), pushed.len());
+        assert_eq!(sets.to_vecs(), pushed);
+        let mut it = sets.iter();
+        it.next();
+        assert_eq!(it.size_hint(), (7, Some(7)));
+        assert!(CutSets::default().iter().next().is_none());
+        assert!(CutSets::default().is_empty() && !sets.is_empty());
     }
 
     #[test]
