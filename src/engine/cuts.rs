@@ -575,9 +575,8 @@ fn small_cuts(
         progress,
         budget,
     );
-    let no_pairs = Vec::new;
     if budget.passed() || max_order < 2 {
-        return by_target(arch, &candidates, &singles, no_pairs());
+        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
     }
     let mut meeting: HashMap<GateId, Vec<(usize, &[GateId])>> = HashMap::new();
     for (i, s) in singles.iter().enumerate() {
@@ -586,12 +585,17 @@ fn small_cuts(
         }
     }
     let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
-        return by_target(arch, &candidates, &singles, no_pairs());
+        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
     };
     let pairs = bigger_first(listed, |i| singles[i].reach);
+    // Up to 64 pairs sharing a base to a batch.
+    let batches: Vec<PairBatch<'_>> = pairs
+        .chunk_by(|x, y| x.0 == y.0)
+        .flat_map(|run| run.chunks(64))
+        .collect();
     let found = pairs_down(
         (graph, &layout),
-        &pairs,
+        &batches,
         &candidates,
         &singles,
         &is_target,
@@ -600,21 +604,21 @@ fn small_cuts(
     );
     drop(meeting);
     if budget.passed() {
-        return by_target(arch, &candidates, &singles, no_pairs());
+        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
     }
-    by_target(arch, &candidates, &singles, found)
+    by_target(arch, &candidates, &singles, (&batches, found))
 }
 
 /// Each target's sets: those of order 1 (`singles`, in candidate order),
-/// then its pairs from `found` (positions in `candidates`), each target's
-/// in the order of their members' positions: rank order, as §10 asks
-/// (candidates are in rank order). Each pair is tried once, so no set
-/// comes twice.
+/// then its pairs from `found` (each batch's, [`pairs_down`]), each
+/// target's in the order of their members' positions in `candidates`:
+/// rank order, as §10 asks (candidates are in rank order). Each pair is
+/// tried once, so no set comes twice.
 ///
 /// Each target's list is made at its size, and the pairs are moved out of
-/// `found` a chunk at a time, then each target's are sorted on their own:
-/// a whole file's pairs are in memory once or twice over (12 bytes each
-/// in `found`, 8 while sorted, 8 in the lists), never more. Sorting one
+/// `found` a batch at a time, then each target's are sorted on their own:
+/// a whole file's pairs are in memory once or twice over (8 bytes each in
+/// `found`, 8 while sorted, 8 in the lists), never more. Sorting one
 /// copy of them all and pushing them into growing lists took up to 44
 /// bytes a pair (2.8 GB for `hub` at 100,000 services). O(nodes + sets +
 /// each target's pairs × log of them).
@@ -622,23 +626,25 @@ fn by_target(
     arch: &Architecture,
     candidates: &[NodeId],
     singles: &[Single],
-    found: Vec<Vec<(u32, u32, NodeId)>>,
+    (batches, found): (&[PairBatch<'_>], Vec<Vec<PairDown>>),
 ) -> HashMap<NodeId, CutSets> {
     let mut slots = Slots::new(arch.nodes.len());
     for &t in singles.iter().flat_map(|s| &s.down) {
         slots.sizes_of(t).0 += 1;
     }
-    for &(_, _, t) in found.iter().flatten() {
-        slots.sizes_of(t).1 += 1;
+    for down in found.iter().flatten() {
+        slots.sizes_of(down.target).1 += 1;
     }
     let Slots { of, targets, sizes } = slots;
     let slot_of = |t: NodeId| of[t.index()] as usize;
     let mut pairs: Vec<Vec<[u32; 2]>> = (sizes.iter())
         .map(|&(_, n)| Vec::with_capacity(n))
         .collect();
-    for chunk in found {
-        for (a, b, t) in chunk {
-            pairs[slot_of(t)].push([a, b]);
+    for (batch, found) in batches.iter().zip(found) {
+        for down in found {
+            let (x, y) = batch[usize::from(down.lane)];
+            // Positions in `candidates`, which node ids number.
+            pairs[slot_of(down.target)].push([x.min(y) as u32, x.max(y) as u32]);
         }
     }
     let mut cuts: Vec<CutSets> = (sizes.iter())
@@ -692,13 +698,25 @@ impl Slots {
     }
 }
 
-/// The targets each pair (`(base, top)`, positions in `candidates`, sorted
-/// by base) takes down that neither member does alone, as (lower, higher,
-/// target) in u32s: the pairs found can number hundreds of millions (one
-/// per target each takes down), so they are kept in 12 bytes until each
-/// target's list is built.
+/// Up to 64 pairs `(base, top)` (positions in the candidates) sharing
+/// their base, failed together ([`pairs_down`]).
+type PairBatch<'a> = &'a [(usize, usize)];
+
+/// A target that a pair of a batch takes down and neither member does
+/// alone: the pair is the batch's `lane`th. The pairs found can number
+/// hundreds of millions (one per target each takes down), so they are
+/// kept in 8 bytes until each target's list is built.
+#[derive(Clone, Copy, Debug)]
+struct PairDown {
+    target: NodeId,
+    lane: u8,
+}
+
+/// The targets each pair of each batch (up to 64 pairs `(base, top)`,
+/// positions in `candidates`, sharing their base) takes down that neither
+/// member does alone, batch by batch.
 ///
-/// Up to 64 pairs sharing a base go in one batch of [`Lanes`], the base
+/// Each batch is failed in one set of [`Lanes`], the base
 /// failed once in every lane and each top in its own
 /// ([`Lanes::fail_on_base`]), so a batch costs what its tops reach on top
 /// of the base together, not each alone: on the `layered` shape, where
@@ -706,19 +724,15 @@ impl Slots {
 /// less. O(batches · (gates reached on top + gates / 64)).
 fn pairs_down(
     (graph, layout): (&FailureGraph, &Layout),
-    pairs: &[(usize, usize)],
+    batches: &[PairBatch<'_>],
     candidates: &[NodeId],
     singles: &[Single],
     is_target: &[bool],
     progress: &Progress,
     budget: &Budgets,
-) -> Vec<Vec<(u32, u32, NodeId)>> {
-    let batches: Vec<&[(usize, usize)]> = pairs
-        .chunk_by(|x, y| x.0 == y.0)
-        .flat_map(|run| run.chunks(64))
-        .collect();
+) -> Vec<Vec<PairDown>> {
     super::parallel::map_chunked(
-        &batches,
+        batches,
         4,
         progress,
         || (Lanes::new(layout), None),
@@ -749,15 +763,17 @@ fn pairs_down(
                 }
             }
             down.sort_unstable();
-            let mut new: Vec<(u32, u32, NodeId)> = Vec::new();
+            let mut new: Vec<PairDown> = Vec::new();
             for run in down.chunk_by(|x, y| x.0 == y.0) {
-                let top = batch[run[0].0].1;
-                let pair = (base.min(top) as u32, base.max(top) as u32);
+                let lane = run[0].0;
+                let top = batch[lane].1;
                 let mut alone = singles[top].down.iter().peekable();
                 for &(_, t) in run {
                     while alone.next_if(|&&a| a < t).is_some() {}
                     if alone.peek() != Some(&&t) && candidates[top] != t {
-                        new.push((pair.0, pair.1, t));
+                        // A batch has at most 64 lanes.
+                        let lane = lane as u8;
+                        new.push(PairDown { target: t, lane });
                     }
                 }
             }
