@@ -61,15 +61,26 @@ pub fn write_cuts(
                 ))
             )?;
         }
+        // Written name by name: an answer can hold tens of millions of
+        // sets, and building each line first took about twice as long
+        // (19 million sets of `hub` at 30,000 services: 1 s more).
         for set in &c.sets {
-            let names: Vec<&str> = set.iter().map(|id| arch.name_of(*id)).collect();
-            let line = names.join(" + ");
-            let line = if set.len() == 1 {
-                style.red(&line)
-            } else {
-                line
+            write!(out, "  order {}: ", set.len())?;
+            let names = |out: &mut dyn Write| {
+                for (i, id) in set.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b" + ")?;
+                    }
+                    out.write_all(arch.name_of(*id).as_bytes())?;
+                }
+                Ok(())
             };
-            writeln!(out, "  order {}: {line}", set.len())?;
+            if set.len() == 1 {
+                style.write_red(out, names)?;
+            } else {
+                names(out)?;
+            }
+            out.write_all(b"\n")?;
         }
     }
     Ok(())
