@@ -780,8 +780,8 @@ fn pairs_down(
             if !budget.sets.spend(new.len() as u64) {
                 return Vec::new();
             }
-            // Kept until every batch is done: without the room grown
-            // for them, tens of millions of pairs take a third less.
+            // Kept until every batch is done: without the room their
+            // growth left over (up to as much again as they hold).
             new.shrink_to_fit();
             new
         },
@@ -996,7 +996,8 @@ fn meeting_pairs(
     pairs.sort_unstable();
     pairs.dedup();
     // A pair that meets at several gates was listed at each: without the
-    // room those took, the list kept through the search is a fifth.
+    // room those took, the list kept through the search is smaller (on
+    // `hub` at 30,000 services, 33 MB where 168 MB were held).
     pairs.shrink_to_fit();
     Some(pairs)
 }

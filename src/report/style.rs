@@ -8,6 +8,9 @@ pub struct Style {
     pub color: bool,
 }
 
+/// The code of red text (down), bold.
+const RED: &str = "1;31";
+
 impl Style {
     /// No colour.
     pub const PLAIN: Style = Style { color: false };
@@ -29,7 +32,7 @@ impl Style {
     }
 
     /// What `text` writes to `out`, painted as [`Self::paint`] would, for
-    /// text not worth building first (a line of millions).
+    /// text not worth building first (one of millions of lines).
     fn write_painted(
         self,
         code: &str,
@@ -52,7 +55,7 @@ impl Style {
         out: &mut dyn std::io::Write,
         text: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        self.write_painted("1;31", out, text)
+        self.write_painted(RED, out, text)
     }
 
     /// Bold text.
@@ -61,7 +64,7 @@ impl Style {
     }
     /// Red text (down).
     pub fn red(self, text: &str) -> String {
-        self.paint("1;31", text)
+        self.paint(RED, text)
     }
     /// Yellow text (degraded).
     pub fn yellow(self, text: &str) -> String {
