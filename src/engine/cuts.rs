@@ -575,8 +575,12 @@ fn small_cuts(
         progress,
         budget,
     );
+    // The sets of order 1 alone: what is asked for below order 2, and
+    // what comes back (partial, reported as the bound) once the budget is
+    // passed.
+    let alone = || by_target(arch, &candidates, &singles, (&[], Vec::new()));
     if budget.passed() || max_order < 2 {
-        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
+        return alone();
     }
     let mut meeting: HashMap<GateId, Vec<(usize, &[GateId])>> = HashMap::new();
     for (i, s) in singles.iter().enumerate() {
@@ -585,7 +589,7 @@ fn small_cuts(
         }
     }
     let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
-        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
+        return alone();
     };
     let pairs = bigger_first(listed, |i| singles[i].reach);
     // Up to 64 pairs sharing a base to a batch.
@@ -602,9 +606,10 @@ fn small_cuts(
         progress,
         budget,
     );
+    // Its lists are not needed while the answer is built.
     drop(meeting);
     if budget.passed() {
-        return by_target(arch, &candidates, &singles, (&[], Vec::new()));
+        return alone();
     }
     by_target(arch, &candidates, &singles, (&batches, found))
 }
