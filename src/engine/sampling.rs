@@ -24,6 +24,8 @@ use super::progress::Progress;
 use super::sure_down::SureDown;
 use super::word::{Lanes, Wide};
 
+mod gap;
+
 /// Samples evaluated side by side: 1,024, so that a batch pays each
 /// gate's bookkeeping once for sixteen words' worth of samples (most of
 /// the union goes down in some lane of any batch: see [`super::word`]).
@@ -406,8 +408,8 @@ struct Stream {
     key: u64,
     /// Its probability of failing.
     q: f64,
-    /// ln(1 - q), for the geometric gaps.
-    log_up: f64,
+    /// Its geometric gaps.
+    gaps: gap::Geometric,
 }
 
 impl Stream {
@@ -415,7 +417,7 @@ impl Stream {
         Stream {
             key: fnv1a(id.as_bytes()),
             q,
-            log_up: (1.0 - q).ln(),
+            gaps: gap::Geometric::new(q),
         }
     }
 
@@ -424,7 +426,7 @@ impl Stream {
         let mut f = Failures {
             rng: SplitMix(self.key ^ u64::from(block).wrapping_mul(0xA076_1D64_78BD_642F)),
             q: self.q,
-            log_up: self.log_up,
+            gaps: self.gaps,
             next: 0,
         };
         f.next = f.gap();
@@ -438,26 +440,24 @@ impl Stream {
 /// parts that are up 99.9% of the time almost every sample fails nothing.
 /// So each failure is placed directly: the gap to the next one is
 /// geometric, and work follows the number of failures.
+#[derive(Clone)]
 struct Failures {
     rng: SplitMix,
     q: f64,
-    log_up: f64,
+    gaps: gap::Geometric,
     /// The next sample it fails, from the block's start (saturating).
     next: u64,
 }
 
 impl Failures {
     /// Samples up before the next failure ~ Geometric(q), by inverse
-    /// transform. The quotient is never negative, so the cast truncates
-    /// it as `floor` would.
+    /// transform (`sampling/gap.rs`).
     fn gap(&mut self) -> u64 {
         let u = 1.0 - self.rng.unit(); // in (0, 1]
-        let gap = if self.q >= 1.0 {
-            0.0
-        } else {
-            u.ln() / self.log_up
-        };
-        gap.min(u64::MAX as f64 / 2.0) as u64
+        if self.q >= 1.0 {
+            return 0;
+        }
+        self.gaps.gap(u)
     }
 
     /// Moves past the failure at `next`.
@@ -570,12 +570,15 @@ impl Drawing {
                     // the batch (ten on average where parts fail 1% of the
                     // time).
                     let mut lanes = self.circuit.lanes_to_fail(*p);
-                    while f.next < end {
+                    // Drawn in a copy, which stays in registers.
+                    let mut drawn = f.clone();
+                    while drawn.next < end {
                         if let Some(lanes) = lanes.as_deref_mut() {
-                            lanes.set_lane((f.next - first) as usize);
+                            lanes.set_lane((drawn.next - first) as usize);
                         }
-                        f.advance();
+                        drawn.advance();
                     }
+                    *f = drawn;
                 }
                 hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
                 count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
@@ -681,6 +684,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// SplitMix64: small, fast, and good enough for sampling failures; the
 /// same numbers on every machine.
+#[derive(Clone)]
 pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {

@@ -1,0 +1,178 @@
+//! The gap before a part's next failure: Geometric(q) by inverse
+//! transform, floor(ln(u) / ln(1 - q)) for u uniform in (0, 1].
+//!
+//! Monte Carlo draws one gap per failure, a hundred million and more where
+//! every service fails 1% of the time, and each draw called the
+//! platform's logarithm and divided. So the quotient is approximated
+//! here, by a table and a short polynomial and a multiplication, to within
+//! a known error; only its floor is kept, and that is the platform's
+//! floor unless the quotient lies within the error of an integer, where
+//! the platform's logarithm decides (a few draws in ten billion at 1%).
+//! The gaps, hence every estimate, are the same bit for bit as with the
+//! platform's logarithm alone (`the_gaps_are_the_platforms`).
+
+use std::f64::consts::LN_2;
+use std::sync::OnceLock;
+
+/// At least how far [`ln_close`] may be from the true logarithm, with a
+/// factor of 128 to spare over what the tests find (2^-47).
+const LN_ERROR: f64 = 1.0 / (1u64 << 40) as f64;
+
+/// At least the relative error of the platform's quotient and of this
+/// one (rounding, the reciprocal, the platform's logarithm: a few units in
+/// the last place), with room to spare.
+const RELATIVE: f64 = 1.0 / (1u64 << 40) as f64;
+
+/// Gaps from here on are left to the platform's logarithm, which caps them
+/// (they exceed any block of samples).
+const LARGEST_FAST: f64 = (1u64 << 51) as f64;
+
+/// Mantissas fall into this many equal intervals of [1, 2), by their
+/// leading bits.
+const INTERVALS: usize = 128;
+
+/// Per interval of mantissas, c near 1 / m over it and -ln(c).
+type Table = [(f64, f64); INTERVALS];
+
+/// The table, made once, by the platform's logarithm.
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|i| {
+            let middle = 1.0 + (i as f64 + 0.5) / INTERVALS as f64;
+            let c = 1.0 / middle;
+            (c, -c.ln())
+        })
+    })
+}
+
+/// Draws gaps for one probability of failing, q below 1.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Geometric {
+    /// ln(1 - q), as the platform gives it.
+    log_up: f64,
+    /// 1 / ln(1 - q), rounded.
+    inverse: f64,
+    /// How far [`LN_ERROR`] moves the quotient, and [`RELATIVE`] one.
+    margin: f64,
+    table: &'static Table,
+}
+
+impl Geometric {
+    pub(super) fn new(q: f64) -> Self {
+        let log_up = (1.0 - q).ln();
+        Geometric {
+            log_up,
+            inverse: 1.0 / log_up,
+            margin: LN_ERROR / -log_up + RELATIVE,
+            table: table(),
+        }
+    }
+
+    /// The samples up before the next failure, for `u` in (0, 1]: what
+    /// `(u.ln() / ln(1 - q)).min(2^63) as u64` gives, without the
+    /// platform's logarithm unless the quotient is within its error of an
+    /// integer. O(1).
+    #[inline(always)]
+    pub(super) fn gap(&self, u: f64) -> u64 {
+        const SHIFT: f64 = (1u64 << 52) as f64;
+        let close = ln_close(u, self.table) * self.inverse;
+        let margin = self.margin + RELATIVE * close;
+        // The integer nearest `close`, and how far it is from it.
+        let shifted = close + SHIFT;
+        let nearest = shifted - SHIFT;
+        let off = close - nearest;
+        // Comparisons that are false for a NaN (q of 0) fall through.
+        if close >= margin && close < LARGEST_FAST && off.abs() > margin {
+            // No integer within the margin: the platform's quotient has
+            // the same floor.
+            let k = shifted.to_bits() - SHIFT.to_bits();
+            return k - u64::from(off < 0.0);
+        }
+        platforms(u, self.log_up)
+    }
+}
+
+/// The gap by the platform's logarithm.
+#[inline(never)]
+fn platforms(u: f64, log_up: f64) -> u64 {
+    (u.ln() / log_up).min(u64::MAX as f64 / 2.0) as u64
+}
+
+/// ln(u) for a normal `u` in (0, 1], within [`LN_ERROR`]: u = 2^e × m
+/// with m in [1, 2); c from m's interval makes r = m c - 1 at most 1/255
+/// across, and ln(u) = e ln 2 - ln(c) + ln(1 + r), the series of the last
+/// to r^5 (its tail below 1e-15).
+#[inline(always)]
+fn ln_close(u: f64, table: &Table) -> f64 {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    const ONE: u64 = 1023 << 52;
+    let bits = u.to_bits();
+    let m = f64::from_bits(bits & MANTISSA | ONE);
+    let e = ((bits >> 52) as i64 - 1023) as f64;
+    let (c, minus_ln_c) = table[(bits >> (52 - 7)) as usize % INTERVALS];
+    let r = m * c - 1.0;
+    // r - r^2/2 + r^3/3 - r^4/4 + r^5/5, in two halves that overlap.
+    let r2 = r * r;
+    let high = (-0.5 + r * (1.0 / 3.0)) + r2 * (-0.25 + r * 0.2);
+    (e * LN_2 + minus_ln_c) + (r + r2 * high)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SplitMix;
+    use super::*;
+
+    /// The draws' values of u: 1 - k / 2^53.
+    fn draws(seed: u64, n: usize) -> impl Iterator<Item = f64> {
+        let mut rng = SplitMix(seed);
+        (0..n).map(move |_| 1.0 - rng.unit())
+    }
+
+    /// Within 2^-46 of the platform's logarithm (2^-47 is the worst found)
+    /// over draws, the ends of (0, 1], and both sides of each power of two
+    /// and of each interval's ends.
+    #[test]
+    fn the_logarithm_is_close() {
+        let mut edges = vec![1.0, f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0];
+        for e in 0..53 {
+            for i in 0..INTERVALS {
+                let x = 2f64.powi(-e - 1) * (1.0 + i as f64 / INTERVALS as f64);
+                edges.extend([x, x.next_down(), x.next_up()]);
+            }
+            let x = 2f64.powi(-e);
+            edges.extend([x, x.next_down()]);
+        }
+        let worst = (draws(7, 2_000_000).chain(edges))
+            .filter(|&u| u > 0.0 && u <= 1.0)
+            .map(|u| (ln_close(u, table()) - u.ln()).abs())
+            .fold(0.0, f64::max);
+        assert!(worst <= 1.0 / (1u64 << 46) as f64, "{worst:e}");
+    }
+
+    /// The gaps are the platform's, for the availabilities files give and
+    /// for the ends: many draws, u = 1, the smallest u, and the 400 values
+    /// of u nearest each that makes the quotient an integer, where the two
+    /// logarithms can put it on either side (without the margin, some do).
+    #[test]
+    fn the_gaps_are_the_platforms() {
+        let qs: [f64; 10] = [0.5, 0.1, 0.01, 0.001, 1e-4, 5e-4, 1e-6, 1e-9, 1e-15, 1e-17];
+        for (i, &q) in qs.iter().enumerate() {
+            let geometric = Geometric::new(q);
+            let log_up = geometric.log_up;
+            for u in draws(i as u64, 300_000).chain([1.0, f64::EPSILON / 2.0]) {
+                assert_eq!(geometric.gap(u), platforms(u, log_up), "u {u} q {q}");
+            }
+            for k in [1.0f64, 2.0, 10.0, 99.0, 1000.0] {
+                let mut u = (k * log_up).exp();
+                (0..200).for_each(|_| u = u.next_down());
+                for _ in 0..400 {
+                    if u <= 1.0 {
+                        assert_eq!(geometric.gap(u), platforms(u, log_up), "u {u} q {q}");
+                    }
+                    u = u.next_up();
+                }
+            }
+        }
+    }
+}
