@@ -172,13 +172,16 @@ fn each_answered(
     progress: &Progress,
     work: &Budget,
 ) -> Option<Vec<TargetAvailability>> {
-    let reached = reached_by_failures(arch, graph);
     // One pass for the targets above a large cycle, which would otherwise
     // each compile its cone only to give up. The pass is mostly on one
     // thread, so the other targets are tried meanwhile.
     // Found for a lone target too: whether its cone holds a cycle decides
-    // whether a decision diagram is tried for it ([`Walk`]).
-    let largest = LargestCycle::of(graph);
+    // whether a decision diagram is tried for it ([`Walk`]). Both walks
+    // over the graph are serial, so they go side by side.
+    let (reached, largest) = super::parallel::both(
+        || reached_by_failures(arch, graph),
+        || LargestCycle::of(graph),
+    );
     let walk_of = |t: NodeId| match &largest {
         Some(c) if c.any_in_cone_of(t) => Walk::Only,
         _ => Walk::AfterDiagram,
