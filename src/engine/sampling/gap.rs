@@ -64,7 +64,9 @@ impl Geometric {
         Geometric {
             log_up,
             inverse: 1.0 / log_up,
-            margin: LN_ERROR / -log_up + RELATIVE,
+            // Infinite where q is too small to move ln(1 - q) from 0:
+            // then the platform decides every gap.
+            margin: LN_ERROR / log_up.abs() + RELATIVE,
             table: table(),
         }
     }
@@ -82,7 +84,7 @@ impl Geometric {
         let shifted = close + SHIFT;
         let nearest = shifted - SHIFT;
         let off = close - nearest;
-        // Comparisons that are false for a NaN (q of 0) fall through.
+        // Comparisons false for a NaN or an infinite margin fall through.
         if close >= margin && close < LARGEST_FAST && off.abs() > margin {
             // No integer within the margin: the platform's quotient has
             // the same floor.
@@ -100,8 +102,8 @@ fn platforms(u: f64, log_up: f64) -> u64 {
 }
 
 /// ln(u) for a normal `u` in (0, 1], within [`LN_ERROR`]: u = 2^e × m
-/// with m in [1, 2); c from m's interval makes r = m c - 1 at most 1/255
-/// across, and ln(u) = e ln 2 - ln(c) + ln(1 + r), the series of the last
+/// with m in [1, 2); c from m's interval makes |r| = |m c - 1| at most
+/// 1/255, and ln(u) = e ln 2 - ln(c) + ln(1 + r), the series of the last
 /// to r^5 (its tail below 1e-15).
 #[inline(always)]
 fn ln_close(u: f64, table: &Table) -> f64 {
