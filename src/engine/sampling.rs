@@ -428,6 +428,8 @@ impl Stream {
             q: self.q,
             gaps: self.gaps,
             next: 0,
+            ahead: [0; AHEAD],
+            used: AHEAD,
         };
         f.next = f.gap();
         f
@@ -440,6 +442,12 @@ impl Stream {
 /// parts that are up 99.9% of the time almost every sample fails nothing.
 /// So each failure is placed directly: the gap to the next one is
 /// geometric, and work follows the number of failures.
+///
+/// Gaps are drawn four at a time ([`AHEAD`]), from the next four numbers
+/// of the stream, and handed out in order: the same gaps as one at a time,
+/// with the four logarithms side by side (in one register each where the
+/// processor has AVX2) rather than one after another. A block's stream
+/// ends with at most three drawn and not used.
 #[derive(Clone)]
 struct Failures {
     rng: SplitMix,
@@ -447,20 +455,35 @@ struct Failures {
     gaps: gap::Geometric,
     /// The next sample it fails, from the block's start (saturating).
     next: u64,
+    /// Gaps drawn ahead; those from `used` on are still to come.
+    ahead: [u64; AHEAD],
+    used: usize,
 }
+
+/// Gaps drawn at once by [`Failures`].
+const AHEAD: usize = 4;
 
 impl Failures {
     /// Samples up before the next failure ~ Geometric(q), by inverse
     /// transform (`sampling/gap.rs`).
+    #[inline(always)]
     fn gap(&mut self) -> u64 {
-        let u = 1.0 - self.rng.unit(); // in (0, 1]
-        if self.q >= 1.0 {
-            return 0;
+        if self.used == AHEAD {
+            let u = self.rng.next_up::<AHEAD>(); // each in (0, 1]
+            self.ahead = if self.q >= 1.0 {
+                [0; AHEAD]
+            } else {
+                self.gaps.gaps(u)
+            };
+            self.used = 0;
         }
-        self.gaps.gap(u)
+        let gap = self.ahead[self.used];
+        self.used += 1;
+        gap
     }
 
     /// Moves past the failure at `next`.
+    #[inline(always)]
     fn advance(&mut self) {
         self.next = self.next.saturating_add(1).saturating_add(self.gap());
     }
@@ -688,14 +711,47 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
+    /// What each number adds to the state.
+    const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
     /// A number in [0, 1).
+    #[cfg(test)]
     pub(crate) fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
+        self.0 = self.0.wrapping_add(Self::GAMMA);
+        (Self::mixed(self.0) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// 1 - `unit()` for the next `N` numbers, in order, each in
+    /// (0, 1]: the same values, computed side by side. The state after n
+    /// numbers is the seed plus n × GAMMA, so each is found from the state
+    /// before them; and 1 - k / 2^53 = (2^53 - k) / 2^53 exactly, the
+    /// numerator an integer of at most 2^53, converted through the
+    /// exponent's bits so that the four conversions vectorize.
+    #[inline(always)]
+    fn next_up<const N: usize>(&mut self) -> [f64; N] {
+        const TWO_52: u64 = 0x4330_0000_0000_0000; // 2^52, in bits
+        const TWO_84: u64 = 0x4530_0000_0000_0000; // 2^84, in bits
+        let start = self.0;
+        let mut up = [0.0; N];
+        for (i, up) in up.iter_mut().enumerate() {
+            let state = start.wrapping_add(Self::GAMMA.wrapping_mul(i as u64 + 1));
+            // n in [1, 2^53], as high × 2^32 + low, each converted exactly
+            // and summed exactly (the sum is at most 2^53).
+            let n = (1u64 << 53) - (Self::mixed(state) >> 11);
+            let low = f64::from_bits(TWO_52 | (n & 0xffff_ffff)) - f64::from_bits(TWO_52);
+            let high = f64::from_bits(TWO_84 | (n >> 32)) - f64::from_bits(TWO_84);
+            *up = (high + low) * (1.0 / (1u64 << 53) as f64);
+        }
+        self.0 = start.wrapping_add(Self::GAMMA.wrapping_mul(N as u64));
+        up
+    }
+
+    /// SplitMix64's output function.
+    #[inline(always)]
+    fn mixed(mut z: u64) -> u64 {
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
+        z ^ (z >> 31)
     }
 }
 
@@ -718,6 +774,45 @@ mod tests {
             }
         }
         samples
+    }
+
+    /// Four gaps drawn at once are the gaps drawn one at a time, one
+    /// number of the stream each, for every block and any probability
+    /// (and `next_up` is 1 - `unit`, whatever the state, wrapping
+    /// included).
+    #[test]
+    fn gaps_drawn_four_at_once_are_drawn_one_at_a_time() {
+        for seed in [
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 0x9e37_79b9_7f4a_7c15,
+            0xdead_beef,
+        ] {
+            let (mut one, mut four) = (SplitMix(seed), SplitMix(seed));
+            for _ in 0..10_000 {
+                let by_one: [f64; 4] = std::array::from_fn(|_| 1.0 - one.unit());
+                assert_eq!(four.next_up::<4>(), by_one, "seed {seed}");
+            }
+        }
+        for q in [0.5, 0.01, 0.001, 1e-6, 1.0] {
+            let stream = Stream::new("db", q);
+            for block in 0..3 {
+                let mut rng =
+                    SplitMix(stream.key ^ u64::from(block).wrapping_mul(0xA076_1D64_78BD_642F));
+                let mut by_one = || match q {
+                    1.0 => 0,
+                    _ => stream.gaps.gap(1.0 - rng.unit()),
+                };
+                let mut next = by_one();
+                let mut drawn = stream.failures(block);
+                for _ in 0..1_000 {
+                    assert_eq!(drawn.next, next, "q {q} block {block}");
+                    next = next.saturating_add(1).saturating_add(by_one());
+                    drawn.advance();
+                }
+            }
+        }
     }
 
     /// With some 540 failures a sample, batches are drawn one at a time

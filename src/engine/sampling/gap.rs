@@ -9,7 +9,9 @@
 //! floor unless the quotient lies within the error of an integer, where
 //! the platform's logarithm decides (a few draws in ten billion at 1%).
 //! The gaps, hence every estimate, are the same bit for bit as with the
-//! platform's logarithm alone (`the_gaps_are_the_platforms`).
+//! platform's logarithm alone (`the_gaps_are_the_platforms`). Monte Carlo
+//! asks for four at once ([`Geometric::gaps`]), whose arithmetic the
+//! compiler then does in one register for all four.
 
 use std::f64::consts::LN_2;
 use std::sync::OnceLock;
@@ -95,6 +97,40 @@ impl Geometric {
     }
 }
 
+impl Geometric {
+    /// [`Self::gap`] of each of `u`, side by side: the same operations on
+    /// each, in the same order, so the same gaps. O(N).
+    #[inline(always)]
+    pub(super) fn gaps<const N: usize>(&self, u: [f64; N]) -> [u64; N] {
+        const SHIFT: f64 = (1u64 << 52) as f64;
+        let bits = u.map(f64::to_bits);
+        let rows = bits.map(|bits| self.table[interval(bits)]);
+        let mut close = [0.0; N];
+        for ((close, &bits), &row) in close.iter_mut().zip(&bits).zip(&rows) {
+            *close = ln_series(bits, row) * self.inverse;
+        }
+        let mut gaps = [0; N];
+        let mut fast = true;
+        for (gap, &close) in gaps.iter_mut().zip(&close) {
+            let margin = self.margin + RELATIVE * close;
+            let shifted = close + SHIFT;
+            let off = close - (shifted - SHIFT);
+            // `&` rather than `&&`: no branches, so that the lanes stay
+            // side by side.
+            fast &= (close >= margin) & (close < LARGEST_FAST) & (off.abs() > margin);
+            *gap = (shifted.to_bits() - SHIFT.to_bits()).wrapping_sub(u64::from(off < 0.0));
+        }
+        if !fast {
+            // Some quotient is within the margin of an integer (or the
+            // margin is infinite): each gap as one alone gives it.
+            for (gap, &u) in gaps.iter_mut().zip(&u) {
+                *gap = self.gap(u);
+            }
+        }
+        gaps
+    }
+}
+
 /// The gap by the platform's logarithm.
 #[inline(never)]
 fn platforms(u: f64, log_up: f64) -> u64 {
@@ -107,12 +143,29 @@ fn platforms(u: f64, log_up: f64) -> u64 {
 /// to r^5 (its tail below 1e-15).
 #[inline(always)]
 fn ln_close(u: f64, table: &Table) -> f64 {
+    let bits = u.to_bits();
+    ln_series(bits, table[interval(bits)])
+}
+
+/// The interval of [`Table`] that `u`'s mantissa falls in, from its bits.
+#[inline(always)]
+fn interval(bits: u64) -> usize {
+    (bits >> (52 - 7)) as usize % INTERVALS
+}
+
+/// [`ln_close`] once the table's row is read: apart, so that side by side
+/// ([`Geometric::gaps`]) the rows are read first and the arithmetic is
+/// done on all at once.
+#[inline(always)]
+fn ln_series(bits: u64, (c, minus_ln_c): (f64, f64)) -> f64 {
     const MANTISSA: u64 = (1 << 52) - 1;
     const ONE: u64 = 1023 << 52;
-    let bits = u.to_bits();
+    const TWO_52: u64 = 0x4330_0000_0000_0000;
+    const TWO_52_F: f64 = (1u64 << 52) as f64;
     let m = f64::from_bits(bits & MANTISSA | ONE);
-    let e = ((bits >> 52) as i64 - 1023) as f64;
-    let (c, minus_ln_c) = table[(bits >> (52 - 7)) as usize % INTERVALS];
+    // The exponent, e + 1023 below 2^11, converted through the bits of
+    // 2^52 + e + 1023 (exact, and it vectorizes).
+    let e = f64::from_bits(TWO_52 | bits >> 52) - (TWO_52_F + 1023.0);
     let r = m * c - 1.0;
     // r - r^2/2 + r^3/3 - r^4/4 + r^5/5, in two halves that overlap.
     let r2 = r * r;
@@ -156,24 +209,36 @@ mod tests {
     /// for the ends: many draws, u = 1, the smallest u, and the 400 values
     /// of u nearest each that makes the quotient an integer, where the two
     /// logarithms can put it on either side (without the margin, some do).
+    /// Drawn one at a time and four at a time, where each value near an
+    /// integer goes with three draws, so that the four fall back to the
+    /// platform for one of them.
     #[test]
     fn the_gaps_are_the_platforms() {
         let qs: [f64; 10] = [0.5, 0.1, 0.01, 0.001, 1e-4, 5e-4, 1e-6, 1e-9, 1e-15, 1e-17];
         for (i, &q) in qs.iter().enumerate() {
             let geometric = Geometric::new(q);
             let log_up = geometric.log_up;
-            for u in draws(i as u64, 300_000).chain([1.0, f64::EPSILON / 2.0]) {
-                assert_eq!(geometric.gap(u), platforms(u, log_up), "u {u} q {q}");
-            }
+            let mut us: Vec<f64> = draws(i as u64, 300_000).collect();
+            us.extend([1.0, f64::EPSILON / 2.0, 0.5, 1.0]);
+            let mut others = draws(100 + i as u64, usize::MAX);
             for k in [1.0f64, 2.0, 10.0, 99.0, 1000.0] {
                 let mut u = (k * log_up).exp();
                 (0..200).for_each(|_| u = u.next_down());
                 for _ in 0..400 {
                     if u <= 1.0 {
-                        assert_eq!(geometric.gap(u), platforms(u, log_up), "u {u} q {q}");
+                        us.push(u);
+                        us.extend(others.by_ref().take(3));
                     }
                     u = u.next_up();
                 }
+            }
+            for &u in &us {
+                assert_eq!(geometric.gap(u), platforms(u, log_up), "u {u} q {q}");
+            }
+            for four in us.chunks_exact(4) {
+                let four: [f64; 4] = four.try_into().unwrap();
+                let platform = four.map(|u| platforms(u, log_up));
+                assert_eq!(geometric.gaps(four), platform, "u {four:?} q {q}");
             }
         }
     }
