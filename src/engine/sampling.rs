@@ -304,6 +304,7 @@ impl Sampler {
             sure: self.sure.clone(),
             failures: Vec::new(),
             sorted: Vec::new(),
+            streams: Vec::new(),
             down: vec![0u32; self.targets],
         }
     }
@@ -556,6 +557,10 @@ struct Drawing {
     /// (sample in the block, part), as drawn, then by batch in `sorted`.
     failures: Vec<(u32, u32)>,
     sorted: Vec<(u32, u32)>,
+    /// Each part and its stream in the block being drawn: kept from block
+    /// to block, since at 100,000 services it holds megabytes, which
+    /// fresh pages for each block made the system zero again.
+    streams: Vec<(u32, Failures)>,
     /// Per target, the samples it was down in.
     down: Vec<u32>,
 }
@@ -596,9 +601,9 @@ impl Drawing {
         let batches = len.div_ceil(WIDTH);
         let step =
             (HELD / (f64::from(WIDTH) * expected.max(1e-9))).clamp(1.0, f64::from(batches)) as u32;
-        let mut streams: Vec<(u32, Failures)> = (parts.iter())
-            .map(|(p, s)| (*p, s.failures(block)))
-            .collect();
+        let mut streams = std::mem::take(&mut self.streams);
+        streams.clear();
+        streams.extend(parts.iter().map(|(p, s)| (*p, s.failures(block))));
         let mut from = 0;
         while from < batches {
             let to = (from + step).min(batches);
@@ -641,6 +646,7 @@ impl Drawing {
             self.evaluate(from, to, len);
             from = to;
         }
+        self.streams = streams;
     }
 
     /// Sorts `failures` into `sorted` by batch (a counting sort).
