@@ -426,7 +426,6 @@ impl Stream {
     fn failures(&self, block: u32) -> Failures {
         let mut f = Failures {
             rng: SplitMix(self.key ^ u64::from(block).wrapping_mul(0xA076_1D64_78BD_642F)),
-            q: self.q,
             gaps: self.gaps,
             next: 0,
             ahead: [0; AHEAD],
@@ -458,7 +457,6 @@ impl Stream {
 #[derive(Clone)]
 struct Failures {
     rng: SplitMix,
-    q: f64,
     gaps: gap::Geometric,
     /// The next sample it fails, from the block's start (saturating).
     next: u64,
@@ -499,11 +497,8 @@ impl Failures {
     #[inline(always)]
     fn drawn(&mut self) -> [u64; AHEAD / 2] {
         let u = self.rng.next_up::<{ AHEAD / 2 }>(); // each in (0, 1]
-        if self.q >= 1.0 {
-            [0; AHEAD / 2]
-        } else {
-            self.gaps.gaps(u)
-        }
+                                                     // No test of q here: at q of 1 every gap is 0 (`Geometric::new`).
+        self.gaps.gaps(u)
     }
 
     /// Moves past the failure at `next`.

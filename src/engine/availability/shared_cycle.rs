@@ -46,8 +46,8 @@ use super::super::propagate::Scratch;
 use super::super::sampling::{Batch, Compiled};
 use super::super::word::Lanes;
 use super::{
-    binomial, can_fail, cliques_break_budget, parts_above, reached_down, tail_probabilities,
-    EXACT_BUDGET, MOST_MASKED, TAIL,
+    binomial, binomials_over, can_fail, cliques_break_budget, parts_above, reached_down,
+    tail_probabilities, EXACT_BUDGET, MOST_MASKED, TAIL,
 };
 
 /// Which targets above the largest cycle are hopeless, with their parts.
@@ -749,10 +749,7 @@ fn breaks<const W: usize>(higher: &[[u64; W]], up: [u64; W], bound: Bound) -> bo
         return true;
     }
     // Its second runs only when the larger sizes could break it.
-    let larger = (3..=bound.deepest)
-        .map(|m| binomial(count, m))
-        .fold(0, usize::saturating_add);
-    if bound.deepest < 3 || larger <= left {
+    if bound.deepest < 3 || !binomials_over(count, 3..=bound.deepest, left) {
         return false;
     }
     cliques_break_budget(higher, up, 3..=bound.deepest, left - pairs)

@@ -61,8 +61,15 @@ pub(super) struct Geometric {
 }
 
 impl Geometric {
+    /// Gaps for parts that fail with probability `q`; at a `q` of 1 or
+    /// more, every gap is 0 (the quotient's divisor is -inf, and the
+    /// platform decides each).
     pub(super) fn new(q: f64) -> Self {
-        let log_up = (1.0 - q).ln();
+        let log_up = if q >= 1.0 {
+            f64::NEG_INFINITY
+        } else {
+            (1.0 - q).ln()
+        };
         Geometric {
             log_up,
             inverse: 1.0 / log_up,
@@ -214,6 +221,13 @@ mod tests {
     /// platform for one of them.
     #[test]
     fn the_gaps_are_the_platforms() {
+        for q in [1.0, 1.5] {
+            let always = Geometric::new(q);
+            for u in draws(3, 1_000).chain([1.0, f64::EPSILON / 2.0]) {
+                assert_eq!(always.gap(u), 0, "u {u} q {q}");
+            }
+            assert_eq!(always.gaps([1.0, 0.5, 0.25, f64::EPSILON / 2.0]), [0; 4]);
+        }
         let qs: [f64; 10] = [0.5, 0.1, 0.01, 0.001, 1e-4, 5e-4, 1e-6, 1e-9, 1e-15, 1e-17];
         for (i, &q) in qs.iter().enumerate() {
             let geometric = Geometric::new(q);
