@@ -496,8 +496,9 @@ impl Failures {
     /// The next half of [`AHEAD`] gaps.
     #[inline(always)]
     fn drawn(&mut self) -> [u64; AHEAD / 2] {
-        let u = self.rng.next_up::<{ AHEAD / 2 }>(); // each in (0, 1]
-                                                     // No test of q here: at q of 1 every gap is 0 (`Geometric::new`).
+        // Each in (0, 1]. No test of q here: at a q of 1 every gap is 0
+        // (`Geometric::new`).
+        let u = self.rng.next_up::<{ AHEAD / 2 }>();
         self.gaps.gaps(u)
     }
 
@@ -824,10 +825,7 @@ mod tests {
             for block in 0..3 {
                 let mut rng =
                     SplitMix(stream.key ^ u64::from(block).wrapping_mul(0xA076_1D64_78BD_642F));
-                let mut by_one = || match q {
-                    1.0 => 0,
-                    _ => stream.gaps.gap(1.0 - rng.unit()),
-                };
+                let mut by_one = || stream.gaps.gap(1.0 - rng.unit());
                 let mut next = by_one();
                 let mut drawn = stream.failures(block);
                 for _ in 0..1_000 {

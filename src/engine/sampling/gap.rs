@@ -16,7 +16,7 @@
 use std::f64::consts::LN_2;
 use std::sync::OnceLock;
 
-/// At least how far [`ln_close`] may be from the true logarithm, with a
+/// At least how far [`ln_series`] may be from the true logarithm, with a
 /// factor of 128 to spare over what the tests find (2^-47).
 const LN_ERROR: f64 = 1.0 / (1u64 << 40) as f64;
 
@@ -81,32 +81,19 @@ impl Geometric {
     }
 
     /// The samples up before the next failure, for `u` in (0, 1]: what
-    /// `(u.ln() / ln(1 - q)).min(2^63) as u64` gives, without the
-    /// platform's logarithm unless the quotient is within its error of an
-    /// integer. O(1).
-    #[inline(always)]
+    /// `(u.ln() / ln(1 - q)).min(2^63) as u64` gives. One at a time, for
+    /// the tests: Monte Carlo draws four at once ([`Self::gaps`]).
+    #[cfg(test)]
     pub(super) fn gap(&self, u: f64) -> u64 {
-        const SHIFT: f64 = (1u64 << 52) as f64;
-        let close = ln_close(u, self.table) * self.inverse;
-        let margin = self.margin + RELATIVE * close;
-        // The integer nearest `close`, and how far it is from it.
-        let shifted = close + SHIFT;
-        let nearest = shifted - SHIFT;
-        let off = close - nearest;
-        // Comparisons false for a NaN or an infinite margin fall through.
-        if close >= margin && close < LARGEST_FAST && off.abs() > margin {
-            // No integer within the margin: the platform's quotient has
-            // the same floor.
-            let k = shifted.to_bits() - SHIFT.to_bits();
-            return k - u64::from(off < 0.0);
-        }
-        platforms(u, self.log_up)
+        self.gaps([u])[0]
     }
-}
 
-impl Geometric {
-    /// [`Self::gap`] of each of `u`, side by side: the same operations on
-    /// each, in the same order, so the same gaps. O(N).
+    /// The gap of each of `u`, floor(ln(u) / ln(1 - q)), side by side:
+    /// the same operations on each, in the same order, so that the
+    /// compiler puts the lanes in one register. The floor of the quotient
+    /// from [`ln_series`] where no integer is within its error, which is
+    /// the platform's floor; else, for all of them, the platform's
+    /// logarithm. O(N).
     #[inline(always)]
     pub(super) fn gaps<const N: usize>(&self, u: [f64; N]) -> [u64; N] {
         const SHIFT: f64 = (1u64 << 52) as f64;
@@ -122,16 +109,22 @@ impl Geometric {
             let margin = self.margin + RELATIVE * close;
             let shifted = close + SHIFT;
             let off = close - (shifted - SHIFT);
-            // `&` rather than `&&`: no branches, so that the lanes stay
-            // side by side.
+            // No integer within the margin of `close` (`off` is how far
+            // the nearest is): the platform's quotient has the same floor.
+            // Comparisons false for a NaN or an infinite margin fall
+            // through; `&` rather than `&&`, so that no branch splits the
+            // lanes.
             fast &= (close >= margin) & (close < LARGEST_FAST) & (off.abs() > margin);
-            *gap = (shifted.to_bits() - SHIFT.to_bits()).wrapping_sub(u64::from(off < 0.0));
+            // Wrapping: a lane not fast (`close` below 0 by the series'
+            // error, or NaN) may give anything here; it is not used.
+            let floor = shifted.to_bits().wrapping_sub(SHIFT.to_bits());
+            *gap = floor.wrapping_sub(u64::from(off < 0.0));
         }
         if !fast {
-            // Some quotient is within the margin of an integer (or the
-            // margin is infinite): each gap as one alone gives it.
+            // Some quotient is within the margin of an integer: each gap
+            // is the platform's (the same as above for the others).
             for (gap, &u) in gaps.iter_mut().zip(&u) {
-                *gap = self.gap(u);
+                *gap = platforms(u, self.log_up);
             }
         }
         gaps
@@ -144,11 +137,9 @@ fn platforms(u: f64, log_up: f64) -> u64 {
     (u.ln() / log_up).min(u64::MAX as f64 / 2.0) as u64
 }
 
-/// ln(u) for a normal `u` in (0, 1], within [`LN_ERROR`]: u = 2^e × m
-/// with m in [1, 2); c from m's interval makes |r| = |m c - 1| at most
-/// 1/255, and ln(u) = e ln 2 - ln(c) + ln(1 + r), the series of the last
-/// to r^5 (its tail below 1e-15).
-#[inline(always)]
+/// ln(u) for a normal `u` in (0, 1], as [`ln_series`] gives it: for the
+/// tests, which hold it to the platform's.
+#[cfg(test)]
 fn ln_close(u: f64, table: &Table) -> f64 {
     let bits = u.to_bits();
     ln_series(bits, table[interval(bits)])
@@ -160,9 +151,13 @@ fn interval(bits: u64) -> usize {
     (bits >> (52 - 7)) as usize % INTERVALS
 }
 
-/// [`ln_close`] once the table's row is read: apart, so that side by side
-/// ([`Geometric::gaps`]) the rows are read first and the arithmetic is
-/// done on all at once.
+/// ln(u) for a normal `u` in (0, 1] given by its `bits`, within
+/// [`LN_ERROR`], once the table's row for it is read (apart, so that
+/// side by side, in [`Geometric::gaps`], the rows are read first and the
+/// arithmetic is done on all at once): u = 2^e × m with m in [1, 2); c
+/// from m's interval makes |r| = |m c - 1| at most 1/255, and ln(u) =
+/// e ln 2 - ln(c) + ln(1 + r), the series of the last to r^5 (its tail
+/// below 1e-15).
 #[inline(always)]
 fn ln_series(bits: u64, (c, minus_ln_c): (f64, f64)) -> f64 {
     const MANTISSA: u64 = (1 << 52) - 1;
