@@ -48,10 +48,11 @@ fn table() -> &'static Table {
     })
 }
 
-/// Draws gaps for one probability of failing, q below 1.
+/// Draws gaps for one probability of failing, q (every gap 0 at a q of 1
+/// or more).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Geometric {
-    /// ln(1 - q), as the platform gives it.
+    /// ln(1 - q), as the platform gives it; -inf at a q of 1 or more.
     log_up: f64,
     /// 1 / ln(1 - q), rounded.
     inverse: f64,
