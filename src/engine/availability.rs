@@ -12,8 +12,6 @@
 //! shares (`engine/sampling.rs`).
 //! Degraded counts as available.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use crate::model::{Architecture, NodeId};
 
 use super::bits::next_set;
@@ -99,9 +97,7 @@ pub fn availability(
 /// while it runs; targets with cones large enough to give up at the pairs
 /// are first judged together (`availability/big_cones.rs`). The targets
 /// they leave to Monte Carlo share its samples, so their cones are
-/// evaluated together, once per 1,024 samples, in a union compiled once:
-/// by the pass over the cycle, by the judgement of large cones, or ahead
-/// on a thread that would otherwise wait for the pass.
+/// evaluated together, once per 1,024 samples.
 pub fn availability_of_each(
     arch: &Architecture,
     graph: &FailureGraph,
@@ -223,26 +219,14 @@ fn each_answered(
     // Targets with large cones are judged together first, both those not
     // above the cycle (beside the pass over it) and those above it that
     // the pass leaves to their attempts.
-    let passing = AtomicBool::new(true);
-    let (mut shared, (others, mut big_others, ahead)) = super::parallel::both(
+    let (mut shared, (others, mut big_others)) = super::parallel::both(
         || {
-            let c = largest.as_ref().filter(|_| targets.len() >= 2);
-            let shared = c.and_then(|c| SharedCycle::find(arch, graph, targets, c));
-            passing.store(false, Ordering::Relaxed);
-            shared
+            let c = largest.as_ref().filter(|_| targets.len() >= 2)?;
+            SharedCycle::find(arch, graph, targets, c)
         },
         || {
-            let big = BigCones::find(arch, graph, (&others, &reached, None), (&[], work));
-            let tried = try_each((None, big.as_ref()), &others);
-            let given_up = gave_up(&others, &tried);
-            // While the pass over the cycle still runs, this thread
-            // compiles ahead the union Monte Carlo needs if every target
-            // above the cycle is left to it (`layered-all-99`: 0.13 s).
-            let ahead = (passing.load(Ordering::Relaxed) && !over.is_empty()).then(|| {
-                let left: Vec<NodeId> = over.iter().chain(&given_up).copied().collect();
-                union_circuit(arch, graph, &left)
-            });
-            (tried, big, ahead)
+            let big = BigCones::find(arch, graph, (&others, &reached, None), work);
+            (try_each((None, big.as_ref()), &others), big)
         },
     );
     let undecided: Vec<NodeId> = (over.iter().copied())
@@ -253,10 +237,7 @@ fn each_answered(
         })
         .collect();
     let root = largest.as_ref().map(LargestCycle::root);
-    // Its union also holds the cones of the others that gave up, so that
-    // Monte Carlo need not compile one when it is left the targets judged.
-    let given_up = gave_up(&pick(false), &others);
-    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), (&given_up, work));
+    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), work);
     let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
@@ -274,7 +255,6 @@ fn each_answered(
         shared.as_mut().and_then(SharedCycle::take_union),
         big_over.as_mut().and_then(BigCones::take_union),
         big_others.as_mut().and_then(BigCones::take_union),
-        ahead,
     ];
     let compiled = (unions.into_iter().flatten()).find_map(|u| u.for_targets(graph, &ids));
     if work.passed() {
@@ -284,15 +264,6 @@ fn each_answered(
     tried
         .into_iter()
         .map(|r| r.or_else(|_| sampled.next().ok_or(())).ok())
-        .collect()
-}
-
-/// The targets whose attempts gave up, of `targets` tried (`tried`, in
-/// the same order).
-fn gave_up(targets: &[NodeId], tried: &[Result<TargetAvailability, usize>]) -> Vec<NodeId> {
-    (targets.iter().zip(tried))
-        .filter(|(_, r)| r.is_err())
-        .map(|(&t, _)| t)
         .collect()
 }
 

@@ -69,20 +69,15 @@ impl BigCones {
     /// holds (the largest cycle's): that cone is walked once, not once
     /// per target.
     ///
-    /// The union compiled also holds the cones of `also`, which are not
-    /// judged: targets known to be left to Monte Carlo, so that the union
-    /// is the one it needs when the targets judged are left to it too
-    /// ([`Self::take_union`]).
-    ///
     /// Cost: marking each reached target's cone (outside `below`'s); then,
     /// for those with at least [`FEWEST`] parts, compiling the union of
-    /// their cones (and `also`'s) and one evaluation of it per 1,024 of its
-    /// parts, counted in `work`.
+    /// their cones and one evaluation of it per 1,024 of its parts, counted
+    /// in `work`.
     pub(super) fn find(
         arch: &Architecture,
         graph: &FailureGraph,
         (targets, reached, below): (&[NodeId], &[bool], Option<NodeId>),
-        (also, work): (&[NodeId], &Budget),
+        work: &Budget,
     ) -> Option<Self> {
         // A target no failure reaches is answered without its cone; its
         // cone may be most of the file.
@@ -107,10 +102,7 @@ impl BigCones {
         if judged.len() < 2 || work.passed() {
             return None;
         }
-        // The judged first: a target's row is its place among them.
-        let ids: Vec<NodeId> = (judged.iter().map(|&(t, _)| t))
-            .chain(also.iter().copied())
-            .collect();
+        let ids: Vec<NodeId> = judged.iter().map(|&(t, _)| t).collect();
         let union = union_circuit(arch, graph, &ids);
         if union.ids.len() > SAMPLES as usize {
             return None;
@@ -435,13 +427,8 @@ mod tests {
         let names = ["pairs", "more", "hard", "few"];
         let targets: Vec<NodeId> = names.iter().map(|n| arch.id_of(n).unwrap()).collect();
         let reached = vec![true; graph.len()];
-        let big = BigCones::find(
-            arch,
-            &graph,
-            (&targets, &reached, None),
-            (&[], &Budget::new(None)),
-        )
-        .unwrap();
+        let big =
+            BigCones::find(arch, &graph, (&targets, &reached, None), &Budget::new(None)).unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let mut named = Vec::new();
         for (&t, name) in targets.iter().zip(names) {
@@ -456,36 +443,6 @@ mod tests {
         }
         assert_eq!(named, ["pairs", "more"]);
         assert_eq!(big.hopeless_parts(targets[1]), Some(901));
-    }
-
-    /// The cones of `also` go into the union after the judged targets',
-    /// and change no verdict: `hard` and `few`, given as `also`, are not
-    /// judged, `pairs` and `more` are named as without them, and the union
-    /// is the one Monte Carlo compiles for all four.
-    #[test]
-    fn targets_also_compiled_are_not_judged() {
-        let loaded = shared_cone();
-        let arch = &loaded.arch;
-        let graph = FailureGraph::build(arch);
-        let id = |n: &str| arch.id_of(n).unwrap();
-        let judged = [id("pairs"), id("more")];
-        let also = [id("few"), id("hard")];
-        let reached = vec![true; graph.len()];
-        let work = Budget::new(None);
-        let mut big =
-            BigCones::find(arch, &graph, (&judged, &reached, None), (&also, &work)).unwrap();
-        let alone = BigCones::find(arch, &graph, (&judged, &reached, None), (&[], &work)).unwrap();
-        for t in judged.iter().chain(&also) {
-            assert_eq!(big.hopeless_parts(*t), alone.hopeless_parts(*t));
-        }
-        assert_eq!(big.hopeless_parts(id("pairs")), Some(900));
-        let union = big.take_union().unwrap();
-        assert_eq!(union.targets, [&judged[..], &also[..]].concat());
-        let all = [id("hard"), id("more"), id("pairs"), id("few")];
-        let fresh = union_circuit(arch, &graph, &all);
-        let union = union.for_targets(&graph, &all).unwrap();
-        assert_eq!((union.ids, union.targets), (fresh.ids, fresh.targets));
-        assert_eq!(union.circuit.gates(), fresh.circuit.gates());
     }
 
     /// A target that no failure reaches is not judged, nor its cone
@@ -503,9 +460,9 @@ mod tests {
         let mut reached = vec![true; graph.len()];
         reached[targets[0].index()] = false;
         let work = Budget::new(None);
-        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), (&[], &work)).is_none());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_none());
         reached[targets[0].index()] = true;
-        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), (&[], &work)).is_some());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_some());
     }
 
     /// The targets it names get the answer they got when each attempt
