@@ -30,6 +30,7 @@
 //! the attempt itself.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::model::{Architecture, NodeId};
 
@@ -79,11 +80,14 @@ impl SharedCycle {
     /// as above), and, per distinct set of parts that targets leave out, a
     /// count of untouched sets capped at the budget; past that, or for the
     /// targets past masks, [`lists::hopeless`].
+    ///
+    /// `plan` learns, as soon as the pass knows, whether it will compile a
+    /// union of the targets above for the lists' count ([`Plan`]).
     pub(super) fn find(
         arch: &Architecture,
         graph: &FailureGraph,
-        targets: &[NodeId],
-        largest: &LargestCycle,
+        (targets, largest): (&[NodeId], &LargestCycle),
+        plan: &Plan,
     ) -> Option<Self> {
         let (root, above) = (largest.root, &largest.above);
         let mut marks = ConeMarks::new(graph);
@@ -116,6 +120,10 @@ impl SharedCycle {
         } else {
             open_parts(graph, &marks, root, &parts)
         };
+        // The pass with masks runs only over these; without it, the lists'
+        // count compiles a union.
+        let masks = (3..=MOST_MASKED).contains(&open.len());
+        plan.planned(!masks);
         drop(marks);
         let cycle = Cycle {
             parts,
@@ -129,6 +137,7 @@ impl SharedCycle {
             .with_masks(arch, graph, &mut found)
             .unwrap_or_else(|| {
                 // No pass with masks: every target above is left to the lists'.
+                plan.planned(true);
                 let mut walk = Walk::new(graph);
                 let mut parts_of = |t| walk.parts_of(arch, graph, t, &cycle, None, &mut []);
                 cycle
@@ -137,6 +146,9 @@ impl SharedCycle {
                     .map(|&t| (t, parts_of(t)))
                     .collect()
             });
+        if many.iter().any(|&(_, n)| n > MOST_MASKED) {
+            plan.planned(true);
+        }
         let union = lists::hopeless(arch, graph, &cycle.parts, &many, &mut found);
         Some(SharedCycle {
             parts: found,
@@ -167,7 +179,50 @@ impl SharedCycle {
         graph: &FailureGraph,
         targets: &[NodeId],
     ) -> Option<Self> {
-        Self::find(arch, graph, targets, &LargestCycle::of(graph)?)
+        Self::find(
+            arch,
+            graph,
+            (targets, &LargestCycle::of(graph)?),
+            &Plan::default(),
+        )
+    }
+}
+
+/// What the pass over the largest cycle plans, for a thread that would
+/// compile ahead what the pass may compile itself: whether the pass will
+/// compile the union of the targets above the cycle (for the lists'
+/// count), told as soon as it knows, and when it is over.
+#[derive(Debug, Default)]
+pub(super) struct Plan(AtomicU8);
+
+/// [`Plan`]'s states, in the order they come: a later one is never undone.
+const RUNNING: u8 = 0;
+const NO_UNION: u8 = 1;
+const UNION: u8 = 2;
+const OVER: u8 = 3;
+
+impl Plan {
+    /// The pass knows whether it compiles the union.
+    fn planned(&self, union: bool) {
+        self.0
+            .fetch_max(if union { UNION } else { NO_UNION }, Ordering::Release);
+    }
+
+    /// The pass is over (or was never made).
+    pub(super) fn over(&self) {
+        self.0.fetch_max(OVER, Ordering::Release);
+    }
+
+    /// Whether the pass still runs and plans no union, once it knows:
+    /// waits, a millisecond at a time, until it does or is over. The pass
+    /// knows after marking the cycle's cone, before its long part.
+    pub(super) fn running_without_union(&self) -> bool {
+        loop {
+            match self.0.load(Ordering::Acquire) {
+                RUNNING => std::thread::sleep(std::time::Duration::from_millis(1)),
+                state => return state == NO_UNION,
+            }
+        }
     }
 }
 
@@ -817,6 +872,35 @@ mod tests {
     }
 
     const TARGETS: [&str; 9] = ["ring0", "ring1", "u0", "u1", "u2", "v", "z", "w", "own"];
+
+    /// A pass with masks over a small cycle plans no union, and compiles
+    /// none; a plan only moves forward; a thread asking waits until the
+    /// pass knows.
+    #[test]
+    fn the_plan_says_whether_the_pass_compiles_a_union() {
+        let loaded = cycle_over_groups(3, 2, 0.99);
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets: Vec<NodeId> = TARGETS.iter().map(|n| arch.id_of(n).unwrap()).collect();
+        let largest = LargestCycle::of(&graph).unwrap();
+        let plan = Plan::default();
+        let mut shared = SharedCycle::find(arch, &graph, (&targets, &largest), &plan).unwrap();
+        assert!(plan.running_without_union());
+        assert!(shared.take_union().is_none());
+        plan.over();
+        plan.planned(false);
+        assert!(!plan.running_without_union());
+        let later = Plan::default();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                later.planned(true);
+            });
+            assert!(!later.running_without_union());
+        });
+        later.planned(false);
+        assert!(!later.running_without_union());
+    }
 
     /// The invariant: a target named hopeless is one whose exact attempt
     /// gives up, with the parts that attempt counts; and where the cycle

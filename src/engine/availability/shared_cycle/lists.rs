@@ -329,6 +329,12 @@ mod tests {
             down_counts(arch, &graph, &asked, compiled, &progress),
             again
         );
+        // The pass says so as soon as it knows.
+        let plan = super::super::Plan::default();
+        let largest = super::super::LargestCycle::of(&graph).unwrap();
+        let mut planned = SharedCycle::find(arch, &graph, (&named, &largest), &plan).unwrap();
+        assert!(!plan.running_without_union());
+        assert!(planned.take_union().is_some());
         let mut wider =
             SharedCycle::of_largest(arch, &graph, &[id("top"), id("r7"), id("all")]).unwrap();
         assert!(wider
