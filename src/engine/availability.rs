@@ -224,10 +224,9 @@ fn each_answered(
     let plan = Plan::default();
     let (mut shared, (others, mut big_others, ahead)) = super::parallel::both(
         || {
-            let c = largest.as_ref().filter(|_| targets.len() >= 2);
-            let shared = c.and_then(|c| SharedCycle::find(arch, graph, (targets, c), &plan));
-            plan.over();
-            shared
+            let _over = plan.over_when_dropped();
+            let c = largest.as_ref().filter(|_| targets.len() >= 2)?;
+            SharedCycle::find(arch, graph, (targets, c), &plan)
         },
         || {
             let big = BigCones::find(arch, graph, (&others, &reached, None), work);

@@ -189,7 +189,7 @@ impl SharedCycle {
 }
 
 /// What the pass over the largest cycle plans, for a thread that would
-/// compile ahead what the pass may compile itself: whether the pass will
+/// compile ahead what the pass may compile itself: whether the pass may
 /// compile the union of the targets above the cycle (for the lists'
 /// count), told as soon as it knows, and when it is over.
 #[derive(Debug, Default)]
@@ -209,8 +209,14 @@ impl Plan {
     }
 
     /// The pass is over (or was never made).
-    pub(super) fn over(&self) {
+    fn over(&self) {
         self.0.fetch_max(OVER, Ordering::Release);
+    }
+
+    /// Tells the plan that the pass is over when dropped, however the pass
+    /// ends: a panic too, so that a thread asking never waits for ever.
+    pub(super) fn over_when_dropped(&self) -> Over<'_> {
+        Over(self)
     }
 
     /// Whether the pass still runs and plans no union, once it knows:
@@ -223,6 +229,15 @@ impl Plan {
                 state => return state == NO_UNION,
             }
         }
+    }
+}
+
+/// Ends a [`Plan`] when dropped ([`Plan::over_when_dropped`]).
+pub(super) struct Over<'a>(&'a Plan);
+
+impl Drop for Over<'_> {
+    fn drop(&mut self) {
+        self.0.over();
     }
 }
 
@@ -875,7 +890,7 @@ mod tests {
 
     /// A pass with masks over a small cycle plans no union, and compiles
     /// none; a plan only moves forward; a thread asking waits until the
-    /// pass knows.
+    /// pass knows, or is over, a panic included.
     #[test]
     fn the_plan_says_whether_the_pass_compiles_a_union() {
         let loaded = cycle_over_groups(3, 2, 0.99);
@@ -900,6 +915,23 @@ mod tests {
         });
         later.planned(false);
         assert!(!later.running_without_union());
+        // A pass that panics before it plans ends the plan all the same:
+        // the thread asking is answered (within a bound, so that this test
+        // fails rather than waits if it is not).
+        let failing = std::sync::Arc::new(Plan::default());
+        let pass = std::thread::spawn({
+            let failing = failing.clone();
+            move || {
+                let _over = failing.over_when_dropped();
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                panic!("a pass that fails");
+            }
+        });
+        let (told, answer) = std::sync::mpsc::channel();
+        std::thread::spawn(move || told.send(failing.running_without_union()));
+        let waited = answer.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(waited, Ok(false));
+        assert!(pass.join().is_err());
     }
 
     /// The invariant: a target named hopeless is one whose exact attempt
