@@ -84,6 +84,11 @@ impl BigCones {
         let targets: Vec<NodeId> = (targets.iter().copied())
             .filter(|t| reached[t.index()])
             .collect();
+        if targets.len() < 2 {
+            // Fewer than two could be judged: the cone below is not walked
+            // (above the largest cycle, most of the file).
+            return None;
+        }
         let below = below.map(|root| Below::of(arch, graph, root));
         let below = below.as_ref();
         let counted = map_chunked(
