@@ -192,13 +192,92 @@ pub struct AnyOf {
     pub mode: Mode,
 }
 
-/// Where a service runs: up while at least `min` entries are up.
+/// Where a service runs: up while at least [`Placement::min`] of its
+/// [`Placement::entries`] are up.
+///
+/// Most services run in one site, and a boxed list of one entry is a
+/// 32-byte allocation beside the box: that one entry is kept inline, in
+/// the 24 bytes the box and `min` take anyway (issue #18: a terse file's
+/// model within 3x of the file).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Placement {
+pub struct Placement(Sites);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Sites {
+    /// One site, needed.
+    One(PlacementEntry),
+    /// Any other list, in file order, and how many must be up.
+    Many {
+        entries: Box<[PlacementEntry]>,
+        min: u32,
+    },
+}
+
+impl Placement {
+    /// `min` of `entries` (in file order) must be up.
+    pub fn new(entries: Vec<PlacementEntry>, min: u32) -> Self {
+        match <[PlacementEntry; 1]>::try_from(entries) {
+            Ok([only]) if min == 1 => Placement(Sites::One(only)),
+            Ok(one) => Placement(Sites::Many {
+                entries: Box::new(one),
+                min,
+            }),
+            Err(entries) => Placement(Sites::Many {
+                entries: entries.into(),
+                min,
+            }),
+        }
+    }
+
+    /// Runs in `site` alone.
+    pub fn one(site: NodeId) -> Self {
+        Placement(Sites::One(PlacementEntry {
+            site,
+            requires: Requires::default(),
+        }))
+    }
+
     /// The sites, in file order.
-    pub entries: Box<[PlacementEntry]>,
+    pub fn entries(&self) -> &[PlacementEntry] {
+        match &self.0 {
+            Sites::One(entry) => std::slice::from_ref(entry),
+            Sites::Many { entries, .. } => entries,
+        }
+    }
+
+    /// The sites, to change in place.
+    pub fn entries_mut(&mut self) -> &mut [PlacementEntry] {
+        match &mut self.0 {
+            Sites::One(entry) => std::slice::from_mut(entry),
+            Sites::Many { entries, .. } => entries,
+        }
+    }
+
     /// How many entries must be up (1 unless the file says).
-    pub min: u32,
+    pub fn min(&self) -> u32 {
+        match &self.0 {
+            Sites::One(_) => 1,
+            Sites::Many { min, .. } => *min,
+        }
+    }
+
+    /// Keeps the entries `keep` says to, changed as it changes them; `min`
+    /// stays as it was.
+    pub fn retain(&mut self, keep: impl FnMut(&mut PlacementEntry) -> bool) {
+        let min = self.min();
+        let mut entries = match std::mem::replace(
+            &mut self.0,
+            Sites::Many {
+                entries: Box::new([]),
+                min,
+            },
+        ) {
+            Sites::One(entry) => vec![entry],
+            Sites::Many { entries, .. } => entries.into_vec(),
+        };
+        entries.retain_mut(keep);
+        *self = Placement::new(entries, min);
+    }
 }
 
 /// A site of a placement, and what a standby there needs to take over.
@@ -289,10 +368,8 @@ pub enum NodeDetail {
 pub struct Node {
     /// Its id, unique in the architecture.
     pub id: Id,
-    /// Display name.
-    pub name: Option<Box<str>>,
-    /// Who runs it.
-    pub owner: Option<Box<str>>,
+    /// Display name and owner.
+    pub labels: Labels,
     /// Probability that it is up on its own, if the file gives one.
     pub availability: Availability,
     /// What it needs besides its placement.
@@ -304,6 +381,29 @@ pub struct Node {
     /// What few nodes have: boxed, so that a node of a big file does not
     /// carry four empty fields (a node is the bulk of a model).
     pub notes: Option<Box<Notes>>,
+}
+
+/// A node's display name and who runs it, boxed together: most nodes of a
+/// big file have neither, and two empty fields inline would be 32 bytes of
+/// every node, where one empty box is 8 (issue #18).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels(Option<Box<[Option<Box<str>>; 2]>>);
+
+impl Labels {
+    /// The name and owner, if the file gives them.
+    pub fn new(name: Option<Box<str>>, owner: Option<Box<str>>) -> Self {
+        Labels((name.is_some() || owner.is_some()).then(|| Box::new([name, owner])))
+    }
+
+    /// Display name.
+    pub fn name(&self) -> Option<&str> {
+        self.0.as_ref().and_then(|both| both[0].as_deref())
+    }
+
+    /// Who runs it.
+    pub fn owner(&self) -> Option<&str> {
+        self.0.as_ref().and_then(|both| both[1].as_deref())
+    }
 }
 
 /// A node's description, tags, feature and silenced findings.
@@ -378,7 +478,7 @@ impl Node {
 
     /// Its name, else its id.
     pub fn display_name(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
+        self.labels.name().unwrap_or(&self.id)
     }
 
     /// Its description.
@@ -487,8 +587,50 @@ mod tests {
     /// the file): a field that makes it bigger should be a choice.
     #[test]
     fn the_parts_of_a_node_keep_their_size() {
-        assert_eq!(std::mem::size_of::<Node>(), 152);
+        assert_eq!(std::mem::size_of::<Node>(), 120);
         assert_eq!(std::mem::size_of::<Dependency>(), 16);
         assert_eq!(std::mem::size_of::<PlacementEntry>(), 16);
+        assert_eq!(std::mem::size_of::<Option<Placement>>(), 24);
+    }
+
+    fn entry(site: u32) -> PlacementEntry {
+        PlacementEntry {
+            site: NodeId(site),
+            requires: Requires::default(),
+        }
+    }
+
+    #[test]
+    fn a_placement_gives_back_its_entries_and_min_however_it_is_kept() {
+        let one = Placement::new(vec![entry(7)], 1);
+        assert_eq!(one, Placement::one(NodeId(7)));
+        assert!(matches!(one.0, Sites::One(_)));
+        assert_eq!((one.entries(), one.min()), (&[entry(7)][..], 1));
+        // One entry with another `min` (a load that fails) is kept as given.
+        let odd = Placement::new(vec![entry(7)], 2);
+        assert_eq!((odd.entries(), odd.min()), (&[entry(7)][..], 2));
+        let mut quorum = Placement::new(vec![entry(1), entry(2), entry(3)], 2);
+        assert_eq!((quorum.entries().len(), quorum.min()), (3, 2));
+        quorum.entries_mut()[0].site = NodeId(9);
+        quorum.retain(|e| e.site != NodeId(2));
+        assert_eq!(
+            (quorum.entries(), quorum.min()),
+            (&[entry(9), entry(3)][..], 2)
+        );
+        let mut list = Placement::new(vec![entry(1), entry(2)], 1);
+        list.retain(|e| e.site == NodeId(2));
+        assert_eq!(list, Placement::one(NodeId(2)));
+        list.retain(|_| false);
+        assert_eq!((list.entries(), list.min()), (&[][..], 1));
+    }
+
+    #[test]
+    fn labels_give_back_what_was_given() {
+        assert_eq!(Labels::new(None, None), Labels::default());
+        assert!(Labels::default().0.is_none());
+        let both = Labels::new(Some("Talk".into()), Some("team".into()));
+        assert_eq!((both.name(), both.owner()), (Some("Talk"), Some("team")));
+        let owner = Labels::new(None, Some("team".into()));
+        assert_eq!((owner.name(), owner.owner()), (None, Some("team")));
     }
 }

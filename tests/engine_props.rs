@@ -29,8 +29,7 @@ impl Rng {
 fn node(id: String, detail: NodeDetail) -> Node {
     Node {
         id: id.into(),
-        name: None,
-        owner: None,
+        labels: Default::default(),
         availability: Availability::NONE,
         depends_on: Box::default(),
         detail,
@@ -117,7 +116,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 })
                 .collect();
             let min = 1 + rng.below(entries_n) as u32;
-            Some(Placement { entries, min })
+            Some(Placement::new(entries, min))
         } else {
             None
         };
@@ -227,7 +226,7 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
             ..
         } => {
             let entries: Vec<State> = placement
-                .entries
+                .entries()
                 .iter()
                 .map(|e| {
                     let mut r = vec![(states[e.site.index()], Mode::Hard)];
@@ -235,7 +234,7 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
                     combine(&r)
                 })
                 .collect();
-            reqs.push((group(&entries, placement.min as usize), Mode::Hard));
+            reqs.push((group(&entries, placement.min() as usize), Mode::Hard));
         }
         NodeDetail::Integration {
             provider, fallback, ..
@@ -334,7 +333,7 @@ fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
         NodeDetail::Service {
             runs_in: Some(pl), ..
         } => {
-            for e in &pl.entries {
+            for e in pl.entries() {
                 out.insert(e.site);
                 add_deps(&e.requires, &mut out);
             }
@@ -528,7 +527,7 @@ fn naive_verdict(arch: &Architecture, c: NodeId, targets: &[NodeId], fix: &Fix) 
     let sites_of = |id: NodeId| match &arch.node(id).detail {
         NodeDetail::Service {
             runs_in: Some(p), ..
-        } => p.entries.iter().map(|e| e.site).collect(),
+        } => p.entries().iter().map(|e| e.site).collect(),
         _ => Vec::new(),
     };
     let (held, scenarios) = match fix {
@@ -905,14 +904,9 @@ fn ring_architecture(seed: u64) -> Architecture {
                 }
             }
         }
-        let runs_in = rng.chance(30).then(|| Placement {
-            entries: vec![PlacementEntry {
-                site: NodeId(rng.below(sites) as u32),
-                requires: Requires::default(),
-            }]
-            .into(),
-            min: 1,
-        });
+        let runs_in = rng
+            .chance(30)
+            .then(|| Placement::one(NodeId(rng.below(sites) as u32)));
         let tier = [Tier::Low, Tier::Medium, Tier::High, Tier::Critical][rng.below(4)];
         let mut n = node(
             format!("s{s}"),

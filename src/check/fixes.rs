@@ -101,7 +101,7 @@ impl Checker {
             } = &arch.node(id).detail
             {
                 let set = if *external { &mut theirs } else { &mut ours };
-                set.extend(p.entries.iter().map(|e| e.site));
+                set.extend(p.entries().iter().map(|e| e.site));
             }
         }
         let sites: Vec<NodeId> = sites
@@ -439,7 +439,7 @@ fn sites_of(arch: &Architecture, id: NodeId) -> Vec<NodeId> {
     match &arch.node(id).detail {
         NodeDetail::Service {
             runs_in: Some(p), ..
-        } => p.entries.iter().map(|e| e.site).collect(),
+        } => p.entries().iter().map(|e| e.site).collect(),
         _ => Vec::new(),
     }
 }
@@ -472,8 +472,8 @@ fn placement_down(arch: &Architecture, id: NodeId, down: impl Fn(NodeId) -> bool
         NodeDetail::Service {
             runs_in: Some(p), ..
         } => {
-            let up = p.entries.iter().filter(|e| !down(e.site)).count();
-            up < p.min as usize
+            let up = p.entries().iter().filter(|e| !down(e.site)).count();
+            up < p.min() as usize
         }
         _ => false,
     }
@@ -729,7 +729,7 @@ fn placements(arch: &Architecture, graph: &FailureGraph, service: NodeId) -> Vec
     let mut site = match &arch.node(service).detail {
         NodeDetail::Service {
             runs_in: Some(p), ..
-        } => match (&p.entries[..], p.min) {
+        } => match (p.entries(), p.min()) {
             ([only], 1) if only.requires.is_empty() => Some(GateId::from(only.site)),
             _ => None,
         },

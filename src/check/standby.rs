@@ -20,11 +20,11 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
         else {
             continue;
         };
-        for (i, entry) in placement.entries.iter().enumerate() {
+        for (i, entry) in placement.entries().iter().enumerate() {
             if entry.requires.is_empty() {
                 continue;
             }
-            for other in &placement.entries {
+            for other in placement.entries() {
                 if other.site != entry.site {
                     by_primary.entry(other.site).or_default().push((id, i));
                 }
@@ -52,7 +52,7 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             else {
                 continue;
             };
-            let entry = &placement.entries[i];
+            let entry = &placement.entries()[i];
             // The standby's own site going down is a different problem.
             if scratch.state(entry.site.into()) == State::Down {
                 continue;
@@ -107,7 +107,7 @@ fn verify(
     else {
         return Verified::Unchecked;
     };
-    if placement.entries.iter().any(|e| e.site == standby_site) {
+    if placement.entries().iter().any(|e| e.site == standby_site) {
         return Verified::Unchecked;
     }
     // Standbys share their tooling and their primaries: one propagation

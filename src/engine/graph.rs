@@ -286,7 +286,7 @@ impl Builder<'_> {
 
     fn placement(&mut self, placement: &Placement) -> NodeIndex<u32> {
         let entries: Vec<NodeIndex<u32>> = placement
-            .entries
+            .entries()
             .iter()
             .map(|entry| {
                 if entry.requires.is_empty() {
@@ -298,12 +298,12 @@ impl Builder<'_> {
                 gate
             })
             .collect();
-        if let ([only], 1) = (entries.as_slice(), placement.min) {
+        if let ([only], 1) = (entries.as_slice(), placement.min()) {
             return *only;
         }
         let gate = self.helper(
             Gate::AtLeast {
-                min: placement.min,
+                min: placement.min(),
                 members: entries.len() as u32,
             },
             HelperRole::Placement,

@@ -3,7 +3,7 @@
 use crate::code::Code;
 use crate::diagnostic::{Label, Pos, Problem, Span};
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
-use crate::model::{Id, Notes, Suppression};
+use crate::model::{Id, Labels, Notes, Suppression};
 use crate::rule::Rule;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -320,8 +320,10 @@ impl<'d> Checker<'d, '_, '_> {
         let mut node = Node {
             // Moved in from the symbols when the nodes are numbered.
             id: Id::default(),
-            name: field("name").and_then(|f| self.text(f.value, "`name`")),
-            owner: field("owner").and_then(|f| self.text(f.value, "`owner`")),
+            labels: Labels::new(
+                field("name").and_then(|f| self.text(f.value, "`name`")),
+                field("owner").and_then(|f| self.text(f.value, "`owner`")),
+            ),
             availability: field("availability")
                 .and_then(|f| self.availability(f))
                 .into(),

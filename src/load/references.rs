@@ -408,20 +408,11 @@ impl Checker<'_, '_, '_> {
         match doc.get(idx).0 {
             Value::Scalar { .. } => {
                 let site = self.reference(idx, Want::Site, Place::RunsIn, Some(owner))?;
-                Some(Placement {
-                    entries: Box::new([PlacementEntry {
-                        site,
-                        requires: Requires::default(),
-                    }]),
-                    min: 1,
-                })
+                Some(Placement::one(site))
             }
             Value::Seq(items) => {
                 let entries = self.placement_entries(idx, items, owner)?;
-                Some(Placement {
-                    entries: entries.into(),
-                    min: 1,
-                })
+                Some(Placement::new(entries, 1))
             }
             Value::Map(_) => {
                 let fields = self.fields(idx, Context::Placement, "`runs_in`")?;
@@ -447,10 +438,7 @@ impl Checker<'_, '_, '_> {
                 let entries = self.placement_entries(sites.value, items, owner)?;
                 let min_field = fields.iter().find(|f| f.key == "min");
                 let min = self.group_min(min_field, entries.len(), "the placement")?;
-                Some(Placement {
-                    entries: entries.into(),
-                    min,
-                })
+                Some(Placement::new(entries, min))
             }
         }
     }

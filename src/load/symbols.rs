@@ -9,7 +9,7 @@
 //! symbols.
 
 use crate::diagnostic::Span;
-use crate::model::{Dependency, Id, IdIndex, Node, NodeDetail, NodeId, NodeKind, Placement};
+use crate::model::{Dependency, Id, IdIndex, Node, NodeDetail, NodeId, NodeKind};
 
 /// An id declared by a key of `sites`, `services` or `integrations`.
 #[derive(Clone, Copy, Debug)]
@@ -138,8 +138,8 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
     match &mut node.detail {
         NodeDetail::Site { within, .. } => *within = within.and_then(map),
         NodeDetail::Service { runs_in, .. } => {
-            if let Some(Placement { entries, .. }) = runs_in {
-                retain_mut(entries, |entry| match map(entry.site) {
+            if let Some(placement) = runs_in {
+                placement.retain(|entry| match map(entry.site) {
                     Some(site) => {
                         entry.site = site;
                         entry

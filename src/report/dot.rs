@@ -173,8 +173,8 @@ impl<'a> Drawer<'a> {
     fn label(&self, id: NodeId) -> String {
         let node = self.arch.node(id);
         let mut lines = vec![node.id.to_string()];
-        if let Some(name) = &node.name {
-            if **name != *node.id {
+        if let Some(name) = node.labels.name() {
+            if *name != *node.id {
                 lines.push(name.to_string());
             }
         }
@@ -257,17 +257,17 @@ impl<'a> Drawer<'a> {
 
     fn placement(&mut self, id: NodeId, placement: &Placement, extra: &mut Vec<Stmt>) {
         let me = node_name(id);
-        let from = if placement.entries.len() == 1 {
+        let from = if placement.entries().len() == 1 {
             me.clone()
         } else {
             let g = self.helper_name();
-            let label = format!("{} of {}", placement.min, placement.entries.len());
+            let label = format!("{} of {}", placement.min(), placement.entries().len());
             extra.push(dot_node(&g, junction(&label)));
             self.edges
                 .push(edge(&me, &g, vec![attr("label", "runs in")]));
             g
         };
-        for entry in &placement.entries {
+        for entry in placement.entries() {
             let site = node_name(entry.site);
             if entry.requires.is_empty() {
                 if self.shown(entry.site) {
@@ -319,7 +319,7 @@ fn home_site(detail: &NodeDetail) -> Option<NodeId> {
     match detail {
         NodeDetail::Service {
             runs_in: Some(p), ..
-        } if p.entries.len() == 1 => Some(p.entries[0].site),
+        } if p.entries().len() == 1 => Some(p.entries()[0].site),
         _ => None,
     }
 }
@@ -404,7 +404,7 @@ impl Groups {
 fn group_of(d: &Drawer<'_>, node: &crate::model::Node) -> Option<String> {
     match &d.overlay.files {
         Some(names) => names.get(node.id_span.file.index()).cloned(),
-        None => node.owner.as_deref().map(str::to_string),
+        None => node.labels.owner().map(str::to_string),
     }
 }
 
@@ -593,7 +593,7 @@ impl SiteCounts {
                 NodeDetail::Site { .. } => vec![id],
                 NodeDetail::Service {
                     runs_in: Some(p), ..
-                } => p.entries.iter().map(|e| e.site).collect(),
+                } => p.entries().iter().map(|e| e.site).collect(),
                 _ => Vec::new(),
             }
         };

@@ -231,7 +231,7 @@ fn single_point_fix(
         Fix::ReplicateIn { site: Some(site) } => {
             let first = match &arch.node(node).detail {
                 crate::model::NodeDetail::Service { runs_in: Some(p), .. } => {
-                    p.entries.first().map(|e| arch.name_of(e.site)).unwrap_or_default()
+                    p.entries().first().map(|e| arch.name_of(e.site)).unwrap_or_default()
                 }
                 _ => "",
             };

@@ -101,7 +101,7 @@ fn edges(arch: &Architecture, id: NodeId, out: &mut String) {
         } => to(*p, Mode::Hard),
         NodeDetail::Service {
             runs_in: Some(p), ..
-        } => p.entries.iter().for_each(|e| to(e.site, Mode::Hard)),
+        } => p.entries().iter().for_each(|e| to(e.site, Mode::Hard)),
         NodeDetail::Integration {
             provider, fallback, ..
         } => {
