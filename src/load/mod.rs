@@ -471,4 +471,45 @@ mod tests {
             lean(&text);
         }
     }
+
+    /// A declared id's text is its node's, and the node being read is not
+    /// in the list yet (`Symbols::building`): the id table grows while the
+    /// first node names thousands of ids declared after it, and every id,
+    /// its own included, is still found after.
+    #[test]
+    fn ids_are_found_after_the_table_grows_while_a_node_is_read() {
+        let n = 3000;
+        let names: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+        let mut text = format!(
+            "version: 1\nservices:\n  first: {{ depends_on: [{}] }}\n  second: {{ depends_on: [first] }}\n",
+            names.join(", ")
+        );
+        for name in &names {
+            text += &format!("  {name}: {{}}\n");
+        }
+        text += "  third: { depends_on: [frist] }\n";
+        let Err(error) = load_str("m.yaml", text.as_str()) else {
+            panic!("one unknown id");
+        };
+        // `frist` alone is unknown, with `first` as its hint.
+        let [problem] = &error.problems[..] else {
+            panic!("{:?}", error.problems);
+        };
+        assert!(
+            problem.help.as_deref().unwrap_or("").contains("`first`"),
+            "{problem:?}"
+        );
+        let text = text.replace("frist", "first");
+        let arch = load_str("m.yaml", text).expect("loads").arch;
+        assert_eq!(arch.nodes.len(), n + 3);
+        for id in ["first", "second", "third", "x0", "x2999"] {
+            let at = arch.id_of(id).expect("found");
+            assert_eq!(&*arch.nodes[at.index()].id, id);
+        }
+        let first = arch.id_of("first").expect("found");
+        let second = arch.id_of("second").expect("found");
+        assert_eq!(arch.nodes[second.index()].depends_on.len(), 1);
+        let needs = &arch.nodes[second.index()].depends_on[0];
+        assert!(matches!(needs, crate::model::Dependency::On { target, .. } if *target == first));
+    }
 }

@@ -78,15 +78,15 @@ impl<'d> Checker<'d, '_, '_> {
                 return None;
             }
         };
-        let sym = self.st.symbols.intern(id);
-        let first = self.st.declared(sym);
-        if first.is_none() {
-            // Its node is read next, and pushed after the ones before it.
-            self.st
-                .symbols
-                .declare(sym, kind, self.st.nodes.len() as u32);
+        // Its node is read next, and pushed after the ones before it.
+        let at = self.st.nodes.len() as u32;
+        let (sym, before) = self.st.symbols.declare(id, kind, at, &self.st.nodes);
+        let first = if before {
+            self.st.declared(sym)
+        } else {
             self.st.building = id_span;
-        }
+            None
+        };
         if streamed {
             if let Some(repeat) = same_section(first, kind, id_span) {
                 // YAML keeps the first of a repeated key.
@@ -123,7 +123,7 @@ impl<'d> Checker<'d, '_, '_> {
         let Some(raw) = self.doc.key_text(key) else {
             return;
         };
-        let sym = self.st.symbols.get(raw);
+        let sym = self.st.symbols.get(raw, &self.st.nodes);
         let declared = sym.and_then(|sym| self.st.declared(sym));
         let first = same_section(declared, kind, at).or_else(|| self.invalid_key(raw, kind, at));
         self.repeated_key(raw, at, first);
@@ -213,7 +213,7 @@ impl<'d> Checker<'d, '_, '_> {
             order.sort_unstable_by_key(|&i| key(&nodes[i]));
             permute(&mut nodes, &mut syms, order);
         }
-        let to = self.st.symbols.numbering(&mut nodes, &syms);
+        let to = self.st.symbols.numbering(&syms);
         for sym in &mut self.st.inherit {
             *sym = to[sym.index()].unwrap_or(*sym);
         }
@@ -318,8 +318,8 @@ impl<'d> Checker<'d, '_, '_> {
         let fields = fields.unwrap_or_default();
         let field = |name: &str| fields.iter().find(|f| f.key == name);
         let mut node = Node {
-            // Moved in from the symbols when the nodes are numbered.
-            id: Id::default(),
+            // The symbols read a declared id's text from here.
+            id: Id::new(entry.id),
             labels: Labels::new(
                 field("name").and_then(|f| self.text(f.value, "`name`")),
                 field("owner").and_then(|f| self.text(f.value, "`owner`")),

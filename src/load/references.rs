@@ -101,15 +101,15 @@ impl Checker<'_, '_, '_> {
         let symbols = &self.st.symbols;
         let cost = symbols.ids.len().saturating_mul(2);
         self.st.hint_budget = self.st.hint_budget.checked_sub(cost)?;
-        let kind_of = |sym: &NodeId| symbols.info[sym.index()].map(|(kind, _)| kind);
+        let nodes = &self.st.nodes;
         let fitting = symbols
-            .iter()
-            .filter(|(sym, _)| kind_of(sym).is_some_and(|k| want.accepts(k)))
-            .map(|(_, id)| id);
+            .iter(nodes)
+            .filter(|(_, kind)| kind.is_some_and(|k| want.accepts(k)))
+            .map(|(id, _)| id);
         let any = symbols
-            .iter()
-            .filter(|(sym, _)| kind_of(sym).is_some())
-            .map(|(_, id)| id);
+            .iter(nodes)
+            .filter(|(_, kind)| kind.is_some())
+            .map(|(id, _)| id);
         suggest::hint(text, fitting).or_else(|| suggest::hint(text, any))
     }
 
@@ -132,7 +132,7 @@ impl Checker<'_, '_, '_> {
                 return None;
             }
         };
-        let sym = self.st.symbols.intern(text);
+        let sym = self.st.symbols.intern(text, &self.st.nodes);
         // The kind alone: the declaration's span is in its node, one more
         // read from anywhere in a list of a million, for reports only.
         let Some((kind, _)) = self.st.symbols.declaration(sym) else {
@@ -185,7 +185,7 @@ impl Checker<'_, '_, '_> {
             return;
         }
         for p in failing {
-            let text = self.st.symbols.texts[p.sym.index()].to_string();
+            let text = self.st.symbols.text(p.sym, &self.st.nodes).to_string();
             let text = text.as_str();
             let problem = match self.st.declared(p.sym) {
                 Some(declared) => wrong_kind(p.place.noun(), text, p.want, p.span, declared),

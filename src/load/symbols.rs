@@ -19,91 +19,158 @@ pub(super) struct Declared {
     pub span: Span,
 }
 
-/// Every id met, once. Its text is kept here alone until
-/// [`Symbols::numbering`] moves it into its node, and the index becomes
-/// [`crate::model::Architecture::ids`] as it is, so each id is hashed once
-/// on the way in and stored once.
+/// Every id met, once. A declared id's text is its node's (set when the
+/// node is built, never copied), so each id is hashed once on the way in
+/// and stored once: a second copy here would be 16 bytes an id until the
+/// end of the load, which is its peak (issue #18). Only an id referenced
+/// before its declaration (or never declared) keeps a text of its own.
+/// The index becomes [`crate::model::Architecture::ids`] as it is.
 #[derive(Debug, Default)]
 pub(super) struct Symbols {
     pub ids: IdIndex,
-    /// By symbol: its text.
-    pub texts: Vec<Id>,
-    /// By symbol, once it is declared: its kind, and the place of its node
-    /// in the checker's list (`State::nodes`), where its span is: 8 bytes,
-    /// where a copy of the span would be 24, in a list as long as the
-    /// file has ids.
-    pub info: Vec<Option<(NodeKind, u32)>>,
+    /// By symbol: where its text is, and its kind once declared.
+    slots: Vec<Slot>,
+    /// The texts of ids met before their declaration, by `Slot::Forward`.
+    forward: Vec<Id>,
+    /// The id of the node being read: declared, and not yet in the
+    /// checker's list (`State::nodes`) where its text will be.
+    building: Id,
+}
+
+/// Where a symbol's text is: 8 bytes, in a list as long as the file has ids.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    /// Not declared (yet): its text is `Symbols::forward[i]`.
+    Forward(u32),
+    /// Declared with this kind; its node is at this place of the checker's
+    /// list (or is the one being read, when the list is that long).
+    Declared(NodeKind, u32),
+}
+
+/// The text of `sym`, read from the nodes for a declared one.
+fn text_of<'t>(
+    slots: &[Slot],
+    forward: &'t [Id],
+    building: &'t Id,
+    nodes: &'t [Node],
+    sym: NodeId,
+) -> &'t [u8] {
+    match slots.get(sym.index()) {
+        Some(Slot::Forward(i)) => forward.get(*i as usize).map_or(&[], |id| id.as_bytes()),
+        Some(Slot::Declared(_, at)) => nodes
+            .get(*at as usize)
+            .map_or(building, |node| &node.id)
+            .as_bytes(),
+        None => &[],
+    }
 }
 
 impl Symbols {
-    /// The symbol of `id`, if it was met.
-    pub(super) fn get(&self, id: &str) -> Option<NodeId> {
-        self.ids.find(id, |sym| self.texts[sym.index()].as_bytes())
+    /// The symbol of `id`, if it was met; `nodes` is the checker's list.
+    pub(super) fn get(&self, id: &str, nodes: &[Node]) -> Option<NodeId> {
+        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        self.ids
+            .find(id, |sym| text_of(slots, forward, building, nodes, sym))
     }
 
     /// The symbol of `id`, new if it was never met: one hash, whether it
     /// is a reference or a declaration (most ids are declared before
-    /// anything names them).
-    pub(super) fn intern(&mut self, id: &str) -> NodeId {
-        let next = NodeId(self.texts.len() as u32);
-        let texts = &self.texts;
-        let (sym, new) = self
-            .ids
-            .find_or_insert(id, next, |sym| texts[sym.index()].as_bytes());
+    /// anything names them). `nodes` is the checker's list.
+    pub(super) fn intern(&mut self, id: &str, nodes: &[Node]) -> NodeId {
+        let next = NodeId(self.slots.len() as u32);
+        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        let (sym, new) = self.ids.find_or_insert(id, next, |sym| {
+            text_of(slots, forward, building, nodes, sym)
+        });
         if new {
-            self.texts.push(Id::new(id));
-            self.info.push(None);
+            self.slots.push(Slot::Forward(self.forward.len() as u32));
+            self.forward.push(Id::new(id));
         }
         sym
     }
 
     /// Room for `more` symbols without growing.
     pub(super) fn reserve(&mut self, more: usize) {
-        let texts = &self.texts;
-        self.ids.reserve(more, |sym| texts[sym.index()].as_bytes());
-        self.texts.reserve(more);
-        self.info.reserve(more);
+        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        self.ids
+            .reserve(more, |sym| text_of(slots, forward, building, &[], sym));
+        self.slots.reserve(more);
     }
 
-    /// Every symbol with its text.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (NodeId, &str)> + Clone {
-        (0..self.texts.len() as u32).map(|i| (NodeId(i), &*self.texts[i as usize]))
+    /// Every symbol's text and, once declared, its kind (the checker's
+    /// list is `nodes`).
+    pub(super) fn iter<'t>(
+        &'t self,
+        nodes: &'t [Node],
+    ) -> impl Iterator<Item = (&'t str, Option<NodeKind>)> + Clone + 't {
+        (0..self.slots.len() as u32).map(move |i| {
+            let sym = NodeId(i);
+            let kind = self.declaration(sym).map(|(kind, _)| kind);
+            (self.text(sym, nodes), kind)
+        })
+    }
+
+    /// The text of `sym` (the checker's list is `nodes`).
+    pub(super) fn text<'t>(&'t self, sym: NodeId, nodes: &'t [Node]) -> &'t str {
+        let text = text_of(&self.slots, &self.forward, &self.building, nodes, sym);
+        // Always `Ok`: every text is a `str`'s bytes.
+        std::str::from_utf8(text).unwrap_or_default()
     }
 
     /// The kind of a declared symbol and the place of its node.
     pub(super) fn declaration(&self, sym: NodeId) -> Option<(NodeKind, u32)> {
-        self.info.get(sym.index()).copied().flatten()
+        match self.slots.get(sym.index()) {
+            Some(Slot::Declared(kind, at)) => Some((*kind, *at)),
+            _ => None,
+        }
     }
 
-    /// Declares `sym` (not declared yet), whose node will be `at` in the
-    /// checker's list.
-    pub(super) fn declare(&mut self, sym: NodeId, kind: NodeKind, at: u32) {
-        if let Some(slot) = self.info.get_mut(sym.index()) {
-            *slot = Some((kind, at));
+    /// The symbol of the key `id` of a node that will be `at` in the
+    /// checker's list (`nodes`), and is read next: declared here as `kind`
+    /// unless it was declared before, which the answer says. The text is
+    /// the node's from then on (`building` until it is in the list).
+    pub(super) fn declare(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        at: u32,
+        nodes: &[Node],
+    ) -> (NodeId, bool) {
+        let next = NodeId(self.slots.len() as u32);
+        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        let (sym, new) = self.ids.find_or_insert(id, next, |sym| {
+            text_of(slots, forward, building, nodes, sym)
+        });
+        if new {
+            self.slots.push(Slot::Declared(kind, at));
+        } else if self.declaration(sym).is_some() {
+            return (sym, true);
+        } else if let Some(slot) = self.slots.get_mut(sym.index()) {
+            *slot = Slot::Declared(kind, at);
         }
+        self.building = Id::new(id);
+        (sym, false)
     }
 
     /// Each symbol's `NodeId` in the model, given the symbols of the nodes
     /// in model order; `None` for an id never declared (a load with one
     /// fails, but the model is still built, so nothing may panic on it).
-    /// The index keeps the declared ones, renumbered, and each node gets
-    /// its text (moved, not copied).
-    pub(super) fn numbering(
-        &mut self,
-        nodes: &mut [Node],
-        order: &[NodeId],
-    ) -> Vec<Option<NodeId>> {
+    /// The index keeps the declared ones, renumbered; the nodes hold their
+    /// ids already. No text may be asked for after this.
+    pub(super) fn numbering(&mut self, order: &[NodeId]) -> Vec<Option<NodeId>> {
         // Every declaration is checked by now: freed first, as the end of
         // the load is its peak.
-        self.info = Vec::new();
-        let mut to = vec![None; self.texts.len()];
-        for ((at, sym), node) in order.iter().enumerate().zip(nodes) {
-            to[sym.index()] = Some(NodeId(at as u32));
-            node.id = std::mem::take(&mut self.texts[sym.index()]);
+        let count = self.slots.len();
+        self.slots = Vec::new();
+        self.forward = Vec::new();
+        let mut to = vec![None; count];
+        for (at, sym) in order.iter().enumerate() {
+            if let Some(slot) = to.get_mut(sym.index()) {
+                *slot = Some(NodeId(at as u32));
+            }
         }
         self.ids
             .renumber(|sym| to.get(sym.index()).copied().flatten());
-        self.texts = Vec::new();
         to
     }
 }
