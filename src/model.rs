@@ -372,8 +372,9 @@ pub struct Node {
     pub labels: Labels,
     /// Probability that it is up on its own, if the file gives one.
     pub availability: Availability,
-    /// What it needs besides its placement.
-    pub depends_on: Box<[Dependency]>,
+    /// What it needs besides its placement: a list in
+    /// [`Architecture::dependencies`], read with [`Architecture::depends_on`].
+    pub depends_on: DependsOn,
     /// What is particular to its kind.
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.
@@ -502,8 +503,46 @@ impl Node {
     }
 }
 
+/// Where a node's `depends_on` list is in [`Architecture::dependencies`].
+///
+/// Every node's list is in that one vector, and the node holds where: 8
+/// bytes, where a boxed slice would be 16 in the node and an allocation of
+/// its own, rounded up by the allocator (issue #18: a terse file's model
+/// within 3x of the file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DependsOn {
+    start: u32,
+    len: u32,
+}
+
+impl DependsOn {
+    /// `list`, added at the end of `all` (an architecture's dependencies).
+    pub fn push(all: &mut Vec<Dependency>, list: impl IntoIterator<Item = Dependency>) -> Self {
+        let start = all.len();
+        all.extend(list);
+        DependsOn {
+            start: start as u32,
+            len: (all.len() - start) as u32,
+        }
+    }
+
+    /// Its place in the architecture's dependencies.
+    pub fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + self.len as usize
+    }
+
+    /// The first `len` of the list (no more than it holds).
+    pub fn truncated(self, len: usize) -> Self {
+        DependsOn {
+            len: self.len.min(len as u32),
+            ..self
+        }
+    }
+}
+
 /// A whole validated architecture file.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Architecture {
     /// The file's `name`.
     pub name: Option<String>,
@@ -513,9 +552,39 @@ pub struct Architecture {
     pub nodes: Vec<Node>,
     /// Id to index, through the nodes' own ids.
     pub ids: IdIndex,
+    /// Every node's `depends_on` list, each where its node's
+    /// [`Node::depends_on`] says.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// Equal when the nodes are, each with the dependencies it names: where
+/// the lists are in [`Architecture::dependencies`] depends on the order
+/// the files were read in.
+impl PartialEq for Architecture {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |(a, b): (&Node, &Node)| {
+            self.depends_on(a) == other.depends_on(b)
+                && Node {
+                    depends_on: b.depends_on,
+                    ..a.clone()
+                } == *b
+        };
+        self.name == other.name
+            && self.description == other.description
+            && self.ids == other.ids
+            && self.nodes.len() == other.nodes.len()
+            && self.nodes.iter().zip(&other.nodes).all(same)
+    }
 }
 
 impl Architecture {
+    /// What `node` (one of this architecture's) needs besides its placement.
+    pub fn depends_on(&self, node: &Node) -> &[Dependency] {
+        self.dependencies
+            .get(node.depends_on.range())
+            .unwrap_or_default()
+    }
+
     /// The node at an index.
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
@@ -587,7 +656,7 @@ mod tests {
     /// the file): a field that makes it bigger should be a choice.
     #[test]
     fn the_parts_of_a_node_keep_their_size() {
-        assert_eq!(std::mem::size_of::<Node>(), 120);
+        assert_eq!(std::mem::size_of::<Node>(), 112);
         assert_eq!(std::mem::size_of::<Dependency>(), 16);
         assert_eq!(std::mem::size_of::<PlacementEntry>(), 16);
         assert_eq!(std::mem::size_of::<Option<Placement>>(), 24);

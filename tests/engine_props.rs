@@ -31,7 +31,7 @@ fn node(id: String, detail: NodeDetail) -> Node {
         id: id.into(),
         labels: Default::default(),
         availability: Availability::NONE,
-        depends_on: Box::default(),
+        depends_on: Default::default(),
         detail,
         id_span: Default::default(),
         notes: None,
@@ -98,7 +98,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = if rng.chance(20) { 1 } else { 0 };
-        n.depends_on = deps(&mut rng, i, count).into();
+        n.depends_on = DependsOn::push(&mut arch.dependencies, deps(&mut rng, i, count));
         arch.nodes.push(n);
     }
     for s in 0..services {
@@ -132,7 +132,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = rng.below(3);
-        n.depends_on = deps(&mut rng, i, count).into();
+        n.depends_on = DependsOn::push(&mut arch.dependencies, deps(&mut rng, i, count));
         if rng.chance(60) {
             n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]).into();
         }
@@ -212,8 +212,8 @@ fn dep_state(states: &[State], dep: &Dependency) -> (State, Mode) {
 
 fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State, Mode)> {
     let node = arch.node(id);
-    let mut reqs: Vec<(State, Mode)> = node
-        .depends_on
+    let mut reqs: Vec<(State, Mode)> = arch
+        .depends_on(node)
         .iter()
         .map(|d| dep_state(states, d))
         .collect();
@@ -323,7 +323,7 @@ fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
             }
         }
     };
-    add_deps(&node.depends_on, &mut out);
+    add_deps(arch.depends_on(node), &mut out);
     match &node.detail {
         NodeDetail::Site {
             within: Some(p), ..
@@ -918,7 +918,7 @@ fn ring_architecture(seed: u64) -> Architecture {
                 runs_in,
             },
         );
-        n.depends_on = deps.into();
+        n.depends_on = DependsOn::push(&mut arch.dependencies, deps);
         arch.nodes.push(n);
     }
     arch.reindex();

@@ -147,7 +147,7 @@ impl FailureGraph {
                     b.edge(me, ix(*consumer), *mode);
                 }
             }
-            b.dependencies(&node.depends_on, me);
+            b.dependencies(arch.depends_on(node), me);
         }
         let ((dependents_start, dependents), (requirements_start, requirements)) = rayon::join(
             || flatten(&graph, Direction::Outgoing),

@@ -2357,7 +2357,10 @@ services:
             for &next in &chain {
                 let needs = |d: &crate::model::Dependency| matches!(d, crate::model::Dependency::On { target, .. } if *target == next);
                 let names = (arch.name_of(at), arch.name_of(next));
-                assert!(arch.node(at).depends_on.iter().any(needs), "{names:?}");
+                assert!(
+                    arch.depends_on(arch.node(at)).iter().any(needs),
+                    "{names:?}"
+                );
                 at = next;
             }
         }

@@ -5,7 +5,7 @@
 use crate::code::Code;
 
 use crate::diagnostic::{Label, Problem, Span};
-use crate::model::{Node, NodeId};
+use crate::model::{Dependency, Node, NodeId};
 use crate::suggest;
 use crate::yaml::scalar::{resolve, Resolved};
 use crate::yaml::tree::{Document, NodeIdx, TagName, Value};
@@ -28,6 +28,8 @@ pub(super) struct State {
     pub repeats: Vec<Repeat>,
     /// Nodes read so far, in the order they were read, and their symbols.
     pub nodes: Vec<Node>,
+    /// Their `depends_on` lists, each where its node's says.
+    pub dependencies: Vec<Dependency>,
     pub syms: Vec<NodeId>,
     /// Where the id of the node being read is written: a declaration names
     /// its node's place in `nodes`, and this one is not there yet.
@@ -78,6 +80,8 @@ impl State {
             hint_budget: HINT_BUDGET,
             nodes: Vec::with_capacity(nodes),
             syms: Vec::with_capacity(nodes),
+            // Most nodes of such a file need a few others.
+            dependencies: Vec::with_capacity(nodes.saturating_mul(4)),
             ..State::default()
         };
         state.symbols.reserve(nodes);

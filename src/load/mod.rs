@@ -508,8 +508,9 @@ mod tests {
         }
         let first = arch.id_of("first").expect("found");
         let second = arch.id_of("second").expect("found");
-        assert_eq!(arch.nodes[second.index()].depends_on.len(), 1);
-        let needs = &arch.nodes[second.index()].depends_on[0];
+        let [needs] = arch.depends_on(arch.node(second)) else {
+            panic!("one dependency");
+        };
         assert!(matches!(needs, crate::model::Dependency::On { target, .. } if *target == first));
     }
 }

@@ -3,7 +3,7 @@
 use crate::code::Code;
 use crate::diagnostic::{Label, Pos, Problem, Span};
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
-use crate::model::{Id, Labels, Notes, Suppression};
+use crate::model::{DependsOn, Id, Labels, Notes, Suppression};
 use crate::rule::Rule;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -194,6 +194,7 @@ impl<'d> Checker<'d, '_, '_> {
         self.check_pending();
         self.report_repeats();
         arch.nodes = self.numbered(&mut arch.ids);
+        arch.dependencies = std::mem::take(&mut self.st.dependencies);
         self.inherit_integration_tiers(&mut arch);
         self.within_cycles(&arch);
         arch
@@ -220,7 +221,7 @@ impl<'d> Checker<'d, '_, '_> {
         *ids = std::mem::take(&mut self.st.symbols.ids);
         for (node, &sym) in nodes.iter_mut().zip(&syms) {
             let me = to[sym.index()].unwrap_or(sym);
-            super::symbols::renumber(node, me, &to);
+            super::symbols::renumber(node, &mut self.st.dependencies, me, &to);
         }
         nodes
     }
@@ -327,9 +328,13 @@ impl<'d> Checker<'d, '_, '_> {
             availability: field("availability")
                 .and_then(|f| self.availability(f))
                 .into(),
-            depends_on: field("depends_on").map_or_else(Box::default, |f| {
-                self.dependencies(f.value, Place::DependsOn, me).into()
-            }),
+            depends_on: match field("depends_on") {
+                Some(f) => {
+                    let list = self.dependencies(f.value, Place::DependsOn, me);
+                    DependsOn::push(&mut self.st.dependencies, list)
+                }
+                None => DependsOn::default(),
+            },
             detail: NodeDetail::Site {
                 kind: SiteKind::Datacenter,
                 within: None,

@@ -199,9 +199,18 @@ pub(super) struct Repeat {
 /// [`Symbols::numbering`]). A reference to an undeclared id is dropped, or
 /// points at the node itself where the model needs one; either way the
 /// load has already failed on it.
-pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
+/// `dependencies` holds every node's `depends_on` list.
+pub(super) fn renumber(
+    node: &mut Node,
+    dependencies: &mut [Dependency],
+    me: NodeId,
+    to: &[Option<NodeId>],
+) {
     let map = |sym: NodeId| to.get(sym.index()).copied().flatten();
-    renumber_dependencies(&mut node.depends_on, &map);
+    if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
+        let kept = renumber_in_place(list, &map);
+        node.depends_on = node.depends_on.truncated(kept);
+    }
     match &mut node.detail {
         NodeDetail::Site { within, .. } => *within = within.and_then(map),
         NodeDetail::Service { runs_in, .. } => {
@@ -232,13 +241,31 @@ pub(super) fn renumber(node: &mut Node, me: NodeId, to: &[Option<NodeId>]) {
 }
 
 fn renumber_dependencies(deps: &mut Box<[Dependency]>, map: &impl Fn(NodeId) -> Option<NodeId>) {
-    retain_mut(deps, |dep| match dep {
+    retain_mut(deps, |dep| renumber_dependency(dep, map));
+}
+
+/// Renumbers `list` in place, the dependencies kept first, in order: how
+/// many are kept. The rest stay behind them, unread.
+fn renumber_in_place(list: &mut [Dependency], map: &impl Fn(NodeId) -> Option<NodeId>) -> usize {
+    let mut kept = 0;
+    for at in 0..list.len() {
+        if renumber_dependency(&mut list[at], map) {
+            list.swap(kept, at);
+            kept += 1;
+        }
+    }
+    kept
+}
+
+/// Renumbers one dependency: whether anything of it is left.
+fn renumber_dependency(dep: &mut Dependency, map: &impl Fn(NodeId) -> Option<NodeId>) -> bool {
+    match dep {
         Dependency::On { target, .. } => map(*target).map(|id| *target = id).is_some(),
         Dependency::AnyOf(group) => {
             retain_mut(&mut group.members, |m| map(*m).map(|id| *m = id).is_some());
             !group.members.is_empty()
         }
-    });
+    }
 }
 
 /// `Vec::retain_mut` for a boxed slice. The model's lists are boxed slices
@@ -249,4 +276,39 @@ fn retain_mut<T>(items: &mut Box<[T]>, keep: impl FnMut(&mut T) -> bool) {
     let mut list = std::mem::take(items).into_vec();
     list.retain_mut(keep);
     *items = list.into_boxed_slice();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnyOf, Mode};
+
+    fn on(target: u32) -> Dependency {
+        Dependency::On {
+            target: NodeId(target),
+            mode: Mode::Hard,
+        }
+    }
+
+    fn group(members: &[u32]) -> Dependency {
+        Dependency::AnyOf(Box::new(AnyOf {
+            members: members.iter().map(|&m| NodeId(m)).collect(),
+            min: 1,
+            mode: Mode::Soft,
+        }))
+    }
+
+    /// A failed load still builds its model: a list loses what names no
+    /// declared id, in place, keeping the order of the rest.
+    #[test]
+    fn a_list_is_renumbered_in_place_and_keeps_its_order() {
+        // Symbols 0-3 become nodes 3, 2, 1, 0; symbol 4 was never declared.
+        let to = [3, 2, 1, 0].map(|n| Some(NodeId(n)));
+        let to = [&to[..], &[None]].concat();
+        let map = |sym: NodeId| to.get(sym.index()).copied().flatten();
+        let mut list = [on(0), on(4), group(&[4]), group(&[1, 4]), on(3), on(9)];
+        let kept = renumber_in_place(&mut list, &map);
+        assert_eq!(kept, 3);
+        assert_eq!(list[..kept], [on(3), group(&[2]), on(0)]);
+    }
 }

@@ -488,8 +488,7 @@ impl Drawer<'_> {
                 }
             }
         }
-        let deps = node.depends_on.clone();
-        d.dependencies(&me, &deps, extra);
+        d.dependencies(&me, arch.depends_on(node), extra);
     }
 }
 
@@ -611,7 +610,7 @@ impl SiteCounts {
                 }
             }
             let mut needs: Vec<NodeId> = Vec::new();
-            for dep in &node.depends_on {
+            for dep in arch.depends_on(node) {
                 match dep {
                     Dependency::On { target, .. } => needs.push(*target),
                     Dependency::AnyOf(group) => needs.extend(&group.members),

@@ -110,7 +110,7 @@ fn edges(arch: &Architecture, id: NodeId, out: &mut String) {
         }
         _ => {}
     }
-    for dep in &node.depends_on {
+    for dep in arch.depends_on(node) {
         match dep {
             Dependency::On { target, mode } => to(*target, *mode),
             Dependency::AnyOf(group) => group.members.iter().for_each(|m| to(*m, group.mode)),
