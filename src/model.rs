@@ -374,6 +374,8 @@ pub struct Node {
     pub availability: Availability,
     /// What it needs besides its placement: a list in
     /// [`Architecture::dependencies`], read with [`Architecture::depends_on`].
+    /// Two nodes compare where their lists are, not the lists: nodes of two
+    /// architectures are compared through the architectures.
     pub depends_on: DependsOn,
     /// What is particular to its kind.
     pub detail: NodeDetail,
