@@ -19,11 +19,28 @@ SHAPE is one of:
   earlier  issue #18's shape read another way: one to four dependencies on services
            picked uniformly among all earlier ones, 3% back edges to any later one,
            up 99.9%: cones hold most of what comes before
+  terse    the fewest bytes a service can take: flow style, one data center each and
+           one to four dependencies on earlier services, nothing else (no tier,
+           users, availability or integrations; 10 regions of 4 data centers): the
+           file whose memory is hardest to keep within 3x of it
 Sites: 10 regions of 3 zones of 4 data centers on power and network feeds.
 """
 import random, sys
 n = int(sys.argv[1]); shape = sys.argv[2]; seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 rnd = random.Random(seed)
+if shape == "terse":
+    lines = ["version: 1", "sites:"]
+    for r in range(10):
+        lines.append(f"  r{r}: {{kind: region}}")
+        lines += [f"  r{r}d{d}: {{within: r{r}}}" for d in range(4)]
+    lines.append("services:")
+    for i in range(n):
+        site = f"r{rnd.randrange(10)}d{rnd.randrange(4)}"
+        needs = sorted({f"s{rnd.randrange(i)}" for _ in range(rnd.randint(1, 4))}) if i else []
+        deps = f", depends_on: [{', '.join(needs)}]" if needs else ""
+        lines.append(f"  s{i}: {{runs_in: {site}{deps}}}")
+    print("\n".join(lines))
+    sys.exit(0)
 out = []
 w = out.append
 w("version: 1")

@@ -61,7 +61,7 @@ impl State {
     /// The declaration of a symbol, if it has one yet, with the span of its
     /// id: from its node, or from `building` for the node being read.
     pub(super) fn declared(&self, sym: NodeId) -> Option<Declared> {
-        let (kind, at) = self.symbols.declaration(sym)?;
+        let (kind, at) = self.symbols.declaration(sym, &self.nodes)?;
         let span = self
             .nodes
             .get(at as usize)

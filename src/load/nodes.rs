@@ -47,7 +47,8 @@ impl<'d> Checker<'d, '_, '_> {
             body,
             kind,
         };
-        let node = self.node(&entry, sym);
+        let mut node = self.node(&entry, sym);
+        node.id = self.st.symbols.take_building();
         self.st.nodes.push(node);
         self.st.syms.push(sym);
     }
@@ -216,11 +217,11 @@ impl<'d> Checker<'d, '_, '_> {
         }
         let to = self.st.symbols.numbering(&syms);
         for sym in &mut self.st.inherit {
-            *sym = to[sym.index()].unwrap_or(*sym);
+            *sym = to.get(*sym).unwrap_or(*sym);
         }
         *ids = std::mem::take(&mut self.st.symbols.ids);
         for (node, &sym) in nodes.iter_mut().zip(&syms) {
-            let me = to[sym.index()].unwrap_or(sym);
+            let me = to.get(sym).unwrap_or(sym);
             super::symbols::renumber(node, &mut self.st.dependencies, me, &to);
         }
         nodes
@@ -319,8 +320,8 @@ impl<'d> Checker<'d, '_, '_> {
         let fields = fields.unwrap_or_default();
         let field = |name: &str| fields.iter().find(|f| f.key == name);
         let mut node = Node {
-            // The symbols read a declared id's text from here.
-            id: Id::new(entry.id),
+            // Taken from the symbols once the node is read (`entry`).
+            id: Id::default(),
             labels: Labels::new(
                 field("name").and_then(|f| self.text(f.value, "`name`")),
                 field("owner").and_then(|f| self.text(f.value, "`owner`")),

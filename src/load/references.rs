@@ -101,15 +101,14 @@ impl Checker<'_, '_, '_> {
         let symbols = &self.st.symbols;
         let cost = symbols.ids.len().saturating_mul(2);
         self.st.hint_budget = self.st.hint_budget.checked_sub(cost)?;
+        // Every declared id is a node's (the hints are looked for once
+        // every file is read).
         let nodes = &self.st.nodes;
-        let fitting = symbols
-            .iter(nodes)
-            .filter(|(_, kind)| kind.is_some_and(|k| want.accepts(k)))
-            .map(|(id, _)| id);
-        let any = symbols
-            .iter(nodes)
-            .filter(|(_, kind)| kind.is_some())
-            .map(|(id, _)| id);
+        let fitting = nodes
+            .iter()
+            .filter(|node| want.accepts(node.kind()))
+            .map(|node| &*node.id);
+        let any = nodes.iter().map(|node| &*node.id);
         suggest::hint(text, fitting).or_else(|| suggest::hint(text, any))
     }
 
@@ -135,7 +134,7 @@ impl Checker<'_, '_, '_> {
         let sym = self.st.symbols.intern(text, &self.st.nodes);
         // The kind alone: the declaration's span is in its node, one more
         // read from anywhere in a list of a million, for reports only.
-        let Some((kind, _)) = self.st.symbols.declaration(sym) else {
+        let Some((kind, _)) = self.st.symbols.declaration(sym, &self.st.nodes) else {
             self.st.pending.push(Pending {
                 sym,
                 want,
@@ -174,10 +173,10 @@ impl Checker<'_, '_, '_> {
     /// its sites before declaring them costs no string per reference.
     pub(super) fn check_pending(&mut self) {
         let pending = std::mem::take(&mut self.st.pending);
-        let symbols = &self.st.symbols;
+        let (symbols, nodes) = (&self.st.symbols, &self.st.nodes);
         let fails = |p: &Pending| {
             symbols
-                .declaration(p.sym)
+                .declaration(p.sym, nodes)
                 .is_none_or(|(kind, _)| !p.want.accepts(kind))
         };
         let failing: Vec<&Pending> = pending.iter().filter(|p| fails(p)).collect();

@@ -1,5 +1,6 @@
 //! Ids as the checker meets them, one entry at a time: a number for each id
-//! at its first mention, whether declaration or reference, so that a
+//! at its first mention, whether declaration (its node's place in the
+//! checker's list) or reference (a number from `FORWARD` up), so that a
 //! reference to a node declared further on (or in a later file) costs no
 //! second pass. Once every file is read, [`Symbols::numbering`] gives each
 //! declared id its place in the model and [`renumber`] rewrites the nodes.
@@ -19,115 +20,100 @@ pub(super) struct Declared {
     pub span: Span,
 }
 
-/// Every id met, once. A declared id's text is its node's (set when the
-/// node is built, never copied), so each id is hashed once on the way in
-/// and stored once: a second copy here would be 16 bytes an id until the
-/// end of the load, which is its peak (issue #18). Only an id referenced
-/// before its declaration (or never declared) keeps a text of its own.
-/// The index becomes [`crate::model::Architecture::ids`] as it is.
+/// Symbols from here up are ids met before their declaration (or never
+/// declared): the k-th such id is `FORWARD + k`. Below it, a symbol is its
+/// node's place in the checker's list (`State::nodes`), so a declared id's
+/// text and kind are read from its node with no table between. A file of
+/// 2^31 nodes would need hundreds of GB of memory before reaching it.
+const FORWARD: u32 = 1 << 31;
+
+/// Every id met, once. A declared id's text is its node's, so each id is
+/// hashed once on the way in and stored once: a copy here would be 16
+/// bytes an id until the end of the load, which is its peak (issue #18).
+/// Only an id named before its declaration keeps a text of its own. The
+/// index becomes [`crate::model::Architecture::ids`] as it is.
 #[derive(Debug, Default)]
 pub(super) struct Symbols {
     pub ids: IdIndex,
-    /// By symbol: where its text is, and its kind once declared.
-    slots: Vec<Slot>,
-    /// The texts of ids met before their declaration, by `Slot::Forward`.
-    forward: Vec<Id>,
-    /// The id of the node being read: declared, and not yet in the
-    /// checker's list (`State::nodes`) where its text will be.
-    building: Id,
+    /// By `sym - FORWARD`: the text of an id named before its declaration,
+    /// and its kind and its node's place once declared.
+    forward: Vec<(Id, Option<(NodeKind, u32)>)>,
+    /// The id and kind of the node being read: declared, and not yet in the
+    /// checker's list, where it will be at the place that is its symbol.
+    building: (Id, Option<NodeKind>),
 }
 
-/// Where a symbol's text is: 8 bytes, in a list as long as the file has ids.
-#[derive(Clone, Copy, Debug)]
-enum Slot {
-    /// Not declared (yet): its text is `Symbols::forward[i]`.
-    Forward(u32),
-    /// Declared with this kind; its node is at this place of the checker's
-    /// list (or is the one being read, when the list is that long).
-    Declared(NodeKind, u32),
-}
-
-/// The text of `sym`, read from the nodes for a declared one.
+/// The text of `sym`, read from its node for a declared one.
 fn text_of<'t>(
-    slots: &[Slot],
-    forward: &'t [Id],
+    forward: &'t [(Id, Option<(NodeKind, u32)>)],
     building: &'t Id,
     nodes: &'t [Node],
     sym: NodeId,
 ) -> &'t [u8] {
-    match slots.get(sym.index()) {
-        Some(Slot::Forward(i)) => forward.get(*i as usize).map_or(&[], |id| id.as_bytes()),
-        Some(Slot::Declared(_, at)) => nodes
-            .get(*at as usize)
+    match sym.0.checked_sub(FORWARD) {
+        None => nodes
+            .get(sym.index())
             .map_or(building, |node| &node.id)
             .as_bytes(),
-        None => &[],
+        Some(k) => forward.get(k as usize).map_or(&[], |(id, _)| id.as_bytes()),
     }
 }
 
 impl Symbols {
     /// The symbol of `id`, if it was met; `nodes` is the checker's list.
     pub(super) fn get(&self, id: &str, nodes: &[Node]) -> Option<NodeId> {
-        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        let (forward, building) = (&self.forward, &self.building.0);
         self.ids
-            .find(id, |sym| text_of(slots, forward, building, nodes, sym))
+            .find(id, |sym| text_of(forward, building, nodes, sym))
     }
 
-    /// The symbol of `id`, new if it was never met: one hash, whether it
-    /// is a reference or a declaration (most ids are declared before
-    /// anything names them). `nodes` is the checker's list.
+    /// The symbol of the reference `id`, new if it was never met: one hash
+    /// (most ids are declared before anything names them). `nodes` is the
+    /// checker's list.
     pub(super) fn intern(&mut self, id: &str, nodes: &[Node]) -> NodeId {
-        let next = NodeId(self.slots.len() as u32);
-        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
-        let (sym, new) = self.ids.find_or_insert(id, next, |sym| {
-            text_of(slots, forward, building, nodes, sym)
-        });
+        let next = NodeId(FORWARD.saturating_add(self.forward.len() as u32));
+        let (forward, building) = (&self.forward, &self.building.0);
+        let (sym, new) = self
+            .ids
+            .find_or_insert(id, next, |sym| text_of(forward, building, nodes, sym));
         if new {
-            self.slots.push(Slot::Forward(self.forward.len() as u32));
-            self.forward.push(Id::new(id));
+            self.forward.push((Id::new(id), None));
         }
         sym
     }
 
     /// Room for `more` symbols without growing.
     pub(super) fn reserve(&mut self, more: usize) {
-        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
+        let (forward, building) = (&self.forward, &self.building.0);
         self.ids
-            .reserve(more, |sym| text_of(slots, forward, building, &[], sym));
-        self.slots.reserve(more);
-    }
-
-    /// Every symbol's text and, once declared, its kind (the checker's
-    /// list is `nodes`).
-    pub(super) fn iter<'t>(
-        &'t self,
-        nodes: &'t [Node],
-    ) -> impl Iterator<Item = (&'t str, Option<NodeKind>)> + Clone + 't {
-        (0..self.slots.len() as u32).map(move |i| {
-            let sym = NodeId(i);
-            let kind = self.declaration(sym).map(|(kind, _)| kind);
-            (self.text(sym, nodes), kind)
-        })
+            .reserve(more, |sym| text_of(forward, building, &[], sym));
     }
 
     /// The text of `sym` (the checker's list is `nodes`).
     pub(super) fn text<'t>(&'t self, sym: NodeId, nodes: &'t [Node]) -> &'t str {
-        let text = text_of(&self.slots, &self.forward, &self.building, nodes, sym);
+        let text = text_of(&self.forward, &self.building.0, nodes, sym);
         // Always `Ok`: every text is a `str`'s bytes.
         std::str::from_utf8(text).unwrap_or_default()
     }
 
-    /// The kind of a declared symbol and the place of its node.
-    pub(super) fn declaration(&self, sym: NodeId) -> Option<(NodeKind, u32)> {
-        match self.slots.get(sym.index()) {
-            Some(Slot::Declared(kind, at)) => Some((*kind, *at)),
-            _ => None,
+    /// The kind of a declared symbol and the place of its node in the
+    /// checker's list `nodes` (or past its end, for the node being read).
+    pub(super) fn declaration(&self, sym: NodeId, nodes: &[Node]) -> Option<(NodeKind, u32)> {
+        match sym.0.checked_sub(FORWARD) {
+            None => {
+                let kind = nodes.get(sym.index()).map(Node::kind).or(self.building.1)?;
+                Some((kind, sym.0))
+            }
+            Some(k) => self
+                .forward
+                .get(k as usize)
+                .and_then(|(_, declared)| *declared),
         }
     }
 
     /// The symbol of the key `id` of a node that will be `at` in the
     /// checker's list (`nodes`), and is read next: declared here as `kind`
-    /// unless it was declared before, which the answer says. The text is
+    /// unless it was declared before, which the answer says. Its text is
     /// the node's from then on (`building` until it is in the list).
     pub(super) fn declare(
         &mut self,
@@ -136,42 +122,80 @@ impl Symbols {
         at: u32,
         nodes: &[Node],
     ) -> (NodeId, bool) {
-        let next = NodeId(self.slots.len() as u32);
-        let (slots, forward, building) = (&self.slots, &self.forward, &self.building);
-        let (sym, new) = self.ids.find_or_insert(id, next, |sym| {
-            text_of(slots, forward, building, nodes, sym)
-        });
-        if new {
-            self.slots.push(Slot::Declared(kind, at));
-        } else if self.declaration(sym).is_some() {
-            return (sym, true);
-        } else if let Some(slot) = self.slots.get_mut(sym.index()) {
-            *slot = Slot::Declared(kind, at);
+        let (forward, building) = (&self.forward, &self.building.0);
+        let (sym, new) = self
+            .ids
+            .find_or_insert(id, NodeId(at), |sym| text_of(forward, building, nodes, sym));
+        if !new {
+            let Some(k) = sym.0.checked_sub(FORWARD) else {
+                return (sym, true);
+            };
+            match self.forward.get_mut(k as usize) {
+                Some((_, declared @ None)) => *declared = Some((kind, at)),
+                _ => return (sym, true),
+            }
         }
-        self.building = Id::new(id);
+        self.building = (Id::new(id), Some(kind));
         (sym, false)
     }
 
+    /// The id of the node read last, for its node: it is in the checker's
+    /// list from now on, where its text is read.
+    pub(super) fn take_building(&mut self) -> Id {
+        std::mem::take(&mut self.building.0)
+    }
+
     /// Each symbol's `NodeId` in the model, given the symbols of the nodes
-    /// in model order; `None` for an id never declared (a load with one
-    /// fails, but the model is still built, so nothing may panic on it).
-    /// The index keeps the declared ones, renumbered; the nodes hold their
-    /// ids already. No text may be asked for after this.
-    pub(super) fn numbering(&mut self, order: &[NodeId]) -> Vec<Option<NodeId>> {
+    /// in model order (a load with an id never declared fails, but the
+    /// model is still built, so nothing may panic on it). The index keeps
+    /// the declared ones, renumbered. No text may be asked for after this.
+    pub(super) fn numbering(&mut self, order: &[NodeId]) -> Numbering {
+        let mut to = Numbering {
+            declared: vec![Numbering::NONE; order.len()],
+            forward: vec![Numbering::NONE; self.forward.len()],
+        };
         // Every declaration is checked by now: freed first, as the end of
         // the load is its peak.
-        let count = self.slots.len();
-        self.slots = Vec::new();
         self.forward = Vec::new();
-        let mut to = vec![None; count];
         for (at, sym) in order.iter().enumerate() {
-            if let Some(slot) = to.get_mut(sym.index()) {
-                *slot = Some(NodeId(at as u32));
+            if let Some(slot) = to.slot(*sym) {
+                *slot = NodeId(at as u32);
             }
         }
-        self.ids
-            .renumber(|sym| to.get(sym.index()).copied().flatten());
+        self.ids.renumber(|sym| to.get(sym));
         to
+    }
+}
+
+/// Symbols to model ids: 4 bytes a symbol, as it is built at the load's
+/// peak.
+pub(super) struct Numbering {
+    /// By symbol below `FORWARD`.
+    declared: Vec<NodeId>,
+    /// By `sym - FORWARD`.
+    forward: Vec<NodeId>,
+}
+
+impl Numbering {
+    /// No model id: an id never declared.
+    const NONE: NodeId = NodeId(u32::MAX);
+
+    /// The model id of `sym`, if it was declared.
+    pub(super) fn get(&self, sym: NodeId) -> Option<NodeId> {
+        let (list, at) = match sym.0.checked_sub(FORWARD) {
+            None => (&self.declared, sym.0),
+            Some(k) => (&self.forward, k),
+        };
+        list.get(at as usize)
+            .copied()
+            .filter(|&id| id != Self::NONE)
+    }
+
+    fn slot(&mut self, sym: NodeId) -> Option<&mut NodeId> {
+        match sym.0.checked_sub(FORWARD) {
+            None => self.declared.get_mut(sym.index()),
+            Some(k) => self.forward.get_mut(k as usize),
+        }
     }
 }
 
@@ -204,9 +228,9 @@ pub(super) fn renumber(
     node: &mut Node,
     dependencies: &mut [Dependency],
     me: NodeId,
-    to: &[Option<NodeId>],
+    to: &Numbering,
 ) {
-    let map = |sym: NodeId| to.get(sym.index()).copied().flatten();
+    let map = |sym: NodeId| to.get(sym);
     if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
         let kept = renumber_in_place(list, &map);
         node.depends_on = node.depends_on.truncated(kept);
