@@ -39,7 +39,8 @@ pub(super) struct Symbols {
     /// and its kind and its node's place once declared.
     forward: Vec<(Id, Option<(NodeKind, u32)>)>,
     /// The id and kind of the node being read: declared, and not yet in the
-    /// checker's list, where it will be at the place that is its symbol.
+    /// checker's list, where it will be at the place that is its symbol (if
+    /// its id was not named before).
     building: (Id, Option<NodeKind>),
 }
 
