@@ -57,9 +57,21 @@ fn draw(progress: &Progress, finished: &AtomicBool, what: &str) {
     bar.set_prefix(what.to_string());
     // Drawn at least once, however soon the work ends from here.
     bar.set_position(progress.done());
+    let mut total = progress.total();
     while !finished.load(Ordering::Acquire) {
-        bar.set_length(progress.total());
-        bar.set_position(progress.done());
+        let (done, now_total) = progress.now();
+        if now_total != total {
+            // A new count (the blocks of samples after the targets): its
+            // rate is not the last one's.
+            total = now_total;
+            bar.reset_eta();
+        }
+        // Both at once: set one after the other, a draw in between showed
+        // the last count's position over the new total.
+        bar.update(|state| {
+            state.set_len(now_total);
+            state.set_pos(done);
+        });
         std::thread::sleep(tick);
     }
     bar.finish_and_clear();

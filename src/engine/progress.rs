@@ -16,7 +16,9 @@ impl Progress {
     /// Starts a new count of `total` units.
     pub fn start(&self, total: usize) {
         self.done.store(0, Ordering::Relaxed);
-        self.total.store(total as u64, Ordering::Relaxed);
+        // Released after `done` is set back: a reader that sees this total
+        // sees the new count's units, never the last count's ([`Self::now`]).
+        self.total.store(total as u64, Ordering::Release);
     }
 
     /// Counts `units` more as done.
@@ -31,7 +33,17 @@ impl Progress {
 
     /// Units in all.
     pub fn total(&self) -> u64 {
-        self.total.load(Ordering::Relaxed)
+        self.total.load(Ordering::Acquire)
+    }
+
+    /// The units done and the total, as one count has them: read in the
+    /// order [`Self::start`] wrote them, so that a count started while
+    /// they are read never shows the units of the one before over its own
+    /// total (`39868/22` where a command goes from its targets to its
+    /// blocks of samples). At most the total.
+    pub fn now(&self) -> (u64, u64) {
+        let total = self.total();
+        (self.done().min(total), total)
     }
 }
 
@@ -49,5 +61,19 @@ mod tests {
             }
         });
         assert_eq!((p.done(), p.total()), (4000, 4000));
+    }
+
+    #[test]
+    fn a_new_count_starts_from_none_done() {
+        let p = Progress::default();
+        p.start(39_868);
+        p.advance(39_868);
+        p.start(22);
+        assert_eq!(p.now(), (0, 22));
+        p.advance(3);
+        assert_eq!(p.now(), (3, 22));
+        // More units than the total (a count that overran) show as all.
+        p.advance(30);
+        assert_eq!(p.now(), (22, 22));
     }
 }
