@@ -222,14 +222,14 @@ fn each_answered(
     // above the cycle (beside the pass over it) and those above it that
     // the pass leaves to their attempts.
     let plan = Plan::default();
-    let (mut shared, (others, mut big_others, ahead)) = super::parallel::both(
+    let (mut shared, (tried_others, mut big_others, ahead)) = super::parallel::both(
         || {
             let _over = plan.over_when_dropped();
             let c = largest.as_ref().filter(|_| targets.len() >= 2)?;
             SharedCycle::find(arch, graph, (targets, c), &plan)
         },
         || {
-            let big = BigCones::find(arch, graph, (&others, &reached, None), work);
+            let big = BigCones::find(arch, graph, (&others, &reached, None), &[], work);
             let tried = try_each((None, big.as_ref()), &others);
             // While the pass over the cycle still runs, and unless it
             // compiles a union itself, this thread compiles the union Monte
@@ -257,9 +257,20 @@ fn each_answered(
         })
         .collect();
     let root = largest.as_ref().map(LargestCycle::root);
-    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), work);
+    // The union the judgement compiles holds the cones of the other
+    // targets left to Monte Carlo so far too (those the pass found
+    // hopeless, those not above the cycle that gave up): when every
+    // target it judges is hopeless, it is the union Monte Carlo needs,
+    // which it would otherwise compile again, on one thread
+    // (`layered-back-99` at 100,000 services: 0.07 s).
+    let hopeless_over = over
+        .iter()
+        .filter(|&&t| (shared.as_ref()).is_some_and(|s| s.hopeless_parts(t).is_some()));
+    let gave_up = (others.iter().zip(&tried_others)).filter_map(|(&t, r)| r.is_err().then_some(t));
+    let also: Vec<NodeId> = hopeless_over.copied().chain(gave_up).collect();
+    let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), &also, work);
     let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
-    let mut others = others.into_iter();
+    let mut others = tried_others.into_iter();
     let tried: Vec<Result<TargetAvailability, usize>> = above
         .iter()
         .filter_map(|&a| if a { over.next() } else { others.next() })

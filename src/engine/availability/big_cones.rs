@@ -67,7 +67,9 @@ impl BigCones {
     ///
     /// `below`, when given, is a node whose cone every one of `targets`
     /// holds (the largest cycle's): that cone is walked once, not once
-    /// per target.
+    /// per target. The union compiled holds the cones of `also` too,
+    /// targets not judged, so that it can be the union Monte Carlo needs
+    /// ([`Self::take_union`]).
     ///
     /// Cost: marking each reached target's cone (outside `below`'s); then,
     /// for those with at least [`FEWEST`] parts, compiling the union of
@@ -77,6 +79,7 @@ impl BigCones {
         arch: &Architecture,
         graph: &FailureGraph,
         (targets, reached, below): (&[NodeId], &[bool], Option<NodeId>),
+        also: &[NodeId],
         work: &Budget,
     ) -> Option<Self> {
         // A target no failure reaches is answered without its cone; its
@@ -107,7 +110,10 @@ impl BigCones {
         if judged.len() < 2 || work.passed() {
             return None;
         }
-        let ids: Vec<NodeId> = judged.iter().map(|&(t, _)| t).collect();
+        // The judged first: their rows of the union are theirs.
+        let ids: Vec<NodeId> = (judged.iter().map(|&(t, _)| t))
+            .chain(also.iter().copied())
+            .collect();
         let union = union_circuit(arch, graph, &ids);
         if union.ids.len() > SAMPLES as usize {
             return None;
@@ -388,6 +394,7 @@ mod tests {
     use super::super::{availability_of_each, exactly_unbounded, own_availability, ConeMarks};
     use super::*;
     use crate::engine::circuit::ConeCircuit;
+    use crate::engine::sampling::down_counts;
     use crate::load::load_str;
 
     /// 900 parts p0..p899, each up 99.9% of the time, in 450 pairs of
@@ -432,8 +439,14 @@ mod tests {
         let names = ["pairs", "more", "hard", "few"];
         let targets: Vec<NodeId> = names.iter().map(|n| arch.id_of(n).unwrap()).collect();
         let reached = vec![true; graph.len()];
-        let big =
-            BigCones::find(arch, &graph, (&targets, &reached, None), &Budget::new(None)).unwrap();
+        let big = BigCones::find(
+            arch,
+            &graph,
+            (&targets, &reached, None),
+            &[],
+            &Budget::new(None),
+        )
+        .unwrap();
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let mut named = Vec::new();
         for (&t, name) in targets.iter().zip(names) {
@@ -448,6 +461,36 @@ mod tests {
         }
         assert_eq!(named, ["pairs", "more"]);
         assert_eq!(big.hopeless_parts(targets[1]), Some(901));
+    }
+
+    /// The union compiled holds the cones of the targets given as `also`,
+    /// which are not judged: it is the union Monte Carlo needs for the
+    /// hopeless and those (`for_targets` takes it), and it counts the
+    /// samples each is down in as a union compiled for them alone does.
+    /// Without `also`, it is not that union.
+    #[test]
+    fn the_union_also_holds_the_targets_given_beside_the_judged() {
+        let loaded = shared_cone();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let id = |n: &str| arch.id_of(n).unwrap();
+        let judged = [id("pairs"), id("more")];
+        let also = [id("few"), id("q")];
+        let reached = vec![true; graph.len()];
+        let work = Budget::new(None);
+        let find = |also: &[NodeId]| {
+            let mut big = BigCones::find(arch, &graph, (&judged, &reached, None), also, &work);
+            big.as_mut().and_then(BigCones::take_union).unwrap()
+        };
+        // The hopeless first, then the others, as availability asks.
+        let left = [id("pairs"), id("more"), id("few"), id("q")];
+        assert!(find(&[]).for_targets(&graph, &left).is_none());
+        let union = find(&also).for_targets(&graph, &left).unwrap();
+        assert!(find(&also).for_targets(&graph, &judged).is_none());
+        let progress = Progress::default();
+        let reused = down_counts(arch, &graph, &left, Some(union), &progress);
+        assert_eq!(reused, down_counts(arch, &graph, &left, None, &progress));
+        assert!(reused[0] > 0 && reused[3] > 0, "{reused:?}");
     }
 
     /// A target that no failure reaches is not judged, nor its cone
@@ -465,9 +508,9 @@ mod tests {
         let mut reached = vec![true; graph.len()];
         reached[targets[0].index()] = false;
         let work = Budget::new(None);
-        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_none());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &[], &work).is_none());
         reached[targets[0].index()] = true;
-        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &work).is_some());
+        assert!(BigCones::find(arch, &graph, (&targets, &reached, None), &[], &work).is_some());
     }
 
     /// The targets it names get the answer they got when each attempt

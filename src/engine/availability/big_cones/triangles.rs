@@ -417,8 +417,14 @@ mod tests {
         let names = ["t118", "t121", "rare"];
         let targets: Vec<NodeId> = names.map(|n| arch.id_of(n).unwrap()).to_vec();
         let reached = vec![true; graph.len()];
-        let big =
-            BigCones::find(arch, &graph, (&targets, &reached, None), &Budget::new(None)).unwrap();
+        let big = BigCones::find(
+            arch,
+            &graph,
+            (&targets, &reached, None),
+            &[],
+            &Budget::new(None),
+        )
+        .unwrap();
         assert_eq!(big.hopeless_parts(targets[0]), None);
         assert_eq!(big.hopeless_parts(targets[1]), Some(8421));
         assert_eq!(big.hopeless_parts(targets[2]), None);
