@@ -249,13 +249,8 @@ fn each_answered(
             (tried, big, ahead)
         },
     );
-    let undecided: Vec<NodeId> = (over.iter().copied())
-        .filter(|&t| {
-            shared
-                .as_ref()
-                .is_none_or(|s| s.hopeless_parts(t).is_none())
-        })
-        .collect();
+    let (hopeless_over, undecided): (Vec<NodeId>, Vec<NodeId>) = (over.iter().copied())
+        .partition(|&t| (shared.as_ref()).is_some_and(|s| s.hopeless_parts(t).is_some()));
     let root = largest.as_ref().map(LargestCycle::root);
     // The union the judgement compiles holds the cones of the other
     // targets left to Monte Carlo so far too (those the pass found
@@ -263,11 +258,8 @@ fn each_answered(
     // target it judges is hopeless, it is the union Monte Carlo needs,
     // which it would otherwise compile again, on one thread
     // (`layered-back-99` at 100,000 services: 0.07 s).
-    let hopeless_over = over
-        .iter()
-        .filter(|&&t| (shared.as_ref()).is_some_and(|s| s.hopeless_parts(t).is_some()));
     let gave_up = (others.iter().zip(&tried_others)).filter_map(|(&t, r)| r.is_err().then_some(t));
-    let also: Vec<NodeId> = hopeless_over.copied().chain(gave_up).collect();
+    let also: Vec<NodeId> = hopeless_over.into_iter().chain(gave_up).collect();
     let mut big_over = BigCones::find(arch, graph, (&undecided, &reached, root), &also, work);
     let mut over = try_each((shared.as_ref(), big_over.as_ref()), &over).into_iter();
     let mut others = tried_others.into_iter();
