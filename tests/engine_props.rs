@@ -26,6 +26,16 @@ impl Rng {
     }
 }
 
+/// An `any_of` group kept in `groups`, and the dependency on it.
+fn any_of(groups: &mut Vec<AnyOf>, members: Vec<NodeId>, min: u32, mode: Mode) -> Dependency {
+    groups.push(AnyOf {
+        members: members.into(),
+        min,
+        mode,
+    });
+    Dependency::AnyOf(GroupId(groups.len() as u32 - 1))
+}
+
 fn node(id: String, detail: NodeDetail) -> Node {
     Node {
         id: id.into(),
@@ -57,36 +67,34 @@ pub fn random_architecture(seed: u64) -> Architecture {
     };
     // Ids chosen so that file order and id order differ.
     let name = |i: usize| format!("n{}", (i * 7) % total + 10 * (i % 3));
-    let deps = |rng: &mut Rng, me: usize, count: usize| -> Vec<Dependency> {
-        let mut out = vec![];
-        for _ in 0..count {
-            let pick = |rng: &mut Rng| loop {
-                let t = rng.below(total);
-                if t != me {
-                    return NodeId(t as u32);
+    let deps =
+        |rng: &mut Rng, groups: &mut Vec<AnyOf>, me: usize, count: usize| -> Vec<Dependency> {
+            let mut out = vec![];
+            for _ in 0..count {
+                let pick = |rng: &mut Rng| loop {
+                    let t = rng.below(total);
+                    if t != me {
+                        return NodeId(t as u32);
+                    }
+                };
+                if total < 2 {
+                    break;
                 }
-            };
-            if total < 2 {
-                break;
+                if rng.chance(30) {
+                    let n = 1 + rng.below(3);
+                    let members: Vec<NodeId> = (0..n).map(|_| pick(rng)).collect();
+                    let min = 1 + rng.below(n) as u32;
+                    let mode = mode(rng);
+                    out.push(any_of(groups, members, min, mode));
+                } else {
+                    out.push(Dependency::On {
+                        target: pick(rng),
+                        mode: mode(rng),
+                    });
+                }
             }
-            if rng.chance(30) {
-                let n = 1 + rng.below(3);
-                let members: Vec<NodeId> = (0..n).map(|_| pick(rng)).collect();
-                let min = 1 + rng.below(n) as u32;
-                out.push(Dependency::AnyOf(Box::new(AnyOf {
-                    members: members.into(),
-                    min,
-                    mode: mode(rng),
-                })));
-            } else {
-                out.push(Dependency::On {
-                    target: pick(rng),
-                    mode: mode(rng),
-                });
-            }
-        }
-        out
-    };
+            out
+        };
     for i in 0..sites {
         let within = (i > 0 && rng.chance(40)).then(|| NodeId(rng.below(i) as u32));
         let mut n = node(
@@ -98,7 +106,8 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = if rng.chance(20) { 1 } else { 0 };
-        n.depends_on = DependsOn::push(&mut arch.dependencies, deps(&mut rng, i, count));
+        let list = deps(&mut rng, &mut arch.groups, i, count);
+        n.depends_on = DependsOn::push(&mut arch.dependencies, list);
         arch.nodes.push(n);
     }
     for s in 0..services {
@@ -109,7 +118,7 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 .map(|_| PlacementEntry {
                     site: NodeId(rng.below(sites) as u32),
                     requires: if rng.chance(30) {
-                        deps(&mut rng, i, 1).into()
+                        deps(&mut rng, &mut arch.groups, i, 1).into()
                     } else {
                         Requires::default()
                     },
@@ -132,7 +141,8 @@ pub fn random_architecture(seed: u64) -> Architecture {
             },
         );
         let count = rng.below(3);
-        n.depends_on = DependsOn::push(&mut arch.dependencies, deps(&mut rng, i, count));
+        let list = deps(&mut rng, &mut arch.groups, i, count);
+        n.depends_on = DependsOn::push(&mut arch.dependencies, list);
         if rng.chance(60) {
             n.availability = Some([0.9, 0.99, 0.5, 0.999][rng.below(4)]).into();
         }
@@ -200,10 +210,11 @@ fn combine(reqs: &[(State, Mode)]) -> State {
     }
 }
 
-fn dep_state(states: &[State], dep: &Dependency) -> (State, Mode) {
+fn dep_state(arch: &Architecture, states: &[State], dep: &Dependency) -> (State, Mode) {
     match dep {
         Dependency::On { target, mode } => (states[target.index()], *mode),
         Dependency::AnyOf(any) => {
+            let any = arch.group(*any);
             let s: Vec<State> = any.members.iter().map(|m| states[m.index()]).collect();
             (group(&s, any.min as usize), any.mode)
         }
@@ -215,7 +226,7 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
     let mut reqs: Vec<(State, Mode)> = arch
         .depends_on(node)
         .iter()
-        .map(|d| dep_state(states, d))
+        .map(|d| dep_state(arch, states, d))
         .collect();
     match &node.detail {
         NodeDetail::Site {
@@ -230,7 +241,7 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
                 .iter()
                 .map(|e| {
                     let mut r = vec![(states[e.site.index()], Mode::Hard)];
-                    r.extend(e.requires.iter().map(|d| dep_state(states, d)));
+                    r.extend(e.requires.iter().map(|d| dep_state(arch, states, d)));
                     combine(&r)
                 })
                 .collect();
@@ -319,7 +330,7 @@ fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
                 Dependency::On { target, .. } => {
                     out.insert(*target);
                 }
-                Dependency::AnyOf(any) => out.extend(any.members.iter().copied()),
+                Dependency::AnyOf(any) => out.extend(arch.group(*any).members.iter().copied()),
             }
         }
     };
@@ -846,11 +857,8 @@ fn ring_architecture(seed: u64) -> Architecture {
         let mut deps = vec![];
         if s >= ring + outside + upstream {
             let (a, b) = (rng.below(ring), rng.below(ring));
-            deps.push(Dependency::AnyOf(Box::new(AnyOf {
-                members: vec![NodeId((sites + a) as u32), NodeId((sites + b) as u32)].into(),
-                min: 1,
-                mode: Mode::Hard,
-            })));
+            let members = vec![NodeId((sites + a) as u32), NodeId((sites + b) as u32)];
+            deps.push(any_of(&mut arch.groups, members, 1, Mode::Hard));
         } else if s >= ring + outside {
             // Upstream: on the upstream services before it.
             let before = s - ring - outside;
@@ -889,11 +897,8 @@ fn ring_architecture(seed: u64) -> Architecture {
                 let t = sites + rng.below(s);
                 if rng.chance(20) {
                     let other = sites + rng.below(s);
-                    deps.push(Dependency::AnyOf(Box::new(AnyOf {
-                        members: vec![NodeId(t as u32), NodeId(other as u32)].into(),
-                        min: 1,
-                        mode: Mode::Hard,
-                    })));
+                    let members = vec![NodeId(t as u32), NodeId(other as u32)];
+                    deps.push(any_of(&mut arch.groups, members, 1, Mode::Hard));
                 } else {
                     let mode = if rng.chance(20) {
                         Mode::Soft

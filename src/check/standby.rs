@@ -57,7 +57,11 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             if scratch.state(entry.site.into()) == State::Down {
                 continue;
             }
-            let Some(needed) = entry.requires.iter().find_map(|d| hard_down(d, &scratch)) else {
+            let Some(needed) = entry
+                .requires
+                .iter()
+                .find_map(|d| hard_down(arch, d, &scratch))
+            else {
                 continue;
             };
             // Each check rebuilds the graph: bounded so big files stay fast.
@@ -132,13 +136,14 @@ struct Verifier {
 }
 
 /// The node that makes a hard requirement unmet, if it is.
-fn hard_down(dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
+fn hard_down(arch: &Architecture, dep: &Dependency, scratch: &Scratch) -> Option<NodeId> {
     match dep {
         Dependency::On {
             target,
             mode: Mode::Hard,
         } => (scratch.state((*target).into()) == State::Down).then_some(*target),
-        Dependency::AnyOf(group) if group.mode == Mode::Hard => {
+        Dependency::AnyOf(group) if arch.group(*group).mode == Mode::Hard => {
+            let group = arch.group(*group);
             let down: Vec<NodeId> = (group.members.iter().copied())
                 .filter(|&m| scratch.state(m.into()) == State::Down)
                 .collect();

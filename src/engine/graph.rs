@@ -113,6 +113,7 @@ impl FailureGraph {
         }
         let mut helpers = Vec::new();
         let mut b = Builder {
+            arch,
             graph: &mut graph,
             helpers: &mut helpers,
             owner: NodeId(0),
@@ -247,6 +248,7 @@ fn flatten(graph: &DiGraph<Gate, Mode, u32>, dir: Direction) -> (Vec<u32>, Vec<(
 }
 
 struct Builder<'g> {
+    arch: &'g Architecture,
     graph: &'g mut DiGraph<Gate, Mode, u32>,
     helpers: &'g mut Vec<Helper>,
     /// The node whose fields are being compiled.
@@ -319,6 +321,7 @@ impl Builder<'_> {
             match dep {
                 Dependency::On { target, mode } => self.edge(ix(*target), me, *mode),
                 Dependency::AnyOf(group) => {
+                    let group = self.arch.group(*group);
                     let gate = self.group(&group.members, group.min, HelperRole::AnyOf);
                     self.edge(gate, me, group.mode);
                 }

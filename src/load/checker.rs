@@ -5,7 +5,7 @@
 use crate::code::Code;
 
 use crate::diagnostic::{Label, Problem, Span};
-use crate::model::{Dependency, Node, NodeId};
+use crate::model::{AnyOf, Dependency, Node, NodeId};
 use crate::suggest;
 use crate::yaml::scalar::{resolve, Resolved};
 use crate::yaml::tree::{Document, NodeIdx, TagName, Value};
@@ -30,6 +30,8 @@ pub(super) struct State {
     pub nodes: Vec<Node>,
     /// Their `depends_on` lists, each where its node's says.
     pub dependencies: Vec<Dependency>,
+    /// The `any_of` groups of those lists and of `requires` lists.
+    pub groups: Vec<AnyOf>,
     pub syms: Vec<NodeId>,
     /// Where the id of the node being read is written: a declaration names
     /// its node's place in `nodes`, and this one is not there yet.

@@ -196,6 +196,9 @@ impl<'d> Checker<'d, '_, '_> {
         self.report_repeats();
         arch.nodes = self.numbered(&mut arch.ids);
         arch.dependencies = std::mem::take(&mut self.st.dependencies);
+        let groups = std::mem::take(&mut self.st.groups);
+        arch.groups =
+            super::symbols::groups_in_model_order(&mut arch.nodes, &mut arch.dependencies, groups);
         self.inherit_integration_tiers(&mut arch);
         self.within_cycles(&arch);
         arch
@@ -220,9 +223,11 @@ impl<'d> Checker<'d, '_, '_> {
             *sym = to.get(*sym).unwrap_or(*sym);
         }
         *ids = std::mem::take(&mut self.st.symbols.ids);
+        super::symbols::renumber_groups(&mut self.st.groups, &|sym| to.get(sym));
+        let (dependencies, groups) = (&mut self.st.dependencies, &self.st.groups);
         for (node, &sym) in nodes.iter_mut().zip(&syms) {
             let me = to.get(sym).unwrap_or(sym);
-            super::symbols::renumber(node, &mut self.st.dependencies, me, &to);
+            super::symbols::renumber(node, (&mut dependencies[..], groups), me, &to);
         }
         nodes
     }

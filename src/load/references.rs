@@ -5,7 +5,7 @@
 use crate::code::Code;
 use crate::diagnostic::{Label, Problem, Span};
 use crate::model::Requires;
-use crate::model::{AnyOf, Dependency, Mode, NodeId, NodeKind, Placement, PlacementEntry};
+use crate::model::{AnyOf, Dependency, GroupId, Mode, NodeId, NodeKind, Placement, PlacementEntry};
 use crate::suggest;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -303,11 +303,12 @@ impl Checker<'_, '_, '_> {
             (None, Some(group)) => {
                 let members = self.any_of_members(group, owner)?;
                 let min = self.group_min(min_field, members.len(), "the `any_of` group")?;
-                Some(Dependency::AnyOf(Box::new(AnyOf {
+                self.st.groups.push(AnyOf {
                     members: members.into(),
                     min,
                     mode,
-                })))
+                });
+                Some(Dependency::AnyOf(GroupId(self.st.groups.len() as u32 - 1)))
             }
         }
     }

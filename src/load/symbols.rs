@@ -10,7 +10,7 @@
 //! symbols.
 
 use crate::diagnostic::Span;
-use crate::model::{Dependency, Id, IdIndex, Node, NodeDetail, NodeId, NodeKind};
+use crate::model::{AnyOf, Dependency, GroupId, Id, IdIndex, Node, NodeDetail, NodeId, NodeKind};
 
 /// An id declared by a key of `sites`, `services` or `integrations`.
 #[derive(Clone, Copy, Debug)]
@@ -224,16 +224,18 @@ pub(super) struct Repeat {
 /// [`Symbols::numbering`]). A reference to an undeclared id is dropped, or
 /// points at the node itself where the model needs one; either way the
 /// load has already failed on it.
-/// `dependencies` holds every node's `depends_on` list.
+/// `dependencies` holds every node's `depends_on` list, and `groups` the
+/// `any_of` groups they name, already renumbered ([`renumber_groups`]): a
+/// group left with no member is dropped from its list.
 pub(super) fn renumber(
     node: &mut Node,
-    dependencies: &mut [Dependency],
+    (dependencies, groups): (&mut [Dependency], &[AnyOf]),
     me: NodeId,
     to: &Numbering,
 ) {
     let map = |sym: NodeId| to.get(sym);
     if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
-        let kept = renumber_in_place(list, &map);
+        let kept = renumber_in_place(list, &map, groups);
         node.depends_on = node.depends_on.truncated(kept);
     }
     match &mut node.detail {
@@ -243,9 +245,9 @@ pub(super) fn renumber(
                 placement.retain(|entry| match map(entry.site) {
                     Some(site) => {
                         entry.site = site;
-                        entry
-                            .requires
-                            .change(|list| renumber_dependencies(list, &map));
+                        entry.requires.change(|list| {
+                            retain_mut(list, |dep| renumber_dependency(dep, &map, groups));
+                        });
                         true
                     }
                     None => false,
@@ -265,16 +267,63 @@ pub(super) fn renumber(
     }
 }
 
-fn renumber_dependencies(deps: &mut Box<[Dependency]>, map: &impl Fn(NodeId) -> Option<NodeId>) {
-    retain_mut(deps, |dep| renumber_dependency(dep, map));
+/// Rewrites the members of every group as model ids, dropping those that
+/// name no declared id, before [`renumber`] reads them.
+pub(super) fn renumber_groups(groups: &mut [AnyOf], map: &impl Fn(NodeId) -> Option<NodeId>) {
+    for group in groups {
+        retain_mut(&mut group.members, |m| map(*m).map(|id| *m = id).is_some());
+    }
+}
+
+/// The groups the renumbered nodes name, in the order they name them
+/// (each node's `requires` lists, then its `depends_on`), with every
+/// dependency pointed at its group's new place: the same architecture
+/// numbers its groups the same whatever order its files were read in, so
+/// that two loads of it compare equal. Groups no list names any more (in
+/// a load that failed) are left out. O(nodes + dependencies).
+pub(super) fn groups_in_model_order(
+    nodes: &mut [Node],
+    dependencies: &mut [Dependency],
+    mut groups: Vec<AnyOf>,
+) -> Vec<AnyOf> {
+    let mut ordered = Vec::with_capacity(groups.len());
+    let mut move_group = |dep: &mut Dependency| {
+        if let Dependency::AnyOf(id) = dep {
+            if let Some(group) = groups.get_mut(id.index()) {
+                ordered.push(std::mem::take(group));
+                *id = GroupId(ordered.len() as u32 - 1);
+            }
+        }
+    };
+    for node in nodes {
+        if let NodeDetail::Service {
+            runs_in: Some(placement),
+            ..
+        } = &mut node.detail
+        {
+            for entry in placement.entries_mut() {
+                entry
+                    .requires
+                    .change(|list| list.iter_mut().for_each(&mut move_group));
+            }
+        }
+        if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
+            list.iter_mut().for_each(&mut move_group);
+        }
+    }
+    ordered
 }
 
 /// Renumbers `list` in place, the dependencies kept first, in order: how
 /// many are kept. The rest stay behind them, unread.
-fn renumber_in_place(list: &mut [Dependency], map: &impl Fn(NodeId) -> Option<NodeId>) -> usize {
+fn renumber_in_place(
+    list: &mut [Dependency],
+    map: &impl Fn(NodeId) -> Option<NodeId>,
+    groups: &[AnyOf],
+) -> usize {
     let mut kept = 0;
     for at in 0..list.len() {
-        if renumber_dependency(&mut list[at], map) {
+        if renumber_dependency(&mut list[at], map, groups) {
             list.swap(kept, at);
             kept += 1;
         }
@@ -283,13 +332,16 @@ fn renumber_in_place(list: &mut [Dependency], map: &impl Fn(NodeId) -> Option<No
 }
 
 /// Renumbers one dependency: whether anything of it is left.
-fn renumber_dependency(dep: &mut Dependency, map: &impl Fn(NodeId) -> Option<NodeId>) -> bool {
+fn renumber_dependency(
+    dep: &mut Dependency,
+    map: &impl Fn(NodeId) -> Option<NodeId>,
+    groups: &[AnyOf],
+) -> bool {
     match dep {
         Dependency::On { target, .. } => map(*target).map(|id| *target = id).is_some(),
-        Dependency::AnyOf(group) => {
-            retain_mut(&mut group.members, |m| map(*m).map(|id| *m = id).is_some());
-            !group.members.is_empty()
-        }
+        Dependency::AnyOf(group) => groups
+            .get(group.index())
+            .is_some_and(|g| !g.members.is_empty()),
     }
 }
 
@@ -306,7 +358,7 @@ fn retain_mut<T>(items: &mut Box<[T]>, keep: impl FnMut(&mut T) -> bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AnyOf, Mode};
+    use crate::model::Mode;
 
     fn on(target: u32) -> Dependency {
         Dependency::On {
@@ -315,12 +367,16 @@ mod tests {
         }
     }
 
-    fn group(members: &[u32]) -> Dependency {
-        Dependency::AnyOf(Box::new(AnyOf {
+    fn group(members: &[u32]) -> AnyOf {
+        AnyOf {
             members: members.iter().map(|&m| NodeId(m)).collect(),
             min: 1,
             mode: Mode::Soft,
-        }))
+        }
+    }
+
+    fn in_group(g: u32) -> Dependency {
+        Dependency::AnyOf(GroupId(g))
     }
 
     /// A failed load still builds its model: a list loses what names no
@@ -331,9 +387,58 @@ mod tests {
         let to = [3, 2, 1, 0].map(|n| Some(NodeId(n)));
         let to = [&to[..], &[None]].concat();
         let map = |sym: NodeId| to.get(sym.index()).copied().flatten();
-        let mut list = [on(0), on(4), group(&[4]), group(&[1, 4]), on(3), on(9)];
-        let kept = renumber_in_place(&mut list, &map);
+        let mut groups = [group(&[4]), group(&[1, 4])];
+        renumber_groups(&mut groups, &map);
+        assert_eq!(groups, [group(&[]), group(&[2])]);
+        let mut list = [on(0), on(4), in_group(0), in_group(1), on(3), on(9)];
+        let kept = renumber_in_place(&mut list, &map, &groups);
         assert_eq!(kept, 3);
-        assert_eq!(list[..kept], [on(3), group(&[2]), on(0)]);
+        assert_eq!(list[..kept], [on(3), in_group(1), on(0)]);
+    }
+
+    /// Groups are numbered in the order the nodes name them (a node's
+    /// `requires` lists before its `depends_on`), whatever order they were
+    /// read in, and those no list names are left out.
+    #[test]
+    fn groups_are_numbered_in_the_nodes_order() {
+        use crate::model::{Availability, DependsOn, Placement, PlacementEntry, Requires, Tier};
+        let mut dependencies = Vec::new();
+        let service = |runs_in: Option<Placement>, depends_on: DependsOn| Node {
+            id: Id::new("s"),
+            labels: Default::default(),
+            availability: Availability::NONE,
+            depends_on,
+            detail: NodeDetail::Service {
+                tier: Tier::Medium,
+                users: 0,
+                logical: false,
+                external: false,
+                runs_in,
+            },
+            id_span: Span::default(),
+            notes: None,
+        };
+        let entry = PlacementEntry {
+            site: NodeId(0),
+            requires: Requires::from(vec![in_group(1)]),
+        };
+        let first = DependsOn::push(&mut dependencies, [in_group(2)]);
+        let second = DependsOn::push(&mut dependencies, [on(0), in_group(0)]);
+        let mut nodes = [
+            service(Some(Placement::new(vec![entry], 1)), first),
+            service(None, second),
+        ];
+        let groups = vec![group(&[5]), group(&[6]), group(&[7]), group(&[8])];
+        let ordered = groups_in_model_order(&mut nodes, &mut dependencies, groups);
+        assert_eq!(ordered, [group(&[6]), group(&[7]), group(&[5])]);
+        assert_eq!(dependencies, [in_group(1), on(0), in_group(2)]);
+        let NodeDetail::Service {
+            runs_in: Some(placement),
+            ..
+        } = &nodes[0].detail
+        else {
+            unreachable!("the first node is a placed service");
+        };
+        assert_eq!(*placement.entries()[0].requires, [in_group(0)]);
     }
 }

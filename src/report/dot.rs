@@ -239,6 +239,7 @@ impl<'a> Drawer<'a> {
                     }
                 }
                 Dependency::AnyOf(group) => {
+                    let group = self.arch.group(*group);
                     let g = self.helper_name();
                     let label = format!("{} of {}", group.min, group.members.len());
                     extra.push(dot_node(&g, junction(&label)));
@@ -613,7 +614,7 @@ impl SiteCounts {
             for dep in arch.depends_on(node) {
                 match dep {
                     Dependency::On { target, .. } => needs.push(*target),
-                    Dependency::AnyOf(group) => needs.extend(&group.members),
+                    Dependency::AnyOf(group) => needs.extend(&arch.group(*group).members),
                 }
             }
             if let NodeDetail::Site {

@@ -113,7 +113,10 @@ fn edges(arch: &Architecture, id: NodeId, out: &mut String) {
     for dep in arch.depends_on(node) {
         match dep {
             Dependency::On { target, mode } => to(*target, *mode),
-            Dependency::AnyOf(group) => group.members.iter().for_each(|m| to(*m, group.mode)),
+            Dependency::AnyOf(group) => {
+                let group = arch.group(*group);
+                group.members.iter().for_each(|m| to(*m, group.mode));
+            }
         }
     }
     if let NodeDetail::Integration { consumer, mode, .. } = &node.detail {
