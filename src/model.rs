@@ -382,8 +382,8 @@ pub enum NodeDetail {
 pub struct Node {
     /// Its id, unique in the architecture.
     pub id: Id,
-    /// Display name and owner.
-    pub labels: Labels,
+    /// Its name, owner and notes, which few nodes have.
+    pub about: About,
     /// Probability that it is up on its own, if the file gives one.
     pub availability: Availability,
     /// What it needs besides its placement: a list in
@@ -395,31 +395,52 @@ pub struct Node {
     pub detail: NodeDetail,
     /// Where the node's id is written, for reports that point at the file.
     pub id_span: Span,
-    /// What few nodes have: boxed, so that a node of a big file does not
-    /// carry four empty fields (a node is the bulk of a model).
-    pub notes: Option<Box<Notes>>,
 }
 
-/// A node's display name and who runs it, boxed together: most nodes of a
-/// big file have neither, and two empty fields inline would be 32 bytes of
-/// every node, where one empty box is 8 (issue #18).
+/// A node's display name, who runs it and its [`Notes`], in one box: most
+/// nodes of a big file have none of them, and one empty box is 8 bytes of
+/// every node, where the name and owner inline would be 32 (issue #18).
+/// The notes are boxed again inside, so that a node with a name or an
+/// owner alone (every component of a Backstage catalog has an owner)
+/// costs a box of 40 bytes, as when the two were boxed on their own, not
+/// one with room for every note.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Labels(Option<Box<[Option<Box<str>>; 2]>>);
+pub struct About(Option<Box<AboutNode>>);
 
-impl Labels {
-    /// The name and owner, if the file gives them.
-    pub fn new(name: Option<Box<str>>, owner: Option<Box<str>>) -> Self {
-        Labels((name.is_some() || owner.is_some()).then(|| Box::new([name, owner])))
+#[derive(Clone, Debug, Default, PartialEq)]
+struct AboutNode {
+    name: Option<Box<str>>,
+    owner: Option<Box<str>>,
+    notes: Option<Box<Notes>>,
+}
+
+impl About {
+    /// The name, owner and notes, if the file gives any.
+    pub fn new(name: Option<Box<str>>, owner: Option<Box<str>>, notes: Notes) -> Self {
+        let notes = notes.boxed();
+        let any = name.is_some() || owner.is_some() || notes.is_some();
+        About(any.then(|| Box::new(AboutNode { name, owner, notes })))
     }
 
     /// Display name.
     pub fn name(&self) -> Option<&str> {
-        self.0.as_ref().and_then(|both| both[0].as_deref())
+        self.0.as_ref()?.name.as_deref()
     }
 
     /// Who runs it.
     pub fn owner(&self) -> Option<&str> {
-        self.0.as_ref().and_then(|both| both[1].as_deref())
+        self.0.as_ref()?.owner.as_deref()
+    }
+
+    /// Its notes, if it has any.
+    pub fn notes(&self) -> Option<&Notes> {
+        self.0.as_ref()?.notes.as_deref()
+    }
+
+    /// Its notes, made empty first if it has none.
+    pub fn notes_mut(&mut self) -> &mut Notes {
+        let about = self.0.get_or_insert_default();
+        about.notes.get_or_insert_default()
     }
 }
 
@@ -495,27 +516,27 @@ impl Node {
 
     /// Its name, else its id.
     pub fn display_name(&self) -> &str {
-        self.labels.name().unwrap_or(&self.id)
+        self.about.name().unwrap_or(&self.id)
     }
 
     /// Its description.
     pub fn description(&self) -> Option<&str> {
-        self.notes.as_ref()?.description.as_deref()
+        self.about.notes()?.description.as_deref()
     }
 
     /// An integration's feature, in words.
     pub fn feature(&self) -> Option<&str> {
-        self.notes.as_ref()?.feature.as_deref()
+        self.about.notes()?.feature.as_deref()
     }
 
     /// Its tags.
     pub fn tags(&self) -> &[String] {
-        self.notes.as_ref().map_or(&[], |n| &n.tags)
+        self.about.notes().map_or(&[], |n| &n.tags)
     }
 
     /// The `spof check` findings silenced on it.
     pub fn suppressions(&self) -> &[Suppression] {
-        self.notes.as_ref().map_or(&[], |n| &n.suppressions)
+        self.about.notes().map_or(&[], |n| &n.suppressions)
     }
 }
 
@@ -683,7 +704,7 @@ mod tests {
     /// the file): a field that makes it bigger should be a choice.
     #[test]
     fn the_parts_of_a_node_keep_their_size() {
-        assert_eq!(std::mem::size_of::<Node>(), 112);
+        assert_eq!(std::mem::size_of::<Node>(), 104);
         assert_eq!(std::mem::size_of::<Dependency>(), 8);
         assert_eq!(std::mem::size_of::<PlacementEntry>(), 16);
         assert_eq!(std::mem::size_of::<Option<Placement>>(), 24);
@@ -721,12 +742,30 @@ mod tests {
     }
 
     #[test]
-    fn labels_give_back_what_was_given() {
-        assert_eq!(Labels::new(None, None), Labels::default());
-        assert!(Labels::default().0.is_none());
-        let both = Labels::new(Some("Talk".into()), Some("team".into()));
+    fn what_is_said_about_a_node_is_given_back() {
+        assert_eq!(About::new(None, None, Notes::default()), About::default());
+        assert!(About::default().0.is_none());
+        let both = About::new(Some("Talk".into()), Some("team".into()), Notes::default());
         assert_eq!((both.name(), both.owner()), (Some("Talk"), Some("team")));
-        let owner = Labels::new(None, Some("team".into()));
+        assert_eq!(both.notes(), None);
+        let owner = About::new(None, Some("team".into()), Notes::default());
         assert_eq!((owner.name(), owner.owner()), (None, Some("team")));
+        let tagged = Notes {
+            tags: vec!["edge".into()],
+            ..Notes::default()
+        };
+        let mut noted = About::new(None, None, tagged.clone());
+        assert_eq!((noted.name(), noted.notes()), (None, Some(&tagged)));
+        noted.notes_mut().feature = Some("login".into());
+        assert_eq!(
+            noted.notes().and_then(|n| n.feature.as_deref()),
+            Some("login")
+        );
+        let mut plain = About::default();
+        plain.notes_mut().feature = Some("map".into());
+        assert_eq!(
+            plain.notes().and_then(|n| n.feature.as_deref()),
+            Some("map")
+        );
     }
 }

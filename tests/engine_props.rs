@@ -39,12 +39,11 @@ fn any_of(groups: &mut Vec<AnyOf>, members: Vec<NodeId>, min: u32, mode: Mode) -
 fn node(id: String, detail: NodeDetail) -> Node {
     Node {
         id: id.into(),
-        labels: Default::default(),
+        about: Default::default(),
         availability: Availability::NONE,
         depends_on: Default::default(),
         detail,
         id_span: Default::default(),
-        notes: None,
     }
 }
 

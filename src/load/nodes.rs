@@ -2,8 +2,8 @@
 
 use crate::code::Code;
 use crate::diagnostic::{Label, Pos, Problem, Span};
+use crate::model::{About, DependsOn, Id, Notes, Suppression};
 use crate::model::{Architecture, Mode, Node, NodeDetail, NodeId, NodeKind, SiteKind, Tier};
-use crate::model::{DependsOn, Id, Labels, Notes, Suppression};
 use crate::rule::Rule;
 use crate::yaml::scalar::Resolved;
 use crate::yaml::tree::{NodeIdx, Value};
@@ -327,9 +327,18 @@ impl<'d> Checker<'d, '_, '_> {
         let mut node = Node {
             // Taken from the symbols once the node is read (`entry`).
             id: Id::default(),
-            labels: Labels::new(
+            about: About::new(
                 field("name").and_then(|f| self.text(f.value, "`name`")),
                 field("owner").and_then(|f| self.text(f.value, "`owner`")),
+                Notes {
+                    description: field("description")
+                        .and_then(|f| self.string(f.value, "`description`")),
+                    // An integration's is read with its other fields.
+                    feature: None,
+                    tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
+                    suppressions: field("x-spof-ignore")
+                        .map_or_else(Vec::new, |f| self.suppressions(f.value)),
+                },
             ),
             availability: field("availability")
                 .and_then(|f| self.availability(f))
@@ -347,16 +356,6 @@ impl<'d> Checker<'d, '_, '_> {
                 operator: None,
             },
             id_span: entry.id_span,
-            notes: Notes {
-                description: field("description")
-                    .and_then(|f| self.string(f.value, "`description`")),
-                // An integration's is read with its other fields.
-                feature: None,
-                tags: field("tags").map_or_else(Vec::new, |f| self.strings(f.value, "`tags`")),
-                suppressions: field("x-spof-ignore")
-                    .map_or_else(Vec::new, |f| self.suppressions(f.value)),
-            }
-            .boxed(),
         };
         let tier = |c: &mut Self| {
             field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
@@ -423,7 +422,7 @@ impl<'d> Checker<'d, '_, '_> {
                 if let Some(feature) =
                     field("feature").and_then(|f| self.text(f.value, "`feature`"))
                 {
-                    node.notes.get_or_insert_default().feature = Some(feature);
+                    node.about.notes_mut().feature = Some(feature);
                 }
                 NodeDetail::Integration {
                     consumer: consumer.unwrap_or(me),

@@ -405,7 +405,7 @@ mod tests {
         let mut dependencies = Vec::new();
         let service = |runs_in: Option<Placement>, depends_on: DependsOn| Node {
             id: Id::new("s"),
-            labels: Default::default(),
+            about: Default::default(),
             availability: Availability::NONE,
             depends_on,
             detail: NodeDetail::Service {
@@ -416,7 +416,6 @@ mod tests {
                 runs_in,
             },
             id_span: Span::default(),
-            notes: None,
         };
         let entry = PlacementEntry {
             site: NodeId(0),

@@ -173,7 +173,7 @@ impl<'a> Drawer<'a> {
     fn label(&self, id: NodeId) -> String {
         let node = self.arch.node(id);
         let mut lines = vec![node.id.to_string()];
-        if let Some(name) = node.labels.name() {
+        if let Some(name) = node.about.name() {
             if *name != *node.id {
                 lines.push(name.to_string());
             }
@@ -405,7 +405,7 @@ impl Groups {
 fn group_of(d: &Drawer<'_>, node: &crate::model::Node) -> Option<String> {
     match &d.overlay.files {
         Some(names) => names.get(node.id_span.file.index()).cloned(),
-        None => node.labels.owner().map(str::to_string),
+        None => node.about.owner().map(str::to_string),
     }
 }
 

@@ -33,7 +33,7 @@ fn describe(arch: &Architecture, id: NodeId) -> String {
     if node.users() > 0 {
         parts.push(format!("{} users", thousands(node.users())));
     }
-    if let Some(name) = node.labels.name() {
+    if let Some(name) = node.about.name() {
         parts.push(format!("\"{}\"", visible(name)));
     }
     parts.join(", ")
