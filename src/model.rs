@@ -2,7 +2,7 @@
 //! each needs. Nothing here knows about YAML; the loader builds it and the
 //! engine reads it. Nodes refer to each other by dense [`NodeId`]s.
 
-use crate::diagnostic::Span;
+use crate::diagnostic::KeySpan;
 use crate::rule::Rule;
 
 mod availability;
@@ -211,8 +211,8 @@ pub struct AnyOf {
 ///
 /// Most services run in one site, and a boxed list of one entry is a
 /// 32-byte allocation beside the box: that one entry is kept inline, in
-/// the 24 bytes the box and `min` take anyway (issue #18: a terse file's
-/// model within 3x of the file).
+/// 16 bytes, and a longer list behind a thin box beside `min`, in the same
+/// 16 (issue #18: a terse file's model within 3x of the file).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement(Sites);
 
@@ -222,7 +222,7 @@ enum Sites {
     One(PlacementEntry),
     /// Any other list, in file order, and how many must be up.
     Many {
-        entries: Box<[PlacementEntry]>,
+        entries: Box<Box<[PlacementEntry]>>,
         min: u32,
     },
 }
@@ -233,11 +233,11 @@ impl Placement {
         match <[PlacementEntry; 1]>::try_from(entries) {
             Ok([only]) if min == 1 => Placement(Sites::One(only)),
             Ok(one) => Placement(Sites::Many {
-                entries: Box::new(one),
+                entries: Box::new(Box::new(one)),
                 min,
             }),
             Err(entries) => Placement(Sites::Many {
-                entries: entries.into(),
+                entries: Box::new(entries.into()),
                 min,
             }),
         }
@@ -282,7 +282,7 @@ impl Placement {
         let mut entries = match std::mem::replace(
             &mut self.0,
             Sites::Many {
-                entries: Box::new([]),
+                entries: Box::default(),
                 min,
             },
         ) {
@@ -303,15 +303,26 @@ pub struct PlacementEntry {
     pub requires: Requires,
 }
 
-/// What a copy at a site needs besides the site. Nearly always nothing:
-/// an empty list is 8 bytes and no allocation, where a boxed slice is 16,
-/// so an entry is 16 bytes, not 24.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Requires(Option<Box<Box<[Dependency]>>>);
+/// What a copy at a site needs besides the site (nearly always nothing):
+/// a list in [`Architecture::dependencies`], as a node's `depends_on` is,
+/// read with [`Architecture::requires`]. 8 bytes, with no alignment of 8,
+/// so that an entry is 12 bytes and a placement of one site 16.
+pub type Requires = DependsOn;
 
-impl Requires {
+/// A list that is nearly always empty: 8 bytes and no allocation when
+/// empty, where a boxed slice is 16 (an integration's fallbacks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thin<T>(Option<Box<Box<[T]>>>);
+
+impl<T> Default for Thin<T> {
+    fn default() -> Self {
+        Thin(None)
+    }
+}
+
+impl<T> Thin<T> {
     /// Changes the list in place with `change` (which may empty it).
-    pub fn change(&mut self, change: impl FnOnce(&mut Box<[Dependency]>)) {
+    pub fn change(&mut self, change: impl FnOnce(&mut Box<[T]>)) {
         if let Some(list) = &mut self.0 {
             change(list);
             if list.is_empty() {
@@ -321,17 +332,23 @@ impl Requires {
     }
 }
 
-impl std::ops::Deref for Requires {
-    type Target = [Dependency];
+impl<T> std::ops::Deref for Thin<T> {
+    type Target = [T];
 
-    fn deref(&self) -> &[Dependency] {
+    fn deref(&self) -> &[T] {
         self.0.as_deref().map_or(&[], |list| list)
     }
 }
 
-impl From<Vec<Dependency>> for Requires {
-    fn from(list: Vec<Dependency>) -> Self {
-        Requires((!list.is_empty()).then(|| Box::new(list.into_boxed_slice())))
+impl<T> From<Vec<T>> for Thin<T> {
+    fn from(list: Vec<T>) -> Self {
+        Thin((!list.is_empty()).then(|| Box::new(list.into_boxed_slice())))
+    }
+}
+
+impl<T> FromIterator<T> for Thin<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Thin::from(items.into_iter().collect::<Vec<T>>())
     }
 }
 
@@ -369,7 +386,7 @@ pub enum NodeDetail {
         /// Whether losing it takes the consumer down or only degrades it.
         mode: Mode,
         /// Alternatives to the provider.
-        fallback: Box<[NodeId]>,
+        fallback: Thin<NodeId>,
         /// Its own tier, or the consumer's when the file gives none.
         tier: Tier,
         /// Its users.
@@ -393,8 +410,9 @@ pub struct Node {
     pub depends_on: DependsOn,
     /// What is particular to its kind.
     pub detail: NodeDetail,
-    /// Where the node's id is written, for reports that point at the file.
-    pub id_span: Span,
+    /// Where the node's id is written, for reports that point at the file
+    /// (`KeySpan::span`).
+    pub id_span: KeySpan,
 }
 
 /// A node's display name, who runs it and its [`Notes`], in one box: most
@@ -514,6 +532,33 @@ impl Node {
         !self.is_logical()
     }
 
+    /// A copy of it that holds its lists where `other` holds its own
+    /// (`depends_on` and each placement entry's `requires`, entry by entry
+    /// while both have one): what is left to compare once the lists are
+    /// compared through their architectures.
+    fn with_lists_of(&self, other: &Node) -> Node {
+        let mut copy = Node {
+            depends_on: other.depends_on,
+            ..self.clone()
+        };
+        if let (
+            NodeDetail::Service {
+                runs_in: Some(mine),
+                ..
+            },
+            NodeDetail::Service {
+                runs_in: Some(theirs),
+                ..
+            },
+        ) = (&mut copy.detail, &other.detail)
+        {
+            for (m, t) in mine.entries_mut().iter_mut().zip(theirs.entries()) {
+                m.requires = t.requires;
+            }
+        }
+        copy
+    }
+
     /// Its name, else its id.
     pub fn display_name(&self) -> &str {
         self.about.name().unwrap_or(&self.id)
@@ -563,6 +608,11 @@ impl DependsOn {
         }
     }
 
+    /// Whether the list is empty.
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+
     /// Its place in the architecture's dependencies.
     pub fn range(self) -> std::ops::Range<usize> {
         let start = self.start as usize;
@@ -606,10 +656,8 @@ impl PartialEq for Architecture {
     fn eq(&self, other: &Self) -> bool {
         let same = |(a, b): (&Node, &Node)| {
             self.depends_on(a) == other.depends_on(b)
-                && Node {
-                    depends_on: b.depends_on,
-                    ..a.clone()
-                } == *b
+                && self.requires_of(a).eq(other.requires_of(b))
+                && a.with_lists_of(b) == *b
         };
         self.name == other.name
             && self.description == other.description
@@ -625,6 +673,26 @@ impl Architecture {
     pub fn depends_on(&self, node: &Node) -> &[Dependency] {
         self.dependencies
             .get(node.depends_on.range())
+            .unwrap_or_default()
+    }
+
+    /// What each entry of `node`'s placement requires, in order.
+    fn requires_of<'a>(&'a self, node: &'a Node) -> impl Iterator<Item = &'a [Dependency]> {
+        let entries = match &node.detail {
+            NodeDetail::Service {
+                runs_in: Some(placement),
+                ..
+            } => placement.entries(),
+            _ => &[],
+        };
+        entries.iter().map(|entry| self.requires(entry))
+    }
+
+    /// What a copy at a placement entry (one of this architecture's) needs
+    /// besides the site.
+    pub fn requires(&self, entry: &PlacementEntry) -> &[Dependency] {
+        self.dependencies
+            .get(entry.requires.range())
             .unwrap_or_default()
     }
 
@@ -704,10 +772,10 @@ mod tests {
     /// the file): a field that makes it bigger should be a choice.
     #[test]
     fn the_parts_of_a_node_keep_their_size() {
-        assert_eq!(std::mem::size_of::<Node>(), 104);
+        assert_eq!(std::mem::size_of::<Node>(), 88);
         assert_eq!(std::mem::size_of::<Dependency>(), 8);
-        assert_eq!(std::mem::size_of::<PlacementEntry>(), 16);
-        assert_eq!(std::mem::size_of::<Option<Placement>>(), 24);
+        assert_eq!(std::mem::size_of::<PlacementEntry>(), 12);
+        assert_eq!(std::mem::size_of::<Option<Placement>>(), 16);
     }
 
     fn entry(site: u32) -> PlacementEntry {

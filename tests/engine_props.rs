@@ -117,7 +117,8 @@ pub fn random_architecture(seed: u64) -> Architecture {
                 .map(|_| PlacementEntry {
                     site: NodeId(rng.below(sites) as u32),
                     requires: if rng.chance(30) {
-                        deps(&mut rng, &mut arch.groups, i, 1).into()
+                        let list = deps(&mut rng, &mut arch.groups, i, 1);
+                        Requires::push(&mut arch.dependencies, list)
                     } else {
                         Requires::default()
                     },
@@ -240,7 +241,7 @@ fn requirements(arch: &Architecture, states: &[State], id: NodeId) -> Vec<(State
                 .iter()
                 .map(|e| {
                     let mut r = vec![(states[e.site.index()], Mode::Hard)];
-                    r.extend(e.requires.iter().map(|d| dep_state(arch, states, d)));
+                    r.extend(arch.requires(e).iter().map(|d| dep_state(arch, states, d)));
                     combine(&r)
                 })
                 .collect();
@@ -345,7 +346,7 @@ fn direct_requirements(arch: &Architecture, id: NodeId) -> HashSet<NodeId> {
         } => {
             for e in pl.entries() {
                 out.insert(e.site);
-                add_deps(&e.requires, &mut out);
+                add_deps(arch.requires(e), &mut out);
             }
         }
         NodeDetail::Integration {

@@ -14,7 +14,7 @@ fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
     match load_bytes("fuzz.yaml", bytes) {
         Ok(loaded) => {
             for node in &loaded.arch.nodes {
-                prop_assert!(node.id_span.start.line >= 1);
+                prop_assert!(node.id_span.span().start.line >= 1);
             }
         }
         Err(error) => {

@@ -57,8 +57,8 @@ pub(super) fn standbys_needing_primary(arch: &Architecture, graph: &FailureGraph
             if scratch.state(entry.site.into()) == State::Down {
                 continue;
             }
-            let Some(needed) = entry
-                .requires
+            let Some(needed) = arch
+                .requires(entry)
                 .iter()
                 .find_map(|d| hard_down(arch, d, &scratch))
             else {

@@ -15,9 +15,11 @@ use std::sync::Mutex;
 use miette::{Diagnostic, LabeledSpan};
 
 mod excerpt;
+mod key_span;
 
 pub(crate) use excerpt::shown_as;
 pub use excerpt::{visible, Excerpt};
+pub use key_span::KeySpan;
 
 /// A place in a file: 1-based line, 0-based column counted in characters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

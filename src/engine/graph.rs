@@ -142,7 +142,7 @@ impl FailureGraph {
                     ..
                 } => {
                     let mut sources = vec![*provider];
-                    sources.extend(fallback);
+                    sources.extend(fallback.iter());
                     let gate = b.group(&sources, 1, HelperRole::Providers);
                     b.edge(gate, me, Mode::Hard);
                     b.edge(me, ix(*consumer), *mode);
@@ -296,7 +296,8 @@ impl Builder<'_> {
                 }
                 let gate = self.helper(Gate::All, HelperRole::PlacementEntry);
                 self.edge(ix(entry.site), gate, Mode::Hard);
-                self.dependencies(&entry.requires, gate);
+                let arch = self.arch;
+                self.dependencies(arch.requires(entry), gate);
                 gate
             })
             .collect();

@@ -67,7 +67,7 @@ impl State {
         let span = self
             .nodes
             .get(at as usize)
-            .map_or(self.building, |n| n.id_span);
+            .map_or(self.building, |n| n.id_span.span());
         Some(Declared {
             id: sym,
             kind,

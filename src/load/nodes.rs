@@ -198,7 +198,7 @@ impl<'d> Checker<'d, '_, '_> {
         arch.dependencies = std::mem::take(&mut self.st.dependencies);
         let groups = std::mem::take(&mut self.st.groups);
         arch.groups =
-            super::symbols::groups_in_model_order(&mut arch.nodes, &mut arch.dependencies, groups);
+            super::symbols::groups_in_model_order(&arch.nodes, &mut arch.dependencies, groups);
         self.inherit_integration_tiers(&mut arch);
         self.within_cycles(&arch);
         arch
@@ -355,7 +355,7 @@ impl<'d> Checker<'d, '_, '_> {
                 within: None,
                 operator: None,
             },
-            id_span: entry.id_span,
+            id_span: entry.id_span.into(),
         };
         let tier = |c: &mut Self| {
             field("tier").and_then(|f| c.choice(f.value, "`tier`", &Tier::NAMES, Tier::parse))
@@ -620,11 +620,15 @@ impl<'d> Checker<'d, '_, '_> {
         let mut problem = Problem::new(
             Code::WithinCycle,
             format!("sites contain each other: {ring}"),
-            Label::new(arch.node(cycle[0]).id_span, "this site is inside itself"),
+            Label::new(
+                arch.node(cycle[0]).id_span.span(),
+                "this site is inside itself",
+            ),
         )
         .with_help("`within` must form a tree: remove one `within` of the loop");
         for &n in &cycle[1..] {
-            problem = problem.with_secondary(Label::new(arch.node(n).id_span, "part of the loop"));
+            problem =
+                problem.with_secondary(Label::new(arch.node(n).id_span.span(), "part of the loop"));
         }
         self.report(problem);
     }

@@ -498,7 +498,7 @@ impl Checker<'_, '_, '_> {
         let site = self.reference(site.value, Want::Site, Place::Site, Some(owner))?;
         Some(PlacementEntry {
             site,
-            requires: requires.into(),
+            requires: Requires::push(&mut self.st.dependencies, requires),
         })
     }
 }

@@ -245,9 +245,10 @@ pub(super) fn renumber(
                 placement.retain(|entry| match map(entry.site) {
                     Some(site) => {
                         entry.site = site;
-                        entry.requires.change(|list| {
-                            retain_mut(list, |dep| renumber_dependency(dep, &map, groups));
-                        });
+                        if let Some(list) = dependencies.get_mut(entry.requires.range()) {
+                            let kept = renumber_in_place(list, &map, groups);
+                            entry.requires = entry.requires.truncated(kept);
+                        }
                         true
                     }
                     None => false,
@@ -262,7 +263,7 @@ pub(super) fn renumber(
         } => {
             *consumer = map(*consumer).unwrap_or(me);
             *provider = map(*provider).unwrap_or(me);
-            retain_mut(fallback, |f| map(*f).map(|id| *f = id).is_some());
+            fallback.change(|list| retain_mut(list, |f| map(*f).map(|id| *f = id).is_some()));
         }
     }
 }
@@ -282,7 +283,7 @@ pub(super) fn renumber_groups(groups: &mut [AnyOf], map: &impl Fn(NodeId) -> Opt
 /// that two loads of it compare equal. Groups no list names any more (in
 /// a load that failed) are left out. O(nodes + dependencies).
 pub(super) fn groups_in_model_order(
-    nodes: &mut [Node],
+    nodes: &[Node],
     dependencies: &mut [Dependency],
     mut groups: Vec<AnyOf>,
 ) -> Vec<AnyOf> {
@@ -299,12 +300,12 @@ pub(super) fn groups_in_model_order(
         if let NodeDetail::Service {
             runs_in: Some(placement),
             ..
-        } = &mut node.detail
+        } = &node.detail
         {
-            for entry in placement.entries_mut() {
-                entry
-                    .requires
-                    .change(|list| list.iter_mut().for_each(&mut move_group));
+            for entry in placement.entries() {
+                if let Some(list) = dependencies.get_mut(entry.requires.range()) {
+                    list.iter_mut().for_each(&mut move_group);
+                }
             }
         }
         if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
@@ -415,29 +416,22 @@ mod tests {
                 external: false,
                 runs_in,
             },
-            id_span: Span::default(),
+            id_span: Default::default(),
         };
         let entry = PlacementEntry {
             site: NodeId(0),
-            requires: Requires::from(vec![in_group(1)]),
+            requires: Requires::push(&mut dependencies, [in_group(1)]),
         };
         let first = DependsOn::push(&mut dependencies, [in_group(2)]);
         let second = DependsOn::push(&mut dependencies, [on(0), in_group(0)]);
-        let mut nodes = [
+        let nodes = [
             service(Some(Placement::new(vec![entry], 1)), first),
             service(None, second),
         ];
         let groups = vec![group(&[5]), group(&[6]), group(&[7]), group(&[8])];
-        let ordered = groups_in_model_order(&mut nodes, &mut dependencies, groups);
+        let ordered = groups_in_model_order(&nodes, &mut dependencies, groups);
         assert_eq!(ordered, [group(&[6]), group(&[7]), group(&[5])]);
-        assert_eq!(dependencies, [in_group(1), on(0), in_group(2)]);
-        let NodeDetail::Service {
-            runs_in: Some(placement),
-            ..
-        } = &nodes[0].detail
-        else {
-            unreachable!("the first node is a placed service");
-        };
-        assert_eq!(*placement.entries()[0].requires, [in_group(0)]);
+        // The entry's `requires`, the first node's `depends_on`, the second's.
+        assert_eq!(dependencies, [in_group(0), in_group(1), on(0), in_group(2)]);
     }
 }

@@ -294,7 +294,8 @@ impl<'a> Drawer<'a> {
                     .push(edge(&g, &site, vec![attr("color", "#2c3e50")]));
             }
             let before = self.edges.len();
-            self.dependencies(&g, &entry.requires, extra);
+            let arch = self.arch;
+            self.dependencies(&g, arch.requires(entry), extra);
             for e in &mut self.edges[before..] {
                 if let Stmt::Edge(_, _, attributes) = e {
                     attributes.push(attr("label", "requires"));

@@ -311,7 +311,7 @@ pub fn fix(arch: &Architecture, f: &Finding) -> String {
 
 /// 1-based line and column of the finding's node id, columns in characters.
 pub fn location(arch: &Architecture, f: &Finding) -> (u32, u32, u32) {
-    let span = arch.node(f.node).id_span;
+    let span = arch.node(f.node).id_span.span();
     let end = if span.end.line == span.start.line {
         span.end.col + 1
     } else {
@@ -338,8 +338,10 @@ pub fn write_human(out: &mut dyn Write, files: &[FileFindings<'_>], color: bool)
     let (mut errors, mut warnings) = (0, 0);
     for file in files {
         for f in &file.outcome.findings {
-            let label =
-                crate::diagnostic::Label::new(file.arch.node(f.node).id_span, label_text(f.rule));
+            let label = crate::diagnostic::Label::new(
+                file.arch.node(f.node).id_span.span(),
+                label_text(f.rule),
+            );
             let help = format!("fix: {}", fix(file.arch, f));
             let text = message(file.arch, f);
             let diagnostic =
@@ -583,7 +585,7 @@ fn related_locations(file: &FileFindings<'_>, f: &Finding) -> Vec<Value> {
         .take(SARIF_MAX_RELATED)
         .enumerate()
         .map(|(i, id)| {
-            let span = file.arch.node(id).id_span;
+            let span = file.arch.node(id).id_span.span();
             let end = if span.end.line == span.start.line {
                 span.end.col + 1
             } else {
