@@ -288,12 +288,20 @@ pub(super) fn groups_in_model_order(
     mut groups: Vec<AnyOf>,
 ) -> Vec<AnyOf> {
     let mut ordered = Vec::with_capacity(groups.len());
+    // Each group's new place once it is moved: a group named twice (no
+    // load does that) would keep its members at its second mention too.
+    let mut moved_to: Vec<Option<GroupId>> = vec![None; groups.len()];
     let mut move_group = |dep: &mut Dependency| {
         if let Dependency::AnyOf(id) = dep {
-            if let Some(group) = groups.get_mut(id.index()) {
+            let (Some(group), Some(moved)) =
+                (groups.get_mut(id.index()), moved_to.get_mut(id.index()))
+            else {
+                return;
+            };
+            *id = *moved.get_or_insert_with(|| {
                 ordered.push(std::mem::take(group));
-                *id = GroupId(ordered.len() as u32 - 1);
-            }
+                GroupId(ordered.len() as u32 - 1)
+            });
         }
     };
     for node in nodes {
@@ -433,5 +441,14 @@ mod tests {
         assert_eq!(ordered, [group(&[6]), group(&[7]), group(&[5])]);
         // The entry's `requires`, the first node's `depends_on`, the second's.
         assert_eq!(dependencies, [in_group(0), in_group(1), on(0), in_group(2)]);
+        // A group named twice keeps one place and its members.
+        let mut twice = Vec::new();
+        let both = DependsOn::push(&mut twice, [in_group(1), in_group(1)]);
+        let node = service(None, both);
+        let ordered = groups_in_model_order(&[node], &mut twice, vec![group(&[5]), group(&[6])]);
+        assert_eq!(
+            (ordered, twice),
+            (vec![group(&[6])], vec![in_group(0), in_group(0)])
+        );
     }
 }
