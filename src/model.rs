@@ -585,9 +585,10 @@ impl Node {
     }
 }
 
-/// Where a node's `depends_on` list is in [`Architecture::dependencies`].
+/// Where a node's `depends_on` list (or a placement entry's `requires`
+/// list, [`Requires`]) is in [`Architecture::dependencies`].
 ///
-/// Every node's list is in that one vector, and the node holds where: 8
+/// Every such list is in that one vector, and the node holds where: 8
 /// bytes, where a boxed slice would be 16 in the node and an allocation of
 /// its own, rounded up by the allocator (issue #18: a terse file's model
 /// within 3x of the file).
@@ -640,7 +641,8 @@ pub struct Architecture {
     /// Id to index, through the nodes' own ids.
     pub ids: IdIndex,
     /// Every node's `depends_on` list, each where its node's
-    /// [`Node::depends_on`] says.
+    /// [`Node::depends_on`] says, and every placement entry's `requires`
+    /// list, where its [`PlacementEntry::requires`] says.
     pub dependencies: Vec<Dependency>,
     /// The `any_of` groups the dependencies name ([`Dependency::AnyOf`]),
     /// in the order the nodes name them (their `requires` lists first,
@@ -696,7 +698,7 @@ impl Architecture {
             .unwrap_or_default()
     }
 
-    /// The `any_of` group a dependency names.
+    /// The `any_of` group a dependency (one of this architecture's) names.
     pub fn group(&self, id: GroupId) -> &AnyOf {
         &self.groups[id.index()]
     }

@@ -28,9 +28,10 @@ pub(super) struct State {
     pub repeats: Vec<Repeat>,
     /// Nodes read so far, in the order they were read, and their symbols.
     pub nodes: Vec<Node>,
-    /// Their `depends_on` lists, each where its node's says.
+    /// Their `depends_on` lists and their placement entries' `requires`
+    /// lists, each where its node or entry says.
     pub dependencies: Vec<Dependency>,
-    /// The `any_of` groups of those lists and of `requires` lists.
+    /// The `any_of` groups those lists name.
     pub groups: Vec<AnyOf>,
     pub syms: Vec<NodeId>,
     /// Where the id of the node being read is written: a declaration names
