@@ -427,6 +427,38 @@ mod tests {
         same_both_ways(&[("kakao.yaml", kakao)]);
     }
 
+    /// References reach the nodes they name, declared before or after
+    /// them, whether the nodes keep the places they were read in (the
+    /// numbering is made from their symbols in place) or move (sites read
+    /// after services).
+    #[test]
+    fn references_reach_their_nodes_whether_or_not_nodes_move() {
+        let services = "services:\n  a: { runs_in: dc, depends_on: [c] }\n  b: { runs_in: dc, depends_on: [a, c] }\n  c: { runs_in: dc }\n";
+        let sites = "sites:\n  dc: {}\n";
+        for text in [
+            format!("version: 1\n{sites}{services}"),
+            format!("version: 1\n{services}{sites}"),
+        ] {
+            for lean in [true, false] {
+                let arch = outcome(&[("a.yaml", &text)], lean).expect("valid");
+                let named = |id: &str| {
+                    let node = arch.node(arch.id_of(id).expect("declared"));
+                    let on = arch.depends_on(node).iter().map(|d| match d {
+                        crate::model::Dependency::On { target, .. } => arch.name_of(*target),
+                        crate::model::Dependency::AnyOf(_) => "a group",
+                    });
+                    on.collect::<Vec<&str>>()
+                };
+                assert_eq!(
+                    (named("a"), named("b"), named("c")),
+                    (vec!["c"], vec!["a", "c"], vec![])
+                );
+                let ids: Vec<&str> = arch.nodes.iter().map(|n| &*n.id).collect();
+                assert_eq!(ids, ["dc", "a", "b", "c"]);
+            }
+        }
+    }
+
     #[test]
     fn nodes_are_put_in_model_order_in_place() {
         let text = "version: 1\nintegrations:\n  i: { consumer: a, provider: b }\nservices:\n  b: { runs_in: dc, depends_on: [a] }\n  a: { runs_in: [dc2, dc], external: true }\nsites:\n  dc2: { within: dc }\n  dc: {}\n";

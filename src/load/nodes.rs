@@ -218,15 +218,16 @@ impl<'d> Checker<'d, '_, '_> {
             order.sort_unstable_by_key(|&i| key(&nodes[i]));
             permute(&mut nodes, &mut syms, order);
         }
-        let to = self.st.symbols.numbering(&syms);
+        // The node at place `at` becomes `NodeId(at)` (`numbering`).
+        let to = self.st.symbols.numbering(syms);
         for sym in &mut self.st.inherit {
             *sym = to.get(*sym).unwrap_or(*sym);
         }
         *ids = std::mem::take(&mut self.st.symbols.ids);
         super::symbols::renumber_groups(&mut self.st.groups, &|sym| to.get(sym));
         let (dependencies, groups) = (&mut self.st.dependencies, &self.st.groups);
-        for (node, &sym) in nodes.iter_mut().zip(&syms) {
-            let me = to.get(sym).unwrap_or(sym);
+        for (at, node) in nodes.iter_mut().enumerate() {
+            let me = NodeId(at as u32);
             super::symbols::renumber(node, (&mut dependencies[..], groups), me, &to);
         }
         nodes

@@ -150,19 +150,43 @@ impl Symbols {
     /// in model order (a load with an id never declared fails, but the
     /// model is still built, so nothing may panic on it). The index keeps
     /// the declared ones, renumbered. No text may be asked for after this.
-    pub(super) fn numbering(&mut self, order: &[NodeId]) -> Numbering {
-        let mut to = Numbering {
-            declared: vec![Numbering::NONE; order.len()],
-            forward: vec![Numbering::NONE; self.forward.len()],
-        };
+    ///
+    /// The node at place `at` of `order` becomes `NodeId(at)`. Where no
+    /// node moved from the place it was read in (a file whose sections are
+    /// in model order), every declared symbol is its own place, so `order`
+    /// itself becomes the numbering, with no second list at the load's
+    /// peak (400 KB at 100,000 nodes).
+    pub(super) fn numbering(&mut self, mut order: Vec<NodeId>) -> Numbering {
+        let mut forward = vec![Numbering::NONE; self.forward.len()];
         // Every declaration is checked by now: freed first, as the end of
         // the load is its peak.
         self.forward = Vec::new();
-        for (at, sym) in order.iter().enumerate() {
-            if let Some(slot) = to.slot(*sym) {
-                *slot = NodeId(at as u32);
+        let in_place =
+            (order.iter().enumerate()).all(|(at, sym)| sym.0 >= FORWARD || sym.index() == at);
+        let declared = if in_place {
+            for (at, sym) in order.iter_mut().enumerate() {
+                if let Some(k) = sym.0.checked_sub(FORWARD) {
+                    if let Some(slot) = forward.get_mut(k as usize) {
+                        *slot = NodeId(at as u32);
+                    }
+                    *sym = Numbering::NONE;
+                }
             }
-        }
+            order
+        } else {
+            let mut declared = vec![Numbering::NONE; order.len()];
+            for (at, sym) in order.iter().enumerate() {
+                let slot = match sym.0.checked_sub(FORWARD) {
+                    None => declared.get_mut(sym.index()),
+                    Some(k) => forward.get_mut(k as usize),
+                };
+                if let Some(slot) = slot {
+                    *slot = NodeId(at as u32);
+                }
+            }
+            declared
+        };
+        let to = Numbering { declared, forward };
         self.ids.renumber(|sym| to.get(sym));
         to
     }
@@ -190,13 +214,6 @@ impl Numbering {
         list.get(at as usize)
             .copied()
             .filter(|&id| id != Self::NONE)
-    }
-
-    fn slot(&mut self, sym: NodeId) -> Option<&mut NodeId> {
-        match sym.0.checked_sub(FORWARD) {
-            None => self.declared.get_mut(sym.index()),
-            Some(k) => self.forward.get_mut(k as usize),
-        }
     }
 }
 
