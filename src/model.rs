@@ -559,6 +559,14 @@ impl Node {
         copy
     }
 
+    /// Where it runs, for a service whose file says.
+    pub fn placement(&self) -> Option<&Placement> {
+        match &self.detail {
+            NodeDetail::Service { runs_in, .. } => runs_in.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Its name, else its id.
     pub fn display_name(&self) -> &str {
         self.about.name().unwrap_or(&self.id)
@@ -680,13 +688,7 @@ impl Architecture {
 
     /// What each entry of `node`'s placement requires, in order.
     fn requires_of<'a>(&'a self, node: &'a Node) -> impl Iterator<Item = &'a [Dependency]> {
-        let entries = match &node.detail {
-            NodeDetail::Service {
-                runs_in: Some(placement),
-                ..
-            } => placement.entries(),
-            _ => &[],
-        };
+        let entries = node.placement().map_or(&[][..], Placement::entries);
         entries.iter().map(|entry| self.requires(entry))
     }
 

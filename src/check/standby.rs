@@ -142,8 +142,11 @@ fn hard_down(arch: &Architecture, dep: &Dependency, scratch: &Scratch) -> Option
             target,
             mode: Mode::Hard,
         } => (scratch.state((*target).into()) == State::Down).then_some(*target),
-        Dependency::AnyOf(group) if arch.group(*group).mode == Mode::Hard => {
+        Dependency::AnyOf(group) => {
             let group = arch.group(*group);
+            if group.mode != Mode::Hard {
+                return None;
+            }
             let down: Vec<NodeId> = (group.members.iter().copied())
                 .filter(|&m| scratch.state(m.into()) == State::Down)
                 .collect();

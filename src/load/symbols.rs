@@ -322,15 +322,9 @@ pub(super) fn groups_in_model_order(
         }
     };
     for node in nodes {
-        if let NodeDetail::Service {
-            runs_in: Some(placement),
-            ..
-        } = &node.detail
-        {
-            for entry in placement.entries() {
-                if let Some(list) = dependencies.get_mut(entry.requires.range()) {
-                    list.iter_mut().for_each(&mut move_group);
-                }
+        for entry in node.placement().map_or(&[][..], |p| p.entries()) {
+            if let Some(list) = dependencies.get_mut(entry.requires.range()) {
+                list.iter_mut().for_each(&mut move_group);
             }
         }
         if let Some(list) = dependencies.get_mut(node.depends_on.range()) {
