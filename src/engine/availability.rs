@@ -330,7 +330,7 @@ fn sampled_each(
     }
     let ids: Vec<NodeId> = targets.iter().map(|&(t, _)| t).collect();
     // Where gates are sure down, the union is walked again, short of them.
-    let sure = SureDown::find(arch, graph, &ids);
+    let sure = SureDown::find(arch, graph, &ids, work);
     let compiled = if sure.any() {
         sampled_union(arch, graph, &ids, &sure)
     } else {
