@@ -977,6 +977,45 @@ mod tests {
         assert!((90_000..110_000).contains(&held[1]), "{held:?}");
     }
 
+    /// A ring of 60 services up 70% of the time is bounded by 0.7^60,
+    /// about 5e-10: not sure by its bound, but one of its parts fails in
+    /// every sample, so it is held down, its parts are not drawn, and every
+    /// count is the count drawing them gives: `above` (needing the ring)
+    /// down in every sample, `spare` (an `any_of` of the ring and `x`)
+    /// when `x` fails, `side` (needing the ring softly) when it fails.
+    #[test]
+    fn a_ring_down_in_every_sample_is_held_down_with_the_same_counts() {
+        let mut text = String::from("version: 1\nsites:\n  d1: {}\nservices:\n");
+        for i in 0..60 {
+            text.push_str(&format!(
+                "  r{i}: {{runs_in: d1, availability: 0.7, depends_on: [r{}]}}\n",
+                (i + 1) % 60
+            ));
+        }
+        text.push_str("  x: {runs_in: d1, availability: 0.5}\n");
+        text.push_str("  above: {runs_in: d1, depends_on: [r0]}\n");
+        text.push_str("  spare: {runs_in: d1, depends_on: [{any_of: [r0, x]}]}\n");
+        text.push_str(
+            "  side: {runs_in: d1, availability: 0.9, depends_on: [{on: r3, mode: soft}]}\n",
+        );
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let targets = ["above", "spare", "side", "r7"].map(|n| arch.id_of(n).unwrap());
+        let budget = super::super::budget::Budget::new(None);
+        let sure = SureDown::find(arch, &graph, &targets, &budget);
+        let short = sampled_union(arch, &graph, &targets, &sure);
+        let drawn_ids: Vec<&str> = short.ids.iter().map(|&id| arch.name_of(id)).collect();
+        assert_eq!(drawn_ids, ["x", "side"], "the ring's parts are not drawn");
+        let progress = Progress::default();
+        let held = down_counts(arch, &graph, &targets, Some(short), &progress);
+        let drawn = down_counts(arch, &graph, &targets, None, &progress);
+        assert_eq!(held, drawn);
+        assert_eq!([held[0], held[3]], [SAMPLES; 2]);
+        assert!((90_000..110_000).contains(&held[1]), "{held:?}");
+        assert!((15_000..25_000).contains(&held[2]), "{held:?}");
+    }
+
     /// Whether one of some parts fails in every sample is what their
     /// streams, drawn one part at a time, say: for sets whose failures
     /// leave a few samples uncovered and sets that cover them all.
