@@ -946,12 +946,7 @@ mod tests {
     #[test]
     fn gates_sure_down_are_held_down_with_the_same_counts() {
         let mut text = String::from("version: 1\nsites:\n  d1: {}\nservices:\n");
-        for i in 0..40 {
-            text.push_str(&format!(
-                "  r{i}: {{runs_in: d1, availability: 0.1, depends_on: [r{}]}}\n",
-                (i + 1) % 40
-            ));
-        }
+        text.push_str(&super::super::sure_down::forcing_ring("r", 40, 0.1));
         text.push_str("  x: {runs_in: d1, availability: 0.5}\n");
         text.push_str("  above: {runs_in: d1, depends_on: [r0]}\n");
         text.push_str("  spare: {runs_in: d1, depends_on: [{any_of: [r0, x]}]}\n");
@@ -986,12 +981,7 @@ mod tests {
     #[test]
     fn a_ring_down_in_every_sample_is_held_down_with_the_same_counts() {
         let mut text = String::from("version: 1\nsites:\n  d1: {}\nservices:\n");
-        for i in 0..60 {
-            text.push_str(&format!(
-                "  r{i}: {{runs_in: d1, availability: 0.7, depends_on: [r{}]}}\n",
-                (i + 1) % 60
-            ));
-        }
+        text.push_str(&super::super::sure_down::forcing_ring("r", 60, 0.7));
         text.push_str("  x: {runs_in: d1, availability: 0.5}\n");
         text.push_str("  above: {runs_in: d1, depends_on: [r0]}\n");
         text.push_str("  spare: {runs_in: d1, depends_on: [{any_of: [r0, x]}]}\n");
