@@ -37,7 +37,7 @@
 use crate::model::{Architecture, NodeId};
 
 use super::budget::Budget;
-use super::circuit::components_along;
+use super::circuit::{components_along, Blocks};
 use super::graph::{FailureGraph, Gate, GateId};
 use super::sampling::{one_fails_in_every_sample, SAMPLES};
 
@@ -67,53 +67,38 @@ impl SureDown {
     /// only one is counted). In logarithms, over the cycles requirements
     /// first. A cycle not sure by its bound whose own parts bound it below
     /// [`CHECKED`] is sure when their draws hold a failure in every sample
-    /// ([`one_fails_in_every_sample`]); the failures it is expected to
-    /// draw are counted in `work` first, and once `work` is passed no
-    /// cycle is checked (nothing will be sampled). O(gates + edges), and
-    /// per cycle checked, [`SAMPLES`] × its parts' chances of failing.
+    /// ([`one_fails_in_every_sample`]). The failures all such cycles are
+    /// expected to draw are counted in `work` at once, before any is
+    /// drawn, so that a file of many is refused at once, as Monte Carlo
+    /// is; past `work`, none is checked. O(gates + edges) twice, and per
+    /// cycle checked, [`SAMPLES`] × its parts' chances of failing.
     pub(crate) fn find(
         arch: &Architecture,
         graph: &FailureGraph,
         roots: &[NodeId],
         work: &Budget,
     ) -> Self {
-        let n = graph.len();
         let roots = roots.iter().map(|&t| GateId::from(t).0);
         let blocks = components_along(graph, roots, Gate::forced_by);
-        let mut bound = vec![0f64; n];
-        let mut block_of = vec![u32::MAX; n];
+        let mut checkable: Vec<usize> = Vec::new();
+        let unchecked = bounds(arch, graph, &blocks, |b| {
+            checkable.push(b);
+            false
+        });
+        let failing: f64 = (checkable.iter())
+            .flat_map(|&b| parts_of(arch, graph, &blocks[b]))
+            .map(|id| 1.0 - up_alone(arch, id))
+            .sum();
+        let bound = if !checkable.is_empty() && work.spend((f64::from(SAMPLES) * failing) as u64) {
+            bounds(arch, graph, &blocks, |b| {
+                one_fails_in_every_sample(arch, &parts_of(arch, graph, &blocks[b]))
+            })
+        } else {
+            unchecked
+        };
         let limit = SURE.ln();
-        let mut down = vec![false; n];
-        let mut any = false;
-        for (b, block) in blocks.iter().enumerate() {
-            block.iter().for_each(|&g| block_of[g as usize] = b as u32);
-            let mut own = 0.0;
-            let mut forcing = 0f64;
-            for &g in block {
-                let gate = GateId(g);
-                own += graph
-                    .node_of(gate)
-                    .map_or(0.0, |id| up_alone(arch, id).ln());
-                let kind = graph.gate(gate);
-                for &(r, mode) in graph.requirements(gate) {
-                    if kind.forced_by(mode) && block_of[r.index()] != b as u32 {
-                        forcing = forcing.min(bound[r.index()]);
-                    }
-                }
-            }
-            let mut log_bound = own + forcing;
-            if log_bound >= limit
-                && own < CHECKED.ln()
-                && fails_in_every_sample(arch, graph, block, work)
-            {
-                log_bound = f64::NEG_INFINITY;
-            }
-            for &g in block {
-                bound[g as usize] = log_bound;
-                down[g as usize] = log_bound < limit;
-            }
-            any |= log_bound < limit;
-        }
+        let down: Vec<bool> = bound.iter().map(|&b| b < limit).collect();
+        let any = down.iter().any(|&d| d);
         SureDown { down, any }
     }
 
@@ -128,21 +113,52 @@ impl SureDown {
     }
 }
 
-/// Whether one of the parts of the cycle `block` (gates) fails in every
-/// sample, its expected failures counted in `work` first: false, without
-/// a draw, once `work` is passed.
-fn fails_in_every_sample(
+/// The log of each gate's bound (0 for gates no root reaches along
+/// forcing edges), `blocks` the cycles of forcing edges, requirements
+/// first. A cycle not sure by its bound whose own parts bound it below
+/// [`CHECKED`] is given to `checked` (by its place in `blocks`), and when
+/// that says so it is sure, with a bound of 0 (a log of -inf).
+fn bounds(
     arch: &Architecture,
     graph: &FailureGraph,
-    block: &[u32],
-    work: &Budget,
-) -> bool {
-    let parts: Vec<NodeId> = (block.iter())
+    blocks: &Blocks,
+    mut checked: impl FnMut(usize) -> bool,
+) -> Vec<f64> {
+    let n = graph.len();
+    let mut bound = vec![0f64; n];
+    let mut block_of = vec![u32::MAX; n];
+    let limit = SURE.ln();
+    for (b, block) in blocks.iter().enumerate() {
+        block.iter().for_each(|&g| block_of[g as usize] = b as u32);
+        let mut own = 0.0;
+        let mut forcing = 0f64;
+        for &g in block {
+            let gate = GateId(g);
+            own += graph
+                .node_of(gate)
+                .map_or(0.0, |id| up_alone(arch, id).ln());
+            let kind = graph.gate(gate);
+            for &(r, mode) in graph.requirements(gate) {
+                if kind.forced_by(mode) && block_of[r.index()] != b as u32 {
+                    forcing = forcing.min(bound[r.index()]);
+                }
+            }
+        }
+        let mut log_bound = own + forcing;
+        if log_bound >= limit && own < CHECKED.ln() && checked(b) {
+            log_bound = f64::NEG_INFINITY;
+        }
+        block.iter().for_each(|&g| bound[g as usize] = log_bound);
+    }
+    bound
+}
+
+/// The parts of the cycle `block` (gates): its nodes that can fail.
+fn parts_of(arch: &Architecture, graph: &FailureGraph, block: &[u32]) -> Vec<NodeId> {
+    (block.iter())
         .filter_map(|&g| graph.node_of(GateId(g)))
         .filter(|&id| up_alone(arch, id) < 1.0)
-        .collect();
-    let failing: f64 = parts.iter().map(|&id| 1.0 - up_alone(arch, id)).sum();
-    work.spend((f64::from(SAMPLES) * failing) as u64) && one_fails_in_every_sample(arch, &parts)
+        .collect()
 }
 
 /// The probability that a node does not fail on its own: its availability
@@ -231,5 +247,27 @@ mod tests {
         let tight = Budget::new(Some(3_999_999));
         let unchecked = SureDown::find(arch, &graph, &roots, &tight);
         assert!(!unchecked.any());
+    }
+
+    /// The draws of every cycle that could be checked are counted at once,
+    /// before any is drawn: with two rings of 40 up half the time (4
+    /// million expected failures each) and room for one, neither is
+    /// checked, so a file of many such cycles is refused before a draw.
+    #[test]
+    fn every_check_is_counted_before_any_is_drawn() {
+        let mut text = String::from("version: 1\nsites:\n  d1: {}\nservices:\n");
+        text.push_str(&forcing_ring("r", 40, 0.5));
+        text.push_str(&forcing_ring("t", 40, 0.5));
+        text.push_str("  above: {runs_in: d1, depends_on: [r0, t0]}\n");
+        let loaded = load_str("t.yaml", text).unwrap();
+        let arch = &loaded.arch;
+        let graph = FailureGraph::build(arch);
+        let roots = [arch.id_of("above").unwrap()];
+        let room_for_one = Budget::new(Some(5_000_000));
+        let sure = SureDown::find(arch, &graph, &roots, &room_for_one);
+        assert!(!sure.any());
+        assert_eq!(room_for_one.used(), 8_000_000);
+        let both = SureDown::find(arch, &graph, &roots, &Budget::new(None));
+        assert!(both.is_sure(GateId::from(roots[0])));
     }
 }
