@@ -279,11 +279,7 @@ impl Sampler {
         let (parts, sure): (Vec<u32>, Vec<u32>) =
             (circuit.parts_by_gate().into_iter()).partition(|&p| (p as usize) < ids.len());
         let parts: Vec<(u32, Stream)> = (parts.into_iter())
-            .map(|p| {
-                let id = ids[p as usize];
-                let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
-                (p, Stream::new(arch.name_of(id), q))
-            })
+            .map(|p| (p, Stream::of(arch, ids[p as usize])))
             .collect();
         let expected = parts.iter().map(|(_, s)| s.q).sum();
         Sampler {
@@ -405,12 +401,7 @@ fn union_short_of(
 /// [`SAMPLES`] × (the parts' chances of failing, summed), and a bit per
 /// sample.
 pub(crate) fn one_fails_in_every_sample(arch: &Architecture, parts: &[NodeId]) -> bool {
-    let streams: Vec<Stream> = (parts.iter())
-        .map(|&id| {
-            let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
-            Stream::new(arch.name_of(id), q)
-        })
-        .collect();
+    let streams: Vec<Stream> = parts.iter().map(|&id| Stream::of(arch, id)).collect();
     let blocks: Vec<u32> = (0..SAMPLES.div_ceil(BLOCK)).collect();
     let missed = AtomicBool::new(false);
     super::parallel::map_chunked(
@@ -463,6 +454,13 @@ struct Stream {
 }
 
 impl Stream {
+    /// Part `id`'s stream: the one every drawing of it uses, Monte Carlo's
+    /// and the check of a cycle's failures ([`one_fails_in_every_sample`]).
+    fn of(arch: &Architecture, id: NodeId) -> Self {
+        let q = 1.0 - arch.node(id).availability.get().unwrap_or(1.0);
+        Stream::new(arch.name_of(id), q)
+    }
+
     fn new(id: &str, q: f64) -> Self {
         Stream {
             key: fnv1a(id.as_bytes()),

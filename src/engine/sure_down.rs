@@ -80,18 +80,22 @@ impl SureDown {
     ) -> Self {
         let roots = roots.iter().map(|&t| GateId::from(t).0);
         let blocks = components_along(graph, roots, Gate::forced_by);
-        let mut checkable: Vec<usize> = Vec::new();
+        // The cycles a check could make sure, by place, with their parts.
+        let mut checkable: Vec<(usize, Vec<NodeId>)> = Vec::new();
         let unchecked = bounds(arch, graph, &blocks, |b| {
-            checkable.push(b);
+            checkable.push((b, parts_of(arch, graph, &blocks[b])));
             false
         });
         let failing: f64 = (checkable.iter())
-            .flat_map(|&b| parts_of(arch, graph, &blocks[b]))
-            .map(|id| 1.0 - up_alone(arch, id))
+            .flat_map(|(_, parts)| parts)
+            .map(|&id| 1.0 - up_alone(arch, id))
             .sum();
         let bound = if !checkable.is_empty() && work.spend((f64::from(SAMPLES) * failing) as u64) {
+            // The cycles given to check now are among those listed, in
+            // the same order (bounds only fall once some cycle is sure).
             bounds(arch, graph, &blocks, |b| {
-                one_fails_in_every_sample(arch, &parts_of(arch, graph, &blocks[b]))
+                let listed = checkable.binary_search_by_key(&b, |&(c, _)| c);
+                listed.is_ok_and(|i| one_fails_in_every_sample(arch, &checkable[i].1))
             })
         } else {
             unchecked
