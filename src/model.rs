@@ -532,6 +532,16 @@ impl Node {
         !self.is_logical()
     }
 
+    /// The probability that it does not fail on its own (§10): its
+    /// `availability` when it is a candidate that has one, else 1 (a
+    /// logical node never fails on its own, nor a node without one).
+    pub fn own_availability(&self) -> f64 {
+        match self.availability.get() {
+            Some(a) if self.is_candidate() => a,
+            _ => 1.0,
+        }
+    }
+
     /// A copy of it that holds its lists where `other` holds its own
     /// (`depends_on` and each placement entry's `requires`, entry by entry
     /// while both have one): what is left to compare once the lists are

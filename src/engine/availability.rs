@@ -307,7 +307,10 @@ pub fn monte_carlo_of_each(
         .iter()
         .map(|&t| {
             let parts = failable_parts(arch, graph, t, &mut marks).len();
-            (t, parts + usize::from(own_availability(arch, t) < 1.0))
+            (
+                t,
+                parts + usize::from(arch.node(t).own_availability() < 1.0),
+            )
         })
         .collect();
     sampled_each(arch, graph, &counted, None, progress, &Budget::new(None)).unwrap_or_default()
@@ -419,16 +422,6 @@ fn compiled(
     parts
 }
 
-/// The target's own availability when it is a candidate that can fail on
-/// its own, else 1.
-fn own_availability(arch: &Architecture, target: NodeId) -> f64 {
-    arch.node(target)
-        .availability
-        .get()
-        .filter(|_| arch.node(target).is_candidate())
-        .unwrap_or(1.0)
-}
-
 /// What is known before the attempts: which targets the pass over the
 /// largest cycle and the judgement of large cones name hopeless.
 type Known<'a> = (Option<&'a SharedCycle>, Option<&'a BigCones>);
@@ -449,7 +442,7 @@ fn attempt(
         // Nothing will be shown: the rest is skipped.
         return Err(0);
     }
-    let own = own_availability(arch, t);
+    let own = arch.node(t).own_availability();
     if !reached[t.index()] {
         // No cone to walk: the exact method's answer over no parts is 1.
         return Ok(TargetAvailability {
@@ -527,7 +520,7 @@ fn exactly(
     let (walked, left_out) = forced.walked(graph, target, &parts);
     let ids: Vec<NodeId> = walked.iter().map(|&(id, _)| id).collect();
     circuit.compile(graph, marks, &[target], &ids);
-    let own = own_availability(arch, target);
+    let own = arch.node(target).own_availability();
     let counted = parts.len() + usize::from(own < 1.0);
     let by_diagram = (walk == Walk::AfterDiagram)
         .then(|| by_diagram(diagram, circuit, &parts, &walked, work))
@@ -714,7 +707,7 @@ fn importance_counted(
         return None; // not shown
     }
     let parts = compiled(arch, graph, target, marks, circuit);
-    let own = own_availability(arch, target);
+    let own = arch.node(target).own_availability();
     let total = exact(&parts, Counted { circuit, work })? * own;
     let mut out = Vec::with_capacity(parts.len());
     let mut all_lanes = vec![0u64; parts.len()];

@@ -88,7 +88,7 @@ impl SureDown {
         });
         let failing: f64 = (checkable.iter())
             .flat_map(|(_, parts)| parts)
-            .map(|&id| 1.0 - up_alone(arch, id))
+            .map(|&id| 1.0 - arch.node(id).own_availability())
             .sum();
         let bound = if !checkable.is_empty() && work.spend((f64::from(SAMPLES) * failing) as u64) {
             // The cycles given to check now are among those listed, in
@@ -140,7 +140,7 @@ fn bounds(
             let gate = GateId(g);
             own += graph
                 .node_of(gate)
-                .map_or(0.0, |id| up_alone(arch, id).ln());
+                .map_or(0.0, |id| arch.node(id).own_availability().ln());
             let kind = graph.gate(gate);
             for &(r, mode) in graph.requirements(gate) {
                 if kind.forced_by(mode) && block_of[r.index()] != b as u32 {
@@ -161,18 +161,8 @@ fn bounds(
 fn parts_of(arch: &Architecture, graph: &FailureGraph, block: &[u32]) -> Vec<NodeId> {
     (block.iter())
         .filter_map(|&g| graph.node_of(GateId(g)))
-        .filter(|&id| up_alone(arch, id) < 1.0)
+        .filter(|&id| arch.node(id).own_availability() < 1.0)
         .collect()
-}
-
-/// The probability that a node does not fail on its own: its availability
-/// when it is a candidate that can fail, else 1.
-fn up_alone(arch: &Architecture, id: NodeId) -> f64 {
-    let node = arch.node(id);
-    match node.availability.get() {
-        Some(a) if node.is_candidate() => a,
-        _ => 1.0,
-    }
 }
 
 /// Services `name0` to `name{len - 1}` in data center `d1`, each up

@@ -75,9 +75,7 @@ impl ForcedReach {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{
-        compiled, exact, exactly_unbounded, failable_parts, own_availability, Counted,
-    };
+    use super::super::{compiled, exact, exactly_unbounded, failable_parts, Counted};
     use super::*;
     use crate::engine::budget::Budget;
     use crate::engine::circuit::ConeCircuit;
@@ -166,7 +164,7 @@ services:
                 let (_, left_out) = ForcedReach::new(&graph).walked(&graph, t, &parts);
                 left_out_somewhere |= left_out > 0;
                 let walked = exactly_unbounded(arch, &graph, t, &mut marks, &mut circuit);
-                let every = every.map(|p| p * own_availability(arch, t));
+                let every = every.map(|p| p * arch.node(t).own_availability());
                 let walked = walked.ok().map(|a| a.availability);
                 assert_eq!(every.map(f64::to_bits), walked.map(f64::to_bits));
             }

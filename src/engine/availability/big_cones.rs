@@ -391,7 +391,7 @@ pub(super) fn alone_by_batch<B: AsRef<[u32]> + Sync>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{availability_of_each, exactly_unbounded, own_availability, ConeMarks};
+    use super::super::{availability_of_each, exactly_unbounded, ConeMarks};
     use super::*;
     use crate::engine::circuit::ConeCircuit;
     use crate::engine::sampling::down_counts;
@@ -452,7 +452,7 @@ mod tests {
         for (&t, name) in targets.iter().zip(names) {
             let tried = exactly_unbounded(arch, &graph, t, &mut marks, &mut circuit);
             if let Some(parts) = big.hopeless_parts(t) {
-                let own = usize::from(own_availability(arch, t) < 1.0);
+                let own = usize::from(arch.node(t).own_availability() < 1.0);
                 assert_eq!(tried.err(), Some(parts + own), "{name}");
                 named.push(name);
             } else {

@@ -827,7 +827,7 @@ fn breaks<const W: usize>(higher: &[[u64; W]], up: [u64; W], bound: Bound) -> bo
 
 #[cfg(test)]
 mod tests {
-    use super::super::{availability, availability_of_each, exactly_unbounded, own_availability};
+    use super::super::{availability, availability_of_each, exactly_unbounded};
     use super::*;
     use crate::engine::progress::Progress;
     use crate::load::load_str;
@@ -957,7 +957,7 @@ mod tests {
                 named.push(arch.name_of(t).to_string());
                 let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
                 let attempt = exactly_unbounded(arch, &graph, t, &mut marks, &mut circuit);
-                let own = usize::from(own_availability(arch, t) < 1.0);
+                let own = usize::from(arch.node(t).own_availability() < 1.0);
                 assert_eq!(
                     attempt.err(),
                     Some(parts + own),

@@ -363,8 +363,8 @@ impl Closed {
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::exactly_unbounded;
     use super::super::super::ConeMarks;
-    use super::super::super::{exactly_unbounded, own_availability};
     use super::super::BigCones;
     use super::*;
     use crate::load::load_str;
@@ -430,7 +430,7 @@ mod tests {
         assert_eq!(big.hopeless_parts(targets[2]), None);
         let (mut marks, mut circuit) = (ConeMarks::new(&graph), ConeCircuit::default());
         let tried = exactly_unbounded(arch, &graph, targets[1], &mut marks, &mut circuit);
-        let own = usize::from(own_availability(arch, targets[1]) < 1.0);
+        let own = usize::from(arch.node(targets[1]).own_availability() < 1.0);
         assert_eq!(tried.err(), Some(8421 + own));
         let rare = exactly_unbounded(arch, &graph, targets[2], &mut marks, &mut circuit);
         assert!(rare.is_ok());

@@ -178,7 +178,7 @@ impl UpAlone {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::{exactly_unbounded, own_availability};
+    use super::super::super::exactly_unbounded;
     use super::super::SharedCycle;
     use super::*;
     use crate::engine::circuit::ConeCircuit;
@@ -368,7 +368,7 @@ mod tests {
         for (t, parts) in named {
             assert_eq!(shared.hopeless_parts(id(t)), Some(parts), "{t}");
             let attempt = exactly_unbounded(arch, &graph, id(t), &mut marks, &mut circuit);
-            let own = usize::from(own_availability(arch, id(t)) < 1.0);
+            let own = usize::from(arch.node(id(t)).own_availability() < 1.0);
             assert_eq!(attempt.err(), Some(parts + own), "{t}");
         }
         assert_eq!(shared.hopeless_parts(id("all")), None);
