@@ -37,6 +37,19 @@ mod units;
 /// No part, or not in the circuit.
 const NONE: u32 = u32::MAX;
 
+/// How many gates ahead of its evaluation a gate's requirements are asked
+/// for ([`ConeCircuit::prefetch_requirements`]), when every gate is
+/// evaluated in order (Monte Carlo's batches where most of the union goes
+/// down, and a cycle's sweeps). Monte Carlo's word is 128 bytes a gate, so
+/// a union of 160,000 gates holds 20 MB of them per thread, past what the
+/// caches keep for two threads, and a gate's requirements lie anywhere in
+/// it: read when the gate is evaluated, each waited for memory in turn.
+/// Asked for 8 gates ahead, they arrive while the gates before are
+/// evaluated. On `hub` at 100,000 services, `availability` took 2.62 s
+/// against 3.39 s (medians of five interleaved rounds), with 4 gates
+/// ahead 2.83 s and with 16 2.87 s.
+const PREFETCH_AHEAD: usize = 8;
+
 /// When a gate is down, given its requirements (its own failure aside).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Rule {
@@ -765,6 +778,7 @@ impl<L: Lanes> ConeCircuit<L> {
                 self.settle_cycle(block);
             } else {
                 for g in start..end {
+                    self.prefetch_requirements(g + PREFETCH_AHEAD);
                     self.vals[g] = self.eval(g);
                 }
             }
@@ -976,6 +990,9 @@ impl<L: Lanes> ConeCircuit<L> {
             self.dirty[g / 64] &= !(1u64 << (g % 64));
             from = g + 1;
             self.cycle_evaluations += 1;
+            // The next gates marked are most often the next ones: in a
+            // sweep in order, every gate is.
+            self.prefetch_requirements(g + PREFETCH_AHEAD);
             let v = self.eval(g);
             if v == self.vals[g] {
                 continue;
@@ -1031,6 +1048,32 @@ impl<L: Lanes> ConeCircuit<L> {
     /// Gate `g`'s requirements, as positions.
     pub(crate) fn reqs_of(&self, g: usize) -> &[u32] {
         &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize]
+    }
+
+    /// Asks the processor to bring in the words of gate `g`'s
+    /// requirements, for a wide word only ([`PREFETCH_AHEAD`] says why).
+    /// A gate past the last asks for nothing. O(its requirements).
+    #[inline(always)]
+    fn prefetch_requirements(&self, g: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if L::LANES > 64 && g + 1 < self.req_start.len() {
+            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let (a, z) = (self.req_start[g] as usize, self.req_start[g + 1] as usize);
+            for &r in &self.reqs[a..z] {
+                let word = self.vals.as_ptr().wrapping_add(r as usize).cast::<i8>();
+                for line in (0..std::mem::size_of::<L>()).step_by(64) {
+                    #[allow(unsafe_code)]
+                    // SAFETY: a prefetch is a hint: it reads nothing the
+                    // program sees and faults on no address, so any pointer
+                    // will do (this one is computed without dereferencing,
+                    // by `wrapping_add`); SSE, the feature it needs, is part
+                    // of every x86-64 processor.
+                    unsafe {
+                        _mm_prefetch::<_MM_HINT_T0>(word.wrapping_add(line));
+                    }
+                }
+            }
+        }
     }
 
     /// Gate `g`'s down lanes from its part and its requirements' words.
