@@ -1058,8 +1058,7 @@ impl<L: Lanes> ConeCircuit<L> {
         #[cfg(target_arch = "x86_64")]
         if L::LANES > 64 && g + 1 < self.req_start.len() {
             use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let (a, z) = (self.req_start[g] as usize, self.req_start[g + 1] as usize);
-            for &r in &self.reqs[a..z] {
+            for &r in self.reqs_of(g) {
                 let word = self.vals.as_ptr().wrapping_add(r as usize).cast::<i8>();
                 for line in (0..std::mem::size_of::<L>()).step_by(64) {
                     #[allow(unsafe_code)]
