@@ -19,6 +19,13 @@ SHAPE is one of:
   earlier  issue #18's shape read another way: one to four dependencies on services
            picked uniformly among all earlier ones, 3% back edges to any later one,
            up 99.9%: cones hold most of what comes before
+  recent   the same, each dependency on one of the 50 services just before (3% on one
+           of the 50 just after): cones reach back through the whole file, as in
+           chain, but wide
+  popular  the same, each dependency on an earlier service picked by a power law
+           (half of them on the first, a sixth on the second, a twelfth on the
+           third, ...; 3% back edges to any later one): a few services that nearly
+           everything needs, and many that little does
   terse    the fewest bytes a service can take: flow style, one data center each and
            one to four dependencies on earlier services, nothing else (no tier,
            users, availability or integrations; 10 regions of 4 data centers): the
@@ -59,7 +66,7 @@ for r in range(R):
             dcs.append(name)
             w(f"  {name}: {{ within: reg{r}-z{z}, depends_on: [reg{r}-z{z}-pw, reg{r}-z{z}-net], availability: 0.9995 }}")
 tiers = ["critical", "high", "medium", "low"]
-avail = {"earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
+avail = {"recent": 0.999, "popular": 0.999, "earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
 tooling = ["ops-0", "ops-1"]
 w("services:")
 for t in tooling:
@@ -86,6 +93,19 @@ for i in range(n):
                 deps.append(f"s{rnd.randrange(i + 1, n)}")
             elif i > 0:
                 deps.append(f"s{rnd.randrange(i)}")
+    elif shape == "recent":
+        for _ in range(rnd.randint(1, 4)):
+            if rnd.random() < 0.03 and i + 1 < n:
+                deps.append(f"s{rnd.randrange(i + 1, min(n, i + 51))}")
+            elif i > 0:
+                deps.append(f"s{rnd.randrange(max(0, i - 50), i)}")
+    elif shape == "popular":
+        for _ in range(rnd.randint(1, 4)):
+            if rnd.random() < 0.03 and i + 1 < n:
+                deps.append(f"s{rnd.randrange(i + 1, n)}")
+            elif i > 0:
+                # P(k) = 1/((k+1)(k+2)): the rank of a Pareto draw.
+                deps.append(f"s{min(i - 1, int(rnd.paretovariate(1.0)) - 1)}")
     elif shape == "chain":
         if i > 0: deps.append(f"s{i-1}")
         if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")
