@@ -82,30 +82,28 @@ def placement(i):
         return "[" + ", ".join(rnd.sample(dcs, rnd.randint(2, 3))) + "]"
     k = rnd.choice([3, 5]); return "{ sites: [" + ", ".join(rnd.sample(dcs, k)) + f"], min: {k // 2 + 1} }}"
 team = 100
+# For the shapes of one to four dependencies, mostly on earlier services: how a back
+# edge picks a later service and how a dependency picks an earlier one.
+PICKS = {
+    "earlier": (lambda i: rnd.randrange(i + 1, n), lambda i: rnd.randrange(i)),
+    "recent": (lambda i: rnd.randrange(i + 1, min(n, i + 51)),
+               lambda i: rnd.randrange(max(0, i - 50), i)),
+    # P(k) = 1/((k+1)(k+2)): the rank of a Pareto draw.
+    "popular": (lambda i: rnd.randrange(i + 1, n),
+                lambda i: min(i - 1, int(rnd.paretovariate(1.0)) - 1)),
+}
 for i in range(n):
     deps = []
     if shape == "mesh":
         for _ in range(rnd.randint(2, 8)):
             deps.append(f"s{rnd.randrange(n)}")
-    elif shape == "earlier":
+    elif shape in PICKS:
+        later, earlier = PICKS[shape]
         for _ in range(rnd.randint(1, 4)):
             if rnd.random() < 0.03 and i + 1 < n:
-                deps.append(f"s{rnd.randrange(i + 1, n)}")
+                deps.append(f"s{later(i)}")
             elif i > 0:
-                deps.append(f"s{rnd.randrange(i)}")
-    elif shape == "recent":
-        for _ in range(rnd.randint(1, 4)):
-            if rnd.random() < 0.03 and i + 1 < n:
-                deps.append(f"s{rnd.randrange(i + 1, min(n, i + 51))}")
-            elif i > 0:
-                deps.append(f"s{rnd.randrange(max(0, i - 50), i)}")
-    elif shape == "popular":
-        for _ in range(rnd.randint(1, 4)):
-            if rnd.random() < 0.03 and i + 1 < n:
-                deps.append(f"s{rnd.randrange(i + 1, n)}")
-            elif i > 0:
-                # P(k) = 1/((k+1)(k+2)): the rank of a Pareto draw.
-                deps.append(f"s{min(i - 1, int(rnd.paretovariate(1.0)) - 1)}")
+                deps.append(f"s{earlier(i)}")
     elif shape == "chain":
         if i > 0: deps.append(f"s{i-1}")
         if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")
