@@ -366,8 +366,7 @@ fn reached_by_failures(arch: &Architecture, graph: &FailureGraph) -> Vec<bool> {
 
 /// Whether a candidate can fail on its own: a part of the cones it is in.
 fn can_fail(arch: &Architecture, id: NodeId) -> bool {
-    let node = arch.node(id);
-    node.is_candidate() && node.availability.get().is_some_and(|a| a < 1.0)
+    arch.node(id).own_availability() < 1.0
 }
 
 /// For each gate, whether a down state at one of `seeds` reaches it along

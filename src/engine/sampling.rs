@@ -375,7 +375,7 @@ fn union_short_of(
     let mut ids = marks.mark_union_until(arch, graph, targets, stop);
     held_down.sort();
     ids.retain(|&id| {
-        let can_fail = arch.node(id).availability.get().is_some_and(|a| a < 1.0);
+        let can_fail = arch.node(id).own_availability() < 1.0;
         can_fail && held_down.binary_search(&id).is_err()
     });
     ids.sort();
