@@ -105,11 +105,13 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
     by_gate: Vec<(u32, u32)>,
     /// Down lanes per gate, during an evaluation; none outside one.
     vals: Vec<L>,
-    /// Per gate, the lanes its part failed in, during an evaluation (kept
-    /// by gate rather than by part, so that evaluating in order reads
-    /// them in order); none outside one.
+    /// The lanes each seeded gate's part failed in, during an evaluation,
+    /// by slot ([`Self::gate_to_fail`] says why); empty outside one.
     own: Vec<L>,
-    /// The gates whose `own` lanes are set.
+    /// Per gate, its slot in `own` and `seeded` while it is seeded (a
+    /// slot is its gate's only where `seeded` names the gate there).
+    slot: Vec<u32>,
+    /// The gates whose `own` lanes are set, each in its slot.
     seeded: Vec<u32>,
     /// Gates to evaluate, one bit each in evaluation order.
     dirty: Vec<u64>,
@@ -500,7 +502,8 @@ impl<L: Lanes> ConeCircuit<L> {
         self.vals.clear();
         self.vals.resize(count, L::NONE);
         self.own.clear();
-        self.own.resize(count, L::NONE);
+        self.slot.clear();
+        self.slot.resize(count, 0);
     }
 
     /// Lays out `members` (live indices) as the next gate: one gate, or
@@ -609,16 +612,22 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// Fails part `p` in `lanes` too and marks its gate, if it has one.
     fn seed(&mut self, p: usize, lanes: L) {
-        if let Some(g) = self.gate_to_fail(p) {
-            self.own[g] = self.own[g] | lanes;
+        if let Some(k) = self.gate_to_fail(p) {
+            self.own[k] = self.own[k] | lanes;
         }
     }
 
-    /// The gate part `p` fails, if it leads to a target, marked and kept
-    /// among those seeded. No gate is marked between evaluations, so a
-    /// marked one is seeded already: its mark, not its word of lanes
-    /// (sixteen words for Monte Carlo, read for every failure it draws),
-    /// says so.
+    /// The slot of the gate part `p` fails in `own`, if it leads to a
+    /// target, marked and kept among those seeded. No gate is marked
+    /// between evaluations, so a marked one is seeded already: its mark,
+    /// not its slot, says so.
+    ///
+    /// Why slots: the gates seeded in an evaluation are few and far
+    /// apart, and their words (sixteen words each for Monte Carlo) lie
+    /// side by side in `own`, in the order they were seeded, rather than
+    /// each at its gate in a word per gate. That is the order a
+    /// batch's failures come in and its gates are evaluated in, and
+    /// nothing is written back to put them up again.
     #[inline(always)]
     fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
         let g = self.gate_of_part[p];
@@ -628,9 +637,18 @@ impl<L: Lanes> ConeCircuit<L> {
         let mark = &mut self.dirty[g as usize / 64];
         if *mark >> (g % 64) & 1 == 0 {
             *mark |= 1 << (g % 64);
+            self.slot[g as usize] = self.seeded.len() as u32;
             self.seeded.push(g);
+            self.own.push(L::NONE);
         }
-        Some(g as usize)
+        Some(self.slot[g as usize] as usize)
+    }
+
+    /// Gate `g`'s slot in `own`, if it is seeded.
+    #[inline(always)]
+    fn slot_of(&self, g: usize) -> Option<usize> {
+        let k = self.slot[g] as usize;
+        (self.seeded.get(k) == Some(&(g as u32))).then_some(k)
     }
 
     /// The lanes in which the first target is down when part `from + i`
@@ -693,8 +711,8 @@ impl<L: Lanes> ConeCircuit<L> {
     /// its gate looked up once. `None` when it leads to no target.
     #[inline(always)]
     pub(crate) fn lanes_to_fail(&mut self, p: u32) -> Option<&mut L> {
-        let g = self.gate_to_fail(p as usize)?;
-        Some(&mut self.own[g])
+        let k = self.gate_to_fail(p as usize)?;
+        Some(&mut self.own[k])
     }
 
     /// Fails part `p` in every lane of `lanes` at once.
@@ -785,9 +803,7 @@ impl<L: Lanes> ConeCircuit<L> {
         }
         self.each_target_down(each);
         self.steps += (self.vals.len() + self.seeded.len()) as u64;
-        for &g in &self.seeded {
-            self.own[g as usize] = L::NONE;
-        }
+        self.own.clear();
         self.seeded.clear();
         // The marks the cycles left on later gates, and those of the parts.
         self.dirty.fill(0);
@@ -814,7 +830,7 @@ impl<L: Lanes> ConeCircuit<L> {
             targets: self.targets.clone(),
             by_gate: self.by_gate.clone(),
             vals: vec![M::NONE; self.vals.len()],
-            own: vec![M::NONE; self.own.len()],
+            slot: vec![0; self.slot.len()],
             dirty: vec![0; self.dirty.len()],
             ..ConeCircuit::default()
         }
@@ -911,7 +927,7 @@ impl<L: Lanes> ConeCircuit<L> {
             blocks: self.blocks.clone(),
             targets: self.targets.iter().map(|&g| moved(g)).collect(),
             vals: vec![L::NONE; n],
-            own: vec![L::NONE; n],
+            slot: vec![0; n],
             dirty: vec![0; n.div_ceil(64)],
             ..ConeCircuit::default()
         };
@@ -959,9 +975,7 @@ impl<L: Lanes> ConeCircuit<L> {
             self.vals[g as usize] = L::NONE;
         }
         self.touched.clear();
-        for &g in &self.seeded {
-            self.own[g as usize] = L::NONE;
-        }
+        self.own.clear();
         self.seeded.clear();
     }
 
@@ -993,11 +1007,19 @@ impl<L: Lanes> ConeCircuit<L> {
             // The next gates marked are most often the next ones: in a
             // sweep in order, every gate is.
             self.prefetch_requirements(g + PREFETCH_AHEAD);
-            let v = self.eval(g);
-            if v == self.vals[g] {
+            // Once down in some lane, a gate's word holds its part's lanes
+            // (and goes on holding what it held, as nothing comes back up
+            // while a cycle settles): that part's word is not read again.
+            let old = self.vals[g];
+            let v = if old.is_none() {
+                self.eval(g)
+            } else {
+                old | self.eval_requirements(g)
+            };
+            if v == old {
                 continue;
             }
-            if self.vals[g].is_none() {
+            if old.is_none() {
                 self.touched.push(g as u32);
             }
             self.vals[g] = v;
@@ -1079,17 +1101,24 @@ impl<L: Lanes> ConeCircuit<L> {
     #[inline(always)]
     fn eval(&mut self, g: usize) -> L {
         let own = match self.part[g] {
-            NONE => L::NONE,
-            _ => self.own[g],
+            NONE => None,
+            _ => self.slot_of(g),
         };
+        let own = own.map_or(L::NONE, |k| self.own[k]);
+        own | self.eval_requirements(g)
+    }
+
+    /// Gate `g`'s down lanes from its requirements' words alone.
+    #[inline(always)]
+    fn eval_requirements(&mut self, g: usize) -> L {
         // Borrowed field by field (not through `reqs_of`), as `planes` is
         // borrowed mutably beside it.
         let reqs = &self.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
         match self.rule[g] {
-            Rule::Any => reqs.iter().fold(own, |v, &r| v | self.vals[r as usize]),
+            Rule::Any => reqs.iter().fold(L::NONE, |v, &r| v | self.vals[r as usize]),
             Rule::AtLeast(t) => {
                 let lanes = reqs.iter().map(|&r| self.vals[r as usize]);
-                own | at_least(lanes, t, &mut self.planes)
+                at_least(lanes, t, &mut self.planes)
             }
         }
     }
@@ -1494,7 +1523,8 @@ integrations:
 
     /// A marked evaluation after one in order starts from every gate up:
     /// `x`, failed in the first, is up in the second, where only `y`
-    /// fails (a marked evaluation overwrites only the gates it marks).
+    /// fails (a marked evaluation overwrites only the gates it marks, and
+    /// `y`'s lanes take the slot `x`'s had).
     #[test]
     fn a_marked_evaluation_after_one_in_order_starts_all_up() {
         let text = "version: 1\nsites:\n  s: {}\n  t: {}\nservices:\n  \
