@@ -26,6 +26,10 @@ SHAPE is one of:
            (half of them on the first, a sixth on the second, a twelfth on the
            third, ...; 3% back edges to any later one): a few services that nearly
            everything needs, and many that little does
+  anyof    the same, redundant everywhere: from the fifth service on, each dependency
+           an `any_of` of two or three services picked uniformly among earlier ones
+           (3% back edges to one later service): one cycle holds nearly every gate,
+           and a failure that takes a lane down goes round it for many sweeps
   terse    the fewest bytes a service can take: flow style, one data center each and
            one to four dependencies on earlier services, nothing else (no tier,
            users, availability or integrations; 10 regions of 4 data centers): the
@@ -66,7 +70,7 @@ for r in range(R):
             dcs.append(name)
             w(f"  {name}: {{ within: reg{r}-z{z}, depends_on: [reg{r}-z{z}-pw, reg{r}-z{z}-net], availability: 0.9995 }}")
 tiers = ["critical", "high", "medium", "low"]
-avail = {"recent": 0.999, "popular": 0.999, "earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
+avail = {"anyof": 0.999, "recent": 0.999, "popular": 0.999, "earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
 tooling = ["ops-0", "ops-1"]
 w("services:")
 for t in tooling:
@@ -84,13 +88,19 @@ def placement(i):
 team = 100
 # For the shapes of one to four dependencies, mostly on earlier services: how a back
 # edge picks a later service and how a dependency picks an earlier one.
+def any_of_earlier(i):
+    if i <= 3:
+        return f"s{rnd.randrange(i)}"
+    picked = sorted({rnd.randrange(i) for _ in range(rnd.randint(2, 3))})
+    return "{ any_of: [" + ", ".join(f"s{j}" for j in picked) + "] }"
 PICKS = {
-    "earlier": (lambda i: rnd.randrange(i + 1, n), lambda i: rnd.randrange(i)),
+    "earlier": (lambda i: rnd.randrange(i + 1, n), lambda i: f"s{rnd.randrange(i)}"),
     "recent": (lambda i: rnd.randrange(i + 1, min(n, i + 51)),
-               lambda i: rnd.randrange(max(0, i - 50), i)),
+               lambda i: f"s{rnd.randrange(max(0, i - 50), i)}"),
     # P(k) = 1/((k+1)(k+2)): the rank of a Pareto draw.
     "popular": (lambda i: rnd.randrange(i + 1, n),
-                lambda i: min(i - 1, int(rnd.paretovariate(1.0)) - 1)),
+                lambda i: f"s{min(i - 1, int(rnd.paretovariate(1.0)) - 1)}"),
+    "anyof": (lambda i: rnd.randrange(i + 1, n), any_of_earlier),
 }
 for i in range(n):
     deps = []
@@ -103,7 +113,7 @@ for i in range(n):
             if rnd.random() < 0.03 and i + 1 < n:
                 deps.append(f"s{later(i)}")
             elif i > 0:
-                deps.append(f"s{earlier(i)}")
+                deps.append(earlier(i))
     elif shape == "chain":
         if i > 0: deps.append(f"s{i-1}")
         if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")
