@@ -30,6 +30,9 @@ SHAPE is one of:
            an `any_of` of two or three services picked uniformly among earlier ones
            (3% back edges to one later service): one cycle holds nearly every gate,
            and a failure that takes a lane down goes round it for many sweeps
+  tree     a call tree: each service needs its two children (2% also need one service
+           anywhere), up 99.9%: cones from the whole file at the root to a few services
+           at the leaves
   terse    the fewest bytes a service can take: flow style, one data center each and
            one to four dependencies on earlier services, nothing else (no tier,
            users, availability or integrations; 10 regions of 4 data centers): the
@@ -70,7 +73,7 @@ for r in range(R):
             dcs.append(name)
             w(f"  {name}: {{ within: reg{r}-z{z}, depends_on: [reg{r}-z{z}-pw, reg{r}-z{z}-net], availability: 0.9995 }}")
 tiers = ["critical", "high", "medium", "low"]
-avail = {"anyof": 0.999, "recent": 0.999, "popular": 0.999, "earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
+avail = {"tree": 0.999, "anyof": 0.999, "recent": 0.999, "popular": 0.999, "earlier": 0.999, "mesh": 0.999, "chain": 0.9999, "hub": 0.9995, "standby": 0.9995}[shape]
 tooling = ["ops-0", "ops-1"]
 w("services:")
 for t in tooling:
@@ -114,6 +117,10 @@ for i in range(n):
                 deps.append(f"s{later(i)}")
             elif i > 0:
                 deps.append(earlier(i))
+    elif shape == "tree":
+        deps += [f"s{c}" for c in (2 * i + 1, 2 * i + 2) if c < n]
+        if rnd.random() < 0.02:
+            deps.append(f"s{rnd.randrange(n)}")
     elif shape == "chain":
         if i > 0: deps.append(f"s{i-1}")
         if i > 1 and rnd.random() < 0.3: deps.append(f"{{ on: s{i-2}, mode: soft }}")
