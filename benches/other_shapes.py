@@ -89,13 +89,15 @@ def placement(i):
         return "[" + ", ".join(rnd.sample(dcs, rnd.randint(2, 3))) + "]"
     k = rnd.choice([3, 5]); return "{ sites: [" + ", ".join(rnd.sample(dcs, k)) + f"], min: {k // 2 + 1} }}"
 team = 100
-# For the shapes of one to four dependencies, mostly on earlier services: how a back
-# edge picks a later service and how a dependency picks an earlier one.
+# `anyof`'s dependency on earlier services: an `any_of` of two or three of them (one,
+# when the picks repeat), past the first four services.
 def any_of_earlier(i):
     if i <= 3:
         return f"s{rnd.randrange(i)}"
     picked = sorted({rnd.randrange(i) for _ in range(rnd.randint(2, 3))})
     return "{ any_of: [" + ", ".join(f"s{j}" for j in picked) + "] }"
+# For the shapes of one to four dependencies, mostly on earlier services: how a back
+# edge picks a later service and how a dependency on earlier ones is written.
 PICKS = {
     "earlier": (lambda i: rnd.randrange(i + 1, n), lambda i: f"s{rnd.randrange(i)}"),
     "recent": (lambda i: rnd.randrange(i + 1, min(n, i + 51)),
