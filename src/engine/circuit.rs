@@ -622,12 +622,13 @@ impl<L: Lanes> ConeCircuit<L> {
     /// between evaluations, so a marked one is seeded already: its mark,
     /// not its slot, says so.
     ///
-    /// Why slots: the gates seeded in an evaluation are few and far
-    /// apart, and their words (sixteen words each for Monte Carlo) lie
+    /// Why slots: most gates are not seeded in an evaluation (a sixth of
+    /// `anyof`'s union in a batch of Monte Carlo), and those that are lie
+    /// far apart. Their words (sixteen words each for Monte Carlo) lie
     /// side by side in `own`, in the order they were seeded, rather than
-    /// each at its gate in a word per gate. That is the order a
-    /// batch's failures come in and its gates are evaluated in, and
-    /// nothing is written back to put them up again.
+    /// each at its gate in a word per gate. That is the order a batch's
+    /// failures come in and its gates are evaluated in, and nothing is
+    /// written back to put them up again.
     #[inline(always)]
     fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
         let g = self.gate_of_part[p];
