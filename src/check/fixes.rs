@@ -123,16 +123,47 @@ impl Checker {
     /// takes down, its fix), in order: `Unchecked` for a fix with nothing
     /// to run (no alternative site), and once the work budget is spent.
     ///
+    /// Fixes are taken site by site ([`first_failed`], then in their
+    /// order): the checks that fail one site then share its rounds and
+    /// batches. Taken in their order instead, every round held some
+    /// services of each site, and a site whose loss reaches the whole file
+    /// was propagated once a round (on 100,000 `anyof` services, 5.2
+    /// million evaluations checked 3,069 of 3,492 fixes; site by site, 2.0
+    /// million check them all).
+    ///
     /// Fixes that need a propagation are checked in rounds ([`ROUNDS`]), 64
     /// scenarios to a pass of the lanes (`layout` is the audit's), then
-    /// taken in order while the budget lasts (what was checked past it is
-    /// dropped); `logical: true` fixes are judged in that walk from what
-    /// the audit found each site takes down (`losses`). A verdict does not
-    /// depend on the others, and the rounds and batches do not depend on
-    /// the threads, so the result is the same whatever the threads.
+    /// taken in that order while the budget lasts (what was checked past
+    /// it is dropped); `logical: true` fixes are judged in that walk from
+    /// what the audit found each site takes down (`losses`). A verdict does
+    /// not depend on the others, and the rounds and batches do not depend
+    /// on the threads, so the result is the same whatever the threads.
+    /// Verdicts come back in the order of `fixes`.
     pub(super) fn verify_all(
         &mut self,
         (arch, graph, layout): (&Architecture, &FailureGraph, &Layout),
+        fixes: &[(NodeId, &Targets, &Fix)],
+        losses: &mut SiteLosses<'_>,
+    ) -> Vec<Verified> {
+        let mut order: Vec<usize> = (0..fixes.len()).collect();
+        order.sort_by_key(|&i| (first_failed(arch, fixes[i].0, fixes[i].2), i));
+        let by_site: Vec<_> = order.iter().map(|&i| fixes[i]).collect();
+        let mut verdicts = vec![Verified::Unchecked; fixes.len()];
+        for (i, v) in order
+            .into_iter()
+            .zip(self.verify_in_order(arch, graph, layout, &by_site, losses))
+        {
+            verdicts[i] = v;
+        }
+        verdicts
+    }
+
+    /// [`Checker::verify_all`] with the fixes taken in their order.
+    fn verify_in_order(
+        &mut self,
+        arch: &Architecture,
+        graph: &FailureGraph,
+        layout: &Layout,
         fixes: &[(NodeId, &Targets, &Fix)],
         losses: &mut SiteLosses<'_>,
     ) -> Vec<Verified> {
@@ -174,6 +205,15 @@ impl Checker {
             round = next_round_size(round, charged, self.left);
         }
         out
+    }
+}
+
+/// The node whose loss a check of `fix` (for `c`) fails first: the
+/// service's first site for a replica elsewhere, `c` itself otherwise.
+fn first_failed(arch: &Architecture, c: NodeId, fix: &Fix) -> NodeId {
+    match fix {
+        Fix::ReplicateIn { .. } => sites_of(arch, c).first().copied().unwrap_or(c),
+        _ => c,
     }
 }
 
@@ -870,6 +910,31 @@ mod tests {
             ),
             [Verified::Enough, Verified::Unchecked]
         );
+        assert_eq!((checker.checked, checker.checkable), (1, 2));
+    }
+
+    /// The budget is spent site by site: `x` comes first in the file, but
+    /// its site `s2` after `y`'s `s1`, so `y` is checked and `x` is not;
+    /// the verdicts still come back in the order asked.
+    #[test]
+    fn fixes_are_checked_in_the_order_of_their_sites() {
+        let text = "version: 1\nsites:\n  s1: {}\n  s2: {}\n  s3: {}\nservices:\n  x: {runs_in: s2}\n  y: {runs_in: s1}\n  web:\n    tier: high\n    depends_on: [x, y]\n    runs_in: s3\n";
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let mut checker = Checker::with_budget(&arch, (1, 1));
+        let [x, y, web] = ["x", "y", "web"].map(|n| arch.id_of(n).unwrap());
+        let (fix_x, fix_y) = (
+            checker.plan(&arch, &graph, x),
+            checker.plan(&arch, &graph, y),
+        );
+        assert!(matches!(fix_x, Fix::ReplicateIn { site: Some(_) }));
+        assert!(matches!(fix_y, Fix::ReplicateIn { site: Some(_) }));
+        let web = Targets::new(vec![web]);
+        let fixes = [(x, &web, &fix_x), (y, &web, &fix_y)];
+        let layout = Layout::new(&graph);
+        let losses = &mut SiteLosses::new(std::iter::empty());
+        let verdicts = checker.verify_all((&arch, &graph, &layout), &fixes, losses);
+        assert_eq!(verdicts, [Verified::Unchecked, Verified::Enough]);
         assert_eq!((checker.checked, checker.checkable), (1, 2));
     }
 
