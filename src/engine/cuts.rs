@@ -386,18 +386,30 @@ fn bounded(
 /// target's search stays inside its own small cone; else the cones overlap
 /// so much that one search shared by all targets costs less. O(sum of the
 /// cones), stopping as soon as the bound is passed.
+///
+/// The cones are marked on every thread (on 100,000 `tree` services, the
+/// bound is passed after 0.7 s of marking on one): the answer does not
+/// depend on the order, since a cone is skipped only once the sum is past
+/// the bound.
 fn cones_are_small(arch: &Architecture, graph: &FailureGraph, targets: &[NodeId]) -> bool {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let candidates = arch.nodes.iter().filter(|n| n.is_candidate()).count();
     let bound = candidates.saturating_mul(32);
-    let mut marks = ConeMarks::new(graph);
-    let mut total = 0usize;
-    for &t in targets {
-        total += marks.mark(arch, graph, t).len();
-        if total > bound {
-            return false;
-        }
-    }
-    true
+    let total = AtomicUsize::new(0);
+    super::parallel::fold_chunked(
+        targets,
+        16,
+        &Progress::default(),
+        || ConeMarks::new(graph),
+        |marks, &t| {
+            if total.load(Ordering::Relaxed) <= bound {
+                let cone = marks.mark(arch, graph, t).len();
+                total.fetch_add(cone, Ordering::Relaxed);
+            }
+        },
+        |_| (),
+    );
+    total.into_inner() <= bound
 }
 
 /// Cut sets of order 1 and 2 (as `max_order` allows) of one target, found
@@ -738,11 +750,17 @@ fn pairs_down(
     progress: &Progress,
     budget: &Budgets,
 ) -> Vec<Vec<PairDown>> {
-    super::parallel::map_chunked(
+    // A batch at a time: the batches of a base that reaches most of the
+    // file cost far more than the rest, and a chunk of them was one
+    // thread's work while the other waited (on 100,000 `tree` services,
+    // 1.2 s of the search's 2.3 s).
+    let pool = std::sync::Mutex::new(Vec::new());
+    super::parallel::map_pooled(
         batches,
-        4,
         progress,
-        || (Lanes::new(layout), None, vec![0u64; is_target.len()]),
+        (&pool, || {
+            (Lanes::new(layout), None, vec![0u64; is_target.len()])
+        }),
         |(lanes, on, alone), batch| {
             let Some(&(base, _)) = batch.first() else {
                 return Vec::new();

@@ -44,44 +44,86 @@ pub fn write_cuts(
         cuts.len(),
         if cuts.len() == 1 { "" } else { "s" }
     )?;
-    for c in order {
-        let n = arch.node(c.target);
-        let mut facts = vec![n.tier().map_or("", |t| t.as_str()).to_string()];
-        if n.users() > 0 {
-            facts.push(format!("{} users", thousands(n.users())));
+    // An answer can hold tens of millions of sets (130 MB of text for
+    // 100,000 `tree` services): targets are written on every thread, a
+    // window of about a million sets at a time (so that memory holds one
+    // window's text, not all of it), each into its own text, written in
+    // order.
+    const WINDOW: usize = 1 << 20;
+    let mut rest = &order[..];
+    while !rest.is_empty() {
+        let mut sets = 0;
+        let end = rest
+            .iter()
+            .position(|c| {
+                sets += c.sets.len() + 1;
+                sets >= WINDOW
+            })
+            .map_or(rest.len(), |i| i + 1);
+        let texts = crate::engine::parallel::map_chunked(
+            &rest[..end],
+            1,
+            &crate::engine::Progress::default(),
+            || (),
+            |(), c| {
+                let mut text = Vec::new();
+                // Writing to memory cannot fail.
+                let _ = write_target_cuts(&mut text, arch, c, max_order, style);
+                text
+            },
+        );
+        for text in texts {
+            out.write_all(&text)?;
         }
-        writeln!(out)?;
-        writeln!(out, "{}  ({})", style.bold(&n.id), facts.join(", "))?;
-        if c.sets.is_empty() {
-            writeln!(
-                out,
-                "  {}",
-                style.green(&format!(
-                    "no set of {max_order} or fewer failures takes it down"
-                ))
-            )?;
-        }
-        // Written name by name: an answer can hold tens of millions of
-        // sets, and building each line first took about twice as long
-        // (19 million sets of `hub` at 30,000 services: 1 s more).
-        for set in &c.sets {
-            write!(out, "  order {}: ", set.len())?;
-            let names = |out: &mut dyn Write| {
-                for (i, id) in set.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(b" + ")?;
-                    }
-                    out.write_all(arch.name_of(*id).as_bytes())?;
+        rest = &rest[end..];
+    }
+    Ok(())
+}
+
+/// One target's part of [`write_cuts`]: its name and facts, then its sets.
+fn write_target_cuts(
+    out: &mut Vec<u8>,
+    arch: &Architecture,
+    c: &TargetCuts,
+    max_order: usize,
+    style: Style,
+) -> io::Result<()> {
+    let n = arch.node(c.target);
+    let mut facts = vec![n.tier().map_or("", |t| t.as_str()).to_string()];
+    if n.users() > 0 {
+        facts.push(format!("{} users", thousands(n.users())));
+    }
+    writeln!(out)?;
+    writeln!(out, "{}  ({})", style.bold(&n.id), facts.join(", "))?;
+    if c.sets.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            style.green(&format!(
+                "no set of {max_order} or fewer failures takes it down"
+            ))
+        )?;
+    }
+    // Written name by name: an answer can hold tens of millions of
+    // sets, and building each line first took about twice as long
+    // (19 million sets of `hub` at 30,000 services: 1 s more).
+    for set in &c.sets {
+        write!(out, "  order {}: ", set.len())?;
+        let names = |out: &mut dyn Write| {
+            for (i, id) in set.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b" + ")?;
                 }
-                Ok(())
-            };
-            if set.len() == 1 {
-                style.write_red(out, names)?;
-            } else {
-                names(out)?;
+                out.write_all(arch.name_of(*id).as_bytes())?;
             }
-            out.write_all(b"\n")?;
+            Ok(())
+        };
+        if set.len() == 1 {
+            style.write_red(out, names)?;
+        } else {
+            names(out)?;
         }
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
