@@ -121,6 +121,30 @@ where
         .collect()
 }
 
+/// Sorts `items` on every thread (unstable: for items whose order is
+/// total, the same result as a sort on one).
+///
+/// Cost: O(n log n) over the threads.
+pub fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
+    items.par_sort_unstable();
+}
+
+/// Calls `work` on each of `items` with its partner from `with` (in the
+/// same order), on every thread: for filling lists that do not depend on
+/// one another.
+///
+/// Cost: the sum of `work` over the items.
+pub fn each_with<T: Send, U: Send>(
+    items: &mut [T],
+    with: Vec<U>,
+    work: impl Fn(&mut T, U) + Sync + Send,
+) {
+    items
+        .par_iter_mut()
+        .zip(with.into_par_iter())
+        .for_each(|(item, partner)| work(item, partner));
+}
+
 /// Runs `a` and `b` side by side (each may spread its own work further)
 /// and gives both results: for two independent parts of one command whose
 /// parts do not fill the threads alone.
