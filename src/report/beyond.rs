@@ -47,8 +47,8 @@ pub fn write_cuts(
     // An answer can hold tens of millions of sets (130 MB of text for
     // 100,000 `tree` services): targets are written on every thread, a
     // window of about a million sets at a time (so that memory holds one
-    // window's text, not all of it), each into its own text, written in
-    // order.
+    // window's text, not all of it; a target with more sets is a window
+    // of its own), each into its own text, written in order.
     const WINDOW: usize = 1 << 20;
     let mut rest = &order[..];
     while !rest.is_empty() {
