@@ -146,7 +146,7 @@ impl Checker {
         losses: &mut SiteLosses<'_>,
     ) -> Vec<Verified> {
         let mut order: Vec<usize> = (0..fixes.len()).collect();
-        order.sort_by_key(|&i| (first_failed(arch, fixes[i].0, fixes[i].2), i));
+        order.sort_by_cached_key(|&i| (first_failed(arch, fixes[i].0, fixes[i].2), i));
         let by_site: Vec<_> = order.iter().map(|&i| fixes[i]).collect();
         let mut verdicts = vec![Verified::Unchecked; fixes.len()];
         for (i, v) in order
