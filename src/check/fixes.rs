@@ -33,7 +33,7 @@ use std::sync::Mutex;
 
 use crate::engine::bits::lanes_of;
 use crate::engine::fnv::Fnv;
-use crate::engine::graph::{GateId, HelperRole};
+use crate::engine::graph::GateId;
 use crate::engine::lanes::{Lanes, Layout};
 use crate::engine::{parallel, Progress};
 use crate::engine::{FailureGraph, Scratch, State, Targets};
@@ -386,11 +386,9 @@ impl Checker {
             let Some(id) = graph.node_of(g).filter(|_| in_lanes != 0) else {
                 continue;
             };
-            for lane in lanes_of(in_lanes) {
-                let bit = 1u64 << lane;
-                if placement_down(arch, id, |site| lanes.down(site.into()) & bit != 0) {
-                    placed[lane].push(id);
-                }
+            let placed_in = placement_down_in(arch, id, in_lanes, |site| lanes.down(site.into()));
+            for lane in lanes_of(placed_in) {
+                placed[lane].push(id);
             }
         }
         let mut plans = Vec::new();
@@ -516,6 +514,47 @@ fn placement_down(arch: &Architecture, id: NodeId, down: impl Fn(NodeId) -> bool
             up < p.min() as usize
         }
         _ => false,
+    }
+}
+
+/// The lanes among `lanes` in which `id` is a service of the modelled
+/// organisation whose own placement is down (`down` gives each node's
+/// word): [`placement_down`] for 64 scenarios at once, the node read once
+/// rather than once a lane. O(its sites), and O(its sites) a lane for a
+/// quorum that is neither one site nor all.
+fn placement_down_in(
+    arch: &Architecture,
+    id: NodeId,
+    lanes: u64,
+    down: impl Fn(NodeId) -> u64,
+) -> u64 {
+    let p = match &arch.node(id).detail {
+        NodeDetail::Service {
+            runs_in: Some(p),
+            external: false,
+            ..
+        } => p,
+        _ => return 0,
+    };
+    let (entries, min) = (p.entries(), p.min() as usize);
+    let words = entries.iter().map(|e| down(e.site) & lanes);
+    match (min, entries.len()) {
+        (0, _) => 0,
+        // Fewer sites than it needs: down whatever the sites do.
+        (min, n) if min > n => lanes,
+        // Down once any of the sites it needs all of is.
+        (min, n) if min == n => words.fold(0, |a, w| a | w),
+        // Down once every site it needs one of is.
+        (1, _) => words.fold(lanes, |a, w| a & w),
+        (min, _) => {
+            let any = words.fold(0, |a, w| a | w);
+            lanes_of(any)
+                .filter(|&lane| {
+                    let up = entries.iter().filter(|e| down(e.site) >> lane & 1 == 0);
+                    up.count() < min
+                })
+                .fold(0, |a, lane| a | 1 << lane)
+        }
     }
 }
 
@@ -652,7 +691,7 @@ fn verify_round(
     let batches: Vec<&[Scenario<'_>]> = scenarios.chunks(64).collect();
     let new = || Lanes::new(layout);
     let run = |lanes: &mut Lanes, batch: &&[Scenario<'_>]| {
-        check_batch(arch, graph, (layout, lanes), batch, fixes)
+        check_batch(graph, (layout, lanes), batch, fixes)
     };
     let done = parallel::map_pooled(&batches, &Progress::default(), (pool, new), run);
     // A fix with no scenario (a service placed nowhere) loses nothing.
@@ -673,7 +712,6 @@ fn verify_round(
 /// and the work each lane is charged. O(the batch's pass of the lanes +
 /// the targets looked at).
 fn check_batch(
-    arch: &Architecture,
     graph: &FailureGraph,
     (layout, lanes): (&Layout, &mut Lanes),
     batch: &[Scenario<'_>],
@@ -684,7 +722,7 @@ fn check_batch(
     for (lane, &(_, services, _)) in batch.iter().enumerate() {
         for &service in services {
             let me = GateId::from(service);
-            let edges = placements(arch, graph, service).into_iter();
+            let edges = graph.placement_of(service).into_iter();
             held.extend(edges.map(|r| (me, r, 1u64 << lane)));
         }
     }
@@ -708,13 +746,12 @@ fn check_batch(
 /// The nodes down, sorted, under the loss of `failed` when the `held`
 /// services' placement holds (as [`verify_round`] runs it in lanes).
 pub(super) fn down_held(
-    arch: &Architecture,
     graph: &FailureGraph,
     scratch: &mut Scratch,
     held: &[NodeId],
     failed: NodeId,
 ) -> Vec<NodeId> {
-    let skip = placement_edges(arch, graph, held);
+    let skip = placement_edges(graph, held);
     scratch.propagate_down_along(graph, &[failed], |n| {
         skip.get(&n)
             .map_or_else(|| graph.dependents(n), Vec::as_slice)
@@ -739,11 +776,10 @@ pub(super) fn down_held(
 /// edge): only the placement's edge is left out, so it still hears of the
 /// site through its dependency.
 ///
-/// Cost: O(Σ requirements of `held` + Σ dependents of the gates touched ·
+/// Cost: O(`held` + Σ dependents of the gates touched ·
 /// log): each list is filtered once, however many held services it loses
 /// (a site's list loses thousands when all its services move).
 fn placement_edges(
-    arch: &Architecture,
     graph: &FailureGraph,
     held: &[NodeId],
 ) -> HashMap<GateId, Vec<(GateId, Mode)>, Fnv> {
@@ -751,48 +787,13 @@ fn placement_edges(
     // SipHash (these keys are gate ids, not the file's text).
     let mut lost: HashMap<GateId, Vec<GateId>, Fnv> = HashMap::default();
     for &service in held {
-        for r in placements(arch, graph, service) {
+        if let Some(r) = graph.placement_of(service) {
             lost.entry(r).or_default().push(GateId::from(service));
         }
     }
     lost.into_iter()
         .map(|(r, gone)| (r, without_edges(graph.dependents(r), gone)))
         .collect()
-}
-
-/// The gates `service` takes its placement from, one per hard edge:
-/// its placement's helper gates, or its one site (a placement of one
-/// site, needing nothing more, is a hard edge to the site itself, as the
-/// graph builds it: that edge, once).
-fn placements(arch: &Architecture, graph: &FailureGraph, service: NodeId) -> Vec<GateId> {
-    let me = GateId::from(service);
-    let mut site = match &arch.node(service).detail {
-        NodeDetail::Service {
-            runs_in: Some(p), ..
-        } => match (p.entries(), p.min()) {
-            ([only], 1) if only.requires.is_empty() => Some(GateId::from(only.site)),
-            _ => None,
-        },
-        _ => None,
-    };
-    let mut found = Vec::new();
-    for &(r, mode) in graph.requirements(me) {
-        let placement = match graph.helper(r) {
-            Some(h) => {
-                h.owner == service
-                    && matches!(h.role, HelperRole::Placement | HelperRole::PlacementEntry)
-            }
-            None if mode == Mode::Hard && site == Some(r) => {
-                site = None;
-                true
-            }
-            None => false,
-        };
-        if placement {
-            found.push(r);
-        }
-    }
-    found
 }
 
 /// `dependents` without one hard edge to each of `gone` (a gate twice in
@@ -854,6 +855,41 @@ mod tests {
     }
 
     const SHOP: &str = "version: 1\nsites:\n  a: {kind: zone, within: r}\n  b: {kind: zone, within: r}\n  r: {kind: region}\n  theirs: {}\nservices:\n  db:\n    runs_in: a\n  api:\n    runs_in: [a, b]\n    depends_on: [db]\n  web:\n    tier: high\n    logical: true\n    runs_in: [a, b]\n    depends_on: [api, partner]\n  partner:\n    external: true\n    runs_in: theirs\n";
+
+    #[test]
+    fn a_placement_down_in_lanes_is_down_in_each_of_them_alone() {
+        let text = "version: 1\nsites:\n  a: {}\n  b: {}\n  c: {}\nservices:\n  one: {runs_in: a}\n  any: {runs_in: [a, b]}\n  quorum: {runs_in: {sites: [a, b, c], min: 2}}\n  all: {runs_in: {sites: [a, b], min: 2}}\n  theirs: {runs_in: a, external: true}\n  nowhere: {}\n";
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let site = |s: &str| arch.id_of(s).unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200 {
+            let words = [
+                (site("a"), next()),
+                (site("b"), next()),
+                (site("c"), next()),
+            ];
+            let word = |n: NodeId| words.iter().find(|w| w.0 == n).map_or(0, |w| w.1);
+            let lanes = next();
+            for id in arch.node_ids() {
+                let alone = (0..64)
+                    .filter(|&lane| lanes >> lane & 1 == 1)
+                    .filter(|&lane| placement_down(&arch, id, |s| word(s) >> lane & 1 == 1))
+                    .fold(0u64, |a, lane| a | 1 << lane);
+                assert_eq!(
+                    placement_down_in(&arch, id, lanes, word),
+                    alone,
+                    "{}",
+                    arch.name_of(id)
+                );
+            }
+        }
+    }
 
     #[test]
     fn each_kind_of_spof_gets_its_edit_and_the_engine_judges_it() {
@@ -1028,13 +1064,13 @@ mod tests {
             let mut held = Vec::new();
             for (lane, (_, services)) in batch.iter().enumerate() {
                 for &s in services {
-                    let edges = placements(&arch, &graph, s).into_iter();
+                    let edges = graph.placement_of(s).into_iter();
                     held.extend(edges.map(|r| (GateId::from(s), r, 1u64 << lane)));
                 }
             }
             lanes.fail_each_holding(&layout, &failed, &held);
             for (lane, (lost, services)) in batch.iter().enumerate() {
-                let skip = placement_edges(&arch, &graph, services);
+                let skip = placement_edges(&graph, services);
                 scratch.propagate_down_along(&graph, &[*lost], |g| {
                     skip.get(&g)
                         .map_or_else(|| graph.dependents(g), Vec::as_slice)

@@ -254,6 +254,7 @@ struct SinglePoints {
 fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> SinglePoints {
     let mut fixes = fixes::Checker::new(arch);
     let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+    let redundant = shared_fate::RedundantGroups::of(graph);
     let (ranking, taken, shared) = engine::rank_visiting(
         arch,
         graph,
@@ -261,7 +262,7 @@ fn single_points(arch: &Architecture, graph: &FailureGraph, min_tier: Tier) -> S
         &engine::Progress::default(),
         |lanes, sharing, base, ranks| {
             let on = (lanes, sharing, base);
-            let groups = shared_fate::groups_down(graph, on, (ranks, &seen));
+            let groups = shared_fate::groups_down(&redundant, on, (ranks, &seen));
             (groups, fixes.plan_sites(arch, graph, lanes))
         },
     );

@@ -120,7 +120,7 @@ fn verify(
     let scratch = scratch.get_or_insert_with(|| Scratch::new(graph));
     let down = down
         .entry((needed, primary))
-        .or_insert_with(|| super::fixes::down_held(arch, graph, scratch, &[needed], primary));
+        .or_insert_with(|| super::fixes::down_held(graph, scratch, &[needed], primary));
     if down.binary_search(&service).is_ok() {
         Verified::NotEnough
     } else {

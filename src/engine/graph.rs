@@ -102,6 +102,10 @@ pub struct FailureGraph {
     dependents: Vec<(GateId, Mode)>,
     requirements_start: Vec<u32>,
     requirements: Vec<(GateId, Mode)>,
+    /// A bit per real node: set for a service with a placement, whose
+    /// first requirement is then that placement (see
+    /// [`FailureGraph::placement_of`]).
+    placed: Vec<u64>,
 }
 
 impl FailureGraph {
@@ -112,6 +116,7 @@ impl FailureGraph {
             graph.add_node(Gate::All);
         }
         let mut helpers = Vec::new();
+        let mut placed = vec![0u64; arch.nodes.len().div_ceil(64)];
         let mut b = Builder {
             arch,
             graph: &mut graph,
@@ -129,9 +134,11 @@ impl FailureGraph {
                     }
                 }
                 NodeDetail::Service { runs_in, .. } => {
+                    // Its first edge in: `placement_of` reads it there.
                     if let Some(placement) = runs_in {
                         let gate = b.placement(placement);
                         b.edge(gate, me, Mode::Hard);
+                        placed[id.index() / 64] |= 1 << (id.index() % 64);
                     }
                 }
                 NodeDetail::Integration {
@@ -162,7 +169,22 @@ impl FailureGraph {
             dependents,
             requirements_start,
             requirements,
+            placed,
         }
+    }
+
+    /// The gate that stands for where service `id` runs: its placement's
+    /// helper, its one entry's helper, or its one site. `None` for a node
+    /// without a placement. O(1): the builder adds that edge before any
+    /// of its dependencies, and requirements keep the order edges were
+    /// added in, so it is the first (a service that also depends on its
+    /// one site needs that site twice; this is the placement's edge).
+    pub fn placement_of(&self, id: NodeId) -> Option<GateId> {
+        let placed = self.placed.get(id.index() / 64)?;
+        if placed >> (id.index() % 64) & 1 == 0 {
+            return None;
+        }
+        self.requirements(GateId::from(id)).first().map(|&(r, _)| r)
     }
 
     /// How many gates: real nodes first, then helpers.
@@ -358,5 +380,40 @@ impl FailureGraph {
             }
         }
         dist[..self.real].iter().map(|&d| d != u32::MAX).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_str;
+
+    #[test]
+    fn a_placement_is_its_service_s_first_requirement_whatever_its_form() {
+        let text = "version: 1\nsites:\n  a: {}\n  b: {}\nservices:\n  tool: {}\n  one: {runs_in: a, depends_on: [tool]}\n  twice: {depends_on: [tool, a], runs_in: a}\n  list: {runs_in: [a, b], depends_on: [tool]}\n  entry: {runs_in: [{site: a, requires: [tool]}], depends_on: [tool]}\n";
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let id = |s: &str| arch.id_of(s).unwrap();
+        let helper = |s: &str| graph.placement_of(id(s)).and_then(|g| graph.helper(g));
+        let a = GateId::from(id("a"));
+        assert_eq!(graph.placement_of(id("one")), Some(a));
+        assert_eq!(graph.placement_of(id("twice")), Some(a));
+        let role = |role| {
+            Some(Helper {
+                owner: id("list"),
+                role,
+            })
+        };
+        assert_eq!(helper("list"), role(HelperRole::Placement));
+        let role = |role| {
+            Some(Helper {
+                owner: id("entry"),
+                role,
+            })
+        };
+        assert_eq!(helper("entry"), role(HelperRole::PlacementEntry));
+        for unplaced in ["tool", "a", "b"] {
+            assert_eq!(graph.placement_of(id(unplaced)), None, "{unplaced}");
+        }
     }
 }
