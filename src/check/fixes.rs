@@ -29,6 +29,7 @@
 //! outcome counts how many were checked.
 
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -38,7 +39,7 @@ use crate::engine::graph::GateId;
 use crate::engine::lanes::{Lanes, Layout};
 use crate::engine::{parallel, Progress};
 use crate::engine::{FailureGraph, Scratch, State, Targets};
-use crate::model::{Architecture, Mode, NodeDetail, NodeId, NodeKind, SiteKind};
+use crate::model::{Architecture, Dependency, Mode, NodeDetail, NodeId, NodeKind, SiteKind};
 
 use super::{Fix, Verified};
 
@@ -55,6 +56,11 @@ const BUDGET: usize = 2_000_000;
 /// these have a budget of their own, and a file whose propagations spent
 /// theirs still gets these verdicts.
 const LOOKUPS: usize = 2_000_000;
+
+/// The targets of a fix's service [`SiteLosses::shares_fate`] looks for
+/// among another's: enough for most (a service that fails with another
+/// takes down what it does), and a bound on each look.
+const SURE_LOOKS: usize = 16;
 
 /// Counts checks against the budget.
 pub(super) struct Checker {
@@ -150,6 +156,7 @@ impl Checker {
         fixes: &[(NodeId, &Targets, &Fix)],
         losses: &mut SiteLosses<'_>,
     ) -> Vec<Verified> {
+        losses.find_residents(arch);
         let mut order: Vec<usize> = (0..fixes.len()).collect();
         order.sort_by_cached_key(|&i| {
             let (c, _, fix) = fixes[i];
@@ -189,7 +196,15 @@ impl Checker {
         while !rest.is_empty() {
             let chunk = next_round(rest, round);
             rest = &rest[chunk.len()..];
-            let propagated: Vec<_> = chunk.iter().filter(|f| propagates(f.2)).collect();
+            // Checks that surely fail are judged without a propagation.
+            let budget = &mut self.lookups_left;
+            let sure: Vec<bool> = (chunk.iter())
+                .map(|&f| losses.shares_fate(arch, f, budget))
+                .collect();
+            let propagated: Vec<_> = (chunk.iter().zip(&sure))
+                .filter(|&(f, &sure)| propagates(f.2) && !sure)
+                .map(|(f, _)| f)
+                .collect();
             let mut verdicts = if self.left == 0 {
                 Vec::new()
             } else {
@@ -197,7 +212,7 @@ impl Checker {
             }
             .into_iter();
             let mut charged = (0, 0);
-            for &(c, targets, fix) in chunk {
+            for (&(c, targets, fix), &sure) in chunk.iter().zip(&sure) {
                 if !checkable(fix) {
                     out.push(Verified::Unchecked);
                     continue;
@@ -206,6 +221,9 @@ impl Checker {
                 let found = if *fix == Fix::Logical {
                     let left = &mut self.lookups_left;
                     (*left > 0).then(|| spend(left, losses.verdict(arch, c, targets)))
+                } else if sure {
+                    // Charged a gate, so that it is taken while the budget lasts.
+                    (self.left > 0).then(|| spend(&mut self.left, (Verified::NotEnough, 1)))
                 } else {
                     // Taken for every such fix, to stay in step with them.
                     let found = verdicts.next();
@@ -271,12 +289,15 @@ fn propagates(fix: &Fix) -> bool {
     checkable(fix) && *fix != Fix::Logical
 }
 
-/// What each site's loss takes down among the targets, as the audit found
-/// it: a `logical: true` fix leaves the graph as it is, so its verdict is
-/// whether any of its sites alone takes one of its targets down, which the
-/// audit has already propagated (each candidate once, for every rule).
+/// What each single point of failure takes down among the targets, as the
+/// audit found it: a `logical: true` fix leaves the graph as it is, so its
+/// verdict is whether any of its sites alone takes one of its targets
+/// down, which the audit has already propagated (each candidate once, for
+/// every rule); and a replica elsewhere surely fails where a service beside
+/// it takes one of its targets down ([`SiteLosses::shares_fate`]).
 pub(super) struct SiteLosses<'a> {
-    /// The targets each site takes down; a site not here takes none down.
+    /// The targets each single point of failure takes down; a node not
+    /// here takes none down.
     audited: HashMap<NodeId, &'a Targets>,
     /// Each list made fast to look in, when first looked in. By list, not
     /// by site: sites that fail together share one list, and a file of
@@ -284,7 +305,14 @@ pub(super) struct SiteLosses<'a> {
     /// targets added to a shared list (see [`Targets`]) are a list of
     /// their own.
     lists: HashMap<*const NodeId, Membership>,
+    /// For each site, the two single points of failure placed in it
+    /// alone that take the most targets down, most first (see
+    /// [`SiteLosses::shares_fate`]); none where a site needs a service.
+    residents: HashMap<NodeId, Residents<'a>>,
 }
+
+/// A site's two largest single points of failure placed in it alone.
+type Residents<'a> = [Option<(NodeId, &'a Targets)>; 2];
 
 /// A list of nodes made fast to look in: a bitset over the file's nodes
 /// where that is no larger than the list (a site that takes much down),
@@ -326,7 +354,114 @@ impl<'a> SiteLosses<'a> {
         SiteLosses {
             audited: audited.collect(),
             lists: HashMap::new(),
+            residents: HashMap::new(),
         }
+    }
+
+    /// Finds each site's [`Residents`] among the single points of failure,
+    /// unless a site needs a service: then a service's failure can take a
+    /// site down, and with it a replica held elsewhere, and
+    /// [`SiteLosses::shares_fate`] would not hold. O(SPOFs + sites'
+    /// dependencies).
+    fn find_residents(&mut self, arch: &Architecture) {
+        self.residents.clear();
+        let needs_service = |d: &Dependency| match d {
+            Dependency::On { target, .. } => arch.node(*target).kind() != NodeKind::Site,
+            Dependency::AnyOf(g) => {
+                (arch.group(*g).members.iter()).any(|&m| arch.node(m).kind() != NodeKind::Site)
+            }
+        };
+        let sites_need_services = arch.node_ids().any(|id| {
+            let node = arch.node(id);
+            node.kind() == NodeKind::Site && arch.depends_on(node).iter().any(needs_service)
+        });
+        if sites_need_services {
+            return;
+        }
+        for (&c, &targets) in &self.audited {
+            let [site] = sites_of(arch, c)[..] else {
+                continue;
+            };
+            // Most targets first, then lowest id: the same whatever the
+            // map's order.
+            type Resident<'t> = Option<(NodeId, &'t Targets)>;
+            let key = |r: Resident<'_>| r.map(|(id, t)| (Reverse(t.len()), id));
+            let before = |a: Resident<'_>, b: Resident<'_>| b.is_none() || key(a) < key(b);
+            let top = self.residents.entry(site).or_default();
+            let me = Some((c, targets));
+            if before(me, top[0]) {
+                *top = [me, top[0]];
+            } else if before(me, top[1]) {
+                top[1] = me;
+            }
+        }
+    }
+
+    /// Whether the check of a replica elsewhere for service `c`, which
+    /// takes `targets` down, surely fails without a propagation: another
+    /// single point of failure placed only in `c`'s one site goes down
+    /// with it (holding `c` does not hold it), and takes one of `c`'s
+    /// targets down. What a failure takes down, the loss of anything that
+    /// takes that failure down takes down too (no site needs a service,
+    /// so that failure does not take the site, and `c`'s held placement,
+    /// down). Both lists are one shared list of at least three (a target
+    /// beyond the two of them), or one of `c`'s first [`SURE_LOOKS`]
+    /// targets is among the other's, whose list is made fast to look in
+    /// once, its length taken from `budget` (on 100,000 `anyof` services,
+    /// the checks of the services beside the one whose loss reaches the
+    /// whole file, each a propagation of all of it).
+    ///
+    /// Cost: O(1) for a shared list, else O([`SURE_LOOKS`] · log), plus
+    /// each of the site's two lists made fast once.
+    fn shares_fate(
+        &mut self,
+        arch: &Architecture,
+        (c, targets, fix): (NodeId, &Targets, &Fix),
+        budget: &mut usize,
+    ) -> bool {
+        if !matches!(fix, Fix::ReplicateIn { site: Some(_) }) {
+            return false;
+        }
+        let [site] = sites_of(arch, c)[..] else {
+            return false;
+        };
+        let Some(&top) = self.residents.get(&site) else {
+            return false;
+        };
+        let mine = targets.parts().0;
+        for (other, theirs) in top.into_iter().flatten().filter(|r| r.0 != c) {
+            let (list, adds) = theirs.parts();
+            if std::sync::Arc::ptr_eq(list, mine) && mine.len() >= 3 {
+                return true;
+            }
+            let own = adds.iter().map(|&(_, t)| t);
+            let parts = [
+                (list.as_ptr(), list.len()),
+                (adds.as_ptr().cast::<NodeId>(), adds.len()),
+            ];
+            let nodes = arch.nodes.len();
+            for (i, (key, len)) in parts.into_iter().enumerate().filter(|p| p.1 .1 > 0) {
+                if let Entry::Vacant(slot) = self.lists.entry(key) {
+                    if *budget < len {
+                        return false;
+                    }
+                    *budget -= len;
+                    slot.insert(if i == 0 {
+                        Membership::new(list.iter().copied(), nodes)
+                    } else {
+                        Membership::new(own.clone(), nodes)
+                    });
+                }
+            }
+            let [a, b] = parts.map(|(key, len)| self.lists.get(&key).filter(|_| len > 0));
+            let theirs =
+                |t: NodeId| t != other && [a, b].into_iter().flatten().any(|m| m.contains(t));
+            *budget = budget.saturating_sub(SURE_LOOKS);
+            if targets.iter().take(SURE_LOOKS).any(theirs) {
+                return true;
+            }
+        }
+        false
     }
 
     /// How many targets the loss of `site` takes down (0 for a site that
@@ -1022,6 +1157,45 @@ mod tests {
         let verdicts = checker.verify_all((&arch, &graph, &layout), &fixes, losses);
         assert_eq!(verdicts, [Verified::Enough, Verified::Unchecked]);
         assert_eq!((checker.checked, checker.checkable), (1, 2));
+    }
+
+    /// (checked, checkable) and verdicts of the fixes of `names`, within
+    /// a budget of `gates`, every single point of failure's targets known.
+    fn checked_within(text: &str, names: &[&str], gates: usize) -> (Vec<Verified>, usize) {
+        let arch = load_str("t.yaml", text).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let mut checker = Checker::with_budget(&arch, (gates, 1000));
+        let ids: Vec<NodeId> = names.iter().map(|n| arch.id_of(n).unwrap()).collect();
+        let plans: Vec<Fix> = ids
+            .iter()
+            .map(|&c| checker.plan(&arch, &graph, c))
+            .collect();
+        let web = Targets::new(vec![arch.id_of("web").unwrap()]);
+        let fixes: Vec<_> = ids.iter().zip(&plans).map(|(&c, f)| (c, &web, f)).collect();
+        let losses = &mut SiteLosses::new(ids.iter().map(|&c| (c, &web)));
+        let layout = Layout::new(&graph);
+        let verdicts = checker.verify_all((&arch, &graph, &layout), &fixes, losses);
+        (verdicts, checker.checked)
+    }
+
+    const BESIDE: &str = "version: 1\nsites:\n  d: {}\n  e: {}\nservices:\n  a: {runs_in: d}\n  b: {runs_in: d, depends_on: [a]}\n  web: {tier: high, runs_in: e, depends_on: [b]}\n";
+
+    #[test]
+    fn a_replica_beside_a_failure_that_takes_its_targets_down_fails_unpropagated() {
+        // Holding a or b, d's loss takes the other down, and web with it:
+        // known from the other's own targets, a gate of budget each.
+        let (verdicts, checked) = checked_within(BESIDE, &["a", "b"], 2);
+        assert_eq!(verdicts, [Verified::NotEnough, Verified::NotEnough]);
+        assert_eq!(checked, 2);
+        // Where a site needs a service, a service's loss may take the site
+        // down: a propagation decides, and costs more than a gate.
+        let needy =
+            BESIDE.replace("  d: {}", "  d: {depends_on: [tool]}") + "  tool: {runs_in: e}\n";
+        let (verdicts, checked) = checked_within(&needy, &["a", "b"], 2);
+        assert_eq!(verdicts, [Verified::NotEnough, Verified::Unchecked]);
+        assert_eq!(checked, 1);
+        let (verdicts, _) = checked_within(&needy, &["a", "b"], 1000);
+        assert_eq!(verdicts, [Verified::NotEnough, Verified::NotEnough]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::engine::lanes::Layout;
 use crate::engine::{parallel, FailureGraph, Targets};
-use crate::model::{Architecture, NodeId, NodeKind, Tier};
+use crate::model::{Architecture, NodeId, Tier};
 use crate::rule::{Rule, Severity};
 
 use super::baseline::{Accepted, Baseline, Digest, Key};
@@ -274,7 +274,7 @@ fn check_fixes(arch: &Architecture, graph: &FailureGraph, layout: &Layout, outco
             _ => None,
         })
         .collect();
-    let mut losses = super::fixes::SiteLosses::new(site_losses(arch, outcome));
+    let mut losses = super::fixes::SiteLosses::new(site_losses(outcome));
     let mut verdicts = checker
         .verify_all((arch, graph, layout), &fixes, &mut losses)
         .into_iter();
@@ -286,20 +286,17 @@ fn check_fixes(arch: &Architecture, graph: &FailureGraph, layout: &Layout, outco
     outcome.fixes_checked = (checker.checked, checker.checkable);
 }
 
-/// The targets each site alone takes down, from every single point of
-/// failure found (reported, in the baseline or silenced alike): what a
-/// `logical: true` fix is judged by.
-fn site_losses<'o>(
-    arch: &'o Architecture,
-    outcome: &'o Outcome,
-) -> impl Iterator<Item = (NodeId, &'o Targets)> + 'o {
+/// The targets each single point of failure takes down (reported, in the
+/// baseline or silenced alike): each site's are what a `logical: true`
+/// fix is judged by, and each service's what a replica of another
+/// service beside it may be judged by (`SiteLosses::shares_fate`).
+fn site_losses<'o>(outcome: &'o Outcome) -> impl Iterator<Item = (NodeId, &'o Targets)> + 'o {
     let suppressed = outcome.suppressed.iter().map(|s| &s.finding);
     (outcome
         .findings
         .iter()
         .chain(&outcome.in_baseline)
         .chain(suppressed))
-    .filter(|f| arch.node(f.node).kind() == NodeKind::Site)
     .filter_map(|f| match &f.detail {
         super::Detail::SinglePoint { targets, .. } => Some((f.node, targets)),
         _ => None,
