@@ -379,7 +379,7 @@ impl<'a> SiteLosses<'a> {
             return;
         }
         for (&c, &targets) in &self.audited {
-            let [site] = sites_of(arch, c)[..] else {
+            let Some(site) = only_site(arch, c) else {
                 continue;
             };
             // Most targets first, then lowest id: the same whatever the
@@ -422,7 +422,7 @@ impl<'a> SiteLosses<'a> {
         if !matches!(fix, Fix::ReplicateIn { site: Some(_) }) {
             return false;
         }
-        let [site] = sites_of(arch, c)[..] else {
+        let Some(site) = only_site(arch, c) else {
             return false;
         };
         let Some(&top) = self.residents.get(&site) else {
@@ -627,6 +627,21 @@ fn contains(arch: &Architecture, outer: NodeId, inner: NodeId) -> bool {
         }
     }
     false
+}
+
+/// The one site a service's placement names, if it names one. Without
+/// the list [`sites_of`] allocates: asked of every single point of
+/// failure.
+fn only_site(arch: &Architecture, id: NodeId) -> Option<NodeId> {
+    match &arch.node(id).detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => match p.entries() {
+            [only] => Some(only.site),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The sites a service's placement names, in file order.
