@@ -398,8 +398,9 @@ impl<'a> SiteLosses<'a> {
     }
 
     /// Whether the check of a replica elsewhere for service `c`, which
-    /// takes `targets` down, surely fails without a propagation: another
-    /// single point of failure placed only in `c`'s one site goes down
+    /// takes `targets` down, surely fails without a propagation: `c` needs
+    /// its one site alone, and another single point of failure placed only
+    /// in that site goes down
     /// with it (holding `c` does not hold it), and takes one of `c`'s
     /// targets down. What a failure takes down, the loss of anything that
     /// takes that failure down takes down too (no site needs a service,
@@ -425,6 +426,12 @@ impl<'a> SiteLosses<'a> {
         let Some(site) = only_site(arch, c) else {
             return false;
         };
+        // An entry that needs more than its site (a standby's tooling) can
+        // go down with the other failure, and `c` with it, where the held
+        // replica keeps `c` up.
+        if !needs_only_its_site(arch, c) {
+            return false;
+        }
         let Some(&top) = self.residents.get(&site) else {
             return false;
         };
@@ -641,6 +648,16 @@ fn only_site(arch: &Architecture, id: NodeId) -> Option<NodeId> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// Whether every entry of a service's placement needs its site alone.
+fn needs_only_its_site(arch: &Architecture, id: NodeId) -> bool {
+    match &arch.node(id).detail {
+        NodeDetail::Service {
+            runs_in: Some(p), ..
+        } => p.entries().iter().all(|e| e.requires.is_empty()),
+        _ => true,
     }
 }
 
@@ -1211,6 +1228,11 @@ mod tests {
         assert_eq!(checked, 1);
         let (verdicts, _) = checked_within(&needy, &["a", "b"], 1000);
         assert_eq!(verdicts, [Verified::NotEnough, Verified::NotEnough]);
+        // b's one entry needs a besides d: held, b stays up when d's loss
+        // takes a down, though a's own loss takes b's target down.
+        let standby = "version: 1\nsites:\n  d: {}\n  e: {}\nservices:\n  a: {runs_in: d}\n  b: {runs_in: [{site: d, requires: [a]}]}\n  web: {tier: high, runs_in: e, depends_on: [b]}\n";
+        let (verdicts, _) = checked_within(standby, &["a", "b"], 1000);
+        assert_eq!(verdicts, [Verified::NotEnough, Verified::Enough]);
     }
 
     #[test]
