@@ -136,8 +136,9 @@ impl Checker {
     /// ([`first_failed`]), then in their order: the checks that fail one
     /// site share its rounds and batches, and those that reach the whole
     /// file come last, together (on 100,000 `hub` services, 49,230 fixes
-    /// checked within the budget, against 41,582 site by site alone). Taken in their order instead, every round held some
-    /// services of each site, and a site whose loss reaches the whole file
+    /// checked within the budget, against 41,582 site by site alone).
+    /// Taken in their order instead, every round held some services of
+    /// each site, and a site whose loss reaches the whole file
     /// was propagated once a round (on 100,000 `anyof` services, 5.2
     /// million evaluations checked 3,069 of 3,492 fixes; site by site, 2.0
     /// million check them all).
@@ -146,7 +147,9 @@ impl Checker {
     /// scenarios to a pass of the lanes (`layout` is the audit's), then
     /// taken in that order while the budget lasts (what was checked past
     /// it is dropped); `logical: true` fixes are judged in that walk from
-    /// what the audit found each site takes down (`losses`). A verdict does
+    /// what the audit found each site takes down (`losses`), and so are
+    /// replicas that surely fail ([`SiteLosses::shares_fate`], a gate of
+    /// the budget each). A verdict does
     /// not depend on the others, and the rounds and batches do not depend
     /// on the threads, so the result is the same whatever the threads.
     /// Verdicts come back in the order of `fixes`.
@@ -400,9 +403,8 @@ impl<'a> SiteLosses<'a> {
     /// Whether the check of a replica elsewhere for service `c`, which
     /// takes `targets` down, surely fails without a propagation: `c` needs
     /// its one site alone, and another single point of failure placed only
-    /// in that site goes down
-    /// with it (holding `c` does not hold it), and takes one of `c`'s
-    /// targets down. What a failure takes down, the loss of anything that
+    /// in that site goes down with it (holding `c` does not hold it), and
+    /// takes one of `c`'s targets down. What a failure takes down, the loss of anything that
     /// takes that failure down takes down too (no site needs a service,
     /// so that failure does not take the site, and `c`'s held placement,
     /// down). Both lists are one shared list of at least three (a target
