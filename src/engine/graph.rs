@@ -89,6 +89,9 @@ pub struct Helper {
     pub role: HelperRole,
 }
 
+/// [`FailureGraph::placement_of`] for a node without a placement.
+const NO_PLACEMENT: u32 = u32::MAX;
+
 /// The compiled graph with a flat copy of the edges for the hot loops.
 #[derive(Debug)]
 pub struct FailureGraph {
@@ -102,10 +105,9 @@ pub struct FailureGraph {
     dependents: Vec<(GateId, Mode)>,
     requirements_start: Vec<u32>,
     requirements: Vec<(GateId, Mode)>,
-    /// A bit per real node: set for a service with a placement, whose
-    /// first requirement is then that placement (see
-    /// [`FailureGraph::placement_of`]).
-    placed: Vec<u64>,
+    /// For each real node, the gate its placement is (see
+    /// [`FailureGraph::placement_of`]); [`NO_PLACEMENT`] for none.
+    placements: Vec<u32>,
 }
 
 impl FailureGraph {
@@ -116,7 +118,7 @@ impl FailureGraph {
             graph.add_node(Gate::All);
         }
         let mut helpers = Vec::new();
-        let mut placed = vec![0u64; arch.nodes.len().div_ceil(64)];
+        let mut placements = vec![NO_PLACEMENT; arch.nodes.len()];
         let mut b = Builder {
             arch,
             graph: &mut graph,
@@ -134,11 +136,10 @@ impl FailureGraph {
                     }
                 }
                 NodeDetail::Service { runs_in, .. } => {
-                    // Its first edge in: `placement_of` reads it there.
                     if let Some(placement) = runs_in {
                         let gate = b.placement(placement);
                         b.edge(gate, me, Mode::Hard);
-                        placed[id.index() / 64] |= 1 << (id.index() % 64);
+                        placements[id.index()] = gate.index() as u32;
                     }
                 }
                 NodeDetail::Integration {
@@ -169,22 +170,19 @@ impl FailureGraph {
             dependents,
             requirements_start,
             requirements,
-            placed,
+            placements,
         }
     }
 
     /// The gate that stands for where service `id` runs: its placement's
     /// helper, its one entry's helper, or its one site. `None` for a node
-    /// without a placement. O(1): the builder adds that edge before any
-    /// of its dependencies, and requirements keep the order edges were
-    /// added in, so it is the first (a service that also depends on its
-    /// one site needs that site twice; this is the placement's edge).
+    /// without a placement. O(1), kept as the graph is built: not read
+    /// from the service's requirements, where an integration declared
+    /// before its consumer puts its own edge first, and a service that
+    /// also depends on its one site has that site twice.
     pub fn placement_of(&self, id: NodeId) -> Option<GateId> {
-        let placed = self.placed.get(id.index() / 64)?;
-        if placed >> (id.index() % 64) & 1 == 0 {
-            return None;
-        }
-        self.requirements(GateId::from(id)).first().map(|&(r, _)| r)
+        let gate = *self.placements.get(id.index())?;
+        (gate != NO_PLACEMENT).then_some(GateId(gate))
     }
 
     /// How many gates: real nodes first, then helpers.
@@ -389,8 +387,8 @@ mod tests {
     use crate::load::load_str;
 
     #[test]
-    fn a_placement_is_its_service_s_first_requirement_whatever_its_form() {
-        let text = "version: 1\nsites:\n  a: {}\n  b: {}\nservices:\n  tool: {}\n  one: {runs_in: a, depends_on: [tool]}\n  twice: {depends_on: [tool, a], runs_in: a}\n  list: {runs_in: [a, b], depends_on: [tool]}\n  entry: {runs_in: [{site: a, requires: [tool]}], depends_on: [tool]}\n";
+    fn a_placement_is_found_whatever_its_form_and_whatever_comes_first() {
+        let text = "version: 1\nintegrations:\n  login: {consumer: one, provider: tool}\nsites:\n  a: {}\n  b: {}\nservices:\n  tool: {}\n  one: {runs_in: a, depends_on: [tool]}\n  twice: {depends_on: [tool, a], runs_in: a}\n  list: {runs_in: [a, b], depends_on: [tool]}\n  entry: {runs_in: [{site: a, requires: [tool]}], depends_on: [tool]}\n";
         let arch = load_str("t.yaml", text).unwrap().arch;
         let graph = FailureGraph::build(&arch);
         let id = |s: &str| arch.id_of(s).unwrap();
