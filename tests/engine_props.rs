@@ -686,8 +686,10 @@ proptest! {
         let counted = engine::audit::rank(&arch, &graph, &named, &engine::Progress::default()).targets_taken_down;
         let order_one = found.iter().flat_map(|c| c.sets.iter()).filter(|s| s.len() == 1).count();
         prop_assert_eq!(counted, order_one as u64);
-        // Both searches, per target and shared, give the same sets.
-        for search in [engine::cuts::Search::PerTarget, engine::cuts::Search::Shared] {
+        // Every search, per target and shared (pairs from where they
+        // meet, or propagated on their base), gives the same sets.
+        use engine::cuts::Search;
+        for search in [Search::PerTarget, Search::Shared, Search::SharedPropagated] {
             let other = engine::cuts::minimal_cut_sets_searching(&arch, &graph, &targets, k, &engine::Progress::default(), search);
             prop_assert_eq!(&other, &found, "{:?}", search);
         }

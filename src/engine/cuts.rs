@@ -13,10 +13,14 @@
 //! `meeting_pairs` for why no minimal pair is missed), each once, with the
 //! targets each takes down recorded: O(C + P) propagations for C
 //! candidates and P meeting pairs, shared by all targets, instead of C² per
-//! target. Both run 64 at a time in the audit's `Lanes` (`engine/lanes.rs`):
-//! candidates alone in batches of 64, pairs in batches of up to 64 sharing
-//! one member, that member failed once beneath them. Order K ≥ 3 tries
-//! every K-set of a target's cone: O(C^K) per target.
+//! target. Candidates alone run 64 at a time in the audit's `Lanes`
+//! (`engine/lanes.rs`), spreading down alone (`Lanes::down_only`), and
+//! keep the gates each takes down. A pair then costs only what it takes
+//! down on top of its members: propagated from the gates where they meet
+//! (`cuts/cascade.rs`), reading each member's loss from its list. Where
+//! those lists would pass `gates_kept`, pairs run in batches of up to 64
+//! sharing one member, that member failed once beneath them. Order K ≥ 3
+//! tries every K-set of a target's cone: O(C^K) per target.
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +34,8 @@ use super::graph::{FailureGraph, Gate, GateId};
 use super::lanes::{Lanes, Layout};
 use super::progress::Progress;
 use super::propagate::{OnTop, Scratch, State};
+
+mod cascade;
 
 /// The minimal cut sets of one target, each sorted by id, sorted by size
 /// and then by ids.
@@ -183,6 +189,9 @@ pub enum TooLarge {
 struct Budgets {
     tries: Budget,
     sets: Budget,
+    /// Whether candidates' losses may be kept for pairs, within
+    /// `gates_kept` (not under [`Search::SharedPropagated`]).
+    keep_gates: bool,
 }
 
 impl Budgets {
@@ -190,6 +199,7 @@ impl Budgets {
         Budgets {
             tries: Budget::new(bounds.max_tries),
             sets: Budget::new(bounds.max_sets),
+            keep_gates: true,
         }
     }
 
@@ -228,6 +238,10 @@ pub enum Search {
     PerTarget,
     /// Once for all targets.
     Shared,
+    /// Once for all targets, each pair propagated on its base as when
+    /// the candidates' losses do not fit the memory kept for them
+    /// (`gates_kept`), not from where its members meet.
+    SharedPropagated,
 }
 
 /// [`minimal_cut_sets`], counting work in `progress` (targets, or
@@ -308,7 +322,8 @@ pub fn minimal_cut_sets_searching(
     progress: &Progress,
     search: Search,
 ) -> Vec<TargetCuts> {
-    let unbounded = Budgets::new(Bounds::default());
+    let mut unbounded = Budgets::new(Bounds::default());
+    unbounded.keep_gates = search != Search::SharedPropagated;
     let graph = (graph, None);
     bounded(
         arch, graph, targets, max_order, progress, search, &unbounded,
@@ -330,7 +345,7 @@ fn bounded(
     let per_target = match search {
         Search::Auto => cones_are_small(arch, graph, targets),
         Search::PerTarget => true,
-        Search::Shared => false,
+        Search::Shared | Search::SharedPropagated => false,
     };
     let mut out: Vec<TargetCuts> = if per_target {
         super::parallel::map_chunked(
@@ -459,7 +474,7 @@ fn cone_cuts(
     let Some(listed) = meeting_pairs(graph, &refs, budget) else {
         return found;
     };
-    for (base, top) in bigger_first(listed, |i| reach[i]) {
+    for (base, top) in bigger_first(listed, |i| reach[i]).list {
         if is_cut[base] || is_cut[top] {
             continue;
         }
@@ -492,18 +507,64 @@ fn cone_cuts(
 /// the bigger, not what its member later in rank order reaches: on the
 /// `layered` shape, where a platform service's failure reaches most of the
 /// file, that is a fifth of the work. O(P log P).
-fn bigger_first(
-    mut pairs: Vec<(usize, usize)>,
-    reach: impl Fn(usize) -> usize,
-) -> Vec<(usize, usize)> {
-    for pair in &mut pairs {
-        let (a, b) = *pair;
-        if reach(b) > reach(a) {
-            *pair = (b, a);
+///
+/// Each pair comes once, with the gates it meets at ([`Pairs::at`]). A
+/// pair that meets at several gates was listed at each: kept as 4 bytes
+/// a gate beside 24 a pair, not a pair per gate (on `hub` at 30,000
+/// services, a list of pairs 168 MB long before they were taken once).
+fn bigger_first(mut meets: Vec<Meet>, reach: impl Fn(usize) -> usize) -> Pairs {
+    for meet in &mut meets {
+        let (a, b) = meet.pair;
+        if reach(b as usize) > reach(a as usize) {
+            meet.pair = (b, a);
         }
     }
-    pairs.sort_unstable();
+    super::parallel::sort_unstable(&mut meets);
+    let mut pairs = Pairs::default();
+    for run in meets.chunk_by(|x, y| x.pair == y.pair) {
+        let (base, top) = run[0].pair;
+        pairs.list.push((base as usize, top as usize));
+        pairs.from.push(pairs.at.len());
+        pairs.at.extend(run.iter().map(|m| m.at));
+    }
+    pairs.from.push(pairs.at.len());
     pairs
+}
+
+/// Two candidates (positions in the candidate list) that meet at the
+/// threshold gate `at` with enough members down between them to take it
+/// down ([`meeting_pairs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Meet {
+    pair: (u32, u32),
+    at: GateId,
+}
+
+impl Meet {
+    /// `a` and `b` meeting at `at`, the lower first. Positions in the
+    /// candidates fit in 32 bits, as node ids do.
+    fn new(a: usize, b: usize, at: GateId) -> Self {
+        let pair = (a.min(b) as u32, a.max(b) as u32);
+        Meet { pair, at }
+    }
+}
+
+/// The pairs to try at order 2 ([`bigger_first`]), each once, with the
+/// gates each meets at: where [`cascade`] starts its propagation.
+#[derive(Default)]
+struct Pairs {
+    /// (base, top), positions in the candidates, sorted.
+    list: Vec<(usize, usize)>,
+    /// Pair `i` meets at `at[from[i]..from[i + 1]]`.
+    from: Vec<usize>,
+    at: Vec<GateId>,
+}
+
+impl Pairs {
+    /// The gates the `i`th pair meets at.
+    fn meets_at(&self, i: usize) -> &[GateId] {
+        &self.at[self.from[i]..self.from[i + 1]]
+    }
 }
 
 /// The threshold gates the propagated scenario takes a member of without
@@ -547,6 +608,9 @@ fn down_members(graph: &FailureGraph, g: GateId, down: impl Fn(GateId) -> bool) 
 #[derive(Default)]
 struct Single {
     down: Vec<NodeId>,
+    /// Every gate it takes down, itself included, sorted: kept for pairs
+    /// ([`cascade`]) where every candidate's fit in [`gates_kept`].
+    gates: Vec<GateId>,
     /// How many gates its failure changed: what propagating it costs.
     reach: usize,
     meets: Vec<(GateId, Vec<GateId>)>,
@@ -577,14 +641,20 @@ fn small_cuts(
     candidates.sort_by_key(|id| ranks[id.index()]);
     let layout = layout.unwrap_or_else(|| Layout::new(graph));
     let meets = max_order >= 2;
-    let singles = singles(
+    let kept = std::sync::atomic::AtomicUsize::new(0);
+    let mut singles = singles(
         (graph, &layout),
         &candidates,
         &is_target,
-        meets,
+        meets.then_some(&kept),
         progress,
         budget,
     );
+    // Every candidate's gates, or none: pairs go one way or the other.
+    let cascading = budget.keep_gates && kept.into_inner() <= gates_kept(graph);
+    if !cascading {
+        singles.iter_mut().for_each(|s| s.gates = Vec::new());
+    }
     // The sets of order 1 alone: what is asked for below order 2, and
     // what comes back (partial, reported as the bound) once the budget is
     // passed.
@@ -601,26 +671,41 @@ fn small_cuts(
     let Some(listed) = meeting_pairs(graph, &meeting, budget) else {
         return alone();
     };
-    let pairs = bigger_first(listed, |i| singles[i].reach);
-    // Up to 64 pairs sharing a base to a batch.
-    let batches: Vec<PairBatch<'_>> = pairs
+    let mut pairs = bigger_first(listed, |i| singles[i].reach);
+    if !cascading {
+        (pairs.from, pairs.at) = (Vec::new(), Vec::new());
+    }
+    // Up to 64 pairs sharing a base to a batch, each with where it starts.
+    let batches: Vec<(usize, PairBatch<'_>)> = (pairs.list)
         .chunk_by(|x, y| x.0 == y.0)
         .flat_map(|run| run.chunks(64))
+        .scan(0, |first, batch| {
+            let this = *first;
+            *first += batch.len();
+            Some((this, batch))
+        })
         .collect();
-    let found = pairs_down(
-        (graph, &layout),
-        &batches,
-        &candidates,
-        &singles,
-        &is_target,
-        progress,
-        budget,
-    );
+    let found = if cascading {
+        let with = (&singles[..], &pairs);
+        cascade::pairs_down(graph, &batches, with, &is_target, progress, budget)
+    } else {
+        let batches: Vec<PairBatch<'_>> = batches.iter().map(|b| b.1).collect();
+        pairs_down(
+            (graph, &layout),
+            &batches,
+            &candidates,
+            &singles,
+            &is_target,
+            progress,
+            budget,
+        )
+    };
     // Its lists are not needed while the answer is built.
     drop(meeting);
     if budget.passed() {
         return alone();
     }
+    let batches: Vec<PairBatch<'_>> = batches.iter().map(|b| b.1).collect();
     by_target(arch, &candidates, &singles, (&batches, found))
 }
 
@@ -758,7 +843,7 @@ fn pairs_down(
         batches,
         progress,
         (&pool, || {
-            (Lanes::new(layout), None, vec![0u64; is_target.len()])
+            (Lanes::down_only(layout), None, vec![0u64; is_target.len()])
         }),
         |(lanes, on, alone), batch| {
             let Some(&(base, _)) = batch.first() else {
@@ -829,17 +914,18 @@ fn singles(
     (graph, layout): (&FailureGraph, &Layout),
     candidates: &[NodeId],
     is_target: &[bool],
-    meets: bool,
+    kept: Option<&std::sync::atomic::AtomicUsize>,
     progress: &Progress,
     budget: &Budgets,
 ) -> Vec<Single> {
+    let meets = kept.is_some();
     let batches: Vec<&[NodeId]> = candidates.chunks(64).collect();
     let empty = |n: usize| std::iter::repeat_with(Single::default).take(n).collect();
     let found = super::parallel::map_chunked(
         &batches,
         1,
         progress,
-        || Lanes::new(layout),
+        || Lanes::down_only(layout),
         |lanes, batch| {
             if budget.passed() {
                 return empty(batch.len());
@@ -871,6 +957,9 @@ fn singles(
                 single.down.sort_unstable();
                 single.down.dedup();
             }
+            if let Some(kept) = kept.filter(|_| budget.keep_gates) {
+                keep_gates(lanes, &mut out, kept, gates_kept(graph));
+            }
             let alone: usize = out.iter().map(|(single, _)| single.down.len()).sum();
             if !budget.sets.spend(alone as u64) {
                 return empty(batch.len());
@@ -891,6 +980,39 @@ fn singles(
         },
     );
     found.into_iter().flatten().collect()
+}
+
+/// How many gates, over every candidate's list, [`Single::gates`] may
+/// hold: 32 per gate of the graph (128 bytes each). Pairs take their
+/// members' losses from those lists ([`cascade`]); past the bound (where
+/// losses grow with the square of the file) each pair propagates its top
+/// member on its base instead ([`pairs_down`]).
+fn gates_kept(graph: &FailureGraph) -> usize {
+    graph.len().saturating_mul(32)
+}
+
+/// Keeps each lane's gates down in `out`'s [`Single::gates`], sorted,
+/// while `kept` (what every batch kept, counted) stays within `bound`.
+/// O(the gates down in the lanes × log of them).
+fn keep_gates(
+    lanes: &Lanes,
+    out: &mut [(Single, Vec<GateId>)],
+    kept: &std::sync::atomic::AtomicUsize,
+    bound: usize,
+) {
+    let here: usize = out.iter().map(|(single, _)| single.reach).sum();
+    let before = kept.fetch_add(here, std::sync::atomic::Ordering::Relaxed);
+    if before.saturating_add(here) > bound {
+        return;
+    }
+    for &g in lanes.touched() {
+        for lane in lanes_of(lanes.down(g)) {
+            out[lane].0.gates.push(g);
+        }
+    }
+    for (single, _) in out {
+        single.gates.sort_unstable();
+    }
 }
 
 /// Adds to `sets` (the target's cuts of order 1 and 2) those of order 3
@@ -957,7 +1079,8 @@ fn larger_cuts(
 }
 
 /// The pairs worth trying at order 2, each as (lower, higher) position in
-/// the candidate list, sorted.
+/// the candidate list, with each threshold gate where the two meet with
+/// enough members down between them to take it down, sorted.
 ///
 /// Why only these: let {a, b} take the target down while neither alone
 /// does. Down-ness is derived (§7) from failed nodes by two rules: a hard
@@ -980,8 +1103,8 @@ fn meeting_pairs(
     graph: &FailureGraph,
     meeting: &HashMap<GateId, Vec<(usize, &[GateId])>>,
     budget: &Budgets,
-) -> Option<Vec<(usize, usize)>> {
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
+) -> Option<Vec<Meet>> {
+    let mut pairs: Vec<Meet> = Vec::new();
     let mut work: u64 = 0;
     for (&g, list) in meeting {
         let Gate::AtLeast { min, members } = graph.gate(g) else {
@@ -1013,7 +1136,7 @@ fn meeting_pairs(
                 }
                 if meet {
                     for &(a, _) in *first {
-                        pairs.extend(second.iter().map(|&(b, _)| (a.min(b), a.max(b))));
+                        pairs.extend(second.iter().map(|&(b, _)| Meet::new(a, b, g)));
                     }
                 }
             }
@@ -1026,9 +1149,6 @@ fn meeting_pairs(
     // on one thread for 100,000 `tree` services).
     super::parallel::sort_unstable(&mut pairs);
     pairs.dedup();
-    // A pair that meets at several gates was listed at each: without the
-    // room those took, the list kept through the search is smaller (on
-    // `hub` at 30,000 services, 33 MB where 168 MB were held).
     pairs.shrink_to_fit();
     Some(pairs)
 }
@@ -1151,6 +1271,38 @@ mod tests {
         assert_eq!(with(Bounds::default()), Ok(all));
     }
 
+    /// `p` runs in both `a` and `b`; `r` needs `p` or `qa` (in `a`), `s`
+    /// needs `p` or `qb` (in `b`). The pair {a, b} meets at `p`'s
+    /// placement, and from there takes `r` and `s` down only by reading
+    /// what each member takes down alone: `qa` under one, `qb` under the
+    /// other, whichever is the base. Every search finds {a, b} for `r`,
+    /// `s` and `t` (which needs both), among the pairs with the services.
+    #[test]
+    fn a_pair_from_where_it_meets_reads_what_each_member_takes_down() {
+        let text = "version: 1\nsites:\n  a: {}\n  b: {}\nservices:\n  \
+            p: {runs_in: [a, b]}\n  qa: {runs_in: a}\n  qb: {runs_in: b}\n  \
+            extra: {runs_in: b}\n  \
+            r: {tier: high, logical: true, depends_on: [{any_of: [p, qa]}]}\n  \
+            s: {tier: high, logical: true, depends_on: [{any_of: [p, qb]}]}\n  \
+            t: {tier: high, logical: true, depends_on: [r, s]}\n";
+        let arch = load_str("meet.yaml", text.to_string()).unwrap().arch;
+        let graph = FailureGraph::build(&arch);
+        let id = |name: &str| arch.id_of(name).unwrap();
+        let targets = [id("r"), id("s"), id("t")];
+        let p = Progress::default();
+        let mut pair = vec![id("a"), id("b")];
+        pair.sort_by_key(|n| arch.id_ranks()[n.index()]);
+        let inside = minimal_cut_sets_searching(&arch, &graph, &targets, 2, &p, Search::PerTarget);
+        assert_eq!(inside.len(), 3);
+        for cuts in &inside {
+            assert!(cuts.sets.to_vecs().contains(&pair), "{cuts:?}");
+        }
+        for search in [Search::Shared, Search::SharedPropagated] {
+            let found = minimal_cut_sets_searching(&arch, &graph, &targets, 2, &p, search);
+            assert_eq!(found, inside, "{search:?}");
+        }
+    }
+
     /// `app` needs `x` (on `dc-a`) or `y`, and `y` (logical, so no
     /// candidate) needs 70 services, each on its own site: 2 × 140
     /// minimal pairs, so a base has more
@@ -1184,7 +1336,10 @@ mod tests {
         let p = Progress::default();
         let shared = minimal_cut_sets_searching(&arch, &graph, &[app], 2, &p, Search::Shared);
         let inside = minimal_cut_sets_searching(&arch, &graph, &[app], 2, &p, Search::PerTarget);
+        let search = Search::SharedPropagated;
+        let propagated = minimal_cut_sets_searching(&arch, &graph, &[app], 2, &p, search);
         assert_eq!(shared, inside);
+        assert_eq!(propagated, inside);
         let sets = shared[0].sets.to_vecs();
         assert_eq!(sets.len(), 2 * 140);
         let (dc, y5) = (arch.id_of("dc-a").unwrap(), arch.id_of("y5").unwrap());

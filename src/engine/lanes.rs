@@ -634,6 +634,9 @@ pub(crate) struct Lanes {
     kept: Option<(u64, u64)>,
     /// Requirements left out in some lanes ([`Lanes::fail_each_holding`]).
     held: held::Held,
+    /// Whether only down is spread ([`Lanes::down_only`]): not-up words
+    /// then hold the down ones.
+    down_only: bool,
 }
 
 /// A gate of the states under a ground that a batch changed, with whether
@@ -853,6 +856,22 @@ impl Lanes {
             beneath_round: 0,
             kept: None,
             held: held::Held::default(),
+            down_only: false,
+        }
+    }
+
+    /// [`Lanes::new`] for a search that asks only which gates go down
+    /// (cut sets): degradation is not spread, and each not-up word reads
+    /// as its down word. Down never reads degradation (§7), so every down
+    /// word is what [`Lanes::new`]'s would be; but one failure degrades
+    /// everything downstream of it through `any_of` groups and soft
+    /// requirements, where it takes little down: on 100,000 `anyof`
+    /// services, most of the work of cut sets of order 2 was spreading
+    /// degradation.
+    pub(crate) fn down_only(layout: &Layout) -> Self {
+        Lanes {
+            down_only: true,
+            ..Lanes::new(layout)
         }
     }
 
@@ -1189,7 +1208,30 @@ impl Lanes {
             self.held = held;
             return words;
         }
+        if self.down_only {
+            let down = self.evaluate_down(layout, p);
+            return (down, down);
+        }
         self.evaluate_with(layout, p, |_| u64::MAX)
+    }
+
+    /// The down word of the gate at position `p` alone, from its
+    /// requirements' (§7), for [`Lanes::down_only`].
+    fn evaluate_down(&mut self, layout: &Layout, p: usize) -> u64 {
+        let down = &self.down;
+        let reqs = layout.reqs_at(p).iter();
+        self.failed[p]
+            | match layout.gate[p] {
+                Gate::All => reqs
+                    .filter(|&&(_, mode)| Gate::All.carries_down(mode))
+                    .fold(0, |d, &(r, _)| d | down[r as usize]),
+                gate @ Gate::AtLeast { .. } => match rule(gate) {
+                    Rule::Any => reqs.fold(0, |d, &(r, _)| d | down[r as usize]),
+                    Rule::AtLeast(t) => {
+                        at_least(reqs.map(|&(r, _)| down[r as usize]), t, &mut self.planes)
+                    }
+                },
+            }
     }
 
     /// [`Lanes::evaluate`], the `k`th requirement read only in the lanes

@@ -1,0 +1,179 @@
+//! Pairs of candidates failed from what each does alone: the gates a pair
+//! takes down that neither member does are those its meeting gates take
+//! down, so only they are propagated, not either member again.
+//!
+//! Why that is all: let A and B be a pair, D(A) and D(B) the gates each
+//! takes down alone (least fixpoints, §7, each closed under the rules).
+//! Their union lies below the pair's fixpoint, and the pair's fixpoint is
+//! reached from it by the same rules. On the union, a gate not in it can
+//! go down only by reading members from both sides: an all-gate with a
+//! hard requirement down is down under that requirement's side already,
+//! and a threshold gate with too few members down under one side alone is
+//! not down there. So the only gates to evaluate first are the threshold
+//! gates both members meet at (each [`Single`]'s `meets`); from there, each
+//! gate newly down queues its dependents, as any propagation does.
+//!
+//! A member's down gates are read from its sorted list, by binary search,
+//! never written into the states: on the shapes where a pair's own gates
+//! are few and each member's loss is large (a data center's services and
+//! what needs them), writing or propagating the top member again for each
+//! base it pairs with was most of the work.
+
+use super::super::circuit::{rule, Rule};
+use super::super::graph::{FailureGraph, GateId};
+use super::super::parallel;
+use super::super::progress::Progress;
+use super::{Budgets, PairBatch, PairDown, Pairs, Single};
+
+/// One thread's marks: which gates the base takes down and which the
+/// current pair took down on top of both members, each as a generation
+/// stamp per gate so that moving to another base or pair clears nothing.
+struct Marks {
+    base_down: Vec<u32>,
+    base: Option<usize>,
+    base_round: u32,
+    pair_down: Vec<u32>,
+    pair_round: u32,
+    queue: Vec<GateId>,
+}
+
+impl Marks {
+    fn new(gates: usize) -> Self {
+        Marks {
+            base_down: vec![0; gates],
+            base: None,
+            base_round: 0,
+            pair_down: vec![0; gates],
+            pair_round: 0,
+            queue: Vec::new(),
+        }
+    }
+
+    /// Marks what `single`, the base at position `base`, takes down,
+    /// unless it is the base marked already. O(its gates).
+    fn on_base(&mut self, base: usize, single: &Single) {
+        if self.base == Some(base) {
+            return;
+        }
+        self.base = Some(base);
+        self.base_round = next_round(self.base_round, &mut [&mut self.base_down]);
+        for g in &single.gates {
+            self.base_down[g.index()] = self.base_round;
+        }
+    }
+
+    /// The gates the base and `top`, meeting at the gates `meets_at`
+    /// (each taken down by the two together), take down together and
+    /// neither alone, each once, in no order. O(those gates with their
+    /// edges × each edge's gate's requirements × log of `top`'s gates).
+    fn pair(
+        &mut self,
+        graph: &FailureGraph,
+        (top, meets_at): (&Single, &[GateId]),
+        found: &mut impl FnMut(GateId),
+    ) {
+        self.pair_round = next_round(self.pair_round, &mut [&mut self.pair_down]);
+        let (base_down, base_round) = (&self.base_down, self.base_round);
+        let (pair_down, pair_round) = (&mut self.pair_down, self.pair_round);
+        let queue = &mut self.queue;
+        queue.clear();
+        for &g in meets_at {
+            pair_down[g.index()] = pair_round;
+            queue.push(g);
+        }
+        let of_top = |g: GateId| top.gates.binary_search(&g).is_ok();
+        while let Some(g) = queue.pop() {
+            found(g);
+            for &(d, _) in graph.dependents(g) {
+                let down = |r: GateId| {
+                    base_down[r.index()] == base_round
+                        || pair_down[r.index()] == pair_round
+                        || of_top(r)
+                };
+                if !down(d) && goes_down(graph, d, down) {
+                    pair_down[d.index()] = pair_round;
+                    queue.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// The next generation stamp after `round`; at the wrap, every mark in
+/// `marks` is cleared first, since a stamp of 4 billion rounds ago would
+/// look current.
+fn next_round(round: u32, marks: &mut [&mut Vec<u32>]) -> u32 {
+    match round.checked_add(1) {
+        Some(next) => next,
+        None => {
+            for m in marks {
+                m.fill(0);
+            }
+            1
+        }
+    }
+}
+
+/// Whether gate `g` is down where `down` tells which of its requirements
+/// are (§7). O(its requirements).
+fn goes_down(graph: &FailureGraph, g: GateId, down: impl Fn(GateId) -> bool) -> bool {
+    let gate = graph.gate(g);
+    let reqs = graph.requirements(g).iter();
+    match rule(gate) {
+        Rule::Any => {
+            let mut carrying = reqs.filter(|&&(_, mode)| gate.carries_down(mode));
+            carrying.any(|&(r, _)| down(r))
+        }
+        Rule::AtLeast(t) => reqs.filter(|&&(r, _)| down(r)).take(t as usize).count() == t as usize,
+    }
+}
+
+/// What [`super::pairs_down`] finds, from each member's lists in
+/// `singles` (their `gates` kept): per batch, the targets each pair takes
+/// down that neither member does alone. A base's marks are set once for
+/// the batches that share it on a thread. O(Σ over bases of their gates
+/// and meeting gates + Σ over pairs of the top's meeting gates × their
+/// requirements × log of its gates + what each pair takes down on top,
+/// with their edges).
+pub(super) fn pairs_down(
+    graph: &FailureGraph,
+    batches: &[(usize, PairBatch<'_>)],
+    (singles, pairs): (&[Single], &Pairs),
+    is_target: &[bool],
+    progress: &Progress,
+    budget: &Budgets,
+) -> Vec<Vec<PairDown>> {
+    let pool = std::sync::Mutex::new(Vec::new());
+    parallel::map_pooled(
+        batches,
+        progress,
+        (&pool, || Marks::new(graph.len())),
+        |marks, &(first, batch)| {
+            let Some(&(base, _)) = batch.first() else {
+                return Vec::new();
+            };
+            if budget.passed() {
+                return Vec::new();
+            }
+            marks.on_base(base, &singles[base]);
+            let mut new: Vec<PairDown> = Vec::new();
+            for (lane, &(_, top)) in batch.iter().enumerate() {
+                let with = (&singles[top], pairs.meets_at(first + lane));
+                marks.pair(graph, with, &mut |g| {
+                    if let Some(t) = graph.node_of(g).filter(|t| is_target[t.index()]) {
+                        // A batch has at most 64 lanes.
+                        new.push(PairDown {
+                            target: t,
+                            lane: lane as u8,
+                        });
+                    }
+                });
+            }
+            if !budget.sets.spend(new.len() as u64) {
+                return Vec::new();
+            }
+            new.shrink_to_fit();
+            new
+        },
+    )
+}
