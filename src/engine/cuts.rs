@@ -612,7 +612,37 @@ struct Single {
     gates: Vec<GateId>,
     /// How many gates its failure changed: what propagating it costs.
     reach: usize,
-    meets: Vec<(GateId, Vec<GateId>)>,
+    meets: Meets,
+}
+
+/// The threshold gates a failure takes a member of without taking the
+/// gate down, sorted, each with those members (sorted, duplicates kept),
+/// one after another in one list: a list per gate was millions of small
+/// allocations on 100,000 `anyof` services, freed on one thread.
+#[derive(Default)]
+struct Meets {
+    /// Each gate, with where its members start in `members`.
+    gates: Vec<(GateId, u32)>,
+    members: Vec<GateId>,
+}
+
+impl Meets {
+    /// Adds gate `g`, after the others, with `members`.
+    fn push(&mut self, g: GateId, members: impl Iterator<Item = GateId>) {
+        let start = self.members.len();
+        self.members.extend(members);
+        self.members[start..].sort_unstable();
+        // A failure's members down fit in 32 bits, as the graph's edges do.
+        self.gates.push((g, start as u32));
+    }
+
+    /// The gates in order, each with its members.
+    fn iter(&self) -> impl Iterator<Item = (GateId, &[GateId])> + '_ {
+        let ends = (self.gates.iter().skip(1).map(|&(_, start)| start as usize))
+            .chain([self.members.len()]);
+        (self.gates.iter().zip(ends))
+            .map(|(&(g, start), end)| (g, &self.members[start as usize..end]))
+    }
 }
 
 /// Cut sets of order 1 and 2 for every target at once. Each candidate is
@@ -662,13 +692,13 @@ fn small_cuts(
         return alone(&singles);
     }
     let met: Vec<Met<'_>> = (singles.iter().enumerate())
-        .flat_map(|(i, s)| (s.meets.iter()).map(move |(g, m)| (*g, m.as_slice(), i as u32)))
+        .flat_map(|(i, s)| (s.meets.iter()).map(move |(g, m)| (g, m, i as u32)))
         .collect();
     let Some(listed) = meeting_pairs(graph, met, budget) else {
         return alone(&singles);
     };
     // Not needed past here, and as long as the pairs' lists.
-    singles.iter_mut().for_each(|s| s.meets = Vec::new());
+    singles.iter_mut().for_each(|s| s.meets = Meets::default());
     let mut pairs = bigger_first(listed, |i| singles[i].reach);
     if !cascading {
         (pairs.from, pairs.at) = (Vec::new(), Vec::new());
@@ -967,11 +997,11 @@ fn singles(
                 .map(|(lane, (mut single, mut met))| {
                     met.sort_unstable();
                     met.dedup();
-                    let down_in = |m: GateId| lanes.down(m) >> lane & 1 == 1;
-                    single.meets = met
-                        .into_iter()
-                        .map(|g| (g, down_members(graph, g, down_in)))
-                        .collect();
+                    let down_in = |&m: &GateId| lanes.down(m) >> lane & 1 == 1;
+                    for g in met {
+                        let members = graph.requirements(g).iter().map(|&(m, _)| m);
+                        single.meets.push(g, members.filter(down_in));
+                    }
                     single
                 })
                 .collect::<Vec<Single>>()

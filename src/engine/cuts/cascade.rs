@@ -84,13 +84,21 @@ impl Marks {
         let of_top = |g: GateId| top.gates.binary_search(&g).is_ok();
         while let Some(g) = queue.pop() {
             found(g);
-            for &(d, _) in graph.dependents(g) {
+            for &(d, mode) in graph.dependents(g) {
+                let gate = graph.gate(d);
+                // A soft edge into an all-gate never takes it down.
+                if !gate.carries_down(mode) {
+                    continue;
+                }
                 let down = |r: GateId| {
                     base_down[r.index()] == base_round
                         || pair_down[r.index()] == pair_round
                         || of_top(r)
                 };
-                if !down(d) && goes_down(graph, d, down) {
+                // A gate that goes down with any requirement goes down
+                // with `g`, without reading the others.
+                let with_any = rule(gate) == Rule::Any;
+                if !down(d) && (with_any || goes_down(graph, d, down)) {
                     pair_down[d.index()] = pair_round;
                     queue.push(d);
                 }
