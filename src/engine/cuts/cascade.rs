@@ -26,39 +26,45 @@ use super::super::progress::Progress;
 use super::{Budgets, PairBatch, PairDown, Pairs, Single};
 
 /// One thread's marks: which gates the base takes down and which the
-/// current pair took down on top of both members, each as a generation
-/// stamp per gate so that moving to another base or pair clears nothing.
+/// current pair took down on top of both members, as one generation stamp
+/// per gate (the base's round, or the pair's), so that moving to another
+/// base or pair clears nothing and a gate is read once for both.
 struct Marks {
-    base_down: Vec<u32>,
+    stamp: Vec<u32>,
+    round: u32,
     base: Option<usize>,
     base_round: u32,
-    pair_down: Vec<u32>,
-    pair_round: u32,
     queue: Vec<GateId>,
 }
 
 impl Marks {
     fn new(gates: usize) -> Self {
         Marks {
-            base_down: vec![0; gates],
+            stamp: vec![0; gates],
+            round: 0,
             base: None,
             base_round: 0,
-            pair_down: vec![0; gates],
-            pair_round: 0,
             queue: Vec::new(),
         }
     }
 
     /// Marks what `single`, the base at position `base`, takes down,
-    /// unless it is the base marked already. O(its gates).
+    /// unless it is the base marked already; then the batch's up to 64
+    /// pairs take the next rounds. O(its gates), and O(gates) once in 4
+    /// billion rounds, when the stamps start again from 0.
     fn on_base(&mut self, base: usize, single: &Single) {
+        if self.round > u32::MAX - 128 {
+            self.stamp.fill(0);
+            (self.round, self.base) = (0, None);
+        }
         if self.base == Some(base) {
             return;
         }
         self.base = Some(base);
-        self.base_round = next_round(self.base_round, &mut [&mut self.base_down]);
+        self.round += 1;
+        self.base_round = self.round;
         for g in &single.gates {
-            self.base_down[g.index()] = self.base_round;
+            self.stamp[g.index()] = self.base_round;
         }
     }
 
@@ -72,13 +78,14 @@ impl Marks {
         (top, meets_at): (Loss<'_>, &[GateId]),
         found: &mut impl FnMut(GateId),
     ) {
-        self.pair_round = next_round(self.pair_round, &mut [&mut self.pair_down]);
-        let (base_down, base_round) = (&self.base_down, self.base_round);
-        let (pair_down, pair_round) = (&mut self.pair_down, self.pair_round);
+        // A gate the pair takes down is not the base's: its stamp is free.
+        self.round += 1;
+        let (base_round, pair_round) = (self.base_round, self.round);
+        let stamp = &mut self.stamp;
         let queue = &mut self.queue;
         queue.clear();
         for &g in meets_at {
-            pair_down[g.index()] = pair_round;
+            stamp[g.index()] = pair_round;
             queue.push(g);
         }
         let of_top = |g: GateId| top.holds(g);
@@ -91,15 +98,14 @@ impl Marks {
                     continue;
                 }
                 let down = |r: GateId| {
-                    base_down[r.index()] == base_round
-                        || pair_down[r.index()] == pair_round
-                        || of_top(r)
+                    let s = stamp[r.index()];
+                    s == base_round || s == pair_round || of_top(r)
                 };
                 // A gate that goes down with any requirement goes down
                 // with `g`, without reading the others.
                 let with_any = rule(gate) == Rule::Any;
                 if !down(d) && (with_any || goes_down(graph, d, down)) {
-                    pair_down[d.index()] = pair_round;
+                    stamp[d.index()] = pair_round;
                     queue.push(d);
                 }
             }
@@ -156,21 +162,6 @@ fn bits_of_long_lists(graph: &FailureGraph, singles: &[Single]) -> Vec<Option<Ve
         bits[i] = Some(set);
     }
     bits
-}
-
-/// The next generation stamp after `round`; at the wrap, every mark in
-/// `marks` is cleared first, since a stamp of 4 billion rounds ago would
-/// look current.
-fn next_round(round: u32, marks: &mut [&mut Vec<u32>]) -> u32 {
-    match round.checked_add(1) {
-        Some(next) => next,
-        None => {
-            for m in marks {
-                m.fill(0);
-            }
-            1
-        }
-    }
 }
 
 /// Whether gate `g` is down where `down` tells which of its requirements
