@@ -610,7 +610,8 @@ struct Single {
     /// Every gate it takes down, itself included, sorted: kept for pairs
     /// ([`cascade`]) where every candidate's fit in [`gates_kept`].
     gates: Vec<GateId>,
-    /// How many gates its failure changed: what propagating it costs.
+    /// How many gates it takes down, itself included: what propagating
+    /// it costs.
     reach: usize,
     meets: Meets,
 }
@@ -713,14 +714,14 @@ fn small_cuts(
             Some((this, batch))
         })
         .collect();
+    let plain: Vec<PairBatch<'_>> = batches.iter().map(|b| b.1).collect();
     let found = if cascading {
         let with = (&singles[..], &pairs);
         cascade::pairs_down(graph, &batches, with, &is_target, progress, budget)
     } else {
-        let batches: Vec<PairBatch<'_>> = batches.iter().map(|b| b.1).collect();
         pairs_down(
             (graph, &layout),
-            &batches,
+            &plain,
             &candidates,
             &singles,
             &is_target,
@@ -731,8 +732,7 @@ fn small_cuts(
     if budget.passed() {
         return alone(&singles);
     }
-    let batches: Vec<PairBatch<'_>> = batches.iter().map(|b| b.1).collect();
-    by_target(arch, &candidates, &singles, (&batches, found))
+    by_target(arch, &candidates, &singles, (&plain, found))
 }
 
 /// Each target's sets: those of order 1 (`singles`, in candidate order),

@@ -9,12 +9,14 @@
 //! go down only by reading members from both sides: an all-gate with a
 //! hard requirement down is down under that requirement's side already,
 //! and a threshold gate with too few members down under one side alone is
-//! not down there. So the only gates to evaluate first are the threshold
-//! gates both members meet at (each [`Single`]'s `meets`); from there, each
-//! gate newly down queues its dependents, as any propagation does.
+//! not down there. So the pair's own losses start at the threshold gates
+//! its members meet at with enough members down between them (which
+//! `meeting_pairs` keeps for each pair, [`Pairs::meets_at`]); from there,
+//! each gate newly down queues its dependents, as any propagation does.
 //!
-//! A member's down gates are read from its sorted list, by binary search,
-//! never written into the states: on the shapes where a pair's own gates
+//! A member's down gates are read from its sorted list (by binary search,
+//! or from bits for the longest lists, [`Loss`]), never written into the
+//! states: on the shapes where a pair's own gates
 //! are few and each member's loss is large (a data center's services and
 //! what needs them), writing or propagating the top member again for each
 //! base it pairs with was most of the work.
