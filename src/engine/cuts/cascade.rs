@@ -103,10 +103,16 @@ impl Marks {
                     let s = stamp[r.index()];
                     s == base_round || s == pair_round || of_top(r)
                 };
+                if down(d) {
+                    continue;
+                }
                 // A gate that goes down with any requirement goes down
                 // with `g`, without reading the others.
-                let with_any = rule(gate) == Rule::Any;
-                if !down(d) && (with_any || goes_down(graph, d, down)) {
+                let goes_down = match rule(gate) {
+                    Rule::Any => true,
+                    Rule::AtLeast(t) => at_least_down(graph, d, t, down),
+                };
+                if goes_down {
                     stamp[d.index()] = pair_round;
                     queue.push(d);
                 }
@@ -166,18 +172,11 @@ fn bits_of_long_lists(graph: &FailureGraph, singles: &[Single]) -> Vec<Option<Ve
     bits
 }
 
-/// Whether gate `g` is down where `down` tells which of its requirements
-/// are (§7). O(its requirements).
-fn goes_down(graph: &FailureGraph, g: GateId, down: impl Fn(GateId) -> bool) -> bool {
-    let gate = graph.gate(g);
+/// Whether at least `t` requirements of gate `g` are down, where `down`
+/// tells which are (§7). O(its requirements).
+fn at_least_down(graph: &FailureGraph, g: GateId, t: u32, down: impl Fn(GateId) -> bool) -> bool {
     let reqs = graph.requirements(g).iter();
-    match rule(gate) {
-        Rule::Any => {
-            let mut carrying = reqs.filter(|&&(_, mode)| gate.carries_down(mode));
-            carrying.any(|&(r, _)| down(r))
-        }
-        Rule::AtLeast(t) => reqs.filter(|&&(r, _)| down(r)).take(t as usize).count() == t as usize,
-    }
+    reqs.filter(|&&(r, _)| down(r)).take(t as usize).count() == t as usize
 }
 
 /// What [`super::pairs_down`] finds, from each member's lists in
