@@ -470,10 +470,10 @@ fn cone_cuts(
         .collect();
     let mut on_top = OnTop::default();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let Some(listed) = meeting_pairs(graph, met, budget) else {
+    let Some(listed) = meeting_pairs(graph, met, budget, |i| reach[i]) else {
         return found;
     };
-    for (base, top) in bigger_first(listed, |i| reach[i]).list {
+    for (base, top) in grouped(listed).list {
         if is_cut[base] || is_cut[top] {
             continue;
         }
@@ -498,27 +498,25 @@ fn cone_cuts(
     found
 }
 
-/// The pairs (each `(lower, higher)`) as they are best tried: `(base,
-/// top)`, the member whose failure alone reaches more first, sorted by
-/// base, in place (the list can hold tens of millions). Runs of pairs
-/// sharing a base propagate it once ([`OnTop`], or beneath a batch of
-/// [`Lanes`]), so a pair costs what its smaller member reaches on top of
-/// the bigger, not what its member later in rank order reaches: on the
-/// `layered` shape, where a platform service's failure reaches most of the
-/// file, that is a fifth of the work. O(P log P).
+/// The pairs as they are best tried: `(base, top)`, the member whose
+/// failure alone reaches more first ([`Meet::bigger_first`]), sorted by
+/// base (the list can hold tens of millions). Runs of pairs sharing a base
+/// propagate it once ([`OnTop`], or beneath a batch of [`Lanes`]), so a
+/// pair costs what its smaller member reaches on top of the bigger, not
+/// what its member later in rank order reaches: on the `layered` shape,
+/// where a platform service's failure reaches most of the file, that is a
+/// fifth of the work.
 ///
 /// Each pair comes once, with the gates it meets at ([`Pairs::at`]). A
 /// pair that meets at several gates was listed at each: kept as 4 bytes
 /// a gate beside 24 a pair, not a pair per gate (on `hub` at 30,000
 /// services, a list of pairs 168 MB long before they were taken once).
-fn bigger_first(mut meets: Vec<Meet>, reach: impl Fn(usize) -> usize) -> Pairs {
-    for meet in &mut meets {
-        let (a, b) = meet.pair;
-        if reach(b as usize) > reach(a as usize) {
-            meet.pair = (b, a);
-        }
-    }
-    super::parallel::sort_unstable(&mut meets);
+///
+/// `meets` come from [`meeting_pairs`] as they are best tried, sorted,
+/// each once: a second sort of them was a tenth of the search on 100,000
+/// `anyof` services. O(P).
+fn grouped(meets: Vec<Meet>) -> Pairs {
+    debug_assert!(meets.is_sorted());
     let mut pairs = Pairs::default();
     for run in meets.chunk_by(|x, y| x.pair == y.pair) {
         let (base, top) = run[0].pair;
@@ -546,9 +544,23 @@ impl Meet {
         let pair = (a.min(b) as u32, a.max(b) as u32);
         Meet { pair, at }
     }
+
+    /// The pair as it is best tried ([`grouped`]): `(base, top)`, the
+    /// member whose failure alone reaches more (`reach`) first, the lower
+    /// first when they reach as much. A function of the pair alone, so
+    /// that a pair listed at several gates stays one pair.
+    fn bigger_first(self, reach: &impl Fn(usize) -> usize) -> Self {
+        let (a, b) = self.pair;
+        let pair = if reach(b as usize) > reach(a as usize) {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        Meet { pair, ..self }
+    }
 }
 
-/// The pairs to try at order 2 ([`bigger_first`]), each once, with the
+/// The pairs to try at order 2 ([`grouped`]), each once, with the
 /// gates each meets at: where [`cascade`] starts its propagation.
 #[derive(Default)]
 struct Pairs {
@@ -695,12 +707,12 @@ fn small_cuts(
     let met: Vec<Met<'_>> = (singles.iter().enumerate())
         .flat_map(|(i, s)| (s.meets.iter()).map(move |(g, m)| (g, m, i as u32)))
         .collect();
-    let Some(listed) = meeting_pairs(graph, met, budget) else {
+    let Some(listed) = meeting_pairs(graph, met, budget, |i| singles[i].reach) else {
         return alone(&singles);
     };
     // Not needed past here, and as long as the pairs' lists.
     singles.iter_mut().for_each(|s| s.meets = Meets::default());
-    let mut pairs = bigger_first(listed, |i| singles[i].reach);
+    let mut pairs = grouped(listed);
     if !cascading {
         (pairs.from, pairs.at) = (Vec::new(), Vec::new());
     }
@@ -1127,10 +1139,15 @@ fn larger_cuts(
 /// grouped by members first: O(G² + P) set unions for G groups and P
 /// pairs listed, no propagation. Every pair listed, and every union that
 /// lists none, is counted in `budget`; `None` once it is passed.
+///
+/// Each pair comes as it is best tried ([`Meet::bigger_first`], by
+/// `reach`), so that the one sort that takes each pair and gate once also
+/// sorts the pairs by base.
 fn meeting_pairs(
     graph: &FailureGraph,
     mut met: Vec<Met<'_>>,
     budget: &Budgets,
+    reach: impl Fn(usize) -> usize,
 ) -> Option<Vec<Meet>> {
     // By gate, then by members: each gate's groups side by side.
     super::parallel::sort_unstable(&mut met);
@@ -1150,6 +1167,7 @@ fn meeting_pairs(
         return None;
     }
     let mut pairs = listed.concat();
+    pairs.iter_mut().for_each(|m| *m = m.bigger_first(&reach));
     // On every thread: the pairs of a large cone number millions (0.3 s
     // on one thread for 100,000 `tree` services).
     super::parallel::sort_unstable(&mut pairs);
