@@ -32,7 +32,9 @@ use super::fnv::Fnv;
 use super::graph::{FailureGraph, Gate, GateId};
 use super::word::Lanes;
 
+mod spread;
 mod units;
+pub(crate) use spread::{Spread, Spreading};
 
 /// No part, or not in the circuit.
 const NONE: u32 = u32::MAX;
@@ -632,9 +634,12 @@ impl<L: Lanes> ConeCircuit<L> {
     #[inline(always)]
     fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
         let g = self.gate_of_part[p];
-        if g == NONE {
-            return None;
-        }
+        (g != NONE).then(|| self.slot_to_fail(g))
+    }
+
+    /// [`Self::gate_to_fail`] for gate `g` itself.
+    #[inline(always)]
+    fn slot_to_fail(&mut self, g: u32) -> usize {
         let mark = &mut self.dirty[g as usize / 64];
         if *mark >> (g % 64) & 1 == 0 {
             *mark |= 1 << (g % 64);
@@ -642,7 +647,7 @@ impl<L: Lanes> ConeCircuit<L> {
             self.seeded.push(g);
             self.own.push(L::NONE);
         }
-        Some(self.slot[g as usize] as usize)
+        self.slot[g as usize] as usize
     }
 
     /// Gate `g`'s slot in `own`, if it is seeded.
@@ -705,6 +710,14 @@ impl<L: Lanes> ConeCircuit<L> {
             // One word of it written, not all sixteen.
             own.set_lane(lane);
         }
+    }
+
+    /// Fails gate `g` (one a part fails: [`Self::gate_of`]) in lane
+    /// `lane` too, for the next evaluation.
+    #[inline(always)]
+    pub(crate) fn fail_gate(&mut self, g: u32, lane: usize) {
+        let k = self.slot_to_fail(g);
+        self.own[k].set_lane(lane);
     }
 
     /// The lanes of the gate part `p` fails, to set the lanes it fails in

@@ -25,6 +25,8 @@ use super::sure_down::SureDown;
 use super::word::{Lanes, Wide};
 
 mod gap;
+mod one_by_one;
+use one_by_one::OneByOne;
 
 /// Samples evaluated side by side: 1,024, so that a batch pays each
 /// gate's bookkeeping once for sixteen words' worth of samples (most of
@@ -80,21 +82,24 @@ pub(crate) fn down_counts(
     progress: &Progress,
 ) -> Vec<u32> {
     let union = compiled.unwrap_or_else(|| union_circuit(arch, graph, targets));
-    down_counts_in(Build::best(), arch, targets, union, true, progress)
+    let how = (true, Way::Guessed);
+    down_counts_in(Build::best(), arch, targets, union, how, progress)
 }
 
 /// [`down_counts`] of the union compiled, evaluated by `build`, trying
-/// its large cycles in another order when `try_relaid`.
+/// its large cycles in another order when `try_relaid`, its samples taken
+/// the `way` given.
 fn down_counts_in(
     build: Build,
     arch: &Architecture,
     targets: &[NodeId],
     union: Compiled,
-    try_relaid: bool,
+    (try_relaid, way): (bool, Way),
     progress: &Progress,
 ) -> Vec<u32> {
     let Compiled { ids, circuit, .. } = union;
-    let sampler = |circuit: &ConeCircuit| Sampler::new(build, arch, &ids, circuit, targets.len());
+    let sampler =
+        |circuit: &ConeCircuit| Sampler::new((build, way), arch, &ids, circuit, targets.len());
     let blocks = SAMPLES.div_ceil(BLOCK);
     let Settled {
         circuit,
@@ -124,7 +129,7 @@ fn down_counts_in(
         |drawing, &block| drawing.block(&sampler.parts, block, sampler.expected),
     );
     let drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
-    left.extend(drawings.into_iter().map(|d| d.down));
+    left.extend(drawings.into_iter().map(Drawing::into_down));
     sum_of(left, targets.len())
 }
 
@@ -192,14 +197,14 @@ impl Trial {
                 circuit: other,
                 sampler: b.sampler,
                 from,
-                left: vec![a.drawing.down],
+                left: vec![a.drawing.into_down()],
                 kept: vec![b.drawing],
             },
             (_, b) => Settled {
                 circuit,
                 sampler: a.sampler,
                 from,
-                left: b.into_iter().map(|b| b.drawing.down).collect(),
+                left: b.into_iter().map(|b| b.drawing.into_down()).collect(),
                 kept: vec![a.drawing],
             },
         }
@@ -257,6 +262,7 @@ impl Tried {
 /// in the order of the gates they fail.
 struct Sampler {
     build: Build,
+    way: Way,
     parts: Vec<(u32, Stream)>,
     /// The parts that stand for gates sure down.
     sure: Vec<u32>,
@@ -267,7 +273,7 @@ struct Sampler {
 
 impl Sampler {
     fn new(
-        build: Build,
+        (build, way): (Build, Way),
         arch: &Architecture,
         ids: &[NodeId],
         circuit: &ConeCircuit,
@@ -284,6 +290,7 @@ impl Sampler {
         let expected = parts.iter().map(|(_, s)| s.q).sum();
         Sampler {
             build,
+            way,
             parts,
             sure,
             expected,
@@ -295,6 +302,7 @@ impl Sampler {
     fn drawing(&self, circuit: &ConeCircuit) -> Drawing {
         Drawing {
             build: self.build,
+            way: self.way,
             in_order: None,
             circuit: circuit.for_evaluation(),
             sure: self.sure.clone(),
@@ -302,6 +310,8 @@ impl Sampler {
             sorted: Vec::new(),
             streams: Vec::new(),
             down: vec![0u32; self.targets],
+            decided: false,
+            one_by_one: None,
         }
     }
 }
@@ -590,9 +600,24 @@ impl Build {
     }
 }
 
+/// Which way a drawing takes its samples.
+#[derive(Clone, Copy, Debug)]
+enum Way {
+    /// As its first batch says ([`OneByOne::decide`]).
+    Guessed,
+    /// In batches only.
+    #[cfg(test)]
+    Batches,
+    /// One at a time after the first batch, a sample that takes more
+    /// than `most` gates down given back.
+    #[cfg(test)]
+    OneByOne { most: usize },
+}
+
 /// One thread's buffers for drawing blocks, and its counts.
 struct Drawing {
     build: Build,
+    way: Way,
     /// Whether batches are evaluated in order, once the first has said.
     in_order: Option<bool>,
     circuit: ConeCircuit<Batch>,
@@ -607,6 +632,10 @@ struct Drawing {
     streams: Vec<(u32, Failures)>,
     /// Per target, the samples it was down in.
     down: Vec<u32>,
+    /// Whether the first batch has said which way samples go.
+    decided: bool,
+    /// Samples one at a time, when the first batch said so.
+    one_by_one: Option<Box<OneByOne>>,
 }
 
 impl Drawing {
@@ -650,6 +679,18 @@ impl Drawing {
         streams.extend(parts.iter().map(|(p, s)| (*p, s.failures(block))));
         let mut from = 0;
         while from < batches {
+            if let Some(one) = self.one_by_one.as_mut() {
+                let first = u64::from(from * WIDTH);
+                let to = (first, u64::from(len));
+                one.draw(
+                    &mut self.circuit,
+                    &mut streams,
+                    to,
+                    expected,
+                    &mut self.down,
+                );
+                break;
+            }
             let to = (from + step).min(batches);
             let end = u64::from((to * WIDTH).min(len));
             if to - from == 1 {
@@ -675,7 +716,7 @@ impl Drawing {
                     *f = drawn;
                 }
                 hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
-                count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+                self.count((end - first) as usize);
                 from = to;
                 continue;
             }
@@ -691,6 +732,37 @@ impl Drawing {
             from = to;
         }
         self.streams = streams;
+    }
+
+    /// Counts the samples each target is down in, in the batch of
+    /// `samples` samples given to the circuit; after the drawing's first,
+    /// decides whether the next go one at a time.
+    #[inline(always)]
+    fn count(&mut self, samples: usize) {
+        if self.decided {
+            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+            return;
+        }
+        self.decided = true;
+        let mut per_lane = vec![0u32; samples];
+        let down = &mut self.down;
+        each_down(&mut self.circuit, &mut self.in_order, |t, lanes| {
+            down[t] += lanes.count();
+            one_by_one::tally(lanes, &mut per_lane);
+        });
+        // Parts failed in every sample would be spread in every sample.
+        if self.sure.is_empty() {
+            let targets = self.down.len();
+            self.one_by_one = OneByOne::decide(&self.circuit, &per_lane, targets, self.way);
+        }
+    }
+
+    /// The counts, once the samples given back are evaluated.
+    fn into_down(mut self) -> Vec<u32> {
+        if let Some(one) = self.one_by_one.as_mut() {
+            one.flush(&mut self.circuit, &mut self.down);
+        }
+        self.down
     }
 
     /// Sorts `failures` into `sorted` by batch (a counting sort).
@@ -715,7 +787,8 @@ impl Drawing {
     /// failures in `sorted`.
     #[inline(always)]
     fn evaluate(&mut self, from: u32, to: u32, len: u32) {
-        let mut rest = &self.sorted[..];
+        let sorted = std::mem::take(&mut self.sorted);
+        let mut rest = &sorted[..];
         for batch in from..to {
             let n = rest
                 .iter()
@@ -731,8 +804,16 @@ impl Drawing {
             }
             let samples = (len - batch * WIDTH).min(WIDTH) as usize;
             hold_sure_down(&mut self.circuit, &self.sure, samples);
-            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+            self.count(samples);
+            if let Some(one) = self.one_by_one.as_mut() {
+                // The first batch said to go one at a time: the rest too.
+                let (first, end) = ((batch + 1) * WIDTH, (to * WIDTH).min(len));
+                let span = (u64::from(first), u64::from(end));
+                one.draw_drawn(&mut self.circuit, rest, span, &mut self.down);
+                break;
+            }
         }
+        self.sorted = sorted;
     }
 }
 
@@ -756,13 +837,23 @@ fn hold_sure_down(circuit: &mut ConeCircuit<Batch>, sure: &[u32], samples: usize
 /// evaluated at least [`IN_ORDER_FROM`] of the gates.
 #[inline(always)]
 fn count_down(circuit: &mut ConeCircuit<Batch>, down: &mut [u32], in_order: &mut Option<bool>) {
-    let add = |t: usize, lanes: Batch| down[t] += lanes.count();
+    each_down(circuit, in_order, |t, lanes| down[t] += lanes.count());
+}
+
+/// [`count_down`], calling `each(t, lanes)` for each target `t` down in
+/// some lane.
+#[inline(always)]
+fn each_down(
+    circuit: &mut ConeCircuit<Batch>,
+    in_order: &mut Option<bool>,
+    each: impl FnMut(usize, Batch),
+) {
     match *in_order {
-        Some(true) => circuit.down_lanes_of_each_in_order(add),
-        Some(false) => circuit.down_lanes_of_each(add),
+        Some(true) => circuit.down_lanes_of_each_in_order(each),
+        Some(false) => circuit.down_lanes_of_each(each),
         None => {
             let before = circuit.steps();
-            circuit.down_lanes_of_each(add);
+            circuit.down_lanes_of_each(each);
             let gates = circuit.gates() as u64;
             let evaluated = (circuit.steps() - before).saturating_sub(gates / 64);
             *in_order = Some(evaluated as f64 >= IN_ORDER_FROM * gates as f64);
@@ -1063,7 +1154,7 @@ mod tests {
                 arch,
                 &targets,
                 union,
-                try_relaid,
+                (try_relaid, Way::Guessed),
                 &Progress::default(),
             )
         };
@@ -1071,6 +1162,60 @@ mod tests {
         assert_eq!(tried, count(false));
         let between = tried.iter().filter(|&&c| 0 < c && c < SAMPLES).count();
         assert!(between > super::super::circuit::RING / 2, "{tried:?}");
+    }
+
+    /// Samples one at a time count what batches count, whether none, some
+    /// or every sample is given back to be evaluated in batches.
+    #[test]
+    fn samples_one_at_a_time_count_what_batches_count() {
+        // A ring every service needs (through `s0`), so that some samples
+        // take nearly everything down and are given back; services that
+        // need any of two or a quorum; parts up 99% and 70%.
+        for up in ["0.99", "0.7"] {
+            let mut text = format!(
+                "version: 1\nsites:\n  r: {{}}\n  a: {{within: r, availability: {up}}}\n  \
+                 b: {{within: r, availability: {up}}}\n  c: {{within: r}}\nservices:\n"
+            );
+            for i in 0..80 {
+                let placed = ["a", "[a, b]", "{sites: [a, b, c], min: 2}", "c"][i % 4];
+                let (x, y) = ((i * 7 + 3) % 80, (i * 13 + 5) % 80);
+                let needs = match i % 3 {
+                    _ if i == 0 => "[s79]".to_string(),
+                    0 => format!("[s{}, {{on: s{y}, mode: soft}}]", i - 1),
+                    1 => format!("[s0, {{any_of: [s{x}, s{y}]}}]"),
+                    _ => format!("[{{any_of: [s{x}, s{y}, s{}], min: 2}}]", i - 1),
+                };
+                text.push_str(&format!(
+                    "  s{i}: {{runs_in: {placed}, availability: {up}, depends_on: {needs}}}\n"
+                ));
+            }
+            let loaded = load_str("t.yaml", text).unwrap();
+            let arch = &loaded.arch;
+            let graph = FailureGraph::build(arch);
+            let targets: Vec<NodeId> = arch.node_ids().collect();
+            let count = |way| {
+                let union = union_circuit(arch, &graph, &targets);
+                let how = (false, way);
+                down_counts_in(
+                    Build::best(),
+                    arch,
+                    &targets,
+                    union,
+                    how,
+                    &Progress::default(),
+                )
+            };
+            let batches = count(Way::Batches);
+            for most in [0, 3, 40, usize::MAX] {
+                assert_eq!(
+                    batches,
+                    count(Way::OneByOne { most }),
+                    "up {up}, most {most}"
+                );
+            }
+            let between = batches.iter().filter(|&&c| 0 < c && c < SAMPLES).count();
+            assert!(between > 40, "up {up}: {batches:?}");
+        }
     }
 
     /// Both builds give the same count for every target of a file with
@@ -1119,7 +1264,8 @@ mod tests {
             let targets: Vec<NodeId> = arch.node_ids().collect();
             let count = |build| {
                 let union = union_circuit(arch, &graph, &targets);
-                down_counts_in(build, arch, &targets, union, true, &Progress::default())
+                let how = (true, Way::Guessed);
+                down_counts_in(build, arch, &targets, union, how, &Progress::default())
             };
             let portable = count(Build::Portable);
             assert_eq!(portable, count(avx2), "up {up}");

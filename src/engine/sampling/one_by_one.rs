@@ -1,0 +1,221 @@
+//! Monte Carlo one sample at a time, where most samples take little down.
+//!
+//! A batch of 1,024 samples evaluates every gate of the union once or more
+//! (a cycle in sweeps), whatever goes down in it. On a file where a sample
+//! takes down a hundred gates of hundreds of thousands, spreading each
+//! sample's failures alone (`circuit/spread.rs`) costs a small share of
+//! that. The few samples that take down much of the union (a failure of
+//! a service that everything needs) would cost it all, gate by gate: past
+//! [`OneByOne::most`] gates down, a sample is given back and evaluated
+//! with the other such samples, in batches of their own. A sample's count
+//! does not depend on which samples it is evaluated beside, so the counts
+//! are the same either way.
+//!
+//! Which way a drawing goes is decided on its first batch, evaluated as a
+//! batch: from how many targets each of its samples took down, the cost
+//! of each way is guessed ([`OneByOne::decide`]).
+
+use super::{count_down, Batch, Failures, Way, HELD, WIDTH};
+use crate::engine::circuit::{ConeCircuit, Spread, Spreading};
+use crate::engine::word::Lanes;
+
+/// What a gate of a batch's evaluation costs, in gates down one sample at
+/// a time: samples go one at a time when the gates they take down (a
+/// sample given back counted at [`OneByOne::most`]) are fewer than this
+/// many times the union's gates, per batch. Measured at 100,000 services,
+/// each way forced: one at a time was 2.4x faster on `anyof` (0.11 of
+/// the union's gates down a batch at 16 a gate), level on `standby`,
+/// `popular` and `chain` (0.40, 0.16, 0.11), and slower on `hub` (0.60:
+/// 3.2 s against 2.5 s), `tree` (1.0) and the generator's `layered`
+/// shapes (1.5 and more, with most samples given back).
+const BATCH_GATE_COST: usize = 6;
+
+/// A drawing's state for evaluating samples one at a time.
+pub(super) struct OneByOne {
+    spread: Spread,
+    spreading: Spreading,
+    /// Most gates a sample may take down before it is given back.
+    most: usize,
+    /// Lanes of the circuit's next batch holding samples given back.
+    given_back: usize,
+    in_order: Option<bool>,
+    /// Per stream of the block (the sampler's parts, in order), the gate
+    /// its part fails, once the first stretch has looked them up.
+    gate_of_stream: Vec<u32>,
+    /// A stretch of samples' failures, as (sample, gate); then their
+    /// gates by sample, and where each sample's start.
+    failures: Vec<(u32, u32)>,
+    gates: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl OneByOne {
+    /// One at a time, if that looks cheaper on `circuit`'s first batch,
+    /// in which `per_lane[l]` targets of `targets` went down in lane `l`
+    /// (or as `way` says, in a test).
+    pub(super) fn decide(
+        circuit: &ConeCircuit<Batch>,
+        per_lane: &[u32],
+        targets: usize,
+        way: Way,
+    ) -> Option<Box<OneByOne>> {
+        let gates = circuit.gates();
+        let most = match way {
+            Way::Guessed => (gates / 32).max(1024),
+            #[cfg(test)]
+            Way::Batches => return None,
+            #[cfg(test)]
+            Way::OneByOne { most } => return Some(OneByOne::new(circuit, most)),
+        };
+        // Gates down per target down, as a sample's targets say how much
+        // of the union it took down.
+        let scale = gates as f64 / targets.max(1) as f64;
+        let (mut alone, mut given_back) = (0.0, 0usize);
+        for &c in per_lane {
+            let down = f64::from(c) * scale;
+            if down > most as f64 {
+                given_back += 1;
+                alone += most as f64;
+            } else {
+                alone += down;
+            }
+        }
+        let batches = per_lane.len().max(1) as f64 / f64::from(WIDTH);
+        let batch = (gates * BATCH_GATE_COST) as f64 * batches;
+        let back = batch * given_back as f64 / per_lane.len().max(1) as f64;
+        (alone + back < batch).then(|| OneByOne::new(circuit, most))
+    }
+
+    fn new(circuit: &ConeCircuit<Batch>, most: usize) -> Box<OneByOne> {
+        let spread = circuit.spread();
+        Box::new(OneByOne {
+            spreading: spread.spreading(),
+            spread,
+            most,
+            given_back: 0,
+            in_order: None,
+            gate_of_stream: Vec::new(),
+            failures: Vec::new(),
+            gates: Vec::new(),
+            starts: Vec::new(),
+        })
+    }
+
+    /// Evaluates samples `first..len` of a block whose parts' streams
+    /// (`streams`, each at or past `first`) are given, adding to `down`.
+    pub(super) fn draw(
+        &mut self,
+        circuit: &mut ConeCircuit<Batch>,
+        streams: &mut [(u32, Failures)],
+        (first, len): (u64, u64),
+        expected: f64,
+        down: &mut [u32],
+    ) {
+        // As many samples at a time as hold about HELD failures.
+        let stretch = (HELD / expected.max(1e-9)).clamp(f64::from(WIDTH), 1e9) as u64;
+        let mut from = first;
+        while from < len {
+            let to = (from + stretch).min(len);
+            if self.gate_of_stream.len() != streams.len() {
+                let gate = |p: u32| circuit.gate_of(p as usize).map_or(u32::MAX, |g| g as u32);
+                self.gate_of_stream = streams.iter().map(|&(p, _)| gate(p)).collect();
+            }
+            self.failures.clear();
+            for ((_, f), &g) in streams.iter_mut().zip(&self.gate_of_stream) {
+                while f.next < to {
+                    self.failures.push((f.next as u32, g));
+                    f.advance();
+                }
+            }
+            self.spread_failures(circuit, (from, to), down);
+            from = to;
+        }
+    }
+
+    /// Evaluates samples `from..to` of a block, whose failures, as
+    /// (sample, part), are `drawn`.
+    pub(super) fn draw_drawn(
+        &mut self,
+        circuit: &mut ConeCircuit<Batch>,
+        drawn: &[(u32, u32)],
+        (from, to): (u64, u64),
+        down: &mut [u32],
+    ) {
+        self.failures.clear();
+        let gate = |p: u32| circuit.gate_of(p as usize).map_or(u32::MAX, |g| g as u32);
+        (self.failures).extend(drawn.iter().map(|&(s, p)| (s, gate(p))));
+        self.spread_failures(circuit, (from, to), down);
+    }
+
+    /// Evaluates samples `from..to` of a block, whose failures are in
+    /// `failures`.
+    fn spread_failures(
+        &mut self,
+        circuit: &mut ConeCircuit<Batch>,
+        (from, to): (u64, u64),
+        down: &mut [u32],
+    ) {
+        self.by_sample(from, to);
+        for s in 0..(to - from) as usize {
+            let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
+            if a == z {
+                continue;
+            }
+            let gates = &self.gates[a..z];
+            if !(self.spreading).sample(&self.spread, gates, self.most, down) {
+                for &g in gates {
+                    circuit.fail_gate(g, self.given_back);
+                }
+                self.given_back += 1;
+                if self.given_back == WIDTH as usize {
+                    self.flush(circuit, down);
+                }
+            }
+        }
+    }
+
+    /// `failures`, of samples `from..to`, by sample into `gates` and
+    /// `starts` (a counting sort), leaving out parts that fail no gate.
+    fn by_sample(&mut self, from: u64, to: u64) {
+        let n = (to - from) as usize;
+        self.starts.clear();
+        self.starts.resize(n + 1, 0);
+        self.failures.retain(|&(_, g)| g != u32::MAX);
+        for &(s, _) in &self.failures {
+            self.starts[(u64::from(s) - from) as usize + 1] += 1;
+        }
+        for s in 0..n {
+            self.starts[s + 1] += self.starts[s];
+        }
+        self.gates.clear();
+        self.gates.resize(self.failures.len(), 0);
+        let mut next = self.starts.clone();
+        for &(s, g) in &self.failures {
+            let s = (u64::from(s) - from) as usize;
+            self.gates[next[s] as usize] = g;
+            next[s] += 1;
+        }
+    }
+
+    /// Evaluates the samples given back so far, as one batch.
+    pub(super) fn flush(&mut self, circuit: &mut ConeCircuit<Batch>, down: &mut [u32]) {
+        if self.given_back > 0 {
+            count_down(circuit, down, &mut self.in_order);
+            self.given_back = 0;
+        }
+    }
+}
+
+/// Adds, for each lane set in `lanes`, one to that lane's count.
+pub(super) fn tally(lanes: Batch, per_lane: &mut [u32]) {
+    for i in 0..Batch::LANES / 64 {
+        let mut w = lanes.word(i);
+        while w != 0 {
+            let l = i * 64 + w.trailing_zeros() as usize;
+            if let Some(c) = per_lane.get_mut(l) {
+                *c += 1;
+            }
+            w &= w - 1;
+        }
+    }
+}
