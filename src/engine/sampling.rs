@@ -13,7 +13,8 @@
 //! Architecture invariant: a target's count of down samples is a function
 //! of its own cone's parts, their ids and availabilities, nothing else.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use std::sync::Arc;
 
 use crate::model::{Architecture, NodeId};
 
@@ -138,12 +139,22 @@ fn down_counts_in(
 /// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
 /// first stops at the end of a block once that is done. Blocks are taken
 /// in order from one counter, so each is drawn once, on either layout,
-/// with the same counts.
+/// with the same counts. When the first drawing's first batch says to go
+/// one sample at a time, where the layout matters little, the second is
+/// not laid out.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
     other_done: AtomicBool,
+    /// The way the first drawing's first batch said ([`SAID_BATCHES`],
+    /// [`SAID_ONE_BY_ONE`]), or 0 before it has.
+    said: Arc<AtomicU8>,
 }
+
+/// [`Trial::said`]: in batches.
+const SAID_BATCHES: u8 = 1;
+/// [`Trial::said`]: one sample at a time.
+const SAID_ONE_BY_ONE: u8 = 2;
 
 /// Where a run goes on from: the layout kept and its sampler, the first
 /// block not drawn yet, the counts of the drawings dropped, and the
@@ -171,6 +182,7 @@ impl Trial {
             blocks,
             next: AtomicU32::new(0),
             other_done: AtomicBool::new(false),
+            said: Arc::new(AtomicU8::new(0)),
         }
     }
 
@@ -185,7 +197,12 @@ impl Trial {
         let (a, (other, b)) = super::parallel::both(
             || self.until_tried(sampler(&circuit), &circuit),
             || {
-                let other = circuit.relaid();
+                while self.said.load(Ordering::Acquire) == 0 {
+                    std::thread::yield_now();
+                }
+                let other = (self.said.load(Ordering::Acquire) == SAID_BATCHES)
+                    .then(|| circuit.relaid())
+                    .flatten();
                 let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
                 (other, b)
             },
@@ -218,8 +235,10 @@ impl Trial {
 
     /// Blocks drawn on `circuit` until the other layout has drawn its one.
     fn until_tried(&self, sampler: Sampler, circuit: &ConeCircuit) -> Tried {
+        let mut drawing = sampler.drawing(circuit);
+        drawing.said = Some(self.said.clone());
         let mut tried = Tried {
-            drawing: sampler.drawing(circuit),
+            drawing,
             sampler,
             cost: None,
         };
@@ -227,6 +246,8 @@ impl Trial {
             let Some(block) = self.take() else { break };
             tried.draw(block);
         }
+        // Nothing said when no batch was drawn: the other goes on.
+        let _ = (self.said).compare_exchange(0, SAID_BATCHES, Ordering::AcqRel, Ordering::Acquire);
         tried
     }
 
@@ -312,6 +333,7 @@ impl Sampler {
             down: vec![0u32; self.targets],
             decided: false,
             one_by_one: None,
+            said: None,
         }
     }
 }
@@ -636,6 +658,8 @@ struct Drawing {
     decided: bool,
     /// Samples one at a time, when the first batch said so.
     one_by_one: Option<Box<OneByOne>>,
+    /// Where to say which way the first batch chose, for a [`Trial`].
+    said: Option<Arc<AtomicU8>>,
 }
 
 impl Drawing {
@@ -744,16 +768,24 @@ impl Drawing {
             return;
         }
         self.decided = true;
-        let mut per_lane = vec![0u32; samples];
+        let mut tally = one_by_one::Tally::default();
         let down = &mut self.down;
         each_down(&mut self.circuit, &mut self.in_order, |t, lanes| {
             down[t] += lanes.count();
-            one_by_one::tally(lanes, &mut per_lane);
+            tally.add(lanes);
         });
         // Parts failed in every sample would be spread in every sample.
         if self.sure.is_empty() {
             let targets = self.down.len();
+            let per_lane = tally.counts(samples);
             self.one_by_one = OneByOne::decide(&self.circuit, &per_lane, targets, self.way);
+        }
+        if let Some(said) = &self.said {
+            let way = match self.one_by_one {
+                Some(_) => SAID_ONE_BY_ONE,
+                None => SAID_BATCHES,
+            };
+            said.store(way, Ordering::Release);
         }
     }
 
