@@ -21,14 +21,16 @@ use crate::engine::word::Lanes;
 
 /// What a gate of a batch's evaluation costs, in gates down one sample at
 /// a time: samples go one at a time when the gates they take down (a
-/// sample given back counted at [`OneByOne::most`]) are fewer than this
-/// many times the union's gates, per batch. Measured at 100,000 services,
-/// each way forced: one at a time was 2.4x faster on `anyof` (0.11 of
-/// the union's gates down a batch at 16 a gate), level on `standby`,
-/// `popular` and `chain` (0.40, 0.16, 0.11), and slower on `hub` (0.60:
-/// 3.2 s against 2.5 s), `tree` (1.0) and the generator's `layered`
-/// shapes (1.5 and more, with most samples given back).
-const BATCH_GATE_COST: usize = 6;
+/// sample given back counted at [`OneByOne::most`], and the batches of
+/// those given back at the union's gates each) are fewer than this many
+/// times the union's gates, per batch. Measured at 100,000 services, each
+/// way forced: one at a time was 2.4x faster on `anyof`, level on
+/// `standby`, `popular` and `chain`, and slower on `hub` (3.2 s against
+/// 2.5 s), `tree` and the generator's `layered` shapes (most samples given
+/// back). Their first batches, at 3 a gate, come to 0.26 (`anyof`), 0.38
+/// (`popular`), 0.50 (`chain`), 1.8 (`standby`) and 1.96 (`hub`); at 6 a
+/// gate `hub` went one at a time, 14% slower.
+const BATCH_GATE_COST: usize = 3;
 
 /// A drawing's state for evaluating samples one at a time.
 pub(super) struct OneByOne {
