@@ -139,9 +139,9 @@ fn down_counts_in(
 /// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
 /// first stops at the end of a block once that is done. Blocks are taken
 /// in order from one counter, so each is drawn once, on either layout,
-/// with the same counts. When the first drawing's first batch says to go
-/// one sample at a time, where the layout matters little, the second is
-/// not laid out.
+/// with the same counts. When the first drawing's first batch has said to
+/// go one sample at a time by the time the second layout is made, where
+/// the layout matters little, no block is drawn on it.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
@@ -197,12 +197,11 @@ impl Trial {
         let (a, (other, b)) = super::parallel::both(
             || self.until_tried(sampler(&circuit), &circuit),
             || {
-                while self.said.load(Ordering::Acquire) == 0 {
-                    std::thread::yield_now();
-                }
-                let other = (self.said.load(Ordering::Acquire) == SAID_BATCHES)
-                    .then(|| circuit.relaid())
-                    .flatten();
+                // Laid out at once, not after the first batch says which
+                // way: waiting for it slowed `hub` by a tenth.
+                let other = circuit.relaid();
+                let one_by_one = self.said.load(Ordering::Acquire) == SAID_ONE_BY_ONE;
+                let other = other.filter(|_| !one_by_one);
                 let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
                 (other, b)
             },
@@ -246,8 +245,6 @@ impl Trial {
             let Some(block) = self.take() else { break };
             tried.draw(block);
         }
-        // Nothing said when no batch was drawn: the other goes on.
-        let _ = (self.said).compare_exchange(0, SAID_BATCHES, Ordering::AcqRel, Ordering::Acquire);
         tried
     }
 
