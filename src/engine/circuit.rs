@@ -1091,21 +1091,11 @@ impl<L: Lanes> ConeCircuit<L> {
     /// A gate past the last asks for nothing. O(its requirements).
     #[inline(always)]
     fn prefetch_requirements(&self, g: usize) {
-        #[cfg(target_arch = "x86_64")]
         if L::LANES > 64 && g + 1 < self.req_start.len() {
-            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             for &r in self.reqs_of(g) {
                 let word = self.vals.as_ptr().wrapping_add(r as usize).cast::<i8>();
                 for line in (0..std::mem::size_of::<L>()).step_by(64) {
-                    #[allow(unsafe_code)]
-                    // SAFETY: a prefetch is a hint: it reads nothing the
-                    // program sees and faults on no address, so any pointer
-                    // will do (this one is computed without dereferencing,
-                    // by `wrapping_add`); SSE, the feature it needs, is part
-                    // of every x86-64 processor.
-                    unsafe {
-                        _mm_prefetch::<_MM_HINT_T0>(word.wrapping_add(line));
-                    }
+                    prefetch(word.wrapping_add(line));
                 }
             }
         }
@@ -1136,6 +1126,27 @@ impl<L: Lanes> ConeCircuit<L> {
             }
         }
     }
+}
+
+/// Asks for the cache line at `p`, without reading it: the one place the
+/// circuit's evaluations (in batches, and one sample at a time in
+/// `spread.rs`) hint at what they will read.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        #[allow(unsafe_code)]
+        // SAFETY: a prefetch is a hint: it reads nothing the program sees
+        // and faults on no address, so any pointer will do (the callers
+        // compute theirs by `wrapping_add`, without dereferencing); SSE,
+        // the feature it needs, is part of every x86-64 processor.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// [`components`] of the whole graph from each of `roots`, along the

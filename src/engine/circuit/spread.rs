@@ -17,7 +17,7 @@
 //! parts' gates, from all up, reaches the least fixpoint of down states,
 //! the same one the circuit's evaluation reaches, cycles included.
 
-use super::{ConeCircuit, Rule};
+use super::{prefetch, ConeCircuit, Rule};
 use crate::engine::word::Lanes;
 
 /// A gate as one sample at a time reads it: what it reads of a gate lies
@@ -210,23 +210,4 @@ impl Spreading {
         self.down.clear();
         self.partly.clear();
     }
-}
-
-/// Asks for the cache line at `p`, without reading it.
-#[inline(always)]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        #[allow(unsafe_code)]
-        // SAFETY: a prefetch is a hint: it reads nothing the program sees
-        // and faults on no address, so any pointer will do (the callers
-        // compute theirs by `wrapping_add`, without dereferencing); SSE,
-        // the feature it needs, is part of every x86-64 processor.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
