@@ -13,7 +13,7 @@
 //! Architecture invariant: a target's count of down samples is a function
 //! of its own cone's parts, their ids and availabilities, nothing else.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use crate::model::{Architecture, NodeId};
@@ -146,15 +146,10 @@ struct Trial {
     blocks: u32,
     next: AtomicU32,
     other_done: AtomicBool,
-    /// The way the first drawing's first batch said ([`SAID_BATCHES`],
-    /// [`SAID_ONE_BY_ONE`]), or 0 before it has.
-    said: Arc<AtomicU8>,
+    /// Whether the first drawing's first batch has said to go one sample
+    /// at a time.
+    one_by_one: Arc<AtomicBool>,
 }
-
-/// [`Trial::said`]: in batches.
-const SAID_BATCHES: u8 = 1;
-/// [`Trial::said`]: one sample at a time.
-const SAID_ONE_BY_ONE: u8 = 2;
 
 /// Where a run goes on from: the layout kept and its sampler, the first
 /// block not drawn yet, the counts of the drawings dropped, and the
@@ -182,7 +177,7 @@ impl Trial {
             blocks,
             next: AtomicU32::new(0),
             other_done: AtomicBool::new(false),
-            said: Arc::new(AtomicU8::new(0)),
+            one_by_one: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -200,8 +195,7 @@ impl Trial {
                 // Laid out at once, not after the first batch says which
                 // way: waiting for it slowed `hub` by a tenth.
                 let other = circuit.relaid();
-                let one_by_one = self.said.load(Ordering::Acquire) == SAID_ONE_BY_ONE;
-                let other = other.filter(|_| !one_by_one);
+                let other = other.filter(|_| !self.one_by_one.load(Ordering::Acquire));
                 let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
                 (other, b)
             },
@@ -235,7 +229,7 @@ impl Trial {
     /// Blocks drawn on `circuit` until the other layout has drawn its one.
     fn until_tried(&self, sampler: Sampler, circuit: &ConeCircuit) -> Tried {
         let mut drawing = sampler.drawing(circuit);
-        drawing.said = Some(self.said.clone());
+        drawing.said = Some(self.one_by_one.clone());
         let mut tried = Tried {
             drawing,
             sampler,
@@ -655,8 +649,9 @@ struct Drawing {
     decided: bool,
     /// Samples one at a time, when the first batch said so.
     one_by_one: Option<Box<OneByOne>>,
-    /// Where to say which way the first batch chose, for a [`Trial`].
-    said: Option<Arc<AtomicU8>>,
+    /// Where to say that the first batch chose one sample at a time, for
+    /// a [`Trial`].
+    said: Option<Arc<AtomicBool>>,
 }
 
 impl Drawing {
@@ -701,12 +696,11 @@ impl Drawing {
         let mut from = 0;
         while from < batches {
             if let Some(one) = self.one_by_one.as_mut() {
-                let first = u64::from(from * WIDTH);
-                let to = (first, u64::from(len));
+                let span = (u64::from(from * WIDTH), u64::from(len));
                 one.draw(
                     &mut self.circuit,
                     &mut streams,
-                    to,
+                    span,
                     expected,
                     &mut self.down,
                 );
@@ -778,11 +772,7 @@ impl Drawing {
             self.one_by_one = OneByOne::decide(&self.circuit, &per_lane, targets, self.way);
         }
         if let Some(said) = &self.said {
-            let way = match self.one_by_one {
-                Some(_) => SAID_ONE_BY_ONE,
-                None => SAID_BATCHES,
-            };
-            said.store(way, Ordering::Release);
+            said.store(self.one_by_one.is_some(), Ordering::Release);
         }
     }
 
