@@ -712,14 +712,6 @@ impl<L: Lanes> ConeCircuit<L> {
         }
     }
 
-    /// Fails gate `g` (one a part fails: [`Self::gate_of`]) in lane
-    /// `lane` too, for the next evaluation.
-    #[inline(always)]
-    pub(crate) fn fail_gate(&mut self, g: u32, lane: usize) {
-        let k = self.slot_to_fail(g);
-        self.own[k].set_lane(lane);
-    }
-
     /// The lanes of the gate part `p` fails, to set the lanes it fails in
     /// one after another: [`Self::fail`] for a run of failures of one part,
     /// its gate looked up once. `None` when it leads to no target.

@@ -27,7 +27,7 @@ use super::word::{Lanes, Wide};
 
 mod gap;
 mod one_by_one;
-use one_by_one::OneByOne;
+use one_by_one::{GivenBack, OneByOne};
 
 /// Samples evaluated side by side: 1,024, so that a batch pays each
 /// gate's bookkeeping once for sixteen words' worth of samples (most of
@@ -108,6 +108,7 @@ fn down_counts_in(
         from,
         mut left,
         kept,
+        mut back,
     } = if try_relaid && circuit.has_large_cycle() {
         Trial::new(blocks).settle(circuit, &sampler)
     } else {
@@ -117,6 +118,7 @@ fn down_counts_in(
             from: 0,
             left: Vec::new(),
             kept: Vec::new(),
+            back: GivenBack::default(),
         }
     };
     // One drawing per thread, taken by block: a drawing holds a copy of
@@ -129,8 +131,15 @@ fn down_counts_in(
         (&drawings, || sampler.drawing(&circuit)),
         |drawing, &block| drawing.block(&sampler.parts, block, sampler.expected),
     );
-    let drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
-    left.extend(drawings.into_iter().map(Drawing::into_down));
+    let mut drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
+    // The samples every drawing gave back, evaluated together on one.
+    for drawing in &mut drawings {
+        back.append(drawing.take_back());
+    }
+    if let Some(last) = drawings.first_mut().filter(|_| back.len() > 0) {
+        last.evaluate_back(&mut back);
+    }
+    left.extend(drawings.into_iter().map(|d| d.down));
     sum_of(left, targets.len())
 }
 
@@ -152,14 +161,15 @@ struct Trial {
 }
 
 /// Where a run goes on from: the layout kept and its sampler, the first
-/// block not drawn yet, the counts of the drawings dropped, and the
-/// drawing kept to go on with.
+/// block not drawn yet, the counts of the drawings dropped and the
+/// samples they gave back, and the drawing kept to go on with.
 struct Settled {
     circuit: ConeCircuit,
     sampler: Sampler,
     from: u32,
     left: Vec<Vec<u32>>,
     kept: Vec<Drawing>,
+    back: GivenBack,
 }
 
 /// A layout's part of a [`Trial`]: its drawing and its cost.
@@ -202,21 +212,25 @@ impl Trial {
         );
         let from = self.next.load(Ordering::Relaxed).min(self.blocks);
         let cheaper = |b: &Tried| matches!((a.cost, b.cost), (Some(x), Some(y)) if y < x);
-        match (other, b) {
-            (Some(other), Some(b)) if cheaper(&b) => Settled {
-                circuit: other,
-                sampler: b.sampler,
-                from,
-                left: vec![a.drawing.into_down()],
-                kept: vec![b.drawing],
-            },
-            (_, b) => Settled {
-                circuit,
-                sampler: a.sampler,
-                from,
-                left: b.into_iter().map(|b| b.drawing.into_down()).collect(),
-                kept: vec![a.drawing],
-            },
+        let (kept, dropped) = match (other, b) {
+            (Some(other), Some(b)) if cheaper(&b) => ((other, b.sampler, b.drawing), Some(a)),
+            (_, b) => ((circuit, a.sampler, a.drawing), b),
+        };
+        let (circuit, sampler, drawing) = kept;
+        let (left, back) = match dropped {
+            Some(mut d) => (
+                vec![std::mem::take(&mut d.drawing.down)],
+                d.drawing.take_back(),
+            ),
+            None => (Vec::new(), GivenBack::default()),
+        };
+        Settled {
+            circuit,
+            sampler,
+            from,
+            left,
+            kept: vec![drawing],
+            back,
         }
     }
 
@@ -776,12 +790,15 @@ impl Drawing {
         }
     }
 
-    /// The counts, once the samples given back are evaluated.
-    fn into_down(mut self) -> Vec<u32> {
-        if let Some(one) = self.one_by_one.as_mut() {
-            one.flush(&mut self.circuit, &mut self.down);
-        }
-        self.down
+    /// The samples given back and not yet evaluated, which its counts
+    /// (`down`) leave out until [`Self::evaluate`]d on some drawing.
+    fn take_back(&mut self) -> GivenBack {
+        (self.one_by_one.as_mut()).map_or_else(GivenBack::default, |one| one.take_back())
+    }
+
+    /// Evaluates samples given back, adding to the counts.
+    fn evaluate_back(&mut self, back: &mut GivenBack) {
+        back.evaluate(&mut self.circuit, &mut self.down, &mut self.in_order);
     }
 
     /// Sorts `failures` into `sorted` by batch (a counting sort).
@@ -1156,8 +1173,10 @@ mod tests {
     /// A ring of 700 services up 99% of the time, each needing the one
     /// before it and any of the next and `z`: one cycle of 1,400 gates,
     /// so that Monte Carlo tries it relaid ([`Trial`]). Every count is the
-    /// one drawn without the trial, and the ring goes down in some samples
-    /// but not in all.
+    /// one drawn without the trial, one sample at a time or not, with
+    /// samples given back by the drawings on either layout evaluated
+    /// together at the end; and the ring goes down in some samples but
+    /// not in all.
     #[test]
     fn a_relaid_cycle_counts_the_same_samples() {
         let text = super::super::circuit::large_mixed_ring(Some(0.99));
@@ -1165,7 +1184,7 @@ mod tests {
         let arch = &loaded.arch;
         let graph = FailureGraph::build(arch);
         let targets: Vec<NodeId> = arch.node_ids().collect();
-        let count = |try_relaid| {
+        let count = |how: (bool, Way)| {
             let union = union_circuit(arch, &graph, &targets);
             assert!(union.circuit.has_large_cycle());
             down_counts_in(
@@ -1173,12 +1192,16 @@ mod tests {
                 arch,
                 &targets,
                 union,
-                (try_relaid, Way::Guessed),
+                how,
                 &Progress::default(),
             )
         };
-        let tried = count(true);
-        assert_eq!(tried, count(false));
+        let tried = count((true, Way::Guessed));
+        assert_eq!(tried, count((false, Way::Guessed)));
+        for most in [3, usize::MAX] {
+            let one_by_one = Way::OneByOne { most };
+            assert_eq!(tried, count((true, one_by_one)), "most {most}");
+        }
         let between = tried.iter().filter(|&&c| 0 < c && c < SAMPLES).count();
         assert!(between > super::super::circuit::RING / 2, "{tried:?}");
     }

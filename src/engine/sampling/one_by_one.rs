@@ -43,17 +43,66 @@ pub(super) struct OneByOne {
     /// `s0`, which everything needs, fails; giving back from a 128th
     /// rather than a 32nd was 2.45 s against 2.66 s (medians of four).
     most: usize,
-    /// Lanes of the circuit's next batch holding samples given back.
-    given_back: usize,
+    /// The samples given back, not yet evaluated.
+    back: GivenBack,
     in_order: Option<bool>,
-    /// Per stream of the block (the sampler's parts, in order), the gate
-    /// its part fails, once the first stretch has looked them up.
-    gate_of_stream: Vec<u32>,
-    /// A stretch of samples' failures, as (sample, gate); then their
-    /// gates by sample, and where each sample's start.
+    /// A stretch of samples' failures, as (sample, part); then their
+    /// gates and parts by sample, and where each sample's start.
     failures: Vec<(u32, u32)>,
     gates: Vec<u32>,
+    parts: Vec<u32>,
     starts: Vec<u32>,
+}
+
+/// Samples given back, each as the parts failed in it: parts rather than
+/// gates, so that the samples of drawings on either layout of a union
+/// ([`super::Trial`]) can be evaluated together at the end of a run,
+/// in one batch where each drawing would have taken one of its own.
+#[derive(Default)]
+pub(super) struct GivenBack {
+    parts: Vec<u32>,
+    /// Where each sample's parts end.
+    ends: Vec<u32>,
+}
+
+impl GivenBack {
+    fn push(&mut self, parts: &[u32]) {
+        self.parts.extend_from_slice(parts);
+        self.ends.push(self.parts.len() as u32);
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Adds the samples of `other`.
+    pub(super) fn append(&mut self, other: GivenBack) {
+        let base = self.parts.len() as u32;
+        self.parts.extend(other.parts);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
+    }
+
+    /// Evaluates the samples on `circuit`, a batch at a time, adding to
+    /// `down` the samples each target is down in, and forgets them.
+    pub(super) fn evaluate(
+        &mut self,
+        circuit: &mut ConeCircuit<Batch>,
+        down: &mut [u32],
+        in_order: &mut Option<bool>,
+    ) {
+        let mut start = 0;
+        for batch in self.ends.chunks(WIDTH as usize) {
+            for (lane, &end) in batch.iter().enumerate() {
+                for &p in &self.parts[start..end as usize] {
+                    circuit.fail(p, lane);
+                }
+                start = end as usize;
+            }
+            count_down(circuit, down, in_order);
+        }
+        self.parts.clear();
+        self.ends.clear();
+    }
 }
 
 impl OneByOne {
@@ -99,11 +148,11 @@ impl OneByOne {
             spreading: spread.spreading(),
             spread,
             most,
-            given_back: 0,
+            back: GivenBack::default(),
             in_order: None,
-            gate_of_stream: Vec::new(),
             failures: Vec::new(),
             gates: Vec::new(),
+            parts: Vec::new(),
             starts: Vec::new(),
         })
     }
@@ -123,14 +172,10 @@ impl OneByOne {
         let mut from = first;
         while from < len {
             let to = (from + stretch).min(len);
-            if self.gate_of_stream.len() != streams.len() {
-                let gate = |p: u32| circuit.gate_of(p as usize).map_or(u32::MAX, |g| g as u32);
-                self.gate_of_stream = streams.iter().map(|&(p, _)| gate(p)).collect();
-            }
             self.failures.clear();
-            for ((_, f), &g) in streams.iter_mut().zip(&self.gate_of_stream) {
+            for (p, f) in streams.iter_mut() {
                 while f.next < to {
-                    self.failures.push((f.next as u32, g));
+                    self.failures.push((f.next as u32, *p));
                     f.advance();
                 }
             }
@@ -149,8 +194,7 @@ impl OneByOne {
         down: &mut [u32],
     ) {
         self.failures.clear();
-        let gate = |p: u32| circuit.gate_of(p as usize).map_or(u32::MAX, |g| g as u32);
-        (self.failures).extend(drawn.iter().map(|&(s, p)| (s, gate(p))));
+        self.failures.extend_from_slice(drawn);
         self.spread_failures(circuit, (from, to), down);
     }
 
@@ -162,7 +206,7 @@ impl OneByOne {
         (from, to): (u64, u64),
         down: &mut [u32],
     ) {
-        self.by_sample(from, to);
+        self.by_sample(circuit, from, to);
         for s in 0..(to - from) as usize {
             let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
             if a == z {
@@ -170,24 +214,23 @@ impl OneByOne {
             }
             let gates = &self.gates[a..z];
             if !(self.spreading).sample(&self.spread, gates, self.most, down) {
-                for &g in gates {
-                    circuit.fail_gate(g, self.given_back);
-                }
-                self.given_back += 1;
-                if self.given_back == WIDTH as usize {
-                    self.flush(circuit, down);
+                self.back.push(&self.parts[a..z]);
+                if self.back.len() == WIDTH as usize {
+                    self.back.evaluate(circuit, down, &mut self.in_order);
                 }
             }
         }
     }
 
-    /// `failures`, of samples `from..to`, by sample into `gates` and
-    /// `starts` (a counting sort), leaving out parts that fail no gate.
-    fn by_sample(&mut self, from: u64, to: u64) {
+    /// `failures`, of samples `from..to`, by sample into `gates`, `parts`
+    /// and `starts` (a counting sort), leaving out parts that fail no
+    /// gate.
+    fn by_sample(&mut self, circuit: &ConeCircuit<Batch>, from: u64, to: u64) {
         let n = (to - from) as usize;
         self.starts.clear();
         self.starts.resize(n + 1, 0);
-        self.failures.retain(|&(_, g)| g != u32::MAX);
+        self.failures
+            .retain(|&(_, p)| circuit.gate_of(p as usize).is_some());
         for &(s, _) in &self.failures {
             self.starts[(u64::from(s) - from) as usize + 1] += 1;
         }
@@ -196,20 +239,20 @@ impl OneByOne {
         }
         self.gates.clear();
         self.gates.resize(self.failures.len(), 0);
+        self.parts.clear();
+        self.parts.resize(self.failures.len(), 0);
         let mut next = self.starts.clone();
-        for &(s, g) in &self.failures {
+        for &(s, p) in &self.failures {
             let s = (u64::from(s) - from) as usize;
-            self.gates[next[s] as usize] = g;
+            let g = circuit.gate_of(p as usize).map_or(u32::MAX, |g| g as u32);
+            (self.gates[next[s] as usize], self.parts[next[s] as usize]) = (g, p);
             next[s] += 1;
         }
     }
 
-    /// Evaluates the samples given back so far, as one batch.
-    pub(super) fn flush(&mut self, circuit: &mut ConeCircuit<Batch>, down: &mut [u32]) {
-        if self.given_back > 0 {
-            count_down(circuit, down, &mut self.in_order);
-            self.given_back = 0;
-        }
+    /// The samples given back and not yet evaluated.
+    pub(super) fn take_back(&mut self) -> GivenBack {
+        std::mem::take(&mut self.back)
     }
 }
 
