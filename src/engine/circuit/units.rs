@@ -19,7 +19,6 @@
 //! order matters too: in a large cycle the units go in an order with few
 //! requirements after the gates that need them ([`few_back_edges`]).
 
-use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::{components, Csr, NONE};
@@ -153,9 +152,10 @@ pub(super) fn few_back_edges(needs: &Csr, hard: &[bool]) -> Vec<u32> {
             if left.place(v) {
                 first.push(v);
             }
-        } else if let Some((gain, Reverse(v))) = left.best.pop() {
+        } else if let Some(entry) = left.best.pop() {
             // Entries from before a vertex's counts changed are skipped.
-            if gain == left.gain(v) && left.place(v) {
+            let v = u32::MAX - entry as u32;
+            if entry == left.entry(v) && left.place(v) {
                 first.push(v);
             }
         } else {
@@ -184,8 +184,8 @@ struct Peeling<'a> {
     free: Vec<u32>,
     unneeded: Vec<u32>,
     /// Vertices by [`Self::gain`], the most first, with entries from
-    /// before their counts changed.
-    best: BinaryHeap<(i64, Reverse<u32>)>,
+    /// before their counts changed ([`Self::entry`]).
+    best: BinaryHeap<u64>,
 }
 
 impl<'a> Peeling<'a> {
@@ -211,7 +211,7 @@ impl<'a> Peeling<'a> {
         };
         left.best = (0..n)
             .filter(|&v| !hard[v as usize])
-            .map(|v| (left.gain(v), Reverse(v)))
+            .map(|v| left.entry(v))
             .collect();
         left
     }
@@ -220,6 +220,18 @@ impl<'a> Peeling<'a> {
     /// many more needs go forward than back.
     fn gain(&self, v: u32) -> i64 {
         i64::from(self.needed[v as usize]) - i64::from(self.needing[v as usize])
+    }
+
+    /// `v`'s entry in `best`: its gain, then the lower vertex first, in
+    /// one word, so that the heap compares one number rather than a pair
+    /// (the heap's pops were three fifths of this order's time on `anyof`
+    /// at 100,000 services); the same order as the pair (gain, lower
+    /// vertex). A gain past ±2^31 (over two billion needs on one vertex)
+    /// would rank as that bound: still an order, and the same entry for
+    /// the same counts.
+    fn entry(&self, v: u32) -> u64 {
+        let gain = self.gain(v).clamp(-(1 << 31), (1 << 31) - 1) + (1 << 31);
+        (gain as u64) << 32 | u64::from(u32::MAX - v)
     }
 
     /// Places `v`, unless it is placed already, and updates what is left
@@ -235,7 +247,7 @@ impl<'a> Peeling<'a> {
                     self.unneeded.push(r);
                 }
                 if !self.hard[r as usize] {
-                    self.best.push((self.gain(r), Reverse(r)));
+                    self.best.push(self.entry(r));
                 }
             }
         }
@@ -246,7 +258,7 @@ impl<'a> Peeling<'a> {
                     self.free.push(d);
                 }
                 if !self.hard[d as usize] {
-                    self.best.push((self.gain(d), Reverse(d)));
+                    self.best.push(self.entry(d));
                 }
             }
         }
