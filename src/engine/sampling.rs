@@ -122,15 +122,23 @@ fn down_counts_in(
         }
     };
     // One drawing per thread, taken by block: a drawing holds a copy of
-    // the circuit (tens of megabytes on a large file), made once.
+    // the circuit (tens of megabytes on a large file), made once. Where
+    // the drawing kept from the trial goes one sample at a time, so do
+    // the others, without a first batch of their own.
+    let told = (kept.first()).and_then(|d| d.one_by_one.as_deref().map(OneByOne::told));
+    let drawing = || {
+        let mut drawing = sampler.drawing(&circuit);
+        if let Some(told) = &told {
+            drawing.decided = true;
+            drawing.one_by_one = Some(OneByOne::as_told(told));
+        }
+        drawing
+    };
     let drawings = std::sync::Mutex::new(kept);
     let rest: Vec<u32> = (from..blocks).collect();
-    super::parallel::map_pooled(
-        &rest,
-        progress,
-        (&drawings, || sampler.drawing(&circuit)),
-        |drawing, &block| drawing.block(&sampler.parts, block, sampler.expected),
-    );
+    super::parallel::map_pooled(&rest, progress, (&drawings, drawing), |drawing, &block| {
+        drawing.block(&sampler.parts, block, sampler.expected)
+    });
     let mut drawings = drawings.into_inner().unwrap_or_else(|e| e.into_inner());
     // The samples every drawing gave back, evaluated together on one.
     for drawing in &mut drawings {

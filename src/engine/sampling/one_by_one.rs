@@ -15,6 +15,8 @@
 //! batch: from how many targets each of its samples took down, the cost
 //! of each way is guessed ([`OneByOne::decide`]).
 
+use std::sync::Arc;
+
 use super::{count_down, Batch, Failures, Way, HELD, WIDTH};
 use crate::engine::circuit::{ConeCircuit, Spread, Spreading};
 use crate::engine::word::Lanes;
@@ -34,7 +36,9 @@ const BATCH_GATE_COST: usize = 3;
 
 /// A drawing's state for evaluating samples one at a time.
 pub(super) struct OneByOne {
-    spread: Spread,
+    /// Shared with the drawings told to go one at a time by this one's
+    /// first batch ([`Self::beside`]).
+    spread: Arc<Spread>,
     spreading: Spreading,
     /// Most gates a sample may take down before it is given back: a
     /// 128th of the union (at least 1,024). On `anyof` at 100,000
@@ -53,6 +57,10 @@ pub(super) struct OneByOne {
     parts: Vec<u32>,
     starts: Vec<u32>,
 }
+
+/// How a drawing goes one sample at a time: the spread it shares and
+/// its [`OneByOne::most`].
+pub(super) struct Told(Arc<Spread>, usize);
 
 /// Samples given back, each as the parts failed in it: parts rather than
 /// gates, so that the samples of drawings on either layout of a union
@@ -143,7 +151,22 @@ impl OneByOne {
     }
 
     fn new(circuit: &ConeCircuit<Batch>, most: usize) -> Box<OneByOne> {
-        let spread = circuit.spread();
+        OneByOne::with(Arc::new(circuit.spread()), most)
+    }
+
+    /// What another drawing of the same layout needs to go one at a time
+    /// as this one does, with no first batch of its own: the counts are
+    /// the same either way, and that batch costs every gate of the union.
+    pub(super) fn told(&self) -> Told {
+        Told(self.spread.clone(), self.most)
+    }
+
+    /// One at a time as [`Self::told`].
+    pub(super) fn as_told(told: &Told) -> Box<OneByOne> {
+        OneByOne::with(told.0.clone(), told.1)
+    }
+
+    fn with(spread: Arc<Spread>, most: usize) -> Box<OneByOne> {
         Box::new(OneByOne {
             spreading: spread.spreading(),
             spread,
