@@ -222,14 +222,10 @@ struct Csr {
 
 impl Csr {
     /// Fills from (from, to) pairs over `n` vertices, keeping pair order.
-    /// The pairs are drawn once: drawing them is most of the cost where
-    /// each looks up gates in arrays as large as the graph (a union's
-    /// compile), and the count and the placing each walked them.
-    fn fill(&mut self, n: usize, pairs: impl Iterator<Item = (u32, u32)>) {
-        let pairs: Vec<(u32, u32)> = pairs.collect();
+    fn fill(&mut self, n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) {
         self.start.clear();
         self.start.resize(n + 1, 0);
-        for &(a, _) in &pairs {
+        for (a, _) in pairs.clone() {
             self.start[a as usize + 1] += 1;
         }
         for i in 1..=n {
