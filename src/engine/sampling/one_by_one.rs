@@ -37,7 +37,7 @@ const BATCH_GATE_COST: usize = 3;
 /// A drawing's state for evaluating samples one at a time.
 pub(super) struct OneByOne {
     /// Shared with the drawings told to go one at a time by this one's
-    /// first batch ([`Self::beside`]).
+    /// first batch ([`Self::told`]).
     spread: Arc<Spread>,
     spreading: Spreading,
     /// Most gates a sample may take down before it is given back: a
