@@ -144,8 +144,8 @@ fn down_counts_in(
     for drawing in &mut drawings {
         back.append(drawing.take_back());
     }
-    if let Some(last) = drawings.first_mut().filter(|_| back.len() > 0) {
-        last.evaluate_back(&mut back);
+    if let Some(one) = drawings.first_mut().filter(|_| back.len() > 0) {
+        one.evaluate_back(&mut back);
     }
     left.extend(drawings.into_iter().map(|d| d.down));
     sum_of(left, targets.len())
@@ -799,7 +799,8 @@ impl Drawing {
     }
 
     /// The samples given back and not yet evaluated, which its counts
-    /// (`down`) leave out until [`Self::evaluate`]d on some drawing.
+    /// (`down`) leave out until evaluated on some drawing
+    /// ([`Self::evaluate_back`]).
     fn take_back(&mut self) -> GivenBack {
         (self.one_by_one.as_mut()).map_or_else(GivenBack::default, |one| one.take_back())
     }
@@ -1178,6 +1179,23 @@ mod tests {
         assert_eq!(seen, [true, true], "both answers are checked");
     }
 
+    /// [`down_counts_in`] by the fastest build, with no progress shown.
+    fn counts_of(
+        arch: &Architecture,
+        targets: &[NodeId],
+        union: Compiled,
+        how: (bool, Way),
+    ) -> Vec<u32> {
+        down_counts_in(
+            Build::best(),
+            arch,
+            targets,
+            union,
+            how,
+            &Progress::default(),
+        )
+    }
+
     /// A ring of 700 services up 99% of the time, each needing the one
     /// before it and any of the next and `z`: one cycle of 1,400 gates,
     /// so that Monte Carlo tries it relaid ([`Trial`]). Every count is the
@@ -1195,14 +1213,7 @@ mod tests {
         let count = |how: (bool, Way)| {
             let union = union_circuit(arch, &graph, &targets);
             assert!(union.circuit.has_large_cycle());
-            down_counts_in(
-                Build::best(),
-                arch,
-                &targets,
-                union,
-                how,
-                &Progress::default(),
-            )
+            counts_of(arch, &targets, union, how)
         };
         let tried = count((true, Way::Guessed));
         assert_eq!(tried, count((false, Way::Guessed)));
@@ -1245,15 +1256,7 @@ mod tests {
             let targets: Vec<NodeId> = arch.node_ids().collect();
             let count = |way| {
                 let union = union_circuit(arch, &graph, &targets);
-                let how = (false, way);
-                down_counts_in(
-                    Build::best(),
-                    arch,
-                    &targets,
-                    union,
-                    how,
-                    &Progress::default(),
-                )
+                counts_of(arch, &targets, union, (false, way))
             };
             let batches = count(Way::Batches);
             for most in [0, 3, 40, usize::MAX] {
