@@ -634,12 +634,9 @@ impl<L: Lanes> ConeCircuit<L> {
     #[inline(always)]
     fn gate_to_fail(&mut self, p: usize) -> Option<usize> {
         let g = self.gate_of_part[p];
-        (g != NONE).then(|| self.slot_to_fail(g))
-    }
-
-    /// [`Self::gate_to_fail`] for gate `g` itself.
-    #[inline(always)]
-    fn slot_to_fail(&mut self, g: u32) -> usize {
+        if g == NONE {
+            return None;
+        }
         let mark = &mut self.dirty[g as usize / 64];
         if *mark >> (g % 64) & 1 == 0 {
             *mark |= 1 << (g % 64);
@@ -647,7 +644,7 @@ impl<L: Lanes> ConeCircuit<L> {
             self.seeded.push(g);
             self.own.push(L::NONE);
         }
-        self.slot[g as usize] as usize
+        Some(self.slot[g as usize] as usize)
     }
 
     /// Gate `g`'s slot in `own`, if it is seeded.
