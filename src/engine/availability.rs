@@ -376,13 +376,15 @@ fn reached_down(graph: &FailureGraph, mut stack: Vec<GateId>) -> Vec<bool> {
     let mut reached = vec![false; graph.len()];
     while let Some(g) = stack.pop() {
         for &(d, mode) in graph.dependents(g) {
-            if !graph.gate(d).carries_down(mode) {
+            // The flag first: a gate is reached along many edges, and its
+            // flag lies in a small array where its kind is a miss in the
+            // graph's large one (on `anyof` at 100,000 services, most of
+            // this walk's time was that load).
+            if reached[d.index()] || !graph.gate(d).carries_down(mode) {
                 continue;
             }
-            if !reached[d.index()] {
-                reached[d.index()] = true;
-                stack.push(d);
-            }
+            reached[d.index()] = true;
+            stack.push(d);
         }
     }
     reached
