@@ -1184,8 +1184,14 @@ pub(crate) fn components(
         counter: 0,
         post: vec![0; n],
         finished: 0,
-        blocks: Blocks::default(),
+        // Room for every gate reached, each a block at most: grown a push
+        // at a time, these were a tenth of a cone's compile on `chain`.
+        blocks: Blocks {
+            start: Vec::with_capacity(n + 1),
+            gates: Vec::with_capacity(n),
+        },
     };
+    t.blocks.start.push(0);
     for root in roots {
         if t.index[root as usize] != NONE {
             continue; // reached from an earlier root
