@@ -1185,7 +1185,7 @@ pub(crate) fn components(
         post: vec![0; n],
         finished: 0,
         // Room for every gate reached, each a block at most: grown a push
-        // at a time, these were a tenth of a cone's compile on `chain`.
+        // at a time, these were about 4% of a cone's compile on `chain`.
         blocks: Blocks {
             start: Vec::with_capacity(n + 1),
             gates: Vec::with_capacity(n),
