@@ -1333,9 +1333,17 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         deepest: usize,
         touch: &[[u64; W]],
     ) -> bool {
-        self.probed = 0;
-        self.probe([0; W], self.dead, 0, k);
-        let this_size = std::mem::take(&mut self.probed);
+        let this_size = if k == 2 {
+            // No cut set of two parts or more is known before size 2 is
+            // answered: the sets tried are the pairs of parts up alone,
+            // which the probe would count a word at a time for each part.
+            let up_alone = self.up_alone();
+            up_alone * up_alone.saturating_sub(1) / 2
+        } else {
+            self.probed = 0;
+            self.probe([0; W], self.dead, 0, k);
+            std::mem::take(&mut self.probed)
+        };
         let Some(left) = EXACT_BUDGET.checked_sub(self.spent.saturating_add(this_size)) else {
             return true;
         };
@@ -1367,6 +1375,12 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         };
         self.untouched = Some((k + 1, counts));
         false
+    }
+
+    /// The parts not found to take the target down alone.
+    fn up_alone(&self) -> usize {
+        let dead: usize = self.dead.iter().map(|d| d.count_ones() as usize).sum();
+        self.odds.len() - dead
     }
 
     /// Adds to `probed` the sets [`Self::grow`] would reach from `set`,
