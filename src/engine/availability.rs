@@ -1007,7 +1007,7 @@ fn exact_masks<const W: usize>(
             let dead = walk.dead;
             let touch = touch.get_or_insert_with(|| singles.as_ref().map(|s| s.touching(&dead)));
             if let Some(touch) = touch {
-                if walk.untouched_sets_break_budget(k, deepest, touch) {
+                if walk.untouched_sets_break_budget((k, up_alone), deepest, touch) {
                     return None;
                 }
             }
@@ -1309,7 +1309,8 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
     /// Whether the sets of sizes `k + 1` to `deepest` that the walk will
     /// try, before any set of size `k` is answered, already break the
     /// budget together with those of size `k`. The sets of size `k` are
-    /// counted as the look-ahead counts; of the sizes after it, only the
+    /// counted as the look-ahead counts (at size 2, the pairs of the
+    /// `up_alone` parts found up alone); of the sizes after it, only the
     /// sets of parts no two of which touch: each such set and all its
     /// subsets are up ([`Singles::touching`]), so each holds no cut set and
     /// is tried, and the walk reaches its size (up sets of the size before
@@ -1329,7 +1330,7 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
     /// counted, at most the budget, × W) once, then O(deepest) a size.
     fn untouched_sets_break_budget(
         &mut self,
-        k: usize,
+        (k, up_alone): (usize, usize),
         deepest: usize,
         touch: &[[u64; W]],
     ) -> bool {
@@ -1337,7 +1338,6 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
             // No cut set of two parts or more is known before size 2 is
             // answered: the sets tried are the pairs of parts up alone,
             // which the probe would count a word at a time for each part.
-            let up_alone = self.up_alone();
             up_alone * up_alone.saturating_sub(1) / 2
         } else {
             self.probed = 0;
@@ -1375,12 +1375,6 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
         };
         self.untouched = Some((k + 1, counts));
         false
-    }
-
-    /// The parts not found to take the target down alone.
-    fn up_alone(&self) -> usize {
-        let dead: usize = self.dead.iter().map(|d| d.count_ones() as usize).sum();
-        self.odds.len() - dead
     }
 
     /// Adds to `probed` the sets [`Self::grow`] would reach from `set`,

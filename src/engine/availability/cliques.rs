@@ -52,17 +52,57 @@ pub(super) fn clique_counts<const W: usize>(
     if surely_more_than(higher, open, sizes.clone(), limit) {
         return None;
     }
-    let n: u128 = open.iter().map(|w| u128::from(w.count_ones())).sum();
-    let pairs = pairs_together(higher, open);
+    let few = Few::of(higher, open);
     // Cliques of one part and of two, where they are counted.
-    let counted = [(1, n), (2, pairs)]
-        .into_iter()
-        .filter(|(m, _)| sizes.contains(m));
-    let counted = counted.map(|(_, c)| c).sum();
-    if surely_more_by_ratios(n, (2, n, pairs), (sizes.clone(), counted), limit) {
+    let counted = (1..=2)
+        .filter(|m| sizes.contains(m))
+        .map(|m| few.0[m])
+        .sum();
+    if surely_more_by_ratios(
+        few.0[1],
+        (2, few.0[1], few.0[2]),
+        (sizes.clone(), counted),
+        limit,
+    ) {
         return None;
     }
-    counted_within(higher, open, sizes, limit, (FIRST_VISITS, MOST_BRANCHINGS))
+    counted_within(
+        higher,
+        open,
+        sizes,
+        limit,
+        few,
+        (FIRST_VISITS, MOST_BRANCHINGS),
+    )
+}
+
+/// The cliques of sizes 0, 1 and 2: one empty, the parts, and the pairs
+/// of parts that may be together. The bound from the ratios starts from
+/// them.
+#[derive(Clone, Copy)]
+struct Few([u128; 3]);
+
+impl Few {
+    /// O(n × W).
+    fn of<const W: usize>(higher: &[[u64; W]], open: [u64; W]) -> Self {
+        let mut pairs = 0u128;
+        let mut next = 0;
+        while let Some(x) = next_set(|w| open[w], next, 64 * W) {
+            next = x + 1;
+            pairs += u128::from(together_above(higher, open, x));
+        }
+        let n = open.iter().map(|w| u128::from(w.count_ones())).sum();
+        Few([1, n, pairs])
+    }
+}
+
+/// The parts of `open` above `x` that may be with it (per `higher`).
+/// O(W).
+fn together_above<const W: usize>(higher: &[[u64; W]], open: [u64; W], x: usize) -> u32 {
+    // Only the parts above `x` count: its own word from the bit after it.
+    let own = open[x / 64] & higher[x][x / 64] & ((!0u64 << (x % 64)) << 1);
+    let later = (x / 64 + 1..W).map(|w| (open[w] & higher[x][w]).count_ones());
+    own.count_ones() + later.sum::<u32>()
 }
 
 /// Whether the cliques of the sizes in `sizes` surely number more than
@@ -135,20 +175,6 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
         (a, b) = (b, a % b);
     }
     a
-}
-
-/// The pairs of parts of `open` that may be together (per `higher`).
-/// O(n × W).
-fn pairs_together<const W: usize>(higher: &[[u64; W]], open: [u64; W]) -> u128 {
-    let mut pairs = 0u128;
-    let mut next = 0;
-    while let Some(x) = next_set(|w| open[w], next, 64 * W) {
-        next = x + 1;
-        let own = open[x / 64] & higher[x][x / 64] & ((!0u64 << (x % 64)) << 1);
-        let later = (x / 64 + 1..W).map(|w| (open[w] & higher[x][w]).count_ones());
-        pairs += u128::from(own.count_ones() + later.sum::<u32>());
-    }
-    pairs
 }
 
 /// Whether the cliques of the sizes in `sizes` among the `n` parts of
@@ -225,11 +251,7 @@ fn pairs_apart<const W: usize>(
     while let Some(x) = next_set(|w| open[w], next, 64 * W) {
         next = x + 1;
         above -= 1;
-        // Only the parts above `x` count: its own word from the bit after it.
-        let own = open[x / 64] & higher[x][x / 64] & ((!0u64 << (x % 64)) << 1);
-        let later = (x / 64 + 1..W).map(|w| (open[w] & higher[x][w]).count_ones());
-        let with = u128::from(own.count_ones() + later.sum::<u32>());
-        apart += above - with;
+        apart += above - u128::from(together_above(higher, open, x));
         if enough(apart) {
             return None;
         }
@@ -238,16 +260,19 @@ fn pairs_apart<const W: usize>(
 }
 
 /// [`clique_counts`], with at most `visits` visits before branching and
-/// `branchings` branchings before the search to the end.
+/// `branchings` branchings before the search to the end; `few` are the
+/// cliques of sizes 0 to 2 ([`Few::of`]).
 fn counted_within<const W: usize>(
     higher: &[[u64; W]],
     open: [u64; W],
     sizes: std::ops::RangeInclusive<usize>,
     limit: usize,
+    few: Few,
     (visits, branchings): (usize, usize),
 ) -> Option<Vec<usize>> {
     let (smallest, largest) = sizes.into_inner();
-    if let Ok(verdict) = searched_clique_counts(higher, open, smallest..=largest, limit, visits) {
+    let searched = searched_clique_counts(higher, open, (smallest..=largest, few), limit, visits);
+    if let Ok(verdict) = searched {
         return verdict;
     }
     if 64 * W <= MOST_BRANCHED {
@@ -262,7 +287,8 @@ fn counted_within<const W: usize>(
             return total.is_some_and(|total| total <= limit).then_some(by_size);
         }
     }
-    searched_clique_counts(higher, open, smallest..=largest, limit, usize::MAX).unwrap_or(None)
+    searched_clique_counts(higher, open, (smallest..=largest, few), limit, usize::MAX)
+        .unwrap_or(None)
 }
 
 /// For each part of `open`, the others that may be with it, below or above.
@@ -414,11 +440,11 @@ pub(super) fn cliques_break_budget<const W: usize>(
 
 /// [`clique_counts`] by one search over all the parts of `open`, size
 /// by size, visiting at most `visits` cliques: `Err` when that was not
-/// enough for a verdict.
+/// enough for a verdict. `few` are the cliques of sizes 0 to 2.
 fn searched_clique_counts<const W: usize>(
     higher: &[[u64; W]],
     open: [u64; W],
-    sizes: std::ops::RangeInclusive<usize>,
+    (sizes, few): (std::ops::RangeInclusive<usize>, Few),
     limit: usize,
     mut visits: usize,
 ) -> Result<Option<Vec<usize>>, Unfinished> {
@@ -449,8 +475,6 @@ fn searched_clique_counts<const W: usize>(
     // the small cliques again for each size.
     // After each size, the counts of it and the size before bound those
     // of the sizes after it ([`surely_more_by_ratios`]).
-    let n: u128 = open.iter().map(|w| u128::from(w.count_ones())).sum();
-    let first_two = [1, n, pairs_together(higher, open)];
     let mut by_size: Vec<usize> = Vec::new();
     let mut left = limit;
     for size in smallest..=largest {
@@ -462,7 +486,7 @@ fn searched_clique_counts<const W: usize>(
         let shrinking = by_size.last().is_some_and(|&before| found < before);
         let before = match by_size.last() {
             Some(&before) => Some(before as u128),
-            None => first_two.get(size - 1).copied(),
+            None => few.0.get(size - 1).copied(),
         };
         by_size.push(found);
         if found == 0 {
@@ -472,7 +496,7 @@ fn searched_clique_counts<const W: usize>(
         }
         let counted = (smallest..=largest, (limit - left) as u128);
         let known = before.map(|before| (size, before, found as u128));
-        if known.is_some_and(|known| surely_more_by_ratios(n, known, counted, limit)) {
+        if known.is_some_and(|known| surely_more_by_ratios(few.0[1], known, counted, limit)) {
             return Ok(None);
         }
         if shrinking && size < largest {
@@ -607,17 +631,18 @@ mod tests {
                 expected.is_none()
             );
             // By branching alone, and by the search alone.
+            let few = Few::of(&higher, open);
             proptest::prop_assert_eq!(
-                counted_within(&higher, open, smallest..=largest, limit, (0, usize::MAX)),
+                counted_within(&higher, open, smallest..=largest, limit, few, (0, usize::MAX)),
                 expected.clone()
             );
             proptest::prop_assert_eq!(
-                counted_within(&higher, open, smallest..=largest, limit, (usize::MAX, 0)),
+                counted_within(&higher, open, smallest..=largest, limit, few, (usize::MAX, 0)),
                 expected.clone()
             );
             // Branching cut short: the search again.
             proptest::prop_assert_eq!(
-                counted_within(&higher, open, smallest..=largest, limit, (3, 3)),
+                counted_within(&higher, open, smallest..=largest, limit, few, (3, 3)),
                 expected
             );
         }
@@ -682,7 +707,7 @@ mod tests {
             })
             .collect();
         let open = [(1u64 << 60) - 1];
-        assert_eq!(pairs_together(&higher, open), 1_350);
+        assert_eq!(Few::of(&higher, open).0, [1, 60, 1_350]);
         assert!(!surely_more_than(&higher, open, 3..=4, 64_124));
         assert!(surely_more_by_ratios(
             60,
