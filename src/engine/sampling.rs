@@ -14,7 +14,7 @@
 //! of its own cone's parts, their ids and availabilities, nothing else.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::model::{Architecture, NodeId};
 
@@ -27,7 +27,7 @@ use super::word::{Lanes, Wide};
 
 mod gap;
 mod one_by_one;
-use one_by_one::{GivenBack, OneByOne};
+use one_by_one::{GivenBack, OneByOne, Told};
 
 /// Samples evaluated side by side: 1,024, so that a batch pays each
 /// gate's bookkeeping once for sixteen words' worth of samples (most of
@@ -125,12 +125,15 @@ fn down_counts_in(
     // the circuit (tens of megabytes on a large file), made once. Where
     // the drawing kept from the trial goes one sample at a time, so do
     // the others, without a first batch of their own.
-    let told = (kept.first()).and_then(|d| d.one_by_one.as_deref().map(OneByOne::told));
+    // Where it went in batches, so do the others, without trying their
+    // first batch one sample at a time.
+    let kept_way =
+        (kept.first().filter(|d| d.decided)).map(|d| d.one_by_one.as_deref().map(OneByOne::told));
     let drawing = || {
         let mut drawing = sampler.drawing(&circuit);
-        if let Some(told) = &told {
+        if let Some(told) = &kept_way {
             drawing.decided = true;
-            drawing.one_by_one = Some(OneByOne::as_told(told));
+            drawing.one_by_one = told.as_ref().map(OneByOne::as_told);
         }
         drawing
     };
@@ -156,16 +159,44 @@ fn down_counts_in(
 /// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
 /// first stops at the end of a block once that is done. Blocks are taken
 /// in order from one counter, so each is drawn once, on either layout,
-/// with the same counts. When the first drawing's first batch has said to
-/// go one sample at a time by the time the second layout is made, where
-/// the layout matters little, no block is drawn on it.
+/// with the same counts. Where the first drawing's first batch says to go
+/// one sample at a time, the layout matters little: no block is drawn on
+/// the second, and the other thread draws blocks beside the first, on its
+/// layout and its way.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
     other_done: AtomicBool,
-    /// Whether the first drawing's first batch has said to go one sample
-    /// at a time.
-    one_by_one: Arc<AtomicBool>,
+    /// Which way the first drawing's first batch said to go.
+    said: Arc<Said>,
+}
+
+/// Which way a drawing's first batch said its samples go (one at a time
+/// as told, or in batches), told once, for another thread to wait on.
+#[derive(Default)]
+struct Said {
+    way: Mutex<Option<Option<Told>>>,
+    told: Condvar,
+}
+
+impl Said {
+    /// Tells `way` (`None`: in batches), unless a way was told already.
+    fn tell(&self, way: Option<Told>) {
+        let mut said = self.way.lock().unwrap_or_else(|e| e.into_inner());
+        said.get_or_insert(way);
+        self.told.notify_all();
+    }
+
+    /// The way told, once it is.
+    fn wait(&self) -> Option<Told> {
+        let mut said = self.way.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(way) = said.as_ref() {
+                return way.clone();
+            }
+            said = self.told.wait(said).unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 /// Where a run goes on from: the layout kept and its sampler, the first
@@ -195,7 +226,7 @@ impl Trial {
             blocks,
             next: AtomicU32::new(0),
             other_done: AtomicBool::new(false),
-            one_by_one: Arc::new(AtomicBool::new(false)),
+            said: Arc::default(),
         }
     }
 
@@ -211,11 +242,18 @@ impl Trial {
             || self.until_tried(sampler(&circuit), &circuit),
             || {
                 // Laid out at once, not after the first batch says which
-                // way: waiting for it slowed `hub` by a tenth.
+                // way: waiting for it slowed `hub` by a tenth. Where it
+                // says one at a time, this thread draws beside it instead
+                // of evaluating a batch on the other layout (`anyof` at
+                // 100,000 services: 0.25 s, only to go one at a time).
                 let other = circuit.relaid();
-                let other = other.filter(|_| !self.one_by_one.load(Ordering::Acquire));
-                let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
-                (other, b)
+                match self.said.wait() {
+                    Some(told) => (None, self.alongside(sampler(&circuit), &circuit, &told)),
+                    None => {
+                        let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
+                        (other, b)
+                    }
+                }
             },
         );
         let from = self.next.load(Ordering::Relaxed).min(self.blocks);
@@ -251,7 +289,7 @@ impl Trial {
     /// Blocks drawn on `circuit` until the other layout has drawn its one.
     fn until_tried(&self, sampler: Sampler, circuit: &ConeCircuit) -> Tried {
         let mut drawing = sampler.drawing(circuit);
-        drawing.said = Some(self.one_by_one.clone());
+        drawing.said = Some(self.said.clone());
         let mut tried = Tried {
             drawing,
             sampler,
@@ -261,7 +299,29 @@ impl Trial {
             let Some(block) = self.take() else { break };
             tried.draw(block);
         }
+        // Said by the first batch, if there was one: the other thread
+        // waits on it.
+        self.said.tell(None);
         tried
+    }
+
+    /// Where the first drawing goes one sample at a time as `told`:
+    /// blocks drawn beside it, on the same layout and the same way, until
+    /// none is left.
+    fn alongside(&self, sampler: Sampler, circuit: &ConeCircuit, told: &Told) -> Option<Tried> {
+        let mut drawing = sampler.drawing(circuit);
+        drawing.decided = true;
+        drawing.one_by_one = Some(OneByOne::as_told(told));
+        let mut tried = Tried {
+            drawing,
+            sampler,
+            cost: None,
+        };
+        while let Some(block) = self.take() {
+            tried.draw(block);
+        }
+        self.other_done.store(true, Ordering::Release);
+        Some(tried)
     }
 
     /// One block drawn on the circuit given, if there is one and a block
@@ -269,8 +329,11 @@ impl Trial {
     fn once(&self, laid: Option<(Sampler, &ConeCircuit)>) -> Option<Tried> {
         let tried = laid.and_then(|(sampler, circuit)| {
             let block = self.take()?;
+            // Laid out only where the first drawing goes in batches.
+            let mut drawing = sampler.drawing(circuit);
+            drawing.decided = true;
             let mut tried = Tried {
-                drawing: sampler.drawing(circuit),
+                drawing,
                 sampler,
                 cost: None,
             };
@@ -638,7 +701,7 @@ impl Build {
 /// Which way a drawing takes its samples.
 #[derive(Clone, Copy, Debug)]
 enum Way {
-    /// As its first batch says ([`OneByOne::decide`]).
+    /// As its first batch says ([`OneByOne::first`]).
     Guessed,
     /// In batches only.
     #[cfg(test)]
@@ -671,9 +734,8 @@ struct Drawing {
     decided: bool,
     /// Samples one at a time, when the first batch said so.
     one_by_one: Option<Box<OneByOne>>,
-    /// Where to say that the first batch chose one sample at a time, for
-    /// a [`Trial`].
-    said: Option<Arc<AtomicBool>>,
+    /// Where to say which way the first batch chose, for a [`Trial`].
+    said: Option<Arc<Said>>,
 }
 
 impl Drawing {
@@ -717,6 +779,11 @@ impl Drawing {
         streams.extend(parts.iter().map(|(p, s)| (*p, s.failures(block))));
         let mut from = 0;
         while from < batches {
+            if !self.decided {
+                self.first_batch(&mut streams, (from, len));
+                from += 1;
+                continue;
+            }
             if let Some(one) = self.one_by_one.as_mut() {
                 let span = (u64::from(from * WIDTH), u64::from(len));
                 one.draw(
@@ -753,7 +820,7 @@ impl Drawing {
                     *f = drawn;
                 }
                 hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
-                self.count((end - first) as usize);
+                count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
                 from = to;
                 continue;
             }
@@ -771,30 +838,35 @@ impl Drawing {
         self.streams = streams;
     }
 
-    /// Counts the samples each target is down in, in the batch of
-    /// `samples` samples given to the circuit; after the drawing's first,
-    /// decides whether the next go one at a time.
-    #[inline(always)]
-    fn count(&mut self, samples: usize) {
-        if self.decided {
-            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
-            return;
+    /// Draws batch `from` of a block of `len` samples, the drawing's first,
+    /// and decides which way its samples go: one at a time where spreading
+    /// this batch's samples so costs less than evaluating it
+    /// ([`OneByOne::first`]), else in batches, this one evaluated as one.
+    fn first_batch(&mut self, streams: &mut [(u32, Failures)], (from, len): (u32, u32)) {
+        let (first, end) = (from * WIDTH, ((from + 1) * WIDTH).min(len));
+        self.failures.clear();
+        for (p, f) in streams {
+            while f.next < u64::from(end) {
+                self.failures.push((f.next as u32, *p));
+                f.advance();
+            }
         }
         self.decided = true;
-        let mut tally = one_by_one::Tally::default();
-        let down = &mut self.down;
-        each_down(&mut self.circuit, &mut self.in_order, |t, lanes| {
-            down[t] += lanes.count();
-            tally.add(lanes);
-        });
         // Parts failed in every sample would be spread in every sample.
         if self.sure.is_empty() {
-            let targets = self.down.len();
-            let per_lane = tally.counts(samples);
-            self.one_by_one = OneByOne::decide(&self.circuit, &per_lane, targets, self.way);
+            let span = (u64::from(first), u64::from(end));
+            let (circuit, drawn) = (&self.circuit, &self.failures);
+            self.one_by_one = OneByOne::first(circuit, drawn, span, &mut self.down, self.way);
         }
         if let Some(said) = &self.said {
-            said.store(self.one_by_one.is_some(), Ordering::Release);
+            said.tell(self.one_by_one.as_deref().map(OneByOne::told));
+        }
+        if self.one_by_one.is_none() {
+            for &(s, p) in &self.failures {
+                self.circuit.fail(p, (s % WIDTH) as usize);
+            }
+            hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
+            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
         }
     }
 
@@ -849,14 +921,7 @@ impl Drawing {
             }
             let samples = (len - batch * WIDTH).min(WIDTH) as usize;
             hold_sure_down(&mut self.circuit, &self.sure, samples);
-            self.count(samples);
-            if let Some(one) = self.one_by_one.as_mut() {
-                // The first batch said to go one at a time: the rest too.
-                let (first, end) = ((batch + 1) * WIDTH, (to * WIDTH).min(len));
-                let span = (u64::from(first), u64::from(end));
-                one.draw_drawn(&mut self.circuit, rest, span, &mut self.down);
-                break;
-            }
+            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
         }
         self.sorted = sorted;
     }

@@ -120,18 +120,20 @@ impl Spread {
 }
 
 impl Spreading {
-    /// Fails `gates` in one sample, spreads their failures and adds one to
-    /// `count[t]` for each target `t` the sample takes down; or, when more
-    /// than `most` gates go down, stops, takes back what it added and
-    /// returns `false`. Leaves every gate up. O(the gates that go down,
-    /// capped at `most`, and their edges).
+    /// Fails `gates` in one sample, spreads their failures, adds one to
+    /// `count[t]` for each target `t` the sample takes down and returns
+    /// how many gates went down; or, when more than `most` gates go down,
+    /// stops, takes back what it added and returns `None`. Leaves every
+    /// gate up. O(the gates that go down, capped at `most`, and their
+    /// edges).
+    #[inline(always)]
     pub(crate) fn sample(
         &mut self,
         spread: &Spread,
         gates: &[u32],
         most: usize,
         count: &mut [u32],
-    ) -> bool {
+    ) -> Option<usize> {
         for &g in gates {
             let node = &mut self.nodes[g as usize];
             if node.left != 0 {
@@ -143,7 +145,7 @@ impl Spreading {
         while let Some(&g) = self.down.get(i) {
             if self.down.len() > most {
                 self.take_back(spread, i, count);
-                return false;
+                return None;
             }
             self.ask_ahead(spread, i);
             i += 1;
@@ -166,8 +168,9 @@ impl Spreading {
                 }
             }
         }
+        let went_down = self.down.len();
         self.clear();
-        true
+        Some(went_down)
     }
 
     /// Asks for what the gates down ahead of the `i`-th will read: the
