@@ -122,11 +122,10 @@ fn down_counts_in(
         }
     };
     // One drawing per thread, taken by block: a drawing holds a copy of
-    // the circuit (tens of megabytes on a large file), made once. Where
-    // the drawing kept from the trial goes one sample at a time, so do
-    // the others, without a first batch of their own.
-    // Where it went in batches, so do the others, without trying their
-    // first batch one sample at a time.
+    // the circuit (tens of megabytes on a large file), made once. The
+    // others go the way the drawing kept from the trial went, sharing its
+    // spread when one sample at a time, without a first batch to decide
+    // on.
     let kept_way =
         (kept.first().filter(|d| d.decided)).map(|d| d.one_by_one.as_deref().map(OneByOne::told));
     let drawing = || {

@@ -126,6 +126,7 @@ impl Spreading {
     /// stops, takes back what it added and returns `None`. Leaves every
     /// gate up. O(the gates that go down, capped at `most`, and their
     /// edges).
+    // Inlined into the loops over samples, as when it had one caller.
     #[inline(always)]
     pub(crate) fn sample(
         &mut self,
