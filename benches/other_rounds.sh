@@ -24,7 +24,9 @@ bin=./target/release/spof
 took() { # label, command...: appends "label seconds" to the rounds' file
   local label=$1
   shift
-  /usr/bin/time -f "$label %e" -a -o "$dir/rounds" "$@" > /dev/null 2> /dev/null
+  # A command that exits non-zero still has its time; time(1) then adds a
+  # line of its own, which the summary below skips.
+  /usr/bin/time -f "$label %e" -a -o "$dir/rounds" "$@" > /dev/null 2> /dev/null || true
 }
 : > "$dir/rounds"
 for shape in "${shapes[@]}"; do
@@ -40,6 +42,7 @@ for r in $(seq "$rounds"); do
   done
 done
 awk '
+  NF != 4 || $4 !~ /^[0-9.]+$/ { next }
   { t[$1, $2, $3] = $4; sum[$1, $3] += $4; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
   $2 > rounds { rounds = $2 }
   END {
