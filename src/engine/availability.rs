@@ -200,7 +200,7 @@ fn each_answered(
     progress.start(targets.len());
     let try_each = |known: Known, these: &[NodeId]| {
         // Small runs of targets, each on a thread's buffers (a graph's
-        // worth of marks, made once per thread): in large runs, the last
+        // worth of marks, made about once per thread): in large runs, the last
         // run of costly cones kept one thread working while the other
         // waited (`chain` and `tree` at 100,000 services: 0.1-0.15 s).
         let runs: Vec<&[NodeId]> = these.chunks(TARGETS_A_RUN).collect();
