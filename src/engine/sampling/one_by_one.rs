@@ -157,18 +157,7 @@ impl OneByOne {
         let mut counts = vec![0u32; down.len()];
         let mut spent = 0usize;
         for s in 0..samples {
-            let (a, z) = (this.starts[s] as usize, this.starts[s + 1] as usize);
-            if a == z {
-                continue;
-            }
-            let gates = &this.gates[a..z];
-            match (this.spreading).sample(&this.spread, gates, most, &mut counts) {
-                Some(went_down) => spent += went_down,
-                None => {
-                    spent += most + share;
-                    this.back.push(&this.parts[a..z]);
-                }
-            }
+            spent += this.spread_sample(s, &mut counts).unwrap_or(most + share);
             if bounded && spent >= batch {
                 return None;
             }
@@ -244,21 +233,26 @@ impl OneByOne {
     ) {
         self.by_sample(circuit, from, to);
         for s in 0..(to - from) as usize {
-            let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
-            if a == z {
-                continue;
-            }
-            let gates = &self.gates[a..z];
-            if (self.spreading)
-                .sample(&self.spread, gates, self.most, down)
-                .is_none()
-            {
-                self.back.push(&self.parts[a..z]);
-                if self.back.len() == WIDTH as usize {
-                    self.back.evaluate(circuit, down, &mut self.in_order);
-                }
+            if self.spread_sample(s, down).is_none() && self.back.len() == WIDTH as usize {
+                self.back.evaluate(circuit, down, &mut self.in_order);
             }
         }
+    }
+
+    /// Spreads sample `s` of those [`Self::by_sample`] sorted, adding to
+    /// `down`, and returns how many gates it took down; or, past
+    /// [`Self::most`], gives it back and returns `None`.
+    fn spread_sample(&mut self, s: usize, down: &mut [u32]) -> Option<usize> {
+        let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
+        if a == z {
+            return Some(0);
+        }
+        let gates = &self.gates[a..z];
+        let went_down = (self.spreading).sample(&self.spread, gates, self.most, down);
+        if went_down.is_none() {
+            self.back.push(&self.parts[a..z]);
+        }
+        went_down
     }
 
     /// `failures`, of samples `from..to`, by sample into `gates`, `parts`
