@@ -14,7 +14,7 @@
 //! of its own cone's parts, their ids and availabilities, nothing else.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 
 use crate::model::{Architecture, NodeId};
 
@@ -158,10 +158,10 @@ fn down_counts_in(
 /// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
 /// first stops at the end of a block once that is done. Blocks are taken
 /// in order from one counter, so each is drawn once, on either layout,
-/// with the same counts. Where the first drawing's first batch says to go
-/// one sample at a time, the layout matters little: no block is drawn on
-/// the second, and the other thread draws blocks beside the first, on its
-/// layout and its way.
+/// with the same counts. Where the first drawing's first batch has said to
+/// go one sample at a time by the time the second layout is made, the
+/// layout matters little: no block is drawn on the second, and the other
+/// thread draws blocks beside the first, on its layout and its way.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
@@ -171,30 +171,23 @@ struct Trial {
 }
 
 /// Which way a drawing's first batch said its samples go (one at a time
-/// as told, or in batches), told once, for another thread to wait on.
+/// as told, or in batches), told once. Read without waiting: a thread of
+/// the pool blocked on another job's word can hold up the job that would
+/// say it (tests running side by side hung so).
 #[derive(Default)]
 struct Said {
-    way: Mutex<Option<Option<Told>>>,
-    told: Condvar,
+    way: std::sync::OnceLock<Option<Told>>,
 }
 
 impl Said {
     /// Tells `way` (`None`: in batches), unless a way was told already.
     fn tell(&self, way: Option<Told>) {
-        let mut said = self.way.lock().unwrap_or_else(|e| e.into_inner());
-        said.get_or_insert(way);
-        self.told.notify_all();
+        let _ = self.way.set(way);
     }
 
-    /// The way told, once it is.
-    fn wait(&self) -> Option<Told> {
-        let mut said = self.way.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(way) = said.as_ref() {
-                return way.clone();
-            }
-            said = self.told.wait(said).unwrap_or_else(|e| e.into_inner());
-        }
+    /// The way told, if one was.
+    fn told(&self) -> Option<&Option<Told>> {
+        self.way.get()
     }
 }
 
@@ -242,14 +235,16 @@ impl Trial {
             || {
                 // Laid out at once, not after the first batch says which
                 // way: waiting for it slowed `hub` by a tenth. Where it
-                // says one at a time, this thread draws beside it instead
+                // said one at a time, this thread draws beside it instead
                 // of evaluating a batch on the other layout (`anyof` at
                 // 100,000 services: 0.25 s, only to go one at a time).
                 let other = circuit.relaid();
-                match self.said.wait() {
-                    Some(told) => (None, self.alongside(sampler(&circuit), &circuit, &told)),
-                    None => {
-                        let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
+                match self.said.told() {
+                    Some(Some(told)) => (None, self.alongside(sampler(&circuit), &circuit, told)),
+                    said => {
+                        // Undecided yet, its drawing decides for itself.
+                        let decided = said.is_some();
+                        let b = self.once(other.as_ref().map(|o| (sampler(o), o)), decided);
                         (other, b)
                     }
                 }
@@ -298,9 +293,6 @@ impl Trial {
             let Some(block) = self.take() else { break };
             tried.draw(block);
         }
-        // Said by the first batch, if there was one: the other thread
-        // waits on it.
-        self.said.tell(None);
         tried
     }
 
@@ -325,12 +317,12 @@ impl Trial {
 
     /// One block drawn on the circuit given, if there is one and a block
     /// is left.
-    fn once(&self, laid: Option<(Sampler, &ConeCircuit)>) -> Option<Tried> {
+    fn once(&self, laid: Option<(Sampler, &ConeCircuit)>, decided: bool) -> Option<Tried> {
         let tried = laid.and_then(|(sampler, circuit)| {
             let block = self.take()?;
-            // Laid out only where the first drawing goes in batches.
+            // In batches, as the first drawing said, when it did.
             let mut drawing = sampler.drawing(circuit);
-            drawing.decided = true;
+            drawing.decided = decided;
             let mut tried = Tried {
                 drawing,
                 sampler,
