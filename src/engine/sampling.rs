@@ -27,7 +27,7 @@ use super::word::{Lanes, Wide};
 
 mod gap;
 mod one_by_one;
-use one_by_one::{GivenBack, OneByOne, Told};
+use one_by_one::{GivenBack, OneByOne};
 
 /// Samples evaluated side by side: 1,024, so that a batch pays each
 /// gate's bookkeeping once for sixteen words' worth of samples (most of
@@ -122,17 +122,15 @@ fn down_counts_in(
         }
     };
     // One drawing per thread, taken by block: a drawing holds a copy of
-    // the circuit (tens of megabytes on a large file), made once. The
-    // others go the way the drawing kept from the trial went, sharing its
-    // spread when one sample at a time, without a first batch to decide
-    // on.
-    let kept_way =
-        (kept.first().filter(|d| d.decided)).map(|d| d.one_by_one.as_deref().map(OneByOne::told));
+    // the circuit (tens of megabytes on a large file), made once. Where
+    // the drawing kept from the trial goes one sample at a time, so do
+    // the others, without a first batch of their own.
+    let told = (kept.first()).and_then(|d| d.one_by_one.as_deref().map(OneByOne::told));
     let drawing = || {
         let mut drawing = sampler.drawing(&circuit);
-        if let Some(told) = &kept_way {
+        if let Some(told) = &told {
             drawing.decided = true;
-            drawing.one_by_one = told.as_ref().map(OneByOne::as_told);
+            drawing.one_by_one = Some(OneByOne::as_told(told));
         }
         drawing
     };
@@ -158,37 +156,16 @@ fn down_counts_in(
 /// out the second ([`ConeCircuit::relaid`]) and draws one block on it; the
 /// first stops at the end of a block once that is done. Blocks are taken
 /// in order from one counter, so each is drawn once, on either layout,
-/// with the same counts. Where the first drawing's first batch has said to
-/// go one sample at a time by the time the second layout is made, the
-/// layout matters little: no block is drawn on the second, and the other
-/// thread draws blocks beside the first, on its layout and its way.
+/// with the same counts. When the first drawing's first batch has said to
+/// go one sample at a time by the time the second layout is made, where
+/// the layout matters little, no block is drawn on it.
 struct Trial {
     blocks: u32,
     next: AtomicU32,
     other_done: AtomicBool,
-    /// Which way the first drawing's first batch said to go.
-    said: Arc<Said>,
-}
-
-/// Which way a drawing's first batch said its samples go (one at a time
-/// as told, or in batches), told once. Read without waiting: a thread of
-/// the pool blocked on another job's word can hold up the job that would
-/// say it (tests running side by side hung so).
-#[derive(Default)]
-struct Said {
-    way: std::sync::OnceLock<Option<Told>>,
-}
-
-impl Said {
-    /// Tells `way` (`None`: in batches), unless a way was told already.
-    fn tell(&self, way: Option<Told>) {
-        let _ = self.way.set(way);
-    }
-
-    /// The way told, if one was.
-    fn told(&self) -> Option<&Option<Told>> {
-        self.way.get()
-    }
+    /// Whether the first drawing's first batch has said to go one sample
+    /// at a time.
+    one_by_one: Arc<AtomicBool>,
 }
 
 /// Where a run goes on from: the layout kept and its sampler, the first
@@ -218,7 +195,7 @@ impl Trial {
             blocks,
             next: AtomicU32::new(0),
             other_done: AtomicBool::new(false),
-            said: Arc::default(),
+            one_by_one: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -234,20 +211,11 @@ impl Trial {
             || self.until_tried(sampler(&circuit), &circuit),
             || {
                 // Laid out at once, not after the first batch says which
-                // way: waiting for it slowed `hub` by a tenth. Where it
-                // said one at a time, this thread draws beside it instead
-                // of evaluating a batch on the other layout (`anyof` at
-                // 100,000 services: 0.25 s, only to go one at a time).
+                // way: waiting for it slowed `hub` by a tenth.
                 let other = circuit.relaid();
-                match self.said.told() {
-                    Some(Some(told)) => (None, self.alongside(sampler(&circuit), &circuit, told)),
-                    said => {
-                        // Undecided yet, its drawing decides for itself.
-                        let decided = said.is_some();
-                        let b = self.once(other.as_ref().map(|o| (sampler(o), o)), decided);
-                        (other, b)
-                    }
-                }
+                let other = other.filter(|_| !self.one_by_one.load(Ordering::Acquire));
+                let b = self.once(other.as_ref().map(|o| (sampler(o), o)));
+                (other, b)
             },
         );
         let from = self.next.load(Ordering::Relaxed).min(self.blocks);
@@ -283,7 +251,7 @@ impl Trial {
     /// Blocks drawn on `circuit` until the other layout has drawn its one.
     fn until_tried(&self, sampler: Sampler, circuit: &ConeCircuit) -> Tried {
         let mut drawing = sampler.drawing(circuit);
-        drawing.said = Some(self.said.clone());
+        drawing.said = Some(self.one_by_one.clone());
         let mut tried = Tried {
             drawing,
             sampler,
@@ -296,35 +264,13 @@ impl Trial {
         tried
     }
 
-    /// Where the first drawing goes one sample at a time as `told`:
-    /// blocks drawn beside it, on the same layout and the same way, until
-    /// none is left.
-    fn alongside(&self, sampler: Sampler, circuit: &ConeCircuit, told: &Told) -> Option<Tried> {
-        let mut drawing = sampler.drawing(circuit);
-        drawing.decided = true;
-        drawing.one_by_one = Some(OneByOne::as_told(told));
-        let mut tried = Tried {
-            drawing,
-            sampler,
-            cost: None,
-        };
-        while let Some(block) = self.take() {
-            tried.draw(block);
-        }
-        self.other_done.store(true, Ordering::Release);
-        Some(tried)
-    }
-
     /// One block drawn on the circuit given, if there is one and a block
     /// is left.
-    fn once(&self, laid: Option<(Sampler, &ConeCircuit)>, decided: bool) -> Option<Tried> {
+    fn once(&self, laid: Option<(Sampler, &ConeCircuit)>) -> Option<Tried> {
         let tried = laid.and_then(|(sampler, circuit)| {
             let block = self.take()?;
-            // In batches, as the first drawing said, when it did.
-            let mut drawing = sampler.drawing(circuit);
-            drawing.decided = decided;
             let mut tried = Tried {
-                drawing,
+                drawing: sampler.drawing(circuit),
                 sampler,
                 cost: None,
             };
@@ -692,7 +638,7 @@ impl Build {
 /// Which way a drawing takes its samples.
 #[derive(Clone, Copy, Debug)]
 enum Way {
-    /// As its first batch says ([`OneByOne::first`]).
+    /// As its first batch says ([`OneByOne::decide`]).
     Guessed,
     /// In batches only.
     #[cfg(test)]
@@ -725,8 +671,9 @@ struct Drawing {
     decided: bool,
     /// Samples one at a time, when the first batch said so.
     one_by_one: Option<Box<OneByOne>>,
-    /// Where to say which way the first batch chose, for a [`Trial`].
-    said: Option<Arc<Said>>,
+    /// Where to say that the first batch chose one sample at a time, for
+    /// a [`Trial`].
+    said: Option<Arc<AtomicBool>>,
 }
 
 impl Drawing {
@@ -770,11 +717,6 @@ impl Drawing {
         streams.extend(parts.iter().map(|(p, s)| (*p, s.failures(block))));
         let mut from = 0;
         while from < batches {
-            if !self.decided {
-                self.first_batch(&mut streams, (from, len));
-                from += 1;
-                continue;
-            }
             if let Some(one) = self.one_by_one.as_mut() {
                 let span = (u64::from(from * WIDTH), u64::from(len));
                 one.draw(
@@ -811,7 +753,7 @@ impl Drawing {
                     *f = drawn;
                 }
                 hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
-                count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+                self.count((end - first) as usize);
                 from = to;
                 continue;
             }
@@ -829,35 +771,30 @@ impl Drawing {
         self.streams = streams;
     }
 
-    /// Draws batch `from` of a block of `len` samples, the drawing's first,
-    /// and decides which way its samples go: one at a time where spreading
-    /// this batch's samples so costs less than evaluating it
-    /// ([`OneByOne::first`]), else in batches, this one evaluated as one.
-    fn first_batch(&mut self, streams: &mut [(u32, Failures)], (from, len): (u32, u32)) {
-        let (first, end) = (from * WIDTH, ((from + 1) * WIDTH).min(len));
-        self.failures.clear();
-        for (p, f) in streams {
-            while f.next < u64::from(end) {
-                self.failures.push((f.next as u32, *p));
-                f.advance();
-            }
+    /// Counts the samples each target is down in, in the batch of
+    /// `samples` samples given to the circuit; after the drawing's first,
+    /// decides whether the next go one at a time.
+    #[inline(always)]
+    fn count(&mut self, samples: usize) {
+        if self.decided {
+            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+            return;
         }
         self.decided = true;
+        let mut tally = one_by_one::Tally::default();
+        let down = &mut self.down;
+        each_down(&mut self.circuit, &mut self.in_order, |t, lanes| {
+            down[t] += lanes.count();
+            tally.add(lanes);
+        });
         // Parts failed in every sample would be spread in every sample.
         if self.sure.is_empty() {
-            let span = (u64::from(first), u64::from(end));
-            let (circuit, drawn) = (&self.circuit, &self.failures);
-            self.one_by_one = OneByOne::first(circuit, drawn, span, &mut self.down, self.way);
+            let targets = self.down.len();
+            let per_lane = tally.counts(samples);
+            self.one_by_one = OneByOne::decide(&self.circuit, &per_lane, targets, self.way);
         }
         if let Some(said) = &self.said {
-            said.tell(self.one_by_one.as_deref().map(OneByOne::told));
-        }
-        if self.one_by_one.is_none() {
-            for &(s, p) in &self.failures {
-                self.circuit.fail(p, (s % WIDTH) as usize);
-            }
-            hold_sure_down(&mut self.circuit, &self.sure, (end - first) as usize);
-            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+            said.store(self.one_by_one.is_some(), Ordering::Release);
         }
     }
 
@@ -912,7 +849,14 @@ impl Drawing {
             }
             let samples = (len - batch * WIDTH).min(WIDTH) as usize;
             hold_sure_down(&mut self.circuit, &self.sure, samples);
-            count_down(&mut self.circuit, &mut self.down, &mut self.in_order);
+            self.count(samples);
+            if let Some(one) = self.one_by_one.as_mut() {
+                // The first batch said to go one at a time: the rest too.
+                let (first, end) = ((batch + 1) * WIDTH, (to * WIDTH).min(len));
+                let span = (u64::from(first), u64::from(end));
+                one.draw_drawn(&mut self.circuit, rest, span, &mut self.down);
+                break;
+            }
         }
         self.sorted = sorted;
     }

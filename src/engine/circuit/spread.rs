@@ -120,21 +120,18 @@ impl Spread {
 }
 
 impl Spreading {
-    /// Fails `gates` in one sample, spreads their failures, adds one to
-    /// `count[t]` for each target `t` the sample takes down and returns
-    /// how many gates went down; or, when more than `most` gates go down,
-    /// stops, takes back what it added and returns `None`. Leaves every
-    /// gate up. O(the gates that go down, capped at `most`, and their
-    /// edges).
-    // Inlined into the loops over samples, as when it had one caller.
-    #[inline(always)]
+    /// Fails `gates` in one sample, spreads their failures and adds one to
+    /// `count[t]` for each target `t` the sample takes down; or, when more
+    /// than `most` gates go down, stops, takes back what it added and
+    /// returns `false`. Leaves every gate up. O(the gates that go down,
+    /// capped at `most`, and their edges).
     pub(crate) fn sample(
         &mut self,
         spread: &Spread,
         gates: &[u32],
         most: usize,
         count: &mut [u32],
-    ) -> Option<usize> {
+    ) -> bool {
         for &g in gates {
             let node = &mut self.nodes[g as usize];
             if node.left != 0 {
@@ -146,7 +143,7 @@ impl Spreading {
         while let Some(&g) = self.down.get(i) {
             if self.down.len() > most {
                 self.take_back(spread, i, count);
-                return None;
+                return false;
             }
             self.ask_ahead(spread, i);
             i += 1;
@@ -169,9 +166,8 @@ impl Spreading {
                 }
             }
         }
-        let went_down = self.down.len();
         self.clear();
-        Some(went_down)
+        true
     }
 
     /// Asks for what the gates down ahead of the `i`-th will read: the

@@ -11,18 +11,15 @@
 //! does not depend on which samples it is evaluated beside, so the counts
 //! are the same either way.
 //!
-//! Which way a drawing goes is decided on its first batch, spread one
-//! sample at a time until the gates its samples take down pass what
-//! evaluating it as a batch would cost ([`OneByOne::first`]). Where most
-//! samples take little down, the batch is never evaluated: on `anyof`
-//! at 100,000 services (a large cycle needing about nine sweeps a batch)
-//! that batch was a quarter of a second on each of the run's first two
-//! drawings, to decide what spreading it tells in milliseconds.
+//! Which way a drawing goes is decided on its first batch, evaluated as a
+//! batch: from how many targets each of its samples took down, the cost
+//! of each way is guessed ([`OneByOne::decide`]).
 
 use std::sync::Arc;
 
 use super::{count_down, Batch, Failures, Way, HELD, WIDTH};
 use crate::engine::circuit::{ConeCircuit, Spread, Spreading};
+use crate::engine::word::Lanes;
 
 /// What a gate of a batch's evaluation costs, in gates down one sample at
 /// a time: samples go one at a time when the gates they take down (a
@@ -63,7 +60,6 @@ pub(super) struct OneByOne {
 
 /// How a drawing goes one sample at a time: the spread it shares and
 /// its [`OneByOne::most`].
-#[derive(Clone)]
 pub(super) struct Told(Arc<Spread>, usize);
 
 /// Samples given back, each as the parts failed in it: parts rather than
@@ -118,52 +114,40 @@ impl GivenBack {
 }
 
 impl OneByOne {
-    /// Spreads the samples `from..to` of a block, their failures `drawn`
-    /// as (sample, part), one at a time on `circuit`, adds to `down` the
-    /// samples each target is down in, and returns what goes on one at a
-    /// time; or `None`, having added nothing, once the gates they take
-    /// down pass what evaluating them as a batch would cost
-    /// ([`BATCH_GATE_COST`]), or when `way` says batches. A sample that
-    /// takes more than [`OneByOne::most`] gates down is given back,
-    /// counted at `most` and at its share of a batch.
-    ///
-    /// Cost: at most about what the batch would cost, plus laying the
-    /// circuit out for spreading (O(gates + edges)).
-    pub(super) fn first(
+    /// One at a time, if that looks cheaper on `circuit`'s first batch,
+    /// in which `per_lane[l]` targets of `targets` went down in lane `l`
+    /// (or as `way` says, in a test).
+    pub(super) fn decide(
         circuit: &ConeCircuit<Batch>,
-        drawn: &[(u32, u32)],
-        (from, to): (u64, u64),
-        down: &mut [u32],
+        per_lane: &[u32],
+        targets: usize,
         way: Way,
     ) -> Option<Box<OneByOne>> {
         let gates = circuit.gates();
-        let (most, bounded) = match way {
-            Way::Guessed => ((gates / 128).max(1024), true),
+        let most = match way {
+            Way::Guessed => (gates / 128).max(1024),
             #[cfg(test)]
             Way::Batches => return None,
             #[cfg(test)]
-            Way::OneByOne { most } => (most, false),
+            Way::OneByOne { most } => return Some(OneByOne::new(circuit, most)),
         };
-        let mut one = OneByOne::new(circuit, most);
-        let this = &mut *one;
-        this.failures.clear();
-        this.failures.extend_from_slice(drawn);
-        this.by_sample(circuit, from, to);
-        let samples = (to - from) as usize;
-        let batch =
-            (gates.saturating_mul(BATCH_GATE_COST)).saturating_mul(samples) / WIDTH as usize;
-        let share = batch / samples.max(1);
-        // Added to `down` only once every sample is spread.
-        let mut counts = vec![0u32; down.len()];
-        let mut spent = 0usize;
-        for s in 0..samples {
-            spent += this.spread_sample(s, &mut counts).unwrap_or(most + share);
-            if bounded && spent >= batch {
-                return None;
+        // Gates down per target down, as a sample's targets say how much
+        // of the union it took down.
+        let scale = gates as f64 / targets.max(1) as f64;
+        let (mut alone, mut given_back) = (0.0, 0usize);
+        for &c in per_lane {
+            let down = f64::from(c) * scale;
+            if down > most as f64 {
+                given_back += 1;
+                alone += most as f64;
+            } else {
+                alone += down;
             }
         }
-        down.iter_mut().zip(&counts).for_each(|(d, &c)| *d += c);
-        Some(one)
+        let batches = per_lane.len().max(1) as f64 / f64::from(WIDTH);
+        let batch = (gates * BATCH_GATE_COST) as f64 * batches;
+        let back = batch * given_back as f64 / per_lane.len().max(1) as f64;
+        (alone + back < batch).then(|| OneByOne::new(circuit, most))
     }
 
     fn new(circuit: &ConeCircuit<Batch>, most: usize) -> Box<OneByOne> {
@@ -223,6 +207,20 @@ impl OneByOne {
         }
     }
 
+    /// Evaluates samples `from..to` of a block, whose failures, as
+    /// (sample, part), are `drawn`.
+    pub(super) fn draw_drawn(
+        &mut self,
+        circuit: &mut ConeCircuit<Batch>,
+        drawn: &[(u32, u32)],
+        (from, to): (u64, u64),
+        down: &mut [u32],
+    ) {
+        self.failures.clear();
+        self.failures.extend_from_slice(drawn);
+        self.spread_failures(circuit, (from, to), down);
+    }
+
     /// Evaluates samples `from..to` of a block, whose failures are in
     /// `failures`.
     fn spread_failures(
@@ -233,26 +231,18 @@ impl OneByOne {
     ) {
         self.by_sample(circuit, from, to);
         for s in 0..(to - from) as usize {
-            if self.spread_sample(s, down).is_none() && self.back.len() == WIDTH as usize {
-                self.back.evaluate(circuit, down, &mut self.in_order);
+            let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
+            if a == z {
+                continue;
+            }
+            let gates = &self.gates[a..z];
+            if !(self.spreading).sample(&self.spread, gates, self.most, down) {
+                self.back.push(&self.parts[a..z]);
+                if self.back.len() == WIDTH as usize {
+                    self.back.evaluate(circuit, down, &mut self.in_order);
+                }
             }
         }
-    }
-
-    /// Spreads sample `s` of those [`Self::by_sample`] sorted, adding to
-    /// `down`, and returns how many gates it took down; or, past
-    /// [`Self::most`], gives it back and returns `None`.
-    fn spread_sample(&mut self, s: usize, down: &mut [u32]) -> Option<usize> {
-        let (a, z) = (self.starts[s] as usize, self.starts[s + 1] as usize);
-        if a == z {
-            return Some(0);
-        }
-        let gates = &self.gates[a..z];
-        let went_down = (self.spreading).sample(&self.spread, gates, self.most, down);
-        if went_down.is_none() {
-            self.back.push(&self.parts[a..z]);
-        }
-        went_down
     }
 
     /// `failures`, of samples `from..to`, by sample into `gates`, `parts`
@@ -286,5 +276,64 @@ impl OneByOne {
     /// The samples given back and not yet evaluated.
     pub(super) fn take_back(&mut self) -> GivenBack {
         std::mem::take(&mut self.back)
+    }
+}
+
+/// A count per lane of the words added, bit-sliced: `planes[b]` holds bit
+/// `b` of each lane's count, so a word is added in a few operations on
+/// whole words rather than one per lane set (a batch of the generator's
+/// shapes takes tens of thousands of targets down in every lane).
+#[derive(Default)]
+pub(super) struct Tally {
+    planes: Vec<Batch>,
+}
+
+impl Tally {
+    /// Adds one to the count of each lane set in `lanes`.
+    #[inline(always)]
+    pub(super) fn add(&mut self, lanes: Batch) {
+        let mut carry = lanes;
+        for plane in &mut self.planes {
+            if carry.is_none() {
+                return;
+            }
+            let sum = *plane ^ carry;
+            carry = carry & *plane;
+            *plane = sum;
+        }
+        if !carry.is_none() {
+            self.planes.push(carry);
+        }
+    }
+
+    /// The counts of the first `lanes` lanes.
+    pub(super) fn counts(&self, lanes: usize) -> Vec<u32> {
+        (0..lanes)
+            .map(|l| {
+                let bits = self.planes.iter().enumerate();
+                bits.map(|(b, p)| u32::from(p.has_lane(l)) << b).sum()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tally_counts_each_lane_as_one_at_a_time() {
+        let mut tally = Tally::default();
+        let mut naive = vec![0u32; Batch::LANES];
+        for i in 0..3000usize {
+            let mut lanes = Batch::NONE;
+            for l in (0..Batch::LANES).filter(|l| (l * 31 + i * 17) % (1 + l % 7) == 0) {
+                lanes.set_lane(l);
+                naive[l] += 1;
+            }
+            tally.add(lanes);
+        }
+        assert_eq!(tally.counts(Batch::LANES), naive);
+        assert!(naive.iter().any(|&c| c > 1000), "{naive:?}");
     }
 }
