@@ -26,12 +26,14 @@ use super::sampling::{down_counts, sampled_union, union_circuit, Compiled};
 use super::sure_down::SureDown;
 
 mod alone;
+mod at_pairs;
 mod big_cones;
 mod cliques;
 mod diagram;
 mod shared_cycle;
 mod together;
 use alone::ForcedReach;
+use at_pairs::AtPairs;
 use big_cones::BigCones;
 use cliques::{clique_counts, cliques_break_budget};
 use diagram::DecisionDiagram;
@@ -475,6 +477,7 @@ struct Buffers {
     circuit: ConeCircuit,
     forced: ForcedReach,
     diagram: DecisionDiagram,
+    at_pairs: AtPairs,
 }
 
 impl Buffers {
@@ -484,6 +487,7 @@ impl Buffers {
             circuit: ConeCircuit::default(),
             forced: ForcedReach::new(graph),
             diagram: DecisionDiagram::default(),
+            at_pairs: AtPairs::new(graph),
         }
     }
 }
@@ -522,23 +526,32 @@ fn exactly(
         circuit,
         forced,
         diagram,
+        at_pairs,
     }: &mut Buffers,
     (work, walk): (&Budget, Walk),
 ) -> Result<TargetAvailability, usize> {
     let parts = failable_parts(arch, graph, target, marks);
     let (walked, left_out) = forced.walked(graph, target, &parts);
-    let ids: Vec<NodeId> = walked.iter().map(|&(id, _)| id).collect();
-    circuit.compile(graph, marks, &[target], &ids);
     let own = arch.node(target).own_availability();
     let counted = parts.len() + usize::from(own < 1.0);
-    let by_diagram = (walk == Walk::AfterDiagram)
+    let diagram_first = walk == Walk::AfterDiagram && diagram_tried(&parts, &walked);
+    let mut mass = None;
+    if !diagram_first {
+        let mass = mass.insert(Mass::of(&parts, left_out));
+        if at_pairs.gives_up(graph, (marks, target), &walked, mass, work) {
+            return Err(counted);
+        }
+    }
+    let ids: Vec<NodeId> = walked.iter().map(|&(id, _)| id).collect();
+    circuit.compile(graph, marks, &[target], &ids);
+    let by_diagram = diagram_first
         .then(|| by_diagram(diagram, circuit, &parts, &walked, work))
         .flatten();
     let p = match by_diagram {
         Some(p) => p,
         None => {
-            let mass = Mass::of(&parts, left_out);
-            exact_walk(&mass, &walked, Counted { circuit, work }).ok_or(counted)?
+            let mass = mass.get_or_insert_with(|| Mass::of(&parts, left_out));
+            exact_walk(mass, &walked, Counted { circuit, work }).ok_or(counted)?
         }
     };
     Ok(TargetAvailability {
@@ -561,6 +574,12 @@ const MOST_DIAGRAM_PARTS: usize = 512;
 /// with the same targets exact.
 const MOST_DIAGRAM_WALKED: usize = 128;
 
+/// Whether a cone of `parts` parts, `walked` of them walked, is within
+/// the bounds a decision diagram is tried for.
+fn diagram_tried(parts: &[(NodeId, f64)], walked: &[(NodeId, f64)]) -> bool {
+    parts.len() <= MOST_DIAGRAM_PARTS && walked.len() <= MOST_DIAGRAM_WALKED
+}
+
 /// P(the target stays up) from the decision diagram of its compiled cone
 /// over the parts `walked`, the rest of `parts` up; `None` when there are
 /// more than [`MOST_DIAGRAM_PARTS`] parts or [`MOST_DIAGRAM_WALKED`]
@@ -573,8 +592,7 @@ fn by_diagram(
     walked: &[(NodeId, f64)],
     work: &Budget,
 ) -> Option<f64> {
-    let too_many = parts.len() > MOST_DIAGRAM_PARTS || walked.len() > MOST_DIAGRAM_WALKED;
-    if too_many || work.passed() {
+    if !diagram_tried(parts, walked) || work.passed() {
         return None;
     }
     let q: Vec<f64> = walked.iter().map(|&(_, q)| q).collect();
@@ -607,6 +625,7 @@ fn exactly_unbounded(
         circuit: std::mem::take(circuit),
         forced: ForcedReach::new(graph),
         diagram: DecisionDiagram::default(),
+        at_pairs: AtPairs::new(graph),
     };
     let work = Budget::new(None);
     let tried = exactly(arch, graph, target, &mut buffers, (&work, Walk::Only));
@@ -908,6 +927,17 @@ impl Mass {
             left_out,
         }
     }
+
+    /// The largest size a walk of `walked` parts can reach: past it, the
+    /// sets left hold less than `TAIL` of the probability. Counted over
+    /// every part, as if none were left out, so that the verdict is the
+    /// same.
+    fn deepest(&self, walked: usize) -> usize {
+        (1..=walked + self.left_out)
+            .take_while(|&m| self.tail.get(m - 1).is_some_and(|&t| t >= TAIL))
+            .last()
+            .unwrap_or(0)
+    }
 }
 
 /// [`exact`] for at most `64 × W` parts, each set a bit mask of `W` words.
@@ -982,13 +1012,7 @@ fn exact_masks<const W: usize>(
     let mut singles: Option<Singles> = None;
     // Which parts touch ([`Singles::touching`]), built once, when needed.
     let mut touch: Option<Option<Vec<[u64; W]>>> = None;
-    // The largest size the walk can reach: past it, the sets left hold
-    // less than `TAIL` of the probability. Counted over every part, as if
-    // none were left out, so that the verdict is the same.
-    let deepest = (1..=n + mass.left_out)
-        .take_while(|&m| tail.get(m - 1).is_some_and(|&t| t >= TAIL))
-        .last()
-        .unwrap_or(0);
+    let deepest = mass.deepest(n);
     for k in 1..=deepest {
         if k == 1 {
             singles = walk.cone.singles(n);

@@ -143,6 +143,11 @@ impl ConeMarks {
         (self.marks[n.index()] == self.stamp).then(|| self.local[n.index()] as usize)
     }
 
+    /// The current cone's gates and the edges between them. O(1).
+    pub(crate) fn size(&self) -> (usize, usize) {
+        (self.start.len().saturating_sub(1), self.flat.len())
+    }
+
     /// The dependents of `n` inside the current cone (none outside it).
     pub(crate) fn dependents(&self, n: GateId) -> &[(GateId, Mode)] {
         if self.marks[n.index()] != self.stamp {
