@@ -1080,6 +1080,31 @@ fn exact_masks<const W: usize>(
     Some(walk.total)
 }
 
+/// The first `n` parts less those of `dead`, as a mask of `W` words.
+fn open_parts<const W: usize>(n: usize, dead: &[u64; W]) -> [u64; W] {
+    let mut open = [0u64; W];
+    for i in 0..n {
+        open[i / 64] |= 1 << (i % 64);
+    }
+    open.iter_mut().zip(dead).for_each(|(o, &d)| *o &= !d);
+    open
+}
+
+/// For each part, the parts of `open` above it that it does not touch
+/// (`touch`): the relation whose cliques are the untouched sets
+/// ([`clique_counts`]).
+fn untouched_above<const W: usize>(open: [u64; W], touch: &[[u64; W]]) -> Vec<[u64; W]> {
+    (touch.iter().enumerate())
+        .map(|(x, touched)| {
+            let mut mask = parts_above::<W>(x);
+            for (w, m) in mask.iter_mut().enumerate() {
+                *m &= open[w] & !touched[w];
+            }
+            mask
+        })
+        .collect()
+}
+
 /// The parts above part `x`, as a mask of `W` words.
 fn parts_above<const W: usize>(x: usize) -> [u64; W] {
     let mut mask = [0u64; W];
@@ -1386,21 +1411,8 @@ impl<C: Cone, const W: usize> SetsBySize<'_, C, W> {
             let larger = counts.iter().skip(k + 1 - from);
             return larger.copied().fold(0, usize::saturating_add) > left;
         }
-        let n = self.odds.len();
-        let mut open = [0u64; W];
-        for i in 0..n {
-            open[i / 64] |= 1 << (i % 64);
-        }
-        open.iter_mut().zip(&self.dead).for_each(|(o, &d)| *o &= !d);
-        let higher: Vec<[u64; W]> = (0..n)
-            .map(|x| {
-                let mut mask = parts_above::<W>(x);
-                for (w, m) in mask.iter_mut().enumerate() {
-                    *m &= open[w] & !touch[x][w];
-                }
-                mask
-            })
-            .collect();
+        let open = open_parts(self.odds.len(), &self.dead);
+        let higher = untouched_above(open, touch);
         let Some(counts) = clique_counts(&higher, open, k + 1..=deepest, left) else {
             return true;
         };

@@ -259,6 +259,18 @@ pub(crate) struct Singles {
 }
 
 impl Singles {
+    /// Singles found otherwise than by [`ConeCircuit::singles`]: `down`
+    /// a bit per part, `feeders` rows of `words` words, one per `AtLeast`
+    /// gate some part feeds, over `parts` parts.
+    pub(crate) fn of(down: Vec<u64>, feeders: Vec<u64>, words: usize, parts: usize) -> Self {
+        Singles {
+            down,
+            feeders,
+            words,
+            parts,
+        }
+    }
+
     /// For each part, as a mask of `W` words (at least the parts' words),
     /// the parts it *touches*: those whose failure alone downs a
     /// requirement of some `AtLeast` gate that the failure of this part
@@ -282,6 +294,11 @@ impl Singles {
                 .zip(row)
                 .zip(skip)
                 .for_each(|((k, &r), &s)| *k = r & !s);
+            if kept.iter().map(|k| k.count_ones()).sum::<u32>() < 2 {
+                // A part alone touches only itself, which no set counts
+                // (most placements have one feeder up alone).
+                continue;
+            }
             for (w, &word) in kept.iter().enumerate() {
                 let mut bits = word;
                 while bits != 0 {

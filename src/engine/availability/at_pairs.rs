@@ -24,10 +24,11 @@
 use crate::model::NodeId;
 
 use super::super::budget::Budget;
-use super::super::circuit::{rule, Rule};
+use super::super::circuit::{rule, Rule, Singles};
 use super::super::cone::ConeMarks;
 use super::super::graph::{FailureGraph, GateId};
-use super::{binomials_over, cliques::clique_counts, parts_above, Mass, EXACT_BUDGET, MOST_MASKED};
+use super::{binomials_over, cliques::clique_counts, open_parts, untouched_above, Mass};
+use super::{EXACT_BUDGET, MOST_MASKED};
 
 /// How many times the cone's gates and edges the spreading may visit
 /// before it stops: about what compiling the cone and failing its parts
@@ -52,14 +53,6 @@ pub(super) struct AtPairs {
     target: u32,
     /// Per `AtLeast` gate fed, a row of `words` words: the parts whose
     /// failure alone downs a requirement of the gate but not the gate.
-    fed: Vec<u64>,
-    words: usize,
-}
-
-/// Each part's failure alone: which take the target down, and which feed
-/// the same `AtLeast` gates (rows of `words` words).
-struct Alone {
-    down: Vec<bool>,
     fed: Vec<u64>,
     words: usize,
 }
@@ -108,15 +101,16 @@ impl AtPairs {
         let Some(alone) = self.alone(graph, marks, target, walked, work) else {
             return false;
         };
+        let sizes = (n, deepest, left);
         match n {
-            0..=64 => verdict::<1>(&alone, deepest, left),
-            65..=128 => verdict::<2>(&alone, deepest, left),
-            129..=256 => verdict::<4>(&alone, deepest, left),
-            257..=512 => verdict::<8>(&alone, deepest, left),
-            513..=1024 => verdict::<16>(&alone, deepest, left),
-            1025..=2048 => verdict::<32>(&alone, deepest, left),
-            2049..=4096 => verdict::<64>(&alone, deepest, left),
-            _ => verdict::<128>(&alone, deepest, left),
+            0..=64 => verdict::<1>(&alone, sizes),
+            65..=128 => verdict::<2>(&alone, sizes),
+            129..=256 => verdict::<4>(&alone, sizes),
+            257..=512 => verdict::<8>(&alone, sizes),
+            513..=1024 => verdict::<16>(&alone, sizes),
+            1025..=2048 => verdict::<32>(&alone, sizes),
+            2049..=4096 => verdict::<64>(&alone, sizes),
+            _ => verdict::<128>(&alone, sizes),
         }
     }
 
@@ -129,7 +123,7 @@ impl AtPairs {
         target: NodeId,
         walked: &[(NodeId, f64)],
         work: &Budget,
-    ) -> Option<Alone> {
+    ) -> Option<Singles> {
         let (gates, edges) = marks.size();
         let most = MOST_VISITS_PER_CONE * (gates + edges);
         self.alone_within(graph, (marks, target), walked, most, work)
@@ -143,9 +137,9 @@ impl AtPairs {
         walked: &[(NodeId, f64)],
         most: usize,
         work: &Budget,
-    ) -> Option<Alone> {
+    ) -> Option<Singles> {
         let mut visits = 0usize;
-        let mut down = vec![false; walked.len()];
+        let mut down = vec![0u64; walked.len().div_ceil(64)];
         if self.target == u32::MAX {
             self.row.fill((0, 0));
             self.target = 0;
@@ -159,14 +153,12 @@ impl AtPairs {
                 work.spend(visits as u64);
                 return None;
             }
-            down[i] = self.down[GateId::from(target).index()] == self.spreading;
+            let target_down = self.down[GateId::from(target).index()] == self.spreading;
+            down[i / 64] |= u64::from(target_down) << (i % 64);
         }
         work.spend(visits as u64);
-        Some(Alone {
-            down,
-            fed: std::mem::take(&mut self.fed),
-            words: self.words,
-        })
+        let fed = std::mem::take(&mut self.fed);
+        Some(Singles::of(down, fed, self.words, walked.len()))
     }
 
     /// Fails `from` alone and spreads it through the cone to the least
@@ -233,12 +225,13 @@ impl AtPairs {
     }
 }
 
-/// The walk's verdict at size 2 ([`super::exact_masks`]), from the parts'
-/// failures alone: `left` sets of the budget left after size 1, sizes up
-/// to `deepest`.
-fn verdict<const W: usize>(alone: &Alone, deepest: usize, left: usize) -> bool {
-    let n = alone.down.len();
-    let up = alone.down.iter().filter(|&&d| !d).count();
+/// The walk's verdict at size 2 ([`super::exact_masks`]), from the
+/// `n` parts' failures alone: `left` sets of the budget left after size 1,
+/// sizes up to `deepest`.
+fn verdict<const W: usize>(alone: &Singles, (n, deepest, left): (usize, usize, usize)) -> bool {
+    let mut dead = [0u64; W];
+    dead.iter_mut().zip(&alone.down).for_each(|(d, &a)| *d = a);
+    let up = n - dead.iter().map(|d| d.count_ones() as usize).sum::<usize>();
     if up == 0 {
         return false;
     }
@@ -250,48 +243,8 @@ fn verdict<const W: usize>(alone: &Alone, deepest: usize, left: usize) -> bool {
     if deepest < 3 || !binomials_over(up, 3..=deepest, left) {
         return false;
     }
-    let mut open = [0u64; W];
-    for (x, _) in alone.down.iter().enumerate().filter(|&(_, &d)| !d) {
-        open[x / 64] |= 1 << (x % 64);
-    }
-    let touch = touching::<W>(alone, open);
-    let higher: Vec<[u64; W]> = (0..n)
-        .map(|x| {
-            let mut mask = parts_above::<W>(x);
-            for (w, m) in mask.iter_mut().enumerate() {
-                *m &= open[w] & !touch[x][w];
-            }
-            mask
-        })
-        .collect();
-    clique_counts(&higher, open, 3..=deepest, left - pairs).is_none()
-}
-
-/// For each part, the parts up alone that feed an `AtLeast` gate it feeds
-/// ([`Singles::touching`](super::super::circuit::Singles::touching), from
-/// the spreadings). O(the rows × W + the parts in them × W).
-fn touching<const W: usize>(alone: &Alone, open: [u64; W]) -> Vec<[u64; W]> {
-    let mut touch = vec![[0u64; W]; alone.down.len()];
-    for row in alone.fed.chunks(alone.words) {
-        let mut kept = [0u64; W];
-        kept.iter_mut()
-            .zip(row)
-            .zip(&open)
-            .for_each(|((k, &r), &o)| *k = r & o);
-        if kept.iter().map(|k| k.count_ones()).sum::<u32>() < 2 {
-            // A part alone touches only itself, which no set counts.
-            continue;
-        }
-        for (w, &word) in kept.iter().enumerate() {
-            let mut bits = word;
-            while bits != 0 {
-                let x = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                touch[x].iter_mut().zip(&kept).for_each(|(t, &k)| *t |= k);
-            }
-        }
-    }
-    touch
+    let higher = untouched_above(open_parts(n, &dead), &alone.touching::<W>(&dead));
+    clique_counts(&higher, open_parts(n, &dead), 3..=deepest, left - pairs).is_none()
 }
 
 #[cfg(test)]
@@ -410,18 +363,8 @@ mod tests {
                 let singles = circuit.singles(walked.len());
                 let dead: [u64; 2] =
                     std::array::from_fn(|w| singles.down.get(w).copied().unwrap_or(0));
-                for (x, &down) in alone.down.iter().enumerate() {
-                    assert_eq!(
-                        down,
-                        dead[x / 64] >> (x % 64) & 1 == 1,
-                        "seed {seed}, part {x}"
-                    );
-                }
-                let open: [u64; 2] = std::array::from_fn(|w| {
-                    let all = (0..walked.len()).filter(|x| x / 64 == w);
-                    all.fold(0, |m, x| m | 1 << (x % 64)) & !dead[w]
-                });
-                let spread = touching::<2>(&alone, open);
+                assert_eq!(alone.down, singles.down, "seed {seed}");
+                let spread = alone.touching::<2>(&dead);
                 let compiled = singles.touching::<2>(&dead);
                 for x in 0..walked.len() {
                     for y in (0..walked.len()).filter(|&y| y != x) {
@@ -434,7 +377,7 @@ mod tests {
                         compared.1 += bit(&spread[x]) as usize;
                     }
                 }
-                compared.0 += alone.down.iter().filter(|&&d| d).count();
+                compared.0 += dead.iter().map(|d| d.count_ones() as usize).sum::<usize>();
             }
         }
         // Both relations were exercised: parts down alone, pairs touching.
@@ -493,11 +436,8 @@ mod tests {
             let fed: Vec<u64> = (0..rows)
                 .map(|_| (0..1 + rng.below(3)).fold(0, |m, _| m | 1 << rng.below(n)))
                 .collect();
-            let alone = Alone {
-                down: down.clone(),
-                fed: fed.clone(),
-                words: 1,
-            };
+            let down_bits = (down.iter().enumerate()).fold(0, |m, (x, &d)| m | u64::from(d) << x);
+            let alone = Singles::of(vec![down_bits], fed.clone(), 1, n);
             let up: Vec<usize> = (0..n).filter(|&x| !down[x]).collect();
             let apart = |x: usize, y: usize| fed.iter().all(|r| r >> x & 1 == 0 || r >> y & 1 == 0);
             let deepest = 2 + rng.below(5);
@@ -535,7 +475,7 @@ mod tests {
                     untouched > left - pairs
                 };
                 assert_eq!(
-                    verdict::<1>(&alone, deepest, left),
+                    verdict::<1>(&alone, (n, deepest, left)),
                     expected,
                     "{n} parts, left {left}"
                 );
