@@ -277,6 +277,7 @@ impl Singles {
     /// alone also downs a requirement of, while neither downs the gate
     /// itself. Parts in `skip` are left out, rows and columns (the exact
     /// method skips the parts that take the target down alone, often most).
+    /// Whether a part touches itself is left unsaid: no set counts it.
     ///
     /// Why it matters: for parts no two of which touch, the gates down
     /// under their joint failure are the union of those down under each
@@ -295,8 +296,7 @@ impl Singles {
                 .zip(skip)
                 .for_each(|((k, &r), &s)| *k = r & !s);
             if kept.iter().map(|k| k.count_ones()).sum::<u32>() < 2 {
-                // A part alone touches only itself, which no set counts
-                // (most placements have one feeder up alone).
+                // A part alone touches only itself, which no set counts.
                 continue;
             }
             for (w, &word) in kept.iter().enumerate() {

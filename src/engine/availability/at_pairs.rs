@@ -243,8 +243,9 @@ fn verdict<const W: usize>(alone: &Singles, (n, deepest, left): (usize, usize, u
     if deepest < 3 || !binomials_over(up, 3..=deepest, left) {
         return false;
     }
-    let higher = untouched_above(open_parts(n, &dead), &alone.touching::<W>(&dead));
-    clique_counts(&higher, open_parts(n, &dead), 3..=deepest, left - pairs).is_none()
+    let open = open_parts(n, &dead);
+    let higher = untouched_above(open, &alone.touching::<W>(&dead));
+    clique_counts(&higher, open, 3..=deepest, left - pairs).is_none()
 }
 
 #[cfg(test)]
