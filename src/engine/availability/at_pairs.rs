@@ -95,7 +95,7 @@ impl AtPairs {
         let Some(left) = EXACT_BUDGET.checked_sub(mass.left_out + n) else {
             return false;
         };
-        if deepest < 2 {
+        if deepest < 2 || !could_give_up(n, deepest, left) {
             return false;
         }
         let Some(alone) = self.alone(graph, marks, target, walked, work) else {
@@ -223,6 +223,14 @@ impl AtPairs {
         }
         visits
     }
+}
+
+/// Whether the walk could give up at size 2 were all `n` parts up alone:
+/// the verdict only falls with fewer ([`verdict`]), so where this is
+/// `false` nothing is spread.
+fn could_give_up(n: usize, deepest: usize, left: usize) -> bool {
+    let pairs = n * (n - 1) / 2;
+    pairs > left || (deepest >= 3 && binomials_over(n, 3..=deepest, left))
 }
 
 /// The walk's verdict at size 2 ([`super::exact_masks`]), from the
