@@ -652,6 +652,8 @@ impl<L: Lanes> ConeCircuit<L> {
         self.dirty.resize(count.div_ceil(64), 0);
         self.vals.clear();
         self.vals.resize(count, L::NONE);
+        // Slots for another layout's gates (made again when asked for).
+        self.compact = Compact::default();
         self.own.clear();
         self.slot.clear();
         self.slot.resize(count, 0);
@@ -878,6 +880,10 @@ impl<L: Lanes> ConeCircuit<L> {
     /// [`Self::settle`] once the gates of the failed parts are marked.
     #[inline(always)]
     fn settle_marked(&mut self) {
+        if self.vals.len() != self.rule.len() {
+            // Dropped for slots ([`Self::down_lanes_of_each_in_order`]).
+            self.vals = vec![L::NONE; self.rule.len()];
+        }
         // The words are lent to the evaluation and given back.
         let mut words = Direct {
             vals: std::mem::take(&mut self.vals),
@@ -943,6 +949,11 @@ impl<L: Lanes> ConeCircuit<L> {
         let mut words = std::mem::take(&mut self.compact);
         if words.place.len() != self.rule.len() {
             words = Compact::of(self);
+            // Its words at their positions, all none, are not read again
+            // unless a marked evaluation follows, which makes them anew:
+            // for a union whose cycles keep many slots, both would be tens
+            // of megabytes.
+            self.vals = Vec::new();
         }
         // Targets are counted as their blocks are settled, while their
         // words are still in their slots.
@@ -998,7 +1009,7 @@ impl<L: Lanes> ConeCircuit<L> {
             blocks: self.blocks.clone(),
             targets: self.targets.clone(),
             by_gate: self.by_gate.clone(),
-            vals: vec![M::NONE; self.vals.len()],
+            vals: vec![M::NONE; self.rule.len()],
             slot: vec![0; self.slot.len()],
             dirty: vec![0; self.dirty.len()],
             ..ConeCircuit::default()
@@ -1117,7 +1128,7 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// How many gates it has.
     pub(crate) fn gates(&self) -> usize {
-        self.vals.len()
+        self.rule.len()
     }
 
     /// What the evaluations since this circuit was made have cost, in
@@ -1138,7 +1149,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// Puts every gate back up after [`Self::settle`].
     #[inline(always)]
     fn reset(&mut self) {
-        let evaluated = self.vals.len() / 64 + self.touched.len() + self.seeded.len();
+        let evaluated = self.rule.len() / 64 + self.touched.len() + self.seeded.len();
         self.steps += evaluated as u64;
         for &g in &self.touched {
             self.vals[g as usize] = L::NONE;
