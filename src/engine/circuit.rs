@@ -141,54 +141,42 @@ pub(crate) struct ConeCircuit<L: Lanes = u64> {
 }
 
 /// Where an evaluation keeps the gates' words, and where a gate finds
-/// its requirements': at their positions ([`Direct`]), or in slots used
-/// again ([`Compact`]). The evaluations are the same over either.
-trait Words<L: Lanes> {
-    /// Whether the evaluation finds the gates to evaluate by their marks:
-    /// a cycle's gates that go down then mark their later dependents.
-    const MARKED: bool;
-    /// Where gate `g`'s word is in [`Self::vals`].
-    fn at(&self, g: usize) -> usize;
+/// its requirements': at their positions ([`Direct`]), or, with `SLOTS`,
+/// in slots used again ([`Compact`]). The evaluations are the same over
+/// either.
+#[derive(Debug, Default)]
+struct Words<L, const SLOTS: bool> {
+    /// Per gate, its slot (with `SLOTS`; empty without).
+    place: Vec<u32>,
     /// Per requirement edge (as the circuit's `reqs`), where the
-    /// requirement's word is.
-    fn reqs(&self) -> &[u32];
-    fn vals(&self) -> &[L];
-    fn vals_mut(&mut self) -> &mut [L];
+    /// requirement's word is in `vals`.
+    reqs: Vec<u32>,
+    vals: Vec<L>,
+}
+
+impl<L, const SLOTS: bool> Words<L, SLOTS> {
+    /// Where gate `g`'s word is in `vals`.
+    #[inline(always)]
+    fn at(&self, g: usize) -> usize {
+        if SLOTS {
+            self.place[g] as usize
+        } else {
+            g
+        }
+    }
 
     /// Gate `g`'s word.
     #[inline(always)]
     fn word(&mut self, g: usize) -> &mut L {
         let at = self.at(g);
-        &mut self.vals_mut()[at]
+        &mut self.vals[at]
     }
 }
 
 /// Each gate's word at its position: a marked evaluation reads a gate it
-/// did not reach as none, so no two gates may share a word.
-struct Direct<L> {
-    vals: Vec<L>,
-    reqs: Vec<u32>,
-}
-
-impl<L: Lanes> Words<L> for Direct<L> {
-    const MARKED: bool = true;
-    #[inline(always)]
-    fn at(&self, g: usize) -> usize {
-        g
-    }
-    #[inline(always)]
-    fn reqs(&self) -> &[u32] {
-        &self.reqs
-    }
-    #[inline(always)]
-    fn vals(&self) -> &[L] {
-        &self.vals
-    }
-    #[inline(always)]
-    fn vals_mut(&mut self) -> &mut [L] {
-        &mut self.vals
-    }
-}
+/// did not reach as none, so no two gates may share a word. Its
+/// requirement edges are the circuit's own.
+type Direct<L> = Words<L, false>;
 
 /// The gates' words for an evaluation in order
 /// ([`ConeCircuit::down_lanes_of_each_in_order`]), which writes every
@@ -202,17 +190,9 @@ impl<L: Lanes> Words<L> for Direct<L> {
 /// Most words are read by the next gates laid out and then never again, so
 /// few slots are in use at once, and they stay in the processor's caches.
 /// On `tree`, Monte Carlo went from 1,211 samples of a profile to 924.
-#[derive(Debug, Default)]
-struct Compact<L> {
-    /// Per gate, its slot.
-    place: Vec<u32>,
-    /// Per requirement edge (as `reqs`), the requirement's slot.
-    reqs: Vec<u32>,
-    /// Per slot, its word.
-    vals: Vec<L>,
-}
+type Compact<L> = Words<L, true>;
 
-impl<L: Lanes> Compact<L> {
+impl<L: Lanes> Words<L, true> {
     /// Slots for `circuit`'s gates. A block's gates take theirs before it
     /// is settled, and each gate gives its back after the last block that
     /// reads its word (its own, or a later one that needs it): no word is
@@ -245,31 +225,11 @@ impl<L: Lanes> Compact<L> {
             free.extend(given_back.of(b as u32).iter().map(|&g| place[g as usize]));
         }
         let reqs = circuit.reqs.iter().map(|&r| place[r as usize]).collect();
-        Compact {
+        Words {
             place,
             reqs,
             vals: vec![L::NONE; slots as usize],
         }
-    }
-}
-
-impl<L: Lanes> Words<L> for Compact<L> {
-    const MARKED: bool = false;
-    #[inline(always)]
-    fn at(&self, g: usize) -> usize {
-        self.place[g] as usize
-    }
-    #[inline(always)]
-    fn reqs(&self) -> &[u32] {
-        &self.reqs
-    }
-    #[inline(always)]
-    fn vals(&self) -> &[L] {
-        &self.vals
-    }
-    #[inline(always)]
-    fn vals_mut(&mut self) -> &mut [L] {
-        &mut self.vals
     }
 }
 
@@ -886,8 +846,9 @@ impl<L: Lanes> ConeCircuit<L> {
         }
         // The words are lent to the evaluation and given back.
         let mut words = Direct {
-            vals: std::mem::take(&mut self.vals),
+            place: Vec::new(),
             reqs: std::mem::take(&mut self.reqs),
+            vals: std::mem::take(&mut self.vals),
         };
         // Marks only ever go to later positions, or inside the cycle being
         // settled, so one scan from the start finds them all.
@@ -1159,8 +1120,9 @@ impl<L: Lanes> ConeCircuit<L> {
         self.seeded.clear();
     }
 
-    /// Evaluates a cycle's gates from all up until nothing changes, then
-    /// marks the later dependents of those that went down. Only the gates
+    /// Evaluates a cycle's gates from all up until nothing changes, then,
+    /// in a marked evaluation (words without slots), marks the later
+    /// dependents of those that went down. Only the gates
     /// marked, and then those whose requirements changed, are evaluated,
     /// in sweeps through the block in position order (requirements mostly
     /// come first in a block): a gate marked behind the sweep waits for the
@@ -1169,7 +1131,7 @@ impl<L: Lanes> ConeCircuit<L> {
     /// changes are many). From all up, no other gate of the cycle can go
     /// down, so a large cycle costs what goes down in it, times the sweeps.
     #[inline(always)]
-    fn settle_cycle<W: Words<L>>(&mut self, block: Block, words: &mut W) {
+    fn settle_cycle<const SLOTS: bool>(&mut self, block: Block, words: &mut Words<L, SLOTS>) {
         let first = self.touched.len();
         let (start, end) = (block.start as usize, block.end as usize);
         let mut from = start;
@@ -1199,7 +1161,7 @@ impl<L: Lanes> ConeCircuit<L> {
             if v == old {
                 continue;
             }
-            if W::MARKED && old.is_none() {
+            if !SLOTS && old.is_none() {
                 self.touched.push(g as u32);
             }
             *words.word(g) = v;
@@ -1256,11 +1218,11 @@ impl<L: Lanes> ConeCircuit<L> {
     /// requirements, for a wide word only ([`PREFETCH_AHEAD`] says why).
     /// A gate past the last asks for nothing. O(its requirements).
     #[inline(always)]
-    fn prefetch_requirements(&self, g: usize, words: &impl Words<L>) {
+    fn prefetch_requirements<const SLOTS: bool>(&self, g: usize, words: &Words<L, SLOTS>) {
         if L::LANES > 64 && g + 1 < self.req_start.len() {
-            let reqs = &words.reqs()[self.req_start[g] as usize..self.req_start[g + 1] as usize];
+            let reqs = &words.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
             for &r in reqs {
-                let word = words.vals().as_ptr().wrapping_add(r as usize).cast::<i8>();
+                let word = words.vals.as_ptr().wrapping_add(r as usize).cast::<i8>();
                 for line in (0..std::mem::size_of::<L>()).step_by(64) {
                     prefetch(word.wrapping_add(line));
                 }
@@ -1270,7 +1232,7 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// Gate `g`'s down lanes from its part and its requirements' words.
     #[inline(always)]
-    fn eval(&mut self, g: usize, words: &impl Words<L>) -> L {
+    fn eval<const SLOTS: bool>(&mut self, g: usize, words: &Words<L, SLOTS>) -> L {
         let own = match self.part[g] {
             NONE => None,
             _ => self.slot_of(g),
@@ -1281,9 +1243,9 @@ impl<L: Lanes> ConeCircuit<L> {
 
     /// Gate `g`'s down lanes from its requirements' words alone.
     #[inline(always)]
-    fn eval_requirements(&mut self, g: usize, words: &impl Words<L>) -> L {
-        let reqs = &words.reqs()[self.req_start[g] as usize..self.req_start[g + 1] as usize];
-        let vals = words.vals();
+    fn eval_requirements<const SLOTS: bool>(&mut self, g: usize, words: &Words<L, SLOTS>) -> L {
+        let reqs = &words.reqs[self.req_start[g] as usize..self.req_start[g + 1] as usize];
+        let vals = &words.vals;
         match self.rule[g] {
             Rule::Any => reqs.iter().fold(L::NONE, |v, &r| v | vals[r as usize]),
             Rule::AtLeast(t) => {
