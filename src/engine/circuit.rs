@@ -152,6 +152,10 @@ struct Words<L, const SLOTS: bool> {
     /// requirement's word is in `vals`.
     reqs: Vec<u32>,
     vals: Vec<L>,
+    /// With `SLOTS`, the circuit's blocks with each run of blocks outside
+    /// cycles as one: a run is evaluated gate by gate, with no block to
+    /// read for each.
+    runs: Vec<Block>,
 }
 
 impl<L, const SLOTS: bool> Words<L, SLOTS> {
@@ -225,10 +229,18 @@ impl<L: Lanes> Words<L, true> {
             free.extend(given_back.of(b as u32).iter().map(|&g| place[g as usize]));
         }
         let reqs = circuit.reqs.iter().map(|&r| place[r as usize]).collect();
+        let mut runs: Vec<Block> = Vec::new();
+        for &block in &circuit.blocks {
+            match runs.last_mut() {
+                Some(run) if !run.cyclic && !block.cyclic => run.end = block.end,
+                _ => runs.push(block),
+            }
+        }
         Words {
             place,
             reqs,
             vals: vec![L::NONE; slots as usize],
+            runs,
         }
     }
 }
@@ -849,6 +861,7 @@ impl<L: Lanes> ConeCircuit<L> {
             place: Vec::new(),
             reqs: std::mem::take(&mut self.reqs),
             vals: std::mem::take(&mut self.vals),
+            runs: Vec::new(),
         };
         // Marks only ever go to later positions, or inside the cycle being
         // settled, so one scan from the start finds them all.
@@ -916,34 +929,39 @@ impl<L: Lanes> ConeCircuit<L> {
             // of megabytes.
             self.vals = Vec::new();
         }
-        // Targets are counted as their blocks are settled, while their
-        // words are still in their slots.
-        let mut next_target = 0;
-        for b in 0..self.blocks.len() {
-            let block = self.blocks[b];
-            let (start, end) = (block.start as usize, block.end as usize);
-            if block.cyclic {
+        // Targets are counted as soon as their words are final, while
+        // those are still in their slots: out of cycles, as each gate is
+        // evaluated; in a cycle, once it is settled.
+        let by_gate = std::mem::take(&mut self.by_gate);
+        let mut targets = by_gate.iter().copied().peekable();
+        let runs = std::mem::take(&mut words.runs);
+        for &run in &runs {
+            let (start, end) = (run.start as usize, run.end as usize);
+            if run.cyclic {
                 for g in start..end {
                     *words.word(g) = L::NONE;
                     self.dirty[g / 64] |= 1 << (g % 64);
                 }
-                self.settle_cycle(block, &mut words);
+                self.settle_cycle(run, &mut words);
+                while let Some((g, i)) = targets.next_if(|&(g, _)| (g as usize) < end) {
+                    let lanes = *words.word(g as usize);
+                    if !lanes.is_none() {
+                        each(i as usize, lanes);
+                    }
+                }
             } else {
                 for g in start..end {
-                    *words.word(g) = self.eval(g, &words);
-                }
-            }
-            while let Some(&(g, i)) = self.by_gate.get(next_target) {
-                if g as usize >= end {
-                    break;
-                }
-                next_target += 1;
-                let lanes = *words.word(g as usize);
-                if !lanes.is_none() {
-                    each(i as usize, lanes);
+                    let lanes = self.eval(g, &words);
+                    *words.word(g) = lanes;
+                    while let Some((_, i)) = targets.next_if(|&(t, _)| t as usize == g) {
+                        if !lanes.is_none() {
+                            each(i as usize, lanes);
+                        }
+                    }
                 }
             }
         }
+        (words.runs, self.by_gate) = (runs, by_gate);
         self.compact = words;
         self.steps += (self.rule.len() + self.seeded.len()) as u64;
         self.own.clear();
