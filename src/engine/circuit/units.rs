@@ -19,8 +19,6 @@
 //! order matters too: in a large cycle the units go in an order with few
 //! requirements after the gates that need them ([`few_back_edges`]).
 
-use std::collections::BinaryHeap;
-
 use super::{components, Csr, NONE};
 
 /// Units in a cycle from which they go in [`few_back_edges`]' order;
@@ -37,8 +35,7 @@ pub(super) const FEW_BACK_EDGES_FROM: usize = 1024;
 /// holds; the units in the order a search along every requirement
 /// finished them or, from [`FEW_BACK_EDGES_FROM`] units on, in
 /// [`few_back_edges`]' order. `index` is scratch, one entry per live gate,
-/// [`NONE`] on entry and on return. O(the block's gates and edges, times
-/// log units when they are many).
+/// [`NONE`] on entry and on return. O(the block's gates and edges).
 pub(super) fn units(
     block: &[u32],
     reqs: &Csr,
@@ -138,7 +135,8 @@ fn in_order(
 /// million evaluations on `layered-half-quorum-all`): their `AtLeast`
 /// gates are quorums whose members go down together. So a compile asks
 /// for no hard needs, and Monte Carlo tries the other order too
-/// ([`super::ConeCircuit::relaid`]). O((vertices + edges) × log vertices).
+/// ([`super::ConeCircuit::relaid`]). O(vertices + edges + the bound on gains
+/// ([`ByGain::BOUND`])).
 pub(super) fn few_back_edges(needs: &Csr, hard: &[bool]) -> Vec<u32> {
     let mut left = Peeling::new(needs, hard);
     let n = left.placed.len();
@@ -152,10 +150,9 @@ pub(super) fn few_back_edges(needs: &Csr, hard: &[bool]) -> Vec<u32> {
             if left.place(v) {
                 first.push(v);
             }
-        } else if let Some(entry) = left.best.pop() {
+        } else if let Some((v, bucket)) = left.best.pop() {
             // Entries from before a vertex's counts changed are skipped.
-            let v = u32::MAX - entry as u32;
-            if entry == left.entry(v) && left.place(v) {
+            if bucket == ByGain::bucket(left.gain(v)) && left.place(v) {
                 first.push(v);
             }
         } else {
@@ -184,8 +181,54 @@ struct Peeling<'a> {
     free: Vec<u32>,
     unneeded: Vec<u32>,
     /// Vertices by [`Self::gain`], the most first, with entries from
-    /// before their counts changed ([`Self::entry`]).
-    best: BinaryHeap<u64>,
+    /// before their counts changed.
+    best: ByGain,
+}
+
+/// Vertices in buckets by gain, the most first; in a bucket, the last
+/// put in first. Gains past ±[`ByGain::BOUND`] share the end buckets:
+/// the vertex taken from the top one still has a gain of at least 0.
+///
+/// Why buckets rather than a heap: the heap's entries outgrew the caches
+/// (an entry per count changed), and its comparisons were two thirds of
+/// this order's time on `anyof` at 100,000 services. A bucket is O(1) a
+/// vertex put in or taken, and the buckets between two taken from are
+/// passed over once each.
+struct ByGain {
+    buckets: Vec<Vec<u32>>,
+    /// No bucket above this one holds a vertex.
+    top: usize,
+}
+
+impl ByGain {
+    const BOUND: i64 = 1024;
+
+    fn new() -> Self {
+        ByGain {
+            buckets: vec![Vec::new(); 2 * Self::BOUND as usize + 1],
+            top: 0,
+        }
+    }
+
+    fn bucket(gain: i64) -> usize {
+        (gain.clamp(-Self::BOUND, Self::BOUND) + Self::BOUND) as usize
+    }
+
+    fn push(&mut self, v: u32, gain: i64) {
+        let b = Self::bucket(gain);
+        self.buckets[b].push(v);
+        self.top = self.top.max(b);
+    }
+
+    /// A vertex of the highest bucket that holds one, and that bucket.
+    fn pop(&mut self) -> Option<(u32, usize)> {
+        loop {
+            if let Some(v) = self.buckets[self.top].pop() {
+                return Some((v, self.top));
+            }
+            self.top = self.top.checked_sub(1)?;
+        }
+    }
 }
 
 impl<'a> Peeling<'a> {
@@ -207,12 +250,11 @@ impl<'a> Peeling<'a> {
             needing,
             needed,
             placed: vec![false; n as usize],
-            best: BinaryHeap::new(),
+            best: ByGain::new(),
         };
-        left.best = (0..n)
-            .filter(|&v| !hard[v as usize])
-            .map(|v| left.entry(v))
-            .collect();
+        for v in (0..n).filter(|&v| !hard[v as usize]) {
+            left.best.push(v, left.gain(v));
+        }
         left
     }
 
@@ -220,18 +262,6 @@ impl<'a> Peeling<'a> {
     /// many more needs go forward than back.
     fn gain(&self, v: u32) -> i64 {
         i64::from(self.needed[v as usize]) - i64::from(self.needing[v as usize])
-    }
-
-    /// `v`'s entry in `best`: its gain, then the lower vertex first, in
-    /// one word, so that the heap compares one number rather than a pair
-    /// (the heap's pops were three fifths of this order's time on `anyof`
-    /// at 100,000 services); the same order as the pair (gain, lower
-    /// vertex). A gain past ±2^31 (over two billion needs on one vertex)
-    /// would rank as that bound: still an order, and the same entry for
-    /// the same counts.
-    fn entry(&self, v: u32) -> u64 {
-        let gain = self.gain(v).clamp(-(1 << 31), (1 << 31) - 1) + (1 << 31);
-        (gain as u64) << 32 | u64::from(u32::MAX - v)
     }
 
     /// Places `v`, unless it is placed already, and updates what is left
@@ -247,7 +277,7 @@ impl<'a> Peeling<'a> {
                     self.unneeded.push(r);
                 }
                 if !self.hard[r as usize] {
-                    self.best.push(self.entry(r));
+                    self.best.push(r, self.gain(r));
                 }
             }
         }
@@ -258,7 +288,7 @@ impl<'a> Peeling<'a> {
                     self.free.push(d);
                 }
                 if !self.hard[d as usize] {
-                    self.best.push(self.entry(d));
+                    self.best.push(d, self.gain(d));
                 }
             }
         }
