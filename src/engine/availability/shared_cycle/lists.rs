@@ -37,38 +37,30 @@ use super::can_fail;
 /// [`TAIL`] the attempt does reach the pairs.
 ///
 /// Returns the union it compiled, if it did, for Monte Carlo to use again.
+/// `ahead` is that union compiled beforehand, if it was: used when it is
+/// the union of the same targets, in the same order.
 ///
 /// Cost: the tail over the cycle's parts, then marking and compiling the
-/// union of the targets' cones and [`UpAlone::count`] over it.
+/// union of the targets' cones (unless `ahead` is it) and
+/// [`UpAlone::count`] over it.
 pub(super) fn hopeless(
     arch: &Architecture,
     graph: &FailureGraph,
     cycle_parts: &[NodeId],
     many: &[(NodeId, usize)],
-    found: &mut [u32],
+    (found, ahead): (&mut [u32], Option<Compiled>),
 ) -> Option<Compiled> {
     let many: Vec<(NodeId, usize)> = many
         .iter()
         .copied()
         .filter(|&(_, n)| n > MOST_MASKED)
         .collect();
-    if many.is_empty() {
-        return None;
-    }
-    let failing: Vec<(NodeId, f64)> = cycle_parts
-        .iter()
-        .map(|&id| (id, 1.0 - arch.node(id).availability.get().unwrap_or(1.0)))
-        .collect();
-    // A margin of 2 for rounding: the target's tail is computed over more
-    // parts than this one.
-    if tail_probabilities(&failing)
-        .get(1)
-        .is_none_or(|&t| t < 2.0 * TAIL)
-    {
+    if many.is_empty() || !counted(arch, cycle_parts) {
         return None;
     }
     let targets: Vec<NodeId> = many.iter().map(|&(t, _)| t).collect();
-    let union = union_circuit(arch, graph, &targets);
+    let union = (ahead.filter(|u| u.targets == targets))
+        .unwrap_or_else(|| union_circuit(arch, graph, &targets));
     let up = UpAlone::new(arch, &many, &union.ids, cycle_parts).count(&union.circuit);
     for (&(t, parts), &up) in many.iter().zip(&up) {
         if breaks(parts, up) {
@@ -76,6 +68,22 @@ pub(super) fn hopeless(
         }
     }
     Some(union)
+}
+
+/// Whether [`hopeless`] counts parts up alone at all for targets holding
+/// `cycle_parts`: only where the chance that two or more of them fail is
+/// well above [`TAIL`], so that the exact attempts do reach the pairs.
+/// O(cycle parts).
+pub(super) fn counted(arch: &Architecture, cycle_parts: &[NodeId]) -> bool {
+    let failing: Vec<(NodeId, f64)> = cycle_parts
+        .iter()
+        .map(|&id| (id, 1.0 - arch.node(id).availability.get().unwrap_or(1.0)))
+        .collect();
+    // A margin of 2 for rounding: the target's tail is computed over more
+    // parts than this one.
+    tail_probabilities(&failing)
+        .get(1)
+        .is_some_and(|&t| t >= 2.0 * TAIL)
 }
 
 /// The count of each target's parts up alone, over the union's circuit.
