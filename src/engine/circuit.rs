@@ -853,7 +853,8 @@ impl<L: Lanes> ConeCircuit<L> {
     #[inline(always)]
     fn settle_marked(&mut self) {
         if self.vals.len() != self.rule.len() {
-            // Dropped for slots ([`Self::down_lanes_of_each_in_order`]).
+            // Dropped for slots ([`Self::down_lanes_of_each_in_order`]),
+            // or not made yet ([`Self::for_evaluation`]).
             self.vals = vec![L::NONE; self.rule.len()];
         }
         // The words are lent to the evaluation and given back.
@@ -988,7 +989,11 @@ impl<L: Lanes> ConeCircuit<L> {
             blocks: self.blocks.clone(),
             targets: self.targets.clone(),
             by_gate: self.by_gate.clone(),
-            vals: vec![M::NONE; self.rule.len()],
+            // Made by the first marked evaluation ([`Self::settle_marked`]),
+            // if one comes: one sample at a time and in order use none, and
+            // a union's are tens of megabytes (`anyof` at 100,000 services:
+            // 47 MB a copy, written word by word).
+            vals: Vec::new(),
             slot: vec![0; self.slot.len()],
             dirty: vec![0; self.dirty.len()],
             ..ConeCircuit::default()
@@ -1085,7 +1090,7 @@ impl<L: Lanes> ConeCircuit<L> {
             block_of: at.iter().map(|&g| self.block_of[g as usize]).collect(),
             blocks: self.blocks.clone(),
             targets: self.targets.iter().map(|&g| moved(g)).collect(),
-            vals: vec![L::NONE; n],
+            vals: Vec::new(),
             slot: vec![0; n],
             dirty: vec![0; n.div_ceil(64)],
             ..ConeCircuit::default()
