@@ -186,34 +186,63 @@ pub fn write_availability(
         "{:<width$}  {:>12}  {:>14}  method",
         "target", "availability", "down a year"
     )?;
-    for r in results {
-        let method = match &r.method {
-            Method::Exact => format!(
-                "exact over {} part{}",
-                r.parts,
-                if r.parts == 1 { "" } else { "s" }
-            ),
-            Method::MonteCarlo { samples, ci95 } => format!(
-                "monte carlo, {} samples, 95% in [{:.6}%, {:.6}%]",
-                thousands(u64::from(*samples)),
-                ci95.0 * 100.0,
-                ci95.1 * 100.0
-            ),
-        };
-        let pct = format!("{:.6}%", r.availability * 100.0);
-        writeln!(
-            out,
-            "{:<width$}  {:>12}  {:>14}  {}",
-            arch.name_of(r.target),
-            style.bold(&pct),
-            downtime_per_year(r.availability),
-            style.dim(&method)
-        )?;
+    // A line per target, 51,000 of them for 100,000 `tree` services: worded
+    // on every thread, a window at a time, into one text per chunk, and
+    // written in order (on one thread it was the last 20-30 ms of the
+    // command, the other thread idle).
+    const WINDOW: usize = 65_536;
+    for window in results.chunks(WINDOW) {
+        let texts = crate::engine::parallel::fold_chunked(
+            window,
+            256,
+            &crate::engine::Progress::default(),
+            Vec::new,
+            |text, r| {
+                // Writing to memory cannot fail.
+                let _ = write_availability_line(text, arch, r, (width, style));
+            },
+            |text| text,
+        );
+        for text in texts {
+            out.write_all(&text)?;
+        }
     }
     writeln!(out)?;
     writeln!(
         out,
         "Parts fail independently with probability 1 - availability; parts without one never fail.\nDegraded counts as available."
+    )
+}
+
+/// One target's line of [`write_availability`], its name padded to
+/// `width`.
+fn write_availability_line(
+    out: &mut Vec<u8>,
+    arch: &Architecture,
+    r: &TargetAvailability,
+    (width, style): (usize, Style),
+) -> io::Result<()> {
+    let method = match &r.method {
+        Method::Exact => format!(
+            "exact over {} part{}",
+            r.parts,
+            if r.parts == 1 { "" } else { "s" }
+        ),
+        Method::MonteCarlo { samples, ci95 } => format!(
+            "monte carlo, {} samples, 95% in [{:.6}%, {:.6}%]",
+            thousands(u64::from(*samples)),
+            ci95.0 * 100.0,
+            ci95.1 * 100.0
+        ),
+    };
+    let pct = format!("{:.6}%", r.availability * 100.0);
+    writeln!(
+        out,
+        "{:<width$}  {:>12}  {:>14}  {}",
+        arch.name_of(r.target),
+        style.bold(&pct),
+        downtime_per_year(r.availability),
+        style.dim(&method)
     )
 }
 
