@@ -139,26 +139,26 @@ impl SharedCycle {
             let each = cycle.targets_above.iter().map(|&t| (t, parts_of(t)));
             each.collect::<Vec<(NodeId, usize)>>()
         };
-        let (many, ahead) = if cycle.parts.len() > MOST_MASKED && lists::counted(arch, &cycle.parts)
-        {
-            // Every target above holds more parts than masks do, so the
-            // lists' count will compile the union of all their cones: it
-            // is compiled beside the walks of their cones, on another
-            // thread once one is free (`anyof` at 100,000 services: the
-            // union 0.35 s on one thread, the walks and what comes before
-            // them 0.08 s).
-            let (many, union) = super::super::parallel::both(walked, || {
-                union_circuit(arch, graph, &cycle.targets_above)
-            });
-            (many, Some(union))
-        } else {
-            let many = (cycle.with_masks(arch, graph, &mut found)).unwrap_or_else(|| {
-                // No pass with masks: every target above is left to the lists'.
-                plan.planned(true);
-                walked()
-            });
-            (many, None)
-        };
+        let (many, ahead) =
+            if cycle.parts.len() > MOST_MASKED && lists::attempts_reach_pairs(arch, &cycle.parts) {
+                // Every target above holds more parts than masks do, so the
+                // lists' count will compile the union of all their cones: it
+                // is compiled beside the walks of their cones, on another
+                // thread once one is free (`anyof` at 100,000 services: the
+                // union 0.35 s on one thread, the walks and what comes before
+                // them 0.08 s).
+                let (many, union) = super::super::parallel::both(walked, || {
+                    union_circuit(arch, graph, &cycle.targets_above)
+                });
+                (many, Some(union))
+            } else {
+                let many = (cycle.with_masks(arch, graph, &mut found)).unwrap_or_else(|| {
+                    // No pass with masks: every target above is left to the lists'.
+                    plan.planned(true);
+                    walked()
+                });
+                (many, None)
+            };
         if many.iter().any(|&(_, n)| n > MOST_MASKED) {
             plan.planned(true);
         }

@@ -192,8 +192,10 @@ struct Peeling<'a> {
 /// Why buckets rather than a heap: the heap's entries outgrew the caches
 /// (an entry per count changed), and its comparisons were two thirds of
 /// this order's time on `anyof` at 100,000 services. A bucket is O(1) a
-/// vertex put in or taken, and the buckets between two taken from are
-/// passed over once each.
+/// vertex put in or taken. A vertex is put in again when its gain moves
+/// by one, from an entry at or below `top`, so `top` rises by at most one
+/// an entry: the empty buckets passed over come to at most the entries
+/// and the buckets.
 struct ByGain {
     buckets: Vec<Vec<u32>>,
     /// No bucket above this one holds a vertex.

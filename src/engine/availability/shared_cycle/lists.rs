@@ -55,7 +55,7 @@ pub(super) fn hopeless(
         .copied()
         .filter(|&(_, n)| n > MOST_MASKED)
         .collect();
-    if many.is_empty() || !counted(arch, cycle_parts) {
+    if many.is_empty() || !attempts_reach_pairs(arch, cycle_parts) {
         return None;
     }
     let targets: Vec<NodeId> = many.iter().map(|&(t, _)| t).collect();
@@ -74,7 +74,7 @@ pub(super) fn hopeless(
 /// `cycle_parts`: only where the chance that two or more of them fail is
 /// well above [`TAIL`], so that the exact attempts do reach the pairs.
 /// O(cycle parts).
-pub(super) fn counted(arch: &Architecture, cycle_parts: &[NodeId]) -> bool {
+pub(super) fn attempts_reach_pairs(arch: &Architecture, cycle_parts: &[NodeId]) -> bool {
     let failing: Vec<(NodeId, f64)> = cycle_parts
         .iter()
         .map(|&id| (id, 1.0 - arch.node(id).availability.get().unwrap_or(1.0)))
